@@ -1,0 +1,134 @@
+// Dashboard accounts: sign-up, sign-in with email and password, sessions, plans.
+import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
+import {
+  DomainError,
+  EmailTakenError,
+  InvalidCredentialsError,
+  NotAuthenticatedError,
+  SessionExpiredError,
+} from './errors.js';
+import { findPlan, missingPlanReason, type Plan } from './plans.js';
+import type { AccountRecord, AccountStore, SessionStore } from './ports.js';
+import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
+
+export const PASSWORD_MIN_LENGTH = 8;
+// argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
+export const PASSWORD_MAX_LENGTH = 256;
+export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+
+// Algorithm is a const enum in the package's types, which isolated modules cannot read.
+const ARGON2ID = 2 as Algorithm;
+// OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane.
+const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+export interface NewSession {
+  account: AccountRecord;
+  /** The session token. It leaves the server only in this response. */
+  sessionToken: string;
+  expiresAt: Date;
+}
+
+/** A plan as an account holds it. */
+export interface AccountPlanState {
+  plan: Plan | null;
+  active: boolean;
+  activatedAt: Date | null;
+  cancelledAt: Date | null;
+}
+
+export function planStateOf(account: Pick<AccountRecord, 'planId' | 'planActivatedAt' | 'planCancelledAt'>): AccountPlanState {
+  const plan = account.planId ? (findPlan(account.planId) ?? null) : null;
+  return {
+    plan,
+    active: missingPlanReason(account) === null,
+    activatedAt: account.planActivatedAt,
+    cancelledAt: account.planCancelledAt,
+  };
+}
+
+function normalizeEmail(raw: string): string {
+  const email = raw.trim().toLowerCase();
+  // Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
+  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new DomainError('EMAIL_INVALID', 'Enter a valid email address, like name@example.com.');
+  }
+  return email;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH) {
+    throw new DomainError('PASSWORD_TOO_SHORT', `Use a password of at least ${PASSWORD_MIN_LENGTH} characters.`);
+  }
+  if (password.length > PASSWORD_MAX_LENGTH) {
+    throw new DomainError('PASSWORD_TOO_LONG', `Use a password of at most ${PASSWORD_MAX_LENGTH} characters.`);
+  }
+}
+
+export class AccountService {
+  // Verified against when the email is unknown, so that a missing account costs the same time
+  // as a wrong password and sign-in timing does not reveal which emails exist.
+  private readonly decoyHash: Promise<string>;
+
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly sessions: SessionStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.decoyHash = argon2Hash('decoy-password-for-timing', ARGON2_OPTIONS);
+  }
+
+  async signUp(rawEmail: string, password: string): Promise<NewSession> {
+    const email = normalizeEmail(rawEmail);
+    checkPassword(password);
+    const passwordHash = await argon2Hash(password, ARGON2_OPTIONS);
+    const account = await this.accounts.create({ email, passwordHash });
+    if (!account) throw new EmailTakenError();
+    return this.openSession(account);
+  }
+
+  async signIn(rawEmail: string, password: string): Promise<NewSession> {
+    const email = rawEmail.trim().toLowerCase();
+    const account = await this.accounts.findByEmail(email);
+    const passwordOk = await argon2Verify(account?.passwordHash ?? (await this.decoyHash), password);
+    if (!account || !passwordOk) throw new InvalidCredentialsError();
+    return this.openSession(account);
+  }
+
+  /** Revokes the session: the token stops working at once. Signing out twice is harmless. */
+  async signOut(sessionToken: string): Promise<void> {
+    await this.sessions.delete(hashSecret(sessionToken));
+  }
+
+  /** The account behind a session token, or an error that says why there is none. */
+  async authenticateSession(sessionToken: string | undefined): Promise<AccountRecord> {
+    if (!sessionToken) throw new NotAuthenticatedError();
+    if (checkSecretShape(sessionToken, 'session') !== 'valid') throw new SessionExpiredError();
+    const account = await this.sessions.findAccount(hashSecret(sessionToken), this.now());
+    if (!account) throw new SessionExpiredError();
+    return account;
+  }
+
+  async choosePlan(accountId: string, planId: string): Promise<AccountRecord> {
+    if (!findPlan(planId)) {
+      throw new DomainError('PLAN_NOT_FOUND', `There is no plan "${planId}". Choose one of the plans listed by the plans query.`);
+    }
+    return this.accounts.setPlan(accountId, planId, this.now());
+  }
+
+  /** Cancelling without an active plan changes nothing. */
+  async cancelPlan(account: AccountRecord): Promise<AccountRecord> {
+    if (missingPlanReason(account)) return account;
+    return this.accounts.cancelPlan(account.id, this.now());
+  }
+
+  async findAccount(accountId: string): Promise<AccountRecord | null> {
+    return this.accounts.findById(accountId);
+  }
+
+  private async openSession(account: AccountRecord): Promise<NewSession> {
+    const sessionToken = generateSecret('session');
+    const expiresAt = new Date(this.now().getTime() + SESSION_LIFETIME_MS);
+    await this.sessions.create({ accountId: account.id, secretHash: hashSecret(sessionToken), expiresAt });
+    return { account, sessionToken, expiresAt };
+  }
+}

@@ -1,0 +1,154 @@
+import type { MissingPlanReason } from './plans.js';
+
+// Every expected failure is a DomainError with a stable, machine-readable code.
+// The GraphQL layer turns them into GraphQL errors (see graphql/errors.ts); anything
+// that is not a DomainError is unexpected and gets masked.
+
+export type ErrorCode =
+  // dashboard sessions
+  | 'UNAUTHENTICATED'
+  | 'SESSION_EXPIRED'
+  | 'SESSION_REQUIRED'
+  | 'INVALID_CREDENTIALS'
+  | 'EMAIL_INVALID'
+  | 'EMAIL_TAKEN'
+  | 'PASSWORD_TOO_SHORT'
+  | 'PASSWORD_TOO_LONG'
+  // plans
+  | 'PLAN_NOT_FOUND'
+  | 'PLAN_REQUIRED'
+  // token management
+  | 'TOKEN_NAME_REQUIRED'
+  | 'TOKEN_NAME_TOO_LONG'
+  | 'TOKEN_NAME_INVALID'
+  | 'TOKEN_LIMIT_REACHED'
+  | 'TOKEN_NOT_FOUND'
+  | 'TOKEN_ALREADY_DELETED'
+  // using an API token
+  | 'API_TOKEN_MISSING'
+  | 'API_TOKEN_MALFORMED'
+  | 'API_TOKEN_INVALID'
+  | 'API_TOKEN_DELETED'
+  // documents
+  | 'TEMPLATE_TOO_LARGE'
+  | 'DATA_TOO_LARGE'
+  | 'DATA_INVALID'
+  | 'TEMPLATE_INVALID'
+  | 'RENDER_FAILED';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Why an API token was refused. These are the failures that get HTTP 401 and a Bearer challenge. */
+export class ApiTokenAuthError extends DomainError {}
+
+export class ApiTokenMissingError extends ApiTokenAuthError {
+  constructor() {
+    super('API_TOKEN_MISSING', 'Include your API token in the request: Authorization: Bearer <your token>.');
+  }
+}
+
+export class ApiTokenMalformedError extends ApiTokenAuthError {
+  constructor() {
+    super(
+      'API_TOKEN_MALFORMED',
+      'This is not a valid Pogodoc API token. Check that you copied the whole token, starting with "pgd_".',
+    );
+  }
+}
+
+export class ApiTokenInvalidError extends ApiTokenAuthError {
+  constructor() {
+    super('API_TOKEN_INVALID', 'This API token does not exist. Check that you are using the right token.');
+  }
+}
+
+export class ApiTokenDeletedError extends ApiTokenAuthError {
+  constructor() {
+    super(
+      'API_TOKEN_DELETED',
+      'This API token was deleted and no longer works. Generate a new token on the API Tokens page.',
+    );
+  }
+}
+
+export class NotAuthenticatedError extends DomainError {
+  constructor() {
+    super('UNAUTHENTICATED', 'Sign in to the dashboard to continue.');
+  }
+}
+
+export class SessionExpiredError extends DomainError {
+  constructor() {
+    super('SESSION_EXPIRED', 'Your session has expired or was signed out. Sign in again.');
+  }
+}
+
+export class SessionRequiredError extends DomainError {
+  constructor() {
+    super(
+      'SESSION_REQUIRED',
+      'This needs a dashboard session. API tokens can only make documents; sign in to manage tokens.',
+    );
+  }
+}
+
+export class InvalidCredentialsError extends DomainError {
+  constructor() {
+    super('INVALID_CREDENTIALS', 'The email or password is incorrect.');
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  constructor() {
+    super('EMAIL_TAKEN', 'An account with this email already exists. Sign in instead.');
+  }
+}
+
+function planRequiredMessage(reason: MissingPlanReason): string {
+  return reason === 'cancelled'
+    ? 'The plan of this account was cancelled, so its API tokens do not work. Choose a plan (the free plan works) to use them again.'
+    : 'You need to be subscribed to a plan to generate and use API tokens. Choose a plan; the free plan works.';
+}
+
+/** Generating a token without an active plan. */
+export class PlanRequiredError extends DomainError {
+  constructor(reason: MissingPlanReason) {
+    super('PLAN_REQUIRED', planRequiredMessage(reason));
+  }
+}
+
+/** Using a token of an account without an active plan: the same code, but an authentication failure. */
+export class TokenPlanInactiveError extends ApiTokenAuthError {
+  constructor(reason: MissingPlanReason) {
+    super('PLAN_REQUIRED', planRequiredMessage(reason));
+  }
+}
+
+export class TokenLimitReachedError extends DomainError {
+  constructor(limit: number) {
+    super(
+      'TOKEN_LIMIT_REACHED',
+      `You have reached the limit of ${limit} active API tokens. Delete a token you no longer use, then generate a new one.`,
+    );
+  }
+}
+
+export class TokenNotFoundError extends DomainError {
+  constructor() {
+    super('TOKEN_NOT_FOUND', 'No API token with this id exists in your account.');
+  }
+}
+
+export class TokenAlreadyDeletedError extends DomainError {
+  constructor() {
+    super('TOKEN_ALREADY_DELETED', 'This API token is already deleted. Deleted tokens cannot be restored.');
+  }
+}

@@ -1,0 +1,78 @@
+// What the domain needs from storage. The persistence layer implements these;
+// the domain never sees Prisma or SQL.
+
+export interface AccountRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+  planId: string | null;
+  planActivatedAt: Date | null;
+  planCancelledAt: Date | null;
+  createdAt: Date;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  preview: string;
+  documentCount: number;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
+export type TokenStatus = 'ACTIVE' | 'DELETED';
+
+/** A token found by its secret's hash, with what is needed to decide whether it may be used. */
+export interface TokenForAuthentication {
+  token: ApiTokenRecord;
+  accountPlanId: string | null;
+  accountPlanCancelledAt: Date | null;
+}
+
+export interface AccountStore {
+  /** Returns null when the email is taken. */
+  create(input: { email: string; passwordHash: string }): Promise<AccountRecord | null>;
+  findByEmail(email: string): Promise<AccountRecord | null>;
+  findById(id: string): Promise<AccountRecord | null>;
+  setPlan(id: string, planId: string, at: Date): Promise<AccountRecord>;
+  cancelPlan(id: string, at: Date): Promise<AccountRecord>;
+}
+
+export interface SessionStore {
+  create(input: { accountId: string; secretHash: string; expiresAt: Date }): Promise<void>;
+  /** The account of an unexpired session, or null. */
+  findAccount(secretHash: string, now: Date): Promise<AccountRecord | null>;
+  delete(secretHash: string): Promise<void>;
+}
+
+export type CreateTokenResult =
+  | { outcome: 'created'; token: ApiTokenRecord }
+  | { outcome: 'limit-reached' };
+
+export type DeleteTokenResult =
+  | { outcome: 'deleted'; token: ApiTokenRecord }
+  | { outcome: 'not-found' }
+  | { outcome: 'already-deleted' };
+
+export interface TokenStore {
+  /**
+   * Inserts an active token unless the account already has `limit` active ones.
+   * Must hold under concurrency and across processes: the database enforces it, not memory.
+   */
+  createWithinLimit(
+    input: { accountId: string; name: string; secretHash: string; preview: string },
+    limit: number,
+  ): Promise<CreateTokenResult>;
+  list(accountId: string, status: TokenStatus): Promise<ApiTokenRecord[]>;
+  countActive(accountId: string): Promise<number>;
+  findOwned(accountId: string, tokenId: string): Promise<ApiTokenRecord | null>;
+  softDelete(accountId: string, tokenId: string, at: Date): Promise<DeleteTokenResult>;
+  findForAuthentication(secretHash: string): Promise<TokenForAuthentication | null>;
+  /**
+   * Adds one document to an active token's count and stamps lastUsedAt, atomically.
+   * Returns the new count, or null when the token was deleted in the meantime.
+   */
+  recordDocument(tokenId: string, at: Date): Promise<number | null>;
+}

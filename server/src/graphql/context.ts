@@ -1,0 +1,100 @@
+// One context for HTTP and WebSocket operations. Credentials come from
+// Authorization: Bearer (scripts and integrators), the graphql-ws connection_init payload,
+// or the session cookie (browsers). Lookups are lazy and happen at most once per operation.
+import type { IncomingMessage } from 'node:http';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { AccountRecord } from '../domain/ports.js';
+import { SessionRequiredError } from '../domain/errors.js';
+import { secretKindOf } from '../domain/secrets.js';
+import type { Services } from '../services.js';
+import type { DocumentCountEvents } from './events.js';
+
+export const SESSION_COOKIE = 'pogodoc_session';
+
+export interface GraphQLContext {
+  services: Services;
+  pubsub: DocumentCountEvents;
+  /** The Bearer credential exactly as sent: for document requests, the API token. */
+  bearer: string | undefined;
+  /** The dashboard session token, from the Bearer header, connection_init or cookie. */
+  sessionToken: string | undefined;
+  /** The signed-in account; throws UNAUTHENTICATED, SESSION_EXPIRED or SESSION_REQUIRED. */
+  viewer(): Promise<AccountRecord>;
+  /** Whether a session credential was sent at all. */
+  hasSessionCredential(): boolean;
+  setSessionCookie(token: string, expiresAt: Date): void;
+  clearSessionCookie(): void;
+}
+
+export interface ContextDependencies {
+  services: Services;
+  pubsub: DocumentCountEvents;
+  secureCookies: boolean;
+}
+
+/** What Yoga hands the context factory: a Fetch request over HTTP, the upgrade request over WebSocket. */
+export interface InitialContext {
+  request?: Request;
+  upgradeRequest?: IncomingMessage;
+  connectionParams?: Readonly<Record<string, unknown>>;
+}
+
+/** Set-Cookie headers to add to the response of a request; read by the session cookie plugin. */
+export const pendingCookies = new WeakMap<Request, string[]>();
+
+function bearerFrom(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string') return undefined;
+  const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization);
+  return match ? match[1] : undefined;
+}
+
+function headerOf(initial: InitialContext, name: string): string | undefined {
+  if (initial.request) return initial.request.headers.get(name) ?? undefined;
+  const value = initial.upgradeRequest?.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function createContextFactory(deps: ContextDependencies) {
+  return (initial: InitialContext): GraphQLContext => {
+    // over WebSocket, connection_init may carry { authorization: "Bearer …" }
+    const params = initial.connectionParams ?? {};
+    const bearer =
+      bearerFrom(headerOf(initial, 'authorization')) ??
+      bearerFrom(params['authorization'] ?? params['Authorization']);
+    const cookieSession = parseCookie(headerOf(initial, 'cookie') ?? '')[SESSION_COOKIE];
+    const bearerKind = bearer ? secretKindOf(bearer) : undefined;
+
+    // A Bearer credential that is not a session token is treated as an API token, which
+    // cannot manage tokens; the cookie is used only when no Bearer credential was sent.
+    const bearerIsApiToken = bearer !== undefined && bearerKind !== 'session';
+    const sessionToken = bearerKind === 'session' ? bearer : bearerIsApiToken ? undefined : cookieSession;
+
+    let viewer: Promise<AccountRecord> | undefined;
+    const cookies = (): string[] => {
+      if (!initial.request) return [];
+      let list = pendingCookies.get(initial.request);
+      if (!list) pendingCookies.set(initial.request, (list = []));
+      return list;
+    };
+    const cookieAttributes = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: deps.secureCookies };
+
+    return {
+      services: deps.services,
+      pubsub: deps.pubsub,
+      bearer,
+      sessionToken,
+      hasSessionCredential: () => sessionToken !== undefined,
+      viewer() {
+        if (bearerIsApiToken) return Promise.reject(new SessionRequiredError());
+        viewer ??= deps.services.accounts.authenticateSession(sessionToken);
+        return viewer;
+      },
+      setSessionCookie(token, expiresAt) {
+        cookies().push(stringifySetCookie({ name: SESSION_COOKIE, value: token, expires: expiresAt, ...cookieAttributes }));
+      },
+      clearSessionCookie() {
+        cookies().push(stringifySetCookie({ name: SESSION_COOKIE, value: '', expires: new Date(0), ...cookieAttributes }));
+      },
+    };
+  };
+}

@@ -1,0 +1,8 @@
+// Imports every type file (each registers its fields on the builder) and builds the schema.
+import { builder } from './builder.js';
+import './types/scalars.js';
+import './types/account.js';
+import './types/api-token.js';
+import './types/document.js';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,114 @@
+import { planStateOf } from '../../domain/accounts.js';
+import { PLANS, type Plan } from '../../domain/plans.js';
+import { MAX_ACTIVE_TOKENS } from '../../domain/token-rules.js';
+import type { AccountRecord } from '../../domain/ports.js';
+import { builder } from '../builder.js';
+
+export const PlanType = builder.objectRef<Plan>('Plan').implement({
+  description: 'A subscription plan. Generating and using API tokens requires an active plan; the free plan counts.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    monthlyPriceCents: t.exposeInt('monthlyPriceCents'),
+    monthlyDocumentQuota: t.exposeInt('monthlyDocumentQuota', {
+      nullable: true,
+      description: 'Documents a month; null means no cap.',
+    }),
+  }),
+});
+
+export const AccountType = builder.prismaObject('Account', {
+  description: 'A dashboard account: the owner of API tokens.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    plan: t.field({
+      type: PlanType,
+      nullable: true,
+      description: 'The chosen plan, also after it was cancelled; null if none was ever chosen.',
+      resolve: (account) => planStateOf(account).plan,
+    }),
+    planActive: t.boolean({
+      description: 'Whether the plan is active. Without an active plan, tokens can be neither generated nor used.',
+      resolve: (account) => planStateOf(account).active,
+    }),
+    planCancelledAt: t.expose('planCancelledAt', { type: 'DateTime', nullable: true }),
+    activeTokenCount: t.int({
+      description: `Active API tokens; at most ${MAX_ACTIVE_TOKENS}. Deleted tokens don't count.`,
+      resolve: (account, _args, ctx) => ctx.services.apiTokens.countActiveTokens(account.id),
+    }),
+  }),
+});
+
+const SessionPayload = builder
+  .objectRef<{ account: AccountRecord; sessionToken: string; expiresAt: Date }>('SessionPayload')
+  .implement({
+    fields: (t) => ({
+      account: t.field({ type: AccountType, resolve: (payload) => payload.account }),
+      sessionToken: t.exposeString('sessionToken', {
+        description:
+          'The session token, for scripts: send it as Authorization: Bearer. Browsers also get it as an HttpOnly cookie.',
+      }),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  viewer: t.field({
+    type: AccountType,
+    nullable: true,
+    description: 'The signed-in account, or null when no session was sent. An expired session is an error (SESSION_EXPIRED).',
+    resolve: (_root, _args, ctx) => (ctx.hasSessionCredential() ? ctx.viewer() : null),
+  }),
+  plans: t.field({
+    type: [PlanType],
+    description: 'Every plan an account can choose.',
+    resolve: () => PLANS,
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: SessionPayload,
+    description: 'Creates an account and signs it in.',
+    args: { email: t.arg.string(), password: t.arg.string() },
+    resolve: async (_root, { email, password }, ctx) => {
+      const session = await ctx.services.accounts.signUp(email, password);
+      ctx.setSessionCookie(session.sessionToken, session.expiresAt);
+      return session;
+    },
+  }),
+  signIn: t.field({
+    type: SessionPayload,
+    args: { email: t.arg.string(), password: t.arg.string() },
+    resolve: async (_root, { email, password }, ctx) => {
+      const session = await ctx.services.accounts.signIn(email, password);
+      ctx.setSessionCookie(session.sessionToken, session.expiresAt);
+      return session;
+    },
+  }),
+  signOut: t.boolean({
+    description: 'Revokes the current session at once. True when a session was sent.',
+    resolve: async (_root, _args, ctx) => {
+      ctx.clearSessionCookie();
+      if (!ctx.sessionToken) return false;
+      await ctx.services.accounts.signOut(ctx.sessionToken);
+      return true;
+    },
+  }),
+  choosePlan: t.field({
+    type: AccountType,
+    description: 'Chooses a plan and activates it at once (paying is out of scope). Also reactivates after a cancel.',
+    args: { planId: t.arg.id() },
+    resolve: async (_root, { planId }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.accounts.choosePlan(account.id, String(planId));
+    },
+  }),
+  cancelPlan: t.field({
+    type: AccountType,
+    description: "Cancels the plan. The account's API tokens stop authenticating until a plan is chosen again.",
+    resolve: async (_root, _args, ctx) => ctx.services.accounts.cancelPlan(await ctx.viewer()),
+  }),
+}));

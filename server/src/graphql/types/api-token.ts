@@ -1,0 +1,147 @@
+import { Repeater } from 'graphql-yoga';
+import type { ApiTokenRecord } from '../../domain/ports.js';
+import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rules.js';
+import { builder } from '../builder.js';
+import type { DocumentCountChange } from '../events.js';
+
+export const TokenStatusEnum = builder.enumType('TokenStatus', {
+  description: 'The two tabs of the API Tokens page.',
+  values: {
+    ACTIVE: { description: 'Currently usable tokens.' },
+    DELETED: { description: 'Previously deleted tokens, kept for audit. They never work again.' },
+  } as const,
+});
+
+// Built on the domain's ApiTokenRecord rather than the Prisma model: the record has no
+// secret hash and no limit slot, so no field can ever expose them.
+export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implement({
+  description: 'An API token. Its secret is shown once, when it is generated, and never again.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    preview: t.exposeString('preview', {
+      description: 'A non-secret display form, e.g. "pgd_7Fq2…k3Zx", to tell tokens apart.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    documentCount: t.exposeInt('documentCount', { description: 'Documents processed using this token.' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    status: t.field({
+      type: TokenStatusEnum,
+      resolve: (token) => (token.deletedAt ? 'DELETED' : 'ACTIVE'),
+    }),
+  }),
+});
+
+const GeneratedTokenPayload = builder
+  .objectRef<{ token: ApiTokenRecord; secret: string }>('GeneratedToken')
+  .implement({
+    fields: (t) => ({
+      token: t.field({ type: ApiTokenType, resolve: (payload) => payload.token }),
+      secret: t.exposeString('secret', {
+        description: 'The token itself. This is the only time it is shown: store it somewhere safe now.',
+      }),
+    }),
+  });
+
+const TokenRules = builder.objectRef<{ nameMaxLength: number; maxActiveTokens: number }>('TokenRules').implement({
+  description: 'The rules generateToken enforces, for forms to check before they submit.',
+  fields: (t) => ({
+    nameMaxLength: t.exposeInt('nameMaxLength', {
+      description: 'Maximum name length in Unicode code points, after trimming. The minimum is 1.',
+    }),
+    maxActiveTokens: t.exposeInt('maxActiveTokens', { description: "Deleted tokens don't count." }),
+  }),
+});
+
+const DocumentCountUpdate = builder.objectRef<DocumentCountChange>('DocumentCountUpdate').implement({
+  fields: (t) => ({
+    tokenId: t.exposeID('tokenId'),
+    documentCount: t.exposeInt('documentCount'),
+  }),
+});
+
+builder.queryFields((t) => ({
+  tokens: t.field({
+    type: [ApiTokenType],
+    description: 'The signed-in account\'s tokens for one tab: ACTIVE newest first, DELETED most recently deleted first.',
+    args: { status: t.arg({ type: TokenStatusEnum, required: false, defaultValue: 'ACTIVE' }) },
+    resolve: async (_root, { status }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.listTokens(account.id, status ?? 'ACTIVE');
+    },
+  }),
+  token: t.field({
+    type: ApiTokenType,
+    description: "One of the signed-in account's tokens, active or deleted.",
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.findOwnedToken(account.id, String(id));
+    },
+  }),
+  tokenRules: t.field({
+    type: TokenRules,
+    resolve: () => ({ nameMaxLength: TOKEN_NAME_MAX_LENGTH, maxActiveTokens: MAX_ACTIVE_TOKENS }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  generateToken: t.field({
+    type: GeneratedTokenPayload,
+    description: `Generates an API token. Needs a dashboard session and an active plan; the name is 1-${TOKEN_NAME_MAX_LENGTH} characters; at most ${MAX_ACTIVE_TOKENS} tokens can be active.`,
+    args: { name: t.arg.string() },
+    resolve: async (_root, { name }, ctx) => ctx.services.apiTokens.generateToken(await ctx.viewer(), name),
+  }),
+  deleteToken: t.field({
+    type: ApiTokenType,
+    description: 'Deletes a token. It stops working at once and cannot be restored; it moves to the DELETED tab.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.deleteToken(account.id, String(id));
+    },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  documentCount: t.field({
+    type: DocumentCountUpdate,
+    description:
+      "Live document counts: the current count of each token first, then every change. With tokenId, one token; without, every active token of the account.",
+    args: { tokenId: t.arg.id({ required: false }) },
+    subscribe: async (_root, { tokenId }, ctx) => {
+      const account = await ctx.viewer();
+      const onlyTokenId = tokenId == null ? undefined : String(tokenId);
+      // Ownership is checked before anything is sent: another account's id is TOKEN_NOT_FOUND.
+      const initialTokens = onlyTokenId
+        ? [await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId)]
+        : undefined;
+
+      return new Repeater<DocumentCountChange>(async (push, stop) => {
+        const lastSent = new Map<string, number>();
+        // Counts only grow, so anything not above what was sent is stale or a duplicate.
+        const send = (change: DocumentCountChange) => {
+          if (onlyTokenId && change.tokenId !== onlyTokenId) return;
+          if (change.documentCount <= (lastSent.get(change.tokenId) ?? -1)) return;
+          lastSent.set(change.tokenId, change.documentCount);
+          void push(change);
+        };
+        // Listen before reading the current counts, so no increment can fall between the two.
+        const changes = ctx.pubsub.subscribe('documentCount', account.id);
+        const forwarding = (async () => {
+          for await (const change of changes) send(change);
+        })();
+        void stop.then(() => changes.return?.());
+        try {
+          const tokens = initialTokens ?? (await ctx.services.apiTokens.listTokens(account.id, 'ACTIVE'));
+          for (const token of tokens) send({ tokenId: token.id, documentCount: token.documentCount });
+        } catch (error) {
+          stop(error);
+        }
+        await forwarding;
+      });
+    },
+    resolve: (change) => change,
+  }),
+}));

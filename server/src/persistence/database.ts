@@ -1,0 +1,55 @@
+// Opens the database the service runs on and applies pending migrations.
+// The embedded default is a SQLite file under ./data/, created on first start.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient } from '../../generated/prisma/client.js';
+import { applyPendingMigrations, type MigrationsLocation } from './schema-engine.js';
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
+
+export const SQLITE_MIGRATIONS: MigrationsLocation = {
+  schemaPath: path.join(PROJECT_ROOT, 'prisma', 'schema.prisma'),
+  migrationsDir: path.join(PROJECT_ROOT, 'prisma', 'migrations'),
+};
+
+export interface Database {
+  prisma: PrismaClient;
+  /** Applies pending migrations; returns the names of those it applied. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+function sqliteFilePath(databaseUrl: string): string {
+  if (!databaseUrl.startsWith('file:')) {
+    throw new Error(`DATABASE_URL must be a SQLite "file:" URL, got "${databaseUrl.split(':')[0]}:…"`);
+  }
+  return path.resolve(databaseUrl.slice('file:'.length));
+}
+
+export function createSqliteAdapterFactory(filePath: string): PrismaBetterSqlite3 {
+  // 5 s of waiting for a lock held by another process (a migration, a backup) before SQLITE_BUSY.
+  return new PrismaBetterSqlite3({ url: filePath, timeout: 5000 });
+}
+
+export async function openDatabase(databaseUrl: string = DEFAULT_DATABASE_URL): Promise<Database> {
+  const filePath = sqliteFilePath(databaseUrl);
+  mkdirSync(path.dirname(filePath), { recursive: true });
+  const adapterFactory = createSqliteAdapterFactory(filePath);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode still makes every
+  // committed transaction survive a crash of this process (SIGKILL included); only a power
+  // loss or OS crash can roll back the last commits. The journal mode is stored in the file;
+  // synchronous is per connection, and the adapter keeps a single connection.
+  await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+  await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  return {
+    prisma,
+    migrate: () => applyPendingMigrations(createSqliteAdapterFactory(filePath), SQLITE_MIGRATIONS),
+    close: () => prisma.$disconnect(),
+  };
+}
