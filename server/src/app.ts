@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
 import type { AppConfig } from './config.js';
-import { openDatabase, type Database } from './persistence/database.js';
+import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
 import { createServices, type Services } from './services.js';
 import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { useDomainErrors } from './graphql/errors.js';
@@ -39,8 +39,8 @@ function useSessionCookies(): Plugin {
   };
 }
 
-export async function buildApp(config: AppConfig): Promise<App> {
-  const database = await openDatabase(config.databaseUrl);
+export async function buildApp(config: AppConfig, databaseOptions: DatabaseOptions = {}): Promise<App> {
+  const database = await openDatabase(config.databaseUrl, databaseOptions);
   await database.migrate();
   const services = createServices(database);
   const pubsub = createDocumentCountEvents();

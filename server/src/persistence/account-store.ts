@@ -42,6 +42,8 @@ export class PrismaSessionStore implements SessionStore {
   }
 
   async findAccount(secretHash: string, now: Date): Promise<AccountRecord | null> {
+    // Two indexed point lookups (session by hash, account by id). A relation filter would make
+    // it one statement, but Prisma renders it as a correlated EXISTS that scans every account.
     const session = await this.prisma.session.findUnique({
       where: { secretHash },
       include: { account: true },

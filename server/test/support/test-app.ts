@@ -1,0 +1,96 @@
+// A real app on a real, fresh SQLite file per test file. Most tests call yoga.fetch and start
+// no server; the subscription tests start it on port 0 and speak graphql-ws to it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildApp, type App } from '../../src/app.js';
+import { configFromEnv, type AppConfig } from '../../src/config.js';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  headers: Headers;
+  data: T | null | undefined;
+  errors: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }> | undefined;
+}
+
+export interface TestApp {
+  app: App;
+  databasePath: string;
+  /** Every SQL statement the app sent, in order. */
+  sql: string[];
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Signs up a fresh account, optionally on a plan; returns its session token and id. */
+  signUp(options?: { plan?: string | null; email?: string }): Promise<{ session: string; accountId: string; email: string }>;
+  generateToken(session: string, name?: string): Promise<{ id: string; secret: string }>;
+  renderDocument(secret: string | undefined, template?: string, data?: unknown): Promise<GraphQLResponse>;
+  close(): Promise<void>;
+}
+
+let emailCounter = 0;
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'pogodoc-test-'));
+  const databasePath = path.join(directory, 'test.db');
+  const sql: string[] = [];
+  const app = await buildApp(
+    { ...configFromEnv({}), databaseUrl: `file:${databasePath}`, logging: false, ...overrides },
+    { observeSql: (statement) => sql.push(statement) },
+  );
+
+  const gql: TestApp['gql'] = async (query, variables = {}, headers = {}) => {
+    const response = await app.yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: any; errors?: any };
+    return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
+  };
+
+  const testApp: TestApp = {
+    app,
+    databasePath,
+    sql,
+    gql,
+    async signUp({ plan = 'free', email } = {}) {
+      const address = email ?? `user${process.pid}-${++emailCounter}-${Date.now()}@example.com`;
+      const signUp = await gql(
+        'mutation($email: String!, $password: String!) { signUp(email: $email, password: $password) { sessionToken account { id } } }',
+        { email: address, password: 'correct horse battery' },
+      );
+      if (!signUp.data) throw new Error(`signUp failed: ${JSON.stringify(signUp.errors)}`);
+      const session = signUp.data.signUp.sessionToken as string;
+      if (plan) {
+        const chosen = await gql('mutation($plan: ID!) { choosePlan(planId: $plan) { id } }', { plan }, bearer(session));
+        if (!chosen.data) throw new Error(`choosePlan failed: ${JSON.stringify(chosen.errors)}`);
+      }
+      return { session, accountId: signUp.data.signUp.account.id, email: address };
+    },
+    async generateToken(session, name = 'ci') {
+      const result = await gql(
+        'mutation($name: String!) { generateToken(name: $name) { secret token { id } } }',
+        { name },
+        bearer(session),
+      );
+      if (!result.data) throw new Error(`generateToken failed: ${JSON.stringify(result.errors)}`);
+      return { id: result.data.generateToken.token.id, secret: result.data.generateToken.secret };
+    },
+    renderDocument(secret, template = 'Invoice for {{ customer }}', data = { customer: 'Ada' }) {
+      return gql(
+        'mutation($template: String!, $data: JSON!) { renderDocument(template: $template, data: $data) { content tokenId documentCount } }',
+        { template, data },
+        secret === undefined ? {} : bearer(secret),
+      );
+    },
+    async close() {
+      await app.stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+  return testApp;
+}
+
+/** The extensions.code of each error, for compact assertions. */
+export const codes = (response: GraphQLResponse) => response.errors?.map((error) => error.extensions?.code);
