@@ -68,7 +68,7 @@ export async function buildApp(config: AppConfig, databaseOptions: DatabaseOptio
       res.writeHead(302, { location: GRAPHQL_PATH }).end();
       return;
     }
-    void yoga.handleNodeRequestAndResponse(req, res, { req, res });
+    void yoga.requestListener(req, res);
   });
 
   const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });

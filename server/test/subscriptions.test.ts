@@ -1,0 +1,124 @@
+// Live document counts over a real graphql-ws connection to a real server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, type TestApp } from './support/test-app.js';
+import { collect, wsClient } from './support/ws-client.js';
+
+let t: TestApp;
+let url: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  url = await t.app.start(0, '127.0.0.1');
+});
+afterAll(() => t.close());
+
+const ONE_TOKEN = 'subscription($id: ID) { documentCount(tokenId: $id) { tokenId documentCount } }';
+type Update = { documentCount: { tokenId: string; documentCount: number } };
+
+describe('the documentCount subscription', () => {
+  it('emits the current count first, then each document\'s increment, in order', async () => {
+    const { session } = await t.signUp();
+    const { id, secret } = await t.generateToken(session);
+    await t.renderDocument(secret);
+    await t.renderDocument(secret);
+    const client = wsClient(url, { connectionParams: { authorization: `Bearer ${session}` } });
+    const updates = collect<Update>(client, ONE_TOKEN, { id });
+    await updates.waitFor(1);
+    for (let i = 0; i < 5; i++) await t.renderDocument(secret);
+    const received = await updates.waitFor(6);
+    expect(received.map((update) => update.documentCount)).toEqual([2, 3, 4, 5, 6, 7].map((documentCount) => ({ tokenId: id, documentCount })));
+    updates.dispose();
+    await client.dispose();
+  });
+
+  it('without tokenId, follows every active token of the account', async () => {
+    const { session } = await t.signUp();
+    const first = await t.generateToken(session, 'first');
+    const second = await t.generateToken(session, 'second');
+    await t.renderDocument(second.secret);
+    const client = wsClient(url, { connectionParams: { authorization: `Bearer ${session}` } });
+    const updates = collect<Update>(client, ONE_TOKEN);
+    const initial = await updates.waitFor(2);
+    expect(initial.map((update) => update.documentCount).sort((a, b) => a.tokenId.localeCompare(b.tokenId))).toEqual(
+      [
+        { tokenId: first.id, documentCount: 0 },
+        { tokenId: second.id, documentCount: 1 },
+      ].sort((a, b) => a.tokenId.localeCompare(b.tokenId)),
+    );
+    await t.renderDocument(first.secret);
+    await t.renderDocument(second.secret);
+    const all = await updates.waitFor(4);
+    expect(all.slice(2).map((update) => update.documentCount)).toEqual([
+      { tokenId: first.id, documentCount: 1 },
+      { tokenId: second.id, documentCount: 2 },
+    ]);
+    updates.dispose();
+    await client.dispose();
+  });
+
+  it('sees every increment of concurrent documents, ending at the exact count', async () => {
+    const { session } = await t.signUp();
+    const { id, secret } = await t.generateToken(session);
+    const client = wsClient(url, { connectionParams: { authorization: `Bearer ${session}` } });
+    const updates = collect<Update>(client, ONE_TOKEN, { id });
+    await updates.waitFor(1);
+    await Promise.all(Array.from({ length: 100 }, () => t.renderDocument(secret)));
+    const received = await updates.waitFor(101);
+    const counts = received.map((update) => update.documentCount.documentCount);
+    expect(counts).toEqual(Array.from({ length: 101 }, (_, i) => i));
+    updates.dispose();
+    await client.dispose();
+  });
+
+  it('authenticates with the session cookie of the upgrade request', async () => {
+    const { session } = await t.signUp();
+    const { id } = await t.generateToken(session);
+    const client = wsClient(url, { headers: { cookie: `pogodoc_session=${session}` } });
+    const updates = collect<Update>(client, ONE_TOKEN, { id });
+    expect(await updates.waitFor(1)).toEqual([{ documentCount: { tokenId: id, documentCount: 0 } }]);
+    updates.dispose();
+    await client.dispose();
+  });
+
+  it('refuses a connection without a session, with the same codes as HTTP', async () => {
+    const client = wsClient(url);
+    const updates = collect<Update>(client, ONE_TOKEN);
+    const errors = (await updates.waitForError()) as Array<{ extensions: { code: string } }>;
+    expect(errors.map((error) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    await client.dispose();
+  });
+
+  it('an API token cannot subscribe: that needs a dashboard session', async () => {
+    const { session } = await t.signUp();
+    const { secret } = await t.generateToken(session);
+    const client = wsClient(url, { connectionParams: { authorization: `Bearer ${secret}` } });
+    const errors = (await collect<Update>(client, ONE_TOKEN).waitForError()) as Array<{ extensions: { code: string } }>;
+    expect(errors.map((error) => error.extensions.code)).toEqual(['SESSION_REQUIRED']);
+    await client.dispose();
+  });
+
+  it('also works over HTTP with server-sent events', async () => {
+    const { session } = await t.signUp();
+    const { id, secret } = await t.generateToken(session);
+    const controller = new AbortController();
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(session) },
+      body: JSON.stringify({ query: ONE_TOKEN, variables: { id } }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}: ${text}`);
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil('"documentCount":0');
+    await t.renderDocument(secret);
+    await readUntil('"documentCount":1');
+    controller.abort();
+  });
+});
