@@ -41,7 +41,6 @@ function useSessionCookies(): Plugin {
 
 export async function buildApp(config: AppConfig, databaseOptions: DatabaseOptions = {}): Promise<App> {
   const database = await openDatabase(config.databaseUrl, databaseOptions);
-  await database.migrate();
   const services = createServices(database);
   const pubsub = createDocumentCountEvents();
   const createContext = createContextFactory({ services, pubsub, secureCookies: config.secureCookies });

@@ -1,4 +1,4 @@
-// Opens the database the service runs on and applies pending migrations.
+// Opens the database the service runs on, after applying pending migrations.
 // The embedded default is a SQLite file under ./data/, created on first start.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -19,8 +19,8 @@ export const SQLITE_MIGRATIONS: MigrationsLocation = {
 
 export interface Database {
   prisma: PrismaClient;
-  /** Applies pending migrations; returns the names of those it applied. */
-  migrate(): Promise<string[]>;
+  /** The migrations this open applied (empty when the database was up to date). */
+  appliedMigrations: string[];
   close(): Promise<void>;
 }
 
@@ -64,6 +64,13 @@ export function createSqliteAdapterFactory(filePath: string): PrismaBetterSqlite
   return new PrismaBetterSqlite3({ url: filePath, timeout: 5000 });
 }
 
+/** Applies pending migrations; returns the names of those it applied. */
+export async function migrateDatabase(databaseUrl: string = DEFAULT_DATABASE_URL): Promise<string[]> {
+  const filePath = sqliteFilePath(databaseUrl);
+  mkdirSync(path.dirname(filePath), { recursive: true });
+  return applyPendingMigrations(createSqliteAdapterFactory(filePath), SQLITE_MIGRATIONS);
+}
+
 export interface DatabaseOptions {
   /** Sees every SQL statement sent to the database; tests use it to count queries per request. */
   observeSql?: (sql: string) => void;
@@ -73,8 +80,10 @@ export async function openDatabase(
   databaseUrl: string = DEFAULT_DATABASE_URL,
   options: DatabaseOptions = {},
 ): Promise<Database> {
+  // Migrate before the client connects: the schema engine needs the file's write lock
+  // for itself, and an open client connection in WAL mode makes it wait for SQLITE_BUSY.
+  const appliedMigrations = await migrateDatabase(databaseUrl);
   const filePath = sqliteFilePath(databaseUrl);
-  mkdirSync(path.dirname(filePath), { recursive: true });
   const adapterFactory = createSqliteAdapterFactory(filePath);
   const prisma = new PrismaClient({
     adapter: options.observeSql ? observingAdapterFactory(adapterFactory, options.observeSql) : adapterFactory,
@@ -88,7 +97,7 @@ export async function openDatabase(
   await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
   return {
     prisma,
-    migrate: () => applyPendingMigrations(createSqliteAdapterFactory(filePath), SQLITE_MIGRATIONS),
+    appliedMigrations,
     close: () => prisma.$disconnect(),
   };
 }

@@ -41,6 +41,25 @@ export interface MigrationsLocation {
 }
 
 /**
+ * This engine build replays a whole migration.sql into the shadow database through
+ * executeRaw, which better-sqlite3 refuses ("contains more than one statement"): such a
+ * script goes through executeScript instead, which runs it statement by statement.
+ */
+function withScriptFallback(connection: SqlDriverAdapter): SqlDriverAdapter {
+  const executeRaw = connection.executeRaw.bind(connection);
+  connection.executeRaw = async (query) => {
+    try {
+      return await executeRaw(query);
+    } catch (error) {
+      if (query.args.length > 0 || !/more than one statement/.test(String(error))) throw error;
+      await connection.executeScript(query.sql);
+      return 0;
+    }
+  };
+  return connection;
+}
+
+/**
  * Runs `work` with an engine, then frees it and closes every connection it opened:
  * freeing the engine alone leaves them open, and an open SQLite connection keeps its locks.
  */
@@ -52,7 +71,7 @@ async function withEngine<T>(
   await loadWasm();
   const opened: SqlDriverAdapter[] = [];
   const tracked = (connect: () => Promise<SqlDriverAdapter>) => async () => {
-    const connection = await connect();
+    const connection = withScriptFallback(await connect());
     opened.push(connection);
     return connection;
   };
