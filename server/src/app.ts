@@ -2,7 +2,7 @@
 // same path for WebSocket clients. Both go through the same envelop: context, plugins, masking.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
@@ -39,8 +39,13 @@ function useSessionCookies(): Plugin {
   };
 }
 
-export async function buildApp(config: AppConfig, databaseOptions: DatabaseOptions = {}): Promise<App> {
-  const database = await openDatabase(config.databaseUrl, databaseOptions);
+export interface AppOptions extends DatabaseOptions {
+  /** Receives Yoga's log lines instead of the console (tests capture them). */
+  logger?: YogaLogger;
+}
+
+export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
+  const database = await openDatabase(config.databaseUrl, options);
   const services = createServices(database);
   const pubsub = createDocumentCountEvents();
   const createContext = createContextFactory({ services, pubsub, secureCookies: config.secureCookies });
@@ -50,7 +55,7 @@ export async function buildApp(config: AppConfig, databaseOptions: DatabaseOptio
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: config.graphiql ? { title: 'Pogodoc API tokens' } : false,
     landingPage: false,
-    logging: config.logging,
+    logging: options.logger ?? config.logging,
     maskedErrors: true,
     context: (initial) => createContext(initial as InitialContext),
     plugins: [useDomainErrors(), useSessionCookies()],

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { configFromEnv, type AppConfig } from '../../src/config.js';
 
 export interface GraphQLResponse<T = any> {
@@ -30,13 +30,13 @@ let emailCounter = 0;
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
   const directory = mkdtempSync(path.join(tmpdir(), 'pogodoc-test-'));
   const databasePath = path.join(directory, 'test.db');
   const sql: string[] = [];
   const app = await buildApp(
     { ...configFromEnv({}), databaseUrl: `file:${databasePath}`, logging: false, ...overrides },
-    { observeSql: (statement) => sql.push(statement) },
+    { observeSql: (statement) => sql.push(statement), ...options },
   );
 
   const gql: TestApp['gql'] = async (query, variables = {}, headers = {}) => {
