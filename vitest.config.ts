@@ -7,7 +7,7 @@ export default defineConfig({
     alias: { graphql: 'graphql/index.js' },
   },
   test: {
-    include: ['server/test/**/*.test.ts'],
+    include: ['server/test/**/*.test.ts', 'client/test/**/*.test.ts'],
     // Each test file opens its own SQLite file; separate processes keep them apart.
     pool: 'forks',
     testTimeout: 30_000,

@@ -1,6 +1,9 @@
 // buildApp(config) → { start, stop }: one HTTP server carrying Yoga, and graphql-ws on the
 // same path for WebSocket clients. Both go through the same envelop: context, plugins, masking.
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import sirv from 'sirv';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -61,18 +64,26 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     plugins: [useDomainErrors(), useSessionCookies()],
   });
 
+  const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
+    ? sirv(config.dashboardDir, { single: true, etag: true, gzip: false, brotli: false })
+    : undefined;
+
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') {
+    const pathname = (req.url ?? '/').split('?')[0];
+    if (pathname === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
-    if (path === '/') {
-      // Until the dashboard is served here, the front door is GraphiQL.
-      res.writeHead(302, { location: GRAPHQL_PATH }).end();
+    if (pathname === GRAPHQL_PATH || pathname?.startsWith(`${GRAPHQL_PATH}/`)) {
+      void yoga.requestListener(req, res);
       return;
     }
-    void yoga.requestListener(req, res);
+    if (serveDashboard) {
+      serveDashboard(req, res);
+      return;
+    }
+    // no built dashboard (npm run build:client makes one): the front door is GraphiQL
+    res.writeHead(302, { location: GRAPHQL_PATH }).end();
   });
 
   const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });

@@ -1,5 +1,8 @@
 // Every environment variable the server reads, with its default. The README's table mirrors this.
+import path from 'node:path';
 import { DEFAULT_DATABASE_URL } from './persistence/database.js';
+import { PROJECT_ROOT } from './paths.js';
+
 
 export interface AppConfig {
   /** SQLite file URL; unset means file:./data/pogodoc.db. */
@@ -10,6 +13,8 @@ export interface AppConfig {
   graphiql: boolean;
   /** Mark the session cookie Secure: set it when the service is reached over HTTPS. */
   secureCookies: boolean;
+  /** The built dashboard, served at /. */
+  dashboardDir: string;
   /** Yoga's log level; `false` silences it. */
   logging: 'debug' | 'info' | 'warn' | 'error' | false;
 }
@@ -33,6 +38,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     graphiql: flag(env.GRAPHIQL, !production),
     secureCookies: flag(env.COOKIE_SECURE, production),
+    dashboardDir: env.DASHBOARD_DIR || path.join(PROJECT_ROOT, 'client', 'dist'),
     logging: logLevel === 'silent' ? false : (logLevel as AppConfig['logging']),
   };
 }

@@ -20,6 +20,8 @@ export interface RenderedDocument {
   accountId: string;
   /** The token's document count after this document. */
   documentCount: number;
+  /** When the token was used for this document: its new lastUsedAt. */
+  usedAt: Date;
 }
 
 function byteLength(text: string): number {
@@ -52,8 +54,9 @@ export class DocumentService {
     const content = await this.renderer.render(template, data);
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still active: a delete that lands mid-render wins.
-    const documentCount = await this.tokens.recordDocument(token.id, this.now());
+    const usedAt = this.now();
+    const documentCount = await this.tokens.recordDocument(token.id, usedAt);
     if (documentCount === null) throw new ApiTokenDeletedError();
-    return { content, tokenId: token.id, accountId: token.accountId, documentCount };
+    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt };
   }
 }

@@ -5,6 +5,7 @@ import { createPubSub } from 'graphql-yoga';
 export interface DocumentCountChange {
   tokenId: string;
   documentCount: number;
+  lastUsedAt: Date | null;
 }
 
 export function createDocumentCountEvents() {

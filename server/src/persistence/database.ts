@@ -2,13 +2,12 @@
 // The embedded default is a SQLite file under ./data/, created on first start.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlDriverAdapterFactory, SqlQuery, SqlQueryable } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../../generated/prisma/client.js';
+import { PROJECT_ROOT } from '../paths.js';
 import { applyPendingMigrations, type MigrationsLocation } from './schema-engine.js';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
 

@@ -58,6 +58,7 @@ const DocumentCountUpdate = builder.objectRef<DocumentCountChange>('DocumentCoun
   fields: (t) => ({
     tokenId: t.exposeID('tokenId'),
     documentCount: t.exposeInt('documentCount'),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
   }),
 });
 
@@ -135,7 +136,9 @@ builder.subscriptionFields((t) => ({
         void stop.then(() => changes.return?.());
         try {
           const tokens = initialTokens ?? (await ctx.services.apiTokens.listTokens(account.id, 'ACTIVE'));
-          for (const token of tokens) send({ tokenId: token.id, documentCount: token.documentCount });
+          for (const token of tokens) {
+            send({ tokenId: token.id, documentCount: token.documentCount, lastUsedAt: token.lastUsedAt });
+          }
         } catch (error) {
           stop(error);
         }

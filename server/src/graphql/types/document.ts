@@ -25,6 +25,7 @@ builder.mutationFields((t) => ({
       ctx.pubsub.publish('documentCount', document.accountId, {
         tokenId: document.tokenId,
         documentCount: document.documentCount,
+        lastUsedAt: document.usedAt,
       });
       return document;
     },

@@ -1,0 +1,70 @@
+import { useState } from 'preact/hooks';
+import { useMutation } from '@urql/preact';
+import { graphql } from '../gql';
+import { describeError } from '../error-messages';
+
+const SignInMutation = graphql(`
+  mutation SignIn($email: String!, $password: String!) {
+    signIn(email: $email, password: $password) {
+      expiresAt
+    }
+  }
+`);
+
+const SignUpMutation = graphql(`
+  mutation SignUp($email: String!, $password: String!) {
+    signUp(email: $email, password: $password) {
+      expiresAt
+    }
+  }
+`);
+
+export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: () => void }) {
+  const [mode, setMode] = useState<'signIn' | 'signUp'>('signIn');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [signInState, signIn] = useMutation(SignInMutation);
+  const [signUpState, signUp] = useMutation(SignUpMutation);
+  const state = mode === 'signIn' ? signInState : signUpState;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const result = await (mode === 'signIn' ? signIn : signUp)({ email, password });
+    if (!result.error) onSignedIn();
+  };
+
+  return (
+    <section class="card auth" aria-labelledby="auth-title">
+      <h2 id="auth-title">{mode === 'signIn' ? 'Sign in' : 'Create an account'}</h2>
+      {notice && <p class="notice" role="alert">{notice}</p>}
+      <form onSubmit={submit}>
+        <label>
+          Email
+          <input type="email" name="email" autoComplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            name="password"
+            autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
+            minLength={mode === 'signUp' ? 8 : undefined}
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </label>
+        {state.error && <p class="error" role="alert">{describeError(state.error)}</p>}
+        <button type="submit" disabled={state.fetching}>
+          {mode === 'signIn' ? 'Sign in' : 'Sign up'}
+        </button>
+      </form>
+      <p class="muted">
+        {mode === 'signIn' ? 'No account yet? ' : 'Already have an account? '}
+        <button type="button" class="link" onClick={() => setMode(mode === 'signIn' ? 'signUp' : 'signIn')}>
+          {mode === 'signIn' ? 'Sign up' : 'Sign in'}
+        </button>
+      </p>
+    </section>
+  );
+}

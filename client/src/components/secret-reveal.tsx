@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * The secret, shown once. It lives only in this component's state: nothing stores it, and
+ * dismissing it or leaving the page drops it for good.
+ */
+export function SecretReveal({ secret, name, onDone }: { secret: string; name: string; onDone: () => void }) {
+  const [copy, setCopy] = useState<'copying' | 'copied' | 'failed'>('copying');
+
+  const copyToClipboard = () =>
+    navigator.clipboard.writeText(secret).then(
+      () => setCopy('copied'),
+      () => setCopy('failed'),
+    );
+
+  useEffect(() => {
+    void copyToClipboard();
+    // leaving the page clears it: a page restored from the back/forward cache shows nothing
+    const leave = () => onDone();
+    window.addEventListener('pagehide', leave);
+    return () => window.removeEventListener('pagehide', leave);
+  }, [secret]);
+
+  return (
+    <div class="secret" role="region" aria-labelledby="secret-title">
+      <h3 id="secret-title">Your new token “{name}”</h3>
+      <p class="warning">
+        <strong>This is the only time you will see this token.</strong> Save it in a secure location now, such as an
+        environment variable. You won't be able to view it again.
+      </p>
+      <div class="row">
+        <code class="secret-value" data-testid="secret">
+          {secret}
+        </code>
+        <button type="button" class="secondary" onClick={() => void copyToClipboard()}>
+          Copy
+        </button>
+      </div>
+      <p class={copy === 'failed' ? 'error' : 'success'} role="status" data-testid="copy-status">
+        {copy === 'copied' && 'Copied to your clipboard.'}
+        {copy === 'failed' && 'Could not copy automatically: select the token and copy it yourself.'}
+      </p>
+      <button type="button" onClick={onDone}>
+        I have saved it
+      </button>
+    </div>
+  );
+}

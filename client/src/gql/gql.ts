@@ -1,0 +1,112 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n": typeof types.SdkRenderDocumentDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
+    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ChoosePlanDocument,
+    "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": typeof types.DeleteTokenDocument,
+    "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n": typeof types.LiveDocumentCountsDocument,
+    "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    status\n  }\n": typeof types.TokenRowFragmentDoc,
+    "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": typeof types.TokensDocument,
+    "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
+};
+const documents: Documents = {
+    "\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n": types.SdkRenderDocumentDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
+    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n": types.ChoosePlanDocument,
+    "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": types.DeleteTokenDocument,
+    "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n": types.LiveDocumentCountsDocument,
+    "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    status\n  }\n": types.TokenRowFragmentDoc,
+    "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": types.TokensDocument,
+    "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": types.LiveCountFragmentDoc,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n"): (typeof documents)["\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    signOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n"): (typeof documents)["\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    status\n  }\n"): (typeof documents)["\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    status\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n"): (typeof documents)["\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n"): (typeof documents)["\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
