@@ -1,8 +1,10 @@
 // npm run db:migration:create -- <name>
-// Diffs the existing migrations against prisma/schema.prisma and writes the difference as a
-// new prisma/migrations/<timestamp>_<name>/migration.sql. Needs no database: the engine
-// replays the migrations into an in-memory SQLite shadow database.
-import { createSqliteAdapterFactory, SQLITE_MIGRATIONS } from '../src/persistence/database.js';
+// Diffs the existing migrations against the schema and writes the difference as a new
+// <timestamp>_<name>/migration.sql, for both providers, so that they never drift apart:
+// - SQLite (prisma/migrations): replayed into an in-memory shadow database.
+// - PostgreSQL (prisma/postgresql/migrations): replayed into a temporary database on the server
+//   at MIGRATION_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres), dropped afterwards.
+import { createPostgresAdapterFactory, createSqliteAdapterFactory, MIGRATIONS } from '../src/persistence/database.js';
 import { createMigration } from '../src/persistence/schema-engine.js';
 
 const name = process.argv[2];
@@ -10,5 +12,13 @@ if (!name) {
   console.error('usage: npm run db:migration:create -- <name>');
   process.exit(2);
 }
-const folder = await createMigration(createSqliteAdapterFactory(':memory:'), SQLITE_MIGRATIONS, name);
-console.log(folder ? `created ${folder}` : 'the schema matches the migrations: nothing to create');
+const now = new Date();
+const postgresUrl = process.env.MIGRATION_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const targets = [
+  { provider: 'sqlite', factory: createSqliteAdapterFactory(':memory:') },
+  { provider: 'postgresql', factory: createPostgresAdapterFactory(postgresUrl, { forMigrations: true }) },
+] as const;
+for (const { provider, factory } of targets) {
+  const folder = await createMigration(factory, MIGRATIONS[provider], name, now);
+  console.log(`${provider}: ${folder ? `created ${folder}` : 'the schema matches the migrations: nothing to create'}`);
+}

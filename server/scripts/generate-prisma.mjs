@@ -1,13 +1,57 @@
-// Runs `prisma generate` (the Prisma client and the Pothos types) on any machine.
+// Generates everything Prisma-derived, on any machine:
+// 1. prisma/postgresql/schema.prisma, the PostgreSQL variant of prisma/schema.prisma (the one
+//    source of truth): same models, another provider, its own client output.
+//    With --check, only verifies that the committed variant is current.
+// 2. `prisma generate` for both: the SQLite client with the Pothos types, and the PostgreSQL client.
+//
 // `prisma generate` asks for the native schema-engine binary although it does not use it;
 // where that binary cannot be downloaded, any executable stands in for it.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const sourcePath = path.join(root, 'prisma', 'schema.prisma');
+const variantPath = path.join(root, 'prisma', 'postgresql', 'schema.prisma');
+
+export function postgresVariant(source) {
+  const header =
+    '// GENERATED from prisma/schema.prisma by server/scripts/generate-prisma.mjs: do not edit.\n' +
+    '// Edit prisma/schema.prisma and run `npm run generate`.\n\n';
+  const variant = source
+    // the Pothos types come from the SQLite schema; the models are the same
+    .replace(/\ngenerator pothos \{[^}]*\}\n/, '')
+    .replace(/output\s*=\s*"\.\.\/server\/generated\/prisma"/, 'output   = "../../server/generated/prisma-postgresql"')
+    .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"');
+  if (variant.includes('"sqlite"') || !variant.includes('prisma-postgresql')) {
+    throw new Error('prisma/schema.prisma no longer has the shape generate-prisma.mjs expects');
+  }
+  return header + variant;
+}
+
+const expected = postgresVariant(readFileSync(sourcePath, 'utf8'));
+if (process.argv.includes('--check')) {
+  const current = existsSync(variantPath) ? readFileSync(variantPath, 'utf8') : '';
+  if (current !== expected) {
+    console.error('prisma/postgresql/schema.prisma is stale: run `npm run generate` and commit it.');
+    process.exit(1);
+  }
+  process.exit(0);
+}
+mkdirSync(path.dirname(variantPath), { recursive: true });
+writeFileSync(variantPath, expected);
 
 const env = { ...process.env };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
-  const standIn = ['/bin/true', '/usr/bin/true'].find((path) => existsSync(path)) ?? process.execPath;
-  env.PRISMA_SCHEMA_ENGINE_BINARY = standIn;
+  env.PRISMA_SCHEMA_ENGINE_BINARY = ['/bin/true', '/usr/bin/true'].find((file) => existsSync(file)) ?? process.execPath;
 }
-const result = spawnSync('npx', ['prisma', 'generate'], { stdio: 'inherit', env, shell: process.platform === 'win32' });
-process.exit(result.status ?? 1);
+for (const schema of [sourcePath, variantPath]) {
+  const result = spawnSync('npx', ['prisma', 'generate', '--schema', schema], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+    shell: process.platform === 'win32',
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

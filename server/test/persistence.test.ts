@@ -8,14 +8,14 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { configFromEnv } from '../src/config.js';
-import { createSqliteAdapterFactory, SQLITE_MIGRATIONS } from '../src/persistence/database.js';
+import { createSqliteAdapterFactory, MIGRATIONS } from '../src/persistence/database.js';
 import { applyPendingMigrations, createMigration } from '../src/persistence/schema-engine.js';
 
 const run = promisify(execFile);
 const directory = mkdtempSync(path.join(tmpdir(), 'pogodoc-persistence-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-const migrationNames = readdirSync(SQLITE_MIGRATIONS.migrationsDir, { withFileTypes: true })
+const migrationNames = readdirSync(MIGRATIONS.sqlite.migrationsDir, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
@@ -71,8 +71,8 @@ describe('the embedded SQLite database', () => {
 
   it('applying migrations is idempotent: a second run applies nothing', async () => {
     const file = path.join(directory, 'idempotent.db');
-    expect(await applyPendingMigrations(createSqliteAdapterFactory(file), SQLITE_MIGRATIONS)).toEqual(migrationNames);
-    expect(await applyPendingMigrations(createSqliteAdapterFactory(file), SQLITE_MIGRATIONS)).toEqual([]);
+    expect(await applyPendingMigrations(createSqliteAdapterFactory(file), MIGRATIONS.sqlite)).toEqual(migrationNames);
+    expect(await applyPendingMigrations(createSqliteAdapterFactory(file), MIGRATIONS.sqlite)).toEqual([]);
   });
 
   it('npm run db:migrate applies migrations on their own', async () => {
@@ -84,14 +84,14 @@ describe('the embedded SQLite database', () => {
   });
 
   it('the checked-in migrations match prisma/schema.prisma (no migration is missing)', async () => {
-    const folder = await createMigration(createSqliteAdapterFactory(':memory:'), SQLITE_MIGRATIONS, 'drift-check');
+    const folder = await createMigration(createSqliteAdapterFactory(':memory:'), MIGRATIONS.sqlite, 'drift-check');
     expect(folder).toBeNull();
   });
 
   it('a schema change becomes a new migration folder with the SQL for it', async () => {
     const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
     const sandbox = path.join(directory, 'schema-change');
-    cpSync(path.dirname(SQLITE_MIGRATIONS.schemaPath), sandbox, { recursive: true });
+    cpSync(path.dirname(MIGRATIONS.sqlite.schemaPath), sandbox, { recursive: true });
     const schemaPath = path.join(sandbox, 'schema.prisma');
     writeFileSync(schemaPath, readFileSync(schemaPath, 'utf8').replace('  name          String\n', '  name          String\n  note          String?\n'));
     const location = { schemaPath, migrationsDir: path.join(sandbox, 'migrations') };

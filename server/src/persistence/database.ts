@@ -1,33 +1,151 @@
 // Opens the database the service runs on, after applying pending migrations.
-// The embedded default is a SQLite file under ./data/, created on first start.
+// - DATABASE_URL unset or file:…            → SQLite (the embedded default), ./data/pogodoc.db
+// - DATABASE_URL postgres:// or postgresql:// → PostgreSQL, for more than one server instance
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import type { SqlDriverAdapterFactory, SqlQuery, SqlQueryable } from '@prisma/driver-adapter-utils';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg, { type PoolConfig } from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
+import type {
+  SqlDriverAdapterFactory,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  SqlQueryable,
+} from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../../generated/prisma/client.js';
+import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/client.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { applyPendingMigrations, type MigrationsLocation } from './schema-engine.js';
 
-
 export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
 
-export const SQLITE_MIGRATIONS: MigrationsLocation = {
-  schemaPath: path.join(PROJECT_ROOT, 'prisma', 'schema.prisma'),
-  migrationsDir: path.join(PROJECT_ROOT, 'prisma', 'migrations'),
+export type DatabaseProvider = 'sqlite' | 'postgresql';
+
+export const MIGRATIONS: Record<DatabaseProvider, MigrationsLocation> = {
+  sqlite: {
+    schemaPath: path.join(PROJECT_ROOT, 'prisma', 'schema.prisma'),
+    migrationsDir: path.join(PROJECT_ROOT, 'prisma', 'migrations'),
+  },
+  // generated from prisma/schema.prisma by server/scripts/generate-prisma.mjs
+  postgresql: {
+    schemaPath: path.join(PROJECT_ROOT, 'prisma', 'postgresql', 'schema.prisma'),
+    migrationsDir: path.join(PROJECT_ROOT, 'prisma', 'postgresql', 'migrations'),
+  },
 };
 
 export interface Database {
+  provider: DatabaseProvider;
   prisma: PrismaClient;
   /** The migrations this open applied (empty when the database was up to date). */
   appliedMigrations: string[];
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
+export function providerOf(databaseUrl: string): DatabaseProvider {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgresql';
+  if (databaseUrl.startsWith('file:')) return 'sqlite';
+  throw new Error(`DATABASE_URL must be a file: URL (SQLite) or a postgresql:// URL, got "${databaseUrl.split(':')[0]}:…"`);
+}
+
 function sqliteFilePath(databaseUrl: string): string {
-  if (!databaseUrl.startsWith('file:')) {
-    throw new Error(`DATABASE_URL must be a SQLite "file:" URL, got "${databaseUrl.split(':')[0]}:…"`);
-  }
   return path.resolve(databaseUrl.slice('file:'.length));
+}
+
+export function createSqliteAdapterFactory(filePath: string): PrismaBetterSqlite3 {
+  // 5 s of waiting for a lock held by another process (a migration, a backup) before SQLITE_BUSY.
+  return new PrismaBetterSqlite3({ url: filePath, timeout: 5000 });
+}
+
+function postgresPoolConfig(databaseUrl: string): PoolConfig {
+  const { database, host, port, user, password, ssl, application_name } = parseConnectionString(databaseUrl);
+  return {
+    database: database ?? undefined,
+    host: host ?? undefined,
+    port: port ? Number(port) : undefined,
+    user,
+    password,
+    ssl: (ssl ?? undefined) as PoolConfig['ssl'],
+    application_name: application_name ?? 'pogodoc-api-tokens',
+    max: 10,
+  };
+}
+
+/**
+ * When the schema engine reads PostgreSQL's catalog it selects columns of the internal "char"
+ * type (OID 18), which this adapter version cannot map; their values are one-letter strings, so
+ * reporting them as text (OID 25) is exact. Only the migration connections use this client.
+ */
+class CatalogCharAsTextClient extends pg.Client {
+  override query(...args: unknown[]): any {
+    const fix = (value: unknown) => {
+      for (const set of Array.isArray(value) ? value : [value]) {
+        for (const field of (set as pg.QueryResult | undefined)?.fields ?? []) {
+          if (field.dataTypeID === 18) field.dataTypeID = 25;
+        }
+      }
+      return value;
+    };
+    // pg.Pool calls query with a callback; direct callers get a promise
+    const callbackIndex = args.findIndex((arg) => typeof arg === 'function');
+    if (callbackIndex >= 0) {
+      const callback = args[callbackIndex] as (error: unknown, value: unknown) => void;
+      args[callbackIndex] = (error: unknown, value: unknown) => callback(error, error ? value : fix(value));
+    }
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    return result instanceof Promise ? result.then(fix) : result;
+  }
+}
+
+export function createPostgresAdapterFactory(
+  databaseUrl: string,
+  { forMigrations = false }: { forMigrations?: boolean } = {},
+): SqlMigrationAwareDriverAdapterFactory {
+  const config: PoolConfig = { ...postgresPoolConfig(databaseUrl), ...(forMigrations ? { Client: CatalogCharAsTextClient } : {}) };
+  const base = new PrismaPg(config);
+  return {
+    provider: base.provider,
+    adapterName: base.adapterName,
+    connect: () => base.connect(),
+    // The adapter's own shadow database drops itself while its pool is still connected, which
+    // PostgreSQL refuses. This one closes the pool first, then drops the database.
+    async connectToShadowDb() {
+      const name = `pogodoc_shadow_${randomUUID().replaceAll('-', '')}`;
+      const admin = await base.connect();
+      await admin.executeScript(`CREATE DATABASE "${name}"`);
+      const shadow = await new PrismaPg({ ...config, database: name, max: 2 }).connect();
+      const disposeShadow = shadow.dispose.bind(shadow);
+      let disposed = false;
+      shadow.dispose = async () => {
+        if (disposed) return;
+        disposed = true;
+        await disposeShadow();
+        await admin.executeScript(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await admin.dispose();
+      };
+      return shadow;
+    },
+  };
+}
+
+function migrationAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapterFactory {
+  if (providerOf(databaseUrl) === 'postgresql') return createPostgresAdapterFactory(databaseUrl, { forMigrations: true });
+  const filePath = sqliteFilePath(databaseUrl);
+  mkdirSync(path.dirname(filePath), { recursive: true });
+  return createSqliteAdapterFactory(filePath);
+}
+
+/** Applies pending migrations; returns the names of those it applied. */
+export function migrateDatabase(databaseUrl: string = DEFAULT_DATABASE_URL): Promise<string[]> {
+  return applyPendingMigrations(migrationAdapterFactory(databaseUrl), MIGRATIONS[providerOf(databaseUrl)]);
+}
+
+export interface DatabaseOptions {
+  /** Sees every SQL statement sent to the database; tests use it to count queries per request. */
+  observeSql?: (sql: string) => void;
 }
 
 /** Wraps a driver adapter factory so that every statement its connections run is reported. */
@@ -58,45 +176,39 @@ function observingAdapterFactory<F extends SqlDriverAdapterFactory>(factory: F, 
   });
 }
 
-export function createSqliteAdapterFactory(filePath: string): PrismaBetterSqlite3 {
-  // 5 s of waiting for a lock held by another process (a migration, a backup) before SQLITE_BUSY.
-  return new PrismaBetterSqlite3({ url: filePath, timeout: 5000 });
-}
-
-/** Applies pending migrations; returns the names of those it applied. */
-export async function migrateDatabase(databaseUrl: string = DEFAULT_DATABASE_URL): Promise<string[]> {
-  const filePath = sqliteFilePath(databaseUrl);
-  mkdirSync(path.dirname(filePath), { recursive: true });
-  return applyPendingMigrations(createSqliteAdapterFactory(filePath), SQLITE_MIGRATIONS);
-}
-
-export interface DatabaseOptions {
-  /** Sees every SQL statement sent to the database; tests use it to count queries per request. */
-  observeSql?: (sql: string) => void;
-}
-
 export async function openDatabase(
   databaseUrl: string = DEFAULT_DATABASE_URL,
   options: DatabaseOptions = {},
 ): Promise<Database> {
-  // Migrate before the client connects: the schema engine needs the file's write lock
-  // for itself, and an open client connection in WAL mode makes it wait for SQLITE_BUSY.
+  const provider = providerOf(databaseUrl);
+  // Migrate before the client connects: on SQLite the schema engine needs the file's write
+  // lock for itself, and an open client connection in WAL mode makes it wait for SQLITE_BUSY.
   const appliedMigrations = await migrateDatabase(databaseUrl);
-  const filePath = sqliteFilePath(databaseUrl);
-  const adapterFactory = createSqliteAdapterFactory(filePath);
-  const prisma = new PrismaClient({
-    adapter: options.observeSql ? observingAdapterFactory(adapterFactory, options.observeSql) : adapterFactory,
-  });
-  // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode still makes every
-  // committed transaction survive a crash of this process (SIGKILL included); only a power
-  // loss or OS crash can roll back the last commits. The journal mode is stored in the file;
-  // synchronous is per connection, and the adapter keeps a single connection.
-  await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-  await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
-  await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  const observe = <F extends SqlDriverAdapterFactory>(factory: F) =>
+    options.observeSql ? observingAdapterFactory(factory, options.observeSql) : factory;
+
+  let prisma: PrismaClient;
+  if (provider === 'postgresql') {
+    // The PostgreSQL client is generated from the same models (prisma/postgresql/schema.prisma),
+    // so its API is the SQLite client's; only the SQL it compiles to differs.
+    prisma = new PostgresPrismaClient({ adapter: observe(createPostgresAdapterFactory(databaseUrl)) }) as unknown as PrismaClient;
+  } else {
+    prisma = new PrismaClient({ adapter: observe(createSqliteAdapterFactory(sqliteFilePath(databaseUrl))) });
+    // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode still makes every
+    // committed transaction survive a crash of this process (SIGKILL included); only a power
+    // loss or OS crash can roll back the last commits. The journal mode is stored in the file;
+    // synchronous is per connection, and the adapter keeps a single connection.
+    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+    await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  }
   return {
+    provider,
     prisma,
     appliedMigrations,
+    ping: async () => {
+      await prisma.$queryRawUnsafe('SELECT 1');
+    },
     close: () => prisma.$disconnect(),
   };
 }
