@@ -1,5 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+// The API suites run twice: on SQLite (the embedded default) and on PostgreSQL.
+const API_SUITES = [
+  'server/test/accounts.test.ts',
+  'server/test/api-tokens.test.ts',
+  'server/test/documents.test.ts',
+  'server/test/isolation.test.ts',
+  'server/test/subscriptions.test.ts',
+  'server/test/secrets-in-logs.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // graphql ships both ESM and CJS builds; Node loads the CJS one for our dependencies,
@@ -7,10 +17,15 @@ export default defineConfig({
     alias: { graphql: 'graphql/index.js' },
   },
   test: {
-    include: ['server/test/**/*.test.ts', 'client/test/**/*.test.ts'],
-    // Each test file opens its own SQLite file; separate processes keep them apart.
+    // Each test file opens its own database; separate processes keep them apart.
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['server/test/*.test.ts'] } },
+      { extends: true, test: { name: 'postgresql', include: API_SUITES, env: { TEST_DATABASE: 'postgresql' } } },
+      { extends: true, test: { name: 'multi-instance', include: ['server/test/multi-instance/*.test.ts'] } },
+      { extends: true, test: { name: 'browser', include: ['client/test/*.test.ts'] } },
+    ],
   },
 });

@@ -1,6 +1,5 @@
 // Dashboard accounts: sign-up, sign-in, sessions (Bearer and cookie), sign-out, plans.
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 
@@ -14,14 +13,6 @@ const SIGN_UP = 'mutation($email: String!, $password: String!) { signUp(email: $
 const SIGN_IN = 'mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { sessionToken account { id } } }';
 const VIEWER = '{ viewer { id email } }';
 
-function dbRow<T>(sql: string, ...params: unknown[]): T {
-  const db = new Database(t.databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).get(...params) as T;
-  } finally {
-    db.close();
-  }
-}
 
 describe('signing up', () => {
   it('creates an account with no plan yet, signs it in and sets an HttpOnly session cookie', async () => {
@@ -42,10 +33,11 @@ describe('signing up', () => {
     const password = 'hunter2hunter2';
     const result = await t.gql(SIGN_UP, { email: 'hash@example.com', password });
     const { sessionToken, account } = result.data.signUp;
-    const stored = dbRow<{ passwordHash: string }>('SELECT passwordHash FROM Account WHERE id = ?', account.id);
+    const { prisma } = t.app.database;
+    const stored = await prisma.account.findUniqueOrThrow({ where: { id: account.id }, select: { passwordHash: true } });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(stored.passwordHash).not.toContain(password);
-    const session = dbRow<{ secretHash: string }>('SELECT secretHash FROM Session WHERE accountId = ?', account.id);
+    const session = await prisma.session.findFirstOrThrow({ where: { accountId: account.id }, select: { secretHash: true } });
     expect(session.secretHash).toBe(createHash('sha256').update(sessionToken).digest('hex'));
   });
 

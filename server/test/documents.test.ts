@@ -1,5 +1,4 @@
 // Using a token: document requests with Authorization: Bearer, counted per token.
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_MAX_BYTES, TEMPLATE_MAX_BYTES } from '../src/domain/documents.js';
 import { generateSecret } from '../src/domain/secrets.js';
@@ -182,9 +181,7 @@ describe('what the database holds', () => {
     const { session } = await t.signUp();
     const { id, secret } = await t.generateToken(session);
     for (let i = 0; i < 5; i++) await t.renderDocument(secret);
-    const db = new Database(t.databasePath, { readonly: true });
-    const row = db.prepare('SELECT documentCount FROM ApiToken WHERE id = ?').get(id) as { documentCount: number };
-    db.close();
+    const row = await t.app.database.prisma.apiToken.findUniqueOrThrow({ where: { id }, select: { documentCount: true } });
     expect(row.documentCount).toBe(5);
   });
 });

@@ -1,10 +1,9 @@
-// A real app on a real, fresh SQLite file per test file. Most tests call yoga.fetch and start
-// no server; the subscription tests start it on port 0 and speak graphql-ws to it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// A real app on a real, fresh database per test file: a SQLite file, or a PostgreSQL database
+// when TEST_DATABASE=postgresql. Most tests call yoga.fetch and start no server; the
+// subscription tests start it on port 0 and speak graphql-ws to it.
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { configFromEnv, type AppConfig } from '../../src/config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -15,7 +14,7 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestApp {
   app: App;
-  databasePath: string;
+  database: TestDatabase;
   /** Every SQL statement the app sent, in order. */
   sql: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
@@ -31,11 +30,10 @@ let emailCounter = 0;
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'pogodoc-test-'));
-  const databasePath = path.join(directory, 'test.db');
+  const database = await createTestDatabase();
   const sql: string[] = [];
   const app = await buildApp(
-    { ...configFromEnv({}), databaseUrl: `file:${databasePath}`, logging: false, ...overrides },
+    { ...configFromEnv({}), databaseUrl: database.url, logging: false, ...overrides },
     { observeSql: (statement) => sql.push(statement), ...options },
   );
 
@@ -51,7 +49,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
 
   const testApp: TestApp = {
     app,
-    databasePath,
+    database,
     sql,
     gql,
     async signUp({ plan = 'free', email } = {}) {
@@ -86,7 +84,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
     },
     async close() {
       await app.stop();
-      rmSync(directory, { recursive: true, force: true });
+      await database.drop();
     },
   };
   return testApp;

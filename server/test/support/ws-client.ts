@@ -23,6 +23,8 @@ export interface Collected<T> {
   errors: unknown[];
   /** Resolves once `count` values have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<T[]>;
+  /** Resolves once the values received so far satisfy `done`. */
+  waitUntil(done: (values: T[]) => boolean, timeoutMs?: number): Promise<T[]>;
   /** Resolves with the first error. */
   waitForError(timeoutMs?: number): Promise<unknown>;
   dispose(): void;
@@ -68,6 +70,7 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
     values,
     errors,
     waitFor: (count, timeoutMs = 10_000) => until(() => (values.length >= count ? values.slice(0, count) : undefined), timeoutMs, `${count} values`),
+    waitUntil: (done, timeoutMs = 10_000) => until(() => (done(values) ? values : undefined), timeoutMs, 'the expected values'),
     waitForError: (timeoutMs = 10_000) => until(() => errors[0], timeoutMs, 'an error'),
     dispose,
   };
