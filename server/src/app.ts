@@ -14,7 +14,7 @@ import { openDatabase, type Database, type DatabaseOptions } from './persistence
 import { createServices, type Services } from './services.js';
 import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { useDomainErrors } from './graphql/errors.js';
-import { createDocumentCountEvents } from './graphql/events.js';
+import { createLiveEvents, type LiveEvents } from './graphql/events.js';
 import { schema } from './graphql/schema.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -47,11 +47,29 @@ export interface AppOptions extends DatabaseOptions {
   logger?: YogaLogger;
 }
 
+/** Readiness for load balancers: the database answers with every migration applied, and Redis is connected when configured. */
+async function readiness(database: Database, events: LiveEvents) {
+  const checks: Record<string, string> = {};
+  try {
+    checks.database = 'ok';
+    checks.migrations = (await database.migrationsApplied()) ? 'ok' : 'pending';
+  } catch {
+    checks.database = 'unreachable';
+    checks.migrations = 'unknown';
+  }
+  checks.events = events.isReady() ? 'ok' : 'disconnected';
+  return { ready: Object.values(checks).every((check) => check === 'ok'), checks };
+}
+
 export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
   const database = await openDatabase(config.databaseUrl, options);
   const services = createServices(database);
-  const pubsub = createDocumentCountEvents();
-  const createContext = createContextFactory({ services, pubsub, secureCookies: config.secureCookies });
+  const logger = options.logger ?? (config.logging === false ? undefined : console);
+  const events = createLiveEvents({
+    redisUrl: config.redisUrl,
+    onError: (message) => logger?.warn(message),
+  });
+  const createContext = createContextFactory({ services, events, secureCookies: config.secureCookies });
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -71,7 +89,15 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const server: Server = createServer((req, res) => {
     const pathname = (req.url ?? '/').split('?')[0];
     if (pathname === '/health') {
+      // liveness: the process answers
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (pathname === '/ready') {
+      void readiness(database, events).then(({ ready, checks }) => {
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
+      });
       return;
     }
     if (pathname === GRAPHQL_PATH || pathname?.startsWith(`${GRAPHQL_PATH}/`)) {
@@ -142,6 +168,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await events.close();
       await database.close();
     },
   };

@@ -5,8 +5,10 @@ import { PROJECT_ROOT } from './paths.js';
 
 
 export interface AppConfig {
-  /** SQLite file URL; unset means file:./data/pogodoc.db. */
+  /** file: (SQLite) or postgresql:// URL; unset means file:./data/pogodoc.db. */
   databaseUrl: string;
+  /** redis:// URL that carries subscription events between instances; unset keeps them in process. */
+  redisUrl: string | undefined;
   host: string;
   port: number;
   /** Serve GraphiQL at /graphql for browsers. */
@@ -34,6 +36,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    redisUrl: env.REDIS_URL || undefined,
     host: env.HOST || '127.0.0.1',
     port,
     graphiql: flag(env.GRAPHIQL, !production),

@@ -7,13 +7,13 @@ import type { AccountRecord } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
 import type { Services } from '../services.js';
-import type { DocumentCountEvents } from './events.js';
+import type { LiveEvents } from './events.js';
 
 export const SESSION_COOKIE = 'pogodoc_session';
 
 export interface GraphQLContext {
   services: Services;
-  pubsub: DocumentCountEvents;
+  events: LiveEvents;
   /** The Bearer credential exactly as sent: for document requests, the API token. */
   bearer: string | undefined;
   /** The dashboard session token, from the Bearer header, connection_init or cookie. */
@@ -28,7 +28,7 @@ export interface GraphQLContext {
 
 export interface ContextDependencies {
   services: Services;
-  pubsub: DocumentCountEvents;
+  events: LiveEvents;
   secureCookies: boolean;
 }
 
@@ -80,7 +80,7 @@ export function createContextFactory(deps: ContextDependencies) {
 
     return {
       services: deps.services,
-      pubsub: deps.pubsub,
+      events: deps.events,
       bearer,
       sessionToken,
       hasSessionCredential: () => sessionToken !== undefined,

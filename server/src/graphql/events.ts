@@ -1,6 +1,13 @@
-// Live document counts. Topics are scoped per account, so an event reaches only the
-// subscribers of the account whose token made the document.
+// Live document counts. Topics are scoped per account ("documentCount:<accountId>"), so an event
+// reaches only the instances with a subscriber of that account, and Redis traffic grows with
+// events, not with subscribers: one PUBLISH per document, one delivery per interested instance.
+//
+// Without REDIS_URL the events stay in this process. With it, they travel through Redis, and
+// when the Redis connection comes back after a drop, every subscription is told to re-send its
+// current counts: events published during the outage are gone, the database is not.
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
 
 export interface DocumentCountChange {
   tokenId: string;
@@ -8,8 +15,82 @@ export interface DocumentCountChange {
   lastUsedAt: Date | null;
 }
 
-export function createDocumentCountEvents() {
-  return createPubSub<{ documentCount: [accountId: string, change: DocumentCountChange] }>();
+type Topics = { [topic: `documentCount:${string}`]: [change: DocumentCountChange] };
+
+export interface LiveEvents {
+  publishDocumentCount(accountId: string, change: DocumentCountChange): void;
+  subscribeDocumentCounts(accountId: string): AsyncIterableIterator<DocumentCountChange>;
+  /** Calls `listener` whenever events may have been missed; returns the unsubscribe function. */
+  onResync(listener: () => void): () => void;
+  /** Whether events can flow: always in process; with Redis, while both connections are up. */
+  isReady(): boolean;
+  close(): Promise<void>;
 }
 
-export type DocumentCountEvents = ReturnType<typeof createDocumentCountEvents>;
+export interface LiveEventsOptions {
+  redisUrl?: string;
+  /** Where connection problems are reported (they never throw into a request). */
+  onError?: (message: string, error: unknown) => void;
+}
+
+export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOptions = {}): LiveEvents {
+  const resyncListeners = new Set<() => void>();
+  if (!redisUrl) {
+    const pubsub = createPubSub<Topics>();
+    return {
+      publishDocumentCount: (accountId, change) => pubsub.publish(`documentCount:${accountId}`, change),
+      subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
+      onResync: () => () => {},
+      isReady: () => true,
+      close: async () => {},
+    };
+  }
+
+  // Publishing fails fast while Redis is down instead of queueing without bound; subscribing
+  // queues, and ioredis re-subscribes every channel when it reconnects.
+  const publishClient = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  const subscribeClient = new Redis(redisUrl, { maxRetriesPerRequest: null, autoResubscribe: true });
+  for (const [name, client] of [['publish', publishClient], ['subscribe', subscribeClient]] as const) {
+    client.on('error', (error) => onError(`redis ${name} connection: ${(error as Error).message}`, error));
+  }
+  let subscribeConnectedBefore = false;
+  subscribeClient.on('ready', () => {
+    if (subscribeConnectedBefore) for (const listener of resyncListeners) listener();
+    subscribeConnectedBefore = true;
+  });
+
+  // The event target's Redis calls return promises it does not await; a failed one must be
+  // reported, not left as an unhandled rejection.
+  const report = (what: string) => (error: unknown) => onError(`redis ${what} failed: ${(error as Error).message}`, error);
+  const guarded = {
+    publish: (channel: string, message: string) => publishClient.publish(channel, message).catch(report('publish')),
+    subscribe: (channel: string) => subscribeClient.subscribe(channel).catch(report('subscribe')),
+    unsubscribe: (channel: string) => subscribeClient.unsubscribe(channel).catch(report('unsubscribe')),
+    on: subscribeClient.on.bind(subscribeClient),
+  };
+  const pubsub = createPubSub<Topics>({
+    eventTarget: createRedisEventTarget({
+      publishClient: guarded as unknown as Redis,
+      subscribeClient: guarded as unknown as Redis,
+      // JSON turns the Date into a string on the way through Redis; turn it back
+      serializer: {
+        stringify: JSON.stringify,
+        parse: (text: string) => JSON.parse(text, (key, value) => (key === 'lastUsedAt' && typeof value === 'string' ? new Date(value) : value)),
+      },
+    }),
+  });
+
+  return {
+    publishDocumentCount: (accountId, change) => pubsub.publish(`documentCount:${accountId}`, change),
+    subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
+    onResync(listener) {
+      resyncListeners.add(listener);
+      return () => resyncListeners.delete(listener);
+    },
+    isReady: () => publishClient.status === 'ready' && subscribeClient.status === 'ready',
+    async close() {
+      publishClient.disconnect();
+      subscribeClient.disconnect();
+    },
+  };
+}

@@ -17,7 +17,7 @@ import type {
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/client.js';
 import { PROJECT_ROOT } from '../paths.js';
-import { applyPendingMigrations, type MigrationsLocation } from './schema-engine.js';
+import { applyPendingMigrations, listMigrations, type MigrationsLocation } from './schema-engine.js';
 
 export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
 
@@ -40,8 +40,8 @@ export interface Database {
   prisma: PrismaClient;
   /** The migrations this open applied (empty when the database was up to date). */
   appliedMigrations: string[];
-  /** Resolves when the database answers a trivial query; rejects otherwise. */
-  ping(): Promise<void>;
+  /** Whether every migration of this build is recorded as applied; rejects when the database is unreachable. */
+  migrationsApplied(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -184,6 +184,7 @@ export async function openDatabase(
   // Migrate before the client connects: on SQLite the schema engine needs the file's write
   // lock for itself, and an open client connection in WAL mode makes it wait for SQLITE_BUSY.
   const appliedMigrations = await migrateDatabase(databaseUrl);
+  const expectedMigrations = listMigrations(MIGRATIONS[provider].migrationsDir);
   const observe = <F extends SqlDriverAdapterFactory>(factory: F) =>
     options.observeSql ? observingAdapterFactory(factory, options.observeSql) : factory;
 
@@ -206,8 +207,12 @@ export async function openDatabase(
     provider,
     prisma,
     appliedMigrations,
-    ping: async () => {
-      await prisma.$queryRawUnsafe('SELECT 1');
+    migrationsApplied: async () => {
+      const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(
+        'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      );
+      const applied = new Set(rows.map((row) => row.migration_name));
+      return expectedMigrations.every((name) => applied.has(name));
     },
     close: () => prisma.$disconnect(),
   };

@@ -1,7 +1,8 @@
 // Prisma's schema engine (the part behind `prisma migrate`), run from its official WASM
 // build instead of the native binary, so that migrations need nothing but npm packages.
 // It talks to the database through the same driver adapter the Prisma client uses.
-import { readFile, readdir, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
@@ -99,14 +100,18 @@ async function withEngine<T>(
   }
 }
 
-async function readMigrationList(migrationsDir: string): Promise<MigrationList> {
-  const lockPath = path.join(migrationsDir, 'migration_lock.toml');
-  const lockContent = await readFile(lockPath, 'utf8').catch(() => null);
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const folders = entries
+/** The migration folder names, in the order they apply. */
+export function listMigrations(migrationsDir: string): string[] {
+  return readdirSync(migrationsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+}
+
+async function readMigrationList(migrationsDir: string): Promise<MigrationList> {
+  const lockPath = path.join(migrationsDir, 'migration_lock.toml');
+  const lockContent = await readFile(lockPath, 'utf8').catch(() => null);
+  const folders = existsSync(migrationsDir) ? listMigrations(migrationsDir) : [];
   const migrationDirectories = await Promise.all(
     folders.map(async (folder) => ({
       path: folder,

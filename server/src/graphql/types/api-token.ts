@@ -115,9 +115,17 @@ builder.subscriptionFields((t) => ({
       const account = await ctx.viewer();
       const onlyTokenId = tokenId == null ? undefined : String(tokenId);
       // Ownership is checked before anything is sent: another account's id is TOKEN_NOT_FOUND.
-      const initialTokens = onlyTokenId
-        ? [await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId)]
-        : undefined;
+      let checkedToken = onlyTokenId ? await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId) : undefined;
+      const currentCounts = async () => {
+        if (checkedToken) {
+          const first = [checkedToken];
+          checkedToken = undefined;
+          return first;
+        }
+        return onlyTokenId
+          ? [await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId)]
+          : ctx.services.apiTokens.listTokens(account.id, 'ACTIVE');
+      };
 
       return new Repeater<DocumentCountChange>(async (push, stop) => {
         const lastSent = new Map<string, number>();
@@ -128,20 +136,23 @@ builder.subscriptionFields((t) => ({
           lastSent.set(change.tokenId, change.documentCount);
           void push(change);
         };
+        const sendCurrentCounts = async () => {
+          for (const token of await currentCounts()) {
+            send({ tokenId: token.id, documentCount: token.documentCount, lastUsedAt: token.lastUsedAt });
+          }
+        };
         // Listen before reading the current counts, so no increment can fall between the two.
-        const changes = ctx.pubsub.subscribe('documentCount', account.id);
+        const changes = ctx.events.subscribeDocumentCounts(account.id);
         const forwarding = (async () => {
           for await (const change of changes) send(change);
         })();
-        void stop.then(() => changes.return?.());
-        try {
-          const tokens = initialTokens ?? (await ctx.services.apiTokens.listTokens(account.id, 'ACTIVE'));
-          for (const token of tokens) {
-            send({ tokenId: token.id, documentCount: token.documentCount, lastUsedAt: token.lastUsedAt });
-          }
-        } catch (error) {
-          stop(error);
-        }
+        // after an event-channel outage, the database has what the missed events said
+        const stopResync = ctx.events.onResync(() => void sendCurrentCounts().catch(stop));
+        void stop.then(() => {
+          stopResync();
+          void changes.return?.();
+        });
+        await sendCurrentCounts().catch(stop);
         await forwarding;
       });
     },

@@ -22,7 +22,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { template, data }, ctx) => {
       const document = await ctx.services.documents.renderDocument(ctx.bearer, template, data);
       // the service reports what changed; the GraphQL layer tells the subscribers
-      ctx.pubsub.publish('documentCount', document.accountId, {
+      ctx.events.publishDocumentCount(document.accountId, {
         tokenId: document.tokenId,
         documentCount: document.documentCount,
         lastUsedAt: document.usedAt,
