@@ -1,0 +1,147 @@
+// Two real server processes sharing one PostgreSQL database and one Redis: one truth.
+// The Redis is the suite's own, on a port of its own, so that it can be killed and restarted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { freePort, startRedis, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { httpGql } from '../support/http-client.js';
+import { collect, wsClient } from '../support/ws-client.js';
+
+let database: TestDatabase;
+let redisPort: number;
+let redis: { stop(): Promise<void> };
+let a: ServerProcess;
+let b: ServerProcess;
+
+beforeAll(async () => {
+  database = await createTestDatabase('postgresql');
+  redisPort = await freePort();
+  redis = await startRedis(redisPort);
+  const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+  // both start at once, as behind a load balancer: the migration runs exactly once
+  [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await redis?.stop();
+  await database?.drop();
+});
+
+let accountCounter = 0;
+async function signUpOn(server: ServerProcess): Promise<string> {
+  const email = `multi-${process.pid}-${++accountCounter}@example.com`;
+  const signUp = await httpGql(server.url, 'mutation($e: String!) { signUp(email: $e, password: "long password") { sessionToken } }', { e: email });
+  const session = signUp.data.signUp.sessionToken as string;
+  await httpGql(server.url, 'mutation { choosePlan(planId: "pro") { id } }', {}, session);
+  return session;
+}
+
+async function generateOn(server: ServerProcess, session: string, name = 'multi') {
+  const result = await httpGql(server.url, 'mutation($n: String!) { generateToken(name: $n) { secret token { id } } }', { n: name }, session);
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  return { id: result.data.generateToken.token.id as string, secret: result.data.generateToken.secret as string };
+}
+
+const renderOn = (server: ServerProcess, secret: string) =>
+  httpGql(server.url, 'mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, secret);
+
+const COUNTS = 'subscription($id: ID) { documentCount(tokenId: $id) { tokenId documentCount } }';
+type Update = { documentCount: { tokenId: string; documentCount: number } };
+
+describe('two instances, one PostgreSQL, one Redis', () => {
+  it('both are ready, and report it on /ready', async () => {
+    for (const server of [a, b]) {
+      const response = await fetch(`${server.url}/ready`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', events: 'ok' } });
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    }
+  });
+
+  it('a subscriber on A sees increments made through B, in order, with the exact final count', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(a, session);
+    const client = wsClient(a.url, { connectionParams: { authorization: `Bearer ${session}` } });
+    const updates = collect<Update>(client, COUNTS, { id });
+    await updates.waitFor(1);
+    for (let i = 0; i < 20; i++) expect((await renderOn(b, secret)).errors).toBeUndefined();
+    const sequential = await updates.waitFor(21);
+    expect(sequential.map((update) => update.documentCount.documentCount)).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    // concurrent requests spread over both instances: exact in the database, monotonic on screen
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => renderOn(i % 2 ? a : b, secret)));
+    expect(results.filter((result) => result.errors)).toEqual([]);
+    await updates.waitUntil((values) => values.at(-1)?.documentCount.documentCount === 80);
+    const counts = updates.values.map((update) => update.documentCount.documentCount);
+    expect(counts.every((count, i) => i === 0 || count > counts[i - 1]!)).toBe(true);
+    const token = await httpGql(b.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session);
+    expect(token.data.token.documentCount).toBe(80);
+    updates.dispose();
+    await client.dispose();
+  });
+
+  it('a token deleted through A is refused by B on the very next request', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(b, session);
+    expect((await renderOn(b, secret)).errors).toBeUndefined();
+    const deleted = await httpGql(a.url, 'mutation($id: ID!) { deleteToken(id: $id) { id } }', { id }, session);
+    expect(deleted.errors).toBeUndefined();
+    const refused = await renderOn(b, secret);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('API_TOKEN_DELETED');
+  });
+
+  it('50 concurrent generateToken calls split across A and B leave exactly 10 active tokens', async () => {
+    const session = await signUpOn(a);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        httpGql((i % 2 ? a : b).url, 'mutation($n: String!) { generateToken(name: $n) { token { id } } }', { n: `race ${i}` }, session),
+      ),
+    );
+    expect(results.filter((result) => result.data?.generateToken)).toHaveLength(10);
+    expect(results.filter((result) => result.errors?.[0]?.extensions?.code === 'TOKEN_LIMIT_REACHED')).toHaveLength(40);
+    const listed = await httpGql(b.url, '{ tokens { id } viewer { activeTokenCount } }', {}, session);
+    expect(listed.data.tokens).toHaveLength(10);
+    expect(listed.data.viewer.activeTokenCount).toBe(10);
+  });
+
+  it('a client that reconnects receives the current count first', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(a, session);
+    for (let i = 0; i < 3; i++) await renderOn(b, secret);
+    const client = wsClient(b.url, { connectionParams: { authorization: `Bearer ${session}` } });
+    const updates = collect<Update>(client, COUNTS, { id });
+    expect(await updates.waitFor(1)).toEqual([{ documentCount: { tokenId: id, documentCount: 3 } }]);
+    updates.dispose();
+    await client.dispose();
+  });
+
+  it('Redis restarted mid-stream: subscribers resume and show the correct count', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(a, session);
+    const client = wsClient(a.url, { connectionParams: { authorization: `Bearer ${session}` } });
+    const updates = collect<Update>(client, COUNTS, { id });
+    await updates.waitFor(1);
+    for (let i = 0; i < 5; i++) await renderOn(b, secret);
+    await updates.waitFor(6);
+
+    await redis.stop();
+    // documents go on while Redis is down: counted in the database, their events lost
+    for (let i = 0; i < 7; i++) expect((await renderOn(b, secret)).errors).toBeUndefined();
+    await expect.poll(async () => (await fetch(`${a.url}/ready`)).status, { timeout: 10_000 }).toBe(503);
+    // the outage was real: B could not publish those events
+    expect(b.output()).toMatch(/redis publish failed/);
+
+    redis = await startRedis(redisPort);
+    // on reconnect, the subscription re-reads the count from the database
+    await updates.waitUntil((values) => values.at(-1)?.documentCount.documentCount === 12, 20_000);
+    await expect.poll(async () => (await fetch(`${a.url}/ready`)).status, { timeout: 20_000 }).toBe(200);
+    await expect.poll(async () => (await fetch(`${b.url}/ready`)).status, { timeout: 20_000 }).toBe(200);
+    // and events flow again
+    await renderOn(b, secret);
+    await updates.waitUntil((values) => values.at(-1)?.documentCount.documentCount === 13, 10_000);
+    const counts = updates.values.map((update) => update.documentCount.documentCount);
+    expect(counts.every((count, i) => i === 0 || count > counts[i - 1]!)).toBe(true);
+    updates.dispose();
+    await client.dispose();
+  }, 60_000);
+});
