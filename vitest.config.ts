@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The API suites run twice: on SQLite (the embedded default) and on PostgreSQL.
+// The API suites run twice: on SQLite with in-process events (the embedded default), and on
+// PostgreSQL with events through the shared Redis (the scale-out setup).
 const API_SUITES = [
   'server/test/accounts.test.ts',
   'server/test/api-tokens.test.ts',
@@ -23,7 +24,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'sqlite', include: ['server/test/*.test.ts'] } },
-      { extends: true, test: { name: 'postgresql', include: API_SUITES, env: { TEST_DATABASE: 'postgresql' } } },
+      { extends: true, test: { name: 'postgresql', include: API_SUITES, env: { TEST_DATABASE: 'postgresql', TEST_REDIS_URL: 'redis://127.0.0.1:6379' } } },
       { extends: true, test: { name: 'multi-instance', include: ['server/test/multi-instance/*.test.ts'] } },
       { extends: true, test: { name: 'browser', include: ['client/test/*.test.ts'] } },
     ],

@@ -33,7 +33,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   const database = await createTestDatabase();
   const sql: string[] = [];
   const app = await buildApp(
-    { ...configFromEnv({}), databaseUrl: database.url, logging: false, ...overrides },
+    { ...configFromEnv({}), databaseUrl: database.url, redisUrl: process.env.TEST_REDIS_URL, logging: false, ...overrides },
     { observeSql: (statement) => sql.push(statement), ...options },
   );
 
