@@ -1,21 +1,22 @@
-// buildApp(config) → { start, stop }: one HTTP server carrying Yoga, and graphql-ws on the
-// same path for WebSocket clients. Both go through the same envelop: context, plugins, masking.
+// buildApp(config) → { start, stop }: one HTTP server carrying Yoga, the dashboard and the
+// health checks, and graphql-ws on the same /graphql path for WebSocket clients.
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import path from 'node:path';
-import sirv from 'sirv';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import sirv from 'sirv';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
 import { createServices, type Services } from './services.js';
 import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { useDomainErrors } from './graphql/errors.js';
 import { createLiveEvents, type LiveEvents } from './graphql/events.js';
+import { protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
+import { setSecurityHeaders } from './http/security-headers.js';
+import { createRateLimiters } from './rate-limiting/rate-limiters.js';
+import { attachGraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -30,7 +31,17 @@ export interface App {
   services: Services;
   /** Listens on the port (0 picks a free one) and resolves to the server's base URL. */
   start(port?: number, host?: string): Promise<string>;
+  /**
+   * Graceful shutdown: stops accepting connections, lets in-flight requests finish (up to the
+   * shutdown timeout), closes WebSockets with 1012 so that clients reconnect, then closes Redis
+   * and the database. Always resolves within the timeout.
+   */
   stop(): Promise<void>;
+}
+
+export interface AppOptions extends DatabaseOptions {
+  /** Receives Yoga's log lines instead of the console (tests capture them). */
+  logger?: YogaLogger;
 }
 
 /** Adds the Set-Cookie headers that signUp, signIn and signOut asked for. */
@@ -42,17 +53,12 @@ function useSessionCookies(): Plugin {
   };
 }
 
-export interface AppOptions extends DatabaseOptions {
-  /** Receives Yoga's log lines instead of the console (tests capture them). */
-  logger?: YogaLogger;
-}
-
 /** Readiness for load balancers: the database answers with every migration applied, and Redis is connected when configured. */
 async function readiness(database: Database, events: LiveEvents) {
   const checks: Record<string, string> = {};
   try {
-    checks.database = 'ok';
     checks.migrations = (await database.migrationsApplied()) ? 'ok' : 'pending';
+    checks.database = 'ok';
   } catch {
     checks.database = 'unreachable';
     checks.migrations = 'unknown';
@@ -63,23 +69,30 @@ async function readiness(database: Database, events: LiveEvents) {
 
 export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
   const database = await openDatabase(config.databaseUrl, options);
-  const services = createServices(database);
+  const rateLimiters = createRateLimiters(config.limits, config.redisUrl);
+  const services = createServices(database, rateLimiters);
   const logger = options.logger ?? (config.logging === false ? undefined : console);
-  const events = createLiveEvents({
-    redisUrl: config.redisUrl,
-    onError: (message) => logger?.warn(message),
+  const events = createLiveEvents({ redisUrl: config.redisUrl, onError: (message) => logger?.warn(message) });
+  const createContext = createContextFactory({
+    services,
+    events,
+    secureCookies: config.secureCookies,
+    trustProxy: config.trustProxy,
   });
-  const createContext = createContextFactory({ services, events, secureCookies: config.secureCookies });
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: config.graphiql ? { title: 'Pogodoc API tokens' } : false,
+    graphiql: config.graphiql ? { title: 'Pogodoc API tokens', headers: JSON.stringify({ 'x-graphql-yoga-csrf': '1' }) } : false,
     landingPage: false,
     logging: options.logger ?? config.logging,
     maskedErrors: true,
+    // no file uploads, no batching: neither is part of this API
+    multipart: false,
+    batching: false,
+    maxRequestBodySize: config.limits.maxRequestBodyBytes,
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [useDomainErrors(), useSessionCookies()],
+    plugins: [useDomainErrors(), useSessionCookies(), ...protectionPlugins(config.limits, config)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
@@ -87,7 +100,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     : undefined;
 
   const server: Server = createServer((req, res) => {
-    const pathname = (req.url ?? '/').split('?')[0];
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const isApi = pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
+    setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
     if (pathname === '/health') {
       // liveness: the process answers
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -100,7 +115,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       });
       return;
     }
-    if (pathname === GRAPHQL_PATH || pathname?.startsWith(`${GRAPHQL_PATH}/`)) {
+    if (isApi) {
       void yoga.requestListener(req, res);
       return;
     }
@@ -112,40 +127,26 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     res.writeHead(302, { location: GRAPHQL_PATH }).end();
   });
 
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
-  type EnvelopedArgs = ExecutionArgs & {
-    rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+  const webSockets = attachGraphQLWebSocketServer({ server, path: GRAPHQL_PATH, yoga, createContext, limits: config.limits });
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await webSockets.close();
+    let deadline: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      deadline = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, config.limits.shutdownTimeoutMs);
+    });
+    await Promise.race([httpClosed, timedOut]);
+    clearTimeout(deadline);
+    await events.close();
+    await rateLimiters.close();
+    await database.close();
   };
-  useServer(
-    {
-      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
-      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
-      onSubscribe: async (ctx, _id, payload) => {
-        const initial: InitialContext = {
-          upgradeRequest: ctx.extra.request,
-          connectionParams: ctx.connectionParams ?? {},
-        };
-        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...initial,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-        });
-        const args: EnvelopedArgs = {
-          schema: envelopedSchema,
-          operationName: payload.operationName,
-          document: parse(payload.query),
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
-      },
-    },
-    wsServer,
-  );
 
   return {
     yoga,
@@ -161,15 +162,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
         });
       });
     },
-    async stop() {
-      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await events.close();
-      await database.close();
+    stop() {
+      stopping ??= stop();
+      return stopping;
     },
   };
 }

@@ -17,8 +17,64 @@ export interface AppConfig {
   secureCookies: boolean;
   /** The built dashboard, served at /. */
   dashboardDir: string;
+  /** Serve the schema to introspection queries (GraphiQL needs it). */
+  introspection: boolean;
+  /** Use X-Forwarded-For for the client address (rate limits): set it behind a proxy you trust. */
+  trustProxy: boolean;
+  limits: Limits;
   /** Yoga's log level; `false` silences it. */
   logging: 'debug' | 'info' | 'warn' | 'error' | false;
+}
+
+/** Every abuse limit, with its environment variable in the README's table. */
+export interface Limits {
+  maxRequestBodyBytes: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  wsMaxPayloadBytes: number;
+  wsConnectionInitTimeoutMs: number;
+  wsMaxSubscriptionsPerConnection: number;
+  wsMaxConnectionsPerAccount: number;
+  signInFailuresPerAccount: number;
+  signInFailuresPerIp: number;
+  /** Window of both sign-in limits. */
+  signInFailureWindowSeconds: number;
+  apiTokenFailuresPerIpPerMinute: number;
+  documentsPerTokenPerMinute: number;
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
+  return {
+    maxRequestBodyBytes: integer(env, 'MAX_REQUEST_BODY_BYTES', 512 * 1024),
+    maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 8),
+    maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 15),
+    maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 1000),
+    maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 10),
+    maxCost: integer(env, 'GRAPHQL_MAX_COST', 5000),
+    wsMaxPayloadBytes: integer(env, 'WS_MAX_PAYLOAD_BYTES', 512 * 1024),
+    wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000),
+    wsMaxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20),
+    wsMaxConnectionsPerAccount: integer(env, 'WS_MAX_CONNECTIONS_PER_ACCOUNT', 50),
+    signInFailuresPerAccount: integer(env, 'SIGN_IN_FAILURES_PER_ACCOUNT', 10),
+    signInFailuresPerIp: integer(env, 'SIGN_IN_FAILURES_PER_IP', 50),
+    signInFailureWindowSeconds: integer(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 15 * 60),
+    apiTokenFailuresPerIpPerMinute: integer(env, 'API_TOKEN_FAILURES_PER_IP_PER_MINUTE', 30),
+    documentsPerTokenPerMinute: integer(env, 'DOCUMENTS_PER_TOKEN_PER_MINUTE', 6000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+  };
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -41,6 +97,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     graphiql: flag(env.GRAPHIQL, !production),
     secureCookies: flag(env.COOKIE_SECURE, production),
+    introspection: flag(env.INTROSPECTION, !production),
+    trustProxy: flag(env.TRUST_PROXY, false),
+    limits: limitsFromEnv(env),
     dashboardDir: env.DASHBOARD_DIR || path.join(PROJECT_ROOT, 'client', 'dist'),
     logging: logLevel === 'silent' ? false : (logLevel as AppConfig['logging']),
   };

@@ -2,6 +2,7 @@
 import { AccountService } from './domain/accounts.js';
 import { ApiTokenService } from './domain/api-tokens.js';
 import { DocumentService } from './domain/documents.js';
+import type { RateLimiters } from './domain/rate-limits.js';
 import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-store.js';
 import type { Database } from './persistence/database.js';
 import { PrismaTokenStore } from './persistence/token-store.js';
@@ -13,12 +14,12 @@ export interface Services {
   documents: DocumentService;
 }
 
-export function createServices(database: Database): Services {
+export function createServices(database: Database, limits: RateLimiters): Services {
   const tokenStore = new PrismaTokenStore(database.prisma);
-  const apiTokens = new ApiTokenService(tokenStore);
+  const apiTokens = new ApiTokenService(tokenStore, limits);
   return {
-    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma)),
+    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma), limits),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, new LiquidTemplateRenderer()),
+    documents: new DocumentService(apiTokens, tokenStore, new LiquidTemplateRenderer(), limits),
   };
 }

@@ -9,6 +9,7 @@ import {
 } from './errors.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
 import type { AccountRecord, AccountStore, SessionStore } from './ports.js';
+import type { RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -72,6 +73,7 @@ export class AccountService {
   constructor(
     private readonly accounts: AccountStore,
     private readonly sessions: SessionStore,
+    private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp'>,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.decoyHash = argon2Hash('decoy-password-for-timing', ARGON2_OPTIONS);
@@ -86,11 +88,26 @@ export class AccountService {
     return this.openSession(account);
   }
 
-  async signIn(rawEmail: string, password: string): Promise<NewSession> {
+  /**
+   * Failed attempts are limited per account and per client address, and a limited attempt is
+   * refused before the password is checked, so guessing stops at the limit. A success resets
+   * the account's count. Unknown emails are counted like known ones, so the limit says nothing
+   * about which emails exist.
+   */
+  async signIn(rawEmail: string, password: string, clientAddress: string): Promise<NewSession> {
     const email = rawEmail.trim().toLowerCase();
+    await this.limits.signInFailuresPerAccount.check(email);
+    await this.limits.signInFailuresPerIp.check(clientAddress);
     const account = await this.accounts.findByEmail(email);
     const passwordOk = await argon2Verify(account?.passwordHash ?? (await this.decoyHash), password);
-    if (!account || !passwordOk) throw new InvalidCredentialsError();
+    if (!account || !passwordOk) {
+      await Promise.all([
+        this.limits.signInFailuresPerAccount.consume(email),
+        this.limits.signInFailuresPerIp.consume(clientAddress),
+      ]).catch(() => {}); // this attempt already failed; the next one is refused by check()
+      throw new InvalidCredentialsError();
+    }
+    await this.limits.signInFailuresPerAccount.reset(email);
     return this.openSession(account);
   }
 

@@ -1,6 +1,7 @@
 // API tokens: generate (secret shown once), list for the Active and Deleted tabs,
 // soft-delete, and authenticate a request that carries one.
 import {
+  ApiTokenAuthError,
   ApiTokenDeletedError,
   ApiTokenInvalidError,
   ApiTokenMalformedError,
@@ -13,6 +14,7 @@ import {
 } from './errors.js';
 import { missingPlanReason } from './plans.js';
 import type { AccountRecord, ApiTokenRecord, TokenStatus, TokenStore } from './ports.js';
+import type { RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
 import { MAX_ACTIVE_TOKENS, normalizeTokenName } from './token-rules.js';
 
@@ -26,6 +28,7 @@ export interface GeneratedToken {
 export class ApiTokenService {
   constructor(
     private readonly tokens: TokenStore,
+    private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -67,8 +70,20 @@ export class ApiTokenService {
   /**
    * Resolves the Bearer credential of a document request to a usable token.
    * The shape and checksum are checked first, so a typo never reaches the database.
+   * Failures are counted per client address; past the limit, the address is refused before
+   * any lookup, so guessing tokens costs the guesser, not the database.
    */
-  async authenticate(bearer: string | undefined): Promise<ApiTokenRecord> {
+  async authenticate(bearer: string | undefined, clientAddress: string): Promise<ApiTokenRecord> {
+    await this.limits.apiTokenFailuresPerIp.check(clientAddress);
+    try {
+      return await this.authenticateUnlimited(bearer);
+    } catch (error) {
+      if (error instanceof ApiTokenAuthError) await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch(() => {});
+      throw error;
+    }
+  }
+
+  private async authenticateUnlimited(bearer: string | undefined): Promise<ApiTokenRecord> {
     if (!bearer) throw new ApiTokenMissingError();
     if (checkSecretShape(bearer, 'apiToken') !== 'valid') throw new ApiTokenMalformedError();
     const found = await this.tokens.findForAuthentication(hashSecret(bearer));

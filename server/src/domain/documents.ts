@@ -3,6 +3,7 @@
 import type { ApiTokenService } from './api-tokens.js';
 import { ApiTokenDeletedError, DomainError } from './errors.js';
 import type { TokenStore } from './ports.js';
+import type { RateLimiters } from './rate-limits.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
 export const DATA_MAX_BYTES = 256 * 1024;
@@ -45,11 +46,13 @@ export class DocumentService {
     private readonly apiTokens: ApiTokenService,
     private readonly tokens: TokenStore,
     private readonly renderer: TemplateRenderer,
+    private readonly limits: Pick<RateLimiters, 'documentsPerToken'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async renderDocument(bearer: string | undefined, template: string, data: unknown): Promise<RenderedDocument> {
-    const token = await this.apiTokens.authenticate(bearer);
+  async renderDocument(bearer: string | undefined, template: string, data: unknown, clientAddress: string): Promise<RenderedDocument> {
+    const token = await this.apiTokens.authenticate(bearer, clientAddress);
+    await this.limits.documentsPerToken.consume(token.id);
     checkInput(template, data);
     const content = await this.renderer.render(template, data);
     // Counted only after a successful render, in one atomic UPDATE that also re-checks

@@ -34,7 +34,9 @@ export type ErrorCode =
   | 'DATA_TOO_LARGE'
   | 'DATA_INVALID'
   | 'TEMPLATE_INVALID'
-  | 'RENDER_FAILED';
+  | 'RENDER_FAILED'
+  // abuse
+  | 'RATE_LIMITED';
 
 export class DomainError extends Error {
   constructor(
@@ -150,5 +152,15 @@ export class TokenNotFoundError extends DomainError {
 export class TokenAlreadyDeletedError extends DomainError {
   constructor() {
     super('TOKEN_ALREADY_DELETED', 'This API token is already deleted. Deleted tokens cannot be restored.');
+  }
+}
+
+/** Too many attempts. Answered with HTTP 429 and Retry-After. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    what: string,
+  ) {
+    super('RATE_LIMITED', `Too many ${what}. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`);
   }
 }

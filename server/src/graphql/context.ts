@@ -20,6 +20,8 @@ export interface GraphQLContext {
   sessionToken: string | undefined;
   /** The signed-in account; throws UNAUTHENTICATED, SESSION_EXPIRED or SESSION_REQUIRED. */
   viewer(): Promise<AccountRecord>;
+  /** The client's address, for rate limits (X-Forwarded-For's first entry with TRUST_PROXY). */
+  clientAddress: string;
   /** Whether a session credential was sent at all. */
   hasSessionCredential(): boolean;
   setSessionCookie(token: string, expiresAt: Date): void;
@@ -30,11 +32,14 @@ export interface ContextDependencies {
   services: Services;
   events: LiveEvents;
   secureCookies: boolean;
+  trustProxy: boolean;
 }
 
 /** What Yoga hands the context factory: a Fetch request over HTTP, the upgrade request over WebSocket. */
 export interface InitialContext {
   request?: Request;
+  /** The Node request under the Fetch one (Yoga's server context). */
+  req?: IncomingMessage;
   upgradeRequest?: IncomingMessage;
   connectionParams?: Readonly<Record<string, unknown>>;
 }
@@ -69,6 +74,10 @@ export function createContextFactory(deps: ContextDependencies) {
     const bearerIsApiToken = bearer !== undefined && bearerKind !== 'session';
     const sessionToken = bearerKind === 'session' ? bearer : bearerIsApiToken ? undefined : cookieSession;
 
+    const nodeRequest = initial.req ?? initial.upgradeRequest;
+    const forwardedFor = deps.trustProxy ? headerOf(initial, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+    const clientAddress = forwardedFor || nodeRequest?.socket.remoteAddress || 'unknown';
+
     let viewer: Promise<AccountRecord> | undefined;
     const cookies = (): string[] => {
       if (!initial.request) return [];
@@ -83,6 +92,7 @@ export function createContextFactory(deps: ContextDependencies) {
       events: deps.events,
       bearer,
       sessionToken,
+      clientAddress,
       hasSessionCredential: () => sessionToken !== undefined,
       viewer() {
         if (bearerIsApiToken) return Promise.reject(new SessionRequiredError());

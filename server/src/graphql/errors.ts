@@ -5,7 +5,7 @@
 import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { ApiTokenAuthError, DomainError } from '../domain/errors.js';
+import { ApiTokenAuthError, DomainError, RateLimitedError } from '../domain/errors.js';
 
 /** RFC 6750 error codes for the WWW-Authenticate challenge. */
 function bearerChallenge(error: ApiTokenAuthError): string {
@@ -16,18 +16,25 @@ function bearerChallenge(error: ApiTokenAuthError): string {
   return `Bearer ${realm}, error="${rfcCode}", error_description="${description}"`;
 }
 
+function httpExtension(error: DomainError) {
+  if (error instanceof ApiTokenAuthError) return { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(error) } };
+  if (error instanceof RateLimitedError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  return undefined;
+}
+
 export function toGraphQLError(error: DomainError, source?: GraphQLError): GraphQLError {
-  const http =
-    error instanceof ApiTokenAuthError
-      ? { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(error) } }
-      : undefined;
+  const http = httpExtension(error);
   return createGraphQLError(error.message, {
     nodes: source?.nodes,
     source: source?.source,
     positions: source?.positions,
     path: source?.path,
     // No originalError: that would make Yoga treat it as unexpected, mask it and log it.
-    extensions: { code: error.code, ...(http ? { http } : {}) },
+    extensions: {
+      code: error.code,
+      ...(error instanceof RateLimitedError ? { retryAfter: error.retryAfterSeconds } : {}),
+      ...(http ? { http } : {}),
+    },
   });
 }
 

@@ -83,7 +83,7 @@ builder.mutationFields((t) => ({
     type: SessionPayload,
     args: { email: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { email, password }, ctx) => {
-      const session = await ctx.services.accounts.signIn(email, password);
+      const session = await ctx.services.accounts.signIn(email, password, ctx.clientAddress);
       ctx.setSessionCookie(session.sessionToken, session.expiresAt);
       return session;
     },

@@ -20,7 +20,7 @@ builder.mutationFields((t) => ({
       data: t.arg({ type: 'JSON', description: 'A JSON object the template reads.' }),
     },
     resolve: async (_root, { template, data }, ctx) => {
-      const document = await ctx.services.documents.renderDocument(ctx.bearer, template, data);
+      const document = await ctx.services.documents.renderDocument(ctx.bearer, template, data, ctx.clientAddress);
       // the service reports what changed; the GraphQL layer tells the subscribers
       ctx.events.publishDocumentCount(document.accountId, {
         tokenId: document.tokenId,

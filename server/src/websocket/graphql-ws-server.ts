@@ -1,0 +1,121 @@
+// graphql-ws on the HTTP server's /graphql path. Every operation goes through Yoga's envelop,
+// so WebSocket and HTTP share the context, plugins, limits and error masking.
+//
+// Close codes (the client of graphql-ws retries some and not others, which decides whether a
+// bad credential could set off a reconnect storm):
+// - 4401 Unauthorized: no session, or an expired or invalid one. The client does not retry.
+// - 4408 Connection initialisation timeout: no connection_init within the limit (graphql-ws).
+// - 1013 Try Again Later: the account has too many connections. Retried, with backoff.
+// - 1012 Service Restart: the server is shutting down gracefully. Retried.
+import type { Server } from 'node:http';
+import type { ExecutionArgs } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Limits } from '../config.js';
+import { DomainError } from '../domain/errors.js';
+import type { GraphQLContext, InitialContext } from '../graphql/context.js';
+
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+export const CLOSE_SERVICE_RESTART = 1012;
+
+type EnvelopedArgs = ExecutionArgs & {
+  rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+};
+
+export interface GraphQLWebSocketServer {
+  /** Closes every connection with 1012 (clients reconnect elsewhere) and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+export function attachGraphQLWebSocketServer(options: {
+  server: Server;
+  path: string;
+  yoga: YogaServerInstance<any, GraphQLContext>;
+  createContext: (initial: InitialContext) => GraphQLContext;
+  limits: Limits;
+}): GraphQLWebSocketServer {
+  const { server, path, yoga, createContext, limits } = options;
+  const wsServer = new WebSocketServer({ server, path, maxPayload: limits.wsMaxPayloadBytes });
+  const connectionsByAccount = new Map<string, Set<WebSocket>>();
+
+  const initialContextOf = (ctx: { extra: { request: InitialContext['upgradeRequest'] }; connectionParams?: Readonly<Record<string, unknown>> }): InitialContext => ({
+    upgradeRequest: ctx.extra.request,
+    connectionParams: ctx.connectionParams ?? {},
+  });
+
+  useServer(
+    {
+      connectionInitWaitTimeout: limits.wsConnectionInitTimeoutMs,
+      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
+      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+      onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
+        let accountId: string;
+        try {
+          accountId = (await createContext(initialContextOf(ctx)).viewer()).id;
+        } catch (error) {
+          const code = error instanceof DomainError ? error.code : 'UNAUTHENTICATED';
+          socket.close(CLOSE_UNAUTHORIZED, code);
+          return false;
+        }
+        const sockets = connectionsByAccount.get(accountId) ?? new Set<WebSocket>();
+        if (sockets.size >= limits.wsMaxConnectionsPerAccount) {
+          socket.close(CLOSE_TRY_AGAIN_LATER, 'Too many connections for this account');
+          return false;
+        }
+        sockets.add(socket);
+        connectionsByAccount.set(accountId, sockets);
+        socket.once('close', () => {
+          sockets.delete(socket);
+          if (sockets.size === 0) connectionsByAccount.delete(accountId);
+        });
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length >= limits.wsMaxSubscriptionsPerConnection) {
+          return [
+            new GraphQLError(
+              `A connection can carry at most ${limits.wsMaxSubscriptionsPerConnection} subscriptions. Complete one first, or open another connection.`,
+              { extensions: { code: 'SUBSCRIPTION_LIMIT_REACHED' } },
+            ),
+          ];
+        }
+        const initial = initialContextOf(ctx);
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...initial,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
+        }
+        const args: EnvelopedArgs = {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    async close() {
+      for (const client of wsServer.clients) client.close(CLOSE_SERVICE_RESTART, 'Server restarting: reconnect');
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
