@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // The API suites run twice: on SQLite with in-process events (the embedded default), and on
 // PostgreSQL with events through the shared Redis (the scale-out setup).
 const API_SUITES = [
+  'server/test/abuse.test.ts',
   'server/test/accounts.test.ts',
   'server/test/api-tokens.test.ts',
   'server/test/documents.test.ts',

@@ -1,6 +1,7 @@
 // A real app on a real, fresh database per test file: a SQLite file, or a PostgreSQL database
 // when TEST_DATABASE=postgresql. Most tests call yoga.fetch and start no server; the
 // subscription tests start it on port 0 and speak graphql-ws to it.
+import { randomBytes } from 'node:crypto';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { configFromEnv, type AppConfig } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -31,16 +32,26 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  // Each test app is its own client address, so that rate-limit counters (shared through Redis
+  // in the PostgreSQL project) never mix between test files.
+  const clientAddress = `2001:db8::${randomBytes(4).toString('hex').replace(/(....)(....)/, '$1:$2')}`;
   const sql: string[] = [];
   const app = await buildApp(
-    { ...configFromEnv({}), databaseUrl: database.url, redisUrl: process.env.TEST_REDIS_URL, logging: false, ...overrides },
+    {
+      ...configFromEnv({}),
+      databaseUrl: database.url,
+      redisUrl: process.env.TEST_REDIS_URL,
+      logging: false,
+      trustProxy: true,
+      ...overrides,
+    },
     { observeSql: (statement) => sql.push(statement), ...options },
   );
 
   const gql: TestApp['gql'] = async (query, variables = {}, headers = {}) => {
     const response = await app.yoga.fetch('http://yoga/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': clientAddress, ...headers },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data?: any; errors?: any };
