@@ -75,7 +75,8 @@ export function attachGraphQLWebSocketServer(options: {
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
-        if (Object.keys(ctx.subscriptions).length >= limits.wsMaxSubscriptionsPerConnection) {
+        // graphql-ws registers the id before it calls onSubscribe, so this one is already counted
+        if (Object.keys(ctx.subscriptions).length > limits.wsMaxSubscriptionsPerConnection) {
           return [
             new GraphQLError(
               `A connection can carry at most ${limits.wsMaxSubscriptionsPerConnection} subscriptions. Complete one first, or open another connection.`,
