@@ -27,6 +27,7 @@ export default defineConfig({
       { extends: true, test: { name: 'sqlite', include: ['server/test/*.test.ts'] } },
       { extends: true, test: { name: 'postgresql', include: API_SUITES, env: { TEST_DATABASE: 'postgresql', TEST_REDIS_URL: 'redis://127.0.0.1:6379' } } },
       { extends: true, test: { name: 'multi-instance', include: ['server/test/multi-instance/*.test.ts'] } },
+      { extends: true, test: { name: 'faults', include: ['server/test/faults/*.test.ts'] } },
       { extends: true, test: { name: 'browser', include: ['client/test/*.test.ts'] } },
     ],
   },

@@ -36,7 +36,9 @@ export type ErrorCode =
   | 'TEMPLATE_INVALID'
   | 'RENDER_FAILED'
   // abuse
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  // infrastructure
+  | 'DATABASE_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -162,5 +164,13 @@ export class RateLimitedError extends DomainError {
     what: string,
   ) {
     super('RATE_LIMITED', `Too many ${what}. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`);
+  }
+}
+
+/** The database is unreachable, locked or overloaded. Nothing was changed; retry shortly. */
+export class DatabaseUnavailableError extends DomainError {
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('DATABASE_UNAVAILABLE', 'The service cannot reach its database right now. Nothing was changed; try again in a moment.');
   }
 }

@@ -5,7 +5,7 @@
 import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { ApiTokenAuthError, DomainError, RateLimitedError } from '../domain/errors.js';
+import { ApiTokenAuthError, DatabaseUnavailableError, DomainError, RateLimitedError } from '../domain/errors.js';
 
 /** RFC 6750 error codes for the WWW-Authenticate challenge. */
 function bearerChallenge(error: ApiTokenAuthError): string {
@@ -19,6 +19,7 @@ function bearerChallenge(error: ApiTokenAuthError): string {
 function httpExtension(error: DomainError) {
   if (error instanceof ApiTokenAuthError) return { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(error) } };
   if (error instanceof RateLimitedError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (error instanceof DatabaseUnavailableError) return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   return undefined;
 }
 
@@ -32,7 +33,7 @@ export function toGraphQLError(error: DomainError, source?: GraphQLError): Graph
     // No originalError: that would make Yoga treat it as unexpected, mask it and log it.
     extensions: {
       code: error.code,
-      ...(error instanceof RateLimitedError ? { retryAfter: error.retryAfterSeconds } : {}),
+      ...(error instanceof RateLimitedError || error instanceof DatabaseUnavailableError ? { retryAfter: error.retryAfterSeconds } : {}),
       ...(http ? { http } : {}),
     },
   });

@@ -16,7 +16,9 @@ import type {
 } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/client.js';
+import { DatabaseUnavailableError } from '../domain/errors.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { isDatabaseUnavailable } from './prisma-errors.js';
 import { applyPendingMigrations, listMigrations, type MigrationsLocation } from './schema-engine.js';
 
 export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
@@ -203,6 +205,20 @@ export async function openDatabase(
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
     await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
   }
+  // Every query, in one place: a database that cannot serve becomes the domain's retryable
+  // DatabaseUnavailableError instead of an unexpected error.
+  prisma = prisma.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        try {
+          return await query(args);
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError();
+          throw error;
+        }
+      },
+    },
+  }) as unknown as PrismaClient;
   return {
     provider,
     prisma,
