@@ -1,5 +1,6 @@
 // The single place where domain errors become GraphQL errors, for HTTP and WebSocket alike:
-// a DomainError keeps its message and gets its stable extensions.code. This plugin runs before
+// a DomainError keeps its message and gets its stable extensions.code. GraphQL's own request
+// errors get codes too: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT. This plugin runs before
 // Yoga's error masking, which then leaves these errors alone and masks everything else as
 // "Unexpected error." (and logs it: expected errors are not logged).
 import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
@@ -56,10 +57,37 @@ function mapResult({ result, setResult }: { result: ExecutionResult; setResult: 
   }
 }
 
+/** The same error with a code, for GraphQL's own request errors, which come without one. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions?.['code']) return error;
+  return createGraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
+}
+
 export function useDomainErrors(): Plugin {
   return {
+    onParse: () => ({ result, replaceParseResult }) => {
+      if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
+    },
+    onValidate: () => ({ valid, result, setResult }) => {
+      if (!valid) setResult(result.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
+    },
     onExecute: () => ({
-      onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, mapResult),
+      onExecuteDone: (payload) =>
+        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+          // errors from before any resolver ran (variables that do not fit their types) have no
+          // original error and no code
+          if (result.errors?.some((error) => !error.originalError && !error.extensions?.['code'])) {
+            result = { ...result, errors: result.errors.map((error) => (error.originalError ? error : withCode(error, 'BAD_USER_INPUT'))) };
+            setResult(result);
+          }
+          mapResult({ result, setResult });
+        }),
     }),
     onSubscribe: () => ({
       onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, mapResult),

@@ -20,6 +20,7 @@ import type { GraphQLContext, InitialContext } from '../graphql/context.js';
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_SERVICE_RESTART = 1012;
+const SERVER_ONLY_MESSAGES = new Set(['connection_ack', 'next', 'error']);
 
 type EnvelopedArgs = ExecutionArgs & {
   rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -40,6 +41,21 @@ export function attachGraphQLWebSocketServer(options: {
   const { server, path, yoga, createContext, limits } = options;
   const wsServer = new WebSocketServer({ server, path, maxPayload: limits.wsMaxPayloadBytes });
   const connectionsByAccount = new Map<string, Set<WebSocket>>();
+
+  // graphql-ws answers a client that sends a server-only message (next, error, connection_ack)
+  // with 4500 Internal Server Error; the protocol says 4400 Bad Request. This listener runs
+  // first and closes with 4400, so the later close is a no-op.
+  wsServer.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      let type: unknown;
+      try {
+        type = (JSON.parse(String(data)) as { type?: unknown } | null)?.type;
+      } catch {
+        return; // invalid JSON: graphql-ws closes with 4400 itself
+      }
+      if (typeof type === 'string' && SERVER_ONLY_MESSAGES.has(type)) socket.close(4400, `Unexpected message of type ${type}`);
+    });
+  });
 
   const initialContextOf = (ctx: { extra: { request: InitialContext['upgradeRequest'] }; connectionParams?: Readonly<Record<string, unknown>> }): InitialContext => ({
     upgradeRequest: ctx.extra.request,
