@@ -91,6 +91,18 @@ describe('a document request', () => {
       expect(result.errors).toBeUndefined();
       expect(result.data.renderDocument.content).toBe('');
     }
+    // prototype pollution through the data and through the template: nothing reaches Object.prototype
+    const pollution = [
+      { data: JSON.parse('{"__proto__": {"polluted": "yes"}}'), template: '{{ polluted }}' },
+      { data: { constructor: { prototype: { polluted: 'yes' } } }, template: '{{ constructor.prototype.polluted }}' },
+      { data: {}, template: "{% assign __proto__ = 'yes' %}{% assign constructor = 'yes' %}{{ __proto__ }}" },
+    ];
+    for (const { data, template } of pollution) {
+      const result = await t.renderDocument(secret, template, data);
+      expect(result.status).toBe(200);
+    }
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     const include = await t.renderDocument(secret, "{% include '/etc/passwd' %}", {});
     expect(codes(include)).toEqual(['RENDER_FAILED']);
     expect(JSON.stringify(include)).not.toContain('root:');

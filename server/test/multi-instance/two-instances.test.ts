@@ -21,8 +21,13 @@ beforeAll(async () => {
   [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
 }, 120_000);
 
+const issuedSecrets: string[] = [];
+
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
+  // nothing either instance printed, warnings included, shows a token or session
+  const output = `${a?.output() ?? ''}${b?.output() ?? ''}`;
+  for (const secret of issuedSecrets) expect(output).not.toContain(secret);
   await redis?.stop();
   await database?.drop();
 });
@@ -32,6 +37,7 @@ async function signUpOn(server: ServerProcess): Promise<string> {
   const email = `multi-${process.pid}-${++accountCounter}@example.com`;
   const signUp = await httpGql(server.url, 'mutation($e: String!) { signUp(email: $e, password: "long password") { sessionToken } }', { e: email });
   const session = signUp.data.signUp.sessionToken as string;
+  issuedSecrets.push(session);
   await httpGql(server.url, 'mutation { choosePlan(planId: "pro") { id } }', {}, session);
   return session;
 }
@@ -39,6 +45,7 @@ async function signUpOn(server: ServerProcess): Promise<string> {
 async function generateOn(server: ServerProcess, session: string, name = 'multi') {
   const result = await httpGql(server.url, 'mutation($n: String!) { generateToken(name: $n) { secret token { id } } }', { n: name }, session);
   if (!result.data) throw new Error(JSON.stringify(result.errors));
+  issuedSecrets.push(result.data.generateToken.secret);
   return { id: result.data.generateToken.token.id as string, secret: result.data.generateToken.secret as string };
 }
 
