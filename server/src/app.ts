@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import sirv from 'sirv';
@@ -115,6 +116,22 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       });
       return;
     }
+    if (config.metrics && pathname === '/metrics') {
+      const ms = (nanoseconds: number) => Math.round(nanoseconds / 1e4) / 100;
+      const { rss, heapUsed } = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          eventLoopDelayMs: { p50: ms(eventLoopDelay.percentile(50)), p99: ms(eventLoopDelay.percentile(99)), max: ms(eventLoopDelay.max) },
+          rssBytes: rss,
+          heapUsedBytes: heapUsed,
+          cpuMicros: { user: cpu.user, system: cpu.system },
+          webSocketClients: webSockets.clientCount(),
+        }),
+      );
+      if ((req.url ?? '').includes('reset')) eventLoopDelay.reset();
+      return;
+    }
     if (isApi) {
       void yoga.requestListener(req, res);
       return;
@@ -128,6 +145,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   });
 
   const webSockets = attachGraphQLWebSocketServer({ server, path: GRAPHQL_PATH, yoga, createContext, limits: config.limits });
+  const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+  if (config.metrics) eventLoopDelay.enable();
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
@@ -143,6 +162,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     });
     await Promise.race([httpClosed, timedOut]);
     clearTimeout(deadline);
+    eventLoopDelay.disable();
     await events.close();
     await rateLimiters.close();
     await database.close();

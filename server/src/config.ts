@@ -19,6 +19,8 @@ export interface AppConfig {
   dashboardDir: string;
   /** Serve the schema to introspection queries (GraphiQL needs it). */
   introspection: boolean;
+  /** Serve GET /metrics (event-loop delay, memory, CPU) for operators and the benchmarks. */
+  metrics: boolean;
   /** Use X-Forwarded-For for the client address (rate limits): set it behind a proxy you trust. */
   trustProxy: boolean;
   limits: Limits;
@@ -38,6 +40,8 @@ export interface Limits {
   wsConnectionInitTimeoutMs: number;
   wsMaxSubscriptionsPerConnection: number;
   wsMaxConnectionsPerAccount: number;
+  /** A subscriber whose socket has more than this unsent is too slow to keep: it is closed. */
+  wsMaxBufferedBytes: number;
   signInFailuresPerAccount: number;
   signInFailuresPerIp: number;
   /** Window of both sign-in limits. */
@@ -68,6 +72,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000),
     wsMaxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20),
     wsMaxConnectionsPerAccount: integer(env, 'WS_MAX_CONNECTIONS_PER_ACCOUNT', 50),
+    wsMaxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 256 * 1024),
     signInFailuresPerAccount: integer(env, 'SIGN_IN_FAILURES_PER_ACCOUNT', 10),
     signInFailuresPerIp: integer(env, 'SIGN_IN_FAILURES_PER_IP', 50),
     signInFailureWindowSeconds: integer(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 15 * 60),
@@ -99,6 +104,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secureCookies: flag(env.COOKIE_SECURE, production),
     introspection: flag(env.INTROSPECTION, !production),
     trustProxy: flag(env.TRUST_PROXY, false),
+    metrics: flag(env.METRICS, false),
     limits: limitsFromEnv(env),
     dashboardDir: env.DASHBOARD_DIR || path.join(PROJECT_ROOT, 'client', 'dist'),
     logging: logLevel === 'silent' ? false : (logLevel as AppConfig['logging']),

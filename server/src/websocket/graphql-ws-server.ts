@@ -27,6 +27,7 @@ type EnvelopedArgs = ExecutionArgs & {
 };
 
 export interface GraphQLWebSocketServer {
+  clientCount(): number;
   /** Closes every connection with 1012 (clients reconnect elsewhere) and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -90,6 +91,13 @@ export function attachGraphQLWebSocketServer(options: {
         });
         return true;
       },
+      // A subscriber that stops reading would make the server buffer every event for it. Past
+      // the cap the socket is closed (1013: the client retries later and gets the current counts
+      // first), so memory per subscriber stays bounded.
+      onNext: (ctx) => {
+        const socket = ctx.extra.socket;
+        if (socket.bufferedAmount > limits.wsMaxBufferedBytes) socket.close(CLOSE_TRY_AGAIN_LATER, 'Subscriber too slow');
+      },
       onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws registers the id before it calls onSubscribe, so this one is already counted
         if (Object.keys(ctx.subscriptions).length > limits.wsMaxSubscriptionsPerConnection) {
@@ -130,6 +138,7 @@ export function attachGraphQLWebSocketServer(options: {
   );
 
   return {
+    clientCount: () => wsServer.clients.size,
     async close() {
       for (const client of wsServer.clients) client.close(CLOSE_SERVICE_RESTART, 'Server restarting: reconnect');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

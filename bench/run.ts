@@ -1,0 +1,330 @@
+// npm run bench [-- --quick]: every workload of the benchmark, each figure next to a baseline
+// measured in the same run on the same machine, with the ratio. Servers run in processes of
+// their own; load comes from this process (autocannon) and from swarm processes (WebSockets).
+// Writes bench/results/latest.json and bench/results/latest.md.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { PROJECT_ROOT } from '../server/src/paths.js';
+import { buildApp } from '../server/src/app.js';
+import { configFromEnv } from '../server/src/config.js';
+import { startServerProcess, startRedis, freePort, type ServerProcess } from '../server/test/support/server-process.js';
+import { createTestDatabase } from '../server/test/support/test-database.js';
+import { httpGql } from '../server/test/support/http-client.js';
+
+const quick = process.argv.includes('--quick');
+const scale = quick
+  ? { seconds: 5, fanOut: 1000, storm: 1000, fanOutSeconds: 5, twoInstanceSubscribers: 50, twoInstanceSeconds: 5 }
+  : { seconds: 20, fanOut: 10_000, storm: 5000, fanOutSeconds: 20, twoInstanceSubscribers: 200, twoInstanceSeconds: 15 };
+const workDir = mkdtempSync(path.join(tmpdir(), 'pogodoc-bench-'));
+const children: ChildProcess[] = [];
+const results: Array<{ workload: string; metric: string; ours: number; baseline?: number; ratio?: number; target: string; met?: boolean }> = [];
+
+const BENCH_ENV = {
+  LOG_LEVEL: 'silent',
+  METRICS: '1',
+  DOCUMENTS_PER_TOKEN_PER_MINUTE: '100000000',
+  WS_MAX_CONNECTIONS_PER_ACCOUNT: '100000',
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '100',
+};
+
+function add(workload: string, metric: string, ours: number, target: string, options: { baseline?: number; met?: boolean } = {}) {
+  const ratio = options.baseline ? Math.round((ours / options.baseline) * 100) / 100 : undefined;
+  results.push({ workload, metric, ours: Math.round(ours * 100) / 100, baseline: options.baseline === undefined ? undefined : Math.round(options.baseline * 100) / 100, ratio, target, met: options.met });
+  console.log(`${workload} · ${metric}: ${ours.toFixed(2)}${options.baseline !== undefined ? ` vs ${options.baseline.toFixed(2)} (×${ratio})` : ''} [${target}${options.met === undefined ? '' : options.met ? ' — met' : ' — NOT met'}]`);
+}
+
+async function startProcess(script: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(path.join(PROJECT_ROOT, script), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  children.push(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const match = /service on (http:\/\/[\d.:]+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function ourServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const server = await startServerProcess({ DATABASE_URL: `file:${path.join(workDir, `bench-${Date.now()}.db`)}`, ...BENCH_ENV, ...env });
+  children.push(server.child);
+  return server;
+}
+
+async function accountWithTokens(url: string, tokens: number) {
+  const email = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const session = (await httpGql(url, 'mutation($e: String!) { signUp(email: $e, password: "bench password") { sessionToken } }', { e: email })).data.signUp.sessionToken as string;
+  await httpGql(url, 'mutation { choosePlan(planId: "business") { id } }', {}, session);
+  const created: Array<{ id: string; secret: string }> = [];
+  for (let i = 0; i < tokens; i++) {
+    const result = await httpGql(url, 'mutation($n: String!) { generateToken(name: $n) { secret token { id } } }', { n: `bench ${i}` }, session);
+    created.push({ id: result.data.generateToken.token.id, secret: result.data.generateToken.secret });
+  }
+  return { session, tokens: created };
+}
+
+function cannon(url: string, body: unknown, headers: Record<string, string> = {}): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections: 50,
+    duration: scale.seconds,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+function procStat(pid: number) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  return { rssBytes: rssKb * 1024, cpuTicks };
+}
+const TICKS_PER_SECOND = 100;
+
+interface SwarmReport { delivered: number; p50: number; p99: number; timeTo999PercentReceivingMs: number; receiving: number; closeCodes: Record<string, number> }
+function startSwarm(start: Record<string, unknown>) {
+  const child = fork(path.join(PROJECT_ROOT, 'bench/load/subscriber-swarm.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  const next = <T>(type: string) => new Promise<T>((resolve) => {
+    const listener = (message: { type: string }) => {
+      if (message.type === type) {
+        child.off('message', listener);
+        resolve(message as T);
+      }
+    };
+    child.on('message', listener);
+  });
+  const ready = next('ready').then(() => child.send({ type: 'start', ...start }));
+  return {
+    ready,
+    status: async () => {
+      const reply = next<{ receiving: number; closeCodes: Record<string, number> }>('status');
+      child.send({ type: 'status' });
+      return reply;
+    },
+    report: async (answeredAt: Record<number, number>) => {
+      const reply = next<SwarmReport>('report');
+      child.send({ type: 'report', answeredAt });
+      return reply;
+    },
+    stop: () => child.send({ type: 'exit' }),
+  };
+}
+
+async function waitUntilReceiving(swarm: ReturnType<typeof startSwarm>, count: number, timeoutMs = 300_000) {
+  const started = Date.now();
+  for (;;) {
+    const { receiving } = await swarm.status();
+    if (receiving >= count) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`only ${receiving} of ${count} subscribers receiving after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Documents at `perSecond` for `seconds` through `url`; returns when each count was answered. */
+async function documentsAtRate(url: string, secret: string, perSecond: number, seconds: number) {
+  const answeredAt: Record<number, number> = {};
+  const pending: Promise<void>[] = [];
+  const total = perSecond * seconds;
+  const started = Date.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      httpGql(url, 'mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, secret).then((result) => {
+        answeredAt[result.data.renderDocument.documentCount] = Date.now();
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return answeredAt;
+}
+
+async function main() {
+  mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
+  const baselineYoga = await startProcess('bench/servers/bare-yoga.ts');
+  const ours = await ourServer();
+  const { session, tokens } = await accountWithTokens(ours.url, 10);
+
+  // 1. Document requests
+  const hello = await cannon(baselineYoga.url, { query: '{ hello }' });
+  const documents = await cannon(ours.url, { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }, { authorization: `Bearer ${tokens[0]!.secret}` });
+  if (documents.non2xx || documents.errors) console.warn(`document requests: ${documents.non2xx} non-2xx, ${documents.errors} errors`);
+  add('1. document requests', 'throughput (req/s)', documents.requests.average, '≥ 0.5× baseline', { baseline: hello.requests.average, met: documents.requests.average >= 0.5 * hello.requests.average });
+  add('1. document requests', 'p50 latency (ms)', documents.latency.p50, 'report', { baseline: hello.latency.p50 });
+  add('1. document requests', 'p99 latency (ms)', documents.latency.p99, '≤ 2× baseline', { baseline: hello.latency.p99, met: documents.latency.p99 <= 2 * hello.latency.p99 });
+  const counted = (await httpGql(ours.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: tokens[0]!.id }, session)).data.token.documentCount;
+  add('1. document requests', 'documents counted / answered with 2xx', counted / documents['2xx'], 'exactly 1.0', { met: counted === documents['2xx'] });
+
+  // 2. Dashboard reads
+  const reads = await cannon(ours.url, { query: '{ tokens(status: ACTIVE) { id name preview createdAt documentCount lastUsedAt } }' }, { authorization: `Bearer ${session}` });
+  add('2. dashboard reads (10 tokens)', 'throughput (req/s)', reads.requests.average, '≥ 0.6× baseline', { baseline: hello.requests.average, met: reads.requests.average >= 0.6 * hello.requests.average });
+  add('2. dashboard reads (10 tokens)', 'p99 latency (ms)', reads.latency.p99, 'report', { baseline: hello.latency.p99 });
+  add('2. dashboard reads (10 tokens)', 'SQL queries per request', await sqlPerTokensRead(), 'constant, small');
+  await ours.stop();
+  baselineYoga.child.kill();
+
+  // 3. Fan-out, and 4. slow consumers
+  await fanOut('3. fan-out', 0);
+  await fanOut('4. slow consumers (2% stop reading)', 0.02);
+
+  // 5. Connect storm
+  await connectStorm();
+
+  // 6. Two instances + PostgreSQL + Redis
+  await twoInstances();
+
+  writeResults();
+}
+
+async function sqlPerTokensRead(): Promise<number> {
+  const sql: string[] = [];
+  const app = await buildApp({ ...configFromEnv({}), databaseUrl: `file:${path.join(workDir, 'sql.db')}`, logging: false }, { observeSql: (statement) => sql.push(statement) });
+  const gql = async (query: string, auth?: string) =>
+    (await (await app.yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body: JSON.stringify({ query }) })).json()) as any;
+  const session = (await gql('mutation { signUp(email: "sql@example.com", password: "bench password") { sessionToken } }')).data.signUp.sessionToken;
+  await gql('mutation { choosePlan(planId: "free") { id } }', session);
+  for (let i = 0; i < 10; i++) await gql(`mutation { generateToken(name: "t${i}") { secret } }`, session);
+  const before = sql.length;
+  for (let i = 0; i < 100; i++) await gql('{ tokens(status: ACTIVE) { id name documentCount } }', session);
+  await app.stop();
+  return (sql.length - before) / 100;
+}
+
+async function fanOut(workload: string, pausedFraction: number) {
+  const subscribers = scale.fanOut;
+  const ours = await ourServer();
+  const { session, tokens } = await accountWithTokens(ours.url, 1);
+  const idle = procStat(ours.child.pid!);
+  const swarm = startSwarm({ mode: 'graphql-ws', url: ours.url, session, tokenId: tokens[0]!.id, count: subscribers, pausedFraction, batch: 200 });
+  await swarm.ready;
+  await waitUntilReceiving(swarm, subscribers);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const subscribed = procStat(ours.child.pid!);
+  let peakRss = subscribed.rssBytes;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStat(ours.child.pid!).rssBytes)), 250);
+  const answeredAt = await documentsAtRate(ours.url, tokens[0]!.secret, 20, scale.fanOutSeconds);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  clearInterval(sampler);
+  const active = procStat(ours.child.pid!);
+  const report = await swarm.report(answeredAt);
+  swarm.stop();
+  await ours.stop();
+
+  const healthy = subscribers - Math.round(subscribers * pausedFraction);
+  const expected = healthy * Object.keys(answeredAt).length;
+
+  // the baseline: bare ws broadcasting the same frame to the same number of sockets
+  const bare = await startProcess('bench/servers/bare-ws.ts');
+  const rawSwarm = startSwarm({ mode: 'raw', url: bare.url, count: subscribers, pausedFraction, batch: 200 });
+  await rawSwarm.ready;
+  await waitUntilReceiving(rawSwarm, subscribers);
+  const bareIdle = procStat(bare.child.pid!);
+  const bareAnsweredAt: Record<number, number> = {};
+  for (let count = 1; count <= 20 * scale.fanOutSeconds; count++) {
+    bareAnsweredAt[count] = Date.now();
+    bare.child.send({ count, tokenId: tokens[0]!.id });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const bareReport = await rawSwarm.report(bareAnsweredAt);
+  rawSwarm.stop();
+  bare.child.kill();
+
+  add(workload, 'delivered / expected events', report.delivered / expected, 'exactly 1.0', { met: report.delivered === expected });
+  add(workload, 'delivery p50 (ms)', report.p50, 'report', { baseline: bareReport.p50 });
+  add(workload, 'delivery p99 (ms)', report.p99, pausedFraction ? '≤ 1.2× the fan-out p99' : '< 250 ms', { baseline: bareReport.p99, met: pausedFraction ? undefined : report.p99 < 250 });
+  add(workload, 'RSS per idle subscriber (KB)', (subscribed.rssBytes - idle.rssBytes) / subscribers / 1024, '≤ 15 KB', { baseline: (bareIdle.rssBytes - 0) / subscribers / 1024, met: (subscribed.rssBytes - idle.rssBytes) / subscribers / 1024 <= 15 });
+  add(workload, 'peak RSS while active (MB)', peakRss / 1024 / 1024, 'bounded');
+  add(workload, 'server CPU while active (% of one core)', ((active.cpuTicks - subscribed.cpuTicks) / TICKS_PER_SECOND / (scale.fanOutSeconds + 1.5)) * 100, 'report');
+  if (Object.keys(report.closeCodes).length) console.log(`${workload}: close codes ${JSON.stringify(report.closeCodes)}`);
+}
+
+async function connectStorm() {
+  const ours = await ourServer();
+  const { session, tokens } = await accountWithTokens(ours.url, 1);
+  await fetch(`${ours.url}/metrics?reset`);
+  const swarm = startSwarm({ mode: 'graphql-ws', url: ours.url, session, tokenId: tokens[0]!.id, count: scale.storm, batch: 0 });
+  await swarm.ready;
+  const ms = await waitUntilReceiving(swarm, Math.ceil(scale.storm * 0.999));
+  const during = (await (await fetch(`${ours.url}/metrics?reset`)).json()) as { eventLoopDelayMs: { p99: number } };
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const after = (await (await fetch(`${ours.url}/metrics`)).json()) as { eventLoopDelayMs: { p99: number } };
+  const { closeCodes } = await swarm.status();
+  swarm.stop();
+  await ours.stop();
+  add('5. connect storm', `time until 99.9% of ${scale.storm} receive (ms)`, ms, 'report');
+  add('5. connect storm', 'event-loop delay p99 during the storm (ms)', during.eventLoopDelayMs.p99, 'report');
+  add('5. connect storm', 'event-loop delay p99 after the storm (ms)', after.eventLoopDelayMs.p99, '< 100 ms', { met: after.eventLoopDelayMs.p99 < 100 });
+  add('5. connect storm', 'closes with 4500', closeCodes['4500'] ?? 0, 'none', { met: !closeCodes['4500'] });
+  console.log(`5. connect storm: close codes ${JSON.stringify(closeCodes)}`);
+}
+
+async function twoInstances() {
+  const database = await createTestDatabase('postgresql');
+  const redisPort = await freePort();
+  const redis = await startRedis(redisPort);
+  const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, ...BENCH_ENV };
+  const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  children.push(a.child, b.child);
+  try {
+    const { session, tokens } = await accountWithTokens(a.url, 1);
+    const swarm = startSwarm({ mode: 'graphql-ws', url: b.url, session, tokenId: tokens[0]!.id, count: scale.twoInstanceSubscribers, batch: 50 });
+    await swarm.ready;
+    await waitUntilReceiving(swarm, scale.twoInstanceSubscribers);
+    const answeredAt = await documentsAtRate(a.url, tokens[0]!.secret, 200, scale.twoInstanceSeconds);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const report = await swarm.report(answeredAt);
+    swarm.stop();
+    add('6. two instances + PostgreSQL + Redis', "p99 from A's response to B's push (ms)", report.p99, '< 50 ms at 200 documents/s', { met: report.p99 < 50 });
+    add('6. two instances + PostgreSQL + Redis', 'p50 (ms)', report.p50, 'report');
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+    await database.drop();
+  }
+}
+
+function writeResults() {
+  const machine = `Node ${process.version}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+  const json = { date: new Date().toISOString(), quick, machine, scale, results };
+  writeFileSync(path.join(PROJECT_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  const rows = results.map((r) => `| ${r.workload} | ${r.metric} | ${r.ours} | ${r.baseline ?? '—'} | ${r.ratio ?? '—'} | ${r.target} | ${r.met === undefined ? '—' : r.met ? 'yes' : '**no**'} |`);
+  const md = [
+    `# Benchmark results (${quick ? 'quick' : 'full'} run, ${json.date})`,
+    '',
+    `Machine: ${machine}. Load generators share the cores with the servers; compare ratios, not absolute numbers.`,
+    `Baselines: a bare graphql-yoga \`{ hello }\` server (workloads 1-2); a bare \`ws\` server broadcasting the same frame to the same number of sockets (3-4).`,
+    '',
+    '| workload | metric | ours | baseline | ratio | target | met |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  writeFileSync(path.join(PROJECT_ROOT, 'bench/results/latest.md'), md);
+  console.log(`\nwrote bench/results/latest.json and bench/results/latest.md`);
+}
+
+const cleanup = () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(workDir, { recursive: true, force: true });
+};
+main()
+  .then(() => {
+    cleanup();
+    process.exit(0);
+  })
+  .catch((error) => {
+    console.error(error);
+    cleanup();
+    process.exit(1);
+  });

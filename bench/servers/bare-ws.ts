@@ -1,0 +1,19 @@
+// Baseline: a bare `ws` server that broadcasts one payload to every socket when the harness
+// says so (over IPC), serialising it once. The same JSON shape graphql-ws sends for our events.
+import { createServer } from 'node:http';
+import { WebSocketServer } from 'ws';
+
+const server = createServer();
+const wss = new WebSocketServer({ server });
+process.on('message', (message: { count: number; tokenId: string }) => {
+  const frame = JSON.stringify({
+    id: '1',
+    type: 'next',
+    payload: { data: { documentCount: { tokenId: message.tokenId, documentCount: message.count, lastUsedAt: new Date().toISOString() } } },
+  });
+  for (const socket of wss.clients) socket.send(frame);
+});
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address() as { port: number };
+  console.log(`service on http://127.0.0.1:${address.port}`);
+});
