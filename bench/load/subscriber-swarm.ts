@@ -15,8 +15,10 @@ interface Start {
   count: number;
   /** Fraction of subscribers that stop reading their socket after subscribing. */
   pausedFraction?: number;
-  /** Connect in batches of this size (0: all at once, a connect storm). */
+  /** Connect in batches of this size (0: all at once, a connect storm)… */
   batch?: number;
+  /** …with this pause between batches. */
+  batchPauseMs?: number;
 }
 
 const receipts = new Map<number, number[]>(); // count → receipt times of healthy subscribers
@@ -96,7 +98,7 @@ async function start(message: Start) {
   const batch = message.batch ?? 0;
   for (let i = 0; i < message.count; i++) {
     connectOne(i);
-    if (batch > 0 && i % batch === batch - 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (batch > 0 && i % batch === batch - 1) await new Promise((resolve) => setTimeout(resolve, message.batchPauseMs ?? 20));
   }
 }
 
