@@ -42,14 +42,18 @@ export class PrismaSessionStore implements SessionStore {
   }
 
   async findAccount(secretHash: string, now: Date): Promise<AccountRecord | null> {
-    // Two indexed point lookups (session by hash, account by id). A relation filter would make
-    // it one statement, but Prisma renders it as a correlated EXISTS that scans every account.
-    const session = await this.prisma.session.findUnique({
-      where: { secretHash },
-      include: { account: true },
-    });
-    if (!session || session.expiresAt <= now) return null;
-    return session.account;
+    // Every dashboard request starts here: one indexed join in raw SQL (the same text on SQLite
+    // and PostgreSQL). Prisma's include makes it two statements on SQLite, and its relation
+    // filter a correlated EXISTS that scans every account.
+    const rows = await this.prisma.$queryRaw<Array<AccountRecord & { expiresAt: Date }>>`
+      SELECT a."id", a."email", a."passwordHash", a."planId", a."planActivatedAt", a."planCancelledAt", a."createdAt",
+             s."expiresAt"
+      FROM "Session" s JOIN "Account" a ON a."id" = s."accountId"
+      WHERE s."secretHash" = ${secretHash}`;
+    const row = rows[0];
+    if (!row || row.expiresAt <= now) return null;
+    const { expiresAt: _expiresAt, ...account } = row;
+    return account;
   }
 
   async delete(secretHash: string): Promise<void> {
