@@ -13,6 +13,7 @@ import { configFromEnv } from '../server/src/config.js';
 import { startServerProcess, startRedis, freePort, type ServerProcess } from '../server/test/support/server-process.js';
 import { createTestDatabase } from '../server/test/support/test-database.js';
 import { httpGql } from '../server/test/support/http-client.js';
+import { appGql } from '../server/test/support/test-app.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -216,8 +217,7 @@ async function main() {
 async function sqlPerTokensRead(): Promise<number> {
   const sql: string[] = [];
   const app = await buildApp({ ...configFromEnv({}), databaseUrl: `file:${path.join(workDir, 'sql.db')}`, logging: false }, { observeSql: (statement) => sql.push(statement) });
-  const gql = async (query: string, auth?: string) =>
-    (await (await app.yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body: JSON.stringify({ query }) })).json()) as any;
+  const gql = (query: string, auth?: string) => appGql(app, query, {}, auth ? { authorization: `Bearer ${auth}` } : {});
   const session = (await gql('mutation { signUp(email: "sql@example.com", password: "bench password") { sessionToken } }')).data.signUp.sessionToken;
   await gql('mutation { choosePlan(planId: "free") { id } }', session);
   for (let i = 0; i < 10; i++) await gql(`mutation { generateToken(name: "t${i}") { secret } }`, session);

@@ -13,7 +13,7 @@ import { createServices, type Services } from './services.js';
 import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { useDomainErrors } from './graphql/errors.js';
 import { createLiveEvents, type LiveEvents } from './graphql/events.js';
-import { protectionPlugins } from './graphql/protection.js';
+import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
@@ -84,7 +84,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: config.graphiql ? { title: 'Pogodoc API tokens', headers: JSON.stringify({ 'x-graphql-yoga-csrf': '1' }) } : false,
+    graphiql: config.graphiql ? { title: 'Pogodoc API tokens', headers: JSON.stringify({ [CSRF_HEADER]: '1' }) } : false,
     landingPage: false,
     logging: options.logger ?? config.logging,
     maskedErrors: true,

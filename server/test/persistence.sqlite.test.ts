@@ -10,6 +10,7 @@ import { buildApp } from '../src/app.js';
 import { configFromEnv } from '../src/config.js';
 import { createSqliteAdapterFactory, MIGRATIONS } from '../src/persistence/database.js';
 import { applyPendingMigrations, createMigration } from '../src/persistence/schema-engine.js';
+import { appGql } from './support/test-app.js';
 
 const run = promisify(execFile);
 const directory = mkdtempSync(path.join(tmpdir(), 'pogodoc-persistence-'));
@@ -20,14 +21,7 @@ const migrationNames = readdirSync(MIGRATIONS.sqlite.migrationsDir, { withFileTy
   .map((entry) => entry.name)
   .sort();
 
-async function gql(app: Awaited<ReturnType<typeof buildApp>>, query: string, variables = {}, headers: Record<string, string> = {}) {
-  const response = await app.yoga.fetch('http://yoga/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data: any; errors?: unknown };
-}
+const gql = appGql;
 
 describe('the embedded SQLite database', () => {
   it('is created on first start, in WAL mode, with every migration recorded in _prisma_migrations', async () => {

@@ -138,10 +138,6 @@ export class AccountService {
     return this.accounts.cancelPlan(account.id, this.now());
   }
 
-  async findAccount(accountId: string): Promise<AccountRecord | null> {
-    return this.accounts.findById(accountId);
-  }
-
   private async openSession(account: AccountRecord): Promise<NewSession> {
     const sessionToken = generateSecret('session');
     const expiresAt = new Date(this.now().getTime() + SESSION_LIFETIME_MS);

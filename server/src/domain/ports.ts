@@ -35,7 +35,6 @@ export interface AccountStore {
   /** Returns null when the email is taken. */
   create(input: { email: string; passwordHash: string }): Promise<AccountRecord | null>;
   findByEmail(email: string): Promise<AccountRecord | null>;
-  findById(id: string): Promise<AccountRecord | null>;
   setPlan(id: string, planId: string, at: Date): Promise<AccountRecord>;
   cancelPlan(id: string, at: Date): Promise<AccountRecord>;
 }

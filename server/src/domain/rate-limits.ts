@@ -19,6 +19,3 @@ export interface RateLimiters {
   /** Documents per API token. */
   documentsPerToken: RateLimiter;
 }
-
-/** Limits nothing: for tools and tests that measure something else. */
-export const UNLIMITED: RateLimiter = { consume: async () => {}, check: async () => {}, reset: async () => {} };

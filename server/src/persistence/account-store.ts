@@ -18,10 +18,6 @@ export class PrismaAccountStore implements AccountStore {
     return this.prisma.account.findUnique({ where: { email } });
   }
 
-  findById(id: string): Promise<AccountRecord | null> {
-    return this.prisma.account.findUnique({ where: { id } });
-  }
-
   setPlan(id: string, planId: string, at: Date): Promise<AccountRecord> {
     return this.prisma.account.update({
       where: { id },

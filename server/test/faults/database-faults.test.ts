@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { configFromEnv } from '../../src/config.js';
-import { bearer, codes, createTestApp } from '../support/test-app.js';
+import { appGql, bearer, codes, createTestApp } from '../support/test-app.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { freePort } from '../support/server-process.js';
 
@@ -73,32 +73,25 @@ describe('an unreachable PostgreSQL', () => {
     const app = await buildApp({ ...configFromEnv({}), databaseUrl: url.toString(), logging: false });
     cleanups.push(() => app.stop());
     const base = await app.start(0, '127.0.0.1');
-    const gql = async (query: string, headers: Record<string, string> = {}) => {
-      const response = await app.yoga.fetch('http://yoga/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query }),
-      });
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
-    };
-    const session = (await gql('mutation { signUp(email: "pg-down@example.com", password: "long password") { sessionToken } }')).body.data.signUp.sessionToken;
+    const gql = (query: string, headers: Record<string, string> = {}) => appGql(app, query, {}, headers);
+    const session = (await gql('mutation { signUp(email: "pg-down@example.com", password: "long password") { sessionToken } }')).data.signUp.sessionToken;
     await gql('mutation { choosePlan(planId: "free") { id } }', bearer(session));
-    const secret = (await gql('mutation { generateToken(name: "resilient") { secret } }', bearer(session))).body.data.generateToken.secret;
+    const secret = (await gql('mutation { generateToken(name: "resilient") { secret } }', bearer(session))).data.generateToken.secret;
     const render = () => gql('mutation { renderDocument(template: "x", data: {}) { documentCount } }', bearer(secret));
-    expect((await render()).body.data.renderDocument.documentCount).toBe(1);
+    expect((await render()).data.renderDocument.documentCount).toBe(1);
 
     await proxy.cut();
     const down = await render();
     expect(down.status).toBe(503);
-    expect(down.retryAfter).toBe('1');
-    expect(down.body.errors[0].extensions.code).toBe('DATABASE_UNAVAILABLE');
+    expect(down.headers.get('retry-after')).toBe('1');
+    expect(codes(down)).toEqual(['DATABASE_UNAVAILABLE']);
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.database).toBe('unreachable');
 
     proxy = await startProxy(port);
     cleanups.push(() => proxy.cut());
-    await expect.poll(async () => (await render()).body.data?.renderDocument?.documentCount, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await render()).data?.renderDocument?.documentCount, { timeout: 15_000 }).toBe(2);
     expect((await fetch(`${base}/ready`)).status).toBe(200);
   });
 });

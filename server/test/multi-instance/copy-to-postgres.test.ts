@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { configFromEnv } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { bearer } from '../support/test-app.js';
+import { appGql, bearer } from '../support/test-app.js';
 
 const run = promisify(execFile);
 let sqlite: TestDatabase;
@@ -19,14 +19,8 @@ afterAll(async () => {
   await postgres?.drop();
 });
 
-async function gql(app: Awaited<ReturnType<typeof buildApp>>, query: string, headers: Record<string, string> = {}) {
-  const response = await app.yoga.fetch('http://yoga/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
-  });
-  return (await response.json()) as { data: any; errors?: unknown };
-}
+const gql = (app: Awaited<ReturnType<typeof buildApp>>, query: string, headers: Record<string, string> = {}) =>
+  appGql(app, query, {}, headers);
 
 describe('npm run db:copy', () => {
   it('moves a SQLite deployment to PostgreSQL with sessions, tokens and counts intact', async () => {

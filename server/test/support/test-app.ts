@@ -28,6 +28,22 @@ export interface TestApp {
 
 let emailCounter = 0;
 
+/** One GraphQL request to an app through yoga.fetch (no server started). */
+export async function appGql<T = any>(
+  app: App,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await app.yoga.fetch('http://yoga/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T | null; errors?: GraphQLResponse['errors'] };
+  return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
+}
+
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
@@ -48,15 +64,8 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
     { observeSql: (statement) => sql.push(statement), ...options },
   );
 
-  const gql: TestApp['gql'] = async (query, variables = {}, headers = {}) => {
-    const response = await app.yoga.fetch('http://yoga/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': clientAddress, ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: any };
-    return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
-  };
+  const gql: TestApp['gql'] = (query, variables = {}, headers = {}) =>
+    appGql(app, query, variables, { 'x-forwarded-for': clientAddress, ...headers });
 
   const testApp: TestApp = {
     app,
