@@ -91,7 +91,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // no file uploads, no batching: neither is part of this API
     multipart: false,
     batching: false,
-    maxRequestBodySize: config.limits.maxRequestBodyBytes,
+    // enforced by useRequestBodyLimit (graphql/protection.ts), without a stream per request
+    maxRequestBodySize: false,
     context: (initial) => createContext(initial as InitialContext),
     plugins: [useDomainErrors(), useSessionCookies(), ...protectionPlugins(config.limits, config)],
   });

@@ -15,10 +15,10 @@ export interface Services {
 }
 
 export function createServices(database: Database, limits: RateLimiters): Services {
-  const tokenStore = new PrismaTokenStore(database.prisma);
+  const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
   const apiTokens = new ApiTokenService(tokenStore, limits);
   return {
-    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma), limits),
+    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), limits),
     apiTokens,
     documents: new DocumentService(apiTokens, tokenStore, new LiquidTemplateRenderer(), limits),
   };

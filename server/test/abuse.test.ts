@@ -61,6 +61,29 @@ describe('GraphQL limits', () => {
     expect(response.status).toBe(413);
   });
 
+  it('counts a chunked body (no Content-Length) as it streams: under the limit it runs, over it is 413', async () => {
+    const chunked = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.subarray(i, i + 64 * 1024));
+          controller.close();
+        },
+      });
+      return post('', { 'content-type': 'application/json' }, { body, duplex: 'half' } as RequestInit);
+    };
+    const small = await chunked(JSON.stringify({ query: '{ plans { id } }' }));
+    expect(small.headers.get('content-length')).not.toBeNull(); // the answer's, not the request's
+    expect(small.status).toBe(200);
+    expect(((await small.json()) as { data: { plans: unknown[] } }).data.plans.length).toBeGreaterThan(0);
+
+    const large = await chunked(JSON.stringify({ query: '{ plans { id } }', variables: { pad: 'x'.repeat(limits.maxRequestBodyBytes) } }));
+    expect(large.status).toBe(413);
+    const result = (await large.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(result.errors[0]!.extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+    expect(result.errors[0]!.message).toContain(`${limits.maxRequestBodyBytes} bytes`);
+  });
+
   it('answers malformed JSON and wrong content types with 4xx, never 500', async () => {
     for (const [body, type] of [
       ['{"query": ', 'application/json'],

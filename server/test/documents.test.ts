@@ -30,6 +30,30 @@ describe('a document request', () => {
     expect(Date.now() - new Date(token.data.token.lastUsedAt).getTime()).toBeLessThan(60_000);
   });
 
+  it('stamps lastUsedAt in UTC whatever the process time zone, read back alike by every query', async () => {
+    // lastUsedAt is written by the hot path's own SQL and read by Prisma (token) and by the hot
+    // path (tokens); a time-zone slip in either would show as an offset of hours.
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Kathmandu'; // +05:45, so that no whole-hour coincidence hides a slip
+    try {
+      const { session } = await t.signUp();
+      const { id, secret } = await t.generateToken(session);
+      const before = Date.now();
+      await t.renderDocument(secret);
+      const after = Date.now();
+      const one = await t.gql('query($id: ID!) { token(id: $id) { lastUsedAt createdAt } }', { id }, bearer(session));
+      const list = await t.gql('{ tokens { id lastUsedAt createdAt } }', {}, bearer(session));
+      const listed = list.data.tokens.find((token: { id: string }) => token.id === id);
+      expect(listed).toEqual({ id, ...one.data.token });
+      const usedAt = new Date(one.data.token.lastUsedAt).getTime();
+      expect(usedAt).toBeGreaterThanOrEqual(before);
+      expect(usedAt).toBeLessThanOrEqual(after);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('counts per token: each token has its own document count', async () => {
     const { session } = await t.signUp();
     const first = await t.generateToken(session, 'first');

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg, { type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
@@ -19,6 +20,7 @@ import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-pos
 import { DatabaseUnavailableError } from '../domain/errors.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { isDatabaseUnavailable } from './prisma-errors.js';
+import { postgresDriver, sqliteDriver, type SqlDriver } from './sql-driver.js';
 import { applyPendingMigrations, listMigrations, type MigrationsLocation } from './schema-engine.js';
 
 export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
@@ -40,6 +42,8 @@ export const MIGRATIONS: Record<DatabaseProvider, MigrationsLocation> = {
 export interface Database {
   provider: DatabaseProvider;
   prisma: PrismaClient;
+  /** The hot path's statements, on Prisma's own connection or pool (see sql-driver.ts). */
+  sql: SqlDriver;
   /** The migrations this open applied (empty when the database was up to date). */
   appliedMigrations: string[];
   /** Whether every migration of this build is recorded as applied; rejects when the database is unreachable. */
@@ -178,6 +182,30 @@ function observingAdapterFactory<F extends SqlDriverAdapterFactory>(factory: F, 
   });
 }
 
+/**
+ * Hands over the better-sqlite3 connection the adapter opens, so that the hot path's statements
+ * share it (and its pragmas and any open transaction) instead of contending with a second one.
+ * The adapter keeps it as `client`; the pinned adapter version is checked by this guard.
+ */
+function capturingSqliteConnection(
+  factory: PrismaBetterSqlite3,
+  receive: (connection: BetterSqlite3.Database) => void,
+): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = await factory.connect();
+      const connection = (adapter as unknown as { client?: unknown }).client;
+      if (!(connection instanceof BetterSqlite3)) {
+        throw new Error('@prisma/adapter-better-sqlite3 no longer exposes its connection as `client`; see sql-driver.ts');
+      }
+      receive(connection);
+      return adapter;
+    },
+  };
+}
+
 export async function openDatabase(
   databaseUrl: string = DEFAULT_DATABASE_URL,
   options: DatabaseOptions = {},
@@ -191,12 +219,24 @@ export async function openDatabase(
     options.observeSql ? observingAdapterFactory(factory, options.observeSql) : factory;
 
   let prisma: PrismaClient;
+  let sql: SqlDriver;
   if (provider === 'postgresql') {
+    // One pool for both: Prisma's adapter and the hot path's prepared statements.
+    const pool = new pg.Pool(postgresPoolConfig(databaseUrl));
+    // An idle connection that PostgreSQL drops (a restart, a proxy) must not crash the process;
+    // the next query reconnects, and one that fails is DATABASE_UNAVAILABLE.
+    pool.on('error', () => {});
     // The PostgreSQL client is generated from the same models (prisma/postgresql/schema.prisma),
     // so its API is the SQLite client's; only the SQL it compiles to differs.
-    prisma = new PostgresPrismaClient({ adapter: observe(createPostgresAdapterFactory(databaseUrl)) }) as unknown as PrismaClient;
+    prisma = new PostgresPrismaClient({
+      adapter: observe(new PrismaPg(pool, { disposeExternalPool: true })),
+    }) as unknown as PrismaClient;
+    sql = postgresDriver(pool, options.observeSql);
   } else {
-    prisma = new PrismaClient({ adapter: observe(createSqliteAdapterFactory(sqliteFilePath(databaseUrl))) });
+    let connection: BetterSqlite3.Database | undefined;
+    prisma = new PrismaClient({
+      adapter: observe(capturingSqliteConnection(createSqliteAdapterFactory(sqliteFilePath(databaseUrl)), (c) => (connection = c))),
+    });
     // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode still makes every
     // committed transaction survive a crash of this process (SIGKILL included); only a power
     // loss or OS crash can roll back the last commits. The journal mode is stored in the file;
@@ -204,6 +244,8 @@ export async function openDatabase(
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
     await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    if (!connection) throw new Error('the SQLite adapter did not open its connection');
+    sql = sqliteDriver(connection, options.observeSql);
   }
   // Every query, in one place: a database that cannot serve becomes the domain's retryable
   // DatabaseUnavailableError instead of an unexpected error.
@@ -222,6 +264,7 @@ export async function openDatabase(
   return {
     provider,
     prisma,
+    sql,
     appliedMigrations,
     migrationsApplied: async () => {
       const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(
