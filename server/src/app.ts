@@ -11,13 +11,14 @@ import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
 import { createServices, type Services } from './services.js';
 import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
+import { DocumentCountFeed } from './graphql/document-count-feed.js';
 import { useDomainErrors } from './graphql/errors.js';
 import { createLiveEvents, type LiveEvents } from './graphql/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
-import { attachGraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
+import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -30,6 +31,7 @@ export interface App {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   database: Database;
   services: Services;
+  webSockets: Pick<GraphQLWebSocketServer, 'clientCount' | 'sharedSubscriptions'>;
   /** Listens on the port (0 picks a free one) and resolves to the server's base URL. */
   start(port?: number, host?: string): Promise<string>;
   /**
@@ -74,9 +76,11 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const services = createServices(database, rateLimiters);
   const logger = options.logger ?? (config.logging === false ? undefined : console);
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: (message) => logger?.warn(message) });
+  const documentCounts = new DocumentCountFeed(events, services.apiTokens);
   const createContext = createContextFactory({
     services,
     events,
+    documentCounts,
     secureCookies: config.secureCookies,
     trustProxy: config.trustProxy,
   });
@@ -128,6 +132,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
           heapUsedBytes: heapUsed,
           cpuMicros: { user: cpu.user, system: cpu.system },
           webSocketClients: webSockets.clientCount(),
+          sharedSubscriptions: webSockets.sharedSubscriptions(),
         }),
       );
       if ((req.url ?? '').includes('reset')) eventLoopDelay.reset();
@@ -145,7 +150,15 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     res.writeHead(302, { location: GRAPHQL_PATH }).end();
   });
 
-  const webSockets = attachGraphQLWebSocketServer({ server, path: GRAPHQL_PATH, yoga, createContext, limits: config.limits });
+  const webSockets = attachGraphQLWebSocketServer({
+    server,
+    path: GRAPHQL_PATH,
+    yoga,
+    createContext,
+    documentCounts,
+    limits: config.limits,
+    onUnexpectedError: (error) => logger?.error(error),
+  });
   const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
   if (config.metrics) eventLoopDelay.enable();
 
@@ -173,6 +186,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     yoga,
     database,
     services,
+    webSockets,
     start(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -40,8 +40,10 @@ export interface Limits {
   wsConnectionInitTimeoutMs: number;
   wsMaxSubscriptionsPerConnection: number;
   wsMaxConnectionsPerAccount: number;
-  /** A subscriber whose socket has more than this unsent is too slow to keep: it is closed. */
+  /** Past this much unsent on its socket, a live-count subscriber keeps only the latest counts. */
   wsMaxBufferedBytes: number;
+  /** A subscriber whose socket has not drained for this long is closed with 1013. */
+  wsSlowSubscriberTimeoutMs: number;
   signInFailuresPerAccount: number;
   signInFailuresPerIp: number;
   /** Window of both sign-in limits. */
@@ -72,7 +74,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000),
     wsMaxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20),
     wsMaxConnectionsPerAccount: integer(env, 'WS_MAX_CONNECTIONS_PER_ACCOUNT', 50),
-    wsMaxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 256 * 1024),
+    wsMaxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 64 * 1024),
+    wsSlowSubscriberTimeoutMs: integer(env, 'WS_SLOW_SUBSCRIBER_TIMEOUT_MS', 30_000),
     signInFailuresPerAccount: integer(env, 'SIGN_IN_FAILURES_PER_ACCOUNT', 10),
     signInFailuresPerIp: integer(env, 'SIGN_IN_FAILURES_PER_IP', 50),
     signInFailureWindowSeconds: integer(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 15 * 60),

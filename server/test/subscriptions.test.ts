@@ -72,6 +72,37 @@ describe('the documentCount subscription', () => {
     await client.dispose();
   });
 
+  it('identical subscriptions of an account share one encoded payload per event; each still gets its own id and its own start', async () => {
+    const { session } = await t.signUp();
+    const { id, secret } = await t.generateToken(session);
+    const before = t.app.webSockets.sharedSubscriptions();
+    const auth = { connectionParams: { authorization: `Bearer ${session}` } };
+    const clients = Array.from({ length: 12 }, () => wsClient(url, auth));
+    const same = clients.slice(0, 10).map((client) => collect<Update>(client, ONE_TOKEN, { id }));
+    const aliased = collect<{ count: Update['documentCount'] }>(clients[10]!, 'subscription($id: ID) { count: documentCount(tokenId: $id) { tokenId documentCount } }', { id });
+    const everyToken = collect<Update>(clients[11]!, ONE_TOKEN);
+    await Promise.all([...same.map((updates) => updates.waitFor(1)), aliased.waitFor(1), everyToken.waitFor(1)]);
+    // 10 in one group; the aliased document and the one without variables are groups of their own
+    expect(t.app.webSockets.sharedSubscriptions()).toEqual({ subscriptions: before.subscriptions + 12, groups: before.groups + 3 });
+
+    await t.renderDocument(secret);
+    // one that joins later starts from the current count, not from the group's history
+    const late = collect<Update>(clients[0]!, ONE_TOKEN, { id });
+    expect(await late.waitFor(1)).toEqual([{ documentCount: { tokenId: id, documentCount: 1 } }]);
+    await t.renderDocument(secret);
+
+    const expected = [0, 1, 2].map((documentCount) => ({ documentCount: { tokenId: id, documentCount } }));
+    for (const updates of same) expect(await updates.waitFor(3)).toEqual(expected);
+    expect(await everyToken.waitFor(3)).toEqual(expected);
+    expect(await aliased.waitFor(3)).toEqual(expected.map(({ documentCount }) => ({ count: documentCount })));
+    expect(await late.waitFor(2)).toEqual(expected.slice(1));
+
+    // completing leaves the group; the last one out removes it
+    for (const updates of [...same, aliased, everyToken, late]) updates.dispose();
+    await Promise.all(clients.map((client) => client.dispose()));
+    await expect.poll(() => t.app.webSockets.sharedSubscriptions()).toEqual(before);
+  });
+
   it('authenticates with the session cookie of the upgrade request', async () => {
     const { session } = await t.signUp();
     const { id } = await t.generateToken(session);

@@ -7,6 +7,7 @@ import type { AccountRecord } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
 import type { Services } from '../services.js';
+import type { DocumentCountFeed, DocumentCountWatch } from './document-count-feed.js';
 import type { LiveEvents } from './events.js';
 
 export const SESSION_COOKIE = 'pogodoc_session';
@@ -14,6 +15,12 @@ export const SESSION_COOKIE = 'pogodoc_session';
 export interface GraphQLContext {
   services: Services;
   events: LiveEvents;
+  documentCounts: DocumentCountFeed;
+  /**
+   * Set by the documentCount subscription once its checks have passed: what it watches. Over
+   * WebSocket the transport then delivers it itself (websocket/shared-subscription-delivery.ts).
+   */
+  documentCountWatch?: DocumentCountWatch;
   /** The Bearer credential exactly as sent: for document requests, the API token. */
   bearer: string | undefined;
   /** The dashboard session token, from the Bearer header, connection_init or cookie. */
@@ -31,6 +38,7 @@ export interface GraphQLContext {
 export interface ContextDependencies {
   services: Services;
   events: LiveEvents;
+  documentCounts: DocumentCountFeed;
   secureCookies: boolean;
   trustProxy: boolean;
 }
@@ -90,6 +98,7 @@ export function createContextFactory(deps: ContextDependencies) {
     return {
       services: deps.services,
       events: deps.events,
+      documentCounts: deps.documentCounts,
       bearer,
       sessionToken,
       clientAddress,

@@ -16,9 +16,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import type { GraphQLContext, InitialContext } from '../graphql/context.js';
+import type { DocumentCountFeed } from '../graphql/document-count-feed.js';
+import { CLOSE_TRY_AGAIN_LATER, createSharedSubscriptionDelivery } from './shared-subscription-delivery.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_TRY_AGAIN_LATER = 1013;
+export { CLOSE_TRY_AGAIN_LATER };
 export const CLOSE_SERVICE_RESTART = 1012;
 const SERVER_ONLY_MESSAGES = new Set(['connection_ack', 'next', 'error']);
 
@@ -28,6 +30,8 @@ type EnvelopedArgs = ExecutionArgs & {
 
 export interface GraphQLWebSocketServer {
   clientCount(): number;
+  /** Live-count subscriptions delivered by the shared delivery, and their payload groups. */
+  sharedSubscriptions(): { subscriptions: number; groups: number };
   /** Closes every connection with 1012 (clients reconnect elsewhere) and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -37,9 +41,12 @@ export function attachGraphQLWebSocketServer(options: {
   path: string;
   yoga: YogaServerInstance<any, GraphQLContext>;
   createContext: (initial: InitialContext) => GraphQLContext;
+  documentCounts: DocumentCountFeed;
   limits: Limits;
+  onUnexpectedError?: (error: unknown) => void;
 }): GraphQLWebSocketServer {
   const { server, path, yoga, createContext, limits } = options;
+  const sharedDelivery = createSharedSubscriptionDelivery({ feed: options.documentCounts, limits, onUnexpectedError: options.onUnexpectedError });
   const wsServer = new WebSocketServer({ server, path, maxPayload: limits.wsMaxPayloadBytes });
   const connectionsByAccount = new Map<string, Set<WebSocket>>();
 
@@ -91,12 +98,14 @@ export function attachGraphQLWebSocketServer(options: {
         });
         return true;
       },
-      // A subscriber that stops reading would make the server buffer every event for it. Past
-      // the cap the socket is closed (1013: the client retries later and gets the current counts
-      // first), so memory per subscriber stays bounded.
-      onNext: (ctx) => {
-        const socket = ctx.extra.socket;
-        if (socket.bufferedAmount > limits.wsMaxBufferedBytes) socket.close(CLOSE_TRY_AGAIN_LATER, 'Subscriber too slow');
+      // A live-count subscription that passed its checks is handed to the shared delivery, which
+      // executes and encodes each event once for all identical subscriptions; its own source
+      // stream has not started yet, so ending it costs nothing.
+      onOperation: (ctx, id, _payload, args, result) => {
+        const watch = (args.contextValue as GraphQLContext).documentCountWatch;
+        if (!watch || !(Symbol.asyncIterator in (result as object))) return undefined;
+        void (result as AsyncIterableIterator<unknown>).return?.();
+        return sharedDelivery.attach({ socket: ctx.extra.socket, id, args, watch });
       },
       onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws registers the id before it calls onSubscribe, so this one is already counted
@@ -139,7 +148,9 @@ export function attachGraphQLWebSocketServer(options: {
 
   return {
     clientCount: () => wsServer.clients.size,
+    sharedSubscriptions: () => sharedDelivery.stats(),
     async close() {
+      sharedDelivery.close();
       for (const client of wsServer.clients) client.close(CLOSE_SERVICE_RESTART, 'Server restarting: reconnect');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },

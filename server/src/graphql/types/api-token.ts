@@ -115,45 +115,14 @@ builder.subscriptionFields((t) => ({
       const account = await ctx.viewer();
       const onlyTokenId = tokenId == null ? undefined : String(tokenId);
       // Ownership is checked before anything is sent: another account's id is TOKEN_NOT_FOUND.
-      let checkedToken = onlyTokenId ? await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId) : undefined;
-      const currentCounts = async () => {
-        if (checkedToken) {
-          const first = [checkedToken];
-          checkedToken = undefined;
-          return first;
-        }
-        return onlyTokenId
-          ? [await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId)]
-          : ctx.services.apiTokens.listTokens(account.id, 'ACTIVE');
-      };
-
+      const knownToken = onlyTokenId ? await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId) : undefined;
+      const watch = { accountId: account.id, tokenId: onlyTokenId, knownToken };
+      ctx.documentCountWatch = watch;
+      // The rules (current counts first, never backwards, resync) are the feed's.
       return new Repeater<DocumentCountChange>(async (push, stop) => {
-        const lastSent = new Map<string, number>();
-        // Counts only grow, so anything not above what was sent is stale or a duplicate.
-        const send = (change: DocumentCountChange) => {
-          if (onlyTokenId && change.tokenId !== onlyTokenId) return;
-          if (change.documentCount <= (lastSent.get(change.tokenId) ?? -1)) return;
-          lastSent.set(change.tokenId, change.documentCount);
-          void push(change);
-        };
-        const sendCurrentCounts = async () => {
-          for (const token of await currentCounts()) {
-            send({ tokenId: token.id, documentCount: token.documentCount, lastUsedAt: token.lastUsedAt });
-          }
-        };
-        // Listen before reading the current counts, so no increment can fall between the two.
-        const changes = ctx.events.subscribeDocumentCounts(account.id);
-        const forwarding = (async () => {
-          for await (const change of changes) send(change);
-        })();
-        // after an event-channel outage, the database has what the missed events said
-        const stopResync = ctx.events.onResync(() => void sendCurrentCounts().catch(stop));
-        void stop.then(() => {
-          stopResync();
-          void changes.return?.();
-        });
-        await sendCurrentCounts().catch(stop);
-        await forwarding;
+        const subscription = ctx.documentCounts.join(watch, { deliver: (change) => void push(change), fail: (error) => stop(error) });
+        await stop;
+        subscription.leave();
       });
     },
     resolve: (change) => change,

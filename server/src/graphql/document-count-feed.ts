@@ -1,0 +1,133 @@
+// The live document counts of each account, shared by all of its subscribers in this process.
+//
+// One event subscription per account (not per subscriber) feeds every subscriber of that
+// account, so an event costs one delivery per instance plus a loop over its subscribers. The
+// rules of the documentCount subscription live here, in one place, for every transport:
+// - a subscriber first gets the current count of each token it watches, then every change;
+// - counts only grow, so a count not above the last one sent to that subscriber is stale or a
+//   duplicate, and is not sent (events that commit concurrently can arrive out of order);
+// - after an event-channel outage (Redis reconnect) the current counts are read again, once per
+//   account, because events published during the outage are gone and the database is not.
+import type { ApiTokenService } from '../domain/api-tokens.js';
+import type { ApiTokenRecord } from '../domain/ports.js';
+import type { DocumentCountChange, LiveEvents } from './events.js';
+
+export interface CountSubscriber {
+  /** Called only with counts above the last one this subscriber was given for the token. */
+  deliver(change: DocumentCountChange): void;
+  /** The current counts could not be read; the subscription should end with this error. */
+  fail(error: unknown): void;
+}
+
+/** What one subscription watches: every token of the account, or one token. */
+export interface DocumentCountWatch {
+  accountId: string;
+  tokenId?: string;
+  /** The watched token as already read (its ownership check), so it need not be read again. */
+  knownToken?: ApiTokenRecord;
+}
+
+export interface CountSubscription {
+  leave(): void;
+}
+
+interface Member {
+  subscriber: CountSubscriber;
+  /** Watch one token, or (undefined) every token of the account. */
+  tokenId: string | undefined;
+  /** The last count delivered: one number when watching one token, else per token. */
+  lastSent: number | Map<string, number>;
+}
+
+interface AccountChannel {
+  members: Set<Member>;
+  stop(): void;
+}
+
+const changeOf = (token: ApiTokenRecord): DocumentCountChange => ({
+  tokenId: token.id,
+  documentCount: token.documentCount,
+  lastUsedAt: token.lastUsedAt,
+});
+
+export class DocumentCountFeed {
+  private readonly channels = new Map<string, AccountChannel>();
+
+  constructor(
+    private readonly events: LiveEvents,
+    private readonly apiTokens: ApiTokenService,
+  ) {
+    events.onResync(() => {
+      for (const [accountId, channel] of this.channels) {
+        void this.apiTokens.listTokens(accountId, 'ACTIVE').then(
+          (tokens) => tokens.forEach((token) => this.offerToAll(channel, changeOf(token))),
+          (error) => channel.members.forEach((member) => member.subscriber.fail(error)),
+        );
+      }
+    });
+  }
+
+  /**
+   * Subscribes to an account's counts. The subscriber is listening before the current counts
+   * are read, so no change can fall between the two.
+   */
+  join(watch: DocumentCountWatch, subscriber: CountSubscriber): CountSubscription {
+    const { accountId } = watch;
+    const member: Member = { subscriber, tokenId: watch.tokenId, lastSent: watch.tokenId ? -1 : new Map() };
+    const channel = this.channels.get(accountId) ?? this.open(accountId);
+    channel.members.add(member);
+
+    const current: Promise<ApiTokenRecord[]> = watch.knownToken
+      ? Promise.resolve([watch.knownToken])
+      : watch.tokenId
+        ? this.apiTokens.findOwnedToken(accountId, watch.tokenId).then((token) => [token])
+        : this.apiTokens.listTokens(accountId, 'ACTIVE');
+    current.then(
+      (tokens) => {
+        if (channel.members.has(member)) tokens.forEach((token) => this.offer(member, changeOf(token)));
+      },
+      (error) => subscriber.fail(error),
+    );
+
+    return {
+      leave: () => {
+        channel.members.delete(member);
+        if (channel.members.size === 0 && this.channels.get(accountId) === channel) {
+          this.channels.delete(accountId);
+          channel.stop();
+        }
+      },
+    };
+  }
+
+  /** How many accounts have subscribers here (each holds one event subscription). */
+  accountCount(): number {
+    return this.channels.size;
+  }
+
+  private open(accountId: string): AccountChannel {
+    const changes = this.events.subscribeDocumentCounts(accountId);
+    const channel: AccountChannel = { members: new Set(), stop: () => void changes.return?.() };
+    this.channels.set(accountId, channel);
+    void (async () => {
+      for await (const change of changes) this.offerToAll(channel, change);
+    })();
+    return channel;
+  }
+
+  private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {
+    for (const member of channel.members) this.offer(member, change);
+  }
+
+  private offer(member: Member, change: DocumentCountChange): void {
+    if (member.tokenId !== undefined) {
+      if (change.tokenId !== member.tokenId || change.documentCount <= (member.lastSent as number)) return;
+      member.lastSent = change.documentCount;
+    } else {
+      const sent = member.lastSent as Map<string, number>;
+      if (change.documentCount <= (sent.get(change.tokenId) ?? -1)) return;
+      sent.set(change.tokenId, change.documentCount);
+    }
+    member.subscriber.deliver(change);
+  }
+}
