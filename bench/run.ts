@@ -23,6 +23,10 @@ const option = (name: string) => {
 const scale = quick
   ? { seconds: 5, fanOut: 1000, storm: 1000, fanOutSeconds: 5, twoInstanceSubscribers: 50, twoInstanceSeconds: 5 }
   : { seconds: 20, fanOut: 10_000, storm: 5000, fanOutSeconds: 20, twoInstanceSubscribers: 200, twoInstanceSeconds: 15 };
+// --only 1,3 runs only those workloads (1 and 2 run together); for profiling and iterating
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1]!.split(',').map(Number)) : undefined;
+const runs = (workload: number) => !only || only.has(workload) || (workload === 2 && only.has(1));
 // --fan-out N and --storm N override the subscriber counts of workloads 3-5
 scale.fanOut = option('fan-out') ?? scale.fanOut;
 scale.storm = option('storm') ?? scale.storm;
@@ -60,7 +64,11 @@ async function startProcess(script: string, env: Record<string, string> = {}): P
 }
 
 async function ourServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const server = await startServerProcess({ DATABASE_URL: `file:${path.join(workDir, `bench-${Date.now()}.db`)}`, ...BENCH_ENV, ...env });
+  const server = await startServerProcess(
+    { DATABASE_URL: `file:${path.join(workDir, `bench-${Date.now()}.db`)}`, ...BENCH_ENV, ...env },
+    // PROFILE_DIR=… writes a CPU profile of each of our server processes there
+    { nodeArgs: process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [] },
+  );
   children.push(server.child);
   return server;
 }
@@ -177,6 +185,21 @@ async function documentsAtRate(url: string, secret: string, perSecond: number, s
 
 async function main() {
   mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
+  if (runs(1)) await requestWorkloads();
+  // 3. Fan-out, and 4. slow consumers
+  if (runs(3)) await fanOut('3. fan-out', 0);
+  if (runs(4)) await fanOut('4. slow consumers (2% stop reading)', 0.02);
+
+  // 5. Connect storm
+  if (runs(5)) await connectStorm();
+
+  // 6. Two instances + PostgreSQL + Redis
+  if (runs(6)) await twoInstances();
+
+  writeResults();
+}
+
+async function requestWorkloads() {
   const baselineYoga = await startProcess('bench/servers/bare-yoga.ts');
   const ours = await ourServer();
   const { session, tokens } = await accountWithTokens(ours.url, 10);
@@ -200,18 +223,6 @@ async function main() {
   add('2. dashboard reads (10 tokens)', 'SQL queries per request', await sqlPerTokensRead(), 'constant, small');
   await ours.stop();
   baselineYoga.child.kill();
-
-  // 3. Fan-out, and 4. slow consumers
-  await fanOut('3. fan-out', 0);
-  await fanOut('4. slow consumers (2% stop reading)', 0.02);
-
-  // 5. Connect storm
-  await connectStorm();
-
-  // 6. Two instances + PostgreSQL + Redis
-  await twoInstances();
-
-  writeResults();
 }
 
 async function sqlPerTokensRead(): Promise<number> {
@@ -331,11 +342,11 @@ async function twoInstances() {
 
 function writeResults() {
   const machine = `Node ${process.version}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB`;
-  const json = { date: new Date().toISOString(), quick, machine, scale, results };
+  const json = { date: new Date().toISOString(), quick, only: only ? [...only] : undefined, machine, scale, results };
   writeFileSync(path.join(PROJECT_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   const rows = results.map((r) => `| ${r.workload} | ${r.metric} | ${r.ours} | ${r.baseline ?? '—'} | ${r.ratio ?? '—'} | ${r.target} | ${r.met === undefined ? '—' : r.met ? 'yes' : '**no**'} |`);
   const md = [
-    `# Benchmark results (${quick ? 'quick' : 'full'} run, ${json.date})`,
+    `# Benchmark results (${quick ? 'quick' : 'full'} run${only ? ` of workloads ${[...only].join(', ')}` : ''}, ${json.date})`,
     '',
     `Machine: ${machine}. Load generators share the cores with the servers; compare ratios, not absolute numbers.`,
     `Scale: ${JSON.stringify(scale)}.`,

@@ -43,12 +43,18 @@ export interface ContextDependencies {
   trustProxy: boolean;
 }
 
+/** What the context reads of a WebSocket's upgrade request (a Node IncomingMessage has it). */
+export interface UpgradeRequest {
+  headers: IncomingMessage['headers'];
+  socket: { remoteAddress?: string };
+}
+
 /** What Yoga hands the context factory: a Fetch request over HTTP, the upgrade request over WebSocket. */
 export interface InitialContext {
   request?: Request;
   /** The Node request under the Fetch one (Yoga's server context). */
-  req?: IncomingMessage;
-  upgradeRequest?: IncomingMessage;
+  req?: UpgradeRequest;
+  upgradeRequest?: UpgradeRequest;
   connectionParams?: Readonly<Record<string, unknown>>;
 }
 

@@ -15,7 +15,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
-import type { GraphQLContext, InitialContext } from '../graphql/context.js';
+import type { GraphQLContext, InitialContext, UpgradeRequest } from '../graphql/context.js';
 import type { DocumentCountFeed } from '../graphql/document-count-feed.js';
 import { CLOSE_TRY_AGAIN_LATER, createSharedSubscriptionDelivery } from './shared-subscription-delivery.js';
 
@@ -34,6 +34,14 @@ export interface GraphQLWebSocketServer {
   sharedSubscriptions(): { subscriptions: number; groups: number };
   /** Closes every connection with 1012 (clients reconnect elsewhere) and stops accepting new ones. */
   close(): Promise<void>;
+}
+
+function slimUpgradeRequest(request: UpgradeRequest): UpgradeRequest {
+  const { authorization, cookie, 'x-forwarded-for': forwardedFor } = request.headers;
+  return {
+    headers: { authorization, cookie, 'x-forwarded-for': forwardedFor },
+    socket: { remoteAddress: request.socket.remoteAddress },
+  };
 }
 
 export function attachGraphQLWebSocketServer(options: {
@@ -85,6 +93,9 @@ export function attachGraphQLWebSocketServer(options: {
           socket.close(CLOSE_UNAUTHORIZED, code);
           return false;
         }
+        // The connection keeps only the headers its operations' contexts read, not the whole
+        // upgrade request: at thousands of dashboards that is kilobytes each.
+        (ctx.extra as { request: UpgradeRequest }).request = slimUpgradeRequest(ctx.extra.request);
         const sockets = connectionsByAccount.get(accountId) ?? new Set<WebSocket>();
         if (sockets.size >= limits.wsMaxConnectionsPerAccount) {
           socket.close(CLOSE_TRY_AGAIN_LATER, 'Too many connections for this account');
@@ -105,7 +116,11 @@ export function attachGraphQLWebSocketServer(options: {
         const watch = (args.contextValue as GraphQLContext).documentCountWatch;
         if (!watch || !(Symbol.asyncIterator in (result as object))) return undefined;
         void (result as AsyncIterableIterator<unknown>).return?.();
-        return sharedDelivery.attach({ socket: ctx.extra.socket, id, args, watch });
+        const delivery = sharedDelivery.attach({ socket: ctx.extra.socket, id, args, watch });
+        // graphql-ws holds these arguments for as long as the subscription is open, but nothing
+        // reads them once the delivery has taken over: let the operation's context go.
+        Object.assign(args, { contextValue: undefined, rootValue: undefined });
+        return delivery;
       },
       onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws registers the id before it calls onSubscribe, so this one is already counted

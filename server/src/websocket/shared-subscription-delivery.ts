@@ -105,7 +105,8 @@ export function createSharedSubscriptionDelivery(options: {
     attach({ socket, id, args, watch }) {
       const key = groupKey(args, watch.accountId);
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { args, subscribers: 0 }));
+      // a copy: the caller may let go of its own arguments
+      if (!group) groups.set(key, (group = { args: { ...args }, subscribers: 0 }));
       group.subscribers++;
       subscriptions++;
       const sharedGroup = group;
