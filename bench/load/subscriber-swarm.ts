@@ -1,9 +1,9 @@
 // A swarm of WebSocket subscribers in a process of its own, driven over IPC by bench/run.ts.
-// mode "graphql-ws": real graphql-ws clients subscribing to documentCount on our server.
+// mode "graphql-ws": graphql-transport-ws clients subscribing to documentCount on our server.
 // mode "raw": plain ws sockets on the bare-ws baseline.
 // It records when each subscriber received each count; the harness sends the times at which
 // the matching document requests were answered, and gets latency percentiles back.
-import { createClient } from 'graphql-ws';
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 
 interface Start {
@@ -21,8 +21,11 @@ interface Start {
   batchPauseMs?: number;
 }
 
+const SUBSCRIPTION = 'subscription($id: ID) { documentCount(tokenId: $id) { tokenId documentCount lastUsedAt } }';
+
 const receipts = new Map<number, number[]>(); // count → receipt times of healthy subscribers
 const firstValueAt: number[] = [];
+const lastCount: number[] = []; // per healthy subscriber, the highest count it received
 const closeCodes: Record<string, number> = {};
 const sockets: WebSocket[] = [];
 let startedAt = 0;
@@ -31,6 +34,7 @@ function record(count: number, healthy: boolean, subscriber: number) {
   const now = Date.now();
   if (firstValueAt[subscriber] === undefined) firstValueAt[subscriber] = now - startedAt;
   if (!healthy) return;
+  if (count > (lastCount[subscriber] ?? -1)) lastCount[subscriber] = count;
   let list = receipts.get(count);
   if (!list) receipts.set(count, (list = []));
   list.push(now);
@@ -61,39 +65,26 @@ async function start(message: Start) {
       socket.on('error', () => {});
       return;
     }
-    let own: WebSocket | undefined;
-    class TrackedWebSocket extends WebSocket {
-      constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols);
-        own = this;
-        sockets.push(this);
-        this.on('close', (code) => (closeCodes[code] = (closeCodes[code] ?? 0) + 1));
-        this.on('error', () => {});
+    // The graphql-transport-ws protocol spoken directly over ws: connection_init with the
+    // session, subscribe, then read `next` messages. The same client work per message as the
+    // raw-ws baseline's swarm (one JSON.parse), so that on a shared 2-core machine neither side's
+    // figures are bent by a heavier client; graphql-ws's own client is exercised by the tests.
+    const socket = new WebSocket(`${message.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    sockets.push(socket);
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${message.session}` } })));
+    socket.on('message', (data) => {
+      const parsed = JSON.parse(String(data)) as { type: string; payload?: { data?: { documentCount?: { documentCount: number } } } };
+      if (parsed.type === 'connection_ack') {
+        socket.send(JSON.stringify({ id: randomUUID(), type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { id: message.tokenId } } }));
+      } else if (parsed.type === 'next' && parsed.payload?.data?.documentCount) {
+        record(parsed.payload.data.documentCount.documentCount, healthy, i);
+        if (!healthy) (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      } else if (parsed.type === 'ping') {
+        socket.send('{"type":"pong"}');
       }
-    }
-    const client = createClient({
-      url: `${message.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: TrackedWebSocket,
-      connectionParams: { authorization: `Bearer ${message.session}` },
-      retryAttempts: 0,
-      lazy: false,
-      onNonLazyError: () => {},
     });
-    let subscribedPause = false;
-    client.subscribe<{ documentCount: { documentCount: number } }>(
-      { query: 'subscription($id: ID) { documentCount(tokenId: $id) { tokenId documentCount lastUsedAt } }', variables: { id: message.tokenId } },
-      {
-        next: (value) => {
-          record(value.data!.documentCount.documentCount, healthy, i);
-          if (!healthy && !subscribedPause) {
-            subscribedPause = true;
-            (own as unknown as { _socket?: { pause(): void } } | undefined)?._socket?.pause();
-          }
-        },
-        error: () => {},
-        complete: () => {},
-      },
-    );
+    socket.on('close', (code) => (closeCodes[code] = (closeCodes[code] ?? 0) + 1));
+    socket.on('error', () => {});
   };
   const batch = message.batch ?? 0;
   for (let i = 0; i < message.count; i++) {
@@ -117,6 +108,8 @@ process.on('message', (message: Start | { type: 'status' } | { type: 'report'; a
       }
     }
     latencies.sort((a, b) => a - b);
+    const finalCount = Math.max(...Object.keys(message.answeredAt).map(Number));
+    const healthyAtFinal = lastCount.filter((count) => count === finalCount).length;
     const receiving = firstValueAt.filter((value) => value !== undefined).sort((a, b) => a - b);
     process.send!({
       type: 'report',
@@ -125,6 +118,7 @@ process.on('message', (message: Start | { type: 'status' } | { type: 'report'; a
       p99: percentile(latencies, 99),
       timeTo999PercentReceivingMs: percentile(receiving, 99.9),
       receiving: receiving.length,
+      healthyAtFinal,
       closeCodes,
     });
   }

@@ -7,7 +7,9 @@
 // - counts only grow, so a count not above the last one sent to that subscriber is stale or a
 //   duplicate, and is not sent (events that commit concurrently can arrive out of order);
 // - after an event-channel outage (Redis reconnect) the current counts are read again, once per
-//   account, because events published during the outage are gone and the database is not.
+//   account, because events published during the outage are gone and the database is not;
+// - when events of a token come faster than they can be written to every subscriber, the ones
+//   still waiting are merged into the latest (see offerToAll): the last count is never skipped.
 import type { ApiTokenService } from '../domain/api-tokens.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
 import type { DocumentCountChange, LiveEvents } from './events.js';
@@ -41,8 +43,20 @@ interface Member {
 
 interface AccountChannel {
   members: Set<Member>;
+  /** Changes not yet offered to every member, oldest first. */
+  queue: DocumentCountChange[];
+  /** The members the head of the queue is being offered to, and how far along that is. */
+  round?: { members: Member[]; next: number };
+  delivering: boolean;
   stop(): void;
 }
+
+/**
+ * Members offered one change per turn of the event loop. At thousands of subscribers an event
+ * takes tens of milliseconds to write out; in slices, document requests (including the one that
+ * made the event, which is answered first) and other accounts' events are served in between.
+ */
+const MEMBERS_PER_SLICE = 500;
 
 const changeOf = (token: ApiTokenRecord): DocumentCountChange => ({
   tokenId: token.id,
@@ -107,7 +121,7 @@ export class DocumentCountFeed {
 
   private open(accountId: string): AccountChannel {
     const changes = this.events.subscribeDocumentCounts(accountId);
-    const channel: AccountChannel = { members: new Set(), stop: () => void changes.return?.() };
+    const channel: AccountChannel = { members: new Set(), queue: [], delivering: false, stop: () => void changes.return?.() };
     this.channels.set(accountId, channel);
     void (async () => {
       for await (const change of changes) this.offerToAll(channel, change);
@@ -116,7 +130,42 @@ export class DocumentCountFeed {
   }
 
   private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {
-    for (const member of channel.members) this.offer(member, change);
+    // When events come faster than they can be written out, a waiting change of the same token
+    // is replaced by the newer one: dashboards skip to the latest count instead of falling ever
+    // further behind, and the queue holds at most one waiting change per token. (The head of
+    // the queue is mid-round: some members already have it.)
+    for (let index = 1; index < channel.queue.length; index++) {
+      const waiting = channel.queue[index]!;
+      if (waiting.tokenId === change.tokenId) {
+        if (change.documentCount > waiting.documentCount) channel.queue[index] = change;
+        return;
+      }
+    }
+    channel.queue.push(change);
+    if (channel.delivering) return;
+    channel.delivering = true;
+    setImmediate(() => this.deliverSlice(channel));
+  }
+
+  private deliverSlice(channel: AccountChannel): void {
+    let budget = MEMBERS_PER_SLICE;
+    while (channel.queue.length > 0) {
+      const change = channel.queue[0]!;
+      // a member that joins mid-round starts from the database's count instead
+      const round = (channel.round ??= { members: [...channel.members], next: 0 });
+      while (round.next < round.members.length && budget > 0) {
+        const member = round.members[round.next++]!;
+        if (channel.members.has(member)) this.offer(member, change);
+        budget--;
+      }
+      if (round.next < round.members.length) {
+        setImmediate(() => this.deliverSlice(channel));
+        return;
+      }
+      channel.queue.shift();
+      channel.round = undefined;
+    }
+    channel.delivering = false;
   }
 
   private offer(member: Member, change: DocumentCountChange): void {
