@@ -10,6 +10,7 @@
 //   account, because events published during the outage are gone and the database is not;
 // - when events of a token come faster than they can be written to every subscriber, the ones
 //   still waiting are merged into the latest (see offerToAll): the last count is never skipped.
+//   Below that rate every count reaches every subscriber.
 import type { ApiTokenService } from '../domain/api-tokens.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
 import type { DocumentCountChange, LiveEvents } from './events.js';
@@ -43,8 +44,8 @@ interface Member {
 
 interface AccountChannel {
   members: Set<Member>;
-  /** Changes not yet offered to every member, oldest first. */
-  queue: DocumentCountChange[];
+  /** Changes not yet offered to every member, oldest first, with when each was queued. */
+  queue: Array<{ change: DocumentCountChange; queuedAt: number }>;
   /** The members the head of the queue is being offered to, and how far along that is. */
   round?: { members: Member[]; next: number };
   delivering: boolean;
@@ -57,6 +58,9 @@ interface AccountChannel {
  * made the event, which is answered first) and other accounts' events are served in between.
  */
 const MEMBERS_PER_SLICE = 500;
+
+/** The oldest queued change has waited this long: the channel is behind, and merges (offerToAll). */
+const BEHIND_AFTER_MS = 100;
 
 const changeOf = (token: ApiTokenRecord): DocumentCountChange => ({
   tokenId: token.id,
@@ -130,18 +134,20 @@ export class DocumentCountFeed {
   }
 
   private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {
-    // When events come faster than they can be written out, a waiting change of the same token
-    // is replaced by the newer one: dashboards skip to the latest count instead of falling ever
-    // further behind, and the queue holds at most one waiting change per token. (The head of
-    // the queue is mid-round: some members already have it.)
-    for (let index = 1; index < channel.queue.length; index++) {
+    const now = performance.now();
+    // When events come faster than they can be written out, the channel falls behind. Then a
+    // waiting change of the same token is replaced by the newer one: dashboards skip to the
+    // latest count instead of falling ever further behind, and the queue holds at most one
+    // waiting change per token. (The head is mid-round: some members already have it.)
+    const behind = channel.queue.length > 0 && now - channel.queue[0]!.queuedAt > BEHIND_AFTER_MS;
+    for (let index = 1; behind && index < channel.queue.length; index++) {
       const waiting = channel.queue[index]!;
-      if (waiting.tokenId === change.tokenId) {
-        if (change.documentCount > waiting.documentCount) channel.queue[index] = change;
+      if (waiting.change.tokenId === change.tokenId) {
+        if (change.documentCount > waiting.change.documentCount) waiting.change = change;
         return;
       }
     }
-    channel.queue.push(change);
+    channel.queue.push({ change, queuedAt: now });
     if (channel.delivering) return;
     channel.delivering = true;
     setImmediate(() => this.deliverSlice(channel));
@@ -150,7 +156,7 @@ export class DocumentCountFeed {
   private deliverSlice(channel: AccountChannel): void {
     let budget = MEMBERS_PER_SLICE;
     while (channel.queue.length > 0) {
-      const change = channel.queue[0]!;
+      const { change } = channel.queue[0]!;
       // a member that joins mid-round starts from the database's count instead
       const round = (channel.round ??= { members: [...channel.members], next: 0 });
       while (round.next < round.members.length && budget > 0) {
