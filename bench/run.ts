@@ -49,7 +49,7 @@ function add(workload: string, metric: string, ours: number, target: string, opt
 }
 
 async function startProcess(script: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(path.join(PROJECT_ROOT, script), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(path.join(PROJECT_ROOT, script), [], { execArgv: ['--expose-gc', '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
@@ -67,7 +67,7 @@ async function ourServer(env: Record<string, string> = {}): Promise<ServerProces
   const server = await startServerProcess(
     { DATABASE_URL: `file:${path.join(workDir, `bench-${Date.now()}.db`)}`, ...BENCH_ENV, ...env },
     // PROFILE_DIR=… writes a CPU profile of each of our server processes there
-    { nodeArgs: process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [] },
+    { nodeArgs: ['--expose-gc', ...(process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [])] },
   );
   children.push(server.child);
   return server;
@@ -160,14 +160,20 @@ async function waitUntilReceiving(swarm: ReturnType<typeof startSwarm>, count: n
 /**
  * Waits until all `total` subscribers receive, and measures the server's RSS per subscriber as
  * the slope between a quarter and all of them: the first subscriber's one-off costs (code
- * compiled, caches, the heap's first growth) are not divided among the others.
+ * compiled, caches, the heap's first growth) are not divided among the others. Each sample
+ * follows a full collection in the server (`collect`), so it is live memory, not GC timing.
  */
-async function subscribeAndMeasure(swarm: ReturnType<typeof startSwarm>, pid: number, total: number) {
+async function subscribeAndMeasure(swarm: ReturnType<typeof startSwarm>, pid: number, total: number, collect: () => Promise<void>) {
+  const sample = async () => {
+    await collect();
+    await new Promise((resolve) => setTimeout(resolve, 500)); // pages freed by the collection leave RSS
+    return procStat(pid).rssBytes;
+  };
   const quarter = await waitUntilReceiving(swarm, Math.round(total / 4));
-  const before = procStat(pid).rssBytes;
+  const before = await sample();
   const all = await waitUntilReceiving(swarm, total);
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const after = procStat(pid).rssBytes;
+  const after = await sample();
   return { receiving: all.receiving, kbPerSubscriber: (after - before) / Math.max(1, all.receiving - quarter.receiving) / 1024 };
 }
 
@@ -262,7 +268,9 @@ async function fanOut(workload: string, pausedFraction: number, subscribers = sc
   // measures delivery; the storm is workload 5
   const swarm = startSwarm({ mode: 'graphql-ws', url: ours.url, session, tokenId: tokens[0]!.id, count: subscribers, pausedFraction, batch: 50, batchPauseMs: 250 });
   await swarm.ready;
-  const { receiving, kbPerSubscriber } = await subscribeAndMeasure(swarm, ours.child.pid!, subscribers);
+  const { receiving, kbPerSubscriber } = await subscribeAndMeasure(swarm, ours.child.pid!, subscribers, async () => {
+    await fetch(`${ours.url}/metrics?gc`);
+  });
   const subscribed = procStat(ours.child.pid!);
   let peakRss = subscribed.rssBytes;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStat(ours.child.pid!).rssBytes)), 250);
@@ -287,7 +295,12 @@ async function fanOut(workload: string, pausedFraction: number, subscribers = sc
   const bare = await startProcess('bench/servers/bare-ws.ts');
   const rawSwarm = startSwarm({ mode: 'raw', url: bare.url, count: subscribers, pausedFraction, batch: 50, batchPauseMs: 250 });
   await rawSwarm.ready;
-  const bareMemory = await subscribeAndMeasure(rawSwarm, bare.child.pid!, subscribers);
+  const bareMemory = await subscribeAndMeasure(rawSwarm, bare.child.pid!, subscribers, () =>
+    new Promise<void>((resolve) => {
+      bare.child.once('message', () => resolve());
+      bare.child.send({ gc: true });
+    }),
+  );
   const bareAnsweredAt: Record<number, number> = {};
   for (let count = 1; count <= 20 * scale.fanOutSeconds; count++) {
     bareAnsweredAt[count] = Date.now();

@@ -5,7 +5,13 @@ import { WebSocketServer } from 'ws';
 
 const server = createServer();
 const wss = new WebSocketServer({ server });
-process.on('message', (message: { count: number; tokenId: string }) => {
+process.on('message', (message: { count: number; tokenId: string } | { gc: true }) => {
+  // the harness samples memory after a full collection (this process runs with --expose-gc)
+  if ('gc' in message) {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send!({ gcDone: true });
+    return;
+  }
   const frame = JSON.stringify({
     id: '1',
     type: 'next',

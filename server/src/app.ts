@@ -123,6 +123,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     }
     if (config.metrics && pathname === '/metrics') {
       const ms = (nanoseconds: number) => Math.round(nanoseconds / 1e4) / 100;
+      // ?gc: a full collection first, when the process runs with --expose-gc (the benchmark's
+      // servers do), so that memory samples compare live memory rather than collection timing
+      if ((req.url ?? '').includes('gc')) (globalThis as { gc?: () => void }).gc?.();
       const { rss, heapUsed } = process.memoryUsage();
       const cpu = process.cpuUsage();
       res.writeHead(200, { 'content-type': 'application/json' }).end(

@@ -19,7 +19,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
 import type { Limits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
-import type { DocumentCountFeed, DocumentCountWatch } from '../graphql/document-count-feed.js';
+import type { CountSubscriber, CountSubscription, DocumentCountFeed, DocumentCountWatch } from '../graphql/document-count-feed.js';
 import type { DocumentCountChange } from '../graphql/events.js';
 import { toGraphQLError } from '../graphql/errors.js';
 
@@ -27,19 +27,12 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 const DRAIN_CHECK_INTERVAL_MS = 250;
 
 interface Group {
+  key: string;
   /** The first subscriber's arguments; the payload depends only on document, variables and account. */
   args: ExecutionArgs;
   subscribers: number;
   lastChange?: DocumentCountChange;
   lastPayload?: string;
-}
-
-interface HeldSubscriber {
-  socket: WebSocket;
-  heldSince: number;
-  /** The latest undelivered count of each token, to send once the socket drains. */
-  pending: Map<string, DocumentCountChange>;
-  flush(): void;
 }
 
 export interface SharedSubscriptionDelivery {
@@ -54,28 +47,149 @@ export interface SharedSubscriptionDelivery {
   close(): void;
 }
 
+/** What every subscription of one delivery shares. */
+interface Shared {
+  limits: Pick<Limits, 'wsMaxBufferedBytes' | 'wsSlowSubscriberTimeoutMs'>;
+  groups: Map<string, Group>;
+  /** Subscriptions holding counts back until their socket drains. */
+  held: Set<SharedSubscription>;
+  payloadOf(group: Group, change: DocumentCountChange): string;
+  failureOf(error: unknown): GraphQLError;
+  counts: { subscriptions: number };
+}
+
+const DONE: IteratorResult<ExecutionResult> = { done: true, value: undefined };
+
+/**
+ * One subscription: the feed's subscriber and graphql-ws's iterator in one object, with its
+ * state in fields and its behaviour on the prototype. At thousands of subscribers, closures per
+ * subscription cost more memory than the state they hold.
+ */
+class SharedSubscription implements CountSubscriber, AsyncIterableIterator<ExecutionResult> {
+  /** The message up to its payload: `{"id":"<id>","type":"next","payload":` */
+  private readonly framePrefix: string;
+  private readonly subscription: CountSubscription;
+  /** While the socket is backed up: since when, and the latest undelivered count of each token. */
+  private heldSince = 0;
+  private pending: Map<string, DocumentCountChange> | undefined;
+  private ended = false;
+  private failure: unknown;
+  private finish: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    id: string,
+    private readonly group: Group,
+    private readonly shared: Shared,
+    feed: DocumentCountFeed,
+    watch: DocumentCountWatch,
+  ) {
+    this.framePrefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    group.subscribers++;
+    shared.counts.subscriptions++;
+    this.subscription = feed.join(watch, this);
+  }
+
+  deliver(change: DocumentCountChange): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.pending || this.socket.bufferedAmount > this.shared.limits.wsMaxBufferedBytes) this.hold(change);
+    else this.send(change);
+  }
+
+  fail(error: unknown): void {
+    this.failure = error;
+    this.end();
+  }
+
+  /** Called by the drain check while held: sends what waited once the socket has drained. */
+  checkDrained(now: number): void {
+    if (this.socket.readyState !== this.socket.OPEN) {
+      this.shared.held.delete(this);
+    } else if (this.socket.bufferedAmount <= this.shared.limits.wsMaxBufferedBytes) {
+      const pending = this.pending!;
+      this.pending = undefined;
+      this.shared.held.delete(this);
+      for (const change of pending.values()) this.send(change);
+    } else if (now - this.heldSince > this.shared.limits.wsSlowSubscriberTimeoutMs) {
+      this.shared.held.delete(this);
+      this.socket.close(CLOSE_TRY_AGAIN_LATER, 'Subscriber too slow');
+    }
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.failure !== undefined) return Promise.reject(this.shared.failureOf(this.failure));
+    if (this.ended) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.finish = (result) => (this.failure !== undefined ? reject(this.shared.failureOf(this.failure)) : resolve(result));
+    });
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private send(change: DocumentCountChange): void {
+    this.socket.send(`${this.framePrefix}${this.shared.payloadOf(this.group, change)}}`);
+  }
+
+  private hold(change: DocumentCountChange): void {
+    if (!this.pending) {
+      this.pending = new Map();
+      this.heldSince = Date.now();
+      this.shared.held.add(this);
+    }
+    this.pending.set(change.tokenId, change);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.subscription.leave();
+    this.shared.held.delete(this);
+    this.shared.counts.subscriptions--;
+    const { groups } = this.shared;
+    if (--this.group.subscribers === 0 && groups.get(this.group.key) === this.group) groups.delete(this.group.key);
+    this.finish?.(DONE);
+  }
+}
+
 export function createSharedSubscriptionDelivery(options: {
   feed: DocumentCountFeed;
   limits: Pick<Limits, 'wsMaxBufferedBytes' | 'wsSlowSubscriberTimeoutMs'>;
   onUnexpectedError?: (error: unknown) => void;
 }): SharedSubscriptionDelivery {
   const { feed, limits, onUnexpectedError = () => {} } = options;
-  const groups = new Map<string, Group>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
-  let subscriptions = 0;
-  const held = new Set<HeldSubscriber>();
+  const maskedError = createGraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+
+  const shared: Shared = {
+    limits,
+    groups: new Map(),
+    held: new Set(),
+    counts: { subscriptions: 0 },
+    /** The `payload` of the next message for this change, as JSON: computed once per group and change. */
+    payloadOf(group, change) {
+      if (group.lastChange === change) return group.lastPayload!;
+      // The subscription's fields resolve synchronously (the event is the value), so this is too.
+      const result = execute({ ...group.args, rootValue: change }) as ExecutionResult;
+      if (result.errors) result.errors.forEach(onUnexpectedError);
+      const payload = JSON.stringify(result.errors ? { data: result.data, errors: [maskedError.toJSON()] } : result);
+      group.lastChange = change;
+      group.lastPayload = payload;
+      return payload;
+    },
+    failureOf: (error) => asGraphQLError(error, maskedError, onUnexpectedError),
+  };
 
   const drainCheck = setInterval(() => {
     const now = Date.now();
-    for (const subscriber of held) {
-      if (subscriber.socket.readyState !== subscriber.socket.OPEN) held.delete(subscriber);
-      else if (subscriber.socket.bufferedAmount <= limits.wsMaxBufferedBytes) subscriber.flush();
-      else if (now - subscriber.heldSince > limits.wsSlowSubscriberTimeoutMs) {
-        held.delete(subscriber);
-        subscriber.socket.close(CLOSE_TRY_AGAIN_LATER, 'Subscriber too slow');
-      }
-    }
+    for (const subscription of shared.held) subscription.checkDrained(now);
   }, DRAIN_CHECK_INTERVAL_MS);
   drainCheck.unref();
 
@@ -87,92 +201,15 @@ export function createSharedSubscriptionDelivery(options: {
     return `${accountId}\u0000${documentId}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
   };
 
-  const maskedError = createGraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-
-  /** The `payload` of the next message for this change, as JSON: computed once per group and change. */
-  const payloadOf = (group: Group, change: DocumentCountChange): string => {
-    if (group.lastChange === change) return group.lastPayload!;
-    // The subscription's fields resolve synchronously (the event is the value), so this is too.
-    const result = execute({ ...group.args, rootValue: change }) as ExecutionResult;
-    if (result.errors) result.errors.forEach(onUnexpectedError);
-    const payload = JSON.stringify(result.errors ? { data: result.data, errors: [maskedError.toJSON()] } : result);
-    group.lastChange = change;
-    group.lastPayload = payload;
-    return payload;
-  };
-
   return {
     attach({ socket, id, args, watch }) {
       const key = groupKey(args, watch.accountId);
-      let group = groups.get(key);
+      let group = shared.groups.get(key);
       // a copy: the caller may let go of its own arguments
-      if (!group) groups.set(key, (group = { args: { ...args }, subscribers: 0 }));
-      group.subscribers++;
-      subscriptions++;
-      const sharedGroup = group;
-      const framePrefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-
-      let holding: HeldSubscriber | undefined;
-      const send = (change: DocumentCountChange) => socket.send(`${framePrefix}${payloadOf(sharedGroup, change)}}`);
-      const hold = (change: DocumentCountChange) => {
-        holding ??= {
-          socket,
-          heldSince: Date.now(),
-          pending: new Map(),
-          flush() {
-            held.delete(this);
-            holding = undefined;
-            for (const pending of this.pending.values()) send(pending);
-          },
-        };
-        holding.pending.set(change.tokenId, change);
-        held.add(holding);
-      };
-
-      let finish: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
-      let failure: unknown;
-      let ended = false;
-      const subscription = feed.join(watch, {
-          deliver(change) {
-            if (socket.readyState !== socket.OPEN) return;
-            if (holding || socket.bufferedAmount > limits.wsMaxBufferedBytes) hold(change);
-            else send(change);
-          },
-          fail(error) {
-            failure = error;
-            end();
-          },
-      });
-
-      function end() {
-        if (ended) return;
-        ended = true;
-        subscription.leave();
-        if (holding) held.delete(holding);
-        subscriptions--;
-        if (--sharedGroup.subscribers === 0 && groups.get(key) === sharedGroup) groups.delete(key);
-        finish?.({ done: true, value: undefined });
-      }
-
-      const iterator: AsyncIterableIterator<ExecutionResult> = {
-        next() {
-          if (failure !== undefined) return Promise.reject(asGraphQLError(failure, maskedError, onUnexpectedError));
-          if (ended) return Promise.resolve({ done: true, value: undefined });
-          return new Promise((resolve, reject) => {
-            finish = (result) => (failure !== undefined ? reject(asGraphQLError(failure, maskedError, onUnexpectedError)) : resolve(result));
-          });
-        },
-        return() {
-          end();
-          return Promise.resolve({ done: true, value: undefined });
-        },
-        [Symbol.asyncIterator]() {
-          return iterator;
-        },
-      };
-      return iterator;
+      if (!group) shared.groups.set(key, (group = { key, args: { ...args }, subscribers: 0 }));
+      return new SharedSubscription(socket, id, group, shared, feed, watch);
     },
-    stats: () => ({ subscriptions, groups: groups.size }),
+    stats: () => ({ subscriptions: shared.counts.subscriptions, groups: shared.groups.size }),
     close: () => clearInterval(drainCheck),
   };
 }
