@@ -1,0 +1,90 @@
+// The live-count feed's delivery rules, on the real in-process event channel and a real app's
+// token service: every count below the rate the instance can write out, and past it (the oldest
+// waiting change over 100 ms old) a skip to the latest count, never past it and never backwards.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DocumentCountFeed } from '../src/graphql/document-count-feed.js';
+import { createLiveEvents, type DocumentCountChange } from '../src/graphql/events.js';
+import type { ApiTokenRecord } from '../src/domain/ports.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const ACCOUNT = 'account-under-test';
+const token: ApiTokenRecord = {
+  id: 'token-under-test',
+  accountId: ACCOUNT,
+  name: 'feed',
+  preview: 'pgd_feed…test',
+  documentCount: 0,
+  lastUsedAt: null,
+  createdAt: new Date(),
+  deletedAt: null,
+};
+const change = (documentCount: number): DocumentCountChange => ({ tokenId: token.id, documentCount, lastUsedAt: new Date() });
+
+/** Lets the event channel hand over what was published, without a turn of the event loop. */
+async function microtasks() {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}
+
+/** Keeps the event loop busy, as writing to thousands of sockets would. */
+function blockFor(ms: number) {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+function subscribe(feed: DocumentCountFeed) {
+  const received: number[] = [];
+  const subscription = feed.join({ accountId: ACCOUNT, tokenId: token.id, knownToken: token }, {
+    deliver: (delivered) => received.push(delivered.documentCount),
+    fail: (error) => {
+      throw error;
+    },
+  });
+  return { received, subscription };
+}
+
+describe('the live-count feed', () => {
+  it('delivers every count, in order, while it keeps up', async () => {
+    const events = createLiveEvents();
+    const feed = new DocumentCountFeed(events, t.app.services.apiTokens);
+    const { received, subscription } = subscribe(feed);
+    await expect.poll(() => received).toEqual([0]);
+    for (let count = 1; count <= 5; count++) events.publishDocumentCount(ACCOUNT, change(count));
+    await expect.poll(() => received).toEqual([0, 1, 2, 3, 4, 5]);
+    subscription.leave();
+    expect(feed.accountCount()).toBe(0);
+  });
+
+  it('once behind, merges waiting counts into the latest: skips, but never past the last one', async () => {
+    const events = createLiveEvents();
+    const feed = new DocumentCountFeed(events, t.app.services.apiTokens);
+    const { received, subscription } = subscribe(feed);
+    await expect.poll(() => received).toEqual([0]);
+
+    events.publishDocumentCount(ACCOUNT, change(1));
+    await microtasks(); // 1 is queued; its delivery waits for the next turn of the event loop
+    blockFor(150); // the turn comes late: the channel is behind
+    for (let count = 2; count <= 6; count++) {
+      events.publishDocumentCount(ACCOUNT, change(count));
+      await microtasks();
+    }
+    // 2 waits behind 1; 3..6 merge into it
+    await expect.poll(() => received).toEqual([0, 1, 6]);
+
+    // caught up again: every count
+    events.publishDocumentCount(ACCOUNT, change(7));
+    events.publishDocumentCount(ACCOUNT, change(8));
+    await expect.poll(() => received).toEqual([0, 1, 6, 7, 8]);
+
+    // a count below one already sent (events that committed out of order) is dropped
+    events.publishDocumentCount(ACCOUNT, change(5));
+    events.publishDocumentCount(ACCOUNT, change(9));
+    await expect.poll(() => received).toEqual([0, 1, 6, 7, 8, 9]);
+    subscription.leave();
+  });
+});
