@@ -17,9 +17,8 @@ import type {
 } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/client.js';
-import { DatabaseUnavailableError } from '../domain/errors.js';
 import { PROJECT_ROOT } from '../paths.js';
-import { isDatabaseUnavailable } from './prisma-errors.js';
+import { rethrowAsDomainError } from './prisma-errors.js';
 import { postgresDriver, sqliteDriver, type SqlDriver } from './sql-driver.js';
 import { applyPendingMigrations, listMigrations, type MigrationsLocation } from './schema-engine.js';
 
@@ -247,16 +246,15 @@ export async function openDatabase(
     if (!connection) throw new Error('the SQLite adapter did not open its connection');
     sql = sqliteDriver(connection, options.observeSql);
   }
-  // Every query, in one place: a database that cannot serve becomes the domain's retryable
-  // DatabaseUnavailableError instead of an unexpected error.
+  // Every Prisma query: a database that cannot serve becomes the domain's retryable
+  // DatabaseUnavailableError (the hot path's statements get the same in sql-driver.ts).
   prisma = prisma.$extends({
     query: {
       async $allOperations({ args, query }) {
         try {
           return await query(args);
         } catch (error) {
-          if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError();
-          throw error;
+          rethrowAsDomainError(error);
         }
       },
     },

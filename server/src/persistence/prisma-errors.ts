@@ -1,4 +1,5 @@
 import { Prisma } from '../../generated/prisma/client.js';
+import { DatabaseUnavailableError } from '../domain/errors.js';
 
 /** True for a unique-constraint violation (Prisma's P2002). */
 export function isUniqueViolation(error: unknown): boolean {
@@ -27,4 +28,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     current = candidate.cause;
   }
   return false;
+}
+
+/**
+ * Every query's failure, in one place: a database that cannot serve becomes the domain's
+ * retryable DatabaseUnavailableError; anything else stays unexpected (and is masked).
+ */
+export function rethrowAsDomainError(error: unknown): never {
+  if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError();
+  throw error;
 }

@@ -9,8 +9,7 @@
 // here and rows written by Prisma are indistinguishable.
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { DatabaseUnavailableError } from '../domain/errors.js';
-import { isDatabaseUnavailable } from './prisma-errors.js';
+import { rethrowAsDomainError } from './prisma-errors.js';
 
 export interface SqlStatement {
   /** A stable name: PostgreSQL prepares the statement once per connection under it. */
@@ -25,13 +24,6 @@ export interface SqlDriver {
 }
 
 type Param = string | number | Date | null;
-
-function failure(error: unknown): never {
-  // The same translation Prisma's queries get in database.ts: a database that cannot serve
-  // becomes the domain's retryable error, anything else stays unexpected (and masked).
-  if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError();
-  throw error;
-}
 
 /**
  * SQLite through better-sqlite3: synchronous, microseconds per statement, so it runs inline.
@@ -57,7 +49,7 @@ export function sqliteDriver(connection: BetterSqlite3.Database, observe?: (sql:
         params.forEach((value, index) => (args[`p${index + 1}`] = encode(value)));
         rows = (compiled.reader ? compiled.all(args) : (compiled.run(args), [])) as Record<string, unknown>[];
       } catch (error) {
-        failure(error);
+        rethrowAsDomainError(error);
       }
       for (const column of statement.dateColumns ?? []) {
         for (const row of rows) if (typeof row[column] === 'string') row[column] = new Date(row[column] as string);
@@ -89,7 +81,7 @@ export function postgresDriver(pool: pg.Pool, observe?: (sql: string) => void): 
         const result = await pool.query({ name: statement.name, text: statement.text, values: params.map(encode), types: utcTypes });
         return result.rows as Row[];
       } catch (error) {
-        failure(error);
+        rethrowAsDomainError(error);
       }
     },
   };
