@@ -48,7 +48,6 @@ interface AccountChannel {
   queue: Array<{ change: DocumentCountChange; queuedAt: number }>;
   /** The members the head of the queue is being offered to, and how far along that is. */
   round?: { members: Member[]; next: number };
-  delivering: boolean;
   stop(): void;
 }
 
@@ -125,7 +124,7 @@ export class DocumentCountFeed {
 
   private open(accountId: string): AccountChannel {
     const changes = this.events.subscribeDocumentCounts(accountId);
-    const channel: AccountChannel = { members: new Set(), queue: [], delivering: false, stop: () => void changes.return?.() };
+    const channel: AccountChannel = { members: new Set(), queue: [], stop: () => void changes.return?.() };
     this.channels.set(accountId, channel);
     void (async () => {
       for await (const change of changes) this.offerToAll(channel, change);
@@ -148,9 +147,8 @@ export class DocumentCountFeed {
       }
     }
     channel.queue.push({ change, queuedAt: now });
-    if (channel.delivering) return;
-    channel.delivering = true;
-    setImmediate(() => this.deliverSlice(channel));
+    // a slice is pending exactly while the queue holds something: only the first change starts one
+    if (channel.queue.length === 1) setImmediate(() => this.deliverSlice(channel));
   }
 
   private deliverSlice(channel: AccountChannel): void {
@@ -171,7 +169,6 @@ export class DocumentCountFeed {
       channel.queue.shift();
       channel.round = undefined;
     }
-    channel.delivering = false;
   }
 
   private offer(member: Member, change: DocumentCountChange): void {

@@ -20,7 +20,6 @@ import type { DocumentCountFeed } from '../graphql/document-count-feed.js';
 import { CLOSE_TRY_AGAIN_LATER, createSharedSubscriptionDelivery } from './shared-subscription-delivery.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
-export { CLOSE_TRY_AGAIN_LATER };
 export const CLOSE_SERVICE_RESTART = 1012;
 const SERVER_ONLY_MESSAGES = new Set(['connection_ack', 'next', 'error']);
 

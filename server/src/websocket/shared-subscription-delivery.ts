@@ -55,7 +55,6 @@ interface Shared {
   held: Set<SharedSubscription>;
   payloadOf(group: Group, change: DocumentCountChange): string;
   failureOf(error: unknown): GraphQLError;
-  counts: { subscriptions: number };
 }
 
 const DONE: IteratorResult<ExecutionResult> = { done: true, value: undefined };
@@ -86,7 +85,6 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<Execu
   ) {
     this.framePrefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
     group.subscribers++;
-    shared.counts.subscriptions++;
     this.subscription = feed.join(watch, this);
   }
 
@@ -151,7 +149,6 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<Execu
     this.ended = true;
     this.subscription.leave();
     this.shared.held.delete(this);
-    this.shared.counts.subscriptions--;
     const { groups } = this.shared;
     if (--this.group.subscribers === 0 && groups.get(this.group.key) === this.group) groups.delete(this.group.key);
     this.finish?.(DONE);
@@ -172,7 +169,6 @@ export function createSharedSubscriptionDelivery(options: {
     limits,
     groups: new Map(),
     held: new Set(),
-    counts: { subscriptions: 0 },
     /** The `payload` of the next message for this change, as JSON: computed once per group and change. */
     payloadOf(group, change) {
       if (group.lastChange === change) return group.lastPayload!;
@@ -209,7 +205,11 @@ export function createSharedSubscriptionDelivery(options: {
       if (!group) shared.groups.set(key, (group = { key, args: { ...args }, subscribers: 0 }));
       return new SharedSubscription(socket, id, group, shared, feed, watch);
     },
-    stats: () => ({ subscriptions: shared.counts.subscriptions, groups: shared.groups.size }),
+    stats() {
+      let subscriptions = 0;
+      for (const group of shared.groups.values()) subscriptions += group.subscribers;
+      return { subscriptions, groups: shared.groups.size };
+    },
     close: () => clearInterval(drainCheck),
   };
 }
