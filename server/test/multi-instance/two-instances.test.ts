@@ -55,6 +55,19 @@ const renderOn = (server: ServerProcess, secret: string) =>
 const COUNTS = 'subscription($id: ID) { documentCount(tokenId: $id) { tokenId documentCount } }';
 type Update = { documentCount: { tokenId: string; documentCount: number } };
 
+/** A dashboard on `server` watching one token's count over graphql-ws. */
+function watchOn(server: ServerProcess, session: string, tokenId: string) {
+  const client = wsClient(server.url, { connectionParams: { authorization: `Bearer ${session}` } });
+  const updates = collect<Update>(client, COUNTS, { id: tokenId });
+  return {
+    updates,
+    close: async () => {
+      updates.dispose();
+      await client.dispose();
+    },
+  };
+}
+
 describe('two instances, one PostgreSQL, one Redis', () => {
   it('both are ready, and report it on /ready', async () => {
     for (const server of [a, b]) {
@@ -68,8 +81,7 @@ describe('two instances, one PostgreSQL, one Redis', () => {
   it('a subscriber on A sees increments made through B, in order, with the exact final count', async () => {
     const session = await signUpOn(a);
     const { id, secret } = await generateOn(a, session);
-    const client = wsClient(a.url, { connectionParams: { authorization: `Bearer ${session}` } });
-    const updates = collect<Update>(client, COUNTS, { id });
+    const { updates, close } = watchOn(a, session, id);
     await updates.waitFor(1);
     for (let i = 0; i < 20; i++) expect((await renderOn(b, secret)).errors).toBeUndefined();
     const sequential = await updates.waitFor(21);
@@ -82,8 +94,7 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     expect(counts.every((count, i) => i === 0 || count > counts[i - 1]!)).toBe(true);
     const token = await httpGql(b.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session);
     expect(token.data.token.documentCount).toBe(80);
-    updates.dispose();
-    await client.dispose();
+    await close();
   });
 
   it('a token deleted through A is refused by B on the very next request', async () => {
@@ -115,18 +126,15 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     const session = await signUpOn(a);
     const { id, secret } = await generateOn(a, session);
     for (let i = 0; i < 3; i++) await renderOn(b, secret);
-    const client = wsClient(b.url, { connectionParams: { authorization: `Bearer ${session}` } });
-    const updates = collect<Update>(client, COUNTS, { id });
+    const { updates, close } = watchOn(b, session, id);
     expect(await updates.waitFor(1)).toEqual([{ documentCount: { tokenId: id, documentCount: 3 } }]);
-    updates.dispose();
-    await client.dispose();
+    await close();
   });
 
   it('Redis restarted mid-stream: subscribers resume and show the correct count', async () => {
     const session = await signUpOn(a);
     const { id, secret } = await generateOn(a, session);
-    const client = wsClient(a.url, { connectionParams: { authorization: `Bearer ${session}` } });
-    const updates = collect<Update>(client, COUNTS, { id });
+    const { updates, close } = watchOn(a, session, id);
     await updates.waitFor(1);
     for (let i = 0; i < 5; i++) await renderOn(b, secret);
     await updates.waitFor(6);
@@ -148,7 +156,6 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     await updates.waitUntil((values) => values.at(-1)?.documentCount.documentCount === 13, 10_000);
     const counts = updates.values.map((update) => update.documentCount.documentCount);
     expect(counts.every((count, i) => i === 0 || count > counts[i - 1]!)).toBe(true);
-    updates.dispose();
-    await client.dispose();
+    await close();
   }, 60_000);
 });
