@@ -1,5 +1,6 @@
 // No log line ever shows a secret: API tokens, session tokens or passwords, across a full run
 // that includes every kind of failure, with the most verbose logging.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, bearer, type TestApp } from './support/test-app.js';
 import { collect, wsClient } from './support/ws-client.js';
@@ -40,7 +41,7 @@ describe('logs', () => {
     await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: first.id }, bearer(session));
     await t.renderDocument(first.secret);
     await t.gql('mutation { generateToken(name: "from an API token") { secret } }', {}, bearer(second.secret));
-    await t.gql('mutation($e: String!) { signIn(email: $e, password: "wrong password") { sessionToken } }', { e: 'nobody@example.com' });
+    await t.gql('mutation($e: String!) { signIn(email: $e, password: "wrong password") { sessionToken } }', { e: `nobody-${randomUUID()}@example.com` });
     await t.gql('{ tokens { id } }', {}, bearer(`${session}x`));
     await t.gql('mutation { signOut }', {}, bearer(session));
     await t.gql('{ tokens { id } }', {}, bearer(session));
