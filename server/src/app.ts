@@ -98,7 +98,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // enforced by useRequestBodyLimit (graphql/protection.ts), without a stream per request
     maxRequestBodySize: false,
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [useDomainErrors(), useSessionCookies(), ...protectionPlugins(config.limits, config)],
+    plugins: [useDomainErrors({ suggestions: config.introspection }), useSessionCookies(), ...protectionPlugins(config.limits, config)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))

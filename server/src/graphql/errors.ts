@@ -69,26 +69,64 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
-export function useDomainErrors(): Plugin {
+/**
+ * graphql-js ends some validation messages with "Did you mean …?", naming fields, types and
+ * arguments. With introspection off that would hand out the schema piece by piece.
+ */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ Did you mean .*$/s, '');
+  if (message === error.message) return error;
+  return createGraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: error.extensions });
+}
+
+/**
+ * Errors that carry no code after execution and no path never reached a resolver: they are
+ * variables that do not fit their types (an unknown enum value, a missing required variable),
+ * and graphql-js wraps some of them around an original error of its own.
+ */
+function codeRequestErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.some((error) => !error.path && !error.extensions?.['code'] && !findDomainError(error))) return result;
+  return { ...result, errors: result.errors.map((error) => (!error.path && !findDomainError(error) ? withCode(error, 'BAD_USER_INPUT') : error)) };
+}
+
+/**
+ * Yoga echoes the JSON parser's own error, and with it a piece of the body, in
+ * extensions.originalError. It also reads that field to answer 400 rather than 200, so the field
+ * stays, but hidden from the JSON that goes out.
+ */
+function hideEchoedInput(result: ExecutionResult): void {
+  for (const error of result.errors ?? []) {
+    const extensions = error.extensions as Record<string, unknown> | undefined;
+    if (extensions?.['originalError']) {
+      Object.defineProperty(extensions, 'originalError', { value: extensions['originalError'], enumerable: false });
+    }
+  }
+}
+
+export function useDomainErrors({ suggestions }: { suggestions: boolean } = { suggestions: true }): Plugin {
   return {
     onParse: () => ({ result, replaceParseResult }) => {
       if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
     },
     onValidate: () => ({ valid, result, setResult }) => {
-      if (!valid) setResult(result.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
+      if (!valid) {
+        setResult(result.map((error) => {
+          const coded = withCode(error, 'GRAPHQL_VALIDATION_FAILED');
+          return suggestions ? coded : withoutSuggestions(coded);
+        }));
+      }
     },
     onExecute: () => ({
       onExecuteDone: (payload) =>
         handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-          // errors from before any resolver ran (variables that do not fit their types) have no
-          // original error and no code
-          if (result.errors?.some((error) => !error.originalError && !error.extensions?.['code'])) {
-            result = { ...result, errors: result.errors.map((error) => (error.originalError ? error : withCode(error, 'BAD_USER_INPUT'))) };
-            setResult(result);
-          }
-          mapResult({ result, setResult });
+          const coded = codeRequestErrors(result);
+          if (coded !== result) setResult(coded);
+          mapResult({ result: coded, setResult });
         }),
     }),
+    onResultProcess: ({ result }) => {
+      if (!Array.isArray(result) && 'errors' in result) hideEchoedInput(result as ExecutionResult);
+    },
     onSubscribe: () => ({
       onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, mapResult),
       onSubscribeError: ({ error, setError }) => setError(mapError(error)),

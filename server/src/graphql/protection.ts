@@ -8,6 +8,7 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Limits } from '../config.js';
 
@@ -61,6 +62,19 @@ function countingBody(request: Request, limit: number, fetchAPI: { Request: type
   return new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: 'half' } as RequestInit);
 }
 
+/**
+ * GraphQL Armor throws its rejections out of validation by default, past the validation hook
+ * that gives errors their code; reported like graphql-js's own rules instead, they come back as
+ * GRAPHQL_VALIDATION_FAILED. Its messages start with a misleading "Syntax Error: ".
+ */
+const reportAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: unknown, error: GraphQLError) =>
+      (context as { reportError(error: GraphQLError): void }).reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
+  ],
+};
+
 export function protectionPlugins(limits: Limits, { introspection }: { introspection: boolean }): Plugin[] {
   const plugins: Plugin[] = [
     useRequestBodyLimit(limits.maxRequestBodyBytes),
@@ -69,10 +83,10 @@ export function protectionPlugins(limits: Limits, { introspection }: { introspec
     // or this header, neither of which another site can set without CORS allowing it.
     useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
     maxTokensPlugin({ n: limits.maxTokens }) as Plugin,
-    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }) as Plugin,
-    maxAliasesPlugin({ n: limits.maxAliases }) as Plugin,
-    maxDirectivesPlugin({ n: limits.maxDirectives }) as Plugin,
-    costLimitPlugin({ maxCost: limits.maxCost, ignoreIntrospection: true }) as Plugin,
+    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...reportAsValidationError }) as Plugin,
+    maxAliasesPlugin({ n: limits.maxAliases, ...reportAsValidationError }) as Plugin,
+    maxDirectivesPlugin({ n: limits.maxDirectives, ...reportAsValidationError }) as Plugin,
+    costLimitPlugin({ maxCost: limits.maxCost, ignoreIntrospection: true, ...reportAsValidationError }) as Plugin,
   ];
   if (!introspection) plugins.push(useDisableIntrospection());
   return plugins;
