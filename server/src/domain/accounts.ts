@@ -9,7 +9,7 @@ import {
 } from './errors.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
 import type { AccountRecord, AccountStore, SessionStore } from './ports.js';
-import type { RateLimiters } from './rate-limits.js';
+import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -73,15 +73,21 @@ export class AccountService {
   constructor(
     private readonly accounts: AccountStore,
     private readonly sessions: SessionStore,
-    private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp'>,
+    private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp' | 'signUpsPerIp'>,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.decoyHash = argon2Hash('decoy-password-for-timing', ARGON2_OPTIONS);
   }
 
-  async signUp(rawEmail: string, password: string): Promise<NewSession> {
+  /**
+   * Sign-ups are limited per client address. A sign-up that gets as far as hashing counts, taken
+   * email included: each costs an argon2 hash, and EMAIL_TAKEN is the one answer that tells
+   * whether an email has an account.
+   */
+  async signUp(rawEmail: string, password: string, clientAddress: string): Promise<NewSession> {
     const email = normalizeEmail(rawEmail);
     checkPassword(password);
+    await this.limits.signUpsPerIp.consume(clientAddress);
     const passwordHash = await argon2Hash(password, ARGON2_OPTIONS);
     const account = await this.accounts.create({ email, passwordHash });
     if (!account) throw new EmailTakenError();
@@ -89,25 +95,36 @@ export class AccountService {
   }
 
   /**
-   * Failed attempts are limited per account and per client address, and a limited attempt is
-   * refused before the password is checked, so guessing stops at the limit. A success resets
-   * the account's count. Unknown emails are counted like known ones, so the limit says nothing
-   * about which emails exist.
+   * Failed attempts are limited per account and per client address. Every attempt takes its
+   * point from both limits *before* the password is checked, and gets it back if it succeeds:
+   * checking first and counting after the ~40 ms verification would let a burst of concurrent
+   * guesses all pass the check, so at most the limit's number of wrong passwords is ever
+   * verified. A limited attempt is refused even when the password is right. A success resets the
+   * account's count. Unknown emails are counted like known ones, so the limit says nothing about
+   * which emails exist.
    */
   async signIn(rawEmail: string, password: string, clientAddress: string): Promise<NewSession> {
     const email = rawEmail.trim().toLowerCase();
-    await this.limits.signInFailuresPerAccount.check(email);
-    await this.limits.signInFailuresPerIp.check(clientAddress);
-    const account = await this.accounts.findByEmail(email);
-    const passwordOk = await argon2Verify(account?.passwordHash ?? (await this.decoyHash), password);
-    if (!account || !passwordOk) {
-      await Promise.all([
-        this.limits.signInFailuresPerAccount.consume(email),
-        this.limits.signInFailuresPerIp.consume(clientAddress),
-      ]).catch(() => {}); // this attempt already failed; the next one is refused by check()
-      throw new InvalidCredentialsError();
+    const perAccount = this.limits.signInFailuresPerAccount;
+    const perAddress = this.limits.signInFailuresPerIp;
+    await consumeEach([
+      [perAccount, email],
+      [perAddress, clientAddress],
+    ]);
+    let account: AccountRecord | null;
+    let passwordOk: boolean;
+    try {
+      account = await this.accounts.findByEmail(email);
+      passwordOk = await argon2Verify(account?.passwordHash ?? (await this.decoyHash), password);
+    } catch (error) {
+      // no verdict (the database was away, say): not a failure
+      await Promise.all([perAccount.refund(email), perAddress.refund(clientAddress)]).catch(() => {});
+      throw error;
     }
-    await this.limits.signInFailuresPerAccount.reset(email);
+    if (!account || !passwordOk) throw new InvalidCredentialsError(); // its points stay taken
+    // a success is no failure: the account starts over, and the address gets its point back
+    // (if that bookkeeping fails, the count stays one too high; the right password still signs in)
+    await Promise.all([perAccount.reset(email), perAddress.refund(clientAddress)]).catch(() => {});
     return this.openSession(account);
   }
 

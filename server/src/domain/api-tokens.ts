@@ -7,6 +7,7 @@ import {
   ApiTokenMalformedError,
   ApiTokenMissingError,
   PlanRequiredError,
+  RateLimitedError,
   TokenPlanInactiveError,
   TokenAlreadyDeletedError,
   TokenLimitReachedError,
@@ -70,15 +71,23 @@ export class ApiTokenService {
   /**
    * Resolves the Bearer credential of a document request to a usable token.
    * The shape and checksum are checked first, so a typo never reaches the database.
-   * Failures are counted per client address; past the limit, the address is refused before
-   * any lookup, so guessing tokens costs the guesser, not the database.
+   *
+   * Failures are limited per client address, successes never are: a secret has 178 random bits
+   * and cannot be guessed, so an address whose failures hit the limit (a shared NAT or proxy, or
+   * someone spoofing it) must not lock out an integrator there who holds a valid token. So the
+   * token is looked up first, and only a failure takes a point; past the limit the failure is
+   * answered RATE_LIMITED instead of its own code. The lookup is one indexed read by hash.
    */
   async authenticate(bearer: string | undefined, clientAddress: string): Promise<ApiTokenRecord> {
-    await this.limits.apiTokenFailuresPerIp.check(clientAddress);
     try {
       return await this.authenticateUnlimited(bearer);
     } catch (error) {
-      if (error instanceof ApiTokenAuthError) await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch(() => {});
+      if (error instanceof ApiTokenAuthError) {
+        await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch((limitError: unknown) => {
+          if (limitError instanceof RateLimitedError) throw limitError;
+          // a limiter fault must not turn a plain auth failure into an unexpected error
+        });
+      }
       throw error;
     }
   }

@@ -1,10 +1,16 @@
 // What the domain needs from rate limiting. Implemented in rate-limiting/ (in memory, or in
 // Redis so that every instance counts together).
+import { RateLimitedError } from './errors.js';
+
 export interface RateLimiter {
-  /** Uses one point of `key`; throws RateLimitedError when none is left. */
+  /**
+   * Uses one point of `key`, atomically; throws RateLimitedError when none was left. There is
+   * deliberately no separate "check": a check followed later by a consume lets every concurrent
+   * request through the check before the first one consumes.
+   */
   consume(key: string): Promise<void>;
-  /** Throws RateLimitedError when `key` has no point left; uses none. */
-  check(key: string): Promise<void>;
+  /** Gives back one point that consume() took, when what it paid for turned out not to count. */
+  refund(key: string): Promise<void>;
   /** Gives `key` its full allowance back. */
   reset(key: string): Promise<void>;
 }
@@ -12,10 +18,32 @@ export interface RateLimiter {
 export interface RateLimiters {
   /** Failed sign-ins per account (email). */
   signInFailuresPerAccount: RateLimiter;
-  /** Failed sign-ins per client address. */
+  /** Failed sign-ins per client address (an IPv6 /64 counts as one address). */
   signInFailuresPerIp: RateLimiter;
+  /** Sign-ups per client address. */
+  signUpsPerIp: RateLimiter;
   /** Failed API-token authentications per client address. */
   apiTokenFailuresPerIp: RateLimiter;
   /** Documents per API token. */
   documentsPerToken: RateLimiter;
+}
+
+/**
+ * Consumes one point from each limiter, or from none: when one refuses, the points the others
+ * gave are refunded, so that an attempt refused by one limit does not count against another.
+ */
+export async function consumeEach(points: ReadonlyArray<readonly [RateLimiter, string]>): Promise<void> {
+  const results = await Promise.allSettled(points.map(([limiter, key]) => limiter.consume(key)));
+  const refused = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (refused.length === 0) return;
+  // a refund that fails only leaves the count one too high: the refusal is still the answer
+  await Promise.all(
+    points.map(([limiter, key], i) => (results[i]!.status === 'fulfilled' ? limiter.refund(key).catch(() => {}) : undefined)),
+  );
+  // the longest wait is the one that tells the client when trying again can work
+  const limited = refused
+    .map((result) => result.reason)
+    .filter((reason): reason is RateLimitedError => reason instanceof RateLimitedError)
+    .sort((a, b) => b.retryAfterSeconds - a.retryAfterSeconds);
+  throw limited[0] ?? refused[0]!.reason;
 }

@@ -6,6 +6,7 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 import type { AccountRecord } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
+import { resolveClientAddress } from '../http/client-address.js';
 import type { Services } from '../services.js';
 import type { DocumentCountFeed, DocumentCountWatch } from './document-count-feed.js';
 import type { LiveEvents } from './events.js';
@@ -27,7 +28,10 @@ export interface GraphQLContext {
   sessionToken: string | undefined;
   /** The signed-in account; throws UNAUTHENTICATED, SESSION_EXPIRED or SESSION_REQUIRED. */
   viewer(): Promise<AccountRecord>;
-  /** The client's address, for rate limits (X-Forwarded-For's first entry with TRUST_PROXY). */
+  /**
+   * The client's address, for rate limits: the peer, or with TRUST_PROXY the X-Forwarded-For hop
+   * that our own proxies received the request from (http/client-address.ts). Normalised.
+   */
   clientAddress: string;
   /** Whether a session credential was sent at all. */
   hasSessionCredential(): boolean;
@@ -40,7 +44,8 @@ export interface ContextDependencies {
   events: LiveEvents;
   documentCounts: DocumentCountFeed;
   secureCookies: boolean;
-  trustProxy: boolean;
+  /** How many proxies of our own stand in front of the service (TRUST_PROXY); 0 ignores X-Forwarded-For. */
+  trustProxy: number;
 }
 
 /** What the context reads of a WebSocket's upgrade request (a Node IncomingMessage has it). */
@@ -89,8 +94,10 @@ export function createContextFactory(deps: ContextDependencies) {
     const sessionToken = bearerKind === 'session' ? bearer : bearerIsApiToken ? undefined : cookieSession;
 
     const nodeRequest = initial.req ?? initial.upgradeRequest;
-    const forwardedFor = deps.trustProxy ? headerOf(initial, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-    const clientAddress = forwardedFor || nodeRequest?.socket.remoteAddress || 'unknown';
+    const clientAddress = resolveClientAddress(
+      { remoteAddress: nodeRequest?.socket.remoteAddress, forwardedFor: headerOf(initial, 'x-forwarded-for') },
+      deps.trustProxy,
+    );
 
     let viewer: Promise<AccountRecord> | undefined;
     const cookies = (): string[] => {

@@ -5,24 +5,39 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Limits } from '../config.js';
 import { RateLimitedError } from '../domain/errors.js';
 import type { RateLimiter, RateLimiters } from '../domain/rate-limits.js';
+import { rateLimitKeyOf } from '../http/client-address.js';
 
-function limiter(abstract: RateLimiterAbstract, what: string): RateLimiter {
+// How long the first use of a limiter waits for Redis to connect, when it is not refusing outright.
+const FIRST_CONNECTION_WAIT_MS = 2000;
+
+function limiter(
+  abstract: RateLimiterAbstract,
+  what: string,
+  keyOf: (key: string) => string = (key) => key,
+  connected: Promise<void> = Promise.resolve(),
+): RateLimiter {
   const refuse = (res: RateLimiterRes) => new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)), what);
   return {
+    // consume is one atomic increment, in memory and in Redis (a Lua script): of N concurrent
+    // calls, exactly `points` succeed
     async consume(key) {
+      await connected;
       try {
-        await abstract.consume(key);
+        await abstract.consume(keyOf(key));
       } catch (error) {
         if (error instanceof RateLimiterRes) throw refuse(error);
         throw error;
       }
     },
-    async check(key) {
-      const res = await abstract.get(key);
-      if (res && res.remainingPoints <= 0 && res.consumedPoints >= abstract.points) throw refuse(res);
+    async refund(key) {
+      await connected;
+      // If the window ended between consume and refund, this opens the next one a point up:
+      // at most one extra attempt, only at a window's edge.
+      await abstract.reward(keyOf(key), 1);
     },
     async reset(key) {
-      await abstract.delete(key);
+      await connected;
+      await abstract.delete(keyOf(key));
     },
   };
 }
@@ -34,15 +49,33 @@ export interface RateLimiterSet extends RateLimiters {
 export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimiterSet {
   const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', () => {}); // reported by the events connection; the limiters fall back to memory
-  const make = (keyPrefix: string, points: number, duration: number, what: string) => {
+  // Without the offline queue, a command sent while the first connection is still being made
+  // fails at once and is counted by the in-memory fallback instead, apart from Redis: every
+  // instance's first requests would get an allowance of their own. So the first use waits for the
+  // connection (or its first error, or a short timeout); afterwards this is a settled promise.
+  const connected = redis
+    ? new Promise<void>((resolve) => {
+        const settle = () => {
+          clearTimeout(timer);
+          for (const event of ['ready', 'error', 'end']) redis.off(event, settle);
+          resolve();
+        };
+        const timer = setTimeout(settle, FIRST_CONNECTION_WAIT_MS).unref();
+        for (const event of ['ready', 'error', 'end']) redis.once(event, settle);
+      })
+    : undefined;
+  const make = (keyPrefix: string, points: number, duration: number, what: string, keyOf?: (key: string) => string) => {
     const options = { keyPrefix: `pogodoc:${keyPrefix}`, points, duration };
     const memory = new RateLimiterMemory(options);
-    return limiter(redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory, what);
+    return limiter(redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory, what, keyOf, connected);
   };
+  // per client address: an IPv6 /64 is one client
+  const perAddress = (keyPrefix: string, points: number, duration: number, what: string) => make(keyPrefix, points, duration, what, rateLimitKeyOf);
   return {
     signInFailuresPerAccount: make('signin:account', limits.signInFailuresPerAccount, limits.signInFailureWindowSeconds, 'failed sign-ins for this account'),
-    signInFailuresPerIp: make('signin:ip', limits.signInFailuresPerIp, limits.signInFailureWindowSeconds, 'failed sign-ins from your address'),
-    apiTokenFailuresPerIp: make('token-failures:ip', limits.apiTokenFailuresPerIpPerMinute, 60, 'requests with an invalid API token from your address'),
+    signInFailuresPerIp: perAddress('signin:ip', limits.signInFailuresPerIp, limits.signInFailureWindowSeconds, 'failed sign-ins from your address'),
+    signUpsPerIp: perAddress('signup:ip', limits.signUpsPerIpPerHour, 60 * 60, 'sign-ups from your address'),
+    apiTokenFailuresPerIp: perAddress('token-failures:ip', limits.apiTokenFailuresPerIpPerMinute, 60, 'requests with an invalid API token from your address'),
     documentsPerToken: make('documents:token', limits.documentsPerTokenPerMinute, 60, 'document requests with this API token'),
     async close() {
       redis?.disconnect();

@@ -49,8 +49,9 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   // Each test app is its own client address, so that rate-limit counters (shared through Redis
-  // in the PostgreSQL project) never mix between test files.
-  const clientAddress = `2001:db8::${randomBytes(4).toString('hex').replace(/(....)(....)/, '$1:$2')}`;
+  // in the PostgreSQL project) never mix between test files. The limits count an IPv6 /64 as one
+  // address, so the random part is the /64 prefix.
+  const clientAddress = `2001:db8:${randomBytes(4).toString('hex').replace(/(....)(....)/, '$1:$2')}::1`;
   const sql: string[] = [];
   const app = await buildApp(
     {
@@ -58,7 +59,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       databaseUrl: database.url,
       redisUrl: process.env.TEST_REDIS_URL,
       logging: false,
-      trustProxy: true,
+      trustProxy: 1,
       ...overrides,
     },
     { observeSql: (statement) => sql.push(statement), ...options },

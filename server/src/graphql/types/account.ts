@@ -74,7 +74,7 @@ builder.mutationFields((t) => ({
     description: 'Creates an account and signs it in.',
     args: { email: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { email, password }, ctx) => {
-      const session = await ctx.services.accounts.signUp(email, password);
+      const session = await ctx.services.accounts.signUp(email, password, ctx.clientAddress);
       ctx.setSessionCookie(session.sessionToken, session.expiresAt);
       return session;
     },
