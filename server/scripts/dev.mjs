@@ -5,7 +5,12 @@ import { spawn } from 'node:child_process';
 
 const port = process.env.PORT ?? '4000';
 const children = [
-  spawn('npx', ['tsx', 'watch', 'server/src/index.ts'], { stdio: 'inherit', env: { ...process.env, PORT: port } }),
+  spawn('npx', ['tsx', 'watch', 'server/src/index.ts'], {
+    stdio: 'inherit',
+    // To the server, Vite's page is another origin (its proxy rewrites Host, not Origin): allowed
+    // here, or the dashboard's WebSocket would be refused as a cross-site one
+    env: { ...process.env, PORT: port, ALLOWED_ORIGINS: [process.env.ALLOWED_ORIGINS, 'http://localhost:5173', 'http://127.0.0.1:5173'].filter(Boolean).join(',') },
+  }),
   spawn('npx', ['vite', '--config', 'client/vite.config.ts'], {
     stdio: 'inherit',
     env: { ...process.env, POGODOC_DEV_API: `http://127.0.0.1:${port}` },

@@ -16,6 +16,9 @@ import { useDomainErrors } from './graphql/errors.js';
 import { createLiveEvents, type LiveEvents } from './graphql/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
+import { httpServerTimeouts, limitConnectionsPerAddress } from './http/connection-limits.js';
+import { LiveConnections, useHttpSubscriptionLimit } from './http/live-connections.js';
+import { createOriginPolicy } from './http/origin-policy.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
@@ -84,6 +87,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     secureCookies: config.secureCookies,
     trustProxy: config.trustProxy,
   });
+  // Which browser pages may call the API and open WebSockets with the user's cookie: our own, and ALLOWED_ORIGINS
+  const originPolicy = createOriginPolicy({ allowedOrigins: config.allowedOrigins, https: config.secureCookies });
+  const liveConnections = new LiveConnections(config.limits.wsMaxConnectionsPerAccount);
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -97,15 +103,17 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     batching: false,
     // enforced by useRequestBodyLimit (graphql/protection.ts), without a stream per request
     maxRequestBodySize: false,
+    // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
+    cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [useDomainErrors({ suggestions: config.introspection }), useSessionCookies(), ...protectionPlugins(config.limits, config)],
+    plugins: [useDomainErrors({ suggestions: config.introspection }), useSessionCookies(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
     ? sirv(config.dashboardDir, { single: true, etag: true, gzip: false, brotli: false })
     : undefined;
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const isApi = pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
@@ -153,6 +161,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     res.writeHead(302, { location: GRAPHQL_PATH }).end();
   });
 
+  // Behind a proxy (TRUST_PROXY) every connection comes from the proxy, and capping its address
+  // would cap every client together: there the proxy has to limit connections per client.
+  if (config.limits.maxConnectionsPerAddress > 0 && !config.trustProxy) limitConnectionsPerAddress(server, config.limits.maxConnectionsPerAddress);
+
   const webSockets = attachGraphQLWebSocketServer({
     server,
     path: GRAPHQL_PATH,
@@ -160,6 +172,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     createContext,
     documentCounts,
     limits: config.limits,
+    liveConnections,
+    originPolicy,
     onUnexpectedError: (error) => logger?.error(error),
   });
   const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });

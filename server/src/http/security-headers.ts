@@ -5,7 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const DASHBOARD_CSP = [
   "default-src 'self'",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers the dashboard's own ws:/wss: origin (CSP Level 3, as browsers implement it);
+  // `ws: wss:` would have let an injected script talk to any host
+  "connect-src 'self'",
   "img-src 'self' data:",
   "style-src 'self'",
   "script-src 'self'",

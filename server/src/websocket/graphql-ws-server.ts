@@ -7,21 +7,34 @@
 // - 4408 Connection initialisation timeout: no connection_init within the limit (graphql-ws).
 // - 1013 Try Again Later: the account has too many connections. Retried, with backoff.
 // - 1012 Service Restart: the server is shutting down gracefully. Retried.
-import type { Server } from 'node:http';
+// - 4400 Bad Request: a frame that is not a client message of the protocol. Not an error of
+//   ours, so nothing is logged; only a fault of the server's own is (and closes with 4500).
+// An upgrade from a web page of another site is refused with HTTP 403 (http/origin-policy.ts).
+import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import type { GraphQLContext, InitialContext, UpgradeRequest } from '../graphql/context.js';
 import type { DocumentCountFeed } from '../graphql/document-count-feed.js';
+import type { LiveConnections } from '../http/live-connections.js';
+import type { OriginPolicy } from '../http/origin-policy.js';
 import { CLOSE_TRY_AGAIN_LATER, createSharedSubscriptionDelivery } from './shared-subscription-delivery.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_SERVICE_RESTART = 1012;
 const SERVER_ONLY_MESSAGES = new Set(['connection_ack', 'next', 'error']);
+/** A ping every 12 s; a socket that has not answered by the next one is dropped (graphql-ws's default). */
+const KEEP_ALIVE_MS = 12_000;
+
+/** What graphql-ws hands our hooks beside the protocol state. */
+interface Extra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
 
 type EnvelopedArgs = ExecutionArgs & {
   rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -33,6 +46,77 @@ export interface GraphQLWebSocketServer {
   sharedSubscriptions(): { subscriptions: number; groups: number };
   /** Closes every connection with 1012 (clients reconnect elsewhere) and stops accepting new ones. */
   close(): Promise<void>;
+}
+
+/**
+ * graphql-ws's own `useServer` for `ws`, which its authors offer as a starting point to copy, with
+ * two changes: a client's malformed frame is answered by the protocol without a line on stderr
+ * (useServer prints "Internal error occurred during message handling" for server-only message
+ * types, and "Internal error emitted on a WebSocket socket" for frames `ws` refuses, such as one
+ * over maxPayload), and a real fault goes to our logger rather than the console.
+ */
+function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions<Record<string, unknown> | undefined, Extra>, onUnexpectedError: (error: unknown) => void) {
+  const server = makeServer(options);
+  wsServer.options.handleProtocols = handleProtocols;
+  wsServer.on('error', onUnexpectedError);
+  wsServer.on('connection', (socket, request) => {
+    // `ws` reports a frame it refuses (too large, invalid UTF-8, a bad opcode) as an error with
+    // a WS_ERR_ code, and is already closing the socket with the matching code (1009, 1007, 1002).
+    socket.once('error', (error: Error & { code?: string }) => {
+      if (error.code?.startsWith('WS_ERR_')) return;
+      onUnexpectedError(error);
+      socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const keepAlive = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, KEEP_ALIVE_MS);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (data) => {
+            const text = String(data);
+            // graphql-ws throws on a server-only message type (next, error, connection_ack): a
+            // confused or hostile client, which the protocol answers with 4400 Bad Request
+            const type = messageTypeOf(text);
+            if (typeof type === 'string' && SERVER_ONLY_MESSAGES.has(type)) {
+              socket.close(CloseCode.BadRequest, `Unexpected message of type ${type}`);
+              return;
+            }
+            try {
+              await handle(text);
+            } catch (error) {
+              onUnexpectedError(error);
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request },
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(keepAlive);
+      closed(code, String(reason)).catch(onUnexpectedError);
+    });
+  });
+}
+
+/** The `type` of a JSON frame, or undefined (graphql-ws answers anything unparseable with 4400 itself). */
+function messageTypeOf(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { type?: unknown } | null)?.type;
+  } catch {
+    return undefined;
+  }
 }
 
 function slimUpgradeRequest(request: UpgradeRequest): UpgradeRequest {
@@ -50,26 +134,22 @@ export function attachGraphQLWebSocketServer(options: {
   createContext: (initial: InitialContext) => GraphQLContext;
   documentCounts: DocumentCountFeed;
   limits: Limits;
+  /** The places each account holds, shared with HTTP subscriptions (WS_MAX_CONNECTIONS_PER_ACCOUNT). */
+  liveConnections: LiveConnections;
+  originPolicy: OriginPolicy;
   onUnexpectedError?: (error: unknown) => void;
 }): GraphQLWebSocketServer {
-  const { server, path, yoga, createContext, limits } = options;
+  const { server, path, yoga, createContext, limits, liveConnections, originPolicy } = options;
+  const onUnexpectedError = options.onUnexpectedError ?? (() => {});
   const sharedDelivery = createSharedSubscriptionDelivery({ feed: options.documentCounts, limits, onUnexpectedError: options.onUnexpectedError });
-  const wsServer = new WebSocketServer({ server, path, maxPayload: limits.wsMaxPayloadBytes });
-  const connectionsByAccount = new Map<string, Set<WebSocket>>();
-
-  // graphql-ws answers a client that sends a server-only message (next, error, connection_ack)
-  // with 4500 Internal Server Error; the protocol says 4400 Bad Request. This listener runs
-  // first and closes with 4400, so the later close is a no-op.
-  wsServer.on('connection', (socket) => {
-    socket.on('message', (data) => {
-      let type: unknown;
-      try {
-        type = (JSON.parse(String(data)) as { type?: unknown } | null)?.type;
-      } catch {
-        return; // invalid JSON: graphql-ws closes with 4400 itself
-      }
-      if (typeof type === 'string' && SERVER_ONLY_MESSAGES.has(type)) socket.close(4400, `Unexpected message of type ${type}`);
-    });
+  const wsServer = new WebSocketServer({
+    server,
+    path,
+    maxPayload: limits.wsMaxPayloadBytes,
+    // Cross-site WebSocket hijacking: a page of another site may open a socket here, and the
+    // browser adds the user's cookie. Refused before the handshake, so no frame is exchanged.
+    verifyClient: (info: { req: IncomingMessage }, done: (verified: boolean, code?: number, message?: string) => void) =>
+      originPolicy.allowsUpgrade(info.req) ? done(true) : done(false, 403, 'Forbidden'),
   });
 
   const initialContextOf = (ctx: { extra: { request: InitialContext['upgradeRequest'] }; connectionParams?: Readonly<Record<string, unknown>> }): InitialContext => ({
@@ -77,7 +157,8 @@ export function attachGraphQLWebSocketServer(options: {
     connectionParams: ctx.connectionParams ?? {},
   });
 
-  useServer(
+  serveGraphQLWs(
+    wsServer,
     {
       connectionInitWaitTimeout: limits.wsConnectionInitTimeoutMs,
       execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
@@ -95,17 +176,13 @@ export function attachGraphQLWebSocketServer(options: {
         // The connection keeps only the headers its operations' contexts read, not the whole
         // upgrade request: at thousands of dashboards that is kilobytes each.
         (ctx.extra as { request: UpgradeRequest }).request = slimUpgradeRequest(ctx.extra.request);
-        const sockets = connectionsByAccount.get(accountId) ?? new Set<WebSocket>();
-        if (sockets.size >= limits.wsMaxConnectionsPerAccount) {
+        const release = liveConnections.acquire(accountId);
+        if (!release) {
           socket.close(CLOSE_TRY_AGAIN_LATER, 'Too many connections for this account');
           return false;
         }
-        sockets.add(socket);
-        connectionsByAccount.set(accountId, sockets);
-        socket.once('close', () => {
-          sockets.delete(socket);
-          if (sockets.size === 0) connectionsByAccount.delete(accountId);
-        });
+        if (socket.readyState !== socket.CLOSED) socket.once('close', release);
+        else release(); // it closed while the session was being checked
         return true;
       },
       // A live-count subscription that passed its checks is handed to the shared delivery, which
@@ -157,7 +234,7 @@ export function attachGraphQLWebSocketServer(options: {
         return args;
       },
     },
-    wsServer,
+    onUnexpectedError,
   );
 
   return {
