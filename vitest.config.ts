@@ -7,9 +7,15 @@ const API_SUITES = [
   'server/test/accounts.test.ts',
   'server/test/api-tokens.test.ts',
   'server/test/documents.test.ts',
+  'server/test/render-isolation.test.ts',
   'server/test/isolation.test.ts',
   'server/test/subscriptions.test.ts',
   'server/test/secrets-in-logs.test.ts',
+  'server/test/cross-site.test.ts',
+  'server/test/transport-limits.test.ts',
+  'server/test/rate-limit-races.test.ts',
+  'server/test/trust-proxy.test.ts',
+  'server/test/sign-up-limit.test.ts',
 ];
 
 export default defineConfig({

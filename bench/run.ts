@@ -45,6 +45,8 @@ const BENCH_ENV = {
   DOCUMENTS_PER_TOKEN_PER_MINUTE: '100000000',
   WS_MAX_CONNECTIONS_PER_ACCOUNT: '100000',
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '100',
+  // every load generator connects from loopback: thousands of sockets from one address
+  MAX_CONNECTIONS_PER_ADDRESS: '0',
 };
 
 function add(workload: string, metric: string, ours: number, target: string, options: { baseline?: number; met?: boolean } = {}) {
@@ -223,6 +225,9 @@ async function main() {
   // 6. Two instances + PostgreSQL + Redis
   if (runs(6)) await twoInstances();
 
+  // 7. Noisy neighbour: one tenant's hostile templates against another's steady requests
+  if (runs(7)) await noisyNeighbour();
+
   writeResults();
 }
 
@@ -353,6 +358,109 @@ async function connectStorm() {
   add('5. connect storm', 'event-loop delay p99 after the storm (ms)', after.eventLoopDelayMs.p99, '< 100 ms', { met: after.eventLoopDelayMs.p99 < 100 });
   add('5. connect storm', 'closes with 4500', closeCodes['4500'] ?? 0, 'none', { met: !closeCodes['4500'] });
   console.log(`5. connect storm: close codes ${JSON.stringify(closeCodes)}`);
+}
+
+const RENDER_MUTATION = 'mutation($t: String!, $d: JSON!) { renderDocument(template: $t, data: $d) { documentCount } }';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+/** Requests at `perSecond` for `seconds`; returns each answered one's latency (ms, from when it was sent) and the failures. */
+async function timedAtRate(send: () => Promise<boolean>, perSecond: number, seconds: number) {
+  const latencies: number[] = [];
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  const started = Date.now();
+  for (let i = 0; i < perSecond * seconds; i++) {
+    const wait = started + (i * 1000) / perSecond - Date.now();
+    if (wait > 0) await sleep(wait);
+    const sentAt = performance.now();
+    pending.push(
+      send().then(
+        (ok) => void (ok ? latencies.push(performance.now() - sentAt) : failed++),
+        () => void failed++,
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies: latencies.sort((a, b) => a - b), failed };
+}
+
+/**
+ * A tenant that sends hostile templates back to back on `connections` connections, as fast as
+ * its limits allow (it waits out Retry-After when refused): templates that loop until the
+ * timeout, capture doublings toward 256 MiB, a 200 KiB value printed 200 times, a range of ten
+ * million, and distinct dense 64 KiB templates that each parse to 8.8 MiB.
+ */
+function hostileTenant(url: string, secret: string, connections: number) {
+  const big = 'y'.repeat(200 * 1024);
+  let doublings = `{% capture v0 %}${'x'.repeat(1024)}{% endcapture %}`;
+  for (let i = 1; i <= 18; i++) doublings += `{% capture v${i} %}{{ v${i - 1} }}{{ v${i - 1} }}{% endcapture %}`;
+  doublings += '{{ v18 }}';
+  let distinct = 0;
+  const attacks: Array<() => { t: string; d: Record<string, unknown> }> = [
+    () => ({ t: '{% assign r = (1..100000) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}', d: {} }),
+    () => ({ t: doublings, d: {} }),
+    () => ({ t: '{% for i in (1..200) %}{{ big }}{% endfor %}', d: { big } }),
+    () => ({ t: '{% for i in (1..10000000) %}{% endfor %}', d: {} }),
+    () => {
+      const prefix = `${Date.now()}-${distinct++}`.padEnd(20, '-');
+      return { t: prefix + '{{a}}'.repeat((64 * 1024 - prefix.length) / 5), d: { a: 1 } };
+    },
+  ];
+  const outcomes: Record<string, number> = {};
+  let stopping = false;
+  const done = Promise.all(
+    Array.from({ length: connections }, async (_, connection) => {
+      for (let i = connection; !stopping; i++) {
+        const result = await httpGql(url, RENDER_MUTATION, attacks[i % attacks.length]!(), secret).catch(() => undefined);
+        const code = result ? (result.errors?.[0]?.extensions?.code ?? 'rendered') : 'network error';
+        outcomes[code] = (outcomes[code] ?? 0) + 1;
+        if (code === 'RATE_LIMITED') await sleep(1000);
+      }
+    }),
+  );
+  return { stop: () => ((stopping = true), done.then(() => outcomes)) };
+}
+
+async function noisyNeighbour() {
+  const workload = '7. noisy neighbour';
+  const ours = await ourServer();
+  const neighbour = await accountWithTokens(ours.url, 1);
+  const hostileAccount = await accountWithTokens(ours.url, 1);
+  const secret = neighbour.tokens[0]!.secret;
+  const documentsPerSecond = 50;
+  const queriesPerSecond = 20;
+  // the well-behaved tenant: its documents and a cheap query, at a steady rate
+  const steady = (seconds: number) =>
+    Promise.all([
+      timedAtRate(async () => !!(await httpGql(ours.url, RENDER_MUTATION, { t: 'Invoice for {{ customer }}', d: { customer: 'Ada' } }, secret)).data?.renderDocument, documentsPerSecond, seconds),
+      timedAtRate(async () => !!(await httpGql(ours.url, '{ plans { id } }')).data?.plans, queriesPerSecond, seconds),
+    ]);
+  const measure = async (hostile: boolean) => {
+    const tenant = hostile ? hostileTenant(ours.url, hostileAccount.tokens[0]!.secret, 8) : undefined;
+    await steady(WARM_UP_SECONDS);
+    let peakRss = procStat(ours.child.pid!).rssBytes;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStat(ours.child.pid!).rssBytes)), 100);
+    const [documents, queries] = await steady(scale.seconds);
+    clearInterval(sampler);
+    const outcomes = await tenant?.stop();
+    const all = [...documents.latencies, ...queries.latencies].sort((a, b) => a - b);
+    return { documents, queries, p99: percentile(all, 99), max: all[all.length - 1] ?? NaN, failed: documents.failed + queries.failed, peakRss, outcomes };
+  };
+  const quiet = await measure(false);
+  const noisy = await measure(true);
+  await ours.stop();
+
+  for (const [code, count] of Object.entries(noisy.outcomes ?? {})) add(workload, `hostile renders answered ${code}`, count, 'report');
+  add(workload, `well-behaved p99 latency (ms): ${documentsPerSecond} documents/s + ${queriesPerSecond} cheap queries/s`, noisy.p99, '≤ 2× the same run without the hostile tenant', { baseline: quiet.p99, met: noisy.p99 <= 2 * quiet.p99 });
+  add(workload, 'well-behaved documents p99 (ms)', percentile(noisy.documents.latencies, 99), 'report', { baseline: percentile(quiet.documents.latencies, 99) });
+  add(workload, 'cheap query p99 (ms)', percentile(noisy.queries.latencies, 99), 'report', { baseline: percentile(quiet.queries.latencies, 99) });
+  add(workload, 'longest well-behaved wait (ms)', noisy.max, '≤ 500 ms', { baseline: quiet.max, met: noisy.max <= 500 });
+  add(workload, 'well-behaved requests failed', noisy.failed, 'none', { met: noisy.failed === 0 });
+  // each render thread holds at most its heap cap (128 MiB old + 16 MiB young) and ~40 MiB of its own
+  const threads = Math.max(2, cpus().length);
+  const bound = quiet.peakRss + threads * 184 * 1024 * 1024;
+  add(workload, 'server peak RSS (MB)', noisy.peakRss / 1024 / 1024, `≤ quiet peak + ${threads} threads × 184 MB (${Math.round(bound / 1024 / 1024)})`, { baseline: quiet.peakRss / 1024 / 1024, met: noisy.peakRss <= bound });
 }
 
 async function twoInstances() {

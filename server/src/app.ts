@@ -76,7 +76,7 @@ async function readiness(database: Database, events: LiveEvents) {
 export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
   const database = await openDatabase(config.databaseUrl, options);
   const rateLimiters = createRateLimiters(config.limits, config.redisUrl);
-  const services = createServices(database, rateLimiters);
+  const services = createServices(database, rateLimiters, config.limits);
   const logger = options.logger ?? (config.logging === false ? undefined : console);
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: (message) => logger?.warn(message) });
   const documentCounts = new DocumentCountFeed(events, services.apiTokens);
@@ -193,6 +193,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     });
     await Promise.race([httpClosed, timedOut]);
     clearTimeout(deadline);
+    await services.close();
     eventLoopDelay.disable();
     await events.close();
     await rateLimiters.close();

@@ -1,7 +1,9 @@
 // Every environment variable the server reads, with its default. The README's table mirrors this.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATABASE_URL } from './persistence/database.js';
 import { PROJECT_ROOT } from './paths.js';
+import { parseAllowedOrigins } from './http/origin-policy.js';
 
 
 export interface AppConfig {
@@ -21,9 +23,17 @@ export interface AppConfig {
   introspection: boolean;
   /** Serve GET /metrics (event-loop delay, memory, CPU) for operators and the benchmarks. */
   metrics: boolean;
-  /** Use X-Forwarded-For for the client address (rate limits): set it behind a proxy you trust. */
-  trustProxy: boolean;
+  /**
+   * How many proxies of our own stand in front of the service (TRUST_PROXY): the client address
+   * for rate limits is the X-Forwarded-For hop they received the request from. 0 ignores the header.
+   */
+  trustProxy: number;
   limits: Limits;
+  /**
+   * Origins of other sites whose pages may call the API and open WebSockets with the user's
+   * session (ALLOWED_ORIGINS). The service's own origin is always allowed; no other is by default.
+   */
+  allowedOrigins: string[];
   /** Yoga's log level; `false` silences it. */
   logging: 'debug' | 'info' | 'warn' | 'error' | false;
 }
@@ -49,9 +59,32 @@ export interface Limits {
   /** Window of both sign-in limits. */
   signInFailureWindowSeconds: number;
   apiTokenFailuresPerIpPerMinute: number;
+  signUpsPerIpPerHour: number;
   documentsPerTokenPerMinute: number;
+  /** Worker threads that render templates, off the main event loop. */
+  renderThreads: number;
+  /** Renders of one account that run at once: its share of the render threads. */
+  renderConcurrencyPerAccount: number;
+  /** Templates and data (characters, plus 1 KiB a render) of one account's renders waiting for a thread; past it, RATE_LIMITED. */
+  renderQueueBytesPerAccount: number;
+  /** Wall-clock limit of one render, from when it gets a thread; the thread is terminated at it. */
+  renderTimeoutMs: number;
+  /** Heap cap of each render thread (V8's old generation), MiB. */
+  renderHeapMb: number;
+  /** Output one render may produce, text captured with {% capture %} included, bytes. */
+  renderMaxOutputBytes: number;
+  /** Parse cache of each render thread, bounded by the heap its parse trees hold, MiB. */
+  renderCacheMb: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** A connection that has not sent a request's headers within this is answered 408 and closed. */
+  httpHeadersTimeoutMs: number;
+  /** The same for a whole request, body included (not the response: streams stay open). */
+  httpRequestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  httpKeepAliveTimeoutMs: number;
+  /** Open connections per client address (IPv6: per /64), WebSockets included; 0 = no cap. Not applied with TRUST_PROXY. */
+  maxConnectionsPerAddress: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -63,6 +96,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 }
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
+  // two threads at least, so that one busy account never has the whole pool, even on one core
+  const renderThreads = Math.max(1, integer(env, 'RENDER_THREADS', Math.max(2, availableParallelism())));
+  const renderMaxOutputBytes = integer(env, 'RENDER_MAX_OUTPUT_BYTES', 4 * 1024 * 1024);
+  if (renderMaxOutputBytes > 8 * 1024 * 1024) {
+    // a render thread at its heap cap ends alone only if no single allocation is large (rendering/render-worker.mjs)
+    throw new Error(`RENDER_MAX_OUTPUT_BYTES can be at most 8388608 (8 MiB), got "${env.RENDER_MAX_OUTPUT_BYTES}"`);
+  }
   return {
     maxRequestBodyBytes: integer(env, 'MAX_REQUEST_BODY_BYTES', 512 * 1024),
     maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 8),
@@ -80,14 +120,37 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     signInFailuresPerIp: integer(env, 'SIGN_IN_FAILURES_PER_IP', 50),
     signInFailureWindowSeconds: integer(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 15 * 60),
     apiTokenFailuresPerIpPerMinute: integer(env, 'API_TOKEN_FAILURES_PER_IP_PER_MINUTE', 30),
+    signUpsPerIpPerHour: integer(env, 'SIGN_UPS_PER_IP_PER_HOUR', 20),
     documentsPerTokenPerMinute: integer(env, 'DOCUMENTS_PER_TOKEN_PER_MINUTE', 6000),
+    renderThreads,
+    renderConcurrencyPerAccount: Math.max(1, integer(env, 'RENDER_CONCURRENCY_PER_ACCOUNT', Math.max(1, Math.floor(renderThreads / 2)))),
+    renderQueueBytesPerAccount: integer(env, 'RENDER_QUEUE_BYTES_PER_ACCOUNT', 16 * 1024 * 1024),
+    renderTimeoutMs: Math.max(1, integer(env, 'RENDER_TIMEOUT_MS', 1000)),
+    renderHeapMb: Math.max(16, integer(env, 'RENDER_HEAP_MB', 128)),
+    renderMaxOutputBytes,
+    renderCacheMb: integer(env, 'RENDER_CACHE_MB', 32),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    httpHeadersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
+    httpRequestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
+    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000),
+    maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256),
   };
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+/** TRUST_PROXY: off, or the number of trusted proxy hops; on/true/yes mean one, as they always did. */
+function trustedProxyHops(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  const word = value.trim().toLowerCase();
+  if (['off', 'false', 'no'].includes(word)) return 0;
+  if (['on', 'true', 'yes'].includes(word)) return 1;
+  const hops = Number(word);
+  if (!Number.isInteger(hops) || hops < 0) throw new Error(`TRUST_PROXY must be off or a number of proxy hops, got "${value}"`);
+  return hops;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -106,9 +169,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     graphiql: flag(env.GRAPHIQL, !production),
     secureCookies: flag(env.COOKIE_SECURE, production),
     introspection: flag(env.INTROSPECTION, !production),
-    trustProxy: flag(env.TRUST_PROXY, false),
+    trustProxy: trustedProxyHops(env.TRUST_PROXY),
     metrics: flag(env.METRICS, false),
     limits: limitsFromEnv(env),
+    allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
     dashboardDir: env.DASHBOARD_DIR || path.join(PROJECT_ROOT, 'client', 'dist'),
     logging: logLevel === 'silent' ? false : (logLevel as AppConfig['logging']),
   };

@@ -6,20 +6,24 @@ import type { RateLimiters } from './domain/rate-limits.js';
 import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-store.js';
 import type { Database } from './persistence/database.js';
 import { PrismaTokenStore } from './persistence/token-store.js';
-import { LiquidTemplateRenderer } from './rendering/liquid-template-renderer.js';
+import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
 
 export interface Services {
   accounts: AccountService;
   apiTokens: ApiTokenService;
   documents: DocumentService;
+  /** Ends the render threads. Call it once no request is in flight any more (shutdown). */
+  close(): Promise<void>;
 }
 
-export function createServices(database: Database, limits: RateLimiters): Services {
+export function createServices(database: Database, rateLimiters: RateLimiters, limits: RenderLimits): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
-  const apiTokens = new ApiTokenService(tokenStore, limits);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters);
+  const renderer = new LiquidTemplateRenderer(limits);
   return {
-    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), limits),
+    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, new LiquidTemplateRenderer(), limits),
+    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters),
+    close: () => renderer.close(),
   };
 }

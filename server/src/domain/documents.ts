@@ -7,12 +7,25 @@ import type { RateLimiters } from './rate-limits.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
 export const DATA_MAX_BYTES = 256 * 1024;
+/** Levels of objects and arrays in the data, the data object itself being the first. */
+export const DATA_MAX_DEPTH = 64;
 
 export type TemplateData = Record<string, unknown>;
 
-/** Renders a template with data. Throws a DomainError (TEMPLATE_INVALID, RENDER_FAILED) on bad templates. */
+/** One render: the template, the data as JSON text, and the account it is for (renders are shared out per account). */
+export interface RenderJob {
+  accountId: string;
+  template: string;
+  dataJson: string;
+}
+
+/**
+ * Renders a template with data. Throws a DomainError: TEMPLATE_INVALID, RENDER_FAILED,
+ * RENDER_TIMEOUT or RENDER_OUTPUT_TOO_LARGE for the template, RATE_LIMITED when the account
+ * already has as many renders in flight as it may.
+ */
 export interface TemplateRenderer {
-  render(template: string, data: TemplateData): Promise<string>;
+  render(job: RenderJob): Promise<string>;
 }
 
 export interface RenderedDocument {
@@ -29,16 +42,53 @@ function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
-function checkInput(template: string, data: unknown): asserts data is TemplateData {
+/**
+ * Whether the data nests deeper than DATA_MAX_DEPTH, or is surely larger than DATA_MAX_BYTES as
+ * JSON, found without recursion: a recursive walk (JSON.stringify's included) overflows the stack
+ * on 100,000 nested arrays. The size is a lower bound of the JSON's, counted as the walk goes,
+ * so that data which repeats one large value many times (a GraphQL literal can reference the
+ * same variable again and again) is refused before it is ever written out.
+ */
+function measureData(data: object): 'too deep' | 'too large' | undefined {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: data, depth: 1 }];
+  let minimumBytes = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      minimumBytes += value.length + 2;
+    } else if (value !== null && typeof value === 'object') {
+      if (depth > DATA_MAX_DEPTH) return 'too deep';
+      minimumBytes += 2;
+      const isArray = Array.isArray(value);
+      for (const [key, child] of Object.entries(value)) {
+        if (!isArray) minimumBytes += key.length + 3;
+        stack.push({ value: child, depth: depth + 1 });
+      }
+    } else if (value !== undefined) {
+      minimumBytes += 1;
+    }
+    if (minimumBytes > DATA_MAX_BYTES) return 'too large';
+  }
+  return undefined;
+}
+
+/** Checks the input and returns the data as JSON, which is how it travels to the renderer. */
+function checkInput(template: string, data: unknown): string {
   if (byteLength(template) > TEMPLATE_MAX_BYTES) {
     throw new DomainError('TEMPLATE_TOO_LARGE', `Templates can be at most ${TEMPLATE_MAX_BYTES / 1024} KiB.`);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new DomainError('DATA_INVALID', 'The data must be a JSON object, like {"name": "Ada"}.');
   }
-  if (byteLength(JSON.stringify(data)) > DATA_MAX_BYTES) {
+  const problem = measureData(data);
+  if (problem === 'too deep') {
+    throw new DomainError('DATA_INVALID', `The data can nest objects and arrays at most ${DATA_MAX_DEPTH} levels deep.`);
+  }
+  const dataJson = problem === 'too large' ? undefined : JSON.stringify(data);
+  if (dataJson === undefined || byteLength(dataJson) > DATA_MAX_BYTES) {
     throw new DomainError('DATA_TOO_LARGE', `The data can be at most ${DATA_MAX_BYTES / 1024} KiB of JSON.`);
   }
+  return dataJson;
 }
 
 export class DocumentService {
@@ -53,8 +103,8 @@ export class DocumentService {
   async renderDocument(bearer: string | undefined, template: string, data: unknown, clientAddress: string): Promise<RenderedDocument> {
     const token = await this.apiTokens.authenticate(bearer, clientAddress);
     await this.limits.documentsPerToken.consume(token.id);
-    checkInput(template, data);
-    const content = await this.renderer.render(template, data);
+    const dataJson = checkInput(template, data);
+    const content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still active: a delete that lands mid-render wins.
     const usedAt = this.now();

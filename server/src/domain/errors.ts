@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'DATA_INVALID'
   | 'TEMPLATE_INVALID'
   | 'RENDER_FAILED'
+  | 'RENDER_TIMEOUT'
+  | 'RENDER_OUTPUT_TOO_LARGE'
   // abuse
   | 'RATE_LIMITED'
   // infrastructure
@@ -154,6 +156,38 @@ export class TokenNotFoundError extends DomainError {
 export class TokenAlreadyDeletedError extends DomainError {
   constructor() {
     super('TOKEN_ALREADY_DELETED', 'This API token is already deleted. Deleted tokens cannot be restored.');
+  }
+}
+
+const mebibytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 100) / 100} MiB`;
+
+/** A render ran past its wall-clock limit; its thread was terminated. */
+export class RenderTimeoutError extends DomainError {
+  constructor(limitMs: number) {
+    super(
+      'RENDER_TIMEOUT',
+      `The template took longer than ${limitMs / 1000} s to render and was stopped. Look for loops over large ranges or large data, and render less per document.`,
+    );
+  }
+}
+
+/** A render produced more output than allowed, text captured with {% capture %} included. */
+export class RenderOutputTooLargeError extends DomainError {
+  constructor(limitBytes: number) {
+    super(
+      'RENDER_OUTPUT_TOO_LARGE',
+      `The template produced more than ${mebibytes(limitBytes)} of output (text captured with {% capture %} counts too) and was stopped. Render less per document: fewer loop iterations, smaller captures.`,
+    );
+  }
+}
+
+/** A render needed more memory than its thread may have; its thread was terminated. */
+export class RenderMemoryExceededError extends DomainError {
+  constructor(limitMb: number) {
+    super(
+      'RENDER_FAILED',
+      `The template needed more than ${limitMb} MiB of memory to render and was stopped. Render less per document: fewer or smaller loops, ranges and captures.`,
+    );
   }
 }
 
