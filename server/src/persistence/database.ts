@@ -12,8 +12,6 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import type {
   SqlDriverAdapterFactory,
   SqlMigrationAwareDriverAdapterFactory,
-  SqlQuery,
-  SqlQueryable,
 } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/client.js';
@@ -148,38 +146,19 @@ export function migrateDatabase(databaseUrl: string = DEFAULT_DATABASE_URL): Pro
   return applyPendingMigrations(migrationAdapterFactory(databaseUrl), MIGRATIONS[providerOf(databaseUrl)]);
 }
 
+/**
+ * Hooks around the two ways statements reach the database, for instrumentation: the service
+ * itself sets neither. The tests wrap both to count the SQL a request costs
+ * (server/test/support/observe-sql.ts).
+ */
 export interface DatabaseOptions {
-  /** Sees every SQL statement sent to the database; tests use it to count queries per request. */
-  observeSql?: (sql: string) => void;
+  /** Wraps the driver adapter factory that Prisma's client runs every query through. */
+  wrapAdapter?: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
+  /** Wraps the hot path's driver (sql-driver.ts), which bypasses Prisma. */
+  wrapSqlDriver?: (driver: SqlDriver) => SqlDriver;
 }
 
-/** Wraps a driver adapter factory so that every statement its connections run is reported. */
-function observingAdapterFactory<F extends SqlDriverAdapterFactory>(factory: F, observe: (sql: string) => void): F {
-  const observeQueryable = <Q extends SqlQueryable>(queryable: Q): Q =>
-    new Proxy(queryable, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver);
-        if (typeof value !== 'function') return value;
-        if (property === 'queryRaw' || property === 'executeRaw') {
-          return (query: SqlQuery) => {
-            observe(query.sql);
-            return value.call(target, query);
-          };
-        }
-        if (property === 'startTransaction') {
-          return async (...args: unknown[]) => observeQueryable(await value.apply(target, args));
-        }
-        return value.bind(target);
-      },
-    });
-  return new Proxy(factory, {
-    get(target, property, receiver) {
-      if (property === 'connect') return async () => observeQueryable(await target.connect());
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
+const unwrapped = <T>(value: T) => value;
 
 /**
  * Hands over the better-sqlite3 connection the adapter opens, so that the hot path's statements
@@ -207,15 +186,13 @@ function capturingSqliteConnection(
 
 export async function openDatabase(
   databaseUrl: string = DEFAULT_DATABASE_URL,
-  options: DatabaseOptions = {},
+  { wrapAdapter = unwrapped, wrapSqlDriver = unwrapped }: DatabaseOptions = {},
 ): Promise<Database> {
   const provider = providerOf(databaseUrl);
   // Migrate before the client connects: on SQLite the schema engine needs the file's write
   // lock for itself, and an open client connection in WAL mode makes it wait for SQLITE_BUSY.
   const appliedMigrations = await migrateDatabase(databaseUrl);
   const expectedMigrations = listMigrations(MIGRATIONS[provider].migrationsDir);
-  const observe = <F extends SqlDriverAdapterFactory>(factory: F) =>
-    options.observeSql ? observingAdapterFactory(factory, options.observeSql) : factory;
 
   let prisma: PrismaClient;
   let sql: SqlDriver;
@@ -228,13 +205,13 @@ export async function openDatabase(
     // The PostgreSQL client is generated from the same models (prisma/postgresql/schema.prisma),
     // so its API is the SQLite client's; only the SQL it compiles to differs.
     prisma = new PostgresPrismaClient({
-      adapter: observe(new PrismaPg(pool, { disposeExternalPool: true })),
+      adapter: wrapAdapter(new PrismaPg(pool, { disposeExternalPool: true })),
     }) as unknown as PrismaClient;
-    sql = postgresDriver(pool, options.observeSql);
+    sql = wrapSqlDriver(postgresDriver(pool));
   } else {
     let connection: BetterSqlite3.Database | undefined;
     prisma = new PrismaClient({
-      adapter: observe(capturingSqliteConnection(createSqliteAdapterFactory(sqliteFilePath(databaseUrl)), (c) => (connection = c))),
+      adapter: wrapAdapter(capturingSqliteConnection(createSqliteAdapterFactory(sqliteFilePath(databaseUrl)), (c) => (connection = c))),
     });
     // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode still makes every
     // committed transaction survive a crash of this process (SIGKILL included); only a power
@@ -244,7 +221,7 @@ export async function openDatabase(
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
     await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
     if (!connection) throw new Error('the SQLite adapter did not open its connection');
-    sql = sqliteDriver(connection, options.observeSql);
+    sql = wrapSqlDriver(sqliteDriver(connection));
   }
   // Every Prisma query: a database that cannot serve becomes the domain's retryable
   // DatabaseUnavailableError (the hot path's statements get the same in sql-driver.ts).
