@@ -6,6 +6,13 @@ import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { sqliteDriver, type SqlDriver } from './sql-driver.js';
 
+/**
+ * The @prisma/adapter-better-sqlite3 version whose private `client` field `capturingConnection`
+ * was checked against. server/test/sqlite-adapter.test.ts fails when the installed version
+ * differs: re-check the reach-in against the new version's source, then update this.
+ */
+export const SQLITE_ADAPTER_CHECKED_VERSION = '7.10.0';
+
 /** The file a `file:` DATABASE_URL names, relative to the working directory. */
 export function sqliteFilePath(databaseUrl: string): string {
   return path.resolve(databaseUrl.slice('file:'.length));
@@ -19,7 +26,7 @@ export function createSqliteAdapterFactory(filePath: string): PrismaBetterSqlite
 /**
  * Hands over the better-sqlite3 connection the adapter opens, so that the hot path's statements
  * share it (and its pragmas and any open transaction) instead of contending with a second one.
- * The adapter keeps it as the private field `client`, in the pinned adapter version.
+ * The adapter keeps it as the private field `client`: see SQLITE_ADAPTER_CHECKED_VERSION.
  */
 export function capturingConnection(
   factory: PrismaBetterSqlite3,
@@ -33,7 +40,7 @@ export function capturingConnection(
       const connection = (adapter as unknown as { client?: unknown }).client;
       if (!(connection instanceof BetterSqlite3)) {
         throw new Error(
-          '@prisma/adapter-better-sqlite3 no longer exposes its connection as `client`; see persistence/sqlite.ts',
+          `@prisma/adapter-better-sqlite3 no longer exposes its connection as \`client\` (checked with ${SQLITE_ADAPTER_CHECKED_VERSION}); see persistence/sqlite.ts`,
         );
       }
       receive(connection);
