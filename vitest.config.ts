@@ -10,6 +10,7 @@ const API_SUITES = [
   'server/test/isolation.test.ts',
   'server/test/subscriptions.test.ts',
   'server/test/secrets-in-logs.test.ts',
+  'server/test/row-models.test.ts',
 ];
 
 export default defineConfig({
