@@ -11,6 +11,7 @@ const API_SUITES = [
   'server/test/subscriptions.test.ts',
   'server/test/secrets-in-logs.test.ts',
   'server/test/row-models.test.ts',
+  'server/test/session-store.test.ts',
 ];
 
 export default defineConfig({

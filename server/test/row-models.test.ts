@@ -53,7 +53,8 @@ describe('the raw statements and Prisma read the same record', () => {
     for (const account of [withoutPlan, cancelled]) {
       const secretHash = `row-model-session-${account.id}`;
       await sessions.create({ accountId: account.id, secretHash, expiresAt: later });
-      expectSameRecord(await sessions.findAccount(secretHash, new Date()), await accounts.findByEmail(account.email));
+      const session = await sessions.findSession(secretHash, new Date());
+      expectSameRecord(session?.account, await accounts.findByEmail(account.email));
     }
   });
 

@@ -1,6 +1,6 @@
-import type { AccountRecord, AccountStore, SessionStore } from '../domain/ports.js';
+import type { AccountRecord, AccountStore, DeletedSession, SessionStore, SessionWithAccount } from '../domain/ports.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
-import { isUniqueViolation } from './prisma-errors.js';
+import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
 
@@ -66,16 +66,26 @@ export class PrismaSessionStore implements SessionStore {
     await this.prisma.session.create({ data: input });
   }
 
-  async findAccount(secretHash: string, now: Date): Promise<AccountRecord | null> {
+  async findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null> {
     const [row] = await this.sql.rows<AccountRecord & { sessionId: string; sessionExpiresAt: Date }>(SESSION_WITH_ACCOUNT, [
       secretHash,
     ]);
     if (!row || row.sessionExpiresAt <= now) return null;
-    const { sessionId: _sessionId, sessionExpiresAt: _sessionExpiresAt, ...account } = row;
-    return account;
+    const { sessionId, sessionExpiresAt, ...account } = row;
+    return { id: sessionId, expiresAt: sessionExpiresAt, account };
   }
 
-  async delete(secretHash: string): Promise<void> {
-    await this.prisma.session.deleteMany({ where: { secretHash } });
+  async findAccount(secretHash: string, now: Date): Promise<AccountRecord | null> {
+    return (await this.findSession(secretHash, now))?.account ?? null;
+  }
+
+  async delete(secretHash: string): Promise<DeletedSession | null> {
+    try {
+      // one DELETE: of two concurrent sign-outs, exactly one gets the session back
+      return await this.prisma.session.delete({ where: { secretHash }, select: { id: true, accountId: true } });
+    } catch (error) {
+      if (isRecordNotFound(error)) return null;
+      throw error;
+    }
   }
 }
