@@ -16,6 +16,8 @@ const API_SUITES = [
   'server/test/rate-limit-races.test.ts',
   'server/test/trust-proxy.test.ts',
   'server/test/sign-up-limit.test.ts',
+  'server/test/row-models.test.ts',
+  'server/test/session-store.test.ts',
 ];
 
 export default defineConfig({

@@ -14,6 +14,7 @@ import { startServerProcess, startRedis, freePort, type ServerProcess } from '..
 import { createTestDatabase } from '../server/test/support/test-database.js';
 import { httpGql } from '../server/test/support/http-client.js';
 import { appGql } from '../server/test/support/test-app.js';
+import { observeSql } from '../server/test/support/observe-sql.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -259,7 +260,7 @@ async function requestWorkloads() {
 
 async function sqlPerTokensRead(): Promise<number> {
   const sql: string[] = [];
-  const app = await buildApp({ ...configFromEnv({}), databaseUrl: `file:${path.join(workDir, 'sql.db')}`, logging: false }, { observeSql: (statement) => sql.push(statement) });
+  const app = await buildApp({ ...configFromEnv({}), databaseUrl: `file:${path.join(workDir, 'sql.db')}`, logging: false }, observeSql((statement) => sql.push(statement)));
   const gql = (query: string, auth?: string) => appGql(app, query, {}, auth ? { authorization: `Bearer ${auth}` } : {});
   const session = (await gql('mutation { signUp(email: "sql@example.com", password: "bench password") { sessionToken } }')).data.signUp.sessionToken;
   await gql('mutation { choosePlan(planId: "free") { id } }', session);

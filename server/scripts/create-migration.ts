@@ -4,8 +4,10 @@
 // - SQLite (prisma/migrations): replayed into an in-memory shadow database.
 // - PostgreSQL (prisma/postgresql/migrations): replayed into a temporary database on the server
 //   at MIGRATION_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres), dropped afterwards.
-import { createPostgresAdapterFactory, createSqliteAdapterFactory, MIGRATIONS } from '../src/persistence/database.js';
-import { createMigration } from '../src/persistence/schema-engine.js';
+import { MIGRATIONS } from '../src/migrations/migrate-database.js';
+import { createPostgresMigrationAdapterFactory } from '../src/migrations/postgres-migration-adapter.js';
+import { createMigration } from '../src/migrations/schema-engine.js';
+import { createSqliteAdapterFactory } from '../src/persistence/sqlite.js';
 
 const name = process.argv[2];
 if (!name) {
@@ -16,7 +18,7 @@ const now = new Date();
 const postgresUrl = process.env.MIGRATION_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const targets = [
   { provider: 'sqlite', factory: createSqliteAdapterFactory(':memory:') },
-  { provider: 'postgresql', factory: createPostgresAdapterFactory(postgresUrl, { forMigrations: true }) },
+  { provider: 'postgresql', factory: createPostgresMigrationAdapterFactory(postgresUrl) },
 ] as const;
 for (const { provider, factory } of targets) {
   const folder = await createMigration(factory, MIGRATIONS[provider], name, now);

@@ -39,11 +39,27 @@ export interface AccountStore {
   cancelPlan(id: string, at: Date): Promise<AccountRecord>;
 }
 
+/** An unexpired session, with the account it signs in. */
+export interface SessionWithAccount {
+  id: string;
+  expiresAt: Date;
+  account: AccountRecord;
+}
+
+/** The session a sign-out deleted. */
+export interface DeletedSession {
+  id: string;
+  accountId: string;
+}
+
 export interface SessionStore {
   create(input: { accountId: string; secretHash: string; expiresAt: Date }): Promise<void>;
+  /** An unexpired session and its account; null when unknown or expired. */
+  findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null>;
   /** The account of an unexpired session, or null. */
   findAccount(secretHash: string, now: Date): Promise<AccountRecord | null>;
-  delete(secretHash: string): Promise<void>;
+  /** Deletes the session; returns it, or null when there was none (e.g. signed out already). */
+  delete(secretHash: string): Promise<DeletedSession | null>;
 }
 
 export type CreateTokenResult =

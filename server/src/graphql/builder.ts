@@ -5,9 +5,17 @@ import type PrismaTypes from '../../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../../generated/pothos-prisma-types.js';
 import type { GraphQLContext } from './context.js';
 
+// The generated model types, minus the columns no GraphQL field may ever read. The plugin types
+// a prismaObject's parent, its `t.expose*` names and `builder.prismaObjectField` from these, so
+// every path from the Account type to passwordHash is a compile error.
+type AccountModel = PrismaTypes['Account'];
+type PublicPrismaTypes = Omit<PrismaTypes, 'Account'> & {
+  Account: Omit<AccountModel, 'Shape'> & { Shape: Omit<AccountModel['Shape'], 'passwordHash'> };
+};
+
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
-  PrismaTypes: PrismaTypes;
+  PrismaTypes: PublicPrismaTypes;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };

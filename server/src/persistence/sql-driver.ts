@@ -29,12 +29,11 @@ type Param = string | number | Date | null;
  * SQLite through better-sqlite3: synchronous, microseconds per statement, so it runs inline.
  * Prisma stores a DateTime as ISO 8601 text with "+00:00", which also sorts chronologically.
  */
-export function sqliteDriver(connection: BetterSqlite3.Database, observe?: (sql: string) => void): SqlDriver {
+export function sqliteDriver(connection: BetterSqlite3.Database): SqlDriver {
   const prepared = new Map<string, BetterSqlite3.Statement>();
   const encode = (value: Param) => (value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value);
   return {
     async rows<Row>(statement: SqlStatement, params: readonly Param[]): Promise<Row[]> {
-      observe?.(statement.text);
       let rows: Record<string, unknown>[];
       try {
         let compiled = prepared.get(statement.name);
@@ -70,13 +69,12 @@ const utcTypes: pg.CustomTypesConfig = {
 };
 
 /** PostgreSQL through the pool Prisma's adapter also uses; statements are prepared by name. */
-export function postgresDriver(pool: pg.Pool, observe?: (sql: string) => void): SqlDriver {
+export function postgresDriver(pool: pg.Pool): SqlDriver {
   // A timestamp literal's offset is ignored by a timestamp-without-time-zone column, so the ISO
   // form stores the UTC wall-clock time, as Prisma does.
   const encode = (value: Param) => (value instanceof Date ? value.toISOString() : value);
   return {
     async rows<Row>(statement: SqlStatement, params: readonly Param[]): Promise<Row[]> {
-      observe?.(statement.text);
       try {
         const result = await pool.query({ name: statement.name, text: statement.text, values: params.map(encode), types: utcTypes });
         return result.rows as Row[];

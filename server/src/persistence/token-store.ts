@@ -11,23 +11,26 @@ import type {
 } from '../domain/ports.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
+import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
 
-const TOKEN_FIELDS = {
-  id: true,
-  accountId: true,
-  name: true,
-  preview: true,
-  documentCount: true,
-  lastUsedAt: true,
-  createdAt: true,
-  deletedAt: true,
-} satisfies Prisma.ApiTokenSelect;
+const TOKEN_ROW = {
+  id: 'value',
+  accountId: 'value',
+  name: 'value',
+  preview: 'value',
+  documentCount: 'value',
+  lastUsedAt: 'date',
+  createdAt: 'date',
+  deletedAt: 'date',
+} as const satisfies RowModel<ApiTokenRecord>;
+
+const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
 
 // The statements every document request and every dashboard read runs, on the driver itself
-// (sql-driver.ts explains why). Each returns the same columns as TOKEN_FIELDS.
-const TOKEN_COLUMNS = `t."id", t."accountId", t."name", t."preview", t."documentCount", t."lastUsedAt", t."createdAt", t."deletedAt"`;
-const TOKEN_DATES = ['lastUsedAt', 'createdAt', 'deletedAt'] as const;
+// (sql-driver.ts explains why), reading the same columns as TOKEN_FIELDS.
+const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
+const TOKEN_DATES = dateColumns(TOKEN_ROW);
 
 const FIND_FOR_AUTHENTICATION: SqlStatement = {
   name: 'token_for_authentication',

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { configFromEnv, type AppConfig } from '../../src/config.js';
+import { observeSql } from './observe-sql.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface GraphQLResponse<T = any> {
@@ -62,7 +63,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       trustProxy: 1,
       ...overrides,
     },
-    { observeSql: (statement) => sql.push(statement), ...options },
+    { ...observeSql((statement) => sql.push(statement)), ...options },
   );
 
   const gql: TestApp['gql'] = (query, variables = {}, headers = {}) =>

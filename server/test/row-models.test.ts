@@ -1,0 +1,83 @@
+// A store reads a record two ways: Prisma for most reads, and the hot path's raw statements for
+// sessions, token lists and token authentication (server/src/persistence/row-model.ts). Both must
+// read the same record from the same row: the same keys, and values of the same type.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountRecord, ApiTokenRecord } from '../src/domain/ports.js';
+import { PrismaAccountStore, PrismaSessionStore } from '../src/persistence/account-store.js';
+import { openDatabase, type Database } from '../src/persistence/database.js';
+import { PrismaTokenStore } from '../src/persistence/token-store.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+let testDatabase: TestDatabase;
+let database: Database;
+let accounts: PrismaAccountStore;
+let sessions: PrismaSessionStore;
+let tokens: PrismaTokenStore;
+
+beforeAll(async () => {
+  testDatabase = await createTestDatabase();
+  database = await openDatabase(testDatabase.url);
+  accounts = new PrismaAccountStore(database.prisma);
+  sessions = new PrismaSessionStore(database.prisma, database.sql);
+  tokens = new PrismaTokenStore(database.prisma, database.sql);
+});
+
+afterAll(async () => {
+  await database?.close();
+  await testDatabase?.drop();
+});
+
+const later = new Date(Date.now() + 3_600_000);
+const at = new Date('2030-01-02T03:04:05.678Z');
+
+/** The same keys, and equal values (a date read as text, or a count as a bigint, differs). */
+function expectSameRecord(raw: object | null | undefined, prisma: object | null | undefined) {
+  expect(raw).toBeTruthy();
+  expect(Object.keys(raw!).sort()).toEqual(Object.keys(prisma!).sort());
+  expect(raw).toStrictEqual(prisma);
+}
+
+async function newAccount(email: string): Promise<AccountRecord> {
+  const account = await accounts.create({ email, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$stand-in' });
+  if (!account) throw new Error(`${email} is taken`);
+  return account;
+}
+
+describe('the raw statements and Prisma read the same record', () => {
+  it("a session's account: with no plan, and with a plan chosen then cancelled", async () => {
+    const withoutPlan = await newAccount('row-model-no-plan@example.com');
+    const cancelled = await newAccount('row-model-cancelled@example.com');
+    await accounts.setPlan(cancelled.id, 'free', at);
+    await accounts.cancelPlan(cancelled.id, new Date(at.getTime() + 1000));
+
+    for (const account of [withoutPlan, cancelled]) {
+      const secretHash = `row-model-session-${account.id}`;
+      await sessions.create({ accountId: account.id, secretHash, expiresAt: later });
+      const session = await sessions.findSession(secretHash, new Date());
+      expectSameRecord(session?.account, await accounts.findByEmail(account.email));
+    }
+  });
+
+  it('a token: unused, used, and deleted', async () => {
+    const owner = await newAccount('row-model-tokens@example.com');
+    const created: ApiTokenRecord[] = [];
+    for (const name of ['unused', 'used', 'deleted']) {
+      const result = await tokens.createWithinLimit({ accountId: owner.id, name, secretHash: `row-model-${name}`, preview: `pgd_${name}` }, 10);
+      if (result.outcome !== 'created') throw new Error(result.outcome);
+      created.push(result.token);
+    }
+    const [unused, used, deleted] = created as [ApiTokenRecord, ApiTokenRecord, ApiTokenRecord];
+    await tokens.recordDocument(used.id, at);
+    await tokens.recordDocument(deleted.id, at);
+    await tokens.softDelete(owner.id, deleted.id, new Date(at.getTime() + 1000));
+
+    const listed = [...(await tokens.list(owner.id, 'ACTIVE')), ...(await tokens.list(owner.id, 'DELETED'))];
+    expect(listed.map((token) => token.id).sort()).toEqual([unused.id, used.id, deleted.id].sort());
+    for (const token of listed) expectSameRecord(token, await tokens.findOwned(owner.id, token.id));
+
+    for (const { id, name } of [unused, used, deleted]) {
+      const authenticated = await tokens.findForAuthentication(`row-model-${name}`);
+      expectSameRecord(authenticated?.token, await tokens.findOwned(owner.id, id));
+    }
+  });
+});
