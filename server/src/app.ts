@@ -13,7 +13,7 @@ import { createServices, type Services } from './services.js';
 import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { DocumentCountFeed } from './graphql/document-count-feed.js';
 import { useDomainErrors } from './graphql/errors.js';
-import { createLiveEvents, type LiveEvents } from './graphql/events.js';
+import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './graphql/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
 import { httpServerTimeouts, limitConnectionsPerAddress } from './http/connection-limits.js';
@@ -76,9 +76,9 @@ async function readiness(database: Database, events: LiveEvents) {
 export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
   const database = await openDatabase(config.databaseUrl, options);
   const rateLimiters = createRateLimiters(config.limits, config.redisUrl);
-  const services = createServices(database, rateLimiters, config.limits);
   const logger = options.logger ?? (config.logging === false ? undefined : console);
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: (message) => logger?.warn(message) });
+  const services = createServices(database, rateLimiters, config.limits, liveAnnouncementsOf(events));
   const documentCounts = new DocumentCountFeed(events, services.apiTokens);
   const createContext = createContextFactory({
     services,

@@ -2,6 +2,7 @@
 import { AccountService } from './domain/accounts.js';
 import { ApiTokenService } from './domain/api-tokens.js';
 import { DocumentService } from './domain/documents.js';
+import type { LiveAnnouncements } from './domain/ports.js';
 import type { RateLimiters } from './domain/rate-limits.js';
 import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-store.js';
 import type { Database } from './persistence/database.js';
@@ -16,14 +17,14 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(database: Database, rateLimiters: RateLimiters, limits: RenderLimits): Services {
+export function createServices(database: Database, rateLimiters: RateLimiters, limits: RenderLimits, announce: LiveAnnouncements): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters);
   const renderer = new LiquidTemplateRenderer(limits);
   return {
-    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters),
+    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters),
+    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters, announce),
     close: () => renderer.close(),
   };
 }

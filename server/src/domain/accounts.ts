@@ -8,7 +8,7 @@ import {
   SessionExpiredError,
 } from './errors.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
-import type { AccountRecord, AccountStore, SessionStore } from './ports.js';
+import type { AccountRecord, AccountStore, LiveAnnouncements, SessionStore, SessionWithAccount } from './ports.js';
 import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 
@@ -74,6 +74,7 @@ export class AccountService {
     private readonly accounts: AccountStore,
     private readonly sessions: SessionStore,
     private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp' | 'signUpsPerIp'>,
+    private readonly announce: Pick<LiveAnnouncements, 'sessionEnded' | 'planEnded'>,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.decoyHash = argon2Hash('decoy-password-for-timing', ARGON2_OPTIONS);
@@ -128,18 +129,22 @@ export class AccountService {
     return this.openSession(account);
   }
 
-  /** Revokes the session: the token stops working at once. Signing out twice is harmless. */
+  /**
+   * Revokes the session: the token stops working at once, and what it has open (live counts)
+   * ends on every instance. Signing out twice is harmless.
+   */
   async signOut(sessionToken: string): Promise<void> {
-    await this.sessions.delete(hashSecret(sessionToken));
+    const ended = await this.sessions.delete(hashSecret(sessionToken));
+    if (ended) this.announce.sessionEnded(ended.accountId, ended.id);
   }
 
-  /** The account behind a session token, or an error that says why there is none. */
-  async authenticateSession(sessionToken: string | undefined): Promise<AccountRecord> {
+  /** The session behind a session token, with its account, or an error that says why there is none. */
+  async authenticateSession(sessionToken: string | undefined): Promise<SessionWithAccount> {
     if (!sessionToken) throw new NotAuthenticatedError();
     if (checkSecretShape(sessionToken, 'session') !== 'valid') throw new SessionExpiredError();
-    const account = await this.sessions.findAccount(hashSecret(sessionToken), this.now());
-    if (!account) throw new SessionExpiredError();
-    return account;
+    const session = await this.sessions.findSession(hashSecret(sessionToken), this.now());
+    if (!session) throw new SessionExpiredError();
+    return session;
   }
 
   async choosePlan(accountId: string, planId: string): Promise<AccountRecord> {
@@ -149,10 +154,12 @@ export class AccountService {
     return this.accounts.setPlan(accountId, planId, this.now());
   }
 
-  /** Cancelling without an active plan changes nothing. */
+  /** Cancelling without an active plan changes nothing. Live counts end with the plan. */
   async cancelPlan(account: AccountRecord): Promise<AccountRecord> {
     if (missingPlanReason(account)) return account;
-    return this.accounts.cancelPlan(account.id, this.now());
+    const cancelled = await this.accounts.cancelPlan(account.id, this.now());
+    this.announce.planEnded(account.id);
+    return cancelled;
   }
 
   private async openSession(account: AccountRecord): Promise<NewSession> {

@@ -2,7 +2,7 @@
 // document on the token that made it; a failed one counts nothing.
 import type { ApiTokenService } from './api-tokens.js';
 import { ApiTokenDeletedError, DomainError } from './errors.js';
-import type { TokenStore } from './ports.js';
+import type { LiveAnnouncements, TokenStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
@@ -97,6 +97,7 @@ export class DocumentService {
     private readonly tokens: TokenStore,
     private readonly renderer: TemplateRenderer,
     private readonly limits: Pick<RateLimiters, 'documentsPerToken'>,
+    private readonly announce: Pick<LiveAnnouncements, 'documentCounted'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -110,6 +111,7 @@ export class DocumentService {
     const usedAt = this.now();
     const documentCount = await this.tokens.recordDocument(token.id, usedAt);
     if (documentCount === null) throw new ApiTokenDeletedError();
+    this.announce.documentCounted(token.accountId, { tokenId: token.id, documentCount, lastUsedAt: usedAt });
     return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt };
   }
 }

@@ -91,3 +91,16 @@ export interface TokenStore {
    */
   recordDocument(tokenId: string, at: Date): Promise<number | null>;
 }
+
+/**
+ * What the domain announces to live subscribers, on every instance. The live events implement it
+ * (graphql/events.ts); the domain neither knows nor waits for who is listening.
+ */
+export interface LiveAnnouncements {
+  /** A document was counted on a token: its new count and when it was used. */
+  documentCounted(accountId: string, change: { tokenId: string; documentCount: number; lastUsedAt: Date }): void;
+  /** A session was signed out: whatever it opened ends. */
+  sessionEnded(accountId: string, sessionId: string): void;
+  /** The account's plan was cancelled: its live counts end until a plan is chosen again. */
+  planEnded(accountId: string): void;
+}

@@ -3,7 +3,7 @@
 // or the session cookie (browsers). Lookups are lazy and happen at most once per operation.
 import type { IncomingMessage } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import type { AccountRecord } from '../domain/ports.js';
+import type { AccountRecord, SessionWithAccount } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
 import { resolveClientAddress } from '../http/client-address.js';
@@ -28,6 +28,8 @@ export interface GraphQLContext {
   sessionToken: string | undefined;
   /** The signed-in account; throws UNAUTHENTICATED, SESSION_EXPIRED or SESSION_REQUIRED. */
   viewer(): Promise<AccountRecord>;
+  /** The session behind viewer(), for what must end with it (live subscriptions). */
+  viewerSession(): Promise<SessionWithAccount>;
   /**
    * The client's address, for rate limits: the peer, or with TRUST_PROXY the X-Forwarded-For hop
    * that our own proxies received the request from (http/client-address.ts). Normalised.
@@ -99,7 +101,12 @@ export function createContextFactory(deps: ContextDependencies) {
       deps.trustProxy,
     );
 
-    let viewer: Promise<AccountRecord> | undefined;
+    let session: Promise<SessionWithAccount> | undefined;
+    const viewerSession = () => {
+      if (bearerIsApiToken) return Promise.reject(new SessionRequiredError());
+      session ??= deps.services.accounts.authenticateSession(sessionToken);
+      return session;
+    };
     const cookies = (): string[] => {
       if (!initial.request) return [];
       let list = pendingCookies.get(initial.request);
@@ -116,11 +123,8 @@ export function createContextFactory(deps: ContextDependencies) {
       sessionToken,
       clientAddress,
       hasSessionCredential: () => sessionToken !== undefined,
-      viewer() {
-        if (bearerIsApiToken) return Promise.reject(new SessionRequiredError());
-        viewer ??= deps.services.accounts.authenticateSession(sessionToken);
-        return viewer;
-      },
+      viewerSession,
+      viewer: () => viewerSession().then(({ account }) => account),
       setSessionCookie(token, expiresAt) {
         cookies().push(stringifySetCookie({ name: SESSION_COOKIE, value: token, expires: expiresAt, ...cookieAttributes }));
       },

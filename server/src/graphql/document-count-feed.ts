@@ -11,9 +11,12 @@
 // - when events of a token come faster than they can be written to every subscriber, the ones
 //   still waiting are merged into the latest (see offerToAll): the last count is never skipped.
 //   Below that rate every count reaches every subscriber.
+// - a subscription ends when what opened it ends, on every instance: its session (signed out or
+//   expired) or the account's plan (cancelled).
 import type { ApiTokenService } from '../domain/api-tokens.js';
+import { PlanRequiredError, SessionExpiredError } from '../domain/errors.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
-import type { DocumentCountChange, LiveEvents } from './events.js';
+import type { AccessEnded, DocumentCountChange, LiveEvents } from './events.js';
 
 export interface CountSubscriber {
   /** Called only with counts above the last one this subscriber was given for the token. */
@@ -28,6 +31,8 @@ export interface DocumentCountWatch {
   tokenId?: string;
   /** The watched token as already read (its ownership check), so it need not be read again. */
   knownToken?: ApiTokenRecord;
+  /** The dashboard session that opened the subscription: the subscription ends with it. */
+  session?: { id: string; expiresAt: Date };
 }
 
 export interface CountSubscription {
@@ -40,6 +45,9 @@ interface Member {
   tokenId: string | undefined;
   /** The last count delivered: one number when watching one token, else per token. */
   lastSent: number | Map<string, number>;
+  sessionId: string | undefined;
+  /** Ends the subscription when its session expires. */
+  expiry: NodeJS.Timeout | undefined;
 }
 
 interface AccountChannel {
@@ -60,6 +68,9 @@ const MEMBERS_PER_SLICE = 500;
 
 /** The oldest queued change has waited this long: the channel is behind, and merges (offerToAll). */
 const BEHIND_AFTER_MS = 100;
+
+/** setTimeout's longest wait; sessions last longer, so a longer wait is taken in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const changeOf = (token: ApiTokenRecord): DocumentCountChange => ({
   tokenId: token.id,
@@ -90,9 +101,16 @@ export class DocumentCountFeed {
    */
   join(watch: DocumentCountWatch, subscriber: CountSubscriber): CountSubscription {
     const { accountId } = watch;
-    const member: Member = { subscriber, tokenId: watch.tokenId, lastSent: watch.tokenId ? -1 : new Map() };
+    const member: Member = {
+      subscriber,
+      tokenId: watch.tokenId,
+      lastSent: watch.tokenId ? -1 : new Map(),
+      sessionId: watch.session?.id,
+      expiry: undefined,
+    };
     const channel = this.channels.get(accountId) ?? this.open(accountId);
     channel.members.add(member);
+    if (watch.session) this.endAtExpiry(member, watch.session.expiresAt);
 
     const current: Promise<ApiTokenRecord[]> = watch.knownToken
       ? Promise.resolve([watch.knownToken])
@@ -108,6 +126,7 @@ export class DocumentCountFeed {
 
     return {
       leave: () => {
+        clearTimeout(member.expiry);
         channel.members.delete(member);
         if (channel.members.size === 0 && this.channels.get(accountId) === channel) {
           this.channels.delete(accountId);
@@ -124,12 +143,40 @@ export class DocumentCountFeed {
 
   private open(accountId: string): AccountChannel {
     const changes = this.events.subscribeDocumentCounts(accountId);
-    const channel: AccountChannel = { members: new Set(), queue: [], stop: () => void changes.return?.() };
+    const accessEnds = this.events.subscribeAccessEnded(accountId);
+    const channel: AccountChannel = {
+      members: new Set(),
+      queue: [],
+      stop: () => {
+        void changes.return?.();
+        void accessEnds.return?.();
+      },
+    };
     this.channels.set(accountId, channel);
     void (async () => {
       for await (const change of changes) this.offerToAll(channel, change);
     })();
+    void (async () => {
+      for await (const ended of accessEnds) this.endAccess(channel, ended);
+    })();
     return channel;
+  }
+
+  /** Ends the subscriptions that a signed-out session or a cancelled plan opened. */
+  private endAccess(channel: AccountChannel, ended: AccessEnded): void {
+    for (const member of [...channel.members]) {
+      if (ended.reason === 'plan-ended') member.subscriber.fail(new PlanRequiredError('cancelled'));
+      else if (member.sessionId === ended.sessionId) member.subscriber.fail(new SessionExpiredError());
+    }
+  }
+
+  private endAtExpiry(member: Member, expiresAt: Date): void {
+    const wait = Math.max(0, Math.min(expiresAt.getTime() - Date.now(), MAX_TIMER_MS));
+    member.expiry = setTimeout(() => {
+      if (expiresAt.getTime() <= Date.now()) member.subscriber.fail(new SessionExpiredError());
+      else this.endAtExpiry(member, expiresAt);
+    }, wait);
+    member.expiry.unref();
   }
 
   private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {

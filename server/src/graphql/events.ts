@@ -8,6 +8,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import type { LiveAnnouncements } from '../domain/ports.js';
 
 export interface DocumentCountChange {
   tokenId: string;
@@ -15,11 +16,24 @@ export interface DocumentCountChange {
   lastUsedAt: Date | null;
 }
 
-type Topics = { [topic: `documentCount:${string}`]: [change: DocumentCountChange] };
+/**
+ * A dashboard's access ended: one session (signed out), or every session's live counts (the plan
+ * was cancelled, so there is nothing live to show until a plan is chosen again).
+ */
+export type AccessEnded = { reason: 'session-ended'; sessionId: string } | { reason: 'plan-ended' };
+
+type Topics = {
+  [topic: `documentCount:${string}`]: [change: DocumentCountChange];
+} & {
+  [topic: `accessEnded:${string}`]: [ended: AccessEnded];
+};
 
 export interface LiveEvents {
   publishDocumentCount(accountId: string, change: DocumentCountChange): void;
   subscribeDocumentCounts(accountId: string): AsyncIterableIterator<DocumentCountChange>;
+  /** Tells every instance that a session or the plan of an account ended (see AccessEnded). */
+  publishAccessEnded(accountId: string, ended: AccessEnded): void;
+  subscribeAccessEnded(accountId: string): AsyncIterableIterator<AccessEnded>;
   /** Calls `listener` whenever events may have been missed; returns the unsubscribe function. */
   onResync(listener: () => void): () => void;
   /** Whether events can flow: always in process; with Redis, while both connections are up. */
@@ -40,6 +54,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
     return {
       publishDocumentCount: (accountId, change) => pubsub.publish(`documentCount:${accountId}`, change),
       subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
+      publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
+      subscribeAccessEnded: (accountId) => pubsub.subscribe(`accessEnded:${accountId}`),
       onResync: () => () => {},
       isReady: () => true,
       close: async () => {},
@@ -83,6 +99,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
   return {
     publishDocumentCount: (accountId, change) => pubsub.publish(`documentCount:${accountId}`, change),
     subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
+    publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
+    subscribeAccessEnded: (accountId) => pubsub.subscribe(`accessEnded:${accountId}`),
     onResync(listener) {
       resyncListeners.add(listener);
       return () => resyncListeners.delete(listener);
@@ -92,5 +110,14 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
       publishClient.disconnect();
       subscribeClient.disconnect();
     },
+  };
+}
+
+/** The domain's announcements (domain/ports.ts), carried by these events to every instance. */
+export function liveAnnouncementsOf(events: LiveEvents): LiveAnnouncements {
+  return {
+    documentCounted: (accountId, change) => events.publishDocumentCount(accountId, change),
+    sessionEnded: (accountId, sessionId) => events.publishAccessEnded(accountId, { reason: 'session-ended', sessionId }),
+    planEnded: (accountId) => events.publishAccessEnded(accountId, { reason: 'plan-ended' }),
   };
 }

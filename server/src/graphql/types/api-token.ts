@@ -1,4 +1,6 @@
 import { Repeater } from 'graphql-yoga';
+import { PlanRequiredError } from '../../domain/errors.js';
+import { missingPlanReason } from '../../domain/plans.js';
 import type { ApiTokenRecord } from '../../domain/ports.js';
 import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rules.js';
 import { builder } from '../builder.js';
@@ -112,11 +114,15 @@ builder.subscriptionFields((t) => ({
       "Live document counts: the current count of each token first, then every change. With tokenId, one token; without, every active token of the account.",
     args: { tokenId: t.arg.id({ required: false }) },
     subscribe: async (_root, { tokenId }, ctx) => {
-      const account = await ctx.viewer();
+      const { account, id: sessionId, expiresAt } = await ctx.viewerSession();
+      // Without a plan no token works, so no count can change: PLAN_REQUIRED, as for generating.
+      const missingPlan = missingPlanReason(account);
+      if (missingPlan) throw new PlanRequiredError(missingPlan);
       const onlyTokenId = tokenId == null ? undefined : String(tokenId);
       // Ownership is checked before anything is sent: another account's id is TOKEN_NOT_FOUND.
       const knownToken = onlyTokenId ? await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId) : undefined;
-      const watch = { accountId: account.id, tokenId: onlyTokenId, knownToken };
+      // The subscription ends with its session (sign-out, expiry) and with the plan (cancel).
+      const watch = { accountId: account.id, tokenId: onlyTokenId, knownToken, session: { id: sessionId, expiresAt } };
       ctx.documentCountWatch = watch;
       // The rules (current counts first, never backwards, resync) are the feed's.
       return new Repeater<DocumentCountChange>(async (push, stop) => {

@@ -19,15 +19,7 @@ builder.mutationFields((t) => ({
       template: t.arg.string({ description: 'A Liquid template, e.g. "Hello {{ name }}".' }),
       data: t.arg({ type: 'JSON', description: 'A JSON object the template reads.' }),
     },
-    resolve: async (_root, { template, data }, ctx) => {
-      const document = await ctx.services.documents.renderDocument(ctx.bearer, template, data, ctx.clientAddress);
-      // the service reports what changed; the GraphQL layer tells the subscribers
-      ctx.events.publishDocumentCount(document.accountId, {
-        tokenId: document.tokenId,
-        documentCount: document.documentCount,
-        lastUsedAt: document.usedAt,
-      });
-      return document;
-    },
+    // the service announces the new count to live subscribers itself
+    resolve: (_root, { template, data }, ctx) => ctx.services.documents.renderDocument(ctx.bearer, template, data, ctx.clientAddress),
   }),
 }));
