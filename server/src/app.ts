@@ -11,9 +11,9 @@ import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
 import { createServices, type Services } from './services.js';
 import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
-import { DocumentCountFeed } from './graphql/document-count-feed.js';
+import { DocumentCountFeed } from './live/document-count-feed.js';
 import { useDomainErrors } from './graphql/errors.js';
-import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './graphql/events.js';
+import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
 import { httpServerTimeouts, limitConnectionsPerAddress } from './http/connection-limits.js';
@@ -79,7 +79,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const logger = options.logger ?? (config.logging === false ? undefined : console);
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: (message) => logger?.warn(message) });
   const services = createServices(database, rateLimiters, config.limits, liveAnnouncementsOf(events));
-  const documentCounts = new DocumentCountFeed(events, services.apiTokens);
+  const documentCounts = new DocumentCountFeed(events, {
+    activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
+    ownedToken: (accountId, tokenId) => services.apiTokens.findOwnedToken(accountId, tokenId),
+  });
   const createContext = createContextFactory({
     services,
     events,

@@ -1,17 +1,10 @@
-// The live-count feed's delivery rules, on the real in-process event channel and a real app's
-// token service: every count below the rate the instance can write out, and past it (the oldest
-// waiting change over 100 ms old) a skip to the latest count, never past it and never backwards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DocumentCountFeed } from '../src/graphql/document-count-feed.js';
-import { createLiveEvents, type DocumentCountChange } from '../src/graphql/events.js';
+// The live-count feed's delivery rules, on the real in-process event channel with an injected
+// clock: every count below the rate the instance can write out, and past it (the oldest waiting
+// change over 100 ms old) a skip to the latest count, never past it and never backwards.
+import { describe, expect, it } from 'vitest';
+import { DocumentCountFeed, type CurrentCounts, type FeedTiming } from '../src/live/document-count-feed.js';
+import { createLiveEvents, type DocumentCountChange } from '../src/live/events.js';
 import type { ApiTokenRecord } from '../src/domain/ports.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
 
 const ACCOUNT = 'account-under-test';
 const token: ApiTokenRecord = {
@@ -31,10 +24,13 @@ async function microtasks() {
   for (let i = 0; i < 50; i++) await Promise.resolve();
 }
 
-/** Keeps the event loop busy, as writing to thousands of sockets would. */
-function blockFor(ms: number) {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
+/** The counts as storage has them: the one token under test. */
+const counts: CurrentCounts = { activeTokens: async () => [token], ownedToken: async () => token };
+
+/** A clock the test moves by hand, as a busy event loop would. */
+function manualClock(): FeedTiming & { advance(ms: number): void } {
+  let now = 0;
+  return { now: () => now, behindAfterMs: 100, advance: (ms) => (now += ms) };
 }
 
 function subscribe(feed: DocumentCountFeed) {
@@ -51,7 +47,7 @@ function subscribe(feed: DocumentCountFeed) {
 describe('the live-count feed', () => {
   it('delivers every count, in order, while it keeps up', async () => {
     const events = createLiveEvents();
-    const feed = new DocumentCountFeed(events, t.app.services.apiTokens);
+    const feed = new DocumentCountFeed(events, counts, manualClock());
     const { received, subscription } = subscribe(feed);
     await expect.poll(() => received).toEqual([0]);
     for (let count = 1; count <= 5; count++) events.publishDocumentCount(ACCOUNT, change(count));
@@ -62,13 +58,14 @@ describe('the live-count feed', () => {
 
   it('once behind, merges waiting counts into the latest: skips, but never past the last one', async () => {
     const events = createLiveEvents();
-    const feed = new DocumentCountFeed(events, t.app.services.apiTokens);
+    const clock = manualClock();
+    const feed = new DocumentCountFeed(events, counts, clock);
     const { received, subscription } = subscribe(feed);
     await expect.poll(() => received).toEqual([0]);
 
     events.publishDocumentCount(ACCOUNT, change(1));
     await microtasks(); // 1 is queued; its delivery waits for the next turn of the event loop
-    blockFor(150); // the turn comes late: the channel is behind
+    clock.advance(150); // the turn comes late: the channel is behind
     for (let count = 2; count <= 6; count++) {
       events.publishDocumentCount(ACCOUNT, change(count));
       await microtasks();

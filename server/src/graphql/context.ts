@@ -8,8 +8,8 @@ import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
 import { resolveClientAddress } from '../http/client-address.js';
 import type { Services } from '../services.js';
-import type { DocumentCountFeed, DocumentCountWatch } from './document-count-feed.js';
-import type { LiveEvents } from './events.js';
+import type { DocumentCountFeed, DocumentCountWatch } from '../live/document-count-feed.js';
+import type { LiveEvents } from '../live/events.js';
 
 export const SESSION_COOKIE = 'pogodoc_session';
 

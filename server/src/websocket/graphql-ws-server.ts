@@ -19,10 +19,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import type { GraphQLContext, InitialContext, UpgradeRequest } from '../graphql/context.js';
-import type { DocumentCountFeed } from '../graphql/document-count-feed.js';
+import type { DocumentCountFeed } from '../live/document-count-feed.js';
 import type { LiveConnections } from '../http/live-connections.js';
 import type { OriginPolicy } from '../http/origin-policy.js';
-import { CLOSE_TRY_AGAIN_LATER, createSharedSubscriptionDelivery } from './shared-subscription-delivery.js';
+import { CLOSE_TRY_AGAIN_LATER, createSharedSubscriptionDelivery } from '../live/shared-subscription-delivery.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_SERVICE_RESTART = 1012;

@@ -4,7 +4,7 @@ import { missingPlanReason } from '../../domain/plans.js';
 import type { ApiTokenRecord } from '../../domain/ports.js';
 import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rules.js';
 import { builder } from '../builder.js';
-import type { DocumentCountChange } from '../events.js';
+import type { DocumentCountChange } from '../../live/events.js';
 
 export const TokenStatusEnum = builder.enumType('TokenStatus', {
   description: 'The two tabs of the API Tokens page.',

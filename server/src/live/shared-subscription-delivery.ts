@@ -19,8 +19,8 @@ import { createGraphQLError } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
 import type { Limits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
-import type { CountSubscriber, CountSubscription, DocumentCountFeed, DocumentCountWatch } from '../graphql/document-count-feed.js';
-import type { DocumentCountChange } from '../graphql/events.js';
+import type { CountSubscriber, CountSubscription, DocumentCountFeed, DocumentCountWatch } from './document-count-feed.js';
+import type { DocumentCountChange } from './events.js';
 import { toGraphQLError } from '../graphql/errors.js';
 
 export const CLOSE_TRY_AGAIN_LATER = 1013;

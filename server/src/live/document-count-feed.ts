@@ -13,7 +13,6 @@
 //   Below that rate every count reaches every subscriber.
 // - a subscription ends when what opened it ends, on every instance: its session (signed out or
 //   expired) or the account's plan (cancelled).
-import type { ApiTokenService } from '../domain/api-tokens.js';
 import { PlanRequiredError, SessionExpiredError } from '../domain/errors.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
 import type { AccessEnded, DocumentCountChange, LiveEvents } from './events.js';
@@ -66,8 +65,22 @@ interface AccountChannel {
  */
 const MEMBERS_PER_SLICE = 500;
 
-/** The oldest queued change has waited this long: the channel is behind, and merges (offerToAll). */
-const BEHIND_AFTER_MS = 100;
+/** What the feed reads from storage: the counts as they are now. */
+export interface CurrentCounts {
+  /** Every active token of the account. */
+  activeTokens(accountId: string): Promise<ApiTokenRecord[]>;
+  /** One token of the account; rejects (TOKEN_NOT_FOUND) when it is not the account's. */
+  ownedToken(accountId: string, tokenId: string): Promise<ApiTokenRecord>;
+}
+
+export interface FeedTiming {
+  /** A monotonic clock in milliseconds. */
+  now(): number;
+  /** The oldest queued change has waited this long: the channel is behind, and merges (offerToAll). */
+  behindAfterMs: number;
+}
+
+const DEFAULT_TIMING: FeedTiming = { now: () => performance.now(), behindAfterMs: 100 };
 
 /** setTimeout's longest wait; sessions last longer, so a longer wait is taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -83,11 +96,12 @@ export class DocumentCountFeed {
 
   constructor(
     private readonly events: LiveEvents,
-    private readonly apiTokens: ApiTokenService,
+    private readonly counts: CurrentCounts,
+    private readonly timing: FeedTiming = DEFAULT_TIMING,
   ) {
     events.onResync(() => {
       for (const [accountId, channel] of this.channels) {
-        void this.apiTokens.listTokens(accountId, 'ACTIVE').then(
+        void this.counts.activeTokens(accountId).then(
           (tokens) => tokens.forEach((token) => this.offerToAll(channel, changeOf(token))),
           (error) => channel.members.forEach((member) => member.subscriber.fail(error)),
         );
@@ -115,8 +129,8 @@ export class DocumentCountFeed {
     const current: Promise<ApiTokenRecord[]> = watch.knownToken
       ? Promise.resolve([watch.knownToken])
       : watch.tokenId
-        ? this.apiTokens.findOwnedToken(accountId, watch.tokenId).then((token) => [token])
-        : this.apiTokens.listTokens(accountId, 'ACTIVE');
+        ? this.counts.ownedToken(accountId, watch.tokenId).then((token) => [token])
+        : this.counts.activeTokens(accountId);
     current.then(
       (tokens) => {
         if (channel.members.has(member)) tokens.forEach((token) => this.offer(member, changeOf(token)));
@@ -180,12 +194,12 @@ export class DocumentCountFeed {
   }
 
   private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {
-    const now = performance.now();
+    const now = this.timing.now();
     // When events come faster than they can be written out, the channel falls behind. Then a
     // waiting change of the same token is replaced by the newer one: dashboards skip to the
     // latest count instead of falling ever further behind, and the queue holds at most one
     // waiting change per token. (The head is mid-round: some members already have it.)
-    const behind = channel.queue.length > 0 && now - channel.queue[0]!.queuedAt > BEHIND_AFTER_MS;
+    const behind = channel.queue.length > 0 && now - channel.queue[0]!.queuedAt > this.timing.behindAfterMs;
     for (let index = 1; behind && index < channel.queue.length; index++) {
       const waiting = channel.queue[index]!;
       if (waiting.change.tokenId === change.tokenId) {
