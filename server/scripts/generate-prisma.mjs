@@ -39,15 +39,27 @@ if (process.argv.includes('--check')) {
   }
   process.exit(0);
 }
+// The prisma CLI is a dev dependency: a production install (npm ci --omit=dev) has none, and
+// npx would try to download one. There the postinstall says so and leaves generating to the build.
+const prismaCli = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'prisma.cmd' : 'prisma');
+if (!existsSync(prismaCli)) {
+  if (process.argv.includes('--postinstall')) {
+    console.log('postinstall: the prisma CLI (a dev dependency) is not installed; run `npm run generate` where it is.');
+    process.exit(0);
+  }
+  console.error('The prisma CLI is not installed: run `npm install` (with dev dependencies) first.');
+  process.exit(1);
+}
 mkdirSync(path.dirname(variantPath), { recursive: true });
 writeFileSync(variantPath, expected);
 
-const env = { ...process.env };
+// the generators (prisma-pothos-types) are found on PATH, as npm scripts and npx put them
+const env = { ...process.env, PATH: `${path.dirname(prismaCli)}${path.delimiter}${process.env.PATH ?? ''}` };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = ['/bin/true', '/usr/bin/true'].find((file) => existsSync(file)) ?? process.execPath;
 }
 for (const schema of [sourcePath, variantPath]) {
-  const result = spawnSync('npx', ['prisma', 'generate', '--schema', schema], {
+  const result = spawnSync(prismaCli, ['generate', '--schema', schema], {
     cwd: root,
     stdio: 'inherit',
     env,
