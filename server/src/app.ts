@@ -10,7 +10,8 @@ import sirv from 'sirv';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
 import { createServices, type Services } from './services.js';
-import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
+import { useCookies } from '@whatwg-node/server-plugin-cookies';
+import { createContextFactory, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
 import { useDomainErrors } from './graphql/errors.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
@@ -50,15 +51,6 @@ export interface AppOptions extends DatabaseOptions {
   logger?: YogaLogger;
 }
 
-/** Adds the Set-Cookie headers that signUp, signIn and signOut asked for. */
-function useSessionCookies(): Plugin {
-  return {
-    onResponse({ request, response }) {
-      for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('Set-Cookie', cookie);
-    },
-  };
-}
-
 /** Readiness for load balancers: the database answers with every migration applied, and Redis is connected when configured. */
 async function readiness(database: Database, events: LiveEvents) {
   const checks: Record<string, string> = {};
@@ -85,7 +77,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   });
   const createContext = createContextFactory({
     services,
-    events,
     documentCounts,
     secureCookies: config.secureCookies,
     trustProxy: config.trustProxy,
@@ -109,7 +100,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [useDomainErrors({ suggestions: config.introspection }), useSessionCookies(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
+    plugins: [useDomainErrors({ suggestions: config.introspection }), useCookies(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))

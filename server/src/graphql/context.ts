@@ -2,26 +2,27 @@
 // Authorization: Bearer (scripts and integrators), the graphql-ws connection_init payload,
 // or the session cookie (browsers). Lookups are lazy and happen at most once per operation.
 import type { IncomingMessage } from 'node:http';
-import { parseCookie, stringifySetCookie } from 'cookie';
+import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
+import { Repeater } from 'graphql-yoga';
+import { parseCookie } from 'cookie';
 import type { AccountRecord, SessionWithAccount } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
 import { resolveClientAddress } from '../http/client-address.js';
 import type { Services } from '../services.js';
 import type { DocumentCountFeed, DocumentCountWatch } from '../live/document-count-feed.js';
-import type { LiveEvents } from '../live/events.js';
+import type { DocumentCountChange } from '../live/events.js';
 
 export const SESSION_COOKIE = 'pogodoc_session';
 
 export interface GraphQLContext {
   services: Services;
-  events: LiveEvents;
-  documentCounts: DocumentCountFeed;
   /**
-   * Set by the documentCount subscription once its checks have passed: what it watches. Over
-   * WebSocket the transport then delivers it itself (websocket/shared-subscription-delivery.ts).
+   * Live counts for what a documentCount subscription watches, under the feed's rules. Over HTTP
+   * (SSE) an iterator of the changes; a transport that delivers them itself replaces it (the
+   * WebSocket server writes each change to the socket directly, websocket/graphql-ws-server.ts).
    */
-  documentCountWatch?: DocumentCountWatch;
+  openDocumentCounts(watch: DocumentCountWatch): AsyncIterable<DocumentCountChange>;
   /** The Bearer credential exactly as sent: for document requests, the API token. */
   bearer: string | undefined;
   /** The dashboard session token, from the Bearer header, connection_init or cookie. */
@@ -37,13 +38,13 @@ export interface GraphQLContext {
   clientAddress: string;
   /** Whether a session credential was sent at all. */
   hasSessionCredential(): boolean;
-  setSessionCookie(token: string, expiresAt: Date): void;
-  clearSessionCookie(): void;
+  /** Sets the session cookie on this HTTP response (no-op over WebSocket). */
+  setSessionCookie(token: string, expiresAt: Date): Promise<void>;
+  clearSessionCookie(): Promise<void>;
 }
 
 export interface ContextDependencies {
   services: Services;
-  events: LiveEvents;
   documentCounts: DocumentCountFeed;
   secureCookies: boolean;
   /** How many proxies of our own stand in front of the service (TRUST_PROXY); 0 ignores X-Forwarded-For. */
@@ -64,9 +65,6 @@ export interface InitialContext {
   upgradeRequest?: UpgradeRequest;
   connectionParams?: Readonly<Record<string, unknown>>;
 }
-
-/** Set-Cookie headers to add to the response of a request; read by the session cookie plugin. */
-export const pendingCookies = new WeakMap<Request, string[]>();
 
 function bearerFrom(authorization: unknown): string | undefined {
   if (typeof authorization !== 'string') return undefined;
@@ -107,30 +105,35 @@ export function createContextFactory(deps: ContextDependencies) {
       session ??= deps.services.accounts.authenticateSession(sessionToken);
       return session;
     };
-    const cookies = (): string[] => {
-      if (!initial.request) return [];
-      let list = pendingCookies.get(initial.request);
-      if (!list) pendingCookies.set(initial.request, (list = []));
-      return list;
+    const setCookie = async (value: string, expires: Date) => {
+      await initial.request?.cookieStore?.set({
+        name: SESSION_COOKIE,
+        value,
+        expires: expires.getTime(),
+        path: '/',
+        domain: null,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.secureCookies,
+      });
     };
-    const cookieAttributes = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: deps.secureCookies };
 
     return {
       services: deps.services,
-      events: deps.events,
-      documentCounts: deps.documentCounts,
+      openDocumentCounts: (watch) =>
+        new Repeater<DocumentCountChange>(async (push, stop) => {
+          const subscription = deps.documentCounts.join(watch, { deliver: (change) => void push(change), fail: (error) => stop(error) });
+          await stop;
+          subscription.leave();
+        }),
       bearer,
       sessionToken,
       clientAddress,
       hasSessionCredential: () => sessionToken !== undefined,
       viewerSession,
       viewer: () => viewerSession().then(({ account }) => account),
-      setSessionCookie(token, expiresAt) {
-        cookies().push(stringifySetCookie({ name: SESSION_COOKIE, value: token, expires: expiresAt, ...cookieAttributes }));
-      },
-      clearSessionCookie() {
-        cookies().push(stringifySetCookie({ name: SESSION_COOKIE, value: '', expires: new Date(0), ...cookieAttributes }));
-      },
+      setSessionCookie: (token, expiresAt) => setCookie(token, expiresAt),
+      clearSessionCookie: () => setCookie('', new Date(0)),
     };
   };
 }

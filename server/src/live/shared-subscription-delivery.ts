@@ -41,7 +41,7 @@ export interface SharedSubscriptionDelivery {
    * iterator graphql-ws keeps for it: it never yields (frames are written here) and ends when
    * graphql-ws returns it (the client completed, or the socket closed).
    */
-  attach(options: { socket: WebSocket; id: string; args: ExecutionArgs; watch: DocumentCountWatch }): AsyncIterableIterator<ExecutionResult>;
+  attach(options: { socket: WebSocket; id: string; args: ExecutionArgs; watch: DocumentCountWatch }): AsyncIterableIterator<never>;
   /** Subscriptions delivered here, and the groups they share payloads in. */
   stats(): { subscriptions: number; groups: number };
   close(): void;
@@ -57,14 +57,14 @@ interface Shared {
   failureOf(error: unknown): GraphQLError;
 }
 
-const DONE: IteratorResult<ExecutionResult> = { done: true, value: undefined };
+const DONE: IteratorResult<never> = { done: true, value: undefined };
 
 /**
  * One subscription: the feed's subscriber and graphql-ws's iterator in one object, with its
  * state in fields and its behaviour on the prototype. At thousands of subscribers, closures per
  * subscription cost more memory than the state they hold.
  */
-class SharedSubscription implements CountSubscriber, AsyncIterableIterator<ExecutionResult> {
+class SharedSubscription implements CountSubscriber, AsyncIterableIterator<never> {
   /** The message up to its payload: `{"id":"<id>","type":"next","payload":` */
   private readonly framePrefix: string;
   private readonly subscription: CountSubscription;
@@ -73,7 +73,7 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<Execu
   private pending: Map<string, DocumentCountChange> | undefined;
   private ended = false;
   private failure: unknown;
-  private finish: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
+  private finish: ((result: IteratorResult<never>) => void) | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -114,7 +114,7 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<Execu
     }
   }
 
-  next(): Promise<IteratorResult<ExecutionResult>> {
+  next(): Promise<IteratorResult<never>> {
     if (this.failure !== undefined) return Promise.reject(this.shared.failureOf(this.failure));
     if (this.ended) return Promise.resolve(DONE);
     return new Promise((resolve, reject) => {
@@ -122,7 +122,7 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<Execu
     });
   }
 
-  return(): Promise<IteratorResult<ExecutionResult>> {
+  return(): Promise<IteratorResult<never>> {
     this.end();
     return Promise.resolve(DONE);
   }

@@ -75,7 +75,7 @@ builder.mutationFields((t) => ({
     args: { email: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { email, password }, ctx) => {
       const session = await ctx.services.accounts.signUp(email, password, ctx.clientAddress);
-      ctx.setSessionCookie(session.sessionToken, session.expiresAt);
+      await ctx.setSessionCookie(session.sessionToken, session.expiresAt);
       return session;
     },
   }),
@@ -84,14 +84,14 @@ builder.mutationFields((t) => ({
     args: { email: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { email, password }, ctx) => {
       const session = await ctx.services.accounts.signIn(email, password, ctx.clientAddress);
-      ctx.setSessionCookie(session.sessionToken, session.expiresAt);
+      await ctx.setSessionCookie(session.sessionToken, session.expiresAt);
       return session;
     },
   }),
   signOut: t.boolean({
     description: 'Revokes the current session at once. True when a session was sent.',
     resolve: async (_root, _args, ctx) => {
-      ctx.clearSessionCookie();
+      await ctx.clearSessionCookie();
       if (!ctx.sessionToken) return false;
       await ctx.services.accounts.signOut(ctx.sessionToken);
       return true;

@@ -1,4 +1,3 @@
-import { Repeater } from 'graphql-yoga';
 import { PlanRequiredError } from '../../domain/errors.js';
 import { missingPlanReason } from '../../domain/plans.js';
 import type { ApiTokenRecord } from '../../domain/ports.js';
@@ -123,13 +122,8 @@ builder.subscriptionFields((t) => ({
       const knownToken = onlyTokenId ? await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId) : undefined;
       // The subscription ends with its session (sign-out, expiry) and with the plan (cancel).
       const watch = { accountId: account.id, tokenId: onlyTokenId, knownToken, session: { id: sessionId, expiresAt } };
-      ctx.documentCountWatch = watch;
-      // The rules (current counts first, never backwards, resync) are the feed's.
-      return new Repeater<DocumentCountChange>(async (push, stop) => {
-        const subscription = ctx.documentCounts.join(watch, { deliver: (change) => void push(change), fail: (error) => stop(error) });
-        await stop;
-        subscription.leave();
-      });
+      // The feed's rules (current counts first, never backwards, resync) hold on every transport.
+      return ctx.openDocumentCounts(watch);
     },
     resolve: (change) => change,
   }),

@@ -1,0 +1,89 @@
+// graphql-ws on a `ws` server: graphql-ws's own `useServer` for `ws` (which its authors offer as a
+// starting point to copy), keeping stderr for real faults.
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, handleProtocols, makeServer, MessageType, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+/** A ping every 12 s; a socket that has not answered by the next one is dropped (graphql-ws's default). */
+const KEEP_ALIVE_MS = 12_000;
+
+/** Messages only a server sends; a client that sends one is answered by the protocol (4400). */
+const SERVER_ONLY_MESSAGES = new Set<unknown>([MessageType.ConnectionAck, MessageType.Next, MessageType.Error]);
+
+/** What graphql-ws hands our hooks beside the protocol state. */
+export interface Extra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
+
+/**
+ * graphql-ws's own `useServer` for `ws`, which its authors offer as a starting point to copy, with
+ * two changes: a client's malformed frame is answered by the protocol without a line on stderr
+ * (useServer prints "Internal error occurred during message handling" for server-only message
+ * types, and "Internal error emitted on a WebSocket socket" for frames `ws` refuses, such as one
+ * over maxPayload), and a real fault goes to our logger rather than the console.
+ */
+export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions<Record<string, unknown> | undefined, Extra>, onUnexpectedError: (error: unknown) => void) {
+  const server = makeServer(options);
+  wsServer.options.handleProtocols = handleProtocols;
+  wsServer.on('error', onUnexpectedError);
+  wsServer.on('connection', (socket, request) => {
+    // `ws` reports a frame it refuses (too large, invalid UTF-8, a bad opcode) as an error with
+    // a WS_ERR_ code, and is already closing the socket with the matching code (1009, 1007, 1002).
+    socket.once('error', (error: Error & { code?: string }) => {
+      if (error.code?.startsWith('WS_ERR_')) return;
+      onUnexpectedError(error);
+      socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const keepAlive = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, KEEP_ALIVE_MS);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (data) => {
+            const text = String(data);
+            // graphql-ws throws on a server-only message type (next, error, connection_ack): a
+            // confused or hostile client, which the protocol answers with 4400 Bad Request
+            const type = messageTypeOf(text);
+            if (SERVER_ONLY_MESSAGES.has(type)) {
+              socket.close(CloseCode.BadRequest, `Unexpected message of type ${type}`);
+              return;
+            }
+            try {
+              await handle(text);
+            } catch (error) {
+              onUnexpectedError(error);
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request },
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(keepAlive);
+      closed(code, String(reason)).catch(onUnexpectedError);
+    });
+  });
+}
+
+/** The `type` of a JSON frame, or undefined (graphql-ws answers anything unparseable with 4400 itself). */
+function messageTypeOf(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { type?: unknown } | null)?.type;
+  } catch {
+    return undefined;
+  }
+}
+
