@@ -88,7 +88,7 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
         </p>
         {error && (
           <p class="error" role="alert" data-testid="generate-error">
-            {describeError(error)}
+            {describeError(error, rules)}
           </p>
         )}
       </form>

@@ -17,7 +17,7 @@ const FORBIDDEN_IN_NAME = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 export function normalizeTokenName(raw: string): string {
   const name = raw.normalize('NFC').trim();
   if (name.length === 0) {
-    throw new DomainError('TOKEN_NAME_REQUIRED', 'Enter a name for the token (1 to 20 characters).');
+    throw new DomainError('TOKEN_NAME_REQUIRED', `Enter a name for the token (1 to ${TOKEN_NAME_MAX_LENGTH} characters).`);
   }
   if (!name.isWellFormed() || FORBIDDEN_IN_NAME.test(name)) {
     throw new DomainError(
