@@ -7,6 +7,12 @@ const config: CodegenConfig = {
   documents: ['client/src/**/*.{ts,tsx}', 'client/sdk/**/*.ts', '!client/src/gql/**'],
   ignoreNoDocuments: false,
   generates: {
+    // The ErrorCode enum of the schema (server/src/domain/error-codes.ts, the one list), as a
+    // union type for the dashboard's error handling.
+    'client/src/gql/error-code.ts': {
+      plugins: ['typescript'],
+      config: { onlyEnums: true, enumsAsTypes: true },
+    },
     'client/src/gql/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },

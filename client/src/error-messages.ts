@@ -2,13 +2,14 @@
 // stable extensions.code. The server's own message is the fallback for codes not listed here.
 // The token rules come from the server (the tokenRules query), never restated here.
 import type { CombinedError } from '@urql/core';
+import type { ErrorCode } from './gql/error-code';
 
 export interface TokenRules {
   nameMaxLength: number;
   maxActiveTokens: number;
 }
 
-const TROUBLESHOOTING: Record<string, (rules: TokenRules | undefined) => string | undefined> = {
+const TROUBLESHOOTING: Partial<Record<ErrorCode, (rules: TokenRules | undefined) => string | undefined>> = {
   PLAN_REQUIRED: () => 'Token generation failed: ensure you\u2019re subscribed to a valid plan. Choose a plan below (the free plan works).',
   TOKEN_LIMIT_REACHED: (rules) =>
     rules && `Token generation failed: you have reached the ${rules.maxActiveTokens}-token limit. Delete a token you no longer use first.`,
@@ -19,9 +20,9 @@ const TROUBLESHOOTING: Record<string, (rules: TokenRules | undefined) => string 
   API_TOKEN_DELETED: () => 'Token not working: it was deleted. Deleted tokens stop working immediately and cannot be restored.',
 };
 
-export function errorCode(error: CombinedError | undefined): string | undefined {
+export function errorCode(error: CombinedError | undefined): ErrorCode | undefined {
   const code = error?.graphQLErrors[0]?.extensions?.['code'];
-  return typeof code === 'string' ? code : undefined;
+  return typeof code === 'string' ? (code as ErrorCode) : undefined;
 }
 
 /** The message to show; `rules` lets the token-rule messages name the limits. */

@@ -1,46 +1,11 @@
+import type { ErrorCode } from './error-codes.js';
 import type { MissingPlanReason } from './plans.js';
 
 // Every expected failure is a DomainError with a stable, machine-readable code.
 // The GraphQL layer turns them into GraphQL errors (see graphql/errors.ts); anything
 // that is not a DomainError is unexpected and gets masked.
 
-export type ErrorCode =
-  // dashboard sessions
-  | 'UNAUTHENTICATED'
-  | 'SESSION_EXPIRED'
-  | 'SESSION_REQUIRED'
-  | 'INVALID_CREDENTIALS'
-  | 'EMAIL_INVALID'
-  | 'EMAIL_TAKEN'
-  | 'PASSWORD_TOO_SHORT'
-  | 'PASSWORD_TOO_LONG'
-  // plans
-  | 'PLAN_NOT_FOUND'
-  | 'PLAN_REQUIRED'
-  // token management
-  | 'TOKEN_NAME_REQUIRED'
-  | 'TOKEN_NAME_TOO_LONG'
-  | 'TOKEN_NAME_INVALID'
-  | 'TOKEN_LIMIT_REACHED'
-  | 'TOKEN_NOT_FOUND'
-  | 'TOKEN_ALREADY_DELETED'
-  // using an API token
-  | 'API_TOKEN_MISSING'
-  | 'API_TOKEN_MALFORMED'
-  | 'API_TOKEN_INVALID'
-  | 'API_TOKEN_DELETED'
-  // documents
-  | 'TEMPLATE_TOO_LARGE'
-  | 'DATA_TOO_LARGE'
-  | 'DATA_INVALID'
-  | 'TEMPLATE_INVALID'
-  | 'RENDER_FAILED'
-  | 'RENDER_TIMEOUT'
-  | 'RENDER_OUTPUT_TOO_LARGE'
-  // abuse
-  | 'RATE_LIMITED'
-  // infrastructure
-  | 'DATABASE_UNAVAILABLE';
+export type { ErrorCode } from './error-codes.js';
 
 export class DomainError extends Error {
   constructor(

@@ -6,7 +6,7 @@
 import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { ApiTokenAuthError, DatabaseUnavailableError, DomainError, RateLimitedError } from '../domain/errors.js';
+import { ApiTokenAuthError, DatabaseUnavailableError, DomainError, RateLimitedError, type ErrorCode } from '../domain/errors.js';
 
 /** RFC 6750 error codes for the WWW-Authenticate challenge. */
 function bearerChallenge(error: ApiTokenAuthError): string {
@@ -58,7 +58,7 @@ function mapResult({ result, setResult }: { result: ExecutionResult; setResult: 
 }
 
 /** The same error with a code, for GraphQL's own request errors, which come without one. */
-function withCode(error: GraphQLError, code: string): GraphQLError {
+function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
   if (error.extensions?.['code']) return error;
   return createGraphQLError(error.message, {
     nodes: error.nodes,

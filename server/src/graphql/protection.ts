@@ -11,12 +11,13 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Limits } from '../config.js';
+import type { ErrorCode } from '../domain/errors.js';
 
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 const tooLarge = (limit: number) =>
   createGraphQLError(`The request body is larger than ${limit} bytes.`, {
-    extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } },
+    extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' satisfies ErrorCode, http: { status: 413 } },
   });
 
 /**
@@ -33,7 +34,7 @@ export function useRequestBodyLimit(limit: number): Plugin {
       if (contentLength !== null) {
         if (!/^\d+$/.test(contentLength)) {
           throw createGraphQLError('The Content-Length header is not a number of bytes.', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            extensions: { code: 'BAD_REQUEST' satisfies ErrorCode, http: { status: 400 } },
           });
         }
         if (Number(contentLength) > limit) throw tooLarge(limit);

@@ -5,8 +5,9 @@
 // Counted in this process: each instance enforces the cap on what it serves.
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
+import type { ErrorCode } from '../domain/errors.js';
 
-export const SUBSCRIPTION_LIMIT_REACHED = 'SUBSCRIPTION_LIMIT_REACHED';
+export const SUBSCRIPTION_LIMIT_REACHED = 'SUBSCRIPTION_LIMIT_REACHED' satisfies ErrorCode;
 
 export class LiveConnections {
   private readonly open = new Map<string, number>();

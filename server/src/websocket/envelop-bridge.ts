@@ -4,6 +4,7 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Context, SubscribeMessage } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { ErrorCode } from '../domain/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { SharedSubscriptionDelivery } from '../live/shared-subscription-delivery.js';
 import { initialContextOf } from './connection-guard.js';
@@ -33,7 +34,7 @@ export function envelopBridge(options: {
       return [
         new GraphQLError(
           `A connection can carry at most ${maxSubscriptionsPerConnection} subscriptions. Complete one first, or open another connection.`,
-          { extensions: { code: 'SUBSCRIPTION_LIMIT_REACHED' } },
+          { extensions: { code: 'SUBSCRIPTION_LIMIT_REACHED' satisfies ErrorCode } },
         ),
       ];
     }

@@ -1,0 +1,50 @@
+// Every code a client can find in an error's extensions.code, with when it is given: the one list.
+// The GraphQL schema publishes it as the ErrorCode enum (graphql/types/error-code.ts), so the
+// dashboard and the SDK get it through codegen instead of copying it.
+export const ERROR_CODES = {
+  // dashboard sessions
+  UNAUTHENTICATED: 'A dashboard operation without a session.',
+  SESSION_EXPIRED: 'The session expired, was signed out, or is not a valid session token.',
+  SESSION_REQUIRED: 'A dashboard operation (generate, delete, list, subscribe) with an API token.',
+  INVALID_CREDENTIALS: 'Wrong email or password (the same answer for both).',
+  EMAIL_INVALID: 'Sign-up with an email that is not an address.',
+  EMAIL_TAKEN: 'Sign-up with an email that already has an account.',
+  PASSWORD_TOO_SHORT: 'Sign-up with a password under the minimum length.',
+  PASSWORD_TOO_LONG: 'Sign-up with a password over the maximum length.',
+  // plans
+  PLAN_NOT_FOUND: 'choosePlan with an id that plans does not list.',
+  PLAN_REQUIRED: 'Generating or using a token, or watching live counts, without an active plan.',
+  // token management
+  TOKEN_NAME_REQUIRED: 'The token name is empty after trimming.',
+  TOKEN_NAME_TOO_LONG: 'The token name is longer than the tokenRules allow.',
+  TOKEN_NAME_INVALID: 'The token name has control or text-direction characters.',
+  TOKEN_LIMIT_REACHED: 'The account already has the most active tokens the tokenRules allow.',
+  TOKEN_NOT_FOUND: 'No such token in your account (another account’s token looks the same).',
+  TOKEN_ALREADY_DELETED: 'Deleting a deleted token.',
+  // using an API token: HTTP 401 with WWW-Authenticate
+  API_TOKEN_MISSING: 'A document request without Authorization: Bearer.',
+  API_TOKEN_MALFORMED: 'Not a pgd_ token, or a failed checksum (a typo).',
+  API_TOKEN_INVALID: 'A well-formed token that does not exist.',
+  API_TOKEN_DELETED: 'The token was deleted.',
+  // documents
+  TEMPLATE_TOO_LARGE: 'The template is over its size limit.',
+  DATA_TOO_LARGE: 'The data is over its size limit.',
+  DATA_INVALID: 'The data is not a JSON object, or is nested too deep.',
+  TEMPLATE_INVALID: 'The template does not parse, or uses an unknown filter.',
+  RENDER_FAILED: 'The template failed while rendering.',
+  RENDER_TIMEOUT: 'The render ran past its time limit.',
+  RENDER_OUTPUT_TOO_LARGE: 'The render produced more than its output limit.',
+  // abuse and infrastructure
+  RATE_LIMITED: 'A rate limit: HTTP 429 with Retry-After; extensions.retryAfter has the seconds.',
+  DATABASE_UNAVAILABLE: 'The database cannot serve right now; nothing was changed. HTTP 503 with Retry-After.',
+  // the request itself
+  BAD_REQUEST: 'The HTTP request is malformed: invalid JSON, or a bad Content-Length.',
+  REQUEST_ENTITY_TOO_LARGE: 'The request body is over its size limit: HTTP 413.',
+  GRAPHQL_PARSE_FAILED: 'The query is not valid GraphQL, or has too many tokens.',
+  GRAPHQL_VALIDATION_FAILED: 'The query does not fit the schema, or is too deep, wide or costly.',
+  BAD_USER_INPUT: 'A variable does not fit its type.',
+  SUBSCRIPTION_LIMIT_REACHED: 'Too many subscriptions on one connection, or live connections of the account.',
+  INTERNAL_SERVER_ERROR: 'Unexpected error: masked, and logged on the server.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
