@@ -46,9 +46,25 @@ function findDomainError(error: unknown): DomainError | undefined {
   return undefined;
 }
 
-function mapError(error: unknown): unknown {
+/** What every unexpected error becomes for the client; the error itself is only logged. */
+export const UNEXPECTED_ERROR = createGraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } });
+
+/**
+ * The error policy, for every transport: the error a client may see, or undefined when the error
+ * is unexpected and must be masked (as UNEXPECTED_ERROR) and logged. A DomainError anywhere in
+ * the originalError chain keeps its message and gets its code and HTTP status; GraphQL's own
+ * errors (a request the schema refuses) are the client's, and pass as they are. Yoga masks and
+ * logs what this leaves; the shared WebSocket delivery does the same by hand.
+ */
+export function expectedErrorOf(error: unknown): GraphQLError | undefined {
   const domainError = findDomainError(error);
-  return domainError ? toGraphQLError(domainError, error instanceof GraphQLError ? error : undefined) : error;
+  if (domainError) return toGraphQLError(domainError, error instanceof GraphQLError ? error : undefined);
+  if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) return error;
+  return undefined;
+}
+
+function mapError(error: unknown): unknown {
+  return expectedErrorOf(error) ?? error;
 }
 
 function mapResult({ result, setResult }: { result: ExecutionResult; setResult: (result: ExecutionResult) => void }) {

@@ -65,7 +65,6 @@ const LIST: Record<TokenStatus, SqlStatement> = {
 };
 
 const ACTIVE = { deletedAt: null } satisfies Prisma.ApiTokenWhereInput;
-const DELETED = { deletedAt: { not: null } } satisfies Prisma.ApiTokenWhereInput;
 
 export class PrismaTokenStore implements TokenStore {
   constructor(
