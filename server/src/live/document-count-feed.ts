@@ -1,3 +1,6 @@
+// (Over 200 lines on purpose: the subscription's rules below act on one account channel's state,
+// its members, waiting changes and delivery round, and are easiest to check side by side.)
+//
 // The live document counts of each account, shared by all of its subscribers in this process.
 //
 // One event subscription per account (not per subscriber) feeds every subscriber of that
@@ -9,13 +12,14 @@
 // - after an event-channel outage (Redis reconnect) the current counts are read again, once per
 //   account, because events published during the outage are gone and the database is not;
 // - when events of a token come faster than they can be written to every subscriber, the ones
-//   still waiting are merged into the latest (see offerToAll): the last count is never skipped.
-//   Below that rate every count reaches every subscriber.
+//   still waiting are merged into the latest (see offerToAll, and waiting-counts.ts for the rule):
+//   the last count is never skipped. Below that rate every count reaches every subscriber.
 // - a subscription ends when what opened it ends, on every instance: its session (signed out or
 //   expired) or the account's plan (cancelled).
 import { PlanRequiredError, SessionExpiredError } from '../domain/errors.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
 import type { AccessEnded, DocumentCountChange, LiveEvents } from './events.js';
+import { WaitingCounts } from './waiting-counts.js';
 
 export interface CountSubscriber {
   /** Called only with counts above the last one this subscriber was given for the token. */
@@ -51,9 +55,9 @@ interface Member {
 
 interface AccountChannel {
   members: Set<Member>;
-  /** Changes not yet offered to every member, oldest first, with when each was queued. */
-  queue: Array<{ change: DocumentCountChange; queuedAt: number }>;
-  /** The members the head of the queue is being offered to, and how far along that is. */
+  /** Changes not yet offered to every member, oldest first; the first is being offered (round). */
+  waiting: WaitingCounts;
+  /** The members the first waiting change is being offered to, and how far along that is. */
   round?: { members: Member[]; next: number };
   stop(): void;
 }
@@ -160,7 +164,7 @@ export class DocumentCountFeed {
     const accessEnds = this.events.subscribeAccessEnded(accountId);
     const channel: AccountChannel = {
       members: new Set(),
-      queue: [],
+      waiting: new WaitingCounts(),
       stop: () => {
         void changes.return?.();
         void accessEnds.return?.();
@@ -195,27 +199,20 @@ export class DocumentCountFeed {
 
   private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {
     const now = this.timing.now();
-    // When events come faster than they can be written out, the channel falls behind. Then a
-    // waiting change of the same token is replaced by the newer one: dashboards skip to the
-    // latest count instead of falling ever further behind, and the queue holds at most one
-    // waiting change per token. (The head is mid-round: some members already have it.)
-    const behind = channel.queue.length > 0 && now - channel.queue[0]!.queuedAt > this.timing.behindAfterMs;
-    for (let index = 1; behind && index < channel.queue.length; index++) {
-      const waiting = channel.queue[index]!;
-      if (waiting.change.tokenId === change.tokenId) {
-        if (change.documentCount > waiting.change.documentCount) waiting.change = change;
-        return;
-      }
-    }
-    channel.queue.push({ change, queuedAt: now });
-    // a slice is pending exactly while the queue holds something: only the first change starts one
-    if (channel.queue.length === 1) setImmediate(() => this.deliverSlice(channel));
+    const { waiting } = channel;
+    // When events come faster than they can be written out, the channel falls behind. Then the
+    // waiting changes merge: dashboards skip to the latest count instead of falling ever further
+    // behind. (The first is mid-round: some members already have it, so it stays as it is.)
+    if (waiting.oldestWaitedMs(now) > this.timing.behindAfterMs) waiting.merge(change, now, 1);
+    else waiting.append(change, now);
+    // a slice is pending exactly while changes wait: only the first one starts it
+    if (waiting.length === 1) setImmediate(() => this.deliverSlice(channel));
   }
 
   private deliverSlice(channel: AccountChannel): void {
     let budget = MEMBERS_PER_SLICE;
-    while (channel.queue.length > 0) {
-      const { change } = channel.queue[0]!;
+    while (channel.waiting.length > 0) {
+      const change = channel.waiting.first()!;
       // a member that joins mid-round starts from the database's count instead
       const round = (channel.round ??= { members: [...channel.members], next: 0 });
       while (round.next < round.members.length && budget > 0) {
@@ -227,7 +224,7 @@ export class DocumentCountFeed {
         setImmediate(() => this.deliverSlice(channel));
         return;
       }
-      channel.queue.shift();
+      channel.waiting.shift();
       channel.round = undefined;
     }
   }

@@ -1,3 +1,6 @@
+// (Over 200 lines on purpose: a subscription's delivery, holding and drain check share one
+// object's fields, kept on the prototype for memory at thousands of subscribers.)
+//
 // Live counts over WebSocket, delivered by the transport itself: each event is executed and
 // serialised once per group of identical subscriptions, and written to every socket of the group.
 //
@@ -15,13 +18,12 @@
 // `wsSlowSubscriberTimeoutMs`, it is closed with 1013 (the client retries and starts from the
 // current counts).
 import { execute, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
 import type { Limits } from '../config.js';
-import { DomainError } from '../domain/errors.js';
 import type { CountSubscriber, CountSubscription, DocumentCountFeed, DocumentCountWatch } from './document-count-feed.js';
 import type { DocumentCountChange } from './events.js';
-import { toGraphQLError } from '../graphql/errors.js';
+import { WaitingCounts } from './waiting-counts.js';
+import { expectedErrorOf, UNEXPECTED_ERROR } from '../graphql/errors.js';
 
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 const DRAIN_CHECK_INTERVAL_MS = 250;
@@ -68,9 +70,8 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<never
   /** The message up to its payload: `{"id":"<id>","type":"next","payload":` */
   private readonly framePrefix: string;
   private readonly subscription: CountSubscription;
-  /** While the socket is backed up: since when, and the latest undelivered count of each token. */
-  private heldSince = 0;
-  private pending: Map<string, DocumentCountChange> | undefined;
+  /** While the socket is backed up: the counts waiting for it to drain, merged (waiting-counts.ts). */
+  private waiting: WaitingCounts | undefined;
   private ended = false;
   private failure: unknown;
   private finish: ((result: IteratorResult<never>) => void) | undefined;
@@ -90,7 +91,7 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<never
 
   deliver(change: DocumentCountChange): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    if (this.pending || this.socket.bufferedAmount > this.shared.limits.wsMaxBufferedBytes) this.hold(change);
+    if (this.waiting || this.socket.bufferedAmount > this.shared.limits.wsMaxBufferedBytes) this.hold(change);
     else this.send(change);
   }
 
@@ -99,18 +100,23 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<never
     this.end();
   }
 
-  /** Called by the drain check while held: sends what waited once the socket has drained. */
+  /**
+   * Called by the drain check while held: sends what waited once the socket has drained, or
+   * gives up on it. A socket that is closing gets nothing more, so its subscriptions leave the
+   * feed at once: a client that does not read would otherwise keep them until `ws` gives up on
+   * the closing handshake, 30 s later.
+   */
   checkDrained(now: number): void {
+    const waiting = this.waiting!;
     if (this.socket.readyState !== this.socket.OPEN) {
-      this.shared.held.delete(this);
+      this.end();
     } else if (this.socket.bufferedAmount <= this.shared.limits.wsMaxBufferedBytes) {
-      const pending = this.pending!;
-      this.pending = undefined;
+      this.waiting = undefined;
       this.shared.held.delete(this);
-      for (const change of pending.values()) this.send(change);
-    } else if (now - this.heldSince > this.shared.limits.wsSlowSubscriberTimeoutMs) {
-      this.shared.held.delete(this);
+      for (let change = waiting.shift(); change; change = waiting.shift()) this.send(change);
+    } else if (waiting.oldestWaitedMs(now) > this.shared.limits.wsSlowSubscriberTimeoutMs) {
       this.socket.close(CLOSE_TRY_AGAIN_LATER, 'Subscriber too slow');
+      this.end();
     }
   }
 
@@ -135,13 +141,13 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<never
     this.socket.send(`${this.framePrefix}${this.shared.payloadOf(this.group, change)}}`);
   }
 
+  /** Keeps the latest count of each token until the socket drains (checkDrained). */
   private hold(change: DocumentCountChange): void {
-    if (!this.pending) {
-      this.pending = new Map();
-      this.heldSince = Date.now();
+    if (!this.waiting) {
+      this.waiting = new WaitingCounts();
       this.shared.held.add(this);
     }
-    this.pending.set(change.tokenId, change);
+    this.waiting.merge(change, Date.now());
   }
 
   private end(): void {
@@ -163,7 +169,6 @@ export function createSharedSubscriptionDelivery(options: {
   const { feed, limits, onUnexpectedError = () => {} } = options;
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
-  const maskedError = createGraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 
   const shared: Shared = {
     limits,
@@ -175,12 +180,17 @@ export function createSharedSubscriptionDelivery(options: {
       // The subscription's fields resolve synchronously (the event is the value), so this is too.
       const result = execute({ ...group.args, rootValue: change }) as ExecutionResult;
       if (result.errors) result.errors.forEach(onUnexpectedError);
-      const payload = JSON.stringify(result.errors ? { data: result.data, errors: [maskedError.toJSON()] } : result);
+      const payload = JSON.stringify(result.errors ? { data: result.data, errors: [UNEXPECTED_ERROR.toJSON()] } : result);
       group.lastChange = change;
       group.lastPayload = payload;
       return payload;
     },
-    failureOf: (error) => asGraphQLError(error, maskedError, onUnexpectedError),
+    failureOf(error) {
+      const expected = expectedErrorOf(error);
+      if (expected) return expected;
+      onUnexpectedError(error);
+      return UNEXPECTED_ERROR;
+    },
   };
 
   const drainCheck = setInterval(() => {
@@ -212,11 +222,4 @@ export function createSharedSubscriptionDelivery(options: {
     },
     close: () => clearInterval(drainCheck),
   };
-}
-
-/** What the client is told when its counts cannot be read: a domain error keeps its code. */
-function asGraphQLError(error: unknown, masked: GraphQLError, onUnexpectedError: (error: unknown) => void): GraphQLError {
-  if (error instanceof DomainError) return toGraphQLError(error);
-  onUnexpectedError(error);
-  return masked;
 }
