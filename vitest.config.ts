@@ -19,6 +19,7 @@ const API_SUITES = [
   'server/test/sign-up-limit.test.ts',
   'server/test/row-models.test.ts',
   'server/test/session-store.test.ts',
+  'server/test/idempotency.test.ts',
 ];
 
 export default defineConfig({

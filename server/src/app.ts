@@ -10,7 +10,7 @@ import sirv from 'sirv';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
 import { createServices, type Services } from './services.js';
-import { createContextFactory, pendingCookies, type GraphQLContext, type InitialContext } from './graphql/context.js';
+import { createContextFactory, pendingCookies, pendingResponseHeaders, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
 import { useDomainErrors } from './graphql/errors.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
@@ -50,11 +50,12 @@ export interface AppOptions extends DatabaseOptions {
   logger?: YogaLogger;
 }
 
-/** Adds the Set-Cookie headers that signUp, signIn and signOut asked for. */
+/** Adds the Set-Cookie headers that signUp, signIn and signOut asked for, and the headers resolvers set. */
 function useSessionCookies(): Plugin {
   return {
     onResponse({ request, response }) {
       for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('Set-Cookie', cookie);
+      for (const [name, value] of pendingResponseHeaders.get(request) ?? []) response.headers.set(name, value);
     },
   };
 }

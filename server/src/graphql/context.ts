@@ -35,6 +35,13 @@ export interface GraphQLContext {
    * that our own proxies received the request from (http/client-address.ts). Normalised.
    */
   clientAddress: string;
+  /**
+   * The Idempotency-Key header of an HTTP request, as sent. Never set over WebSocket: a header of
+   * the upgrade request would be one key for every operation on the connection.
+   */
+  idempotencyKey: string | undefined;
+  /** Adds a header to the HTTP response of this request (nothing over WebSocket). */
+  setResponseHeader(name: string, value: string): void;
   /** Whether a session credential was sent at all. */
   hasSessionCredential(): boolean;
   setSessionCookie(token: string, expiresAt: Date): void;
@@ -67,6 +74,9 @@ export interface InitialContext {
 
 /** Set-Cookie headers to add to the response of a request; read by the session cookie plugin. */
 export const pendingCookies = new WeakMap<Request, string[]>();
+
+/** Other headers to add to the response of a request, such as Idempotent-Replayed; read by the same plugin. */
+export const pendingResponseHeaders = new WeakMap<Request, Array<[name: string, value: string]>>();
 
 function bearerFrom(authorization: unknown): string | undefined {
   if (typeof authorization !== 'string') return undefined;
@@ -122,6 +132,13 @@ export function createContextFactory(deps: ContextDependencies) {
       bearer,
       sessionToken,
       clientAddress,
+      idempotencyKey: initial.request?.headers.get('idempotency-key') ?? undefined,
+      setResponseHeader(name, value) {
+        if (!initial.request) return;
+        let list = pendingResponseHeaders.get(initial.request);
+        if (!list) pendingResponseHeaders.set(initial.request, (list = []));
+        list.push([name, value]);
+      },
       hasSessionCredential: () => sessionToken !== undefined,
       viewerSession,
       viewer: () => viewerSession().then(({ account }) => account),

@@ -1,5 +1,6 @@
 // Two real server processes sharing one PostgreSQL database and one Redis: one truth.
 // The Redis is the suite's own, on a port of its own, so that it can be killed and restarted.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { freePort, startRedis, startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -120,6 +121,30 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     const listed = await httpGql(b.url, '{ tokens { id } viewer { activeTokenCount } }', {}, session);
     expect(listed.data.tokens).toHaveLength(10);
     expect(listed.data.viewer.activeTokenCount).toBe(10);
+  });
+
+  it('40 concurrent requests with one Idempotency-Key split across A and B count exactly one document', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(a, session);
+    const key = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const response = await fetch(`${(i % 2 ? a : b).url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, 'idempotency-key': key },
+          body: JSON.stringify({ query: 'mutation { renderDocument(template: "Invoice {{ n }}", data: { n: 7 }) { content documentCount replayed } }' }),
+        });
+        return { status: response.status, body: (await response.json()) as { data?: any; errors?: Array<{ extensions?: { code?: string } }> } };
+      }),
+    );
+    const succeeded = results.filter((result) => result.body.data?.renderDocument);
+    const inUse = results.filter((result) => result.status === 409 && result.body.errors?.[0]?.extensions?.code === 'IDEMPOTENCY_KEY_IN_USE');
+    // every answer is the one result or the retryable refusal, and exactly one request made it
+    expect(succeeded.length + inUse.length).toBe(40);
+    for (const result of succeeded) expect(result.body.data.renderDocument).toMatchObject({ content: 'Invoice 7', documentCount: 1 });
+    expect(succeeded.filter((result) => !result.body.data.renderDocument.replayed)).toHaveLength(1);
+    const token = await httpGql(b.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session);
+    expect(token.data.token.documentCount).toBe(1);
   });
 
   it('a client that reconnects receives the current count first', async () => {
