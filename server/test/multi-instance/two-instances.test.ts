@@ -2,6 +2,7 @@
 // The Redis is the suite's own, on a port of its own, so that it can be killed and restarted.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PogodocClient } from '../../../sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { freePort, startRedis, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { httpGql } from '../support/http-client.js';
@@ -144,6 +145,20 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     for (const result of succeeded) expect(result.body.data.renderDocument).toMatchObject({ content: 'Invoice 7', documentCount: 1 });
     expect(succeeded.filter((result) => !result.body.data.renderDocument.replayed)).toHaveLength(1);
     const token = await httpGql(b.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session);
+    expect(token.data.token.documentCount).toBe(1);
+  });
+
+  it('SDK calls with one key on both instances at once all resolve to the one document', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(a, session);
+    const clients = [a, b].map((server) => new PogodocClient({ token: secret, baseUrl: server.url }));
+    const idempotencyKey = randomUUID();
+    const documents = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => clients[i % 2]!.renderDocument({ template: 'Order {{ n }}', data: { n: 3 } }, { idempotencyKey })),
+    );
+    for (const document of documents) expect(document).toMatchObject({ content: 'Order 3', tokenId: id, documentCount: 1 });
+    expect(documents.filter((document) => !document.replayed)).toHaveLength(1);
+    const token = await httpGql(a.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session);
     expect(token.data.token.documentCount).toBe(1);
   });
 
