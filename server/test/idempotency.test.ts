@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_CLAIM_LEASE_MS, IDEMPOTENCY_KEY_TTL_MS, IDEMPOTENCY_PRUNE_BATCH, requestHashOf } from '../src/domain/idempotency.js';
+import { SqlIdempotencyStore } from '../src/persistence/idempotency-store.js';
 import type { SqlDriver } from '../src/persistence/sql-driver.js';
 import { bearer, codes, createTestApp, type GraphQLResponse, type TestApp } from './support/test-app.js';
 
@@ -198,6 +199,30 @@ describe('storage', () => {
     expect(await keyRows(id)).toHaveLength(2);
   });
 
+  it('a request whose claim was taken over while it rendered counts nothing; the one that took it over counts once', async () => {
+    const { session, id } = await newToken();
+    const store = new SqlIdempotencyStore(t.app.database.sql);
+    const key = randomUUID();
+    const now = new Date();
+    const slow = { tokenId: id, key, claimId: randomUUID() };
+    const taker = { tokenId: id, key, claimId: randomUUID() };
+    const claim = (holder: typeof slow, abandonedBefore: Date) =>
+      store.claim({ ...holder, requestHash: 'h', at: new Date(), expiredBefore: new Date(0), abandonedBefore });
+    expect(await claim(slow, now)).toEqual({ outcome: 'claimed' });
+    // the lease has not passed: the key is held
+    expect(await claim(taker, now)).toEqual({ outcome: 'in-progress', requestHash: 'h' });
+    // it has (seen from a clock past it): taken over
+    expect(await claim(taker, new Date(Date.now() + 60_000))).toEqual({ outcome: 'claimed' });
+    expect(await store.complete(slow, 'late', new Date())).toEqual({ outcome: 'claim-lost' });
+    expect(await documentCountOf(t, session, id)).toBe(0);
+    expect(await store.complete(taker, 'on time', new Date())).toEqual({ outcome: 'counted', documentCount: 1 });
+    expect(await store.complete(taker, 'again', new Date())).toEqual({ outcome: 'claim-lost' });
+    expect(await documentCountOf(t, session, id)).toBe(1);
+    // the late one's release cannot free the key the other one completed
+    await store.release(slow);
+    expect(await claim(slow, now)).toMatchObject({ outcome: 'completed', document: { content: 'on time', documentCount: 1 } });
+  });
+
   it('costs nothing on a request without a key, and one transaction on one with a key', async () => {
     const { secret } = await newToken();
     const statementsOf = async (key: string | undefined) => {
@@ -209,8 +234,8 @@ describe('storage', () => {
     expect(plain).toHaveLength(2); // the token lookup and the count
     expect(plain.join('\n')).not.toContain('IdempotencyKey');
     const keyed = await statementsOf(randomUUID());
-    // lookup, claim, prune, then one transaction: mark completed, count, store the count
-    expect(keyed).toHaveLength(6);
+    // lookup, claim, prune, then one transaction: the count, and the document stored under the claim
+    expect(keyed).toHaveLength(5);
   });
 
   it('the result is stored in the transaction that counts: when storing fails, the count is rolled back too', async () => {

@@ -5,8 +5,8 @@
 // - the claim is one INSERT … ON CONFLICT DO UPDATE … WHERE: the primary key (tokenId, key)
 //   lets exactly one of any number of concurrent requests, on any instance, insert the row or
 //   take over an expired or abandoned one, and RETURNING tells each whether it was the one;
-// - completing is one transaction that marks the claim done, counts the document and stores the
-//   count, so that a crash leaves either all of it or none of it.
+// - completing is one transaction that counts the document and stores it under the claim, so
+//   that a crash leaves either both or neither.
 import type {
   ClaimKeyResult,
   CompleteKeyResult,
@@ -36,21 +36,17 @@ const FIND: SqlStatement = {
   dateColumns: ['completedAt'],
 };
 
-// The first step of completing, and the lock on the claim: on PostgreSQL this UPDATE holds the
-// row until the transaction ends, so the claim cannot be taken over between it and the count.
-const MARK_COMPLETED: SqlStatement = {
-  name: 'idempotency_mark_completed',
-  text: `UPDATE "IdempotencyKey" SET "completedAt" = $4, "content" = $5
+// The second step of completing, after the count: stores the document under the claim, if the
+// claim is still this request's. When it is not (it was taken over), the step returns no row and
+// the transaction, count included, is rolled back. On PostgreSQL this UPDATE waits for a takeover
+// in flight and then sees its result. The count is the one the transaction's own UPDATE made: no
+// other writer can change the token's row before the transaction ends (SQLite: one writer;
+// PostgreSQL: that UPDATE's row lock).
+const STORE_DOCUMENT: SqlStatement = {
+  name: 'idempotency_store_document',
+  text: `UPDATE "IdempotencyKey"
+    SET "completedAt" = $4, "content" = $5, "documentCount" = (SELECT "documentCount" FROM "ApiToken" WHERE "id" = $1)
     WHERE "tokenId" = $1 AND "key" = $2 AND "claimId" = $3 AND "completedAt" IS NULL
-    RETURNING "claimId"`,
-};
-
-// The count the transaction's own UPDATE just made: no other writer can change the token's row
-// before the transaction ends (SQLite: one writer; PostgreSQL: the UPDATE's row lock).
-const STORE_COUNT: SqlStatement = {
-  name: 'idempotency_store_count',
-  text: `UPDATE "IdempotencyKey" SET "documentCount" = (SELECT "documentCount" FROM "ApiToken" WHERE "id" = $1)
-    WHERE "tokenId" = $1 AND "key" = $2
     RETURNING "documentCount"`,
 };
 
@@ -96,12 +92,11 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   async complete(claim: IdempotencyClaim, content: string, at: Date): Promise<CompleteKeyResult> {
     const { tokenId, key, claimId } = claim;
     const result = await this.sql.transaction([
-      { statement: MARK_COMPLETED, params: [tokenId, key, claimId, at, content], requireRow: true },
       { statement: RECORD_DOCUMENT, params: [tokenId, at], requireRow: true },
-      { statement: STORE_COUNT, params: [tokenId, key] },
+      { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, at, content], requireRow: true },
     ]);
-    if (!result.committed) return { outcome: result.stoppedAt === 0 ? 'claim-lost' : 'token-deleted' };
-    const counted = result.rows[1]![0] as { documentCount: number };
+    if (!result.committed) return { outcome: result.stoppedAt === 0 ? 'token-deleted' : 'claim-lost' };
+    const counted = result.rows[0]![0] as { documentCount: number };
     return { outcome: 'counted', documentCount: counted.documentCount };
   }
 
