@@ -79,7 +79,7 @@ function fromEnvironment(name: string, envFile: string): string | undefined {
   return process.env[name] || undefined;
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`PogodocClient: ${name} must be a number ≥ 0, got ${value}`);
   return value;
@@ -96,11 +96,11 @@ export class PogodocClient {
     this.token = options.token ?? fromEnvironment('POGODOC_API_TOKEN', envFile);
     const baseUrl = options.baseUrl ?? fromEnvironment('POGODOC_API_URL', envFile) ?? DEFAULT_BASE_URL;
     this.endpoint = `${baseUrl.replace(/\/+$/, '')}/graphql`;
-    this.timeoutMs = positive(options.timeoutMs, 60_000, 'timeoutMs');
+    this.timeoutMs = nonNegative(options.timeoutMs, 60_000, 'timeoutMs');
     this.retry = {
-      maxRetries: Math.floor(positive(options.maxRetries, 3, 'maxRetries')),
-      baseDelayMs: positive(options.minRetryDelayMs, 500, 'minRetryDelayMs'),
-      maxDelayMs: positive(options.maxRetryDelayMs, 8_000, 'maxRetryDelayMs'),
+      maxRetries: Math.floor(nonNegative(options.maxRetries, 3, 'maxRetries')),
+      baseDelayMs: nonNegative(options.minRetryDelayMs, 500, 'minRetryDelayMs'),
+      maxDelayMs: nonNegative(options.maxRetryDelayMs, 8_000, 'maxRetryDelayMs'),
     };
   }
 
