@@ -19,6 +19,8 @@ const API_SUITES = [
   'server/test/sign-up-limit.test.ts',
   'server/test/row-models.test.ts',
   'server/test/session-store.test.ts',
+  'server/test/idempotency.test.ts',
+  'server/test/idempotent-retries.test.ts',
 ];
 
 export default defineConfig({
@@ -33,7 +35,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['server/test/*.test.ts'] } },
+      { extends: true, test: { name: 'sqlite', include: ['server/test/*.test.ts', 'sdk/test/*.test.ts'] } },
       { extends: true, test: { name: 'postgresql', include: API_SUITES, env: { TEST_DATABASE: 'postgresql', TEST_REDIS_URL: 'redis://127.0.0.1:6379' } } },
       { extends: true, test: { name: 'multi-instance', include: ['server/test/multi-instance/*.test.ts'] } },
       { extends: true, test: { name: 'faults', include: ['server/test/faults/*.test.ts'] } },

@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PogodocClient, PogodocTokenError } from '../sdk/pogodoc-client.js';
+// the SDK from its source, as the package builds it (sdk/test/packed-package.test.ts tests the packed build)
+import { PogodocClient, PogodocTokenError } from '../../sdk/src/index.js';
 import { createTestApp, type TestApp } from '../../server/test/support/test-app.js';
 import { launchBrowser } from './browser.js';
 

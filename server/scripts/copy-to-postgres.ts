@@ -14,7 +14,7 @@ const from = await openDatabase(fromUrl);
 const to = await openDatabase(toUrl);
 try {
   const copied = await copyDatabase(from.prisma, to.prisma);
-  console.log(`copied ${copied.accounts} accounts, ${copied.sessions} sessions, ${copied.apiTokens} API tokens`);
+  console.log(`copied ${copied.accounts} accounts, ${copied.sessions} sessions, ${copied.apiTokens} API tokens, ${copied.idempotencyKeys} idempotency keys`);
 } finally {
   await from.close();
   await to.close();

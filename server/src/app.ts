@@ -14,6 +14,7 @@ import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { createContextFactory, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
 import { useDomainErrors } from './graphql/errors.js';
+import { useResponseHeaders } from './graphql/response-headers.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
@@ -100,7 +101,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [useDomainErrors({ suggestions: config.introspection }), useCookies(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
+    plugins: [useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))

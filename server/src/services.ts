@@ -6,6 +6,7 @@ import type { LiveAnnouncements } from './domain/ports.js';
 import type { RateLimiters } from './domain/rate-limits.js';
 import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-store.js';
 import type { Database } from './persistence/database.js';
+import { SqlIdempotencyStore } from './persistence/idempotency-store.js';
 import { PrismaTokenStore } from './persistence/token-store.js';
 import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
 
@@ -24,7 +25,7 @@ export function createServices(database: Database, rateLimiters: RateLimiters, l
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters, announce),
+    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters, announce, new SqlIdempotencyStore(database.sql)),
     close: () => renderer.close(),
   };
 }

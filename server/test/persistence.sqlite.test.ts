@@ -88,7 +88,7 @@ describe('the embedded SQLite database', () => {
     const sandbox = path.join(directory, 'schema-change');
     cpSync(path.dirname(MIGRATIONS.sqlite.schemaPath), sandbox, { recursive: true });
     const schemaPath = path.join(sandbox, 'schema.prisma');
-    writeFileSync(schemaPath, readFileSync(schemaPath, 'utf8').replace('  name          String\n', '  name          String\n  note          String?\n'));
+    writeFileSync(schemaPath, readFileSync(schemaPath, 'utf8').replace(/^( {2}name +String\n)/m, '$1  note String?\n'));
     const location = { schemaPath, migrationsDir: path.join(sandbox, 'migrations') };
     const folder = await createMigration(createSqliteAdapterFactory(':memory:'), location, 'add note', new Date('2030-01-02T03:04:05Z'));
     expect(folder).toBe(path.join(sandbox, 'migrations', '20300102030405_add_note'));

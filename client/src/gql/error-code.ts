@@ -26,6 +26,12 @@ export type ErrorCode =
   | 'GRAPHQL_PARSE_FAILED'
   /** The query does not fit the schema, or is too deep, wide or costly. */
   | 'GRAPHQL_VALIDATION_FAILED'
+  /** The Idempotency-Key header is empty, too long or not printable ASCII: HTTP 400. */
+  | 'IDEMPOTENCY_KEY_INVALID'
+  /** A request with this Idempotency-Key is still running: HTTP 409 with Retry-After; retry. */
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  /** The Idempotency-Key was used with a different request within 24 hours: HTTP 422. */
+  | 'IDEMPOTENCY_KEY_REUSED'
   /** Unexpected error: masked, and logged on the server. */
   | 'INTERNAL_SERVER_ERROR'
   /** Wrong email or password (the same answer for both). */

@@ -14,7 +14,6 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n": typeof types.SdkRenderDocumentDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": typeof types.SignInDocument,
@@ -28,7 +27,6 @@ type Documents = {
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
 };
 const documents: Documents = {
-    "\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n": types.SdkRenderDocumentDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n": types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": types.SignInDocument,
@@ -56,10 +54,6 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n"): (typeof documents)["\n  mutation SdkRenderDocument($template: String!, $data: JSON!) {\n    renderDocument(template: $template, data: $data) {\n      content\n      tokenId\n      documentCount\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

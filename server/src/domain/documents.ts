@@ -1,8 +1,16 @@
 // Documents: the one operation an API token is for. Each successful render counts one
 // document on the token that made it; a failed one counts nothing.
+import { randomUUID } from 'node:crypto';
 import type { ApiTokenService } from './api-tokens.js';
-import { ApiTokenDeletedError, DomainError } from './errors.js';
-import type { LiveAnnouncements, TokenStore } from './ports.js';
+import { ApiTokenDeletedError, DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './errors.js';
+import {
+  checkIdempotencyKey,
+  IDEMPOTENCY_CLAIM_LEASE_MS,
+  IDEMPOTENCY_KEY_TTL_MS,
+  IDEMPOTENCY_PRUNE_BATCH,
+  requestHashOf,
+} from './idempotency.js';
+import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
@@ -36,6 +44,11 @@ export interface RenderedDocument {
   documentCount: number;
   /** When the token was used for this document: its new lastUsedAt. */
   usedAt: Date;
+  /**
+   * True when this is the stored result of an earlier request with the same Idempotency-Key:
+   * nothing was rendered or counted for this request.
+   */
+  replayed: boolean;
 }
 
 function byteLength(text: string): number {
@@ -98,13 +111,27 @@ export class DocumentService {
     private readonly renderer: TemplateRenderer,
     private readonly limits: Pick<RateLimiters, 'documentsPerToken'>,
     private readonly announce: Pick<LiveAnnouncements, 'documentCounted'>,
+    private readonly idempotencyKeys: IdempotencyStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async renderDocument(bearer: string | undefined, template: string, data: unknown, clientAddress: string): Promise<RenderedDocument> {
+  /**
+   * Renders and counts one document. With an idempotency key (the Idempotency-Key header), the
+   * same key and request again return the first result and count nothing (see idempotency.ts).
+   */
+  async renderDocument(
+    bearer: string | undefined,
+    template: string,
+    data: unknown,
+    clientAddress: string,
+    idempotencyKey?: string,
+  ): Promise<RenderedDocument> {
     const token = await this.apiTokens.authenticate(bearer, clientAddress);
     await this.limits.documentsPerToken.consume(token.id);
     const dataJson = checkInput(template, data);
+    if (idempotencyKey !== undefined) {
+      return this.renderOnce(token, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson);
+    }
     const content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still active: a delete that lands mid-render wins.
@@ -112,6 +139,63 @@ export class DocumentService {
     const documentCount = await this.tokens.recordDocument(token.id, usedAt);
     if (documentCount === null) throw new ApiTokenDeletedError();
     this.announce.documentCounted(token.accountId, { tokenId: token.id, documentCount, lastUsedAt: usedAt });
-    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt };
+    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
+  }
+
+  private async renderOnce(token: ApiTokenRecord, key: string, template: string, data: object, dataJson: string): Promise<RenderedDocument> {
+    const requestHash = requestHashOf(template, data);
+    const claim: IdempotencyClaim = { tokenId: token.id, key, claimId: randomUUID() };
+    const at = this.now();
+    const expiredBefore = new Date(at.getTime() - IDEMPOTENCY_KEY_TTL_MS);
+    const held = await this.idempotencyKeys.claim({
+      ...claim,
+      requestHash,
+      at,
+      expiredBefore,
+      abandonedBefore: new Date(at.getTime() - IDEMPOTENCY_CLAIM_LEASE_MS),
+    });
+    if (held.outcome !== 'claimed') {
+      if (held.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+      if (held.outcome === 'in-progress') throw new IdempotencyKeyInUseError();
+      const { content, documentCount, usedAt } = held.document;
+      return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: true };
+    }
+    let content: string;
+    try {
+      // each new key clears a few expired ones, so that about a day of keys is all that is kept
+      await this.idempotencyKeys.pruneExpired(expiredBefore, IDEMPOTENCY_PRUNE_BATCH);
+      content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
+    } catch (error) {
+      // nothing was counted: free the key for a retry
+      await this.releaseAfterFailure(claim);
+      throw error;
+    }
+    const usedAt = this.now();
+    // the count and the stored result commit together, and only while the claim is still ours
+    let completed: CompleteKeyResult;
+    try {
+      completed = await this.idempotencyKeys.complete(claim, content, usedAt);
+    } catch (error) {
+      // rolled back, or committed with the answer lost: a release frees only an uncompleted claim
+      await this.releaseAfterFailure(claim);
+      throw error;
+    }
+    if (completed.outcome === 'token-deleted') {
+      await this.releaseAfterFailure(claim);
+      throw new ApiTokenDeletedError();
+    }
+    if (completed.outcome === 'claim-lost') throw new IdempotencyKeyInUseError();
+    const { documentCount } = completed;
+    this.announce.documentCounted(token.accountId, { tokenId: token.id, documentCount, lastUsedAt: usedAt });
+    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
+  }
+
+  /**
+   * Frees the key of a request that failed. The request's own failure is what its client needs to
+   * hear; if the release fails too (the database went away), the claim is abandoned and lapses
+   * after IDEMPOTENCY_CLAIM_LEASE_MS, while retries are told IDEMPOTENCY_KEY_IN_USE.
+   */
+  private async releaseAfterFailure(claim: IdempotencyClaim): Promise<void> {
+    await this.idempotencyKeys.release(claim).catch(() => {});
   }
 }

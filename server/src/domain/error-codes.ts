@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   RENDER_FAILED: 'The template failed while rendering.',
   RENDER_TIMEOUT: 'The render ran past its time limit.',
   RENDER_OUTPUT_TOO_LARGE: 'The render produced more than its output limit.',
+  // idempotency keys on documents
+  IDEMPOTENCY_KEY_INVALID: 'The Idempotency-Key header is empty, too long or not printable ASCII: HTTP 400.',
+  IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was used with a different request within 24 hours: HTTP 422.',
+  IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still running: HTTP 409 with Retry-After; retry.',
   // abuse and infrastructure
   RATE_LIMITED: 'A rate limit: HTTP 429 with Retry-After; extensions.retryAfter has the seconds.',
   DATABASE_UNAVAILABLE: 'The database cannot serve right now; nothing was changed. HTTP 503 with Retry-After.',

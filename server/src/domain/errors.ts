@@ -156,6 +156,40 @@ export class RenderMemoryExceededError extends DomainError {
   }
 }
 
+/** The Idempotency-Key header is empty, too long, or not printable ASCII. Answered with HTTP 400. */
+export class IdempotencyKeyInvalidError extends DomainError {
+  constructor(maxLength: number) {
+    super(
+      'IDEMPOTENCY_KEY_INVALID',
+      `An Idempotency-Key must be 1 to ${maxLength} printable ASCII characters. Send a new random key, such as a UUID, for each document.`,
+    );
+  }
+}
+
+/** The key was used for another request (template or data) by this token. Answered with HTTP 422. */
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used for a different template or data in the last 24 hours. Use a new key for each document; reuse a key only to retry the very same request.',
+    );
+  }
+}
+
+/**
+ * The first request with this key is still being made. Answered with HTTP 409 and Retry-After:
+ * the retry gets its result.
+ */
+export class IdempotencyKeyInUseError extends DomainError {
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_IN_USE',
+      'A request with this Idempotency-Key is still being processed. Nothing was counted for this one; retry in a moment to get its result.',
+    );
+  }
+}
+
 /** Too many attempts. Answered with HTTP 429 and Retry-After. */
 export class RateLimitedError extends DomainError {
   constructor(

@@ -92,6 +92,53 @@ export interface TokenStore {
   recordDocument(tokenId: string, at: Date): Promise<number | null>;
 }
 
+/** A request's hold on an idempotency key: the token, the key, and which request holds it. */
+export interface IdempotencyClaim {
+  tokenId: string;
+  key: string;
+  claimId: string;
+}
+
+/** The document a key's first request made, as its response said. */
+export interface StoredDocument {
+  content: string;
+  documentCount: number;
+  usedAt: Date;
+}
+
+export type ClaimKeyResult =
+  /** The key is this request's: render, then complete or release it. */
+  | { outcome: 'claimed' }
+  /** An earlier request with the key made this document. */
+  | { outcome: 'completed'; requestHash: string; document: StoredDocument }
+  /** An earlier request with the key is still being made. */
+  | { outcome: 'in-progress'; requestHash: string };
+
+export type CompleteKeyResult =
+  | { outcome: 'counted'; documentCount: number }
+  /** The token was deleted in the meantime: nothing was counted or stored. */
+  | { outcome: 'token-deleted' }
+  /** The claim was taken over (it outlived its lease): nothing was counted or stored. */
+  | { outcome: 'claim-lost' };
+
+export interface IdempotencyStore {
+  /**
+   * Claims the key for a request, atomically and across processes (the database decides): a new
+   * key, an expired one (claimed before `expiredBefore`) and an abandoned claim (claimed before
+   * `abandonedBefore` and never completed) become this request's; otherwise tells what holds it.
+   */
+  claim(input: IdempotencyClaim & { requestHash: string; at: Date; expiredBefore: Date; abandonedBefore: Date }): Promise<ClaimKeyResult>;
+  /**
+   * Adds one document to the token's count and stores the document under the claim, in one
+   * transaction: no crash can leave a counted document without its stored result, or the reverse.
+   */
+  complete(claim: IdempotencyClaim, content: string, at: Date): Promise<CompleteKeyResult>;
+  /** Frees a claim whose request failed (nothing was counted), so that a retry can run. */
+  release(claim: IdempotencyClaim): Promise<void>;
+  /** Deletes at most `limit` keys claimed before `expiredBefore`; returns how many. */
+  pruneExpired(expiredBefore: Date, limit: number): Promise<number>;
+}
+
 /**
  * What the domain announces to live subscribers, on every instance. The live events implement it
  * (graphql/events.ts); the domain neither knows nor waits for who is listening.

@@ -36,6 +36,15 @@ export interface GraphQLContext {
    * that our own proxies received the request from (http/client-address.ts). Normalised.
    */
   clientAddress: string;
+  /**
+   * The Idempotency-Key header of an HTTP request, as sent. Never set over WebSocket: a header of
+   * the upgrade request would be one key for every operation on the connection.
+   */
+  idempotencyKey: string | undefined;
+  /** Adds a header to the HTTP response of this request (nothing over WebSocket). */
+  setResponseHeader(name: string, value: string): void;
+  /** What setResponseHeader collected; useResponseHeaders (graphql/errors.ts) hands it to Yoga. */
+  responseHeaders: Record<string, string>;
   /** Whether a session credential was sent at all. */
   hasSessionCredential(): boolean;
   /** Sets the session cookie on this HTTP response (no-op over WebSocket). */
@@ -129,6 +138,11 @@ export function createContextFactory(deps: ContextDependencies) {
       bearer,
       sessionToken,
       clientAddress,
+      idempotencyKey: initial.request?.headers.get('idempotency-key') ?? undefined,
+      responseHeaders: {},
+      setResponseHeader(name, value) {
+        this.responseHeaders[name] = value;
+      },
       hasSessionCredential: () => sessionToken !== undefined,
       viewerSession,
       viewer: () => viewerSession().then(({ account }) => account),

@@ -6,7 +6,16 @@
 import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { ApiTokenAuthError, DatabaseUnavailableError, DomainError, RateLimitedError, type ErrorCode } from '../domain/errors.js';
+import {
+  ApiTokenAuthError,
+  DatabaseUnavailableError,
+  DomainError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyInvalidError,
+  IdempotencyKeyReusedError,
+  RateLimitedError,
+  type ErrorCode,
+} from '../domain/errors.js';
 
 /** RFC 6750 error codes for the WWW-Authenticate challenge. */
 function bearerChallenge(error: ApiTokenAuthError): string {
@@ -17,10 +26,21 @@ function bearerChallenge(error: ApiTokenAuthError): string {
   return `Bearer ${realm}, error="${rfcCode}", error_description="${description}"`;
 }
 
+/** The seconds after which a retry may succeed, for the errors that say so. */
+function retryAfterOf(error: DomainError): number | undefined {
+  const retryable = error instanceof RateLimitedError || error instanceof DatabaseUnavailableError || error instanceof IdempotencyKeyInUseError;
+  return retryable ? error.retryAfterSeconds : undefined;
+}
+
+// Idempotency-key statuses as the IETF draft "The Idempotency-Key HTTP Header Field" gives them:
+// 400 for a bad key, 422 for a key reused with another request, 409 while the first is in flight.
 function httpExtension(error: DomainError) {
   if (error instanceof ApiTokenAuthError) return { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(error) } };
   if (error instanceof RateLimitedError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof DatabaseUnavailableError) return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (error instanceof IdempotencyKeyInUseError) return { status: 409, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (error instanceof IdempotencyKeyReusedError) return { status: 422 };
+  if (error instanceof IdempotencyKeyInvalidError) return { status: 400 };
   return undefined;
 }
 
@@ -34,7 +54,7 @@ export function toGraphQLError(error: DomainError, source?: GraphQLError): Graph
     // No originalError: that would make Yoga treat it as unexpected, mask it and log it.
     extensions: {
       code: error.code,
-      ...(error instanceof RateLimitedError || error instanceof DatabaseUnavailableError ? { retryAfter: error.retryAfterSeconds } : {}),
+      ...(retryAfterOf(error) !== undefined ? { retryAfter: retryAfterOf(error) } : {}),
       ...(http ? { http } : {}),
     },
   });

@@ -9,6 +9,7 @@ export interface CopySummary {
   accounts: number;
   sessions: number;
   apiTokens: number;
+  idempotencyKeys: number;
 }
 
 export async function copyDatabase(from: PrismaClient, to: PrismaClient): Promise<CopySummary> {
@@ -19,7 +20,12 @@ export async function copyDatabase(from: PrismaClient, to: PrismaClient): Promis
   const accounts = await copyTable(() => from.account.findMany({ orderBy: { id: 'asc' } }), (rows) => to.account.createMany({ data: rows }));
   const sessions = await copyTable(() => from.session.findMany({ orderBy: { id: 'asc' } }), (rows) => to.session.createMany({ data: rows }));
   const apiTokens = await copyTable(() => from.apiToken.findMany({ orderBy: { id: 'asc' } }), (rows) => to.apiToken.createMany({ data: rows }));
-  return { accounts, sessions, apiTokens };
+  // a client retrying across the move still gets its document back instead of a second one
+  const idempotencyKeys = await copyTable(
+    () => from.idempotencyKey.findMany({ orderBy: [{ tokenId: 'asc' }, { key: 'asc' }] }),
+    (rows) => to.idempotencyKey.createMany({ data: rows }),
+  );
+  return { accounts, sessions, apiTokens, idempotencyKeys };
 }
 
 async function copyTable<Row>(read: () => Promise<Row[]>, write: (rows: Row[]) => Promise<unknown>): Promise<number> {

@@ -19,11 +19,44 @@ export interface SqlStatement {
   dateColumns?: readonly string[];
 }
 
-export interface SqlDriver {
-  rows<Row>(statement: SqlStatement, params: ReadonlyArray<string | number | Date | null>): Promise<Row[]>;
+type Param = string | number | Date | null;
+
+/** One statement of a transaction. */
+export interface SqlStep {
+  statement: SqlStatement;
+  params: readonly Param[];
+  /** Roll the whole transaction back, and run no further step, when this one returns no row. */
+  requireRow?: boolean;
 }
 
-type Param = string | number | Date | null;
+export type TransactionResult =
+  /** Every step ran and the transaction committed: each step's rows, in order. */
+  | { committed: true; rows: Record<string, unknown>[][] }
+  /** The step at this index returned no row (see requireRow): everything was rolled back. */
+  | { committed: false; stoppedAt: number };
+
+export interface SqlDriver {
+  rows<Row>(statement: SqlStatement, params: readonly Param[]): Promise<Row[]>;
+  /**
+   * Runs the steps in one transaction, all or nothing. The steps are fixed SQL: what one needs
+   * from an earlier one, it reads in a subquery (the transaction sees its own writes), so that on
+   * SQLite the whole transaction runs in one synchronous call. It must: Prisma and the hot path
+   * share SQLite's one connection, and a transaction that awaited between statements would take
+   * in whatever statement another request ran meanwhile.
+   */
+  transaction(steps: readonly SqlStep[]): Promise<TransactionResult>;
+}
+
+/** Thrown inside a transaction to roll it back when a step that must return a row returned none. */
+class StepReturnedNoRow {
+  constructor(readonly index: number) {}
+}
+
+function readDates(rows: Record<string, unknown>[], statement: SqlStatement): void {
+  for (const column of statement.dateColumns ?? []) {
+    for (const row of rows) if (typeof row[column] === 'string') row[column] = new Date(row[column] as string);
+  }
+}
 
 /**
  * SQLite through better-sqlite3: synchronous, microseconds per statement, so it runs inline.
@@ -32,28 +65,45 @@ type Param = string | number | Date | null;
 export function sqliteDriver(connection: BetterSqlite3.Database): SqlDriver {
   const prepared = new Map<string, BetterSqlite3.Statement>();
   const encode = (value: Param) => (value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value);
+  const execute = (statement: SqlStatement, params: readonly Param[]): Record<string, unknown>[] => {
+    let compiled = prepared.get(statement.name);
+    if (!compiled) {
+      // $1 → @p1: better-sqlite3 binds named parameters from an object, and a name may repeat
+      compiled = connection.prepare(statement.text.replace(/\$(\d+)/g, '@p$1'));
+      // the adapter turns safe integers on for the whole connection; our counts fit a double
+      compiled.safeIntegers(false);
+      prepared.set(statement.name, compiled);
+    }
+    const args: Record<string, unknown> = {};
+    params.forEach((value, index) => (args[`p${index + 1}`] = encode(value)));
+    const rows = (compiled.reader ? compiled.all(args) : (compiled.run(args), [])) as Record<string, unknown>[];
+    readDates(rows, statement);
+    return rows;
+  };
+  // IMMEDIATE takes the write lock at BEGIN, so that no other process's writer can make a step
+  // fail halfway with SQLITE_BUSY; better-sqlite3 rolls back when the function throws.
+  const runSteps = connection.transaction((steps: readonly SqlStep[]) =>
+    steps.map((step, index) => {
+      const rows = execute(step.statement, step.params);
+      if (step.requireRow && rows.length === 0) throw new StepReturnedNoRow(index);
+      return rows;
+    }),
+  ).immediate;
   return {
     async rows<Row>(statement: SqlStatement, params: readonly Param[]): Promise<Row[]> {
-      let rows: Record<string, unknown>[];
       try {
-        let compiled = prepared.get(statement.name);
-        if (!compiled) {
-          // $1 → @p1: better-sqlite3 binds named parameters from an object, and a name may repeat
-          compiled = connection.prepare(statement.text.replace(/\$(\d+)/g, '@p$1'));
-          // the adapter turns safe integers on for the whole connection; our counts fit a double
-          compiled.safeIntegers(false);
-          prepared.set(statement.name, compiled);
-        }
-        const args: Record<string, unknown> = {};
-        params.forEach((value, index) => (args[`p${index + 1}`] = encode(value)));
-        rows = (compiled.reader ? compiled.all(args) : (compiled.run(args), [])) as Record<string, unknown>[];
+        return execute(statement, params) as Row[];
       } catch (error) {
         rethrowAsDomainError(error);
       }
-      for (const column of statement.dateColumns ?? []) {
-        for (const row of rows) if (typeof row[column] === 'string') row[column] = new Date(row[column] as string);
+    },
+    async transaction(steps) {
+      try {
+        return { committed: true, rows: runSteps(steps) };
+      } catch (error) {
+        if (error instanceof StepReturnedNoRow) return { committed: false, stoppedAt: error.index };
+        rethrowAsDomainError(error);
       }
-      return rows as Row[];
     },
   };
 }
@@ -73,13 +123,40 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
   // A timestamp literal's offset is ignored by a timestamp-without-time-zone column, so the ISO
   // form stores the UTC wall-clock time, as Prisma does.
   const encode = (value: Param) => (value instanceof Date ? value.toISOString() : value);
+  const query = (on: pg.Pool | pg.PoolClient, statement: SqlStatement, params: readonly Param[]) =>
+    on.query({ name: statement.name, text: statement.text, values: params.map(encode), types: utcTypes });
   return {
     async rows<Row>(statement: SqlStatement, params: readonly Param[]): Promise<Row[]> {
       try {
-        const result = await pool.query({ name: statement.name, text: statement.text, values: params.map(encode), types: utcTypes });
-        return result.rows as Row[];
+        return (await query(pool, statement, params)).rows as Row[];
       } catch (error) {
         rethrowAsDomainError(error);
+      }
+    },
+    async transaction(steps) {
+      let client: pg.PoolClient | undefined;
+      let broken = false;
+      try {
+        client = await pool.connect();
+        await client.query('BEGIN');
+        const rows: Record<string, unknown>[][] = [];
+        for (const [index, step] of steps.entries()) {
+          const result = await query(client, step.statement, step.params);
+          if (step.requireRow && result.rows.length === 0) {
+            await client.query('ROLLBACK');
+            return { committed: false, stoppedAt: index };
+          }
+          rows.push(result.rows);
+        }
+        await client.query('COMMIT');
+        return { committed: true, rows };
+      } catch (error) {
+        // a connection that failed mid-transaction is not given back to the pool
+        broken = true;
+        await client?.query('ROLLBACK').catch(() => {});
+        rethrowAsDomainError(error);
+      } finally {
+        client?.release(broken);
       }
     },
   };

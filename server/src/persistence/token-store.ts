@@ -42,7 +42,9 @@ const FIND_FOR_AUTHENTICATION: SqlStatement = {
 
 // One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
 // "still active" check is in the same statement, so a delete that lands mid-request wins.
-const RECORD_DOCUMENT: SqlStatement = {
+// A document with an idempotency key runs it inside the transaction that stores its result
+// (idempotency-store.ts).
+export const RECORD_DOCUMENT: SqlStatement = {
   name: 'token_record_document',
   text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2
     WHERE "id" = $1 AND "deletedAt" IS NULL

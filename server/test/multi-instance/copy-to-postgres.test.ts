@@ -31,15 +31,20 @@ describe('npm run db:copy', () => {
     const kept = (await gql(before, 'mutation { generateToken(name: "kept") { secret } }', bearer(session))).data.generateToken.secret;
     const gone = await gql(before, 'mutation { generateToken(name: "gone") { token { id } } }', bearer(session));
     await gql(before, `mutation { deleteToken(id: "${gone.data.generateToken.token.id}") { id } }`, bearer(session));
-    for (let i = 0; i < 4; i++) await gql(before, 'mutation { renderDocument(template: "x", data: {}) { documentCount } }', bearer(kept));
+    for (let i = 0; i < 3; i++) await gql(before, 'mutation { renderDocument(template: "x", data: {}) { documentCount } }', bearer(kept));
+    const keyed = { ...bearer(kept), 'idempotency-key': 'moved-key' };
+    await gql(before, 'mutation { renderDocument(template: "x", data: {}) { documentCount } }', keyed);
     await before.stop();
 
     const { stdout } = await run('npm', ['run', '--silent', 'db:copy', '--', sqlite.url, postgres.url]);
-    expect(stdout).toContain('copied 1 accounts, 1 sessions, 2 API tokens');
+    expect(stdout).toContain('copied 1 accounts, 1 sessions, 2 API tokens, 1 idempotency keys');
 
     const after = await buildApp({ ...config, databaseUrl: postgres.url });
     const listed = await gql(after, '{ active: tokens(status: ACTIVE) { name documentCount } deleted: tokens(status: DELETED) { name } }', bearer(session));
     expect(listed.data).toEqual({ active: [{ name: 'kept', documentCount: 4 }], deleted: [{ name: 'gone' }] });
+    // a retry of the last document, after the move, is still its replay
+    const replayed = await gql(after, 'mutation { renderDocument(template: "x", data: {}) { documentCount replayed } }', keyed);
+    expect(replayed.data.renderDocument).toEqual({ documentCount: 4, replayed: true });
     const rendered = await gql(after, 'mutation { renderDocument(template: "x", data: {}) { documentCount } }', bearer(kept));
     expect(rendered.data.renderDocument.documentCount).toBe(5);
     // the limit slots came along: 9 more fit, the 11th active does not

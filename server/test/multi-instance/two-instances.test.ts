@@ -1,6 +1,8 @@
 // Two real server processes sharing one PostgreSQL database and one Redis: one truth.
 // The Redis is the suite's own, on a port of its own, so that it can be killed and restarted.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PogodocClient } from '../../../sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { freePort, startRedis, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { httpGql } from '../support/http-client.js';
@@ -120,6 +122,44 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     const listed = await httpGql(b.url, '{ tokens { id } viewer { activeTokenCount } }', {}, session);
     expect(listed.data.tokens).toHaveLength(10);
     expect(listed.data.viewer.activeTokenCount).toBe(10);
+  });
+
+  it('40 concurrent requests with one Idempotency-Key split across A and B count exactly one document', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(a, session);
+    const key = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const response = await fetch(`${(i % 2 ? a : b).url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, 'idempotency-key': key },
+          body: JSON.stringify({ query: 'mutation { renderDocument(template: "Invoice {{ n }}", data: { n: 7 }) { content documentCount replayed } }' }),
+        });
+        return { status: response.status, body: (await response.json()) as { data?: any; errors?: Array<{ extensions?: { code?: string } }> } };
+      }),
+    );
+    const succeeded = results.filter((result) => result.body.data?.renderDocument);
+    const inUse = results.filter((result) => result.status === 409 && result.body.errors?.[0]?.extensions?.code === 'IDEMPOTENCY_KEY_IN_USE');
+    // every answer is the one result or the retryable refusal, and exactly one request made it
+    expect(succeeded.length + inUse.length).toBe(40);
+    for (const result of succeeded) expect(result.body.data.renderDocument).toMatchObject({ content: 'Invoice 7', documentCount: 1 });
+    expect(succeeded.filter((result) => !result.body.data.renderDocument.replayed)).toHaveLength(1);
+    const token = await httpGql(b.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session);
+    expect(token.data.token.documentCount).toBe(1);
+  });
+
+  it('SDK calls with one key on both instances at once all resolve to the one document', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(a, session);
+    const clients = [a, b].map((server) => new PogodocClient({ token: secret, baseUrl: server.url }));
+    const idempotencyKey = randomUUID();
+    const documents = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => clients[i % 2]!.renderDocument({ template: 'Order {{ n }}', data: { n: 3 } }, { idempotencyKey })),
+    );
+    for (const document of documents) expect(document).toMatchObject({ content: 'Order 3', tokenId: id, documentCount: 1 });
+    expect(documents.filter((document) => !document.replayed)).toHaveLength(1);
+    const token = await httpGql(a.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session);
+    expect(token.data.token.documentCount).toBe(1);
   });
 
   it('a client that reconnects receives the current count first', async () => {

@@ -20,6 +20,10 @@ function observingSqlDriver(driver: SqlDriver, observe: (sql: string) => void): 
       observe(statement.text);
       return driver.rows<Row>(statement, params);
     },
+    transaction(steps) {
+      for (const step of steps) observe(step.statement.text);
+      return driver.transaction(steps);
+    },
   };
 }
 

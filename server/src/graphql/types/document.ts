@@ -7,6 +7,10 @@ const DocumentType = builder.objectRef<RenderedDocument>('Document').implement({
     content: t.exposeString('content'),
     tokenId: t.exposeID('tokenId', { description: 'The API token that made it.' }),
     documentCount: t.exposeInt('documentCount', { description: "The token's document count, this one included." }),
+    replayed: t.exposeBoolean('replayed', {
+      description:
+        'True when this is the stored result of an earlier request with the same Idempotency-Key: nothing was rendered or counted again. The HTTP response then also has the header Idempotent-Replayed: true.',
+    }),
   }),
 });
 
@@ -14,12 +18,17 @@ builder.mutationFields((t) => ({
   renderDocument: t.field({
     type: DocumentType,
     description:
-      'Renders a Liquid template with JSON data. Authenticate with Authorization: Bearer <API token>; each success counts one document on that token.',
+      'Renders a Liquid template with JSON data. Authenticate with Authorization: Bearer <API token>; each success counts one document on that token. Send an Idempotency-Key HTTP header (e.g. a UUID) to retry safely: the same key and request within 24 hours return the first result and count nothing more.',
     args: {
       template: t.arg.string({ description: 'A Liquid template, e.g. "Hello {{ name }}".' }),
       data: t.arg({ type: 'JSON', description: 'A JSON object the template reads.' }),
     },
     // the service announces the new count to live subscribers itself
-    resolve: (_root, { template, data }, ctx) => ctx.services.documents.renderDocument(ctx.bearer, template, data, ctx.clientAddress),
+    resolve: async (_root, { template, data }, ctx) => {
+      const document = await ctx.services.documents.renderDocument(ctx.bearer, template, data, ctx.clientAddress, ctx.idempotencyKey);
+      // Stripe's header for a replayed response, for clients that read headers rather than fields
+      if (document.replayed) ctx.setResponseHeader('Idempotent-Replayed', 'true');
+      return document;
+    },
   }),
 }));

@@ -1,0 +1,87 @@
+/** The stable codes in an error's extensions.code. Messages may change; codes do not. */
+export type ErrorCode =
+  /** The token was deleted. */
+  | 'API_TOKEN_DELETED'
+  /** A well-formed token that does not exist. */
+  | 'API_TOKEN_INVALID'
+  /** Not a pgd_ token, or a failed checksum (a typo). */
+  | 'API_TOKEN_MALFORMED'
+  /** A document request without Authorization: Bearer. */
+  | 'API_TOKEN_MISSING'
+  /** The HTTP request is malformed: invalid JSON, or a bad Content-Length. */
+  | 'BAD_REQUEST'
+  /** A variable does not fit its type. */
+  | 'BAD_USER_INPUT'
+  /** The database cannot serve right now; nothing was changed. HTTP 503 with Retry-After. */
+  | 'DATABASE_UNAVAILABLE'
+  /** The data is not a JSON object, or is nested too deep. */
+  | 'DATA_INVALID'
+  /** The data is over its size limit. */
+  | 'DATA_TOO_LARGE'
+  /** Sign-up with an email that is not an address. */
+  | 'EMAIL_INVALID'
+  /** Sign-up with an email that already has an account. */
+  | 'EMAIL_TAKEN'
+  /** The query is not valid GraphQL, or has too many tokens. */
+  | 'GRAPHQL_PARSE_FAILED'
+  /** The query does not fit the schema, or is too deep, wide or costly. */
+  | 'GRAPHQL_VALIDATION_FAILED'
+  /** The Idempotency-Key header is empty, too long or not printable ASCII: HTTP 400. */
+  | 'IDEMPOTENCY_KEY_INVALID'
+  /** A request with this Idempotency-Key is still running: HTTP 409 with Retry-After; retry. */
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  /** The Idempotency-Key was used with a different request within 24 hours: HTTP 422. */
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** Unexpected error: masked, and logged on the server. */
+  | 'INTERNAL_SERVER_ERROR'
+  /** Wrong email or password (the same answer for both). */
+  | 'INVALID_CREDENTIALS'
+  /** Sign-up with a password over the maximum length. */
+  | 'PASSWORD_TOO_LONG'
+  /** Sign-up with a password under the minimum length. */
+  | 'PASSWORD_TOO_SHORT'
+  /** choosePlan with an id that plans does not list. */
+  | 'PLAN_NOT_FOUND'
+  /** Generating or using a token, or watching live counts, without an active plan. */
+  | 'PLAN_REQUIRED'
+  /** A rate limit: HTTP 429 with Retry-After; extensions.retryAfter has the seconds. */
+  | 'RATE_LIMITED'
+  /** The template failed while rendering. */
+  | 'RENDER_FAILED'
+  /** The render produced more than its output limit. */
+  | 'RENDER_OUTPUT_TOO_LARGE'
+  /** The render ran past its time limit. */
+  | 'RENDER_TIMEOUT'
+  /** The request body is over its size limit: HTTP 413. */
+  | 'REQUEST_ENTITY_TOO_LARGE'
+  /** The session expired, was signed out, or is not a valid session token. */
+  | 'SESSION_EXPIRED'
+  /** A dashboard operation (generate, delete, list, subscribe) with an API token. */
+  | 'SESSION_REQUIRED'
+  /** Too many subscriptions on one connection, or live connections of the account. */
+  | 'SUBSCRIPTION_LIMIT_REACHED'
+  /** The template does not parse, or uses an unknown filter. */
+  | 'TEMPLATE_INVALID'
+  /** The template is over its size limit. */
+  | 'TEMPLATE_TOO_LARGE'
+  /** Deleting a deleted token. */
+  | 'TOKEN_ALREADY_DELETED'
+  /** The account already has the most active tokens the tokenRules allow. */
+  | 'TOKEN_LIMIT_REACHED'
+  /** The token name has control or text-direction characters. */
+  | 'TOKEN_NAME_INVALID'
+  /** The token name is empty after trimming. */
+  | 'TOKEN_NAME_REQUIRED'
+  /** The token name is longer than the tokenRules allow. */
+  | 'TOKEN_NAME_TOO_LONG'
+  /** No such token in your account (another account’s token looks the same). */
+  | 'TOKEN_NOT_FOUND'
+  /** A dashboard operation without a session. */
+  | 'UNAUTHENTICATED';
+
+/** The two tabs of the API Tokens page. */
+export type TokenStatus =
+  /** Currently usable tokens. */
+  | 'ACTIVE'
+  /** Previously deleted tokens, kept for audit. They never work again. */
+  | 'DELETED';

@@ -1,0 +1,66 @@
+// Idempotency keys on document requests, as Stripe's API has them and as the IETF's
+// Idempotency-Key header draft describes: a client that could not tell whether its request was
+// counted (the connection dropped, the response was lost) sends it again with the same key, and
+// gets the first result back instead of a second document.
+//
+// - A key belongs to the token that sent it: the same key from another token is another key.
+// - The same key with the same request (template and data, see requestHashOf) within
+//   IDEMPOTENCY_KEY_TTL_MS returns the stored result and counts nothing: a replay.
+// - The same key with another request is refused (IDEMPOTENCY_KEY_REUSED), whether the first
+//   one has finished or not.
+// - While the first request still renders, the others are refused at once with the retryable
+//   IDEMPOTENCY_KEY_IN_USE: waiting would hold a connection, and a retry after Retry-After gets
+//   the replay. The key is claimed in the database, so this holds across instances.
+// - Only a success is stored. A request that fails counts nothing, so it frees its key, and a
+//   retry runs again (and fails again, or succeeds if the failure was passing).
+import { createHash } from 'node:crypto';
+import { IdempotencyKeyInvalidError } from './errors.js';
+
+/** How long a key and its result are kept: a retry within this time is a replay. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The longest key accepted, in characters (a UUID has 36). */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/**
+ * How long a claim holds its key without finishing before another request may take the key over:
+ * the request's instance must have stopped mid-render. Far above a render's own limit
+ * (RENDER_TIMEOUT_MS, 1 s by default) plus its wait for a thread. A request slower than this
+ * still cannot count twice: its count is conditional on still holding the claim.
+ */
+export const IDEMPOTENCY_CLAIM_LEASE_MS = 60_000;
+
+/**
+ * Expired keys removed per new key. Each new key adds one row and removes up to this many
+ * expired ones, so the table holds about a day of keys and a backlog only shrinks; the removal
+ * is one indexed range read, bounded whatever the backlog.
+ */
+export const IDEMPOTENCY_PRUNE_BATCH = 20;
+
+// Printable ASCII, as HTTP header values reliably carry it.
+const KEY_PATTERN = /^[\x20-\x7e]+$/;
+
+/** Checks a key as sent in the Idempotency-Key header; throws IDEMPOTENCY_KEY_INVALID. */
+export function checkIdempotencyKey(key: string): string {
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || !KEY_PATTERN.test(key)) {
+    throw new IdempotencyKeyInvalidError(IDEMPOTENCY_KEY_MAX_LENGTH);
+  }
+  return key;
+}
+
+/** The data with every object's keys in sorted order, so that {"a":1,"b":2} and {"b":2,"a":1} are one request. */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
+  return sorted;
+}
+
+/**
+ * What makes two requests "the same request": the template, and the data with its objects' keys
+ * in any order. The data has passed the size and depth checks before this runs.
+ */
+export function requestHashOf(template: string, data: object): string {
+  // the replacer hands JSON.stringify a sorted copy of each object before it is written out
+  return createHash('sha256').update(JSON.stringify([template, data], sortedKeys)).digest('hex');
+}
