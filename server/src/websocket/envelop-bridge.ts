@@ -64,7 +64,21 @@ export function envelopBridge(options: {
     // each change once for every identical subscription: the documentCount field opens its
     // delivery here instead of an iterator that graphql-ws would execute for each socket.
     const socket = ctx.extra.socket;
-    (args.contextValue as GraphQLContext).openDocumentCounts = (watch) => sharedDelivery.attach({ socket, id, args, watch });
+    let delivery: AsyncIterableIterator<never> | undefined;
+    (args.contextValue as GraphQLContext).openDocumentCounts = (watch) => (delivery = sharedDelivery.attach({ socket, id, args, watch }));
+    // graphql-ws then holds the delivery itself rather than graphql-js's wrapper around it, which
+    // would keep the operation's whole context alive (kilobytes per dashboard) for nothing: the
+    // delivery never yields a value to execute. The wrapper is dropped, not returned, since
+    // returning it would end the delivery.
+    args.rootValue = {
+      execute,
+      subscribe: async (subscribeArgs: ExecutionArgs) => {
+        const result = await subscribe(subscribeArgs);
+        if (!delivery) return result;
+        Object.assign(args, { contextValue: undefined, rootValue: undefined });
+        return delivery;
+      },
+    };
     return args;
   };
 }
