@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import sirv from 'sirv';
@@ -21,6 +20,8 @@ import { schema } from './graphql/schema.js';
 import { httpServerTimeouts, limitConnectionsPerAddress } from './http/connection-limits.js';
 import { LiveConnections, useHttpSubscriptionLimit } from './http/live-connections.js';
 import { createOriginPolicy } from './http/origin-policy.js';
+import { closeHttpServer } from './http/graceful-shutdown.js';
+import { operationalRoutes } from './http/operational-routes.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
@@ -109,41 +110,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     : undefined;
 
   const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => {
-    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-    const isApi = pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const isApi = url.pathname === GRAPHQL_PATH || url.pathname.startsWith(`${GRAPHQL_PATH}/`);
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
-    if (pathname === '/health') {
-      // liveness: the process answers
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      return;
-    }
-    if (pathname === '/ready') {
-      void readiness(database, events).then(({ ready, checks }) => {
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
-      });
-      return;
-    }
-    if (config.metrics && pathname === '/metrics') {
-      const ms = (nanoseconds: number) => Math.round(nanoseconds / 1e4) / 100;
-      // ?gc: a full collection first, when the process runs with --expose-gc (the benchmark's
-      // servers do), so that memory samples compare live memory rather than collection timing
-      if ((req.url ?? '').includes('gc')) (globalThis as { gc?: () => void }).gc?.();
-      const { rss, heapUsed } = process.memoryUsage();
-      const cpu = process.cpuUsage();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          eventLoopDelayMs: { p50: ms(eventLoopDelay.percentile(50)), p99: ms(eventLoopDelay.percentile(99)), max: ms(eventLoopDelay.max) },
-          rssBytes: rss,
-          heapUsedBytes: heapUsed,
-          cpuMicros: { user: cpu.user, system: cpu.system },
-          webSocketClients: webSockets.clientCount(),
-          sharedSubscriptions: webSockets.sharedSubscriptions(),
-        }),
-      );
-      if ((req.url ?? '').includes('reset')) eventLoopDelay.reset();
-      return;
-    }
+    if (routes.handle(req, res, url)) return;
     if (isApi) {
       void yoga.requestListener(req, res);
       return;
@@ -171,25 +141,13 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     originPolicy,
     onUnexpectedError: (error) => logger?.error(error),
   });
-  const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
-  if (config.metrics) eventLoopDelay.enable();
+  const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: config.metrics, webSockets });
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
-    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await webSockets.close();
-    let deadline: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => {
-      deadline = setTimeout(() => {
-        server.closeAllConnections();
-        resolve();
-      }, config.limits.shutdownTimeoutMs);
-    });
-    await Promise.race([httpClosed, timedOut]);
-    clearTimeout(deadline);
+    await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
     await services.close();
-    eventLoopDelay.disable();
+    routes.close();
     await events.close();
     await rateLimiters.close();
     await database.close();
