@@ -4,6 +4,8 @@ import type { MissingPlanReason } from './plans.js';
 // Every expected failure is a DomainError with a stable, machine-readable code.
 // The GraphQL layer turns them into GraphQL errors (see graphql/errors.ts); anything
 // that is not a DomainError is unexpected and gets masked.
+// (Over 200 lines on purpose: one small class per expected failure, each with the message a
+// person can act on, reads best as one catalogue.)
 
 export type { ErrorCode } from './error-codes.js';
 
