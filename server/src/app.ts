@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { DestinationStream } from 'pino';
 import sirv from 'sirv';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
@@ -25,6 +26,8 @@ import { operationalRoutes } from './http/operational-routes.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
+import { createObservability } from './observability/observability.js';
+import type { Logger } from './observability/logger.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -38,6 +41,9 @@ export interface App {
   database: Database;
   services: Services;
   webSockets: Pick<GraphQLWebSocketServer, 'clientCount' | 'sharedSubscriptions'>;
+  logger: Logger;
+  /** Where /metrics is served when METRICS_PORT gives it a port of its own (after start). */
+  metricsUrl(): string | undefined;
   /** Listens on the port (0 picks a free one) and resolves to the server's base URL. */
   start(port?: number, host?: string): Promise<string>;
   /**
@@ -49,8 +55,8 @@ export interface App {
 }
 
 export interface AppOptions extends DatabaseOptions {
-  /** Receives Yoga's log lines instead of the console (tests capture them). */
-  logger?: YogaLogger;
+  /** Receives the JSON log lines instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
 }
 
 /** Readiness for load balancers: the database answers with every migration applied, and Redis is connected when configured. */
@@ -68,11 +74,12 @@ async function readiness(database: Database, events: LiveEvents) {
 }
 
 export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
-  const database = await openDatabase(config.databaseUrl, options);
+  const observability = createObservability(config, options);
+  const { logger } = observability;
+  const database = await openDatabase(config.databaseUrl, observability.databaseOptions(options));
   const rateLimiters = createRateLimiters(config.limits, config.redisUrl);
-  const logger = options.logger ?? (config.logging === false ? undefined : console);
-  const events = createLiveEvents({ redisUrl: config.redisUrl, onError: (message) => logger?.warn(message) });
-  const services = createServices(database, rateLimiters, config.limits, liveAnnouncementsOf(events));
+  const events = createLiveEvents({ redisUrl: config.redisUrl, onError: observability.redisError });
+  const services = createServices(database, rateLimiters, config.limits, observability.announcements(liveAnnouncementsOf(events)), observability.serviceHooks());
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
     ownedToken: (accountId, tokenId) => services.apiTokens.findOwnedToken(accountId, tokenId),
@@ -92,7 +99,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: config.graphiql ? { title: 'Pogodoc API tokens', headers: JSON.stringify({ [CSRF_HEADER]: '1' }) } : false,
     landingPage: false,
-    logging: options.logger ?? config.logging,
+    logging: observability.yogaLogger,
     maskedErrors: true,
     // no file uploads, no batching: neither is part of this API
     multipart: false,
@@ -102,16 +109,18 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
+    plugins: [observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
     ? sirv(config.dashboardDir, { single: true, etag: true, gzip: false, brotli: false })
     : undefined;
 
-  const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => {
+  const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
+  const observeRequest = observability.observeRequest(isApiPath);
+  const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => observeRequest(req, res, () => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const isApi = url.pathname === GRAPHQL_PATH || url.pathname.startsWith(`${GRAPHQL_PATH}/`);
+    const isApi = isApiPath(url.pathname);
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
     if (routes.handle(req, res, url)) return;
     if (isApi) {
@@ -124,7 +133,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     }
     // no built dashboard (npm run build:client makes one): the front door is GraphiQL
     res.writeHead(302, { location: GRAPHQL_PATH }).end();
-  });
+  }));
 
   // Behind a proxy (TRUST_PROXY) every connection comes from the proxy, and capping its address
   // would cap every client together: there the proxy has to limit connections per client.
@@ -139,9 +148,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     limits: config.limits,
     liveConnections,
     originPolicy,
-    onUnexpectedError: (error) => logger?.error(error),
+    onUnexpectedError: (error) => logger.error({ err: error }, 'unexpected error on a WebSocket'),
   });
-  const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: config.metrics, webSockets });
+  observability.readFrom({ webSocketConnections: () => webSockets.clientCount(), webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions });
+  const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
@@ -151,6 +161,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     await events.close();
     await rateLimiters.close();
     await database.close();
+    await observability.close();
   };
 
   return {
@@ -158,7 +169,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     database,
     services,
     webSockets,
-    start(port = config.port, host = config.host) {
+    logger,
+    metricsUrl: observability.metricsUrl,
+    async start(port = config.port, host = config.host) {
+      await observability.start(host);
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

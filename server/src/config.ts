@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_DATABASE_URL } from './persistence/database.js';
 import { PROJECT_ROOT } from './paths.js';
 import { parseAllowedOrigins } from './http/origin-policy.js';
+import type { LogFormat } from './observability/logger.js';
 
 
 export interface AppConfig {
@@ -21,8 +22,12 @@ export interface AppConfig {
   dashboardDir: string;
   /** Serve the schema to introspection queries (GraphiQL needs it). */
   introspection: boolean;
-  /** Serve GET /metrics (event-loop delay, memory, CPU) for operators and the benchmarks. */
+  /** Collect Prometheus metrics and serve them at /metrics (METRICS=1, or implied by METRICS_PORT). */
   metrics: boolean;
+  /** Serve /metrics on this port instead of the service's own (METRICS_PORT). */
+  metricsPort: number | undefined;
+  /** Serve /debug/runtime (process vital signs as JSON, for the benchmark): DEBUG_ENDPOINTS=1. */
+  debugEndpoints: boolean;
   /**
    * How many proxies of our own stand in front of the service (TRUST_PROXY): the client address
    * for rate limits is the X-Forwarded-For hop they received the request from. 0 ignores the header.
@@ -34,8 +39,10 @@ export interface AppConfig {
    * session (ALLOWED_ORIGINS). The service's own origin is always allowed; no other is by default.
    */
   allowedOrigins: string[];
-  /** Yoga's log level; `false` silences it. */
+  /** The log level; `false` silences the log. */
   logging: 'debug' | 'info' | 'warn' | 'error' | false;
+  /** JSON lines (the default), or pretty lines for people (LOG_FORMAT=pretty; the default under NODE_ENV=development). */
+  logFormat: LogFormat;
 }
 
 /** Every abuse limit, with its environment variable in the README's table. */
@@ -161,6 +168,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be debug, info, warn, error or silent, got "${logLevel}"`);
   }
+  const logFormat = env.LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : 'json');
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw new Error(`METRICS_PORT must be a port number, got "${env.METRICS_PORT}"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     redisUrl: env.REDIS_URL || undefined,
@@ -170,10 +183,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secureCookies: flag(env.COOKIE_SECURE, production),
     introspection: flag(env.INTROSPECTION, !production),
     trustProxy: trustedProxyHops(env.TRUST_PROXY),
-    metrics: flag(env.METRICS, false),
+    metrics: flag(env.METRICS, metricsPort !== undefined),
+    metricsPort,
+    debugEndpoints: flag(env.DEBUG_ENDPOINTS, false),
     limits: limitsFromEnv(env),
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
     dashboardDir: env.DASHBOARD_DIR || path.join(PROJECT_ROOT, 'client', 'dist'),
     logging: logLevel === 'silent' ? false : (logLevel as AppConfig['logging']),
+    logFormat,
   };
 }

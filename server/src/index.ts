@@ -4,8 +4,12 @@ import { configFromEnv } from './config.js';
 const config = configFromEnv();
 const app = await buildApp(config);
 const url = await app.start();
-console.log(`Pogodoc API tokens service on ${url}`);
-console.log(`  GraphQL and graphql-ws: ${url}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+// Where the service listens is written at every LOG_LEVEL, silent included: supervisors, the
+// test harness and the benchmark wait for this line.
+app.logger.child({}, { level: 'info' }).info(
+  { url, graphql: `${url}/graphql`, graphiql: config.graphiql, metrics: app.metricsUrl() ? `${app.metricsUrl()}/metrics` : config.metrics ? `${url}/metrics` : undefined },
+  `Pogodoc API tokens service on ${url}`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

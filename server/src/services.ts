@@ -1,7 +1,7 @@
 // The composition root: domain services wired to their stores. Nothing else constructs them.
 import { AccountService } from './domain/accounts.js';
 import { ApiTokenService } from './domain/api-tokens.js';
-import { DocumentService } from './domain/documents.js';
+import { DocumentService, type TemplateRenderer } from './domain/documents.js';
 import type { LiveAnnouncements } from './domain/ports.js';
 import type { RateLimiters } from './domain/rate-limits.js';
 import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-store.js';
@@ -18,14 +18,21 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(database: Database, rateLimiters: RateLimiters, limits: RenderLimits, announce: LiveAnnouncements): Services {
+/** Seams for instrumentation: app.ts sets them when metrics are on (server/src/observability/). */
+export interface ServiceHooks {
+  /** Wraps the renderer the documents service calls (the metrics time it). */
+  wrapRenderer?: (renderer: TemplateRenderer) => TemplateRenderer;
+}
+
+export function createServices(database: Database, rateLimiters: RateLimiters, limits: RenderLimits, announce: LiveAnnouncements, hooks: ServiceHooks = {}): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters);
   const renderer = new LiquidTemplateRenderer(limits);
+  const wrapRenderer = hooks.wrapRenderer ?? ((unwrapped) => unwrapped);
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters, announce, new SqlIdempotencyStore(database.sql)),
+    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql)),
     close: () => renderer.close(),
   };
 }

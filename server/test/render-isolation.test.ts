@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { DATA_MAX_DEPTH } from '../src/domain/documents.js';
 import { WAITING_RENDER_COST } from '../src/rendering/fair-slots.js';
+import { captureLog } from './support/log-lines.js';
 import { bearer, codes, createTestApp, type GraphQLResponse, type TestApp } from './support/test-app.js';
 
 setFlagsFromString('--expose-gc');
@@ -176,9 +177,8 @@ describe('the parse cache', () => {
 
 describe('deeply nested data', () => {
   it(`100,000 nested arrays inside the data get DATA_INVALID naming the limit of ${DATA_MAX_DEPTH} levels, and nothing is logged`, async () => {
-    const logged: unknown[] = [];
-    const log = (...args: unknown[]) => logged.push(args);
-    const app = await createTestApp({}, { logger: { debug: () => {}, info: () => {}, warn: log, error: log } });
+    const log = captureLog();
+    const app = await createTestApp({ logging: 'warn' }, { logDestination: log.destination });
     try {
       const { session } = await app.signUp();
       const { id, secret } = await app.generateToken(session);
@@ -193,7 +193,7 @@ describe('deeply nested data', () => {
       const result = (await response.json()) as { errors?: Array<{ message: string; extensions: { code: string } }> };
       expect(result.errors?.map((error) => error.extensions.code)).toEqual(['DATA_INVALID']);
       expect(result.errors![0]!.message).toMatch(new RegExp(`at most ${DATA_MAX_DEPTH} levels deep`));
-      expect(logged).toEqual([]);
+      expect(log.lines()).toEqual([]);
       expect((await app.gql('query($id: ID!) { token(id: $id) { documentCount } }', { id }, bearer(session))).data.token.documentCount).toBe(0);
     } finally {
       await app.close();

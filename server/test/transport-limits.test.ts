@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
+import { captureLog } from './support/log-lines.js';
 import { bearer, createTestApp, type TestApp } from './support/test-app.js';
 import { collect, wsClient } from './support/ws-client.js';
 
@@ -133,12 +134,11 @@ describe('slow clients', () => {
 
 describe('malformed WebSocket frames', () => {
   const limits = { ...defaults, wsMaxPayloadBytes: 4096 };
-  const logged: unknown[] = [];
+  const log = captureLog();
   let t: TestApp;
   let wsUrl: string;
   beforeAll(async () => {
-    const log = (...args: unknown[]) => logged.push(args);
-    t = await createTestApp({ limits }, { logger: { debug: () => {}, info: () => {}, warn: log, error: log } });
+    t = await createTestApp({ limits, logging: 'warn' }, { logDestination: log.destination });
     wsUrl = `${(await t.app.start(0, '127.0.0.1')).replace('http', 'ws')}/graphql`;
   });
   afterAll(() => t.close());
@@ -178,6 +178,6 @@ describe('malformed WebSocket frames', () => {
     expect((await t.gql('{ plans { id } }')).data.plans.length).toBeGreaterThan(0);
     const printed = [...stderr.mock.calls, ...consoleError.mock.calls].map((call) => String(call[0]));
     expect(printed.filter((line) => /error|internal/i.test(line))).toEqual([]);
-    expect(logged).toEqual([]);
+    expect(log.lines()).toEqual([]);
   });
 });

@@ -1,14 +1,22 @@
 // The routes an operator's tools call, beside the API and the dashboard: liveness (/health),
-// readiness (/ready) and, when METRICS is on, the process's vital signs (/metrics, JSON; the
-// benchmark reads it). Each answers and returns true, or returns false for a path not its own.
+// readiness (/ready), the Prometheus metrics (/metrics, when METRICS is on and no METRICS_PORT
+// moves them to a port of their own) and, with DEBUG_ENDPOINTS=1, the process's vital signs as
+// JSON (/debug/runtime; the benchmark reads it). Each answers and returns true, or returns false
+// for a path not its own.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Metrics } from '../observability/metrics.js';
+import { METRICS_PATH, serveMetrics } from '../observability/metrics-server.js';
+
+export const DEBUG_RUNTIME_PATH = '/debug/runtime';
 
 export interface OperationalRoutesOptions {
   /** Whether the database answers with every migration applied, and the event channel is up. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
-  /** Serve /metrics. */
-  metrics: boolean;
+  /** Serve these metrics at /metrics. */
+  metrics?: Metrics;
+  /** Serve /debug/runtime: never on a public port, since ?gc makes the process collect its heap. */
+  debugEndpoints: boolean;
   webSockets: { clientCount(): number; sharedSubscriptions(): { subscriptions: number; groups: number } };
 }
 
@@ -19,7 +27,7 @@ export interface OperationalRoutes {
 
 export function operationalRoutes(options: OperationalRoutesOptions): OperationalRoutes {
   const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
-  if (options.metrics) eventLoopDelay.enable();
+  if (options.debugEndpoints) eventLoopDelay.enable();
   const ms = (nanoseconds: number) => Math.round(nanoseconds / 1e4) / 100;
 
   return {
@@ -36,7 +44,11 @@ export function operationalRoutes(options: OperationalRoutesOptions): Operationa
         });
         return true;
       }
-      if (options.metrics && url.pathname === '/metrics') {
+      if (options.metrics && url.pathname === METRICS_PATH) {
+        serveMetrics(options.metrics, res);
+        return true;
+      }
+      if (options.debugEndpoints && url.pathname === DEBUG_RUNTIME_PATH) {
         // ?gc: a full collection first, when the process runs with --expose-gc (the benchmark's
         // servers do), so that memory samples compare live memory rather than collection timing
         if (url.searchParams.has('gc')) (globalThis as { gc?: () => void }).gc?.();

@@ -1,0 +1,35 @@
+// The edge of every HTTP request: its id (from X-Request-Id when safe, echoed in the response),
+// the async context that puts the id on every log line written while serving it, and, when its
+// response ends, one summary line and the request metrics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.js';
+import { REQUEST_ID_HEADER, requestIdOf, runWithRequest, type RequestRecord } from './request-context.js';
+
+export function observeHttpRequests({ logger, metrics, isApi }: { logger: Logger; metrics?: Metrics; isApi: (path: string) => boolean }) {
+  return (req: IncomingMessage, res: ServerResponse, handle: () => void): void => {
+    const record: RequestRecord = { id: requestIdOf(req.headers[REQUEST_ID_HEADER]) };
+    const startedAt = performance.now();
+    res.setHeader(REQUEST_ID_HEADER, record.id);
+    res.once('close', () => {
+      const durationMs = performance.now() - startedAt;
+      const path = (req.url ?? '/').split('?')[0]!;
+      const api = isApi(path);
+      // a request that never reached a GraphQL result: the edge answered it (413, 405, a
+      // dropped connection)
+      const code = record.code ?? (!res.writableFinished ? 'ABORTED' : res.statusCode < 400 ? 'OK' : `HTTP_${res.statusCode}`);
+      const operation = record.operation ?? '(none)';
+      if (api && metrics) {
+        metrics.requests.inc({ operation, code });
+        metrics.requestDuration.observe({ operation }, durationMs / 1000);
+      }
+      runWithRequest(record, () => {
+        const fields = { method: req.method, path, status: res.statusCode, operation: api ? operation : undefined, code, durationMs: Math.round(durationMs * 100) / 100 };
+        // API requests are what an operator follows; health checks and the dashboard's files are noise
+        if (api) logger.info(fields, 'request');
+        else logger.debug(fields, 'request');
+      });
+    });
+    runWithRequest(record, handle);
+  };
+}

@@ -1,0 +1,92 @@
+// The Prometheus metrics, all in one registry (prom-client). Off by default: METRICS=1 serves
+// them at /metrics on the service's port, METRICS_PORT on a port of their own. The README's
+// operations section lists each name and what to alert on; keep the two together.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the metrics read when they are scraped, rather than count as it happens. */
+export interface MetricSources {
+  webSocketConnections(): number;
+  /** Live-count subscriptions over WebSocket (the shared delivery's). */
+  webSocketSubscriptions(): number;
+}
+
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export function createMetrics() {
+  const registry = new Registry();
+  let sources: MetricSources | undefined;
+  // process_* and nodejs_*: CPU, memory, handles, GC, and the event-loop delay (nodejs_eventloop_lag_*)
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  const registers = [registry];
+  const metrics = {
+    registry,
+    requests: new Counter({
+      name: 'pogodoc_graphql_requests_total',
+      help: 'GraphQL requests over HTTP, by operation (its root fields) and outcome (extensions.code of the first error, or OK)',
+      labelNames: ['operation', 'code'] as const,
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'pogodoc_graphql_request_duration_seconds',
+      help: 'Time from a GraphQL request arriving over HTTP to its response ending, by operation',
+      labelNames: ['operation'] as const,
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    documentsRendered: new Counter({
+      name: 'pogodoc_documents_rendered_total',
+      help: 'Documents rendered and counted on a token (idempotent replays are not rendered again)',
+      registers,
+    }),
+    tokenAuthFailures: new Counter({
+      name: 'pogodoc_api_token_auth_failures_total',
+      help: 'Requests refused for their API token (HTTP 401), by code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    renderDuration: new Histogram({
+      name: 'pogodoc_render_duration_seconds',
+      help: 'Time of one render, waiting for a render thread included, by outcome (OK or the error code)',
+      labelNames: ['outcome'] as const,
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    webSocketConnections: new Gauge({
+      name: 'pogodoc_websocket_connections',
+      help: 'Open WebSocket connections',
+      registers,
+      collect() {
+        if (sources) this.set(sources.webSocketConnections());
+      },
+    }),
+    liveSubscriptions: new Gauge({
+      name: 'pogodoc_live_subscriptions',
+      help: 'Live-count subscriptions being served, by transport (websocket, or http for server-sent events)',
+      labelNames: ['transport'] as const,
+      registers,
+      collect() {
+        if (sources) this.set({ transport: 'websocket' }, sources.webSocketSubscriptions());
+      },
+    }),
+    databaseErrors: new Counter({
+      name: 'pogodoc_database_errors_total',
+      help: 'Failed database statements, by kind: unavailable (unreachable, locked, overloaded) or other (a constraint, a bad statement)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    redisErrors: new Counter({
+      name: 'pogodoc_redis_errors_total',
+      help: 'Redis connection errors and failed commands of the live-event channel',
+      registers,
+    }),
+    /** Gives the gauges read at scrape time what they read (the WebSocket server exists after Yoga). */
+    readFrom(readers: MetricSources) {
+      sources = readers;
+    },
+  };
+  metrics.liveSubscriptions.set({ transport: 'http' }, 0);
+  metrics.liveSubscriptions.set({ transport: 'websocket' }, 0);
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
