@@ -11,6 +11,7 @@ const API_SUITES = [
   'server/test/isolation.test.ts',
   'server/test/subscriptions.test.ts',
   'server/test/secrets-in-logs.test.ts',
+  'server/test/observability.test.ts',
   'server/test/subscription-revocation.test.ts',
   'server/test/cross-site.test.ts',
   'server/test/transport-limits.test.ts',

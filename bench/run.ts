@@ -42,7 +42,9 @@ const WARM_UP_SECONDS = 3;
 
 const BENCH_ENV = {
   LOG_LEVEL: 'silent',
-  METRICS: '1',
+  // /debug/runtime: event-loop delay and a full collection on demand, for the samples below.
+  // Prometheus metrics stay off, as they are by default; workload 8 measures what they cost.
+  DEBUG_ENDPOINTS: '1',
   DOCUMENTS_PER_TOKEN_PER_MINUTE: '100000000',
   WS_MAX_CONNECTIONS_PER_ACCOUNT: '100000',
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '100',
@@ -93,12 +95,12 @@ async function accountWithTokens(url: string, tokens: number) {
   return { session, tokens: created };
 }
 
-function cannon(url: string, body: unknown, headers: Record<string, string> = {}): Promise<autocannon.Result> {
+function cannon(url: string, body: unknown, headers: Record<string, string> = {}, seconds = scale.seconds): Promise<autocannon.Result> {
   return autocannon({
     url: `${url}/graphql`,
     method: 'POST',
     connections: 50,
-    duration: scale.seconds,
+    duration: seconds,
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
@@ -229,6 +231,9 @@ async function main() {
   // 7. Noisy neighbour: one tenant's hostile templates against another's steady requests
   if (runs(7)) await noisyNeighbour();
 
+  // 8. What Prometheus metrics (and logging every request) cost workload 1
+  if (runs(8)) await observabilityCost();
+
   writeResults();
 }
 
@@ -258,6 +263,62 @@ async function requestWorkloads() {
   baselineYoga.child.kill();
 }
 
+const W1_DOCUMENT = { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' };
+
+/** A sample's value from Prometheus's text format, or undefined. */
+function sampleOf(exposition: string, name: string): number | undefined {
+  const line = exposition.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+/**
+ * Workload 1's documents on servers that differ only in observability: metrics off (the
+ * default), metrics on and scraped every 5 s, and metrics on with a log line per request
+ * (LOG_LEVEL=info to a pipe, as under a supervisor). The servers run side by side and take
+ * turns, in alternating order, so that drift on this shared machine falls on each alike.
+ */
+async function observabilityCost() {
+  const workload = '8. observability cost on workload 1';
+  const variants: Array<{ name: string; env: Record<string, string>; scrape: boolean }> = [
+    { name: 'metrics off', env: {}, scrape: false },
+    { name: 'metrics on', env: { METRICS: '1' }, scrape: true },
+    { name: 'metrics on + info log per request', env: { METRICS: '1', LOG_LEVEL: 'info' }, scrape: true },
+  ];
+  const servers = await Promise.all(variants.map((variant) => ourServer(variant.env)));
+  const tokens = await Promise.all(servers.map(async (server) => (await accountWithTokens(server.url, 1)).tokens[0]!.secret));
+  for (const [i, server] of servers.entries()) await cannon(server.url, W1_DOCUMENT, { authorization: `Bearer ${tokens[i]}` }, WARM_UP_SECONDS);
+  const rounds = quick ? 2 : 4;
+  const throughput = variants.map(() => [] as number[]);
+  const p99 = variants.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
+    for (const i of order) {
+      const { url } = servers[i]!;
+      const scraper = variants[i]!.scrape ? setInterval(() => void fetch(`${url}/metrics`).then((response) => response.text()), 5000) : undefined;
+      const result = await cannon(url, W1_DOCUMENT, { authorization: `Bearer ${tokens[i]}` }, Math.max(5, scale.seconds / 2));
+      clearInterval(scraper);
+      if (result.non2xx || result.errors) console.warn(`${variants[i]!.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      throughput[i]!.push(result.requests.average);
+      p99[i]!.push(result.latency.p99);
+    }
+  }
+  // the metrics were really on: their document counter is the token's count
+  const exposition = await (await fetch(`${servers[1]!.url}/metrics`)).text();
+  const counted = (await httpGql(servers[1]!.url, 'mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, tokens[1])).data.renderDocument.documentCount - 1;
+  await Promise.all(servers.map((server) => server.stop()));
+
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const [off, on, logged] = throughput.map(mean) as [number, number, number];
+  const [offP99, onP99, loggedP99] = p99.map(mean) as [number, number, number];
+  const rendered = sampleOf(exposition, 'pogodoc_documents_rendered_total') ?? NaN;
+  add(workload, `throughput, metrics on ÷ off (req/s; ${rounds} turns each)`, on, '≥ 0.95× metrics off (under 5% cost)', { baseline: off, met: on >= 0.95 * off });
+  add(workload, 'p99 latency, metrics on ÷ off (ms)', onP99, 'report', { baseline: offP99 });
+  add(workload, 'throughput, metrics on + info log per request ÷ metrics off (req/s)', logged, 'report', { baseline: off });
+  add(workload, 'p99 latency, metrics on + info log per request ÷ metrics off (ms)', loggedP99, 'report', { baseline: offP99 });
+  add(workload, 'pogodoc_documents_rendered_total − the token\'s document count', rendered - counted, '0 (the metrics were on and right)', { met: rendered === counted });
+  console.log(`${workload}: per turn, off ${throughput[0]!.map(Math.round)}, on ${throughput[1]!.map(Math.round)}, on + log ${throughput[2]!.map(Math.round)} req/s`);
+}
+
 async function sqlPerTokensRead(): Promise<number> {
   const sql: string[] = [];
   const app = await buildApp({ ...configFromEnv({}), databaseUrl: `file:${path.join(workDir, 'sql.db')}`, logging: false }, observeSql((statement) => sql.push(statement)));
@@ -280,7 +341,7 @@ async function fanOut(workload: string, pausedFraction: number, subscribers = sc
   const swarm = startSwarm({ mode: 'graphql-ws', url: ours.url, session, tokenId: tokens[0]!.id, count: subscribers, pausedFraction, batch: 50, batchPauseMs: 250 });
   await swarm.ready;
   const { receiving, kbPerSubscriber } = await subscribeAndMeasure(swarm, ours.child.pid!, subscribers, async () => {
-    await fetch(`${ours.url}/metrics?gc`);
+    await fetch(`${ours.url}/debug/runtime?gc`);
   });
   const subscribed = procStat(ours.child.pid!);
   let peakRss = subscribed.rssBytes;
@@ -343,14 +404,14 @@ async function fanOut(workload: string, pausedFraction: number, subscribers = sc
 async function connectStorm() {
   const ours = await ourServer();
   const { session, tokens } = await accountWithTokens(ours.url, 1);
-  await fetch(`${ours.url}/metrics?reset`);
+  await fetch(`${ours.url}/debug/runtime?reset`);
   const swarm = startSwarm({ mode: 'graphql-ws', url: ours.url, session, tokenId: tokens[0]!.id, count: scale.storm, batch: 0 });
   await swarm.ready;
   const { ms, receiving } = await waitUntilReceiving(swarm, Math.ceil(scale.storm * 0.999));
   if (receiving < Math.ceil(scale.storm * 0.999)) add('5. connect storm', 'subscribers receiving', receiving, `≥ 99.9% of ${scale.storm}`, { met: false });
-  const during = (await (await fetch(`${ours.url}/metrics?reset`)).json()) as { eventLoopDelayMs: { p99: number } };
+  const during = (await (await fetch(`${ours.url}/debug/runtime?reset`)).json()) as { eventLoopDelayMs: { p99: number } };
   await new Promise((resolve) => setTimeout(resolve, 3000));
-  const after = (await (await fetch(`${ours.url}/metrics`)).json()) as { eventLoopDelayMs: { p99: number } };
+  const after = (await (await fetch(`${ours.url}/debug/runtime`)).json()) as { eventLoopDelayMs: { p99: number } };
   const { closeCodes } = await swarm.status();
   swarm.stop();
   await ours.stop();
