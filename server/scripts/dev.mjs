@@ -9,7 +9,8 @@ const children = [
     stdio: 'inherit',
     // To the server, Vite's page is another origin (its proxy rewrites Host, not Origin): allowed
     // here, or the dashboard's WebSocket would be refused as a cross-site one
-    env: { ...process.env, PORT: port, ALLOWED_ORIGINS: [process.env.ALLOWED_ORIGINS, 'http://localhost:5173', 'http://127.0.0.1:5173'].filter(Boolean).join(',') },
+    // log lines for people (pino-pretty, a dev dependency) unless LOG_FORMAT says otherwise
+    env: { ...process.env, LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty', PORT: port, ALLOWED_ORIGINS: [process.env.ALLOWED_ORIGINS, 'http://localhost:5173', 'http://127.0.0.1:5173'].filter(Boolean).join(',') },
   }),
   spawn('npx', ['vite', '--config', 'client/vite.config.ts'], {
     stdio: 'inherit',

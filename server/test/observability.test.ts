@@ -2,6 +2,7 @@
 // duration; and the Prometheus metrics, scraped over HTTP and read strictly, moving with real
 // requests over HTTP and WebSocket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { generateSecret } from '../src/domain/secrets.js';
 import type { SqlDriver } from '../src/persistence/sql-driver.js';
 import { captureLog, LEVEL, type LogLine } from './support/log-lines.js';
@@ -78,6 +79,20 @@ describe('logs', () => {
       expect(linesOf(requestId)).toHaveLength(1);
     }
     expect(log.raw.join('\n')).not.toContain(secret);
+  });
+
+  it('give a WebSocket connection an id too, echoed in its upgrade response', async () => {
+    const echoed = async (id: string) => {
+      const socket = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers: { 'x-request-id': id } });
+      const header = await new Promise<string | string[] | undefined>((resolve, reject) => {
+        socket.once('upgrade', (response) => resolve(response.headers['x-request-id']));
+        socket.once('error', reject);
+      });
+      socket.close();
+      return header;
+    };
+    expect(await echoed('ws-trace-42')).toBe('ws-trace-42');
+    expect(await echoed('not safe; at all')).toMatch(UUID);
   });
 
   it('carry the request id on the lines of an unexpected error too', async () => {

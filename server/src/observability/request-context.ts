@@ -37,3 +37,15 @@ export function requestIdOf(incoming: string | string[] | undefined): string {
   if (candidate !== undefined && SAFE_REQUEST_ID.test(candidate) && !SECRET_LIKE.test(candidate)) return candidate;
   return randomUUID();
 }
+
+const upgrades = new WeakMap<object, RequestRecord>();
+
+/**
+ * The record of a WebSocket's upgrade request: one id for the connection, echoed in the 101
+ * response and carried by the lines logged while its messages are handled.
+ */
+export function upgradeRecordOf(request: { headers: Record<string, string | string[] | undefined> }): RequestRecord {
+  let record = upgrades.get(request);
+  if (!record) upgrades.set(request, (record = { id: requestIdOf(request.headers[REQUEST_ID_HEADER]) }));
+  return record;
+}

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, MessageType, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { REQUEST_ID_HEADER, runWithRequest, upgradeRecordOf } from '../observability/request-context.js';
 
 /** A ping every 12 s; a socket that has not answered by the next one is dropped (graphql-ws's default). */
 const KEEP_ALIVE_MS = 12_000;
@@ -27,12 +28,15 @@ export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions
   const server = makeServer(options);
   wsServer.options.handleProtocols = handleProtocols;
   wsServer.on('error', onUnexpectedError);
+  // the connection's request id, echoed as HTTP echoes it; its messages are handled in its context
+  wsServer.on('headers', (headers, request) => headers.push(`${REQUEST_ID_HEADER}: ${upgradeRecordOf(request).id}`));
   wsServer.on('connection', (socket, request) => {
+    const record = upgradeRecordOf(request);
     // `ws` reports a frame it refuses (too large, invalid UTF-8, a bad opcode) as an error with
     // a WS_ERR_ code, and is already closing the socket with the matching code (1009, 1007, 1002).
     socket.once('error', (error: Error & { code?: string }) => {
       if (error.code?.startsWith('WS_ERR_')) return;
-      onUnexpectedError(error);
+      runWithRequest(record, () => onUnexpectedError(error));
       socket.close(CloseCode.InternalServerError, 'Internal server error');
     });
     let alive = true;
@@ -62,9 +66,9 @@ export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions
               return;
             }
             try {
-              await handle(text);
+              await runWithRequest(record, () => handle(text));
             } catch (error) {
-              onUnexpectedError(error);
+              runWithRequest(record, () => onUnexpectedError(error));
               socket.close(CloseCode.InternalServerError, 'Internal server error');
             }
           }),
@@ -73,7 +77,7 @@ export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions
     );
     socket.once('close', (code, reason) => {
       clearInterval(keepAlive);
-      closed(code, String(reason)).catch(onUnexpectedError);
+      runWithRequest(record, () => closed(code, String(reason))).catch(onUnexpectedError);
     });
   });
 }

@@ -23,10 +23,13 @@ export async function startServerProcess(env: Record<string, string>, { nodeArgs
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+    // stops looking once found: under load a server may log a line per request, and matching
+    // the whole output again on each chunk would cost the harness more than the server
     const check = () => {
       const match = /service on (http:\/\/[\d.:]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
+        child.stdout!.off('data', check);
         resolve(match[1]!);
       }
     };
