@@ -48,7 +48,14 @@ export function checkLogFormat(format: LogFormat): void {
 
 export function createLogger({ level, format = 'json', destination }: LoggerOptions): Logger {
   checkLogFormat(format);
-  const stream = destination ?? (format === 'pretty' ? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }) : undefined);
+  const stream =
+    destination ??
+    (format === 'pretty'
+      ? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } })
+      : // Written asynchronously: a synchronous write per line blocks the event loop on a slow
+        // reader of the pipe. pino flushes what is left when the process exits; only a SIGKILL
+        // can lose the lines of the last moment.
+        pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level,

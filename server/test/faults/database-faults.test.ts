@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 import { configFromEnv } from '../../src/config.js';
 import { appGql, bearer, codes, createTestApp } from '../support/test-app.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -70,7 +71,7 @@ describe('an unreachable PostgreSQL', () => {
     let proxy = await startProxy(port);
     const url = new URL(database.url);
     url.port = String(port);
-    const app = await buildApp({ ...configFromEnv({}), databaseUrl: url.toString(), logging: false });
+    const app = await buildApp({ ...configFromEnv({}), databaseUrl: url.toString(), logging: false, metrics: true });
     cleanups.push(() => app.stop());
     const base = await app.start(0, '127.0.0.1');
     const gql = (query: string, headers: Record<string, string> = {}) => appGql(app, query, {}, headers);
@@ -88,6 +89,9 @@ describe('an unreachable PostgreSQL', () => {
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.database).toBe('unreachable');
+    // what an operator alerts on
+    const metrics = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
+    expect(metrics.value('pogodoc_database_errors_total', { kind: 'unavailable' })).toBeGreaterThanOrEqual(1);
 
     proxy = await startProxy(port);
     cleanups.push(() => proxy.cut());

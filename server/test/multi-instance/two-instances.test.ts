@@ -6,6 +6,7 @@ import { PogodocClient } from '../../../sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { freePort, startRedis, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { httpGql } from '../support/http-client.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 import { collect, wsClient } from '../support/ws-client.js';
 
 let database: TestDatabase;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   database = await createTestDatabase('postgresql');
   redisPort = await freePort();
   redis = await startRedis(redisPort);
-  const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+  const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, METRICS: '1' };
   // both start at once, as behind a load balancer: the migration runs exactly once
   [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
 }, 120_000);
@@ -185,6 +186,8 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     await expect.poll(async () => (await fetch(`${a.url}/ready`)).status, { timeout: 10_000 }).toBe(503);
     // the outage was real: B could not publish those events
     expect(b.output()).toMatch(/redis publish failed/);
+    const metrics = parsePrometheusText(await (await fetch(`${b.url}/metrics`)).text());
+    expect(metrics.value('pogodoc_redis_errors_total')).toBeGreaterThanOrEqual(7);
 
     redis = await startRedis(redisPort);
     // on reconnect, the subscription re-reads the count from the database
