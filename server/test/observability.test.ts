@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateSecret } from '../src/domain/secrets.js';
+import { createLogger } from '../src/observability/logger.js';
 import type { SqlDriver } from '../src/persistence/sql-driver.js';
 import { captureLog, LEVEL, type LogLine } from './support/log-lines.js';
 import { parsePrometheusText, type Scrape } from './support/prometheus-text.js';
@@ -104,6 +105,24 @@ describe('logs', () => {
     const lines = linesOf(requestId);
     expect(lines.find((line) => line.level === LEVEL.error)).toMatchObject({ err: { message: 'simulated disk failure' } });
     expect(lines.find((line) => line.msg === 'request')).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', operation: 'renderDocument' });
+  });
+});
+
+describe('the logger itself', () => {
+  it('redacts secrets, cookies, Authorization headers and passwords that an object or an error brings in', () => {
+    const captured = captureLog();
+    const logger = createLogger({ level: 'debug', destination: captured.destination });
+    const secret = generateSecret('apiToken');
+    const session = generateSecret('session');
+    logger.info({ password: 'hunter22', headers: { authorization: `Bearer ${secret}`, cookie: `pogodoc_session=${session}` } }, 'an object');
+    logger.warn({ req: { headers: { authorization: `Bearer ${secret}` } }, variables: { password: 'hunter22' }, secret }, 'nested');
+    logger.error({ err: new Error(`the driver quoted ${secret}`) }, `a message quoting ${session}`);
+    const lines = captured.lines();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ password: '[Redacted]', headers: { authorization: '[Redacted]', cookie: '[Redacted]' } });
+    expect(lines[2]).toMatchObject({ msg: 'a message quoting [Redacted]', err: { message: 'the driver quoted [Redacted]' } });
+    const text = captured.raw.join('\n');
+    for (const leaked of [secret, session, 'hunter22']) expect(text).not.toContain(leaked);
   });
 });
 
