@@ -8,7 +8,7 @@ import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yo
 import sirv from 'sirv';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Clock, type Services } from './services.js';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { createContextFactory, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
@@ -51,6 +51,8 @@ export interface App {
 export interface AppOptions extends DatabaseOptions {
   /** Receives Yoga's log lines instead of the console (tests capture them). */
   logger?: YogaLogger;
+  /** The clock of the token rules (expiry, grace periods); tests move it instead of waiting. */
+  clock?: Clock;
 }
 
 /** Readiness for load balancers: the database answers with every migration applied, and Redis is connected when configured. */
@@ -72,7 +74,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const rateLimiters = createRateLimiters(config.limits, config.redisUrl);
   const logger = options.logger ?? (config.logging === false ? undefined : console);
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: (message) => logger?.warn(message) });
-  const services = createServices(database, rateLimiters, config.limits, liveAnnouncementsOf(events));
+  const services = createServices(database, rateLimiters, config.limits, liveAnnouncementsOf(events), options.clock);
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
     ownedToken: (accountId, tokenId) => services.apiTokens.findOwnedToken(accountId, tokenId),

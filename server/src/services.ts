@@ -18,14 +18,23 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(database: Database, rateLimiters: RateLimiters, limits: RenderLimits, announce: LiveAnnouncements): Services {
+/** The clock of the token rules (expiry, grace periods, last use); tests inject their own. */
+export type Clock = () => Date;
+
+export function createServices(
+  database: Database,
+  rateLimiters: RateLimiters,
+  limits: RenderLimits,
+  announce: LiveAnnouncements,
+  now: Clock = () => new Date(),
+): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now);
   const renderer = new LiquidTemplateRenderer(limits);
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters, announce, new SqlIdempotencyStore(database.sql)),
+    documents: new DocumentService(apiTokens, tokenStore, renderer, rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
     close: () => renderer.close(),
   };
 }

@@ -14,8 +14,12 @@ const token: ApiTokenRecord = {
   preview: 'pgd_feed…test',
   documentCount: 0,
   lastUsedAt: null,
+  lastUsedAddress: null,
+  lastUsedUserAgent: null,
   createdAt: new Date(),
   deletedAt: null,
+  expiresAt: null,
+  previousSecretValidUntil: null,
 };
 const change = (documentCount: number): DocumentCountChange => ({ tokenId: token.id, documentCount, lastUsedAt: new Date() });
 

@@ -4,12 +4,14 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** The two tabs of the API Tokens page. */
+/** The two tabs of the API Tokens page (ACTIVE, DELETED), and the expired tokens the DELETED tab also lists. */
 export type TokenStatus =
   /** Currently usable tokens. */
   | 'ACTIVE'
-  /** Previously deleted tokens, kept for audit. They never work again. */
-  | 'DELETED';
+  /** Previously deleted tokens, kept for audit, and expired ones (as a tab). They never work again. */
+  | 'DELETED'
+  /** Tokens past their expiresAt. They never work again and no longer count toward the limit. */
+  | 'EXPIRED';
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

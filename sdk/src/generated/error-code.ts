@@ -2,12 +2,16 @@
 export type ErrorCode =
   /** The token was deleted. */
   | 'API_TOKEN_DELETED'
+  /** The token is past its expiry date. */
+  | 'API_TOKEN_EXPIRED'
   /** A well-formed token that does not exist. */
   | 'API_TOKEN_INVALID'
   /** Not a pgd_ token, or a failed checksum (a typo). */
   | 'API_TOKEN_MALFORMED'
   /** A document request without Authorization: Bearer. */
   | 'API_TOKEN_MISSING'
+  /** The secret was replaced by a roll and its grace period has ended. */
+  | 'API_TOKEN_ROLLED'
   /** The HTTP request is malformed: invalid JSON, or a bad Content-Length. */
   | 'BAD_REQUEST'
   /** A variable does not fit its type. */
@@ -64,8 +68,12 @@ export type ErrorCode =
   | 'TEMPLATE_INVALID'
   /** The template is over its size limit. */
   | 'TEMPLATE_TOO_LARGE'
-  /** Deleting a deleted token. */
+  /** Deleting or rolling a deleted token. */
   | 'TOKEN_ALREADY_DELETED'
+  /** Rolling a token that has expired. */
+  | 'TOKEN_EXPIRED'
+  /** generateToken with an expiry in the past, more than a year ahead, or both a preset and a date. */
+  | 'TOKEN_EXPIRY_INVALID'
   /** The account already has the most active tokens the tokenRules allow. */
   | 'TOKEN_LIMIT_REACHED'
   /** The token name has control or text-direction characters. */
@@ -79,9 +87,26 @@ export type ErrorCode =
   /** A dashboard operation without a session. */
   | 'UNAUTHENTICATED';
 
-/** The two tabs of the API Tokens page. */
+/** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */
+export type RollGracePeriod =
+  | 'NONE'
+  | 'ONE_DAY'
+  | 'ONE_HOUR'
+  | 'SEVEN_DAYS';
+
+/** When a new token expires: never (the default) or a number of days after it is generated. generateToken also takes a date up to 365 days ahead. */
+export type TokenExpiry =
+  | 'DAYS_7'
+  | 'DAYS_30'
+  | 'DAYS_60'
+  | 'DAYS_90'
+  | 'NEVER';
+
+/** The two tabs of the API Tokens page (ACTIVE, DELETED), and the expired tokens the DELETED tab also lists. */
 export type TokenStatus =
   /** Currently usable tokens. */
   | 'ACTIVE'
-  /** Previously deleted tokens, kept for audit. They never work again. */
-  | 'DELETED';
+  /** Previously deleted tokens, kept for audit, and expired ones (as a tab). They never work again. */
+  | 'DELETED'
+  /** Tokens past their expiresAt. They never work again and no longer count toward the limit. */
+  | 'EXPIRED';

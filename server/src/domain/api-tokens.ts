@@ -3,6 +3,8 @@
 import {
   ApiTokenAuthError,
   ApiTokenDeletedError,
+  ApiTokenExpiredError,
+  ApiTokenRolledError,
   ApiTokenInvalidError,
   ApiTokenMalformedError,
   ApiTokenMissingError,
@@ -10,6 +12,7 @@ import {
   RateLimitedError,
   TokenPlanInactiveError,
   TokenAlreadyDeletedError,
+  TokenExpiredError,
   TokenLimitReachedError,
   TokenNotFoundError,
 } from './errors.js';
@@ -17,6 +20,7 @@ import { missingPlanReason } from './plans.js';
 import type { AccountRecord, ApiTokenRecord, TokenStatus, TokenStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
+import { expiryOf, hasPassed, ROLL_GRACE_PERIODS_MS, type RollGracePeriod, type TokenExpiryChoice } from './token-lifecycle.js';
 import { MAX_ACTIVE_TOKENS, normalizeTokenName } from './token-rules.js';
 
 export interface GeneratedToken {
@@ -33,25 +37,63 @@ export class ApiTokenService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async generateToken(account: AccountRecord, rawName: string): Promise<GeneratedToken> {
+  async generateToken(account: AccountRecord, rawName: string, expiry?: TokenExpiryChoice): Promise<GeneratedToken> {
     const name = normalizeTokenName(rawName);
+    const now = this.now();
+    const expiresAt = expiryOf(expiry, now);
     const missingPlan = missingPlanReason(account);
     if (missingPlan) throw new PlanRequiredError(missingPlan);
     const secret = generateSecret('apiToken');
     const result = await this.tokens.createWithinLimit(
-      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret) },
+      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt },
       MAX_ACTIVE_TOKENS,
+      now,
     );
     if (result.outcome === 'limit-reached') throw new TokenLimitReachedError(MAX_ACTIVE_TOKENS);
     return { token: result.token, secret };
   }
 
+  /**
+   * A new secret for the same token (same id, name, count and history), shown once. The secret it
+   * replaces keeps working for the grace period; one replaced earlier stops at once, so a token
+   * never has more than two working secrets.
+   */
+  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod): Promise<GeneratedToken> {
+    const now = this.now();
+    const secret = generateSecret('apiToken');
+    const result = await this.tokens.roll(
+      accountId,
+      tokenId,
+      {
+        secretHash: hashSecret(secret),
+        preview: previewSecret(secret),
+        previousValidUntil: new Date(now.getTime() + ROLL_GRACE_PERIODS_MS[gracePeriod]),
+      },
+      now,
+    );
+    if (result.outcome === 'not-found') throw new TokenNotFoundError();
+    if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
+    if (result.outcome === 'expired') throw new TokenExpiredError();
+    return { token: result.token, secret };
+  }
+
   listTokens(accountId: string, status: TokenStatus): Promise<ApiTokenRecord[]> {
-    return this.tokens.list(accountId, status);
+    return this.tokens.list(accountId, status, this.now());
   }
 
   countActiveTokens(accountId: string): Promise<number> {
-    return this.tokens.countActive(accountId);
+    return this.tokens.countActive(accountId, this.now());
+  }
+
+  /** Whether a token listed or returned now is past its expiry (or lost its slot to it). */
+  isExpired(token: ApiTokenRecord): boolean {
+    return token.deletedAt === null && hasPassed(token.expiresAt, this.now());
+  }
+
+  /** The previous secret's end, while it still works; null otherwise. */
+  previousSecretWorksUntil(token: ApiTokenRecord): Date | null {
+    const until = token.previousSecretValidUntil;
+    return until && !hasPassed(until, this.now()) ? until : null;
   }
 
   /** Another account's token and a missing one give the same error, so ids reveal nothing. */
@@ -66,6 +108,16 @@ export class ApiTokenService {
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'already-deleted') throw new TokenAlreadyDeletedError();
     return result.token;
+  }
+
+  /**
+   * Why a token that authenticated could not count its document (it was deleted or expired
+   * meanwhile). Only this failure path reads the token again.
+   */
+  async whyUnusable(tokenId: string): Promise<ApiTokenAuthError> {
+    const token = await this.tokens.findById(tokenId);
+    if (!token || token.deletedAt) return new ApiTokenDeletedError();
+    return new ApiTokenExpiredError(token.expiresAt);
   }
 
   /**
@@ -97,7 +149,14 @@ export class ApiTokenService {
     if (checkSecretShape(bearer, 'apiToken') !== 'valid') throw new ApiTokenMalformedError();
     const found = await this.tokens.findForAuthentication(hashSecret(bearer));
     if (!found) throw new ApiTokenInvalidError();
-    if (found.token.deletedAt) throw new ApiTokenDeletedError();
+    // All decided from the one row the lookup returned, against the injected clock: no extra query.
+    const { token } = found;
+    const now = this.now();
+    if (token.deletedAt) throw new ApiTokenDeletedError();
+    if (!found.holdsSlot || hasPassed(token.expiresAt, now)) throw new ApiTokenExpiredError(token.expiresAt);
+    if (found.matchedPreviousSecret && hasPassed(token.previousSecretValidUntil, now)) {
+      throw new ApiTokenRolledError(token.previousSecretValidUntil!);
+    }
     const missingPlan = missingPlanReason({ planId: found.accountPlanId, planCancelledAt: found.accountPlanCancelledAt });
     if (missingPlan) throw new TokenPlanInactiveError(missingPlan);
     return found.token;

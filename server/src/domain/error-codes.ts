@@ -20,12 +20,16 @@ export const ERROR_CODES = {
   TOKEN_NAME_INVALID: 'The token name has control or text-direction characters.',
   TOKEN_LIMIT_REACHED: 'The account already has the most active tokens the tokenRules allow.',
   TOKEN_NOT_FOUND: 'No such token in your account (another account’s token looks the same).',
-  TOKEN_ALREADY_DELETED: 'Deleting a deleted token.',
+  TOKEN_ALREADY_DELETED: 'Deleting or rolling a deleted token.',
+  TOKEN_EXPIRY_INVALID: 'generateToken with an expiry in the past, more than a year ahead, or both a preset and a date.',
+  TOKEN_EXPIRED: 'Rolling a token that has expired.',
   // using an API token: HTTP 401 with WWW-Authenticate
   API_TOKEN_MISSING: 'A document request without Authorization: Bearer.',
   API_TOKEN_MALFORMED: 'Not a pgd_ token, or a failed checksum (a typo).',
   API_TOKEN_INVALID: 'A well-formed token that does not exist.',
   API_TOKEN_DELETED: 'The token was deleted.',
+  API_TOKEN_EXPIRED: 'The token is past its expiry date.',
+  API_TOKEN_ROLLED: 'The secret was replaced by a roll and its grace period has ended.',
   // documents
   TEMPLATE_TOO_LARGE: 'The template is over its size limit.',
   DATA_TOO_LARGE: 'The data is over its size limit.',

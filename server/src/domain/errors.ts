@@ -52,6 +52,24 @@ export class ApiTokenDeletedError extends ApiTokenAuthError {
   }
 }
 
+export class ApiTokenExpiredError extends ApiTokenAuthError {
+  constructor(expiredAt: Date | null) {
+    super(
+      'API_TOKEN_EXPIRED',
+      `This API token expired${expiredAt ? ` on ${expiredAt.toISOString()}` : ''} and no longer works. Generate a new token on the API Tokens page.`,
+    );
+  }
+}
+
+export class ApiTokenRolledError extends ApiTokenAuthError {
+  constructor(endedAt: Date) {
+    super(
+      'API_TOKEN_ROLLED',
+      `This secret was replaced by a roll; it stopped working on ${endedAt.toISOString()}. Use the token's new secret.`,
+    );
+  }
+}
+
 export class NotAuthenticatedError extends DomainError {
   constructor() {
     super('UNAUTHENTICATED', 'Sign in to the dashboard to continue.');
@@ -123,6 +141,12 @@ export class TokenNotFoundError extends DomainError {
 export class TokenAlreadyDeletedError extends DomainError {
   constructor() {
     super('TOKEN_ALREADY_DELETED', 'This API token is already deleted. Deleted tokens cannot be restored.');
+  }
+}
+
+export class TokenExpiredError extends DomainError {
+  constructor() {
+    super('TOKEN_EXPIRED', 'This API token has expired, so it cannot be rolled. Generate a new token instead.');
   }
 }
 
