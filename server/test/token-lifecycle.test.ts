@@ -167,3 +167,157 @@ describe('expiry', () => {
     offsetMs = 0;
   });
 });
+
+describe('roll with a grace period', () => {
+  it('issues a new secret for the same token, shown once; both secrets count on it during the grace period', async () => {
+    offsetMs = 0;
+    const { session } = await t.signUp();
+    const { secret: oldSecret, token } = await generate(session, { name: 'rolling' });
+    expect((await t.renderDocument(oldSecret)).data?.renderDocument.documentCount).toBe(1);
+
+    const rolled = await roll(session, token.id, 'ONE_HOUR');
+    expect(rolled.secret).toMatch(/^pgd_[0-9A-Za-z]{36}$/);
+    expect(rolled.secret).not.toBe(oldSecret);
+    expect(rolled.token).toMatchObject({ id: token.id, name: 'rolling', documentCount: 1, status: 'ACTIVE' });
+    expect(rolled.token.preview).toBe(`${rolled.secret.slice(0, 8)}…${rolled.secret.slice(-4)}`);
+    const worksUntil = new Date(rolled.token.previousSecretWorksUntil).getTime();
+    expect(worksUntil - clockNow().getTime()).toBeGreaterThan(HOUR - 60_000);
+    expect(worksUntil - clockNow().getTime()).toBeLessThanOrEqual(HOUR);
+    // the new secret is never returned again
+    expect(JSON.stringify(await t.gql(LIST, {}, bearer(session)))).not.toContain(rolled.secret);
+
+    const counts = [];
+    for (const secret of [oldSecret, rolled.secret, oldSecret, rolled.secret]) {
+      const result = await t.renderDocument(secret);
+      expect(result.data?.renderDocument.tokenId).toBe(token.id);
+      counts.push(result.data?.renderDocument.documentCount);
+    }
+    expect(counts).toEqual([2, 3, 4, 5]);
+
+    // the grace period ends: the old secret answers API_TOKEN_ROLLED, the new one still works
+    advanceTo(new Date(worksUntil - 1000));
+    expect(codes(await t.renderDocument(oldSecret))).toBeUndefined();
+    advanceTo(new Date(worksUntil));
+    const refused = await t.renderDocument(oldSecret);
+    expectRefused(refused, 'API_TOKEN_ROLLED');
+    expect(refused.errors![0]!.message).toMatch(/new secret/);
+    expect((await t.renderDocument(rolled.secret)).data?.renderDocument.documentCount).toBe(7);
+    const listed = (await t.gql(LIST, {}, bearer(session))).data.tokens.find((item: { id: string }) => item.id === token.id);
+    expect(listed).toMatchObject({ documentCount: 7, previousSecretWorksUntil: null, status: 'ACTIVE' });
+    offsetMs = 0;
+  });
+
+  it('with no grace period the old secret stops at once (a leaked secret)', async () => {
+    const { session } = await t.signUp();
+    const { secret: oldSecret, token } = await generate(session);
+    const rolled = await roll(session, token.id, 'NONE');
+    expect(rolled.token.previousSecretWorksUntil).toBeNull();
+    expectRefused(await t.renderDocument(oldSecret), 'API_TOKEN_ROLLED');
+    expect((await t.renderDocument(rolled.secret)).data?.renderDocument.documentCount).toBe(1);
+  });
+
+  it('the grace choices are none, 1 hour, 24 hours and 7 days', async () => {
+    const { session } = await t.signUp();
+    const { token } = await generate(session);
+    for (const [grace, ms] of [['ONE_HOUR', HOUR], ['ONE_DAY', DAY], ['SEVEN_DAYS', 7 * DAY]] as const) {
+      const before = clockNow().getTime();
+      const rolled = await roll(session, token.id, grace);
+      const until = new Date(rolled.token.previousSecretWorksUntil).getTime();
+      expect(until - before).toBeGreaterThanOrEqual(ms);
+      expect(until - clockNow().getTime()).toBeLessThanOrEqual(ms);
+    }
+  });
+
+  it('rolling again during a grace period ends the older secret at once: never more than two working secrets', async () => {
+    const { session } = await t.signUp();
+    const first = await generate(session);
+    const second = await roll(session, first.token.id, 'SEVEN_DAYS');
+    const third = await roll(session, first.token.id, 'SEVEN_DAYS');
+    expect(codes(await t.renderDocument(first.secret))).toEqual(['API_TOKEN_INVALID']);
+    expect((await t.renderDocument(second.secret)).data?.renderDocument.documentCount).toBe(1);
+    expect((await t.renderDocument(third.secret)).data?.renderDocument.documentCount).toBe(2);
+  });
+
+  it('concurrent rolls of one token lose none and leave exactly two working secrets', async () => {
+    const { session } = await t.signUp();
+    const original = await generate(session);
+    const rolls = await Promise.all(Array.from({ length: 10 }, () => t.gql(ROLL, { id: original.token.id, grace: 'ONE_DAY' }, bearer(session))));
+    for (const result of rolls) expect(result.errors).toBeUndefined();
+    const secrets = [original.secret, ...rolls.map((result) => result.data.rollToken.secret as string)];
+    const working = [];
+    for (const secret of secrets) if ((await t.renderDocument(secret)).data?.renderDocument) working.push(secret);
+    expect(working).toHaveLength(2);
+  });
+
+  it('a deleted, an expired, and another account\'s token cannot be rolled', async () => {
+    offsetMs = 0;
+    const { session } = await t.signUp();
+    const deleted = await generate(session, { name: 'deleted' });
+    await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: deleted.token.id }, bearer(session));
+    expect(codes(await t.gql(ROLL, { id: deleted.token.id, grace: 'NONE' }, bearer(session)))).toEqual(['TOKEN_ALREADY_DELETED']);
+
+    const expiring = await generate(session, { name: 'expiring', in: 'DAYS_7' });
+    advance(7 * DAY);
+    expect(codes(await t.gql(ROLL, { id: expiring.token.id, grace: 'NONE' }, bearer(session)))).toEqual(['TOKEN_EXPIRED']);
+    offsetMs = 0;
+
+    const other = await t.signUp();
+    const theirs = await generate(other.session, { name: 'theirs' });
+    expect(codes(await t.gql(ROLL, { id: theirs.token.id, grace: 'NONE' }, bearer(session)))).toEqual(['TOKEN_NOT_FOUND']);
+    expect((await t.renderDocument(theirs.secret)).data?.renderDocument.documentCount).toBe(1);
+    // and rolling needs a dashboard session, not an API token
+    expect(codes(await t.gql(ROLL, { id: theirs.token.id, grace: 'NONE' }, bearer(theirs.secret)))).toEqual(['SESSION_REQUIRED']);
+  });
+
+  it('the database holds only hashes of both secrets', async () => {
+    const { session } = await t.signUp();
+    const first = await generate(session);
+    const second = await roll(session, first.token.id, 'ONE_HOUR');
+    const row = await t.app.database.prisma.apiToken.findUniqueOrThrow({ where: { id: first.token.id } });
+    const { createHash } = await import('node:crypto');
+    expect(row.secretHash).toBe(createHash('sha256').update(second.secret).digest('hex'));
+    expect(row.previousSecretHash).toBe(createHash('sha256').update(first.secret).digest('hex'));
+    expect(JSON.stringify(row)).not.toContain(first.secret.slice(4, 34));
+    expect(JSON.stringify(row)).not.toContain(second.secret.slice(4, 34));
+  });
+});
+
+describe('last used, from where', () => {
+  it('records the client address (through TRUST_PROXY) and the user agent with the time, in the statement that counts', async () => {
+    const { session } = await t.signUp();
+    const { secret, token } = await generate(session);
+    const before = t.sql.length;
+    const result = await t.gql(
+      'mutation { renderDocument(template: "x", data: {}) { documentCount } }',
+      {},
+      { ...bearer(secret), 'x-forwarded-for': '198.51.100.7, 203.0.113.9', 'user-agent': 'pogodoc-js/1.2' },
+    );
+    expect(result.data?.renderDocument.documentCount).toBe(1);
+    const writes = t.sql.slice(before).filter((statement) => /^\s*(UPDATE|INSERT)/i.test(statement));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/"documentCount" = "documentCount" \+ 1.*"lastUsedAddress"/s);
+
+    const listed = (await t.gql(LIST, {}, bearer(session))).data.tokens.find((item: { id: string }) => item.id === token.id);
+    // TRUST_PROXY=1 (the test app's setting): the right-most entry, which our proxy added
+    expect(listed).toMatchObject({ lastUsedAddress: '203.0.113.9', lastUsedUserAgent: 'pogodoc-js/1.2' });
+    expect(listed.lastUsedAt).not.toBeNull();
+
+    await t.gql('mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, {
+      ...bearer(secret),
+      'x-forwarded-for': '2001:DB8:0:0::7',
+      'user-agent': 'x'.repeat(1000),
+    });
+    const again = (await t.gql(LIST, {}, bearer(session))).data.tokens.find((item: { id: string }) => item.id === token.id);
+    expect(again.lastUsedAddress).toBe('2001:db8::7');
+    expect(again.lastUsedUserAgent).toHaveLength(200);
+  });
+
+  it('a request without a User-Agent records none', async () => {
+    const { session } = await t.signUp();
+    const { secret, token } = await generate(session);
+    await t.renderDocument(secret);
+    const row = await t.app.database.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } });
+    expect(row.lastUsedUserAgent).toBeNull();
+    expect(row.lastUsedAddress).toMatch(/^2001:db8:/);
+  });
+});
