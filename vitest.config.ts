@@ -7,6 +7,7 @@ const API_SUITES = [
   'server/test/accounts.test.ts',
   'server/test/api-tokens.test.ts',
   'server/test/token-lifecycle.test.ts',
+  'server/test/token-restrictions.test.ts',
   'server/test/documents.test.ts',
   'server/test/render-isolation.test.ts',
   'server/test/isolation.test.ts',

@@ -20,6 +20,10 @@ const token: ApiTokenRecord = {
   deletedAt: null,
   expiresAt: null,
   previousSecretValidUntil: null,
+  allowedIps: null,
+  monthlyDocumentLimit: null,
+  monthlyDocumentCount: 0,
+  monthlyCountMonth: null,
 };
 const change = (documentCount: number): DocumentCountChange => ({ tokenId: token.id, documentCount, lastUsedAt: new Date() });
 

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'API_TOKEN_EXPIRED'
   /** A well-formed token that does not exist. */
   | 'API_TOKEN_INVALID'
+  /** The request comes from an address outside the token allowlist: HTTP 403; nothing counted. */
+  | 'API_TOKEN_IP_NOT_ALLOWED'
   /** Not a pgd_ token, or a failed checksum (a typo). */
   | 'API_TOKEN_MALFORMED'
   /** A document request without Authorization: Bearer. */
@@ -74,8 +76,14 @@ export type ErrorCode =
   | 'TOKEN_EXPIRED'
   /** generateToken with an expiry in the past, more than a year ahead, or both a preset and a date. */
   | 'TOKEN_EXPIRY_INVALID'
+  /** updateToken with an allowlist entry that is not an IP address or CIDR, or with too many entries. */
+  | 'TOKEN_IP_ALLOWLIST_INVALID'
+  /** The token reached its monthly document limit: HTTP 429; extensions.resetsAt says when it resets. */
+  | 'TOKEN_LIMIT_EXCEEDED'
   /** The account already has the most active tokens the tokenRules allow. */
   | 'TOKEN_LIMIT_REACHED'
+  /** updateToken with a monthly document limit under 1 or over the plan quota. */
+  | 'TOKEN_MONTHLY_LIMIT_INVALID'
   /** The token name has control or text-direction characters. */
   | 'TOKEN_NAME_INVALID'
   /** The token name is empty after trimming. */

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   TOKEN_ALREADY_DELETED: 'Deleting or rolling a deleted token.',
   TOKEN_EXPIRY_INVALID: 'generateToken with an expiry in the past, more than a year ahead, or both a preset and a date.',
   TOKEN_EXPIRED: 'Rolling a token that has expired.',
+  TOKEN_IP_ALLOWLIST_INVALID: 'updateToken with an allowlist entry that is not an IP address or CIDR, or with too many entries.',
+  TOKEN_MONTHLY_LIMIT_INVALID: 'updateToken with a monthly document limit under 1 or over the plan quota.',
   // using an API token: HTTP 401 with WWW-Authenticate
   API_TOKEN_MISSING: 'A document request without Authorization: Bearer.',
   API_TOKEN_MALFORMED: 'Not a pgd_ token, or a failed checksum (a typo).',
@@ -30,6 +32,8 @@ export const ERROR_CODES = {
   API_TOKEN_DELETED: 'The token was deleted.',
   API_TOKEN_EXPIRED: 'The token is past its expiry date.',
   API_TOKEN_ROLLED: 'The secret was replaced by a roll and its grace period has ended.',
+  API_TOKEN_IP_NOT_ALLOWED: 'The request comes from an address outside the token allowlist: HTTP 403; nothing counted.',
+  TOKEN_LIMIT_EXCEEDED: 'The token reached its monthly document limit: HTTP 429; extensions.resetsAt says when it resets.',
   // documents
   TEMPLATE_TOO_LARGE: 'The template is over its size limit.',
   DATA_TOO_LARGE: 'The data is over its size limit.',

@@ -70,6 +70,32 @@ export class ApiTokenRolledError extends ApiTokenAuthError {
   }
 }
 
+/** A valid token used from an address its allowlist does not include: 403, and nothing counted. */
+export class ApiTokenIpNotAllowedError extends DomainError {
+  constructor(clientAddress: string) {
+    super(
+      'API_TOKEN_IP_NOT_ALLOWED',
+      `This API token cannot be used from ${clientAddress.slice(0, 64)}. Add the address to the token's IP allowlist on the API Tokens page, or use the token from an allowed address.`,
+    );
+  }
+}
+
+/** The token reached its own monthly document limit: 429 until the month ends. */
+export class TokenLimitExceededError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(
+    limit: number,
+    readonly resetsAt: Date,
+    now: Date,
+  ) {
+    super(
+      'TOKEN_LIMIT_EXCEEDED',
+      `This API token reached its limit of ${limit} documents this month. It resets on ${resetsAt.toISOString()}; raise or remove the token's limit on the API Tokens page to continue sooner.`,
+    );
+    this.retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
+  }
+}
+
 export class NotAuthenticatedError extends DomainError {
   constructor() {
     super('UNAUTHENTICATED', 'Sign in to the dashboard to continue.');

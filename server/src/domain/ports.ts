@@ -27,7 +27,22 @@ export interface ApiTokenRecord {
   expiresAt: Date | null;
   /** While a rolled-out secret is in its grace period: when it stops working. */
   previousSecretValidUntil: Date | null;
+  /** The stored IP allowlist (domain/token-restrictions.ts); null: any address. */
+  allowedIps: string | null;
+  monthlyDocumentLimit: number | null;
+  /** Documents counted in monthlyCountMonth ("2026-12"). */
+  monthlyDocumentCount: number;
+  monthlyCountMonth: string | null;
 }
+
+/** What updateToken may change; an absent field stays as it is, null removes a restriction. */
+export interface TokenChanges {
+  name?: string;
+  allowedIps?: string | null;
+  monthlyDocumentLimit?: number | null;
+}
+
+export type UpdateTokenResult = { outcome: 'updated'; token: ApiTokenRecord } | { outcome: 'not-found' } | { outcome: 'deleted' };
 
 /**
  * ACTIVE: usable tokens. DELETED: the Deleted tab, which also lists expired tokens.
@@ -113,6 +128,8 @@ export interface TokenStore {
   countActive(accountId: string, now: Date): Promise<number>;
   findOwned(accountId: string, tokenId: string): Promise<ApiTokenRecord | null>;
   findById(tokenId: string): Promise<ApiTokenRecord | null>;
+  /** Renames a token or changes its restrictions, unless it was deleted. */
+  update(accountId: string, tokenId: string, changes: TokenChanges): Promise<UpdateTokenResult>;
   softDelete(accountId: string, tokenId: string, at: Date): Promise<DeleteTokenResult>;
   /**
    * Gives a usable token a new secret, atomically: the current one becomes the previous one,

@@ -12,8 +12,11 @@ import type {
   TokenForAuthentication,
   TokenStatus,
   TokenStore,
+  TokenChanges,
   TokenUse,
+  UpdateTokenResult,
 } from '../domain/ports.js';
+import { monthOf } from '../domain/token-restrictions.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
@@ -32,6 +35,10 @@ const TOKEN_ROW = {
   deletedAt: 'date',
   expiresAt: 'date',
   previousSecretValidUntil: 'date',
+  allowedIps: 'value',
+  monthlyDocumentLimit: 'value',
+  monthlyDocumentCount: 'value',
+  monthlyCountMonth: 'value',
 } as const satisfies RowModel<ApiTokenRecord>;
 
 const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
@@ -59,19 +66,26 @@ const usable = (alias: string, nowParam: string) =>
 
 // One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
 // "still usable" check is in the same statement, so a delete or an expiry that lands mid-request
-// wins. The use's address and agent are stamped by the same statement: no extra write.
-// A document with an idempotency key runs it inside the transaction that stores its result
-// (idempotency-store.ts).
+// wins. So is the monthly limit: the row's month count goes up only while it is under the limit
+// (a new month starts again at 1), and concurrent documents take the row lock in turn, each
+// re-checking the count the previous one left; PostgreSQL re-evaluates the WHERE on the updated
+// row, SQLite runs one writer at a time. The use's address and agent are stamped by the same
+// statement: no extra write. A document with an idempotency key runs it inside the transaction
+// that stores its result (idempotency-store.ts).
 export const RECORD_DOCUMENT: SqlStatement = {
   name: 'token_record_document',
   text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2,
-      "lastUsedAddress" = $3, "lastUsedUserAgent" = $4
+      "lastUsedAddress" = $3, "lastUsedUserAgent" = $4,
+      "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" + 1 ELSE 1 END,
+      "monthlyCountMonth" = $5
     WHERE "id" = $1 AND ${usable('', '$2')}
+      AND ("monthlyDocumentLimit" IS NULL OR "monthlyCountMonth" IS NULL OR "monthlyCountMonth" <> $5
+        OR "monthlyDocumentCount" < "monthlyDocumentLimit")
     RETURNING "documentCount"`,
 };
 
 /** The parameters of RECORD_DOCUMENT, for both callers. */
-export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent];
+export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at)];
 
 const LIST: Record<TokenStatus, SqlStatement> = {
   ACTIVE: {
@@ -189,6 +203,16 @@ export class PrismaTokenStore implements TokenStore {
 
   findById(tokenId: string): Promise<ApiTokenRecord | null> {
     return this.prisma.apiToken.findUnique({ where: { id: tokenId }, select: TOKEN_FIELDS });
+  }
+
+  async update(accountId: string, tokenId: string, changes: TokenChanges): Promise<UpdateTokenResult> {
+    try {
+      const token = await this.prisma.apiToken.update({ where: { id: tokenId, accountId, ...ACTIVE }, data: changes, select: TOKEN_FIELDS });
+      return { outcome: 'updated', token };
+    } catch (error) {
+      if (!isRecordNotFound(error)) throw error;
+    }
+    return (await this.findOwned(accountId, tokenId)) ? { outcome: 'deleted' } : { outcome: 'not-found' };
   }
 
   async softDelete(accountId: string, tokenId: string, at: Date): Promise<DeleteTokenResult> {

@@ -1,4 +1,5 @@
-import { PlanRequiredError } from '../../domain/errors.js';
+import { DomainError, PlanRequiredError } from '../../domain/errors.js';
+import { IP_ALLOWLIST_MAX_ENTRIES, parseStoredIpAllowlist } from '../../domain/token-restrictions.js';
 import { missingPlanReason } from '../../domain/plans.js';
 import type { ApiTokenRecord } from '../../domain/ports.js';
 import {
@@ -57,6 +58,18 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
       nullable: true,
       description: 'While the secret that the last roll replaced still works: when it stops.',
       resolve: (token, _args, ctx) => ctx.services.apiTokens.previousSecretWorksUntil(token),
+    }),
+    allowedIps: t.stringList({
+      description: `The IPv4 and IPv6 CIDRs documents may come from (at most ${IP_ALLOWLIST_MAX_ENTRIES}); empty: any address.`,
+      resolve: (token) => parseStoredIpAllowlist(token.allowedIps),
+    }),
+    monthlyDocumentLimit: t.exposeInt('monthlyDocumentLimit', {
+      nullable: true,
+      description: "Documents this token may make per calendar month (UTC), at most the plan's quota; null: no limit of its own.",
+    }),
+    documentsThisMonth: t.int({
+      description: 'Documents made with this token in the current calendar month (UTC).',
+      resolve: (token, _args, ctx) => ctx.services.apiTokens.documentsThisMonth(token),
     }),
     status: t.field({
       type: TokenStatusEnum,
@@ -134,6 +147,20 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { name, expiresIn, expiresAt }, ctx) =>
       ctx.services.apiTokens.generateToken(await ctx.viewer(), name, expiryChoiceOf(expiresIn, expiresAt)),
+  }),
+  updateToken: t.field({
+    type: ApiTokenType,
+    description: `Renames a token (1-${TOKEN_NAME_MAX_LENGTH} characters) or edits its restrictions. An argument left out stays as it is; null (or an empty allowlist) removes the restriction.`,
+    args: {
+      id: t.arg.id(),
+      name: t.arg.string({ required: false }),
+      allowedIps: t.arg.stringList({ required: false, description: `At most ${IP_ALLOWLIST_MAX_ENTRIES} IPv4 or IPv6 CIDRs (or single addresses).` }),
+      monthlyDocumentLimit: t.arg.int({ required: false }),
+    },
+    resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit }, ctx) => {
+      if (name === null) throw new DomainError('TOKEN_NAME_REQUIRED', 'A token always has a name; leave name out to keep it.');
+      return ctx.services.apiTokens.updateToken(await ctx.viewer(), String(id), { name, allowedIps, monthlyDocumentLimit });
+    },
   }),
   rollToken: t.field({
     type: GeneratedTokenPayload,
