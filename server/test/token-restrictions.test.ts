@@ -95,6 +95,7 @@ describe('IP allowlist', () => {
     await refusedWith(['banana'], /"banana" is not an IP address or CIDR range/);
     await refusedWith(['10.0.0.1/8'], /Did you mean 10\.0\.0\.0\/8\?/);
     await refusedWith(['2001:db8::/129'], /is not an IP address or CIDR range/);
+    await refusedWith(['10.1/16'], /"10\.1\/16" is not an IP address or CIDR range/);
     await refusedWith(Array.from({ length: 21 }, (_, i) => `10.0.${i}.0/24`), /at most 20 entries; this one has 21/);
 
     const twenty = Array.from({ length: 20 }, (_, i) => `10.0.${i}.0/24`);
