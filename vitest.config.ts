@@ -8,6 +8,7 @@ const API_SUITES = [
   'server/test/api-tokens.test.ts',
   'server/test/token-lifecycle.test.ts',
   'server/test/token-restrictions.test.ts',
+  'server/test/sdk-token-errors.test.ts',
   'server/test/documents.test.ts',
   'server/test/render-isolation.test.ts',
   'server/test/isolation.test.ts',
