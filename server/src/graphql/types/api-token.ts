@@ -1,3 +1,5 @@
+// The ApiToken type with its queries, mutations and subscription, next to it as the Pothos layout keeps
+// them. (Over 200 lines: generate, roll, update and delete each add their arguments here.)
 import { DomainError, PlanRequiredError } from '../../domain/errors.js';
 import { IP_ALLOWLIST_MAX_ENTRIES, parseStoredIpAllowlist } from '../../domain/token-restrictions.js';
 import { missingPlanReason } from '../../domain/plans.js';
