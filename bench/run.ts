@@ -216,6 +216,7 @@ async function documentsAtRate(url: string, secret: string, perSecond: number, s
 async function main() {
   mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
   if (runs(1)) await requestWorkloads();
+  if (runs(1)) await allowlistCheckCost();
   // 3. Fan-out, and 4. slow consumers
   const fanOutP99 = runs(3) ? await fanOut(`3. fan-out (${scale.fanOut})`, 0) : undefined;
   // the same within what this machine can write out, where every count reaches every subscriber
@@ -241,15 +242,31 @@ async function requestWorkloads() {
   const baselineYoga = await startProcess('bench/servers/bare-yoga.ts');
   const ours = await ourServer();
   const { session, tokens } = await accountWithTokens(ours.url, 10);
+  // The token under load has every restriction a request must pass: an expiry, a 20-CIDR
+  // allowlist whose last entry is the one that matches (loopback), and a rolled secret in its
+  // grace period. The load uses the previous secret, the lookup's second index.
+  const restricted = await restrictedToken(ours.url, session, tokens[0]!);
 
   // 1. Document requests
   const hello = await cannon(baselineYoga.url, { query: '{ hello }' });
-  const documents = await cannon(ours.url, { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }, { authorization: `Bearer ${tokens[0]!.secret}` });
+  // warm up with the unrestricted token, so that neither measured run below pays for a cold server
+  await autocannon({
+    url: `${ours.url}/graphql`,
+    method: 'POST',
+    connections: 50,
+    duration: WARM_UP_SECONDS,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[1]!.secret}` },
+    body: JSON.stringify({ query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }),
+  });
+  const documents = await cannon(ours.url, { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }, { authorization: `Bearer ${restricted.secret}` });
   if (documents.non2xx || documents.errors) console.warn(`document requests: ${documents.non2xx} non-2xx, ${documents.errors} errors`);
   add('1. document requests', 'throughput (req/s)', documents.requests.average, '≥ 0.5× baseline', { baseline: hello.requests.average, met: documents.requests.average >= 0.5 * hello.requests.average });
   add('1. document requests', 'p50 latency (ms)', documents.latency.p50, 'report', { baseline: hello.latency.p50 });
   add('1. document requests', 'p99 latency (ms)', documents.latency.p99, '≤ 2× baseline', { baseline: hello.latency.p99, met: documents.latency.p99 <= 2 * hello.latency.p99 });
-  const counted = (await httpGql(ours.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: tokens[0]!.id }, session)).data.token.documentCount;
+  const counted = (await httpGql(ours.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: restricted.id }, session)).data.token.documentCount;
+  // the same requests with a token that has no restrictions: what expiry, allowlist and the second secret cost
+  const plain = await cannon(ours.url, { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }, { authorization: `Bearer ${tokens[1]!.secret}` });
+  add('1. document requests', 'throughput, restricted token vs one without restrictions (req/s)', documents.requests.average, 'report', { baseline: plain.requests.average });
   // autocannon stops counting with up to 50 requests still in flight; those may commit too
   const unacknowledged = counted - documents['2xx'];
   add('1. document requests', 'documents counted − answered with 2xx', unacknowledged, '0 to 50 (the connections in flight at the end)', { met: unacknowledged >= 0 && unacknowledged <= 50 });
@@ -333,6 +350,48 @@ async function observabilityCost() {
   console.log(`${workload}: per turn, off ${throughput[0]!.map(Math.round)}, on ${throughput[1]!.map(Math.round)}, on + log ${throughput[2]!.map(Math.round)} req/s`);
   const ms = (values: number[]) => values.map((value) => value.toFixed(3));
   console.log(`${workload}: per turn, CPU ms per request: off ${ms(cpuMsPerRequest[0]!)}, on ${ms(cpuMsPerRequest[1]!)}, on + log ${ms(cpuMsPerRequest[2]!)}`);
+}
+
+/** The 20 CIDRs of the restricted token: 19 that the loopback client is not in, then loopback. */
+const TWENTY_CIDRS = [...Array.from({ length: 10 }, (_, i) => `10.${i}.0.0/16`), ...Array.from({ length: 9 }, (_, i) => `2001:db8:${i}::/48`), '127.0.0.0/8'];
+
+/** Replaces one of the account's tokens with a restricted one; returns its id and the previous (grace-period) secret. */
+async function restrictedToken(url: string, session: string, replaced: { id: string }): Promise<{ id: string; secret: string }> {
+  const call = async (query: string, variables: Record<string, unknown>) => {
+    const result = await httpGql(url, query, variables, session);
+    if (!result.data) throw new Error(`could not set up the restricted bench token: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  };
+  await call('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: replaced.id });
+  const generated = await call('mutation { generateToken(name: "bench restricted", expiresIn: DAYS_30) { secret token { id } } }', {});
+  const id = generated.generateToken.token.id as string;
+  await call('mutation($id: ID!, $ips: [String!]) { updateToken(id: $id, allowedIps: $ips) { id } }', { id, ips: TWENTY_CIDRS });
+  await call('mutation($id: ID!) { rollToken(id: $id, gracePeriod: ONE_DAY) { secret } }', { id });
+  return { id, secret: generated.generateToken.secret as string };
+}
+
+/**
+ * What a 20-CIDR allowlist adds to a request: the check itself, in process, on an address that
+ * matches only the last range (the most work), against the check of a token without one.
+ */
+async function allowlistCheckCost() {
+  const { isAddressAllowed, normalizeIpAllowlist, serializeIpAllowlist } = await import('../server/src/domain/token-restrictions.js');
+  const stored = serializeIpAllowlist(normalizeIpAllowlist(TWENTY_CIDRS));
+  const measure = (allowlist: string | null, address: string) => {
+    const rounds = 200_000;
+    let allowed = 0;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) if (isAddressAllowed(allowlist, address)) allowed++;
+    const microseconds = Number(process.hrtime.bigint() - started) / rounds / 1000;
+    if (allowed !== (allowlist === null || address === '127.0.0.1' ? rounds : 0)) throw new Error('the allowlist check answered wrongly');
+    return microseconds;
+  };
+  for (let warm = 0; warm < 3; warm++) measure(stored, '127.0.0.1');
+  const none = measure(null, '127.0.0.1');
+  const lastRange = measure(stored, '127.0.0.1');
+  const outside = measure(stored, '2001:db8:ff::1');
+  add('1b. IP allowlist of 20 CIDRs', 'µs per request, matching the 20th range', lastRange - none, '< 5 µs', { met: lastRange - none < 5 });
+  add('1b. IP allowlist of 20 CIDRs', 'µs per request, IPv6 outside all ranges', outside - none, '< 5 µs', { met: outside - none < 5 });
 }
 
 async function sqlPerTokensRead(): Promise<number> {

@@ -21,6 +21,7 @@ export const TokenRow = graphql(`
     documentCount
     lastUsedAt
     deletedAt
+    expiresAt
     status
   }
 `);

@@ -7,8 +7,21 @@ export type { ErrorCode };
 /** A code of the API's list, or the SDK's own; a newer server may send codes this version does not list. */
 export type PogodocErrorCode = ErrorCode | PogodocClientErrorCode | (string & {});
 
-/** The codes of a refused API token: the request can succeed only with another token or an active plan. */
-export type PogodocTokenErrorCode = Extract<ErrorCode, 'API_TOKEN_MISSING' | 'API_TOKEN_MALFORMED' | 'API_TOKEN_INVALID' | 'API_TOKEN_DELETED' | 'PLAN_REQUIRED'>;
+/**
+ * The codes of a refused API token: the request can succeed only with another token (or the
+ * token's new secret, or from an allowed address) or an active plan.
+ */
+export type PogodocTokenErrorCode = Extract<
+  ErrorCode,
+  | 'API_TOKEN_MISSING'
+  | 'API_TOKEN_MALFORMED'
+  | 'API_TOKEN_INVALID'
+  | 'API_TOKEN_DELETED'
+  | 'API_TOKEN_EXPIRED'
+  | 'API_TOKEN_ROLLED'
+  | 'API_TOKEN_IP_NOT_ALLOWED'
+  | 'PLAN_REQUIRED'
+>;
 
 /** The API's idempotency-key refusals (see the package README). */
 export type PogodocIdempotencyErrorCode = Extract<ErrorCode, 'IDEMPOTENCY_KEY_INVALID' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE'>;
@@ -29,6 +42,8 @@ export interface PogodocErrorDetails {
   retryAfterSeconds?: number;
   /** How many requests the call made, retries included. */
   attempts?: number;
+  /** When a TOKEN_LIMIT_EXCEEDED limit starts again (the API's extensions.resetsAt). */
+  resetsAt?: Date;
   cause?: unknown;
 }
 
@@ -57,6 +72,35 @@ export class PogodocTokenError extends PogodocError {
   declare readonly code: PogodocTokenErrorCode;
 }
 
+/** The token is past its expiry date (HTTP 401): generate a new token. */
+export class PogodocTokenExpiredError extends PogodocTokenError {
+  declare readonly code: 'API_TOKEN_EXPIRED';
+}
+
+/** The secret was replaced by a roll and its grace period has ended (HTTP 401): use the new secret. */
+export class PogodocTokenRolledError extends PogodocTokenError {
+  declare readonly code: 'API_TOKEN_ROLLED';
+}
+
+/** The token's IP allowlist does not include this machine's address (HTTP 403); nothing was counted. */
+export class PogodocIpNotAllowedError extends PogodocTokenError {
+  declare readonly code: 'API_TOKEN_IP_NOT_ALLOWED';
+}
+
+/**
+ * The token made its monthly document limit (HTTP 429). Not retried: it lasts until `resetsAt`,
+ * the start of the next month (UTC), unless the limit is raised on the dashboard.
+ */
+export class PogodocTokenLimitError extends PogodocError {
+  declare readonly code: 'TOKEN_LIMIT_EXCEEDED';
+  readonly resetsAt: Date | undefined;
+
+  constructor(message: string, code: PogodocErrorCode, details: PogodocErrorDetails = {}) {
+    super(message, code, { ...details, retryable: false });
+    this.resetsAt = details.resetsAt;
+  }
+}
+
 /** The Idempotency-Key was refused: malformed, used for another request, or still in use. */
 export class PogodocIdempotencyError extends PogodocError {
   declare readonly code: PogodocIdempotencyErrorCode;
@@ -74,9 +118,17 @@ export class PogodocTimeoutError extends PogodocError {
 
 const TOKEN_CODES = new Set<string>(['API_TOKEN_MISSING', 'API_TOKEN_MALFORMED', 'API_TOKEN_INVALID', 'API_TOKEN_DELETED', 'PLAN_REQUIRED']);
 const IDEMPOTENCY_CODES = new Set<string>(['IDEMPOTENCY_KEY_INVALID', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_USE']);
+const CLASS_OF_CODE: Partial<Record<ErrorCode, typeof PogodocError>> = {
+  API_TOKEN_EXPIRED: PogodocTokenExpiredError,
+  API_TOKEN_ROLLED: PogodocTokenRolledError,
+  API_TOKEN_IP_NOT_ALLOWED: PogodocIpNotAllowedError,
+  TOKEN_LIMIT_EXCEEDED: PogodocTokenLimitError,
+};
 
 /** The error class for a refusal with the API's code. */
 export function errorClassFor(code: string): typeof PogodocError {
+  const own = CLASS_OF_CODE[code as ErrorCode];
+  if (own) return own;
   if (TOKEN_CODES.has(code)) return PogodocTokenError;
   if (IDEMPOTENCY_CODES.has(code)) return PogodocIdempotencyError;
   return PogodocError;

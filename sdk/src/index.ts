@@ -11,9 +11,13 @@ export {
 export {
   PogodocError,
   PogodocIdempotencyError,
+  PogodocIpNotAllowedError,
   PogodocNetworkError,
   PogodocTimeoutError,
   PogodocTokenError,
+  PogodocTokenExpiredError,
+  PogodocTokenLimitError,
+  PogodocTokenRolledError,
   type ErrorCode,
   type PogodocClientErrorCode,
   type PogodocErrorCode,

@@ -68,10 +68,11 @@ export interface RenderedDocument {
 /** Failures worth another attempt: the API asked to wait, or could not serve just then. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['RATE_LIMITED', 'DATABASE_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_USE']);
+const NEVER_RETRIED_CODES = new Set(['TOKEN_LIMIT_EXCEEDED']);
 
 interface GraphQLBody<Result> {
   data?: Result | null;
-  errors?: Array<{ message?: unknown; extensions?: { code?: unknown; retryAfter?: unknown } }>;
+  errors?: Array<{ message?: unknown; extensions?: { code?: unknown; retryAfter?: unknown; resetsAt?: unknown } }>;
 }
 
 function fromEnvironment(name: string, envFile: string): string | undefined {
@@ -208,10 +209,13 @@ export class PogodocClient {
     if (first) {
       const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'UNKNOWN';
       const ErrorClass = errorClassFor(code);
+      const resetsAt = typeof first.extensions?.resetsAt === 'string' ? new Date(first.extensions.resetsAt) : undefined;
       throw new ErrorClass(String(first.message), code, {
         status: response.status,
-        retryable: RETRYABLE_CODES.has(code) || RETRYABLE_STATUSES.has(response.status),
+        // a 429 of the token's monthly limit lasts until the month ends: not worth a retry
+        retryable: RETRYABLE_CODES.has(code) || (RETRYABLE_STATUSES.has(response.status) && !NEVER_RETRIED_CODES.has(code)),
         retryAfterSeconds,
+        resetsAt: resetsAt && !Number.isNaN(resetsAt.getTime()) ? resetsAt : undefined,
       });
     }
     if (!response.ok || !body?.data) {

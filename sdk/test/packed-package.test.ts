@@ -115,7 +115,7 @@ console.log(JSON.stringify({
     );
     writeFileSync(
       path.join(app, 'typed.ts'),
-      `import { PogodocClient, PogodocError, PogodocTokenError, type RenderedDocument } from "pogodoc";
+      `import { PogodocClient, PogodocError, PogodocTokenError, PogodocTokenLimitError, PogodocTokenRolledError, type RenderedDocument } from "pogodoc";
 
 const pogodoc = new PogodocClient({ token: "pgd_…", maxRetries: 2, timeoutMs: 10_000 });
 export async function invoice(): Promise<string> {
@@ -124,7 +124,9 @@ export async function invoice(): Promise<string> {
     const replayed: boolean = document.replayed;
     return replayed ? "again" : document.content;
   } catch (error) {
-    if (error instanceof PogodocTokenError) return error.code satisfies "API_TOKEN_MISSING" | "API_TOKEN_MALFORMED" | "API_TOKEN_INVALID" | "API_TOKEN_DELETED" | "PLAN_REQUIRED";
+    if (error instanceof PogodocTokenRolledError) return error.code satisfies "API_TOKEN_ROLLED";
+    if (error instanceof PogodocTokenError) return error.code satisfies "API_TOKEN_MISSING" | "API_TOKEN_MALFORMED" | "API_TOKEN_INVALID" | "API_TOKEN_DELETED" | "API_TOKEN_EXPIRED" | "API_TOKEN_ROLLED" | "API_TOKEN_IP_NOT_ALLOWED" | "PLAN_REQUIRED";
+    if (error instanceof PogodocTokenLimitError) return \`\${error.code satisfies "TOKEN_LIMIT_EXCEEDED"} until \${error.resetsAt?.toISOString() ?? "?"}\`;
     if (error instanceof PogodocError) return \`\${error.code} \${error.status ?? "no response"} after \${error.attempts}\`;
     throw error;
   }

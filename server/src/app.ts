@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 import sirv from 'sirv';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database, type DatabaseOptions } from './persistence/database.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Clock, type Services } from './services.js';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { createContextFactory, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
@@ -57,6 +57,8 @@ export interface App {
 export interface AppOptions extends DatabaseOptions {
   /** Receives the JSON log lines instead of stdout (tests read them). */
   logDestination?: DestinationStream;
+  /** The clock of the token rules (expiry, grace periods); tests move it instead of waiting. */
+  clock?: Clock;
 }
 
 /** Readiness for load balancers: the database answers with every migration applied, and Redis is connected when configured. */
@@ -79,7 +81,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const database = await openDatabase(config.databaseUrl, observability.databaseOptions(options));
   const rateLimiters = createRateLimiters(config.limits, config.redisUrl);
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: observability.redisError });
-  const services = createServices(database, rateLimiters, config.limits, observability.announcements(liveAnnouncementsOf(events)), observability.serviceHooks());
+  const services = createServices(database, rateLimiters, config.limits, observability.announcements(liveAnnouncementsOf(events)), {
+    ...observability.serviceHooks(),
+    now: options.clock,
+  });
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
     ownedToken: (accountId, tokenId) => services.apiTokens.findOwnedToken(accountId, tokenId),

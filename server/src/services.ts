@@ -18,21 +18,29 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/** Seams for instrumentation: app.ts sets them when metrics are on (server/src/observability/). */
-export interface ServiceHooks {
-  /** Wraps the renderer the documents service calls (the metrics time it). */
+/** The clock of the token rules (expiry, grace periods, last use); tests inject their own. */
+export type Clock = () => Date;
+
+export interface ServiceOptions {
+  /** Wraps the renderer the documents service calls (the metrics time it; server/src/observability/). */
   wrapRenderer?: (renderer: TemplateRenderer) => TemplateRenderer;
+  now?: Clock;
 }
 
-export function createServices(database: Database, rateLimiters: RateLimiters, limits: RenderLimits, announce: LiveAnnouncements, hooks: ServiceHooks = {}): Services {
+export function createServices(
+  database: Database,
+  rateLimiters: RateLimiters,
+  limits: RenderLimits,
+  announce: LiveAnnouncements,
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date() }: ServiceOptions = {},
+): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now);
   const renderer = new LiquidTemplateRenderer(limits);
-  const wrapRenderer = hooks.wrapRenderer ?? ((unwrapped) => unwrapped);
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql)),
+    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
     close: () => renderer.close(),
   };
 }

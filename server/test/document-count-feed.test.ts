@@ -14,8 +14,16 @@ const token: ApiTokenRecord = {
   preview: 'pgd_feed…test',
   documentCount: 0,
   lastUsedAt: null,
+  lastUsedAddress: null,
+  lastUsedUserAgent: null,
   createdAt: new Date(),
   deletedAt: null,
+  expiresAt: null,
+  previousSecretValidUntil: null,
+  allowedIps: null,
+  monthlyDocumentLimit: null,
+  monthlyDocumentCount: 0,
+  monthlyCountMonth: null,
 };
 const change = (documentCount: number): DocumentCountChange => ({ tokenId: token.id, documentCount, lastUsedAt: new Date() });
 

@@ -213,10 +213,10 @@ describe('storage', () => {
     expect(await claim(taker, now)).toEqual({ outcome: 'in-progress', requestHash: 'h' });
     // it has (seen from a clock past it): taken over
     expect(await claim(taker, new Date(Date.now() + 60_000))).toEqual({ outcome: 'claimed' });
-    expect(await store.complete(slow, 'late', new Date())).toEqual({ outcome: 'claim-lost' });
+    expect(await store.complete(slow, 'late', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'claim-lost' });
     expect(await documentCountOf(t, session, id)).toBe(0);
-    expect(await store.complete(taker, 'on time', new Date())).toEqual({ outcome: 'counted', documentCount: 1 });
-    expect(await store.complete(taker, 'again', new Date())).toEqual({ outcome: 'claim-lost' });
+    expect(await store.complete(taker, 'on time', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'counted', documentCount: 1 });
+    expect(await store.complete(taker, 'again', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'claim-lost' });
     expect(await documentCountOf(t, session, id)).toBe(1);
     // the late one's release cannot free the key the other one completed
     await store.release(slow);

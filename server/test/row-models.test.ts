@@ -58,24 +58,29 @@ describe('the raw statements and Prisma read the same record', () => {
     }
   });
 
-  it('a token: unused, used, and deleted', async () => {
+  it('a token: unused, used, deleted, expiring and rolled', async () => {
     const owner = await newAccount('row-model-tokens@example.com');
     const created: ApiTokenRecord[] = [];
-    for (const name of ['unused', 'used', 'deleted']) {
-      const result = await tokens.createWithinLimit({ accountId: owner.id, name, secretHash: `row-model-${name}`, preview: `pgd_${name}` }, 10);
+    const now = new Date();
+    for (const name of ['unused', 'used', 'deleted', 'expiring', 'rolled']) {
+      const expiresAt = name === 'expiring' ? new Date(now.getTime() + 60_000) : null;
+      const result = await tokens.createWithinLimit({ accountId: owner.id, name, secretHash: `row-model-${name}`, preview: `pgd_${name}`, expiresAt }, 10, now);
       if (result.outcome !== 'created') throw new Error(result.outcome);
       created.push(result.token);
     }
-    const [unused, used, deleted] = created as [ApiTokenRecord, ApiTokenRecord, ApiTokenRecord];
-    await tokens.recordDocument(used.id, at);
-    await tokens.recordDocument(deleted.id, at);
+    const [unused, used, deleted, expiring, rolled] = created as [ApiTokenRecord, ApiTokenRecord, ApiTokenRecord, ApiTokenRecord, ApiTokenRecord];
+    await tokens.recordDocument(used.id, { at, clientAddress: '203.0.113.9', userAgent: 'pogodoc-js/1.2' });
+    await tokens.recordDocument(deleted.id, { at, clientAddress: '2001:db8::1', userAgent: null });
     await tokens.softDelete(owner.id, deleted.id, new Date(at.getTime() + 1000));
+    const roll = await tokens.roll(owner.id, rolled.id, { secretHash: 'row-model-rolled-next', preview: 'pgd_next', previousValidUntil: later }, now);
+    expect(roll.outcome).toBe('rolled');
+    if (roll.outcome === 'rolled') expectSameRecord(roll.token, await tokens.findOwned(owner.id, rolled.id));
 
-    const listed = [...(await tokens.list(owner.id, 'ACTIVE')), ...(await tokens.list(owner.id, 'DELETED'))];
-    expect(listed.map((token) => token.id).sort()).toEqual([unused.id, used.id, deleted.id].sort());
+    const listed = [...(await tokens.list(owner.id, 'ACTIVE', now)), ...(await tokens.list(owner.id, 'DELETED', now))];
+    expect(listed.map((token) => token.id).sort()).toEqual([unused.id, used.id, deleted.id, expiring.id, rolled.id].sort());
     for (const token of listed) expectSameRecord(token, await tokens.findOwned(owner.id, token.id));
 
-    for (const { id, name } of [unused, used, deleted]) {
+    for (const { id, name } of [unused, used, deleted, expiring, rolled]) {
       const authenticated = await tokens.findForAuthentication(`row-model-${name}`);
       expectSameRecord(authenticated?.token, await tokens.findOwned(owner.id, id));
     }

@@ -5,6 +5,8 @@ import type { TokenRowFragment } from '../gql/graphql';
 import { describeError } from '../error-messages';
 import { TokensQuery } from '../urql-client';
 import { DeleteDialog } from './delete-dialog';
+import { TokenDetails } from './token-details';
+import { TokenExpiry } from './token-expiry';
 
 const DeleteTokenMutation = graphql(`
   mutation DeleteToken($id: ID!) {
@@ -67,6 +69,7 @@ export function TokenTabs() {
 function TokenTable({ status }: { status: Tab }) {
   const [{ data, fetching, error }] = useQuery({ query: TokensQuery, variables: { status } });
   const [deleting, setDeleting] = useState<TokenRowFragment | null>(null);
+  const [detailsOf, setDetailsOf] = useState<string | null>(null);
   const [deleteState, deleteToken] = useMutation(DeleteTokenMutation);
 
   if (fetching && !data) return <p class="muted" role="status">Loading tokens…</p>;
@@ -97,15 +100,20 @@ function TokenTable({ status }: { status: Tab }) {
         <tbody>
           {tokens.map((token) => (
             <tr key={token.id} data-token-id={token.id}>
-              <th scope="row" data-label="Name">{token.name}</th>
+              <th scope="row" data-label="Name">
+                {token.name} <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
+              </th>
               <td data-label="Token"><code>{token.preview}</code></td>
               <td data-label="Created">{formatDate(token.createdAt)}</td>
               <td data-label="Documents" class="count" data-testid="document-count">{token.documentCount.toLocaleString()}</td>
               <td data-label="Last used">{formatDate(token.lastUsedAt)}</td>
               {status === 'DELETED' ? (
-                <td data-label="Deleted">{formatDate(token.deletedAt)}</td>
+                <td data-label="Deleted">{token.deletedAt ? formatDate(token.deletedAt) : 'Expired'}</td>
               ) : (
                 <td>
+                  <button type="button" class="secondary" onClick={() => setDetailsOf(token.id)} aria-label={`Details of ${token.name}`}>
+                    Details
+                  </button>{' '}
                   <button type="button" class="danger" onClick={() => setDeleting(token)} aria-label={`Delete ${token.name}`}>
                     Delete
                   </button>
@@ -115,6 +123,7 @@ function TokenTable({ status }: { status: Tab }) {
           ))}
         </tbody>
       </table>
+      {detailsOf && <TokenDetails id={detailsOf} onClose={() => setDetailsOf(null)} />}
       {deleting && (
         <DeleteDialog
           name={deleting.name}

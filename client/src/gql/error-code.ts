@@ -2,12 +2,18 @@
 export type ErrorCode =
   /** The token was deleted. */
   | 'API_TOKEN_DELETED'
+  /** The token is past its expiry date. */
+  | 'API_TOKEN_EXPIRED'
   /** A well-formed token that does not exist. */
   | 'API_TOKEN_INVALID'
+  /** The request comes from an address outside the token allowlist: HTTP 403; nothing counted. */
+  | 'API_TOKEN_IP_NOT_ALLOWED'
   /** Not a pgd_ token, or a failed checksum (a typo). */
   | 'API_TOKEN_MALFORMED'
   /** A document request without Authorization: Bearer. */
   | 'API_TOKEN_MISSING'
+  /** The secret was replaced by a roll and its grace period has ended. */
+  | 'API_TOKEN_ROLLED'
   /** The HTTP request is malformed: invalid JSON, or a bad Content-Length. */
   | 'BAD_REQUEST'
   /** A variable does not fit its type. */
@@ -64,10 +70,20 @@ export type ErrorCode =
   | 'TEMPLATE_INVALID'
   /** The template is over its size limit. */
   | 'TEMPLATE_TOO_LARGE'
-  /** Deleting a deleted token. */
+  /** Deleting or rolling a deleted token. */
   | 'TOKEN_ALREADY_DELETED'
+  /** Rolling a token that has expired. */
+  | 'TOKEN_EXPIRED'
+  /** generateToken with an expiry in the past, more than a year ahead, or both a preset and a date. */
+  | 'TOKEN_EXPIRY_INVALID'
+  /** updateToken with an allowlist entry that is not an IP address or CIDR, or with too many entries. */
+  | 'TOKEN_IP_ALLOWLIST_INVALID'
+  /** The token reached its monthly document limit: HTTP 429; extensions.resetsAt says when it resets. */
+  | 'TOKEN_LIMIT_EXCEEDED'
   /** The account already has the most active tokens the tokenRules allow. */
   | 'TOKEN_LIMIT_REACHED'
+  /** updateToken with a monthly document limit under 1 or over the plan quota. */
+  | 'TOKEN_MONTHLY_LIMIT_INVALID'
   /** The token name has control or text-direction characters. */
   | 'TOKEN_NAME_INVALID'
   /** The token name is empty after trimming. */
@@ -79,9 +95,26 @@ export type ErrorCode =
   /** A dashboard operation without a session. */
   | 'UNAUTHENTICATED';
 
-/** The two tabs of the API Tokens page. */
+/** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */
+export type RollGracePeriod =
+  | 'NONE'
+  | 'ONE_DAY'
+  | 'ONE_HOUR'
+  | 'SEVEN_DAYS';
+
+/** When a new token expires: never (the default) or a number of days after it is generated. generateToken also takes a date up to 365 days ahead. */
+export type TokenExpiry =
+  | 'DAYS_7'
+  | 'DAYS_30'
+  | 'DAYS_60'
+  | 'DAYS_90'
+  | 'NEVER';
+
+/** The two tabs of the API Tokens page (ACTIVE, DELETED), and the expired tokens the DELETED tab also lists. */
 export type TokenStatus =
   /** Currently usable tokens. */
   | 'ACTIVE'
-  /** Previously deleted tokens, kept for audit. They never work again. */
-  | 'DELETED';
+  /** Previously deleted tokens, kept for audit, and expired ones (as a tab). They never work again. */
+  | 'DELETED'
+  /** Tokens past their expiresAt. They never work again and no longer count toward the limit. */
+  | 'EXPIRED';

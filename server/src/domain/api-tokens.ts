@@ -1,8 +1,14 @@
-// API tokens: generate (secret shown once), list for the Active and Deleted tabs,
+// API tokens: generate (secret shown once), roll, update, list for the Active and Deleted tabs,
 // soft-delete, and authenticate a request that carries one.
+// (Over 200 lines: each operation is short, and authenticate's order of refusals reads best
+// next to the operations that create the states it refuses.)
 import {
   ApiTokenAuthError,
   ApiTokenDeletedError,
+  ApiTokenExpiredError,
+  ApiTokenIpNotAllowedError,
+  ApiTokenRolledError,
+  DomainError,
   ApiTokenInvalidError,
   ApiTokenMalformedError,
   ApiTokenMissingError,
@@ -10,14 +16,32 @@ import {
   RateLimitedError,
   TokenPlanInactiveError,
   TokenAlreadyDeletedError,
+  TokenExpiredError,
+  TokenLimitExceededError,
   TokenLimitReachedError,
   TokenNotFoundError,
 } from './errors.js';
 import { missingPlanReason } from './plans.js';
-import type { AccountRecord, ApiTokenRecord, TokenStatus, TokenStore } from './ports.js';
+import type { AccountRecord, ApiTokenRecord, TokenChanges, TokenStatus, TokenStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
+import { expiryOf, hasPassed, ROLL_GRACE_PERIODS_MS, type RollGracePeriod, type TokenExpiryChoice } from './token-lifecycle.js';
+import {
+  checkMonthlyDocumentLimit,
+  documentsThisMonth,
+  isAddressAllowed,
+  monthlyResetOf,
+  normalizeIpAllowlist,
+  serializeIpAllowlist,
+} from './token-restrictions.js';
 import { MAX_ACTIVE_TOKENS, normalizeTokenName } from './token-rules.js';
+
+/** What updateToken may change: absent stays, null (or an empty allowlist) removes a restriction. */
+export interface TokenUpdate {
+  name?: string;
+  allowedIps?: readonly string[] | null;
+  monthlyDocumentLimit?: number | null;
+}
 
 export interface GeneratedToken {
   token: ApiTokenRecord;
@@ -33,25 +57,81 @@ export class ApiTokenService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async generateToken(account: AccountRecord, rawName: string): Promise<GeneratedToken> {
+  async generateToken(account: AccountRecord, rawName: string, expiry?: TokenExpiryChoice): Promise<GeneratedToken> {
     const name = normalizeTokenName(rawName);
+    const now = this.now();
+    const expiresAt = expiryOf(expiry, now);
     const missingPlan = missingPlanReason(account);
     if (missingPlan) throw new PlanRequiredError(missingPlan);
     const secret = generateSecret('apiToken');
     const result = await this.tokens.createWithinLimit(
-      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret) },
+      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt },
       MAX_ACTIVE_TOKENS,
+      now,
     );
     if (result.outcome === 'limit-reached') throw new TokenLimitReachedError(MAX_ACTIVE_TOKENS);
     return { token: result.token, secret };
   }
 
+  /**
+   * A new secret for the same token (same id, name, count and history), shown once. The secret it
+   * replaces keeps working for the grace period; one replaced earlier stops at once, so a token
+   * never has more than two working secrets.
+   */
+  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod): Promise<GeneratedToken> {
+    const now = this.now();
+    const secret = generateSecret('apiToken');
+    const result = await this.tokens.roll(
+      accountId,
+      tokenId,
+      {
+        secretHash: hashSecret(secret),
+        preview: previewSecret(secret),
+        previousValidUntil: new Date(now.getTime() + ROLL_GRACE_PERIODS_MS[gracePeriod]),
+      },
+      now,
+    );
+    if (result.outcome === 'not-found') throw new TokenNotFoundError();
+    if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
+    if (result.outcome === 'expired') throw new TokenExpiredError();
+    return { token: result.token, secret };
+  }
+
+  /** Renames a token or edits its restrictions, with the same rules as generating. */
+  async updateToken(account: AccountRecord, tokenId: string, update: TokenUpdate): Promise<ApiTokenRecord> {
+    const changes: TokenChanges = {};
+    if (update.name !== undefined) changes.name = normalizeTokenName(update.name);
+    if (update.allowedIps !== undefined) changes.allowedIps = serializeIpAllowlist(normalizeIpAllowlist(update.allowedIps ?? []));
+    if (update.monthlyDocumentLimit !== undefined) {
+      changes.monthlyDocumentLimit = checkMonthlyDocumentLimit(update.monthlyDocumentLimit, account.planId);
+    }
+    const result = await this.tokens.update(account.id, tokenId, changes);
+    if (result.outcome === 'not-found') throw new TokenNotFoundError();
+    if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
+    return result.token;
+  }
+
   listTokens(accountId: string, status: TokenStatus): Promise<ApiTokenRecord[]> {
-    return this.tokens.list(accountId, status);
+    return this.tokens.list(accountId, status, this.now());
   }
 
   countActiveTokens(accountId: string): Promise<number> {
-    return this.tokens.countActive(accountId);
+    return this.tokens.countActive(accountId, this.now());
+  }
+
+  /** Whether a token listed or returned now is past its expiry (or lost its slot to it). */
+  isExpired(token: ApiTokenRecord): boolean {
+    return token.deletedAt === null && hasPassed(token.expiresAt, this.now());
+  }
+
+  documentsThisMonth(token: ApiTokenRecord): number {
+    return documentsThisMonth(token, this.now());
+  }
+
+  /** The previous secret's end, while it still works; null otherwise. */
+  previousSecretWorksUntil(token: ApiTokenRecord): Date | null {
+    const until = token.previousSecretValidUntil;
+    return until && !hasPassed(until, this.now()) ? until : null;
   }
 
   /** Another account's token and a missing one give the same error, so ids reveal nothing. */
@@ -69,6 +149,26 @@ export class ApiTokenService {
   }
 
   /**
+   * Why a token that authenticated could not count its document (it was deleted or expired
+   * meanwhile). Only this failure path reads the token again.
+   */
+  async whyUnusable(tokenId: string): Promise<DomainError> {
+    const token = await this.tokens.findById(tokenId);
+    const now = this.now();
+    if (!token || token.deletedAt) return new ApiTokenDeletedError();
+    const limitError = this.monthlyLimitError(token, now);
+    if (limitError && !hasPassed(token.expiresAt, now)) return limitError;
+    return new ApiTokenExpiredError(token.expiresAt);
+  }
+
+  /** TOKEN_LIMIT_EXCEEDED when the token has made its monthly documents, else null. */
+  private monthlyLimitError(token: ApiTokenRecord, now: Date): TokenLimitExceededError | null {
+    const limit = token.monthlyDocumentLimit;
+    if (limit === null || documentsThisMonth(token, now) < limit) return null;
+    return new TokenLimitExceededError(limit, monthlyResetOf(now), now);
+  }
+
+  /**
    * Resolves the Bearer credential of a document request to a usable token.
    * The shape and checksum are checked first, so a typo never reaches the database.
    *
@@ -80,7 +180,7 @@ export class ApiTokenService {
    */
   async authenticate(bearer: string | undefined, clientAddress: string): Promise<ApiTokenRecord> {
     try {
-      return await this.authenticateUnlimited(bearer);
+      return await this.authenticateUnlimited(bearer, clientAddress);
     } catch (error) {
       if (error instanceof ApiTokenAuthError) {
         await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch((limitError: unknown) => {
@@ -92,14 +192,27 @@ export class ApiTokenService {
     }
   }
 
-  private async authenticateUnlimited(bearer: string | undefined): Promise<ApiTokenRecord> {
+  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string): Promise<ApiTokenRecord> {
     if (!bearer) throw new ApiTokenMissingError();
     if (checkSecretShape(bearer, 'apiToken') !== 'valid') throw new ApiTokenMalformedError();
     const found = await this.tokens.findForAuthentication(hashSecret(bearer));
     if (!found) throw new ApiTokenInvalidError();
-    if (found.token.deletedAt) throw new ApiTokenDeletedError();
+    // All decided from the one row the lookup returned, against the injected clock: no extra query.
+    const { token } = found;
+    const now = this.now();
+    if (token.deletedAt) throw new ApiTokenDeletedError();
+    if (!found.holdsSlot || hasPassed(token.expiresAt, now)) throw new ApiTokenExpiredError(token.expiresAt);
+    if (found.matchedPreviousSecret && hasPassed(token.previousSecretValidUntil, now)) {
+      throw new ApiTokenRolledError(token.previousSecretValidUntil!);
+    }
     const missingPlan = missingPlanReason({ planId: found.accountPlanId, planCancelledAt: found.accountPlanCancelledAt });
     if (missingPlan) throw new TokenPlanInactiveError(missingPlan);
-    return found.token;
+    // A valid token from the wrong place is refused, not counted as a guess: no failure point.
+    if (!isAddressAllowed(token.allowedIps, clientAddress)) throw new ApiTokenIpNotAllowedError(clientAddress);
+    // Refused before rendering when the month is already used up; the counting UPDATE decides
+    // the last documents exactly (token-store.ts).
+    const limitError = this.monthlyLimitError(token, now);
+    if (limitError) throw limitError;
+    return token;
   }
 }

@@ -2,7 +2,7 @@
 // document on the token that made it; a failed one counts nothing.
 import { randomUUID } from 'node:crypto';
 import type { ApiTokenService } from './api-tokens.js';
-import { ApiTokenDeletedError, DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './errors.js';
+import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './errors.js';
 import {
   checkIdempotencyKey,
   IDEMPOTENCY_CLAIM_LEASE_MS,
@@ -10,7 +10,7 @@ import {
   IDEMPOTENCY_PRUNE_BATCH,
   requestHashOf,
 } from './idempotency.js';
-import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore } from './ports.js';
+import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
@@ -19,6 +19,16 @@ export const DATA_MAX_BYTES = 256 * 1024;
 export const DATA_MAX_DEPTH = 64;
 
 export type TemplateData = Record<string, unknown>;
+
+/** Enough of a User-Agent to recognise a client; the rest is not kept. */
+export const USER_AGENT_MAX_LENGTH = 200;
+
+/** Where a document request came from, and its Idempotency-Key header. */
+export interface DocumentRequest {
+  clientAddress: string;
+  userAgent: string | undefined;
+  idempotencyKey?: string;
+}
 
 /** One render: the template, the data as JSON text, and the account it is for (renders are shared out per account). */
 export interface RenderJob {
@@ -123,26 +133,33 @@ export class DocumentService {
     bearer: string | undefined,
     template: string,
     data: unknown,
-    clientAddress: string,
-    idempotencyKey?: string,
+    { clientAddress, userAgent, idempotencyKey }: DocumentRequest,
   ): Promise<RenderedDocument> {
     const token = await this.apiTokens.authenticate(bearer, clientAddress);
+    const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH) || null });
     await this.limits.documentsPerToken.consume(token.id);
     const dataJson = checkInput(template, data);
     if (idempotencyKey !== undefined) {
-      return this.renderOnce(token, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson);
+      return this.renderOnce(token, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
     }
     const content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
-    // that the token is still active: a delete that lands mid-render wins.
+    // that the token is still usable: a delete or an expiry that lands mid-render wins.
     const usedAt = this.now();
-    const documentCount = await this.tokens.recordDocument(token.id, usedAt);
-    if (documentCount === null) throw new ApiTokenDeletedError();
+    const documentCount = await this.tokens.recordDocument(token.id, useAt(usedAt));
+    if (documentCount === null) throw await this.apiTokens.whyUnusable(token.id);
     this.announce.documentCounted(token.accountId, { tokenId: token.id, documentCount, lastUsedAt: usedAt });
     return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
   }
 
-  private async renderOnce(token: ApiTokenRecord, key: string, template: string, data: object, dataJson: string): Promise<RenderedDocument> {
+  private async renderOnce(
+    token: ApiTokenRecord,
+    key: string,
+    template: string,
+    data: object,
+    dataJson: string,
+    useAt: (at: Date) => TokenUse,
+  ): Promise<RenderedDocument> {
     const requestHash = requestHashOf(template, data);
     const claim: IdempotencyClaim = { tokenId: token.id, key, claimId: randomUUID() };
     const at = this.now();
@@ -174,7 +191,7 @@ export class DocumentService {
     // the count and the stored result commit together, and only while the claim is still ours
     let completed: CompleteKeyResult;
     try {
-      completed = await this.idempotencyKeys.complete(claim, content, usedAt);
+      completed = await this.idempotencyKeys.complete(claim, content, useAt(usedAt));
     } catch (error) {
       // rolled back, or committed with the answer lost: a release frees only an uncompleted claim
       await this.releaseAfterFailure(claim);
@@ -182,7 +199,7 @@ export class DocumentService {
     }
     if (completed.outcome === 'token-deleted') {
       await this.releaseAfterFailure(claim);
-      throw new ApiTokenDeletedError();
+      throw await this.apiTokens.whyUnusable(token.id);
     }
     if (completed.outcome === 'claim-lost') throw new IdempotencyKeyInUseError();
     const { documentCount } = completed;

@@ -52,6 +52,50 @@ export class ApiTokenDeletedError extends ApiTokenAuthError {
   }
 }
 
+export class ApiTokenExpiredError extends ApiTokenAuthError {
+  constructor(expiredAt: Date | null) {
+    super(
+      'API_TOKEN_EXPIRED',
+      `This API token expired${expiredAt ? ` on ${expiredAt.toISOString()}` : ''} and no longer works. Generate a new token on the API Tokens page.`,
+    );
+  }
+}
+
+export class ApiTokenRolledError extends ApiTokenAuthError {
+  constructor(endedAt: Date) {
+    super(
+      'API_TOKEN_ROLLED',
+      `This secret was replaced by a roll; it stopped working on ${endedAt.toISOString()}. Use the token's new secret.`,
+    );
+  }
+}
+
+/** A valid token used from an address its allowlist does not include: 403, and nothing counted. */
+export class ApiTokenIpNotAllowedError extends DomainError {
+  constructor(clientAddress: string) {
+    super(
+      'API_TOKEN_IP_NOT_ALLOWED',
+      `This API token cannot be used from ${clientAddress.slice(0, 64)}. Add the address to the token's IP allowlist on the API Tokens page, or use the token from an allowed address.`,
+    );
+  }
+}
+
+/** The token reached its own monthly document limit: 429 until the month ends. */
+export class TokenLimitExceededError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(
+    limit: number,
+    readonly resetsAt: Date,
+    now: Date,
+  ) {
+    super(
+      'TOKEN_LIMIT_EXCEEDED',
+      `This API token reached its limit of ${limit} documents this month. It resets on ${resetsAt.toISOString()}; raise or remove the token's limit on the API Tokens page to continue sooner.`,
+    );
+    this.retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
+  }
+}
+
 export class NotAuthenticatedError extends DomainError {
   constructor() {
     super('UNAUTHENTICATED', 'Sign in to the dashboard to continue.');
@@ -123,6 +167,12 @@ export class TokenNotFoundError extends DomainError {
 export class TokenAlreadyDeletedError extends DomainError {
   constructor() {
     super('TOKEN_ALREADY_DELETED', 'This API token is already deleted. Deleted tokens cannot be restored.');
+  }
+}
+
+export class TokenExpiredError extends DomainError {
+  constructor() {
+    super('TOKEN_EXPIRED', 'This API token has expired, so it cannot be rolled. Generate a new token instead.');
   }
 }
 

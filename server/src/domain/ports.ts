@@ -18,15 +18,45 @@ export interface ApiTokenRecord {
   preview: string;
   documentCount: number;
   lastUsedAt: Date | null;
+  /** The client address and User-Agent of the last document. */
+  lastUsedAddress: string | null;
+  lastUsedUserAgent: string | null;
   createdAt: Date;
   deletedAt: Date | null;
+  /** Null: never expires. */
+  expiresAt: Date | null;
+  /** While a rolled-out secret is in its grace period: when it stops working. */
+  previousSecretValidUntil: Date | null;
+  /** The stored IP allowlist (domain/token-restrictions.ts); null: any address. */
+  allowedIps: string | null;
+  monthlyDocumentLimit: number | null;
+  /** Documents counted in monthlyCountMonth ("2026-12"). */
+  monthlyDocumentCount: number;
+  monthlyCountMonth: string | null;
 }
 
-export type TokenStatus = 'ACTIVE' | 'DELETED';
+/** What updateToken may change; an absent field stays as it is, null removes a restriction. */
+export interface TokenChanges {
+  name?: string;
+  allowedIps?: string | null;
+  monthlyDocumentLimit?: number | null;
+}
+
+export type UpdateTokenResult = { outcome: 'updated'; token: ApiTokenRecord } | { outcome: 'not-found' } | { outcome: 'deleted' };
+
+/**
+ * ACTIVE: usable tokens. DELETED: the Deleted tab, which also lists expired tokens.
+ * EXPIRED: expired tokens only.
+ */
+export type TokenStatus = 'ACTIVE' | 'DELETED' | 'EXPIRED';
 
 /** A token found by its secret's hash, with what is needed to decide whether it may be used. */
 export interface TokenForAuthentication {
   token: ApiTokenRecord;
+  /** False once generateToken reclaimed the slot of this expired token: it never works again. */
+  holdsSlot: boolean;
+  /** Whether the hash was the previous secret's (see previousSecretValidUntil), not the current one. */
+  matchedPreviousSecret: boolean;
   accountPlanId: string | null;
   accountPlanCancelledAt: Date | null;
 }
@@ -66,6 +96,19 @@ export type CreateTokenResult =
   | { outcome: 'created'; token: ApiTokenRecord }
   | { outcome: 'limit-reached' };
 
+export type RollTokenResult =
+  | { outcome: 'rolled'; token: ApiTokenRecord }
+  | { outcome: 'not-found' }
+  | { outcome: 'deleted' }
+  | { outcome: 'expired' };
+
+/** Where a document came from, stamped on its token by the statement that counts it. */
+export interface TokenUse {
+  at: Date;
+  clientAddress: string;
+  userAgent: string | null;
+}
+
 export type DeleteTokenResult =
   | { outcome: 'deleted'; token: ApiTokenRecord }
   | { outcome: 'not-found' }
@@ -77,19 +120,33 @@ export interface TokenStore {
    * Must hold under concurrency and across processes: the database enforces it, not memory.
    */
   createWithinLimit(
-    input: { accountId: string; name: string; secretHash: string; preview: string },
+    input: { accountId: string; name: string; secretHash: string; preview: string; expiresAt: Date | null },
     limit: number,
+    now: Date,
   ): Promise<CreateTokenResult>;
-  list(accountId: string, status: TokenStatus): Promise<ApiTokenRecord[]>;
-  countActive(accountId: string): Promise<number>;
+  list(accountId: string, status: TokenStatus, now: Date): Promise<ApiTokenRecord[]>;
+  countActive(accountId: string, now: Date): Promise<number>;
   findOwned(accountId: string, tokenId: string): Promise<ApiTokenRecord | null>;
+  findById(tokenId: string): Promise<ApiTokenRecord | null>;
+  /** Renames a token or changes its restrictions, unless it was deleted. */
+  update(accountId: string, tokenId: string, changes: TokenChanges): Promise<UpdateTokenResult>;
   softDelete(accountId: string, tokenId: string, at: Date): Promise<DeleteTokenResult>;
+  /**
+   * Gives a usable token a new secret, atomically: the current one becomes the previous one,
+   * valid until `previousValidUntil`, and the secret it replaces (if any) stops at once.
+   */
+  roll(
+    accountId: string,
+    tokenId: string,
+    next: { secretHash: string; preview: string; previousValidUntil: Date },
+    now: Date,
+  ): Promise<RollTokenResult>;
   findForAuthentication(secretHash: string): Promise<TokenForAuthentication | null>;
   /**
-   * Adds one document to an active token's count and stamps lastUsedAt, atomically.
-   * Returns the new count, or null when the token was deleted in the meantime.
+   * Adds one document to a usable token's count and stamps the use, atomically.
+   * Returns the new count, or null when the token was deleted or expired in the meantime.
    */
-  recordDocument(tokenId: string, at: Date): Promise<number | null>;
+  recordDocument(tokenId: string, use: TokenUse): Promise<number | null>;
 }
 
 /** A request's hold on an idempotency key: the token, the key, and which request holds it. */
@@ -132,7 +189,7 @@ export interface IdempotencyStore {
    * Adds one document to the token's count and stores the document under the claim, in one
    * transaction: no crash can leave a counted document without its stored result, or the reverse.
    */
-  complete(claim: IdempotencyClaim, content: string, at: Date): Promise<CompleteKeyResult>;
+  complete(claim: IdempotencyClaim, content: string, use: TokenUse): Promise<CompleteKeyResult>;
   /** Frees a claim whose request failed (nothing was counted), so that a retry can run. */
   release(claim: IdempotencyClaim): Promise<void>;
   /** Deletes at most `limit` keys claimed before `expiredBefore`; returns how many. */

@@ -36,6 +36,8 @@ export interface GraphQLContext {
    * that our own proxies received the request from (http/client-address.ts). Normalised.
    */
   clientAddress: string;
+  /** The User-Agent header, as sent (recorded as a token's last use). */
+  userAgent: string | undefined;
   /**
    * The Idempotency-Key header of an HTTP request, as sent. Never set over WebSocket: a header of
    * the upgrade request would be one key for every operation on the connection.
@@ -138,6 +140,7 @@ export function createContextFactory(deps: ContextDependencies) {
       bearer,
       sessionToken,
       clientAddress,
+      userAgent: headerOf(initial, 'user-agent'),
       idempotencyKey: initial.request?.headers.get('idempotency-key') ?? undefined,
       responseHeaders: {},
       setResponseHeader(name, value) {

@@ -8,12 +8,14 @@ import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import {
   ApiTokenAuthError,
+  ApiTokenIpNotAllowedError,
   DatabaseUnavailableError,
   DomainError,
   IdempotencyKeyInUseError,
   IdempotencyKeyInvalidError,
   IdempotencyKeyReusedError,
   RateLimitedError,
+  TokenLimitExceededError,
   type ErrorCode,
 } from '../domain/errors.js';
 
@@ -37,6 +39,10 @@ function retryAfterOf(error: DomainError): number | undefined {
 function httpExtension(error: DomainError) {
   if (error instanceof ApiTokenAuthError) return { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(error) } };
   if (error instanceof RateLimitedError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  // a token's own monthly limit: 429 until the month resets (RFC 6585), and 403 for an address
+  // the token's allowlist excludes, since the credential is valid but not from there
+  if (error instanceof TokenLimitExceededError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (error instanceof ApiTokenIpNotAllowedError) return { status: 403 };
   if (error instanceof DatabaseUnavailableError) return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof IdempotencyKeyInUseError) return { status: 409, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof IdempotencyKeyReusedError) return { status: 422 };
@@ -55,6 +61,7 @@ export function toGraphQLError(error: DomainError, source?: GraphQLError): Graph
     extensions: {
       code: error.code,
       ...(retryAfterOf(error) !== undefined ? { retryAfter: retryAfterOf(error) } : {}),
+      ...(error instanceof TokenLimitExceededError ? { resetsAt: error.resetsAt.toISOString() } : {}),
       ...(http ? { http } : {}),
     },
   });

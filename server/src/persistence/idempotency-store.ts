@@ -13,9 +13,10 @@ import type {
   IdempotencyClaim,
   IdempotencyStore,
   StoredDocument,
+  TokenUse,
 } from '../domain/ports.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
-import { RECORD_DOCUMENT } from './token-store.js';
+import { RECORD_DOCUMENT, recordDocumentParams } from './token-store.js';
 
 const CLAIM: SqlStatement = {
   name: 'idempotency_claim',
@@ -89,11 +90,11 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     return { outcome: 'completed', requestHash: row.requestHash, document };
   }
 
-  async complete(claim: IdempotencyClaim, content: string, at: Date): Promise<CompleteKeyResult> {
+  async complete(claim: IdempotencyClaim, content: string, use: TokenUse): Promise<CompleteKeyResult> {
     const { tokenId, key, claimId } = claim;
     const result = await this.sql.transaction([
-      { statement: RECORD_DOCUMENT, params: [tokenId, at], requireRow: true },
-      { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, at, content], requireRow: true },
+      { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
+      { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, use.at, content], requireRow: true },
     ]);
     if (!result.committed) return { outcome: result.stoppedAt === 0 ? 'token-deleted' : 'claim-lost' };
     const counted = result.rows[0]![0] as { documentCount: number };

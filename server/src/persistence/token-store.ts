@@ -1,14 +1,22 @@
-// The one place that knows how "active" and "deleted" are stored:
-// active means deletedAt IS NULL and an activeSlot is held; deleting clears the slot.
+// The one place that knows how "active", "expired" and "deleted" are stored:
+// usable means deletedAt IS NULL, an activeSlot is held and expiresAt has not come; deleting
+// clears the slot, and so does generateToken for an expired token (reclaimSlotsOfExpired).
+// (Over 200 lines: the hot path's statements stay next to the store that runs them, so that each
+// rule about which rows are usable is written once, in `usable`.)
 import { randomInt } from 'node:crypto';
 import type {
   ApiTokenRecord,
   CreateTokenResult,
   DeleteTokenResult,
+  RollTokenResult,
   TokenForAuthentication,
   TokenStatus,
   TokenStore,
+  TokenChanges,
+  TokenUse,
+  UpdateTokenResult,
 } from '../domain/ports.js';
+import { monthOf } from '../domain/token-restrictions.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
@@ -21,8 +29,16 @@ const TOKEN_ROW = {
   preview: 'value',
   documentCount: 'value',
   lastUsedAt: 'date',
+  lastUsedAddress: 'value',
+  lastUsedUserAgent: 'value',
   createdAt: 'date',
   deletedAt: 'date',
+  expiresAt: 'date',
+  previousSecretValidUntil: 'date',
+  allowedIps: 'value',
+  monthlyDocumentLimit: 'value',
+  monthlyDocumentCount: 'value',
+  monthlyCountMonth: 'value',
 } as const satisfies RowModel<ApiTokenRecord>;
 
 const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
@@ -32,38 +48,79 @@ const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
 const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
 const TOKEN_DATES = dateColumns(TOKEN_ROW);
 
+// One statement, one row: the current secret's hash and the previous one's each have a unique
+// index, so the OR is two index probes (PostgreSQL's BitmapOr, SQLite's multi-index OR), and the
+// row carries everything the domain needs to decide: deleted, expired, rolled, plan.
 const FIND_FOR_AUTHENTICATION: SqlStatement = {
   name: 'token_for_authentication',
-  text: `SELECT ${TOKEN_COLUMNS}, a."planId", a."planCancelledAt"
+  text: `SELECT ${TOKEN_COLUMNS}, a."planId", a."planCancelledAt",
+      t."activeSlot" IS NOT NULL AS "holdsSlot", t."secretHash" <> $1 AS "matchedPreviousSecret"
     FROM "ApiToken" t JOIN "Account" a ON a."id" = t."accountId"
-    WHERE t."secretHash" = $1`,
+    WHERE t."secretHash" = $1 OR t."previousSecretHash" = $1`,
   dateColumns: [...TOKEN_DATES, 'planCancelledAt'],
 };
 
+/** A usable token, in SQL: not deleted, holding its slot, and not past its expiry at `nowParam`. */
+const usable = (alias: string, nowParam: string) =>
+  `${alias}"deletedAt" IS NULL AND ${alias}"activeSlot" IS NOT NULL AND (${alias}"expiresAt" IS NULL OR ${alias}"expiresAt" > ${nowParam})`;
+
 // One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
-// "still active" check is in the same statement, so a delete that lands mid-request wins.
-// A document with an idempotency key runs it inside the transaction that stores its result
-// (idempotency-store.ts).
+// "still usable" check is in the same statement, so a delete or an expiry that lands mid-request
+// wins. So is the monthly limit: the row's month count goes up only while it is under the limit
+// (a new month starts again at 1), and concurrent documents take the row lock in turn, each
+// re-checking the count the previous one left; PostgreSQL re-evaluates the WHERE on the updated
+// row, SQLite runs one writer at a time. The use's address and agent are stamped by the same
+// statement: no extra write. A document with an idempotency key runs it inside the transaction
+// that stores its result (idempotency-store.ts).
 export const RECORD_DOCUMENT: SqlStatement = {
   name: 'token_record_document',
-  text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2
-    WHERE "id" = $1 AND "deletedAt" IS NULL
+  text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2,
+      "lastUsedAddress" = $3, "lastUsedUserAgent" = $4,
+      "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" + 1 ELSE 1 END,
+      "monthlyCountMonth" = $5
+    WHERE "id" = $1 AND ${usable('', '$2')}
+      AND ("monthlyDocumentLimit" IS NULL OR "monthlyCountMonth" IS NULL OR "monthlyCountMonth" <> $5
+        OR "monthlyDocumentCount" < "monthlyDocumentLimit")
     RETURNING "documentCount"`,
 };
+
+/** The parameters of RECORD_DOCUMENT, for both callers. */
+export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at)];
 
 const LIST: Record<TokenStatus, SqlStatement> = {
   ACTIVE: {
     name: 'tokens_active',
     text: `SELECT ${TOKEN_COLUMNS} FROM "ApiToken" t
-      WHERE t."accountId" = $1 AND t."deletedAt" IS NULL ORDER BY t."createdAt" DESC, t."id" DESC`,
+      WHERE t."accountId" = $1 AND ${usable('t.', '$2')} ORDER BY t."createdAt" DESC, t."id" DESC`,
     dateColumns: TOKEN_DATES,
   },
+  // The Deleted tab lists expired tokens too, by when they stopped working.
   DELETED: {
     name: 'tokens_deleted',
     text: `SELECT ${TOKEN_COLUMNS} FROM "ApiToken" t
-      WHERE t."accountId" = $1 AND t."deletedAt" IS NOT NULL ORDER BY t."deletedAt" DESC, t."id" DESC`,
+      WHERE t."accountId" = $1 AND NOT (${usable('t.', '$2')})
+      ORDER BY COALESCE(t."deletedAt", t."expiresAt") DESC, t."id" DESC`,
     dateColumns: TOKEN_DATES,
   },
+  EXPIRED: {
+    name: 'tokens_expired',
+    text: `SELECT ${TOKEN_COLUMNS} FROM "ApiToken" t
+      WHERE t."accountId" = $1 AND t."deletedAt" IS NULL AND t."expiresAt" <= $2
+      ORDER BY t."expiresAt" DESC, t."id" DESC`,
+    dateColumns: TOKEN_DATES,
+  },
+};
+
+// Rolling is one conditional UPDATE of one row: the current secret becomes the previous one (the
+// right-hand sides read the row as it was), the one it replaces is gone, and the row lock makes
+// concurrent rolls of one token take turns, so no roll is lost and no third secret can exist.
+const ROLL: SqlStatement = {
+  name: 'token_roll',
+  text: `UPDATE "ApiToken" SET "previousSecretHash" = "secretHash", "previousSecretValidUntil" = $4,
+      "secretHash" = $3, "preview" = $5
+    WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$6')}
+    RETURNING ${Object.keys(TOKEN_ROW).map((column) => `"${column}"`).join(', ')}`,
+  dateColumns: TOKEN_DATES,
 };
 
 const ACTIVE = { deletedAt: null } satisfies Prisma.ApiTokenWhereInput;
@@ -75,9 +132,11 @@ export class PrismaTokenStore implements TokenStore {
   ) {}
 
   async createWithinLimit(
-    input: { accountId: string; name: string; secretHash: string; preview: string },
+    input: { accountId: string; name: string; secretHash: string; preview: string; expiresAt: Date | null },
     limit: number,
+    now: Date,
   ): Promise<CreateTokenResult> {
+    await this.reclaimSlotsOfExpired(input.accountId, now);
     // Each failed attempt means a concurrent request took the slot we chose, so at most
     // `limit` attempts can fail before every slot is taken; the extra ones cover deletes racing in.
     const maxAttempts = limit * 2 + 2;
@@ -101,16 +160,59 @@ export class PrismaTokenStore implements TokenStore {
     throw new Error(`could not claim a token slot after ${maxAttempts} attempts`);
   }
 
-  list(accountId: string, status: TokenStatus): Promise<ApiTokenRecord[]> {
-    return this.sql.rows<ApiTokenRecord>(LIST[status], [accountId]);
+  /**
+   * Frees the slots of the account's expired tokens, so that they stop counting toward the limit.
+   * The 10-slot guarantee stays exact because a token without a slot is never usable again
+   * (authentication and the count's UPDATE both require the slot): whatever an instance's clock
+   * says, at most `limit` tokens hold a slot, so at most `limit` are usable. Expiry only ever moves
+   * a token out of the usable set, so freeing its slot can never let a usable token lose one.
+   */
+  private async reclaimSlotsOfExpired(accountId: string, now: Date): Promise<void> {
+    await this.prisma.apiToken.updateMany({
+      where: { accountId, ...ACTIVE, activeSlot: { not: null }, expiresAt: { lte: now } },
+      data: { activeSlot: null },
+    });
   }
 
-  countActive(accountId: string): Promise<number> {
-    return this.prisma.apiToken.count({ where: { accountId, ...ACTIVE } });
+  list(accountId: string, status: TokenStatus, now: Date): Promise<ApiTokenRecord[]> {
+    return this.sql.rows<ApiTokenRecord>(LIST[status], [accountId, now]);
+  }
+
+  countActive(accountId: string, now: Date): Promise<number> {
+    return this.prisma.apiToken.count({
+      where: { accountId, ...ACTIVE, activeSlot: { not: null }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    });
+  }
+
+  async roll(
+    accountId: string,
+    tokenId: string,
+    next: { secretHash: string; preview: string; previousValidUntil: Date },
+    now: Date,
+  ): Promise<RollTokenResult> {
+    const [token] = await this.sql.rows<ApiTokenRecord>(ROLL, [tokenId, accountId, next.secretHash, next.previousValidUntil, next.preview, now]);
+    if (token) return { outcome: 'rolled', token };
+    const existing = await this.findOwned(accountId, tokenId);
+    if (!existing) return { outcome: 'not-found' };
+    return existing.deletedAt ? { outcome: 'deleted' } : { outcome: 'expired' };
   }
 
   findOwned(accountId: string, tokenId: string): Promise<ApiTokenRecord | null> {
     return this.prisma.apiToken.findFirst({ where: { id: tokenId, accountId }, select: TOKEN_FIELDS });
+  }
+
+  findById(tokenId: string): Promise<ApiTokenRecord | null> {
+    return this.prisma.apiToken.findUnique({ where: { id: tokenId }, select: TOKEN_FIELDS });
+  }
+
+  async update(accountId: string, tokenId: string, changes: TokenChanges): Promise<UpdateTokenResult> {
+    try {
+      const token = await this.prisma.apiToken.update({ where: { id: tokenId, accountId, ...ACTIVE }, data: changes, select: TOKEN_FIELDS });
+      return { outcome: 'updated', token };
+    } catch (error) {
+      if (!isRecordNotFound(error)) throw error;
+    }
+    return (await this.findOwned(accountId, tokenId)) ? { outcome: 'deleted' } : { outcome: 'not-found' };
   }
 
   async softDelete(accountId: string, tokenId: string, at: Date): Promise<DeleteTokenResult> {
@@ -130,17 +232,23 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async findForAuthentication(secretHash: string): Promise<TokenForAuthentication | null> {
-    const [row] = await this.sql.rows<ApiTokenRecord & { planId: string | null; planCancelledAt: Date | null }>(
-      FIND_FOR_AUTHENTICATION,
-      [secretHash],
-    );
+    const [row] = await this.sql.rows<
+      ApiTokenRecord & { planId: string | null; planCancelledAt: Date | null; holdsSlot: unknown; matchedPreviousSecret: unknown }
+    >(FIND_FOR_AUTHENTICATION, [secretHash]);
     if (!row) return null;
-    const { planId, planCancelledAt, ...token } = row;
-    return { token, accountPlanId: planId, accountPlanCancelledAt: planCancelledAt };
+    const { planId, planCancelledAt, holdsSlot, matchedPreviousSecret, ...token } = row;
+    // SQLite answers a comparison with 0 or 1, PostgreSQL with a boolean
+    return {
+      token,
+      holdsSlot: Boolean(holdsSlot),
+      matchedPreviousSecret: Boolean(matchedPreviousSecret),
+      accountPlanId: planId,
+      accountPlanCancelledAt: planCancelledAt,
+    };
   }
 
-  async recordDocument(tokenId: string, at: Date): Promise<number | null> {
-    const [row] = await this.sql.rows<{ documentCount: number }>(RECORD_DOCUMENT, [tokenId, at]);
+  async recordDocument(tokenId: string, use: TokenUse): Promise<number | null> {
+    const [row] = await this.sql.rows<{ documentCount: number }>(RECORD_DOCUMENT, recordDocumentParams(tokenId, use));
     return row ? row.documentCount : null;
   }
 }

@@ -1,6 +1,7 @@
 // Two real server processes sharing one PostgreSQL database and one Redis: one truth.
 // The Redis is the suite's own, on a port of its own, so that it can be killed and restarted.
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PogodocClient } from '../../../sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -109,6 +110,50 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     const refused = await renderOn(b, secret);
     expect(refused.status).toBe(401);
     expect(refused.errors?.[0]?.extensions?.code).toBe('API_TOKEN_DELETED');
+  });
+
+  const ROLL = 'mutation($id: ID!, $grace: RollGracePeriod!) { rollToken(id: $id, gracePeriod: $grace) { secret } }';
+  async function rollOn(server: ServerProcess, session: string, id: string, grace: string): Promise<string> {
+    const rolled = await httpGql(server.url, ROLL, { id, grace }, session);
+    if (!rolled.data) throw new Error(JSON.stringify(rolled.errors));
+    issuedSecrets.push(rolled.data.rollToken.secret);
+    return rolled.data.rollToken.secret as string;
+  }
+
+  it('a secret rolled through A with no grace period is refused by B on the very next request', async () => {
+    const session = await signUpOn(a);
+    const { id, secret } = await generateOn(b, session);
+    expect((await renderOn(b, secret)).errors).toBeUndefined();
+    const newSecret = await rollOn(a, session, id, 'NONE');
+    const refused = await renderOn(b, secret);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('API_TOKEN_ROLLED');
+    expect((await renderOn(b, newSecret)).data?.renderDocument.documentCount).toBe(2);
+  });
+
+  it('a rolled secret works on B through its grace period, and B refuses it on the very next request after', async () => {
+    const session = await signUpOn(a);
+    const { id, secret: oldSecret } = await generateOn(b, session);
+    const newSecret = await rollOn(a, session, id, 'ONE_HOUR');
+    // The grace period is an hour; rather than wait, the test moves its end to 4 s from now in the
+    // database, which both instances read on every request (no instance caches tokens).
+    const graceEnd = new Date(Date.now() + 4000);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query('UPDATE "ApiToken" SET "previousSecretValidUntil" = $1 WHERE "id" = $2', [graceEnd.toISOString(), id]);
+    await client.end();
+
+    // during the grace period both secrets work on B, and both count on the token
+    expect((await renderOn(b, oldSecret)).data?.renderDocument.documentCount).toBe(1);
+    expect((await renderOn(b, newSecret)).data?.renderDocument.documentCount).toBe(2);
+    expect((await renderOn(a, oldSecret)).data?.renderDocument.documentCount).toBe(3);
+    expect(Date.now()).toBeLessThan(graceEnd.getTime());
+
+    await new Promise((resolve) => setTimeout(resolve, graceEnd.getTime() - Date.now() + 1));
+    const refused = await renderOn(b, oldSecret);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('API_TOKEN_ROLLED');
+    expect((await renderOn(b, newSecret)).data?.renderDocument.documentCount).toBe(4);
   });
 
   it('50 concurrent generateToken calls split across A and B leave exactly 10 active tokens', async () => {

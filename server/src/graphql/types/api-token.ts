@@ -1,16 +1,38 @@
-import { PlanRequiredError } from '../../domain/errors.js';
+// The ApiToken type with its queries, mutations and subscription, next to it as the Pothos layout keeps
+// them. (Over 200 lines: generate, roll, update and delete each add their arguments here.)
+import { DomainError, PlanRequiredError } from '../../domain/errors.js';
+import { IP_ALLOWLIST_MAX_ENTRIES, parseStoredIpAllowlist } from '../../domain/token-restrictions.js';
 import { missingPlanReason } from '../../domain/plans.js';
 import type { ApiTokenRecord } from '../../domain/ports.js';
+import {
+  expiryChoiceOf,
+  ROLL_GRACE_PERIODS_MS,
+  TOKEN_EXPIRY_MAX_DAYS,
+  TOKEN_EXPIRY_PRESETS,
+  type RollGracePeriod,
+  type TokenExpiryPreset,
+} from '../../domain/token-lifecycle.js';
 import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rules.js';
 import { builder } from '../builder.js';
 import type { DocumentCountChange } from '../../live/events.js';
 
 export const TokenStatusEnum = builder.enumType('TokenStatus', {
-  description: 'The two tabs of the API Tokens page.',
+  description: 'The two tabs of the API Tokens page (ACTIVE, DELETED), and the expired tokens the DELETED tab also lists.',
   values: {
     ACTIVE: { description: 'Currently usable tokens.' },
-    DELETED: { description: 'Previously deleted tokens, kept for audit. They never work again.' },
+    DELETED: { description: 'Previously deleted tokens, kept for audit, and expired ones (as a tab). They never work again.' },
+    EXPIRED: { description: 'Tokens past their expiresAt. They never work again and no longer count toward the limit.' },
   } as const,
+});
+
+const TokenExpiryEnum = builder.enumType('TokenExpiry', {
+  description: `When a new token expires: never (the default) or a number of days after it is generated. generateToken also takes a date up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead.`,
+  values: Object.keys(TOKEN_EXPIRY_PRESETS) as TokenExpiryPreset[],
+});
+
+const RollGracePeriodEnum = builder.enumType('RollGracePeriod', {
+  description: 'How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret).',
+  values: Object.keys(ROLL_GRACE_PERIODS_MS) as RollGracePeriod[],
 });
 
 // Built on the domain's ApiTokenRecord rather than the Prisma model: the record has no
@@ -26,10 +48,34 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     documentCount: t.exposeInt('documentCount', { description: 'Documents processed using this token.' }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    lastUsedAddress: t.exposeString('lastUsedAddress', {
+      nullable: true,
+      description: 'The client address of the last document (with TRUST_PROXY, as the proxies said).',
+    }),
+    lastUsedUserAgent: t.exposeString('lastUsedUserAgent', { nullable: true, description: 'The User-Agent of the last document.' }),
     deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the token stops working; null: never.' }),
+    previousSecretWorksUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'While the secret that the last roll replaced still works: when it stops.',
+      resolve: (token, _args, ctx) => ctx.services.apiTokens.previousSecretWorksUntil(token),
+    }),
+    allowedIps: t.stringList({
+      description: `The IPv4 and IPv6 CIDRs documents may come from (at most ${IP_ALLOWLIST_MAX_ENTRIES}); empty: any address.`,
+      resolve: (token) => parseStoredIpAllowlist(token.allowedIps),
+    }),
+    monthlyDocumentLimit: t.exposeInt('monthlyDocumentLimit', {
+      nullable: true,
+      description: "Documents this token may make per calendar month (UTC), at most the plan's quota; null: no limit of its own.",
+    }),
+    documentsThisMonth: t.int({
+      description: 'Documents made with this token in the current calendar month (UTC).',
+      resolve: (token, _args, ctx) => ctx.services.apiTokens.documentsThisMonth(token),
+    }),
     status: t.field({
       type: TokenStatusEnum,
-      resolve: (token) => (token.deletedAt ? 'DELETED' : 'ACTIVE'),
+      resolve: (token, _args, ctx) => (token.deletedAt ? 'DELETED' : ctx.services.apiTokens.isExpired(token) ? 'EXPIRED' : 'ACTIVE'),
     }),
   }),
 });
@@ -51,7 +97,7 @@ const TokenRules = builder.objectRef<{ nameMaxLength: number; maxActiveTokens: n
     nameMaxLength: t.exposeInt('nameMaxLength', {
       description: 'Maximum name length in Unicode code points, after trimming. The minimum is 1.',
     }),
-    maxActiveTokens: t.exposeInt('maxActiveTokens', { description: "Deleted tokens don't count." }),
+    maxActiveTokens: t.exposeInt('maxActiveTokens', { description: "Deleted and expired tokens don't count." }),
   }),
 });
 
@@ -92,8 +138,41 @@ builder.mutationFields((t) => ({
   generateToken: t.field({
     type: GeneratedTokenPayload,
     description: `Generates an API token. Needs a dashboard session and an active plan; the name is 1-${TOKEN_NAME_MAX_LENGTH} characters; at most ${MAX_ACTIVE_TOKENS} tokens can be active.`,
-    args: { name: t.arg.string() },
-    resolve: async (_root, { name }, ctx) => ctx.services.apiTokens.generateToken(await ctx.viewer(), name),
+    args: {
+      name: t.arg.string(),
+      expiresIn: t.arg({ type: TokenExpiryEnum, required: false, description: 'A preset expiry; NEVER by default.' }),
+      expiresAt: t.arg({
+        type: 'DateTime',
+        required: false,
+        description: `A custom expiry, up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead. Not together with expiresIn.`,
+      }),
+    },
+    resolve: async (_root, { name, expiresIn, expiresAt }, ctx) =>
+      ctx.services.apiTokens.generateToken(await ctx.viewer(), name, expiryChoiceOf(expiresIn, expiresAt)),
+  }),
+  updateToken: t.field({
+    type: ApiTokenType,
+    description: `Renames a token (1-${TOKEN_NAME_MAX_LENGTH} characters) or edits its restrictions. An argument left out stays as it is; null (or an empty allowlist) removes the restriction.`,
+    args: {
+      id: t.arg.id(),
+      name: t.arg.string({ required: false }),
+      allowedIps: t.arg.stringList({ required: false, description: `At most ${IP_ALLOWLIST_MAX_ENTRIES} IPv4 or IPv6 CIDRs (or single addresses).` }),
+      monthlyDocumentLimit: t.arg.int({ required: false }),
+    },
+    resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit }, ctx) => {
+      if (name === null) throw new DomainError('TOKEN_NAME_REQUIRED', 'A token always has a name; leave name out to keep it.');
+      return ctx.services.apiTokens.updateToken(await ctx.viewer(), String(id), { name, allowedIps, monthlyDocumentLimit });
+    },
+  }),
+  rollToken: t.field({
+    type: GeneratedTokenPayload,
+    description:
+      'Gives a token a new secret, shown once in this result: same id, name, count and history. The secret it replaces works until the grace period ends; a secret replaced earlier stops at once.',
+    args: { id: t.arg.id(), gracePeriod: t.arg({ type: RollGracePeriodEnum }) },
+    resolve: async (_root, { id, gracePeriod }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod);
+    },
   }),
   deleteToken: t.field({
     type: ApiTokenType,

@@ -25,7 +25,11 @@ builder.mutationFields((t) => ({
     },
     // the service announces the new count to live subscribers itself
     resolve: async (_root, { template, data }, ctx) => {
-      const document = await ctx.services.documents.renderDocument(ctx.bearer, template, data, ctx.clientAddress, ctx.idempotencyKey);
+      const document = await ctx.services.documents.renderDocument(ctx.bearer, template, data, {
+        clientAddress: ctx.clientAddress,
+        userAgent: ctx.userAgent,
+        idempotencyKey: ctx.idempotencyKey,
+      });
       // Stripe's header for a replayed response, for clients that read headers rather than fields
       if (document.replayed) ctx.setResponseHeader('Idempotent-Replayed', 'true');
       return document;
