@@ -7,6 +7,7 @@ import type { Client } from '@urql/core';
 import { Provider, useMutation, useQuery } from '@urql/preact';
 import { createDashboardClient, TokensQuery } from './urql-client';
 import { ConnectionContext } from './connection-context';
+import { SessionExpiredContext } from './session-context';
 import { graphql } from './gql';
 import { describeError, errorCode } from './error-messages';
 import { AuthForm } from './components/auth-form';
@@ -118,7 +119,9 @@ function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
         )}
         {shown && viewer && (
           <div hidden={sessionExpired}>
-            <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
+            <SessionExpiredContext.Provider value={sessionExpired}>
+              <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
+            </SessionExpiredContext.Provider>
           </div>
         )}
       </main>

@@ -57,7 +57,7 @@ async function generateInForm(name: string) {
 
 const audited: string[] = [];
 /**
- * axe-core on the state on screen: light and dark at 1280 px, and light at 375 px. No violation
+ * axe-core on the state on screen: light and dark, at 1280 px and at 375 px. No violation
  * at the moderate, serious or critical level; `screenshots` keeps the light and dark wide views
  * and the phone view.
  */
@@ -67,6 +67,7 @@ async function audit(state: string, { screenshots = false } = {}) {
     ['light', WIDE, 'light-1280'],
     ['dark', WIDE, 'dark-1280'],
     ['light', PHONE, 'light-375'],
+    ['dark', PHONE, 'dark-375'],
   ] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.setViewportSize(viewport);
@@ -82,10 +83,15 @@ async function audit(state: string, { screenshots = false } = {}) {
 
 describe('the API Tokens page', () => {
   let secret: string;
+  let worker: string;
 
   it('signs up with the password rule shown first, is prompted to choose a plan with prices and quotas, and chooses the free plan', async () => {
     await page.goto(url);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // the audit can fail: an unlabelled field added for a moment is reported
+    await page.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<input id="axe-probe">'));
+    expect((await axeViolations(page)).map((violation) => violation.id)).toContain('label');
+    await page.evaluate(() => document.getElementById('axe-probe')!.remove());
     await audit('signed-out', { screenshots: true });
     await page.getByRole('button', { name: 'Sign up' }).click();
     // the rule is on screen before any submit, and tied to the field
@@ -305,8 +311,10 @@ describe('the API Tokens page', () => {
     // Cancel and Escape give focus back to the Delete button
     await deleteProduction.click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Delete Production');
     await deleteProduction.click();
+    await page.getByRole('dialog').waitFor();
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Delete Production');
 
@@ -353,7 +361,7 @@ describe('the API Tokens page', () => {
 
   it('changes the plan after confirming a paid one, and cancelling pauses the tokens with a warning and the reason', async () => {
     await generateInForm('Worker');
-    const working = (await page.getByTestId('secret').textContent())!;
+    worker = (await page.getByTestId('secret').textContent())!;
     await page.getByRole('button', { name: 'I have saved it' }).click();
     await countCell('Worker').waitFor();
     await page.getByRole('button', { name: 'Change plan' }).click();
@@ -367,7 +375,8 @@ describe('the API Tokens page', () => {
     await page.getByRole('button', { name: /Business/ }).click();
     await confirm.getByRole('button', { name: 'Choose Business' }).click();
     await page.getByText('Plan: Business').waitFor();
-    await page.waitForFunction(() => document.activeElement?.id === 'token-name');
+    // focus returns to the button that started the change
+    await page.waitForFunction(() => document.activeElement?.id === 'change-plan');
 
     await page.getByRole('button', { name: 'Cancel plan' }).click();
     expect(await confirm.textContent()).toContain('Your API tokens will stop working.');
@@ -378,7 +387,7 @@ describe('the API Tokens page', () => {
     expect(paused).toContain('Your tokens are paused.');
     expect(paused).toContain('The plan of this account was cancelled, so its API tokens do not work.');
     expect(await page.getByRole('tab', { name: /Paused/ }).getAttribute('aria-selected')).toBe('true');
-    const refused = await new PogodocClient({ token: working, baseUrl: serverUrl })
+    const refused = await new PogodocClient({ token: worker, baseUrl: serverUrl })
       .renderDocument({ template: 'x', data: {} })
       .catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: 'PLAN_REQUIRED', status: 401 });
@@ -391,40 +400,53 @@ describe('the API Tokens page', () => {
   });
 
   it('on SESSION_EXPIRED over the WebSocket, shows sign-in with a notice, keeps the place, and resumes live counts after sign-in', async () => {
-    await generateInForm('Live one');
-    const live = (await page.getByTestId('secret').textContent())!;
-    await page.getByRole('button', { name: 'I have saved it' }).click();
-    await countCell('Live one').waitFor();
-    await page.getByLabel('Filter by name').fill('Live');
-    // the session expires while the page watches: the server ends the subscription with SESSION_EXPIRED
-    await t.app.database.prisma.session.updateMany({ data: { expiresAt: new Date(Date.now() + 500) } });
+    await page.getByLabel('Filter by name').fill('Work');
+    await page.getByRole('tab', { name: /Deleted/ }).click();
+    await page.getByRole('tab', { name: /Active/ }).click();
+    // the session ends while the page watches (signed out elsewhere): the server ends the live
+    // subscription with SESSION_EXPIRED, and the page makes no HTTP request of its own meanwhile
+    const session = (await browser.cookies(url)).find((cookie) => cookie.name === 'pogodoc_session')!.value;
+    const requests: string[] = [];
+    const onRequest = (request: { url(): string }) => requests.push(request.url());
+    page.on('request', onRequest);
+    await t.gql('mutation { signOut }', {}, { authorization: `Bearer ${session}` });
     await page.getByText('Your session has expired. Sign in again to manage your tokens.').waitFor();
     expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
     expect(await focusedText()).toBe('Sign in');
+    page.off('request', onRequest);
+    expect(requests).toEqual([]);
     await audit('expired', { screenshots: true });
     await page.getByLabel('Email').fill('e2e@example.com');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await countCell('Live one').waitFor();
+    await countCell('Worker').waitFor();
     // the user's place is kept: the filter is as it was
-    expect(await page.getByLabel('Filter by name').inputValue()).toBe('Live');
-    const rendered = await new PogodocClient({ token: live, baseUrl: serverUrl }).renderDocument({ template: 'x', data: {} });
+    expect(await page.getByLabel('Filter by name').inputValue()).toBe('Work');
+    const rendered = await new PogodocClient({ token: worker, baseUrl: serverUrl }).renderDocument({ template: 'x', data: {} });
     expect(rendered.documentCount).toBe(1);
-    await page.waitForFunction(() => document.querySelector('[data-testid="document-count"]')?.textContent === '1');
+    await countCell('Worker').getByText('1', { exact: true }).waitFor();
   });
 
   it('on SESSION_EXPIRED over HTTP, shows sign-in with a notice and keeps the place', async () => {
-    await page.getByLabel('Token name').fill('Half typed');
+    await page.getByRole('tab', { name: /Deleted/ }).click();
     await t.app.database.prisma.session.deleteMany({});
-    await page.getByLabel('Token name').press('Enter');
+    // an action answered with SESSION_EXPIRED over HTTP
+    await page.getByRole('button', { name: 'Change plan' }).click();
+    await page.getByRole('button', { name: /Pro/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Choose Pro' }).click();
+    // the dialog gives way to the sign-in form (a modal would keep the form inert)
+    await page.locator('dialog').waitFor({ state: 'detached' });
     await page.getByText('Your session has expired. Sign in again to manage your tokens.').waitFor();
     await page.getByLabel('Email').fill('e2e@example.com');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Token name').waitFor();
-    expect(await page.getByLabel('Token name').inputValue()).toBe('Half typed');
-    expect(await page.getByLabel('Filter by name').inputValue()).toBe('Live');
+    // back where the user was: the plan cards open, the Deleted tab, the filter; nothing was chosen
+    await page.getByRole('heading', { name: 'Change plan' }).waitFor();
+    expect(await page.getByRole('button', { name: /Free/ }).textContent()).toContain('Your plan');
+    expect(await page.getByRole('tab', { name: /Deleted/ }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByLabel('Filter by name').inputValue()).toBe('Work');
     expect(await connection().textContent()).toBe('Live');
+    await page.getByRole('button', { name: 'Keep my plan' }).click();
   });
 
   it('has no horizontal scroll at 375 and 320 px, whatever the email', async () => {

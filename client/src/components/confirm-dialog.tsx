@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useContext, useEffect, useRef } from 'preact/hooks';
+import { SessionExpiredContext } from '../session-context';
 
 interface Props {
   title: string;
@@ -36,6 +37,10 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, err
       });
     };
   }, []);
+  const sessionExpired = useContext(SessionExpiredContext);
+  useEffect(() => {
+    if (sessionExpired) dialog.current?.close();
+  }, [sessionExpired]);
 
   return (
     <dialog
@@ -47,6 +52,8 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, err
         event.preventDefault();
         onCancel();
       }}
+      // Chrome closes without a cancel event on a repeated Escape with no user activation since
+      onClose={onCancel}
     >
       <h2 id="confirm-title">{title}</h2>
       <div id="confirm-description">{children}</div>

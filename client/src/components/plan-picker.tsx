@@ -39,7 +39,7 @@ interface Props {
 
 /**
  * The plan cards. The free plan is chosen in one click; a paid one asks for confirmation first.
- * After a choice, focus goes to the token name, the next step (or back to where onDone says).
+ * After a first choice, focus goes to the token name, the next step; after a change, onDone says where.
  */
 export function PlanPicker({ plans, current, heading, onDone }: Props) {
   const [state, choosePlan] = useMutation(ChoosePlanMutation);
@@ -50,8 +50,8 @@ export function PlanPicker({ plans, current, heading, onDone }: Props) {
     const result = await choosePlan({ planId: plan.id });
     if (result.error) return;
     setConfirming(null);
-    onDone?.();
-    requestAnimationFrame(() => document.getElementById('token-name')?.focus());
+    if (onDone) onDone();
+    else requestAnimationFrame(() => document.getElementById('token-name')?.focus());
   };
 
   return (
