@@ -92,6 +92,12 @@ describe('the API Tokens page', () => {
     await page.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<input id="axe-probe">'));
     expect((await axeViolations(page)).map((violation) => violation.id)).toContain('label');
     await page.evaluate(() => document.getElementById('axe-probe')!.remove());
+    // the theme follows prefers-color-scheme
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(await background()).toBe('rgb(246, 247, 249)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBe('rgb(20, 23, 28)');
+    await page.emulateMedia({ colorScheme: 'light' });
     await audit('signed-out', { screenshots: true });
     await page.getByRole('button', { name: 'Sign up' }).click();
     // the rule is on screen before any submit, and tied to the field
