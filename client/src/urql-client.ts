@@ -54,7 +54,10 @@ export interface DashboardClient {
 }
 
 interface Options {
-  /** The session ended (SESSION_EXPIRED over HTTP, or the WebSocket closed with 4401). */
+  /**
+   * The session ended: SESSION_EXPIRED over HTTP, or over the WebSocket (the live subscription
+   * ended by it, or a connection refused with 4401).
+   */
   onSessionExpired(): void;
   /** Re-executes the queries on screen; the App owns which queries those are. */
   refetch(client: Client): void;
@@ -86,6 +89,7 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
           TokenRules: () => null,
           DocumentCountUpdate: () => null,
           Document: () => null,
+          TokensPaused: () => null,
         },
         updates: {
           Mutation: {
