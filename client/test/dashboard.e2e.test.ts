@@ -305,6 +305,10 @@ describe('the API Tokens page', () => {
     await page.getByText('No token name contains “nothing like it”.').waitFor();
     await page.getByLabel('Filter by name').fill('');
     expect(await names()).toHaveLength(10);
+    // on a phone, where rows are cards, the sort buttons stay
+    await page.setViewportSize(PHONE);
+    expect(await page.getByRole('button', { name: 'Documents' }).isVisible()).toBe(true);
+    await page.setViewportSize(WIDE);
   });
 
   it('deletes with confirmation, warns about a token in use, keeps the dialog open when the delete fails, and returns focus', async () => {

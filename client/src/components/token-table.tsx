@@ -18,7 +18,7 @@ export function TokenTable({ status, tokens, sort, onSort, onDelete }: Props) {
     const current = sort?.key === key;
     const next = { key, descending: current ? !sort!.descending : key !== 'name' };
     return (
-      <th scope="col" aria-sort={current ? (sort!.descending ? 'descending' : 'ascending') : undefined}>
+      <th scope="col" class="sortable" aria-sort={current ? (sort!.descending ? 'descending' : 'ascending') : undefined}>
         <button type="button" class="sort" onClick={() => onSort(next)}>
           {SORT_LABELS[key]}
           <span aria-hidden="true">{current ? (sort!.descending ? ' ↓' : ' ↑') : ''}</span>

@@ -67,7 +67,7 @@ export function TokenTabs({ paused = false }: { paused?: boolean }) {
         Filter by name
         <input type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
       </label>
-      <p class="success" role="status" data-testid="delete-confirmation">
+      <p class="success delete-confirmation" role="status" data-testid="delete-confirmation">
         {confirmation}
       </p>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={-1} ref={panel}>
