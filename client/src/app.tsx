@@ -1,11 +1,17 @@
-// The API Tokens page. The urql client is recreated whenever the session changes, so the
-// WebSocket reconnects with the new cookie and no data of the previous account survives.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+// The API Tokens page. The urql client is recreated whenever the account changes, so the
+// WebSocket reconnects with the new cookie and no data of the previous account survives. When the
+// session expires, the page stays where it was behind the sign-in form: signing in to the same
+// account again reads everything afresh and resumes the live counts without losing the user's place.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Client } from '@urql/core';
 import { Provider, useMutation, useQuery } from '@urql/preact';
-import { createDashboardClient } from './urql-client';
+import { createDashboardClient, TokensQuery } from './urql-client';
+import { ConnectionContext } from './connection-context';
+import { SessionExpiredContext } from './session-context';
 import { graphql } from './gql';
 import { describeError, errorCode } from './error-messages';
 import { AuthForm } from './components/auth-form';
+import { ConnectionIndicator } from './components/connection-indicator';
 import { TokensPage } from './components/tokens-page';
 
 const ViewerQuery = graphql(`
@@ -14,9 +20,16 @@ const ViewerQuery = graphql(`
       id
       email
       planActive
+      planCancelledAt
       plan {
         id
         name
+        monthlyPriceCents
+        monthlyDocumentQuota
+      }
+      tokensPaused {
+        reason
+        message
       }
     }
     tokenRules {
@@ -27,41 +40,91 @@ const ViewerQuery = graphql(`
       id
       name
       monthlyPriceCents
+      monthlyDocumentQuota
     }
   }
 `);
 
+/** Everything the page shows, read from the server past the cache (after an outage or a sign-in). */
+function refetchAll(client: Client) {
+  const fresh = { requestPolicy: 'network-only' } as const;
+  void client.query(ViewerQuery, {}, fresh).toPromise();
+  void client.query(TokensQuery, { status: 'ACTIVE' }, fresh).toPromise();
+  void client.query(TokensQuery, { status: 'DELETED' }, fresh).toPromise();
+}
+
 export function App() {
   const [generation, setGeneration] = useState(0);
-  const dashboard = useMemo(() => createDashboardClient(), [generation]);
+  const [expired, setExpired] = useState(false);
+  const dashboard = useMemo(
+    () => createDashboardClient({ onSessionExpired: () => setExpired(true), refetch: refetchAll }),
+    [generation],
+  );
   useEffect(() => () => dashboard.dispose(), [dashboard]);
-  const restart = () => setGeneration((value) => value + 1);
+  const restart = () => {
+    setExpired(false);
+    setGeneration((value) => value + 1);
+  };
+  const resume = () => {
+    setExpired(false);
+    dashboard.refresh();
+  };
   return (
     <Provider value={dashboard.client}>
-      <Shell onSessionChange={restart} />
+      <ConnectionContext.Provider value={dashboard.connection}>
+        <Shell expired={expired} onSignedOut={restart} onSignedIn={(sameAccount) => (sameAccount ? resume() : restart())} />
+      </ConnectionContext.Provider>
     </Provider>
   );
 }
 
-function Shell({ onSessionChange }: { onSessionChange: () => void }) {
+interface ShellProps {
+  expired: boolean;
+  onSignedIn(sameAccount: boolean): void;
+  onSignedOut(): void;
+}
+
+function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
   const [{ data, fetching, error }] = useQuery({ query: ViewerQuery });
-  const expired = errorCode(error) === 'SESSION_EXPIRED';
+  const sessionExpired = expired || errorCode(error) === 'SESSION_EXPIRED';
+  // the last account shown: the page stays mounted (hidden) behind the sign-in form after expiry
+  const lastShown = useRef(data?.viewer ? data : null);
+  if (data?.viewer) lastShown.current = data;
+  const shown = data?.viewer ? data : sessionExpired ? lastShown.current : null;
+  const viewer = shown?.viewer;
 
   return (
     <div class="page">
       <header class="page-header">
-        <div>
+        <div class="page-title">
           <h1>API Tokens</h1>
           <p class="muted">Manage all the API tokens on the Pogodoc Dashboard.</p>
         </div>
-        {data?.viewer && <SignOut email={data.viewer.email} onSignedOut={onSessionChange} />}
+        {viewer && !sessionExpired && (
+          <div class="account">
+            <ConnectionIndicator />
+            <span class="muted account-email">{viewer.email}</span>
+            <SignOut onSignedOut={onSignedOut} />
+          </div>
+        )}
       </header>
-      {fetching && !data && <p class="muted" role="status">Loading…</p>}
-      {error && !expired && <p class="error" role="alert">{describeError(error)}</p>}
-      {(expired || (data && !data.viewer)) && (
-        <AuthForm notice={expired ? describeError(error!) : undefined} onSignedIn={onSessionChange} />
-      )}
-      {data?.viewer && !expired && <TokensPage viewer={data.viewer} rules={data.tokenRules} plans={data.plans} />}
+      <main>
+        {fetching && !data && <p class="muted" role="status">Loading…</p>}
+        {error && !sessionExpired && <p class="error" role="alert">{describeError(error)}</p>}
+        {(sessionExpired || (data && !data.viewer)) && (
+          <AuthForm
+            notice={sessionExpired ? 'Your session has expired. Sign in again to manage your tokens.' : undefined}
+            onSignedIn={(accountId) => onSignedIn(accountId === lastShown.current?.viewer?.id)}
+          />
+        )}
+        {shown && viewer && (
+          <div hidden={sessionExpired}>
+            <SessionExpiredContext.Provider value={sessionExpired}>
+              <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
+            </SessionExpiredContext.Provider>
+          </div>
+        )}
+      </main>
     </div>
   );
 }
@@ -72,14 +135,11 @@ const SignOutMutation = graphql(`
   }
 `);
 
-function SignOut({ email, onSignedOut }: { email: string; onSignedOut: () => void }) {
+function SignOut({ onSignedOut }: { onSignedOut: () => void }) {
   const [{ fetching }, signOut] = useMutation(SignOutMutation);
   return (
-    <div class="account">
-      <span class="muted">{email}</span>
-      <button type="button" class="secondary" disabled={fetching} onClick={() => void signOut({}).then(onSignedOut)}>
-        Sign out
-      </button>
-    </div>
+    <button type="button" class="secondary" disabled={fetching} onClick={() => void signOut({}).then(onSignedOut)}>
+      Sign out
+    </button>
   );
 }

@@ -1,14 +1,18 @@
 // The dashboard's one urql Client: graphcache, fetch for queries and mutations, and graphql-ws
-// for the live document counts. The browser's session cookie authenticates both transports.
+// for the live document counts (live-socket.ts). The browser's session cookie authenticates both
+// transports. Both report to one connection status (connection-status.ts); when the connection
+// comes back, the lists are read again, so changes made elsewhere during an outage show up.
 //
 // Why graphcache and not the document cache: the document cache can only refetch queries that
 // already contain an ApiToken, so an empty Active tab would not learn about a new token, and a
 // live count would have to refetch whole lists. Graphcache normalises tokens by id: a count
 // update writes one field and every row showing that token re-renders, and the updaters below
 // move tokens between the tabs from the mutation results alone, with no refetch.
-import { Client, fetchExchange, subscriptionExchange } from '@urql/core';
+import { Client, fetchExchange, mapExchange, subscriptionExchange, type CombinedError } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
-import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { createConnectionStatus, type ConnectionStatus } from './connection-status';
+import { errorCode } from './error-messages';
+import { createLiveSocket } from './live-socket';
 import { graphql } from './gql';
 import type { TokenRowFragment } from './gql/graphql';
 
@@ -44,20 +48,36 @@ const LiveCount = graphql(`
 
 export interface DashboardClient {
   client: Client;
+  connection: ConnectionStatus;
+  /** Reads the account and both lists from the server again, past the cache. */
+  refresh(): void;
   dispose(): void;
 }
 
-export function createDashboardClient(origin = window.location.origin): DashboardClient {
-  const ws: WsClient = createWsClient({
-    url: `${origin.replace(/^http/, 'ws')}/graphql`,
-    lazy: true,
-    // Reconnects after network drops and server restarts; the subscription then re-sends
-    // the current counts first, so nothing shown stays stale.
-    retryAttempts: Number.POSITIVE_INFINITY,
-    retryWait: async (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** retries))),
-  });
+interface Options {
+  /**
+   * The session ended: SESSION_EXPIRED over HTTP, or over the WebSocket (the live subscription
+   * ended by it, or a connection refused with 4401).
+   */
+  onSessionExpired(): void;
+  /** Re-executes the queries on screen; the App owns which queries those are. */
+  refetch(client: Client): void;
+}
 
-  const client = new Client({
+export function createDashboardClient({ onSessionExpired, refetch }: Options, origin = window.location.origin): DashboardClient {
+  const refresh = () => refetch(client);
+  const connection = createConnectionStatus(origin, refresh);
+  // After a reconnect the subscription re-sends the current counts first, so no count stays stale.
+  const ws = createLiveSocket(origin, connection, (reason) => {
+    if (reason === 'SESSION_EXPIRED') onSessionExpired();
+  });
+  const watchResult = (error: CombinedError | undefined) => {
+    if (error?.networkError && !error.response?.status) connection.fetchFailed();
+    else connection.fetchSucceeded();
+    if (errorCode(error) === 'SESSION_EXPIRED') onSessionExpired();
+  };
+
+  const client: Client = new Client({
     url: `${origin}/graphql`,
     // The server refuses cookie-carrying requests that a browser would send cross-site without a
     // preflight (CSRF prevention); this header marks ours as deliberate.
@@ -70,6 +90,7 @@ export function createDashboardClient(origin = window.location.origin): Dashboar
           TokenRules: () => null,
           DocumentCountUpdate: () => null,
           Document: () => null,
+          TokensPaused: () => null,
         },
         updates: {
           Mutation: {
@@ -105,6 +126,14 @@ export function createDashboardClient(origin = window.location.origin): Dashboar
           },
         },
       }),
+      mapExchange({
+        onResult: (result) => {
+          if (result.operation.kind !== 'subscription') watchResult(result.error);
+        },
+        onError: (error, operation) => {
+          if (operation.kind === 'subscription' && errorCode(error) === 'SESSION_EXPIRED') onSessionExpired();
+        },
+      }),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({
@@ -114,5 +143,13 @@ export function createDashboardClient(origin = window.location.origin): Dashboar
     ],
   });
 
-  return { client, dispose: () => void ws.dispose() };
+  return {
+    client,
+    connection,
+    refresh,
+    dispose: () => {
+      connection.dispose();
+      void ws.dispose();
+    },
+  };
 }

@@ -179,15 +179,24 @@ describe('API token failures are 401 with a Bearer challenge and a distinct code
     const { session } = await t.signUp({ plan: 'pro' });
     const { id, secret } = await t.generateToken(session);
     expect((await t.renderDocument(secret)).errors).toBeUndefined();
-    const cancelled = await t.gql('mutation { cancelPlan { planActive planCancelledAt plan { id } } }', {}, bearer(session));
+    const paused = '{ planActive planCancelledAt plan { id } tokensPaused { reason message since } }';
+    expect((await t.gql(`query { viewer ${paused} }`, {}, bearer(session))).data.viewer.tokensPaused).toBeNull();
+    const cancelled = await t.gql(`mutation { cancelPlan ${paused} }`, {}, bearer(session));
     expect(cancelled.data.cancelPlan).toMatchObject({ planActive: false, plan: { id: 'pro' } });
     const refused = await t.renderDocument(secret);
     expect(codes(refused)).toEqual(['PLAN_REQUIRED']);
     expect(refused.errors![0]!.message).toMatch(/plan of this account was cancelled/);
+    // the account says so before any call fails: the tokens are paused, with the code and words a call would get
+    expect(cancelled.data.cancelPlan.tokensPaused).toEqual({
+      reason: 'PLAN_REQUIRED',
+      message: refused.errors![0]!.message,
+      since: cancelled.data.cancelPlan.planCancelledAt,
+    });
     expectChallenge(refused, 'invalid_token');
     expect(await documentCountOf(session, id)).toBe(1);
     // choosing a plan again brings the token back
-    await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, bearer(session));
+    const chosen = await t.gql('mutation { choosePlan(planId: "free") { tokensPaused { reason } } }', {}, bearer(session));
+    expect(chosen.data.choosePlan.tokensPaused).toBeNull();
     expect((await t.renderDocument(secret)).data.renderDocument.documentCount).toBe(2);
   });
 

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { graphql } from '../gql';
 import { describeError } from '../error-messages';
@@ -7,6 +7,9 @@ const SignInMutation = graphql(`
   mutation SignIn($email: String!, $password: String!) {
     signIn(email: $email, password: $password) {
       expiresAt
+      account {
+        id
+      }
     }
   }
 `);
@@ -15,11 +18,22 @@ const SignUpMutation = graphql(`
   mutation SignUp($email: String!, $password: String!) {
     signUp(email: $email, password: $password) {
       expiresAt
+      account {
+        id
+      }
     }
   }
 `);
 
-export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: () => void }) {
+/** The server's rule (domain/accounts.ts PASSWORD_MIN_LENGTH), shown before the first submit. */
+const PASSWORD_MIN_LENGTH = 8;
+
+/** `notice`: why the form is shown (an expired session); focus moves to it, so it is read first. */
+export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: (accountId: string) => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (notice) heading.current?.focus();
+  }, [notice]);
   const [mode, setMode] = useState<'signIn' | 'signUp'>('signIn');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -30,12 +44,13 @@ export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: 
   const submit = async (event: Event) => {
     event.preventDefault();
     const result = await (mode === 'signIn' ? signIn : signUp)({ email, password });
-    if (!result.error) onSignedIn();
+    const session = result.data && ('signIn' in result.data ? result.data.signIn : result.data.signUp);
+    if (session) onSignedIn(session.account.id);
   };
 
   return (
     <section class="card auth" aria-labelledby="auth-title">
-      <h2 id="auth-title">{mode === 'signIn' ? 'Sign in' : 'Create an account'}</h2>
+      <h2 id="auth-title" tabIndex={-1} ref={heading}>{mode === 'signIn' ? 'Sign in' : 'Create an account'}</h2>
       {notice && <p class="notice" role="alert">{notice}</p>}
       <form onSubmit={submit}>
         <label>
@@ -48,12 +63,18 @@ export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: 
             type="password"
             name="password"
             autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
-            minLength={mode === 'signUp' ? 8 : undefined}
+            minLength={mode === 'signUp' ? PASSWORD_MIN_LENGTH : undefined}
+            aria-describedby={mode === 'signUp' ? 'password-rule' : undefined}
             required
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
         </label>
+        {mode === 'signUp' && (
+          <p id="password-rule" class="muted field-hint">
+            At least {PASSWORD_MIN_LENGTH} characters.
+          </p>
+        )}
         {state.error && <p class="error" role="alert">{describeError(state.error)}</p>}
         <button type="submit" disabled={state.fetching}>
           {mode === 'signIn' ? 'Sign in' : 'Sign up'}

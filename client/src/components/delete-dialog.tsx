@@ -1,34 +1,32 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { ConfirmDialog } from './confirm-dialog';
+import { RelativeTime } from './relative-time';
+
+const RECENT_USE_MS = 7 * 24 * 60 * 60 * 1000;
 
 interface Props {
   name: string;
+  lastUsedAt: string | null | undefined;
   busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
+  error?: string;
+  onConfirm(): void;
+  onCancel(): void;
+  focusAfter(): HTMLElement | null | undefined;
 }
 
-/** A native modal <dialog>: focus is trapped, Escape cancels, and the page behind is inert. */
-export function DeleteDialog({ name, busy, onConfirm, onCancel }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
-
+export function DeleteDialog({ name, lastUsedAt, ...actions }: Props) {
+  const recentlyUsed = lastUsedAt !== null && lastUsedAt !== undefined && Date.now() - Date.parse(lastUsedAt) < RECENT_USE_MS;
   return (
-    <dialog ref={dialog} class="dialog" aria-labelledby="delete-title" aria-describedby="delete-description" onCancel={onCancel}>
-      <h3 id="delete-title">Delete “{name}”?</h3>
-      <p id="delete-description">
+    <ConfirmDialog title={`Delete “${name}”?`} confirmLabel="Delete token" danger {...actions}>
+      {recentlyUsed && (
+        <p class="notice" data-testid="recent-use-warning">
+          <strong>This token is in use:</strong> it was last used <RelativeTime iso={lastUsedAt!} />. Whatever uses it will
+          start failing.
+        </p>
+      )}
+      <p>
         This cannot be undone. The token stops working immediately, and any application using it will receive
         authentication errors. It stays in the Deleted tab for audit.
       </p>
-      <div class="row end">
-        <button type="button" class="secondary" onClick={onCancel} autoFocus>
-          Cancel
-        </button>
-        <button type="button" class="danger" disabled={busy} onClick={onConfirm}>
-          Delete token
-        </button>
-      </div>
-    </dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,7 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { graphql } from '../gql';
 import { describeError } from '../error-messages';
+import { useCurrentError } from '../connection-context';
 import { SecretReveal } from './secret-reveal';
 
 const GenerateTokenMutation = graphql(`
@@ -28,15 +29,26 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
   const [name, setName] = useState('');
   const [touched, setTouched] = useState(false);
   const [secret, setSecret] = useState<{ value: string; name: string } | null>(null);
-  const [{ fetching, error }, generate] = useMutation(GenerateTokenMutation);
+  const [{ fetching, error: lastError }, generate] = useMutation(GenerateTokenMutation);
+  const error = useCurrentError(lastError);
+  const input = useRef<HTMLInputElement>(null);
 
   const length = nameLength(name);
+  const problemKind = length === 0 ? 'empty' : length > rules.nameMaxLength ? 'tooLong' : null;
   const nameProblem =
-    length === 0
+    problemKind === 'empty'
       ? `Enter a descriptive name (1-${rules.nameMaxLength} characters).`
-      : length > rules.nameMaxLength
+      : problemKind === 'tooLong'
         ? `Maximum length is ${rules.nameMaxLength} characters (this name has ${length}).`
         : null;
+  // what a screen reader hears: only when the problem starts or changes kind, not per keystroke
+  const announced = !touched
+    ? ''
+    : problemKind === 'empty'
+      ? `The name is empty: enter 1 to ${rules.nameMaxLength} characters.`
+      : problemKind === 'tooLong'
+        ? `Maximum length is ${rules.nameMaxLength} characters.`
+        : '';
   const atLimit = activeCount !== undefined && activeCount >= rules.maxActiveTokens;
   const disabled = !planActive || atLimit || fetching;
 
@@ -67,6 +79,7 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
         <div class="row">
           <input
             id="token-name"
+            ref={input}
             name="name"
             autoComplete="off"
             placeholder="e.g. Production server"
@@ -83,8 +96,11 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
             Generate
           </button>
         </div>
-        <p id="token-name-hint" class={touched && nameProblem ? 'error' : 'muted'} aria-live="polite">
+        <p id="token-name-hint" class={touched && nameProblem ? 'error' : 'muted'}>
           {touched && nameProblem ? nameProblem : `${length}/${rules.nameMaxLength} characters`}
+        </p>
+        <p class="visually-hidden" role="status" data-testid="name-announcement">
+          {announced}
         </p>
         {error && (
           <p class="error" role="alert" data-testid="generate-error">
@@ -92,7 +108,17 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
           </p>
         )}
       </form>
-      {secret && <SecretReveal secret={secret.value} name={secret.name} onDone={() => setSecret(null)} />}
+      {secret && (
+        <SecretReveal
+          secret={secret.value}
+          name={secret.name}
+          onDone={() => {
+            setSecret(null);
+            // back to the name field for the next token; at the limit, to the list that holds the new one
+            requestAnimationFrame(() => (input.current?.disabled ? document.getElementById('panel-ACTIVE') : input.current)?.focus());
+          }}
+        />
+      )}
     </section>
   );
 }

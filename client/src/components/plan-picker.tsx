@@ -1,44 +1,111 @@
+import { useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { graphql } from '../gql';
 import { describeError } from '../error-messages';
+import { useCurrentError } from '../connection-context';
+import { ConfirmDialog } from './confirm-dialog';
+import { planPrice, planQuota, type PlanOption } from './plan-format';
+
+export type { PlanOption } from './plan-format';
 
 const ChoosePlanMutation = graphql(`
   mutation ChoosePlan($planId: ID!) {
     choosePlan(planId: $planId) {
       id
       planActive
+      planCancelledAt
       plan {
         id
         name
+        monthlyPriceCents
+        monthlyDocumentQuota
+      }
+      tokensPaused {
+        reason
+        message
       }
     }
   }
 `);
 
-interface PlanOption {
-  id: string;
-  name: string;
-  monthlyPriceCents: number;
+interface Props {
+  plans: PlanOption[];
+  /** The plan held now (or before a cancel); its card says so and is not offered. */
+  current: PlanOption | null;
+  heading: string;
+  /** Shown when changing plan; the prompt for a new account has none. */
+  onDone?(): void;
 }
 
-const price = (cents: number) => (cents === 0 ? 'free' : `$${(cents / 100).toFixed(0)} / month`);
+/**
+ * The plan cards. The free plan is chosen in one click; a paid one asks for confirmation first.
+ * After a first choice, focus goes to the token name, the next step; after a change, onDone says where.
+ */
+export function PlanPicker({ plans, current, heading, onDone }: Props) {
+  const [state, choosePlan] = useMutation(ChoosePlanMutation);
+  const error = useCurrentError(state.error);
+  const [confirming, setConfirming] = useState<PlanOption | null>(null);
 
-/** The product page: "If you're not currently on a plan, you'll be prompted to choose one before you can create a token." */
-export function PlanPicker({ plans }: { plans: PlanOption[] }) {
-  const [{ fetching, error }, choosePlan] = useMutation(ChoosePlanMutation);
+  const choose = async (plan: PlanOption) => {
+    const result = await choosePlan({ planId: plan.id });
+    if (result.error) return;
+    setConfirming(null);
+    if (onDone) onDone();
+    else requestAnimationFrame(() => document.getElementById('token-name')?.focus());
+  };
+
   return (
-    <section class="card plan-picker" aria-labelledby="plan-title">
-      <h2 id="plan-title">Choose a plan first</h2>
+    <section class="card plan-picker" aria-labelledby="plan-title" data-testid="plan-picker">
+      <h2 id="plan-title">{heading}</h2>
       <p>To generate and use API tokens, you need to be subscribed to a plan. This can be the free plan or any of the paid plans.</p>
-      <div class="plans">
-        {plans.map((plan) => (
-          <button key={plan.id} type="button" class="plan" disabled={fetching} onClick={() => void choosePlan({ planId: plan.id })}>
-            <strong>{plan.name}</strong>
-            <span class="muted">{price(plan.monthlyPriceCents)}</span>
-          </button>
-        ))}
-      </div>
-      {error && <p class="error" role="alert">{describeError(error)}</p>}
+      <ul class="plans">
+        {plans.map((plan) => {
+          const isCurrent = plan.id === current?.id && Boolean(onDone);
+          return (
+            <li key={plan.id}>
+              <button
+                type="button"
+                class="plan"
+                disabled={state.fetching || isCurrent}
+                aria-describedby={`plan-${plan.id}-details`}
+                onClick={() => (plan.monthlyPriceCents === 0 ? void choose(plan) : setConfirming(plan))}
+              >
+                <strong>{plan.name}</strong>
+                <span id={`plan-${plan.id}-details`} class="plan-details">
+                  <span>{planPrice(plan)}</span>
+                  <span>{planQuota(plan)}</span>
+                  {isCurrent && <span>Your plan</span>}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {onDone && (
+        <button type="button" class="secondary" onClick={onDone}>
+          Keep my plan
+        </button>
+      )}
+      {error && !confirming && (
+        <p class="error" role="alert">
+          {describeError(error)}
+        </p>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`Choose ${confirming.name} for ${planPrice(confirming)}?`}
+          confirmLabel={`Choose ${confirming.name}`}
+          busy={state.fetching}
+          error={error && describeError(error)}
+          onConfirm={() => void choose(confirming)}
+          onCancel={() => setConfirming(null)}
+        >
+          <p>
+            {confirming.name}: {planPrice(confirming)}, {planQuota(confirming).toLowerCase()}. It starts at once, and you
+            can change or cancel it from this page at any time.
+          </p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { TokenSnippets } from './token-snippets';
 
 /**
  * The secret, shown once. It lives only in this component's state: nothing stores it, and
@@ -6,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
  */
 export function SecretReveal({ secret, name, onDone }: { secret: string; name: string; onDone: () => void }) {
   const [copy, setCopy] = useState<'copying' | 'copied' | 'failed'>('copying');
+  const title = useRef<HTMLHeadingElement>(null);
 
   const copyToClipboard = () =>
     navigator.clipboard.writeText(secret).then(
@@ -15,6 +17,8 @@ export function SecretReveal({ secret, name, onDone }: { secret: string; name: s
 
   useEffect(() => {
     void copyToClipboard();
+    // a screen reader lands on the one-time secret rather than on the emptied name field
+    title.current?.focus();
     // leaving the page clears it: a page restored from the back/forward cache shows nothing
     const leave = () => onDone();
     window.addEventListener('pagehide', leave);
@@ -23,7 +27,7 @@ export function SecretReveal({ secret, name, onDone }: { secret: string; name: s
 
   return (
     <div class="secret" role="region" aria-labelledby="secret-title">
-      <h3 id="secret-title">Your new token “{name}”</h3>
+      <h3 id="secret-title" tabIndex={-1} ref={title}>Your new token “{name}”</h3>
       <p class="warning">
         <strong>This is the only time you will see this token.</strong> Save it in a secure location now, such as an
         environment variable. You won't be able to view it again.
@@ -40,6 +44,8 @@ export function SecretReveal({ secret, name, onDone }: { secret: string; name: s
         {copy === 'copied' && 'Copied to your clipboard.'}
         {copy === 'failed' && 'Could not copy automatically: select the token and copy it yourself.'}
       </p>
+      <h4 class="snippets-title">Use your API token</h4>
+      <TokenSnippets token={secret} />
       <button type="button" onClick={onDone}>
         I have saved it
       </button>

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from '@urql/preact';
 import { graphql } from '../gql';
 import type { RollGracePeriod } from '../gql/graphql';
 import { describeError } from '../error-messages';
-import { formatDateTime, relativeTime } from '../relative-time';
+import { formatDateTime, relativeTime } from './relative-time';
 import { SecretReveal } from './secret-reveal';
 
 const TokenDetailsQuery = graphql(`

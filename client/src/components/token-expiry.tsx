@@ -1,4 +1,4 @@
-import { formatDateTime, relativeTime } from '../relative-time';
+import { formatDateTime, relativeTime } from './relative-time';
 
 /** Tokens this close to their expiry say so in the list. */
 const EXPIRY_WARNING_MS = 7 * 24 * 3600_000;

@@ -3,10 +3,12 @@ import { useMutation, useQuery } from '@urql/preact';
 import { graphql } from '../gql';
 import type { TokenRowFragment } from '../gql/graphql';
 import { describeError } from '../error-messages';
+import { useCurrentError } from '../connection-context';
 import { TokensQuery } from '../urql-client';
 import { DeleteDialog } from './delete-dialog';
 import { TokenDetails } from './token-details';
-import { TokenExpiry } from './token-expiry';
+import { TokenTable } from './token-table';
+import { sortAndFilter, type Sort } from './token-sort';
 
 const DeleteTokenMutation = graphql(`
   mutation DeleteToken($id: ID!) {
@@ -17,17 +19,20 @@ const DeleteTokenMutation = graphql(`
 `);
 
 type Tab = 'ACTIVE' | 'DELETED';
-const TABS: Array<{ id: Tab; label: string }> = [
-  { id: 'ACTIVE', label: 'Active' },
-  { id: 'DELETED', label: 'Deleted' },
-];
+const TAB_IDS: Tab[] = ['ACTIVE', 'DELETED'];
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const formatDate = (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : 'Never');
-
-export function TokenTabs() {
+/** `paused`: the plan is cancelled, so the active tokens do not work; the first tab says so. */
+export function TokenTabs({ paused = false }: { paused?: boolean }) {
   const [tab, setTab] = useState<Tab>('ACTIVE');
+  const [filter, setFilter] = useState('');
+  const [sort, setSort] = useState<Sort | null>(null);
+  const [confirmation, setConfirmation] = useState('');
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ ACTIVE: null, DELETED: null });
+  const panel = useRef<HTMLDivElement>(null);
+  const [active] = useQuery({ query: TokensQuery, variables: { status: 'ACTIVE' } });
+  const [deleted] = useQuery({ query: TokensQuery, variables: { status: 'DELETED' } });
+  const lists = { ACTIVE: active, DELETED: deleted };
+  const labels = { ACTIVE: paused ? 'Paused' : 'Active', DELETED: 'Deleted' };
 
   // arrow keys move between tabs, as the WAI-ARIA tabs pattern expects
   const onKeyDown = (event: KeyboardEvent) => {
@@ -41,7 +46,7 @@ export function TokenTabs() {
     <section class="card" aria-labelledby="tokens-title">
       <h2 id="tokens-title">Your Tokens</h2>
       <div role="tablist" aria-label="Token status" class="tabs" onKeyDown={onKeyDown}>
-        {TABS.map(({ id, label }) => (
+        {TAB_IDS.map((id) => (
           <button
             key={id}
             ref={(element) => {
@@ -55,22 +60,52 @@ export function TokenTabs() {
             tabIndex={tab === id ? 0 : -1}
             onClick={() => setTab(id)}
           >
-            {label}
+            {labels[id]} <span class="tab-count">{lists[id].data ? lists[id].data.tokens.length : ''}</span>
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        <TokenTable status={tab} />
+      <label class="filter">
+        Filter by name
+        <input type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
+      </label>
+      <p class="success delete-confirmation" role="status" data-testid="delete-confirmation">
+        {confirmation}
+      </p>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={-1} ref={panel}>
+        <TokenList
+          status={tab}
+          list={lists[tab]}
+          filter={filter}
+          sort={sort}
+          onSort={setSort}
+          onDeleted={(name) => {
+            setConfirmation(`Deleted “${name}”. It stops working now and is listed in the Deleted tab.`);
+            return panel.current;
+          }}
+        />
       </div>
     </section>
   );
 }
 
-function TokenTable({ status }: { status: Tab }) {
-  const [{ data, fetching, error }] = useQuery({ query: TokensQuery, variables: { status } });
+interface ListProps {
+  status: Tab;
+  list: ReturnType<typeof useQuery<{ tokens: TokenRowFragment[] }>>[0];
+  filter: string;
+  sort: Sort | null;
+  onSort(sort: Sort): void;
+  /** Says the delete worked; returns where focus goes now that the row is gone. */
+  onDeleted(name: string): HTMLElement | null;
+}
+
+function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps) {
+  const { data, fetching } = list;
+  const error = useCurrentError(list.error);
   const [deleting, setDeleting] = useState<TokenRowFragment | null>(null);
   const [detailsOf, setDetailsOf] = useState<string | null>(null);
   const [deleteState, deleteToken] = useMutation(DeleteTokenMutation);
+  const deleteError = useCurrentError(deleteState.error);
+  const afterDelete = useRef<HTMLElement | null>(null);
 
   if (fetching && !data) return <p class="muted" role="status">Loading tokens…</p>;
   if (error && !data) return <p class="error" role="alert">{describeError(error)}</p>;
@@ -82,57 +117,36 @@ function TokenTable({ status }: { status: Tab }) {
       </p>
     );
   }
+  const shown = sortAndFilter(tokens, sort, filter);
 
   return (
     <>
-      {deleteState.error && <p class="error" role="alert">{describeError(deleteState.error)}</p>}
-      <table class="tokens" data-testid={`tokens-${status}`}>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Token</th>
-            <th scope="col">Created</th>
-            <th scope="col">Documents</th>
-            <th scope="col">Last used</th>
-            {status === 'DELETED' ? <th scope="col">Deleted</th> : <th scope="col"><span class="visually-hidden">Actions</span></th>}
-          </tr>
-        </thead>
-        <tbody>
-          {tokens.map((token) => (
-            <tr key={token.id} data-token-id={token.id}>
-              <th scope="row" data-label="Name">
-                {token.name} <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
-              </th>
-              <td data-label="Token"><code>{token.preview}</code></td>
-              <td data-label="Created">{formatDate(token.createdAt)}</td>
-              <td data-label="Documents" class="count" data-testid="document-count">{token.documentCount.toLocaleString()}</td>
-              <td data-label="Last used">{formatDate(token.lastUsedAt)}</td>
-              {status === 'DELETED' ? (
-                <td data-label="Deleted">{token.deletedAt ? formatDate(token.deletedAt) : 'Expired'}</td>
-              ) : (
-                <td>
-                  <button type="button" class="secondary" onClick={() => setDetailsOf(token.id)} aria-label={`Details of ${token.name}`}>
-                    Details
-                  </button>{' '}
-                  <button type="button" class="danger" onClick={() => setDeleting(token)} aria-label={`Delete ${token.name}`}>
-                    Delete
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {shown.length === 0 ? (
+        <p class="empty">No token name contains “{filter.trim()}”.</p>
+      ) : (
+        <TokenTable status={status} tokens={shown} sort={sort} onSort={onSort}
+          onDetails={(token) => setDetailsOf(token.id)}
+          onDelete={(token) => {
+            afterDelete.current = null;
+            setDeleting(token);
+          }}
+        />
+      )}
       {detailsOf && <TokenDetails id={detailsOf} onClose={() => setDetailsOf(null)} />}
       {deleting && (
         <DeleteDialog
           name={deleting.name}
+          lastUsedAt={deleting.lastUsedAt}
           busy={deleteState.fetching}
+          error={deleteError && describeError(deleteError)}
           onCancel={() => setDeleting(null)}
           onConfirm={async () => {
-            await deleteToken({ id: deleting.id });
+            const result = await deleteToken({ id: deleting.id });
+            if (result.error) return; // the dialog stays open and says why
+            afterDelete.current = onDeleted(deleting.name);
             setDeleting(null);
           }}
+          focusAfter={() => afterDelete.current}
         />
       )}
     </>

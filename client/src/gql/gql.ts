@@ -14,12 +14,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
-    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": typeof types.SignInDocument,
-    "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": typeof types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
-    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ChoosePlanDocument,
+    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": typeof types.RollTokenDocument,
@@ -30,12 +31,13 @@ type Documents = {
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
 };
 const documents: Documents = {
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n": types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
-    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": types.SignInDocument,
-    "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
-    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n": types.ChoosePlanDocument,
+    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": types.RollTokenDocument,
@@ -63,7 +65,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n    }\n  }\n"];
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -71,11 +73,15 @@ export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -83,7 +89,7 @@ export function graphql(source: "\n  mutation GenerateToken($name: String!) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

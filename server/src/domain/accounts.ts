@@ -5,6 +5,7 @@ import {
   EmailTakenError,
   InvalidCredentialsError,
   NotAuthenticatedError,
+  planRequiredMessage,
   SessionExpiredError,
 } from './errors.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
@@ -35,15 +36,23 @@ export interface AccountPlanState {
   active: boolean;
   activatedAt: Date | null;
   cancelledAt: Date | null;
+  /**
+   * Why the account's active tokens do not authenticate now, or null when they do. They are not
+   * deleted: choosing a plan again makes them work. The code and message are the ones a call
+   * with such a token gets (401 PLAN_REQUIRED).
+   */
+  tokensPaused: { reason: 'PLAN_REQUIRED'; message: string; since: Date | null } | null;
 }
 
 export function planStateOf(account: Pick<AccountRecord, 'planId' | 'planActivatedAt' | 'planCancelledAt'>): AccountPlanState {
   const plan = account.planId ? (findPlan(account.planId) ?? null) : null;
+  const missing = missingPlanReason(account);
   return {
     plan,
-    active: missingPlanReason(account) === null,
+    active: missing === null,
     activatedAt: account.planActivatedAt,
     cancelledAt: account.planCancelledAt,
+    tokensPaused: missing && { reason: 'PLAN_REQUIRED', message: planRequiredMessage(missing), since: account.planCancelledAt },
   };
 }
 

@@ -129,7 +129,8 @@ export class EmailTakenError extends DomainError {
   }
 }
 
-function planRequiredMessage(reason: MissingPlanReason): string {
+/** Why an account without an active plan cannot generate or use tokens; also the dashboard's tokensPaused message. */
+export function planRequiredMessage(reason: MissingPlanReason): string {
   return reason === 'cancelled'
     ? 'The plan of this account was cancelled, so its API tokens do not work. Choose a plan (the free plan works) to use them again.'
     : 'You need to be subscribed to a plan to generate and use API tokens. Choose a plan; the free plan works.';

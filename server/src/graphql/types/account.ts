@@ -3,6 +3,7 @@ import { PLANS, type Plan } from '../../domain/plans.js';
 import { MAX_ACTIVE_TOKENS } from '../../domain/token-rules.js';
 import type { AccountRecord } from '../../domain/ports.js';
 import { builder } from '../builder.js';
+import { ErrorCodeEnum } from './error-code.js';
 
 export const PlanType = builder.objectRef<Plan>('Plan').implement({
   description: 'A subscription plan. Generating and using API tokens requires an active plan; the free plan counts.',
@@ -16,6 +17,22 @@ export const PlanType = builder.objectRef<Plan>('Plan').implement({
     }),
   }),
 });
+
+const TokensPausedType = builder
+  .objectRef<NonNullable<ReturnType<typeof planStateOf>['tokensPaused']>>('TokensPaused')
+  .implement({
+    description:
+      "The account's active tokens are paused: they are not deleted, but every call with them fails until a plan is chosen again.",
+    fields: (t) => ({
+      reason: t.field({
+        type: ErrorCodeEnum,
+        description: 'The extensions.code a call with one of these tokens gets (with HTTP 401).',
+        resolve: (paused) => paused.reason,
+      }),
+      message: t.exposeString('message', { description: 'Why, in words a person can act on.' }),
+      since: t.expose('since', { type: 'DateTime', nullable: true, description: 'When the plan was cancelled.' }),
+    }),
+  });
 
 export const AccountType = builder.prismaObject('Account', {
   description: 'A dashboard account: the owner of API tokens.',
@@ -34,6 +51,12 @@ export const AccountType = builder.prismaObject('Account', {
       resolve: (account) => planStateOf(account).active,
     }),
     planCancelledAt: t.expose('planCancelledAt', { type: 'DateTime', nullable: true }),
+    tokensPaused: t.field({
+      type: TokensPausedType,
+      nullable: true,
+      description: "Set when the account's active tokens do not work for now (no active plan); null when they do.",
+      resolve: (account) => planStateOf(account).tokensPaused,
+    }),
     activeTokenCount: t.int({
       description: `Active API tokens; at most ${MAX_ACTIVE_TOKENS}. Deleted tokens don't count.`,
       resolve: (account, _args, ctx) => ctx.services.apiTokens.countActiveTokens(account.id),

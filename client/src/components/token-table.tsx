@@ -1,0 +1,88 @@
+import type { TokenRowFragment } from '../gql/graphql';
+import { RelativeTime } from './relative-time';
+import { TokenExpiry } from './token-expiry';
+import { SORT_LABELS, type Sort, type SortKey } from './token-sort';
+
+interface Props {
+  status: 'ACTIVE' | 'DELETED';
+  tokens: TokenRowFragment[];
+  sort: Sort | null;
+  onSort(sort: Sort): void;
+  onDetails(token: TokenRowFragment): void;
+  onDelete(token: TokenRowFragment): void;
+}
+
+const When = ({ iso }: { iso: string | null | undefined }) => (iso ? <RelativeTime iso={iso} /> : <>Never</>);
+
+/** The token rows; column headers are sort buttons that say their order (aria-sort). */
+export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }: Props) {
+  const header = (key: SortKey) => {
+    const current = sort?.key === key;
+    const next = { key, descending: current ? !sort!.descending : key !== 'name' };
+    return (
+      <th scope="col" class="sortable" aria-sort={current ? (sort!.descending ? 'descending' : 'ascending') : undefined}>
+        <button type="button" class="sort" onClick={() => onSort(next)}>
+          {SORT_LABELS[key]}
+          <span aria-hidden="true">{current ? (sort!.descending ? ' ↓' : ' ↑') : ''}</span>
+        </button>
+      </th>
+    );
+  };
+
+  return (
+    <table class="tokens" data-testid={`tokens-${status}`}>
+      <thead>
+        <tr>
+          {header('name')}
+          <th scope="col">Token</th>
+          {header('createdAt')}
+          {header('documentCount')}
+          {header('lastUsedAt')}
+          {status === 'DELETED' ? (
+            <th scope="col">Deleted</th>
+          ) : (
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        {tokens.map((token) => (
+          <tr key={token.id} data-token-id={token.id}>
+            <th scope="row" data-label="Name">
+              {token.name} <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
+            </th>
+            <td data-label="Token">
+              <code>{token.preview}</code>
+            </td>
+            <td data-label="Created">
+              <When iso={token.createdAt} />
+            </td>
+            <td data-label="Documents" class="count" data-testid="document-count">
+              {token.documentCount.toLocaleString()}
+            </td>
+            <td data-label="Last used">
+              <When iso={token.lastUsedAt} />
+            </td>
+            {status === 'DELETED' ? (
+              <td data-label="Deleted">
+                {/* an expired token was never deleted: its badge beside the name says when it expired */}
+                {token.deletedAt ? <When iso={token.deletedAt} /> : 'Expired'}
+              </td>
+            ) : (
+              <td>
+                <button type="button" class="secondary" onClick={() => onDetails(token)} aria-label={`Details of ${token.name}`}>
+                  Details
+                </button>{' '}
+                <button type="button" class="danger" onClick={() => onDelete(token)} aria-label={`Delete ${token.name}`}>
+                  Delete
+                </button>
+              </td>
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
