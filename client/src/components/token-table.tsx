@@ -51,7 +51,8 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
         {tokens.map((token) => (
           <tr key={token.id} data-token-id={token.id}>
             <th scope="row" data-label="Name">
-              {token.name} <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
+              {token.name}
+              <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
             </th>
             <td data-label="Token">
               <code>{token.preview}</code>
