@@ -1,7 +1,8 @@
 // The live-count feed's delivery rules, on the real in-process event channel with an injected
 // clock: every count below the rate the instance can write out, and past it (the oldest waiting
 // change over 100 ms old) a skip to the latest count, never past it and never backwards.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SessionExpiredError } from '../src/domain/errors.js';
 import { DocumentCountFeed, type CurrentCounts, type FeedTiming } from '../src/live/document-count-feed.js';
 import { createLiveEvents, type DocumentCountChange } from '../src/live/events.js';
 import type { ApiTokenRecord } from '../src/domain/ports.js';
@@ -91,5 +92,59 @@ describe('the live-count feed', () => {
     events.publishDocumentCount(ACCOUNT, change(9));
     await expect.poll(() => received).toEqual([0, 1, 6, 7, 8, 9]);
     subscription.leave();
+  });
+
+  describe('ends subscriptions with their session', () => {
+    afterEach(() => vi.useRealTimers());
+
+    /** A subscription opened by `sessionId`; records how it ended. */
+    function subscribeAs(feed: DocumentCountFeed, sessionId: string, expiresAt: Date) {
+      const ended: unknown[] = [];
+      let subscription: { leave(): void } | undefined;
+      subscription = feed.join({ accountId: ACCOUNT, tokenId: token.id, knownToken: token, session: { id: sessionId, expiresAt } }, {
+        deliver: () => {},
+        // as the transports do: a failed subscription leaves the feed
+        fail: (error) => {
+          ended.push(error);
+          subscription?.leave();
+        },
+      });
+      return { ended, leave: () => subscription!.leave() };
+    }
+
+    it('at its expiry, every subscription of that session and none of another, however many it opened', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const feed = new DocumentCountFeed(createLiveEvents(), counts, manualClock());
+      const start = Date.now();
+      const first = subscribeAs(feed, 'session-a', new Date(start + 1_000));
+      const second = subscribeAs(feed, 'session-a', new Date(start + 1_000));
+      const left = subscribeAs(feed, 'session-a', new Date(start + 1_000));
+      const other = subscribeAs(feed, 'session-b', new Date(start + 5_000));
+      left.leave(); // leaving takes one subscription out, not the session's timer
+
+      vi.advanceTimersByTime(999);
+      expect([first.ended, second.ended, other.ended]).toEqual([[], [], []]);
+      vi.advanceTimersByTime(1);
+      expect(first.ended).toEqual([expect.any(SessionExpiredError)]);
+      expect(second.ended).toEqual([expect.any(SessionExpiredError)]);
+      expect(left.ended).toEqual([]);
+      expect(other.ended).toEqual([]);
+
+      vi.advanceTimersByTime(4_000);
+      expect(other.ended).toEqual([expect.any(SessionExpiredError)]);
+      expect(feed.accountCount()).toBe(0); // every subscription left: the account's channel closed
+    });
+
+    it('when the last subscription of a session leaves, a later one of that session gets a timer of its own', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const feed = new DocumentCountFeed(createLiveEvents(), counts, manualClock());
+      const start = Date.now();
+      subscribeAs(feed, 'session-a', new Date(start + 1_000)).leave();
+      const later = subscribeAs(feed, 'session-a', new Date(start + 3_000)); // the session was extended
+      vi.advanceTimersByTime(1_000);
+      expect(later.ended).toEqual([]);
+      vi.advanceTimersByTime(2_000);
+      expect(later.ended).toEqual([expect.any(SessionExpiredError)]);
+    });
   });
 });

@@ -86,8 +86,6 @@ export interface SessionStore {
   create(input: { accountId: string; secretHash: string; expiresAt: Date }): Promise<void>;
   /** An unexpired session and its account; null when unknown or expired. */
   findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null>;
-  /** The account of an unexpired session, or null. */
-  findAccount(secretHash: string, now: Date): Promise<AccountRecord | null>;
   /** Deletes the session; returns it, or null when there was none (e.g. signed out already). */
   delete(secretHash: string): Promise<DeletedSession | null>;
 }

@@ -49,8 +49,12 @@ interface Member {
   /** The last count delivered: one number when watching one token, else per token. */
   lastSent: number | Map<string, number>;
   sessionId: string | undefined;
-  /** Ends the subscription when its session expires. */
-  expiry: NodeJS.Timeout | undefined;
+}
+
+/** The subscriptions one dashboard session opened, and the one timer that ends them at its expiry. */
+interface SessionMembers {
+  members: Set<Member>;
+  expiry: NodeJS.Timeout;
 }
 
 interface AccountChannel {
@@ -97,6 +101,8 @@ const changeOf = (token: ApiTokenRecord): DocumentCountChange => ({
 
 export class DocumentCountFeed {
   private readonly channels = new Map<string, AccountChannel>();
+  /** By session id: one expiry timer per session, however many subscriptions it opened. */
+  private readonly sessions = new Map<string, SessionMembers>();
 
   constructor(
     private readonly events: LiveEvents,
@@ -124,11 +130,10 @@ export class DocumentCountFeed {
       tokenId: watch.tokenId,
       lastSent: watch.tokenId ? -1 : new Map(),
       sessionId: watch.session?.id,
-      expiry: undefined,
     };
     const channel = this.channels.get(accountId) ?? this.open(accountId);
     channel.members.add(member);
-    if (watch.session) this.endAtExpiry(member, watch.session.expiresAt);
+    if (watch.session) this.endWithSession(member, watch.session);
 
     const current: Promise<ApiTokenRecord[]> = watch.knownToken
       ? Promise.resolve([watch.knownToken])
@@ -144,7 +149,7 @@ export class DocumentCountFeed {
 
     return {
       leave: () => {
-        clearTimeout(member.expiry);
+        this.leaveSession(member);
         channel.members.delete(member);
         if (channel.members.size === 0 && this.channels.get(accountId) === channel) {
           this.channels.delete(accountId);
@@ -188,13 +193,34 @@ export class DocumentCountFeed {
     }
   }
 
-  private endAtExpiry(member: Member, expiresAt: Date): void {
+  private endWithSession(member: Member, session: { id: string; expiresAt: Date }): void {
+    const existing = this.sessions.get(session.id);
+    if (existing) existing.members.add(member);
+    else this.sessions.set(session.id, { members: new Set([member]), expiry: this.expireAt(session.id, session.expiresAt) });
+  }
+
+  private leaveSession(member: Member): void {
+    const session = member.sessionId === undefined ? undefined : this.sessions.get(member.sessionId);
+    if (!session?.members.delete(member) || session.members.size > 0) return;
+    clearTimeout(session.expiry);
+    this.sessions.delete(member.sessionId!);
+  }
+
+  /** Ends the session's subscriptions at `expiresAt` (wall clock), waiting in steps past setTimeout's longest wait. */
+  private expireAt(sessionId: string, expiresAt: Date): NodeJS.Timeout {
     const wait = Math.max(0, Math.min(expiresAt.getTime() - Date.now(), MAX_TIMER_MS));
-    member.expiry = setTimeout(() => {
-      if (expiresAt.getTime() <= Date.now()) member.subscriber.fail(new SessionExpiredError());
-      else this.endAtExpiry(member, expiresAt);
+    const timer = setTimeout(() => {
+      const session = this.sessions.get(sessionId);
+      if (!session) return;
+      if (expiresAt.getTime() > Date.now()) {
+        session.expiry = this.expireAt(sessionId, expiresAt);
+        return;
+      }
+      // fail() leads each subscription to leave(), which shrinks the set: go over a copy
+      for (const member of [...session.members]) member.subscriber.fail(new SessionExpiredError());
     }, wait);
-    member.expiry.unref();
+    timer.unref();
+    return timer;
   }
 
   private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {

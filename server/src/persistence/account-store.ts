@@ -75,10 +75,6 @@ export class PrismaSessionStore implements SessionStore {
     return { id: sessionId, expiresAt: sessionExpiresAt, account };
   }
 
-  async findAccount(secretHash: string, now: Date): Promise<AccountRecord | null> {
-    return (await this.findSession(secretHash, now))?.account ?? null;
-  }
-
   async delete(secretHash: string): Promise<DeletedSession | null> {
     try {
       // one DELETE: of two concurrent sign-outs, exactly one gets the session back

@@ -8,6 +8,31 @@ import { REQUEST_ID_HEADER, runWithRequest, upgradeRecordOf } from '../observabi
 /** A ping every 12 s; a socket that has not answered by the next one is dropped (graphql-ws's default). */
 const KEEP_ALIVE_MS = 12_000;
 
+/**
+ * One keep-alive for every socket of the server, as `ws`'s README does it, rather than a timer
+ * and closures per socket: at thousands of idle dashboards those are a good part of each one's
+ * memory. A socket pinged and not yet answered is in `unanswered`; the next round drops it.
+ */
+function keepAlive(wsServer: WebSocketServer) {
+  const unanswered = new WeakSet<WebSocket>();
+  const round = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (unanswered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      unanswered.add(socket);
+      socket.ping();
+    }
+  }, KEEP_ALIVE_MS);
+  round.unref();
+  wsServer.once('close', () => clearInterval(round));
+  // one listener function shared by every socket: `ws` calls it with the socket as `this`
+  return function answered(this: WebSocket) {
+    unanswered.delete(this);
+  };
+}
+
 /** Messages only a server sends; a client that sends one is answered by the protocol (4400). */
 const SERVER_ONLY_MESSAGES = new Set<unknown>([MessageType.ConnectionAck, MessageType.Next, MessageType.Error]);
 
@@ -28,6 +53,7 @@ export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions
   const server = makeServer(options);
   wsServer.options.handleProtocols = handleProtocols;
   wsServer.on('error', onUnexpectedError);
+  const answered = keepAlive(wsServer);
   // the connection's request id, echoed as HTTP echoes it; its messages are handled in its context
   wsServer.on('headers', (headers, request) => headers.push(`${REQUEST_ID_HEADER}: ${upgradeRecordOf(request).id}`));
   wsServer.on('connection', (socket, request) => {
@@ -39,13 +65,7 @@ export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions
       runWithRequest(record, () => onUnexpectedError(error));
       socket.close(CloseCode.InternalServerError, 'Internal server error');
     });
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const keepAlive = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, KEEP_ALIVE_MS);
+    socket.on('pong', answered);
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -76,7 +96,6 @@ export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions
       { socket, request },
     );
     socket.once('close', (code, reason) => {
-      clearInterval(keepAlive);
       runWithRequest(record, () => closed(code, String(reason))).catch(onUnexpectedError);
     });
   });
