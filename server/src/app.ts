@@ -24,6 +24,8 @@ import { createOriginPolicy } from './http/origin-policy.js';
 import { closeHttpServer } from './http/graceful-shutdown.js';
 import { operationalRoutes } from './http/operational-routes.js';
 import { setSecurityHeaders } from './http/security-headers.js';
+import { ScannerKeyDirectory, SECRET_SCANNING_PATH, secretScanningHandler } from './http/secret-scanning.js';
+import { resolveClientAddress } from './http/client-address.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 import { createObservability } from './observability/observability.js';
@@ -121,6 +123,20 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     ? sirv(config.dashboardDir, { single: true, etag: true, gzip: false, brotli: false })
     : undefined;
 
+  // the leak endpoint exists only where a scanner's key list is configured
+  const secretScanning = config.secretScanningKeysUrl
+    ? secretScanningHandler({
+        keys: new ScannerKeyDirectory(config.secretScanningKeysUrl),
+        leaks: services.leaks,
+        maxBodyBytes: config.limits.maxRequestBodyBytes,
+        clientAddress: (req) => {
+          const forwarded = req.headers['x-forwarded-for'];
+          return resolveClientAddress({ remoteAddress: req.socket.remoteAddress, forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : forwarded }, config.trustProxy);
+        },
+        onError: (error) => logger.error({ err: error }, 'secret scanning key list unavailable'),
+      })
+    : undefined;
+
   const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
   const observeRequest = observability.observeRequest(isApiPath);
   const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => observeRequest(req, res, () => {
@@ -128,6 +144,13 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     const isApi = isApiPath(url.pathname);
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
     if (routes.handle(req, res, url)) return;
+    if (secretScanning && url.pathname === SECRET_SCANNING_PATH) {
+      secretScanning(req, res).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected error on the secret scanning endpoint');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Unexpected error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}');
+      });
+      return;
+    }
     if (isApi) {
       void yoga.requestListener(req, res);
       return;

@@ -5,6 +5,7 @@ import { DEFAULT_DATABASE_URL } from './persistence/database.js';
 import { PROJECT_ROOT } from './paths.js';
 import { parseAllowedOrigins } from './http/origin-policy.js';
 import type { LogFormat } from './observability/logger.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './domain/audit.js';
 
 
 export interface AppConfig {
@@ -43,6 +44,10 @@ export interface AppConfig {
   logging: 'debug' | 'info' | 'warn' | 'error' | false;
   /** JSON lines (the default), or pretty lines for people (LOG_FORMAT=pretty; the default under NODE_ENV=development). */
   logFormat: LogFormat;
+  /** Where a secret scanner publishes its public keys (SECRET_SCANNING_KEYS_URL); unset turns the leak endpoint off. */
+  secretScanningKeysUrl: string | undefined;
+  /** Audit events older than this many days are pruned (AUDIT_RETENTION_DAYS, 400 by default). */
+  auditRetentionDays: number;
 }
 
 /** Every abuse limit, with its environment variable in the README's table. */
@@ -191,5 +196,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardDir: env.DASHBOARD_DIR || path.join(PROJECT_ROOT, 'client', 'dist'),
     logging: logLevel === 'silent' ? false : (logLevel as AppConfig['logging']),
     logFormat,
+    secretScanningKeysUrl: env.SECRET_SCANNING_KEYS_URL || undefined,
+    auditRetentionDays: Math.max(1, integer(env, 'AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS)),
   };
 }

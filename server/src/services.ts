@@ -1,6 +1,9 @@
 // The composition root: domain services wired to their stores. Nothing else constructs them.
 import { AccountService } from './domain/accounts.js';
 import { ApiTokenService } from './domain/api-tokens.js';
+import { AuditLog } from './domain/audit.js';
+import { LeakResponseService } from './domain/leak-response.js';
+import { SqlAuditStore } from './persistence/audit-store.js';
 import { DocumentService, type TemplateRenderer } from './domain/documents.js';
 import type { LiveAnnouncements } from './domain/ports.js';
 import type { RateLimiters } from './domain/rate-limits.js';
@@ -14,6 +17,8 @@ export interface Services {
   accounts: AccountService;
   apiTokens: ApiTokenService;
   documents: DocumentService;
+  audit: AuditLog;
+  leaks: LeakResponseService;
   /** Ends the render threads. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
@@ -37,10 +42,13 @@ export function createServices(
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now);
   const renderer = new LiquidTemplateRenderer(limits);
+  const auditStore = new SqlAuditStore(database.prisma, database.sql);
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
     apiTokens,
     documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
+    audit: new AuditLog(auditStore, now),
+    leaks: new LeakResponseService(auditStore, now),
     close: () => renderer.close(),
   };
 }

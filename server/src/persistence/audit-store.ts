@@ -1,0 +1,117 @@
+// The audit trail's table: inserts that ride in the transaction of the change they record
+// (auditInsertStep), the Activity view's pages, the retention prune, and the leak revocation,
+// which is a change and its event in one transaction.
+import type { AuditActor, AuditCursor, AuditEventRecord, AuditFilter, AuditStore } from '../domain/audit.js';
+import { auditEvent, tokenLeakedKey } from '../domain/audit.js';
+import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-response.js';
+import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
+import { prismaSelect, type RowModel } from './row-model.js';
+import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
+
+const AUDIT_ROW = {
+  id: 'value',
+  accountId: 'value',
+  type: 'value',
+  actorType: 'value',
+  actorId: 'value',
+  tokenId: 'value',
+  clientAddress: 'value',
+  userAgent: 'value',
+  details: 'value',
+  dedupeKey: 'value',
+  createdAt: 'date',
+} as const satisfies RowModel<AuditEventRecord>;
+
+const AUDIT_FIELDS = prismaSelect(AUDIT_ROW) satisfies Prisma.AuditEventSelect;
+const AUDIT_COLUMN_NAMES = Object.keys(AUDIT_ROW) as Array<keyof AuditEventRecord>;
+
+// An event that may be recorded only once (dedupeKey) is inserted with DO NOTHING on conflict:
+// the unique index decides between instances, and the RETURNING row says whether this one won.
+const INSERT_AUDIT_EVENT: SqlStatement = {
+  name: 'audit_insert',
+  text: `INSERT INTO "AuditEvent" (${AUDIT_COLUMN_NAMES.map((column) => `"${column}"`).join(', ')})
+    VALUES (${AUDIT_COLUMN_NAMES.map((_, index) => `$${index + 1}`).join(', ')})
+    ON CONFLICT ("dedupeKey") DO NOTHING RETURNING "id"`,
+};
+
+/** The step that inserts an event, for any store's transaction. */
+export function auditInsertStep(event: AuditEventRecord): SqlStep {
+  return { statement: INSERT_AUDIT_EVENT, params: AUDIT_COLUMN_NAMES.map((column) => event[column] as string | Date | null) };
+}
+
+const FIND_BY_SECRET: SqlStatement = {
+  name: 'leak_find_token',
+  text: `SELECT "id", "accountId" FROM "ApiToken" WHERE "secretHash" = $1 OR "previousSecretHash" = $1`,
+};
+
+// Ends the reported secret, whichever of the token's two it is, in one statement on the token's
+// row (so a roll racing in cannot slip between a read and the write): the current secret's token
+// is deleted, a previous secret's grace period ends now. A token already deleted stays as it was.
+const REVOKE_SECRET: SqlStatement = {
+  name: 'leak_revoke_secret',
+  text: `UPDATE "ApiToken" SET
+      "deletedAt" = CASE WHEN "secretHash" = $2 AND "deletedAt" IS NULL THEN $3 ELSE "deletedAt" END,
+      "activeSlot" = CASE WHEN "secretHash" = $2 THEN NULL ELSE "activeSlot" END,
+      "previousSecretValidUntil" = CASE WHEN "previousSecretHash" = $2
+        AND ("previousSecretValidUntil" IS NULL OR "previousSecretValidUntil" > $3) THEN $3 ELSE "previousSecretValidUntil" END
+    WHERE "id" = $1 AND ("secretHash" = $2 OR "previousSecretHash" = $2)
+    RETURNING CASE WHEN "secretHash" = $2 THEN 'current' ELSE 'previous' END AS "which"`,
+};
+
+export class SqlAuditStore implements AuditStore, LeakStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: SqlDriver,
+  ) {}
+
+  async record(events: readonly AuditEventRecord[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.sql.transaction(events.map(auditInsertStep));
+  }
+
+  async list(accountId: string, filter: AuditFilter, after: AuditCursor | null, limit: number): Promise<AuditEventRecord[]> {
+    const where: Prisma.AuditEventWhereInput = { accountId };
+    if (filter.types?.length) where.type = { in: [...filter.types] };
+    if (filter.tokenId) where.tokenId = filter.tokenId;
+    if (filter.from || filter.to) where.createdAt = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) };
+    const page: Prisma.AuditEventWhereInput = after
+      ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+      : {};
+    const rows = await this.prisma.auditEvent.findMany({
+      where: { AND: [where, page] },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+      select: AUDIT_FIELDS,
+    });
+    return rows as AuditEventRecord[];
+  }
+
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const { count } = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: cutoff } } });
+    return count;
+  }
+
+  async findLeak(tokenId: string): Promise<AuditEventRecord | null> {
+    const row = await this.prisma.auditEvent.findUnique({ where: { dedupeKey: tokenLeakedKey(tokenId) }, select: AUDIT_FIELDS });
+    return row as AuditEventRecord | null;
+  }
+
+  async revokeLeaked(secretHash: string, found: Omit<FoundToken, 'token'>, actor: AuditActor, at: Date): Promise<RevokeLeakedResult> {
+    const [token] = await this.sql.rows<{ id: string; accountId: string }>(FIND_BY_SECRET, [secretHash]);
+    if (!token) return { outcome: 'unknown' };
+    const event = auditEvent('TOKEN_LEAKED', actor, at, {
+      accountId: token.accountId,
+      tokenId: token.id,
+      details: { url: found.url, source: found.source, type: found.type },
+      dedupeKey: tokenLeakedKey(token.id),
+    });
+    const result = await this.sql.transaction([
+      { statement: REVOKE_SECRET, params: [token.id, secretHash, at], requireRow: true },
+      auditInsertStep(event),
+    ]);
+    // no row: the secret was rolled out twice since the lookup, so it no longer works anywhere
+    if (!result.committed) return { outcome: 'unknown' };
+    const [[revoked], inserted] = result.rows as [[{ which: 'current' | 'previous' }], unknown[]];
+    return { outcome: 'revoked', tokenId: token.id, accountId: token.accountId, which: revoked!.which, firstReport: inserted.length > 0 };
+  }
+}
