@@ -26,6 +26,7 @@ const API_SUITES = [
   'server/test/idempotency.test.ts',
   'server/test/idempotent-retries.test.ts',
   'server/test/secret-scanning.test.ts',
+  'server/test/audit-log.test.ts',
 ];
 
 export default defineConfig({

@@ -181,8 +181,23 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   observability.readFrom({ webSocketConnections: () => webSockets.clientCount(), webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions });
   const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
+  // The audit trail's upkeep: expiry events every minute, the retention prune every hour. Every
+  // instance runs it; both are idempotent (dedupe keys, a DELETE by time), so no leader is needed.
+  const auditUpkeep = async (prune: boolean) => {
+    try {
+      await services.audit.recordExpiredTokens();
+      if (prune) await services.audit.prune(config.auditRetentionDays);
+    } catch (error) {
+      logger.warn({ err: error }, 'audit upkeep failed; it runs again later');
+    }
+  };
+  let upkeepRuns = 0;
+  const upkeepTimer = setInterval(() => void auditUpkeep(upkeepRuns++ % 60 === 0), 60_000);
+  upkeepTimer.unref();
+
   let stopping: Promise<void> | undefined;
   const stop = async () => {
+    clearInterval(upkeepTimer);
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
     await services.close();
     routes.close();

@@ -40,11 +40,11 @@ export function createServices(
   { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date() }: ServiceOptions = {},
 ): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now);
-  const renderer = new LiquidTemplateRenderer(limits);
   const auditStore = new SqlAuditStore(database.prisma, database.sql);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
+  const renderer = new LiquidTemplateRenderer(limits);
   return {
-    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
+    accounts: new AccountService(new PrismaAccountStore(database.prisma, database.sql), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce, undefined, auditStore),
     apiTokens,
     documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
     audit: new AuditLog(auditStore, now),

@@ -1,7 +1,16 @@
 // The audit trail: which events are recorded, who caused them, and the rules that bound the log
 // (retention, the revoked-token throttle). The store writes each event in the transaction of the
 // change it records (persistence/audit-store.ts); this file decides what an event is.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+
+// Events of one instant (a sign-up and its first sign-in) must list in the order they were
+// written, and the pages order by (createdAt, id): so ids sort by time, then by a per-process
+// sequence, then carry randomness so that instances never collide.
+let sequence = 0;
+function auditEventId(at: Date): string {
+  sequence = (sequence + 1) % 36 ** 4;
+  return `${at.getTime().toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;
+}
 
 export const AUDIT_EVENT_TYPES = [
   'SIGN_UP',
@@ -58,7 +67,7 @@ export function auditEvent(
   fields: { accountId: string | null; tokenId?: string | null; details?: Record<string, unknown> | null; dedupeKey?: string | null },
 ): AuditEventRecord {
   return {
-    id: randomUUID(),
+    id: auditEventId(at),
     accountId: fields.accountId,
     type,
     actorType: actor.type,
@@ -115,6 +124,8 @@ export interface AuditStore {
   list(accountId: string, filter: AuditFilter, after: AuditCursor | null, limit: number): Promise<AuditEventRecord[]>;
   /** Deletes every event created before the cutoff; returns how many. */
   pruneBefore(cutoff: Date): Promise<number>;
+  /** Writes TOKEN_EXPIRED once for each token past its expiry; returns how many were new. */
+  recordExpiredTokens(now: Date): Promise<number>;
   /** The token's leak event, if one was reported. */
   findLeak(tokenId: string): Promise<AuditEventRecord | null>;
 }
@@ -161,6 +172,11 @@ export class AuditLog {
 
   findLeak(tokenId: string): Promise<AuditEventRecord | null> {
     return this.store.findLeak(tokenId);
+  }
+
+  /** The system's periodic work: expiry events. Safe on every instance at once. */
+  recordExpiredTokens(): Promise<number> {
+    return this.store.recordExpiredTokens(this.now());
   }
 
   /** Deletes what is past retention; returns how many events went. */

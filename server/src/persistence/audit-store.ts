@@ -2,7 +2,7 @@
 // (auditInsertStep), the Activity view's pages, the retention prune, and the leak revocation,
 // which is a change and its event in one transaction.
 import type { AuditActor, AuditCursor, AuditEventRecord, AuditFilter, AuditStore } from '../domain/audit.js';
-import { auditEvent, tokenLeakedKey } from '../domain/audit.js';
+import { auditEvent, SYSTEM_ACTOR, tokenLeakedKey } from '../domain/audit.js';
 import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-response.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { prismaSelect, type RowModel } from './row-model.js';
@@ -34,6 +34,12 @@ const INSERT_AUDIT_EVENT: SqlStatement = {
     ON CONFLICT ("dedupeKey") DO NOTHING RETURNING "id"`,
 };
 
+/** A unique-index violation raised by the driver itself (sql-driver.ts), not through Prisma. */
+export function isDriverUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
 /** The step that inserts an event, for any store's transaction. */
 export function auditInsertStep(event: AuditEventRecord): SqlStep {
   return { statement: INSERT_AUDIT_EVENT, params: AUDIT_COLUMN_NAMES.map((column) => event[column] as string | Date | null) };
@@ -56,6 +62,15 @@ const REVOKE_SECRET: SqlStatement = {
         AND ("previousSecretValidUntil" IS NULL OR "previousSecretValidUntil" > $3) THEN $3 ELSE "previousSecretValidUntil" END
     WHERE "id" = $1 AND ("secretHash" = $2 OR "previousSecretHash" = $2)
     RETURNING CASE WHEN "secretHash" = $2 THEN 'current' ELSE 'previous' END AS "which"`,
+};
+
+// Tokens past their expiry without a TOKEN_EXPIRED event yet (the NOT EXISTS reads the unique index)
+const EXPIRED_WITHOUT_EVENT: SqlStatement = {
+  name: 'audit_expired_without_event',
+  text: `SELECT t."id", t."accountId", t."expiresAt" FROM "ApiToken" t
+    WHERE t."deletedAt" IS NULL AND t."expiresAt" <= $1
+      AND NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."dedupeKey" = 'expired:' || t."id")`,
+  dateColumns: ['expiresAt'],
 };
 
 export class SqlAuditStore implements AuditStore, LeakStore {
@@ -84,6 +99,20 @@ export class SqlAuditStore implements AuditStore, LeakStore {
       select: AUDIT_FIELDS,
     });
     return rows as AuditEventRecord[];
+  }
+
+  /**
+   * Expiry is time passing, not a write, so its event is written by a sweep (any instance, any
+   * number of times: the dedupe key keeps one per token), dated when the token expired.
+   */
+  async recordExpiredTokens(now: Date): Promise<number> {
+    const expired = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date }>(EXPIRED_WITHOUT_EVENT, [now]);
+    if (expired.length === 0) return 0;
+    const events = expired.map((token) =>
+      auditEvent('TOKEN_EXPIRED', SYSTEM_ACTOR, token.expiresAt, { accountId: token.accountId, tokenId: token.id, dedupeKey: `expired:${token.id}` }),
+    );
+    const result = await this.sql.transaction(events.map(auditInsertStep));
+    return result.committed ? result.rows.filter((rows) => rows.length > 0).length : 0;
   }
 
   async pruneBefore(cutoff: Date): Promise<number> {
