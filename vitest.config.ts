@@ -27,6 +27,7 @@ const API_SUITES = [
   'server/test/idempotent-retries.test.ts',
   'server/test/secret-scanning.test.ts',
   'server/test/audit-log.test.ts',
+  'server/test/webhooks.test.ts',
 ];
 
 export default defineConfig({

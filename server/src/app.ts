@@ -1,5 +1,6 @@
 // buildApp(config) → { start, stop }: one HTTP server carrying Yoga, the dashboard and the
 // health checks, and graphql-ws on the same /graphql path for WebSocket clients.
+// (Over 200 lines: the composition of the server, its routes and its timers reads best in one place.)
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -86,6 +87,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const services = createServices(database, rateLimiters, config.limits, observability.announcements(liveAnnouncementsOf(events)), {
     ...observability.serviceHooks(),
     now: options.clock,
+    webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
   });
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
@@ -194,10 +196,16 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   let upkeepRuns = 0;
   const upkeepTimer = setInterval(() => void auditUpkeep(upkeepRuns++ % 60 === 0), 60_000);
   upkeepTimer.unref();
+  // every instance delivers; the claim in webhook-store.ts keeps each message attempt to one of them
+  const webhookTimer = config.webhookPollMs > 0
+    ? setInterval(() => void services.webhookDelivery.deliverDue().catch((error: unknown) => logger.warn({ err: error }, 'webhook delivery failed; it runs again later')), config.webhookPollMs)
+    : undefined;
+  webhookTimer?.unref();
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     clearInterval(upkeepTimer);
+    if (webhookTimer) clearInterval(webhookTimer);
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
     await services.close();
     routes.close();

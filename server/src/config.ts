@@ -1,4 +1,5 @@
 // Every environment variable the server reads, with its default. The README's table mirrors this.
+// (Over 200 lines: one entry per variable, and they belong in one list.)
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATABASE_URL } from './persistence/database.js';
@@ -48,6 +49,10 @@ export interface AppConfig {
   secretScanningKeysUrl: string | undefined;
   /** Audit events older than this many days are pruned (AUDIT_RETENTION_DAYS, 400 by default). */
   auditRetentionDays: number;
+  /** Webhook URLs may be http:// and reach loopback and private addresses (WEBHOOKS_ALLOW_PRIVATE_URLS; development and tests only). */
+  webhookAllowPrivateUrls: boolean;
+  /** How often each instance looks for due webhook messages (WEBHOOK_POLL_MS); 0 turns delivery off. */
+  webhookPollMs: number;
 }
 
 /** Every abuse limit, with its environment variable in the README's table. */
@@ -198,5 +203,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat,
     secretScanningKeysUrl: env.SECRET_SCANNING_KEYS_URL || undefined,
     auditRetentionDays: Math.max(1, integer(env, 'AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS)),
+    webhookAllowPrivateUrls: flag(env.WEBHOOKS_ALLOW_PRIVATE_URLS, false),
+    webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 1000),
   };
 }

@@ -127,7 +127,15 @@ export type ErrorCode =
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
   /** A dashboard operation without a session. */
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  /** A webhook endpoint with no events, or an event type that does not exist. */
+  | 'WEBHOOK_EVENTS_INVALID'
+  /** No such webhook endpoint or message in your account. */
+  | 'WEBHOOK_NOT_FOUND'
+  /** A webhook URL that reaches a loopback, private, link-local or metadata address (the SSRF guard). */
+  | 'WEBHOOK_URL_FORBIDDEN'
+  /** A webhook URL that is not an https:// URL, carries credentials, or does not resolve. */
+  | 'WEBHOOK_URL_INVALID';
 
 /** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */
 export type RollGracePeriod =

@@ -1,4 +1,5 @@
 // Dashboard accounts: sign-up, sign-in with email and password, sessions, plans.
+// (Over 200 lines: each operation also builds its audit event, next to the change it records.)
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
 import {
   DomainError,

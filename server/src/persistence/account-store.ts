@@ -4,7 +4,7 @@ import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
 import type { AuditEventRecord } from '../domain/audit.js';
-import { auditInsertStep } from './audit-store.js';
+import { auditSteps } from './audit-store.js';
 import { randomUUID } from 'node:crypto';
 
 const ACCOUNT_ROW = {
@@ -64,7 +64,7 @@ export class PrismaAccountStore implements AccountStore {
 
   private async auditedUpdate(statement: SqlStatement, params: Array<string | Date>, audit: AuditEventRecord): Promise<AccountRecord> {
     if (!this.sql) throw new Error('an audited account change needs the SQL driver');
-    const result = await this.sql.transaction([{ statement, params, requireRow: true }, auditInsertStep(audit)]);
+    const result = await this.sql.transaction([{ statement, params, requireRow: true }, ...auditSteps(audit)]);
     if (!result.committed) throw new Error(`no account ${params[0]}`);
     return result.rows[0]![0] as unknown as AccountRecord;
   }
@@ -110,7 +110,7 @@ export class PrismaSessionStore implements SessionStore {
     }
     await this.sql.transaction([
       { statement: INSERT_SESSION, params: [randomUUID(), input.accountId, input.secretHash, new Date(), input.expiresAt] },
-      ...audit.map(auditInsertStep),
+      ...audit.flatMap(auditSteps),
     ]);
   }
 
@@ -138,7 +138,7 @@ export class PrismaSessionStore implements SessionStore {
       if (!row) return null;
       const session = { id: row.id, accountId: row.accountId };
       // one DELETE by id: of two concurrent sign-outs, exactly one commits its event
-      const result = await this.sql.transaction([{ statement: DELETE_SESSION, params: [row.id], requireRow: true }, auditInsertStep(audit(session))]);
+      const result = await this.sql.transaction([{ statement: DELETE_SESSION, params: [row.id], requireRow: true }, ...auditSteps(audit(session))]);
       return result.committed ? session : null;
     }
     try {

@@ -7,6 +7,7 @@ import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-r
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { prismaSelect, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
+import { webhookOutboxStep } from './webhook-store.js';
 
 const AUDIT_ROW = {
   id: 'value',
@@ -38,6 +39,12 @@ const INSERT_AUDIT_EVENT: SqlStatement = {
 export function isDriverUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
+/** The steps that record an event in any store's transaction: the audit row, and its webhook messages (the outbox). */
+export function auditSteps(event: AuditEventRecord): SqlStep[] {
+  const outbox = webhookOutboxStep(event);
+  return outbox ? [auditInsertStep(event), outbox] : [auditInsertStep(event)];
 }
 
 /** The step that inserts an event, for any store's transaction. */
@@ -81,7 +88,7 @@ export class SqlAuditStore implements AuditStore, LeakStore {
 
   async record(events: readonly AuditEventRecord[]): Promise<void> {
     if (events.length === 0) return;
-    await this.sql.transaction(events.map(auditInsertStep));
+    await this.sql.transaction(events.flatMap(auditSteps));
   }
 
   async list(accountId: string, filter: AuditFilter, after: AuditCursor | null, limit: number): Promise<AuditEventRecord[]> {
@@ -136,7 +143,7 @@ export class SqlAuditStore implements AuditStore, LeakStore {
     });
     const result = await this.sql.transaction([
       { statement: REVOKE_SECRET, params: [token.id, secretHash, at], requireRow: true },
-      auditInsertStep(event),
+      ...auditSteps(event),
     ]);
     // no row: the secret was rolled out twice since the lookup, so it no longer works anywhere
     if (!result.committed) return { outcome: 'unknown' };

@@ -31,7 +31,7 @@ import { monthOf } from '../domain/token-restrictions.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import type { AuditEventRecord } from '../domain/audit.js';
-import { auditInsertStep, isDriverUniqueViolation } from './audit-store.js';
+import { auditSteps, isDriverUniqueViolation } from './audit-store.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
 
@@ -190,7 +190,7 @@ export class PrismaTokenStore implements TokenStore {
           const id = newTokenId();
           const result = await this.sql.transaction([
             { statement: INSERT_TOKEN, params: [id, input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now] },
-            auditInsertStep(audit(id)),
+            ...auditSteps(audit(id)),
           ]);
           if (result.committed) return { outcome: 'created', token: result.rows[0]![0] as unknown as ApiTokenRecord };
           continue;
@@ -237,7 +237,7 @@ export class PrismaTokenStore implements TokenStore {
   ): Promise<RollTokenResult> {
     const params = [tokenId, accountId, next.secretHash, next.previousValidUntil, next.preview, now];
     if (audit) {
-      const result = await this.sql.transaction([{ statement: ROLL, params, requireRow: true }, auditInsertStep(audit)]);
+      const result = await this.sql.transaction([{ statement: ROLL, params, requireRow: true }, ...auditSteps(audit)]);
       if (result.committed) return { outcome: 'rolled', token: result.rows[0]![0] as unknown as ApiTokenRecord };
     } else {
       const [token] = await this.sql.rows<ApiTokenRecord>(ROLL, params);
@@ -261,7 +261,7 @@ export class PrismaTokenStore implements TokenStore {
       const columns = Object.keys(changes).sort() as Array<keyof TokenChanges>;
       const result = await this.sql.transaction([
         { statement: updateStatement(columns), params: [tokenId, accountId, ...columns.map((column) => changes[column] ?? null)], requireRow: true },
-        ...audit.map(auditInsertStep),
+        ...audit.flatMap(auditSteps),
       ]);
       if (result.committed) return { outcome: 'updated', token: result.rows[0]![0] as unknown as ApiTokenRecord };
       return (await this.findOwned(accountId, tokenId)) ? { outcome: 'deleted' } : { outcome: 'not-found' };
@@ -277,7 +277,7 @@ export class PrismaTokenStore implements TokenStore {
 
   async softDelete(accountId: string, tokenId: string, at: Date, audit?: AuditEventRecord): Promise<DeleteTokenResult> {
     if (audit) {
-      const result = await this.sql.transaction([{ statement: SOFT_DELETE, params: [tokenId, accountId, at], requireRow: true }, auditInsertStep(audit)]);
+      const result = await this.sql.transaction([{ statement: SOFT_DELETE, params: [tokenId, accountId, at], requireRow: true }, ...auditSteps(audit)]);
       if (result.committed) return { outcome: 'deleted', token: result.rows[0]![0] as unknown as ApiTokenRecord };
       return (await this.findOwned(accountId, tokenId)) ? { outcome: 'already-deleted' } : { outcome: 'not-found' };
     }
