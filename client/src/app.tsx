@@ -7,6 +7,8 @@ import { graphql } from './gql';
 import { describeError, errorCode } from './error-messages';
 import { AuthForm } from './components/auth-form';
 import { TokensPage } from './components/tokens-page';
+import { ActivityView } from './components/activity-view';
+import { LeakBanner } from './components/leak-banner';
 
 const ViewerQuery = graphql(`
   query Viewer {
@@ -61,7 +63,9 @@ function Shell({ onSessionChange }: { onSessionChange: () => void }) {
       {(expired || (data && !data.viewer)) && (
         <AuthForm notice={expired ? describeError(error!) : undefined} onSignedIn={onSessionChange} />
       )}
+      {data?.viewer && !expired && <LeakBanner />}
       {data?.viewer && !expired && <TokensPage viewer={data.viewer} rules={data.tokenRules} plans={data.plans} />}
+      {data?.viewer && !expired && <ActivityView />}
     </div>
   );
 }
