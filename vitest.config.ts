@@ -25,6 +25,9 @@ const API_SUITES = [
   'server/test/session-store.test.ts',
   'server/test/idempotency.test.ts',
   'server/test/idempotent-retries.test.ts',
+  'server/test/secret-scanning.test.ts',
+  'server/test/audit-log.test.ts',
+  'server/test/webhooks.test.ts',
 ];
 
 export default defineConfig({

@@ -13,6 +13,8 @@ import { describeError, errorCode } from './error-messages';
 import { AuthForm } from './components/auth-form';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { TokensPage } from './components/tokens-page';
+import { ActivityView } from './components/activity-view';
+import { LeakBanner } from './components/leak-banner';
 
 const ViewerQuery = graphql(`
   query Viewer {
@@ -120,7 +122,9 @@ function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
         {shown && viewer && (
           <div hidden={sessionExpired}>
             <SessionExpiredContext.Provider value={sessionExpired}>
+              <LeakBanner />
               <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
+              <ActivityView />
             </SessionExpiredContext.Provider>
           </div>
         )}

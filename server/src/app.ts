@@ -1,5 +1,6 @@
 // buildApp(config) → { start, stop }: one HTTP server carrying Yoga, the dashboard and the
 // health checks, and graphql-ws on the same /graphql path for WebSocket clients.
+// (Over 200 lines: the composition of the server, its routes and its timers reads best in one place.)
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,8 @@ import { createOriginPolicy } from './http/origin-policy.js';
 import { closeHttpServer } from './http/graceful-shutdown.js';
 import { operationalRoutes } from './http/operational-routes.js';
 import { setSecurityHeaders } from './http/security-headers.js';
+import { ScannerKeyDirectory, SECRET_SCANNING_PATH, secretScanningHandler } from './http/secret-scanning.js';
+import { resolveClientAddress } from './http/client-address.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 import { createObservability } from './observability/observability.js';
@@ -84,6 +87,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const services = createServices(database, rateLimiters, config.limits, observability.announcements(liveAnnouncementsOf(events)), {
     ...observability.serviceHooks(),
     now: options.clock,
+    webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
   });
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
@@ -121,6 +125,20 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     ? sirv(config.dashboardDir, { single: true, etag: true, gzip: false, brotli: false })
     : undefined;
 
+  // the leak endpoint exists only where a scanner's key list is configured
+  const secretScanning = config.secretScanningKeysUrl
+    ? secretScanningHandler({
+        keys: new ScannerKeyDirectory(config.secretScanningKeysUrl),
+        leaks: services.leaks,
+        maxBodyBytes: config.limits.maxRequestBodyBytes,
+        clientAddress: (req) => {
+          const forwarded = req.headers['x-forwarded-for'];
+          return resolveClientAddress({ remoteAddress: req.socket.remoteAddress, forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : forwarded }, config.trustProxy);
+        },
+        onError: (error) => logger.error({ err: error }, 'secret scanning key list unavailable'),
+      })
+    : undefined;
+
   const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
   const observeRequest = observability.observeRequest(isApiPath);
   const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => observeRequest(req, res, () => {
@@ -128,6 +146,13 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     const isApi = isApiPath(url.pathname);
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
     if (routes.handle(req, res, url)) return;
+    if (secretScanning && url.pathname === SECRET_SCANNING_PATH) {
+      secretScanning(req, res).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected error on the secret scanning endpoint');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Unexpected error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}');
+      });
+      return;
+    }
     if (isApi) {
       void yoga.requestListener(req, res);
       return;
@@ -158,8 +183,29 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   observability.readFrom({ webSocketConnections: () => webSockets.clientCount(), webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions });
   const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
+  // The audit trail's upkeep: expiry events every minute, the retention prune every hour. Every
+  // instance runs it; both are idempotent (dedupe keys, a DELETE by time), so no leader is needed.
+  const auditUpkeep = async (prune: boolean) => {
+    try {
+      await services.audit.recordExpiredTokens();
+      if (prune) await services.audit.prune(config.auditRetentionDays);
+    } catch (error) {
+      logger.warn({ err: error }, 'audit upkeep failed; it runs again later');
+    }
+  };
+  let upkeepRuns = 0;
+  const upkeepTimer = setInterval(() => void auditUpkeep(upkeepRuns++ % 60 === 0), 60_000);
+  upkeepTimer.unref();
+  // every instance delivers; the claim in webhook-store.ts keeps each message attempt to one of them
+  const webhookTimer = config.webhookPollMs > 0
+    ? setInterval(() => void services.webhookDelivery.deliverDue().catch((error: unknown) => logger.warn({ err: error }, 'webhook delivery failed; it runs again later')), config.webhookPollMs)
+    : undefined;
+  webhookTimer?.unref();
+
   let stopping: Promise<void> | undefined;
   const stop = async () => {
+    clearInterval(upkeepTimer);
+    if (webhookTimer) clearInterval(webhookTimer);
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
     await services.close();
     routes.close();

@@ -1,10 +1,12 @@
 // Every environment variable the server reads, with its default. The README's table mirrors this.
+// (Over 200 lines: one entry per variable, and they belong in one list.)
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATABASE_URL } from './persistence/database.js';
 import { PROJECT_ROOT } from './paths.js';
 import { parseAllowedOrigins } from './http/origin-policy.js';
 import type { LogFormat } from './observability/logger.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './domain/audit.js';
 
 
 export interface AppConfig {
@@ -43,6 +45,14 @@ export interface AppConfig {
   logging: 'debug' | 'info' | 'warn' | 'error' | false;
   /** JSON lines (the default), or pretty lines for people (LOG_FORMAT=pretty; the default under NODE_ENV=development). */
   logFormat: LogFormat;
+  /** Where a secret scanner publishes its public keys (SECRET_SCANNING_KEYS_URL); unset turns the leak endpoint off. */
+  secretScanningKeysUrl: string | undefined;
+  /** Audit events older than this many days are pruned (AUDIT_RETENTION_DAYS, 400 by default). */
+  auditRetentionDays: number;
+  /** Webhook URLs may be http:// and reach loopback and private addresses (WEBHOOKS_ALLOW_PRIVATE_URLS; development and tests only). */
+  webhookAllowPrivateUrls: boolean;
+  /** How often each instance looks for due webhook messages (WEBHOOK_POLL_MS); 0 turns delivery off. */
+  webhookPollMs: number;
 }
 
 /** Every abuse limit, with its environment variable in the README's table. */
@@ -191,5 +201,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardDir: env.DASHBOARD_DIR || path.join(PROJECT_ROOT, 'client', 'dist'),
     logging: logLevel === 'silent' ? false : (logLevel as AppConfig['logging']),
     logFormat,
+    secretScanningKeysUrl: env.SECRET_SCANNING_KEYS_URL || undefined,
+    auditRetentionDays: Math.max(1, integer(env, 'AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS)),
+    webhookAllowPrivateUrls: flag(env.WEBHOOKS_ALLOW_PRIVATE_URLS, false),
+    webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 1000),
   };
 }

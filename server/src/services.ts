@@ -1,6 +1,12 @@
 // The composition root: domain services wired to their stores. Nothing else constructs them.
 import { AccountService } from './domain/accounts.js';
 import { ApiTokenService } from './domain/api-tokens.js';
+import { AuditLog } from './domain/audit.js';
+import { LeakResponseService } from './domain/leak-response.js';
+import { SqlAuditStore } from './persistence/audit-store.js';
+import { SqlWebhookStore } from './persistence/webhook-store.js';
+import { WebhookDelivery } from './webhooks/delivery.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 import { DocumentService, type TemplateRenderer } from './domain/documents.js';
 import type { LiveAnnouncements } from './domain/ports.js';
 import type { RateLimiters } from './domain/rate-limits.js';
@@ -14,6 +20,10 @@ export interface Services {
   accounts: AccountService;
   apiTokens: ApiTokenService;
   documents: DocumentService;
+  audit: AuditLog;
+  leaks: LeakResponseService;
+  webhooks: WebhookService;
+  webhookDelivery: WebhookDelivery;
   /** Ends the render threads. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
@@ -25,6 +35,8 @@ export interface ServiceOptions {
   /** Wraps the renderer the documents service calls (the metrics time it; server/src/observability/). */
   wrapRenderer?: (renderer: TemplateRenderer) => TemplateRenderer;
   now?: Clock;
+  /** Webhook URLs may reach loopback and private addresses (development and tests). */
+  webhookAllowPrivateUrls?: boolean;
 }
 
 export function createServices(
@@ -32,15 +44,21 @@ export function createServices(
   rateLimiters: RateLimiters,
   limits: RenderLimits,
   announce: LiveAnnouncements,
-  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date() }: ServiceOptions = {},
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false }: ServiceOptions = {},
 ): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now);
+  const auditStore = new SqlAuditStore(database.prisma, database.sql);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
   const renderer = new LiquidTemplateRenderer(limits);
+  const webhookStore = new SqlWebhookStore(database.prisma, database.sql, database.provider);
   return {
-    accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
+    accounts: new AccountService(new PrismaAccountStore(database.prisma, database.sql), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce, undefined, auditStore),
     apiTokens,
     documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
+    audit: new AuditLog(auditStore, now),
+    leaks: new LeakResponseService(auditStore, now),
+    webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
+    webhookDelivery: new WebhookDelivery(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
     close: () => renderer.close(),
   };
 }

@@ -16,10 +16,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
+    "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEvents(first: $first, after: $after, types: $types) {\n      nodes {\n        id\n        type\n        actorType\n        actorId\n        tokenId\n        clientAddress\n        userAgent\n        details\n        createdAt\n      }\n      hasNextPage\n      endCursor\n    }\n  }\n": typeof types.ActivityEventsDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": typeof types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
+    "\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n": typeof types.LeakedTokensDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
@@ -33,10 +35,12 @@ type Documents = {
 const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
+    "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEvents(first: $first, after: $after, types: $types) {\n      nodes {\n        id\n        type\n        actorType\n        actorId\n        tokenId\n        clientAddress\n        userAgent\n        details\n        createdAt\n      }\n      hasNextPage\n      endCursor\n    }\n  }\n": types.ActivityEventsDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
+    "\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n": types.LeakedTokensDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
@@ -73,6 +77,10 @@ export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEvents(first: $first, after: $after, types: $types) {\n      nodes {\n        id\n        type\n        actorType\n        actorId\n        tokenId\n        clientAddress\n        userAgent\n        details\n        createdAt\n      }\n      hasNextPage\n      endCursor\n    }\n  }\n"): (typeof documents)["\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEvents(first: $first, after: $after, types: $types) {\n      nodes {\n        id\n        type\n        actorType\n        actorId\n        tokenId\n        clientAddress\n        userAgent\n        details\n        createdAt\n      }\n      hasNextPage\n      endCursor\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -86,6 +94,10 @@ export function graphql(source: "\n  mutation CancelPlan {\n    cancelPlan {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n"): (typeof documents)["\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

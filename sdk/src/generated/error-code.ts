@@ -1,3 +1,29 @@
+/** Who caused the event: the account's SESSION, an API_TOKEN, the SYSTEM itself (expiry), or a secret SCANNER. */
+export type AuditActorType =
+  | 'API_TOKEN'
+  | 'SCANNER'
+  | 'SESSION'
+  | 'SYSTEM';
+
+/** What happened. REVOKED_TOKEN_PRESENTED is recorded at most once per token, client address and clock hour (UTC). */
+export type AuditEventType =
+  | 'PLAN_CANCELLED'
+  | 'PLAN_CHANGED'
+  | 'PLAN_CHOSEN'
+  | 'REVOKED_TOKEN_PRESENTED'
+  | 'SESSION_EXPIRED'
+  | 'SIGN_IN_FAILED'
+  | 'SIGN_IN_SUCCEEDED'
+  | 'SIGN_OUT'
+  | 'SIGN_UP'
+  | 'TOKEN_DELETED'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_GENERATED'
+  | 'TOKEN_LEAKED'
+  | 'TOKEN_RENAMED'
+  | 'TOKEN_RESTRICTED'
+  | 'TOKEN_ROLLED';
+
 /** The stable codes in an error's extensions.code. Messages may change; codes do not. */
 export type ErrorCode =
   /** The token was deleted. */
@@ -14,6 +40,8 @@ export type ErrorCode =
   | 'API_TOKEN_MISSING'
   /** The secret was replaced by a roll and its grace period has ended. */
   | 'API_TOKEN_ROLLED'
+  /** auditEvents with an after cursor this service did not give out. */
+  | 'AUDIT_CURSOR_INVALID'
   /** The HTTP request is malformed: invalid JSON, or a bad Content-Length. */
   | 'BAD_REQUEST'
   /** A variable does not fit its type. */
@@ -60,6 +88,12 @@ export type ErrorCode =
   | 'RENDER_TIMEOUT'
   /** The request body is over its size limit: HTTP 413. */
   | 'REQUEST_ENTITY_TOO_LARGE'
+  /** The scanner public key list cannot be fetched; nothing was changed: HTTP 503, send again. */
+  | 'SECRET_SCANNING_KEYS_UNAVAILABLE'
+  /** A signed leak report that is not a JSON array of {token, type, url, source}: HTTP 400. */
+  | 'SECRET_SCANNING_REPORT_INVALID'
+  /** A leak report without a signature, or one that does not verify with the named scanner key: HTTP 401. */
+  | 'SECRET_SCANNING_SIGNATURE_INVALID'
   /** The session expired, was signed out, or is not a valid session token. */
   | 'SESSION_EXPIRED'
   /** A dashboard operation (generate, delete, list, subscribe) with an API token. */
@@ -93,7 +127,15 @@ export type ErrorCode =
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
   /** A dashboard operation without a session. */
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  /** A webhook endpoint with no events, or an event type that does not exist. */
+  | 'WEBHOOK_EVENTS_INVALID'
+  /** No such webhook endpoint or message in your account. */
+  | 'WEBHOOK_NOT_FOUND'
+  /** A webhook URL that reaches a loopback, private, link-local or metadata address (the SSRF guard). */
+  | 'WEBHOOK_URL_FORBIDDEN'
+  /** A webhook URL that is not an https:// URL, carries credentials, or does not resolve. */
+  | 'WEBHOOK_URL_INVALID';
 
 /** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */
 export type RollGracePeriod =

@@ -1,4 +1,5 @@
 // Dashboard accounts: sign-up, sign-in with email and password, sessions, plans.
+// (Over 200 lines: each operation also builds its audit event, next to the change it records.)
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
 import {
   DomainError,
@@ -12,6 +13,7 @@ import { findPlan, missingPlanReason, type Plan } from './plans.js';
 import type { AccountRecord, AccountStore, LiveAnnouncements, SessionStore, SessionWithAccount } from './ports.js';
 import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
+import { auditEvent, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 // argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
@@ -84,7 +86,9 @@ export class AccountService {
     private readonly sessions: SessionStore,
     private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp' | 'signUpsPerIp'>,
     private readonly announce: Pick<LiveAnnouncements, 'sessionEnded' | 'planEnded'>,
+    // the session clock stays the real one: the token rules' injected clock is not passed here
     private readonly now: () => Date = () => new Date(),
+    private readonly audit?: Pick<AuditStore, 'record'>,
   ) {
     this.decoyHash = argon2Hash('decoy-password-for-timing', ARGON2_OPTIONS);
   }
@@ -94,14 +98,15 @@ export class AccountService {
    * email included: each costs an argon2 hash, and EMAIL_TAKEN is the one answer that tells
    * whether an email has an account.
    */
-  async signUp(rawEmail: string, password: string, clientAddress: string): Promise<NewSession> {
+  async signUp(rawEmail: string, password: string, clientAddress: string, actor?: AuditActor): Promise<NewSession> {
     const email = normalizeEmail(rawEmail);
     checkPassword(password);
     await this.limits.signUpsPerIp.consume(clientAddress);
     const passwordHash = await argon2Hash(password, ARGON2_OPTIONS);
     const account = await this.accounts.create({ email, passwordHash });
     if (!account) throw new EmailTakenError();
-    return this.openSession(account);
+    // SIGN_UP is written with the account's first session, in that session's transaction
+    return this.openSession(account, actor, ['SIGN_UP', 'SIGN_IN_SUCCEEDED']);
   }
 
   /**
@@ -113,7 +118,7 @@ export class AccountService {
    * account's count. Unknown emails are counted like known ones, so the limit says nothing about
    * which emails exist.
    */
-  async signIn(rawEmail: string, password: string, clientAddress: string): Promise<NewSession> {
+  async signIn(rawEmail: string, password: string, clientAddress: string, actor?: AuditActor): Promise<NewSession> {
     const email = rawEmail.trim().toLowerCase();
     const perAccount = this.limits.signInFailuresPerAccount;
     const perAddress = this.limits.signInFailuresPerIp;
@@ -131,50 +136,88 @@ export class AccountService {
       await Promise.all([perAccount.refund(email), perAddress.refund(clientAddress)]).catch(() => {});
       throw error;
     }
-    if (!account || !passwordOk) throw new InvalidCredentialsError(); // its points stay taken
+    if (!account || !passwordOk) {
+      // nothing changes on a failure, so the event is written alone; a failure to write it must not change the answer
+      if (actor && this.audit) {
+        await this.audit.record([auditEvent('SIGN_IN_FAILED', actor, this.now(), { accountId: account?.id ?? null })]).catch(() => {});
+      }
+      throw new InvalidCredentialsError(); // its points stay taken
+    }
     // a success is no failure: the account starts over, and the address gets its point back
     // (if that bookkeeping fails, the count stays one too high; the right password still signs in)
     await Promise.all([perAccount.reset(email), perAddress.refund(clientAddress)]).catch(() => {});
-    return this.openSession(account);
+    return this.openSession(account, actor, ['SIGN_IN_SUCCEEDED']);
   }
 
   /**
    * Revokes the session: the token stops working at once, and what it has open (live counts)
    * ends on every instance. Signing out twice is harmless.
    */
-  async signOut(sessionToken: string): Promise<void> {
-    const ended = await this.sessions.delete(hashSecret(sessionToken));
+  async signOut(sessionToken: string, actor?: AuditActor): Promise<void> {
+    const now = this.now();
+    const ended = await this.sessions.delete(
+      hashSecret(sessionToken),
+      actor && ((session) => auditEvent('SIGN_OUT', { ...actor, id: session.id }, now, { accountId: session.accountId })),
+    );
     if (ended) this.announce.sessionEnded(ended.accountId, ended.id);
   }
 
   /** The session behind a session token, with its account, or an error that says why there is none. */
-  async authenticateSession(sessionToken: string | undefined): Promise<SessionWithAccount> {
+  async authenticateSession(sessionToken: string | undefined, actor?: Omit<AuditActor, 'type' | 'id'>): Promise<SessionWithAccount> {
     if (!sessionToken) throw new NotAuthenticatedError();
     if (checkSecretShape(sessionToken, 'session') !== 'valid') throw new SessionExpiredError();
     const session = await this.sessions.findSession(hashSecret(sessionToken), this.now());
-    if (!session) throw new SessionExpiredError();
+    if (!session) {
+      if (actor) await this.recordSessionExpired(sessionToken, actor);
+      throw new SessionExpiredError();
+    }
     return session;
   }
 
-  async choosePlan(accountId: string, planId: string): Promise<AccountRecord> {
+  /** Only the failure path reads this: once per session (its dedupe key), whoever presents it. */
+  private async recordSessionExpired(sessionToken: string, actor: Omit<AuditActor, 'type' | 'id'>) {
+    if (!this.audit) return;
+    const now = this.now();
+    const expired = await this.sessions.findExpired(hashSecret(sessionToken), now).catch(() => null);
+    if (!expired) return;
+    const event = auditEvent('SESSION_EXPIRED', { ...actor, type: 'SESSION', id: expired.id }, now, {
+      accountId: expired.accountId,
+      dedupeKey: `session-expired:${expired.id}`,
+    });
+    await this.audit.record([event]).catch(() => {});
+  }
+
+  /** `audited` given: PLAN_CHOSEN when the account had no active plan, PLAN_CHANGED otherwise, in the change's transaction. */
+  async choosePlan(accountId: string, planId: string, audited?: { actor: AuditActor; current: AccountRecord }): Promise<AccountRecord> {
     if (!findPlan(planId)) {
       throw new DomainError('PLAN_NOT_FOUND', `There is no plan "${planId}". Choose one of the plans listed by the plans query.`);
     }
-    return this.accounts.setPlan(accountId, planId, this.now());
+    const now = this.now();
+    const event =
+      audited &&
+      auditEvent(missingPlanReason(audited.current) ? 'PLAN_CHOSEN' : 'PLAN_CHANGED', audited.actor, now, {
+        accountId,
+        details: { planId, previousPlanId: missingPlanReason(audited.current) ? null : audited.current.planId },
+      });
+    return this.accounts.setPlan(accountId, planId, now, event);
   }
 
   /** Cancelling without an active plan changes nothing. Live counts end with the plan. */
-  async cancelPlan(account: AccountRecord): Promise<AccountRecord> {
+  async cancelPlan(account: AccountRecord, actor?: AuditActor): Promise<AccountRecord> {
     if (missingPlanReason(account)) return account;
-    const cancelled = await this.accounts.cancelPlan(account.id, this.now());
+    const now = this.now();
+    const event = actor && auditEvent('PLAN_CANCELLED', actor, now, { accountId: account.id, details: { planId: account.planId } });
+    const cancelled = await this.accounts.cancelPlan(account.id, now, event);
     this.announce.planEnded(account.id);
     return cancelled;
   }
 
-  private async openSession(account: AccountRecord): Promise<NewSession> {
+  private async openSession(account: AccountRecord, actor?: AuditActor, events: Array<'SIGN_UP' | 'SIGN_IN_SUCCEEDED'> = []): Promise<NewSession> {
     const sessionToken = generateSecret('session');
-    const expiresAt = new Date(this.now().getTime() + SESSION_LIFETIME_MS);
-    await this.sessions.create({ accountId: account.id, secretHash: hashSecret(sessionToken), expiresAt });
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+    const audit: AuditEventRecord[] | undefined = actor && events.map((type) => auditEvent(type, actor, now, { accountId: account.id }));
+    await this.sessions.create({ accountId: account.id, secretHash: hashSecret(sessionToken), expiresAt }, audit);
     return { account, sessionToken, expiresAt };
   }
 }

@@ -22,6 +22,7 @@ import {
   TokenNotFoundError,
 } from './errors.js';
 import { missingPlanReason } from './plans.js';
+import { auditEvent, revokedTokenPresentedKey, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
 import type { AccountRecord, ApiTokenRecord, TokenChanges, TokenStatus, TokenStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
@@ -55,9 +56,11 @@ export class ApiTokenService {
     private readonly tokens: TokenStore,
     private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp'>,
     private readonly now: () => Date = () => new Date(),
+    private readonly audit?: Pick<AuditStore, 'record'>,
   ) {}
 
-  async generateToken(account: AccountRecord, rawName: string, expiry?: TokenExpiryChoice): Promise<GeneratedToken> {
+  /** `actor` given: the change and its audit event are written in one transaction. */
+  async generateToken(account: AccountRecord, rawName: string, expiry?: TokenExpiryChoice, actor?: AuditActor): Promise<GeneratedToken> {
     const name = normalizeTokenName(rawName);
     const now = this.now();
     const expiresAt = expiryOf(expiry, now);
@@ -68,6 +71,7 @@ export class ApiTokenService {
       { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt },
       MAX_ACTIVE_TOKENS,
       now,
+      actor && ((tokenId) => auditEvent('TOKEN_GENERATED', actor, now, { accountId: account.id, tokenId, details: { name, expiresAt: expiresAt?.toISOString() ?? null } })),
     );
     if (result.outcome === 'limit-reached') throw new TokenLimitReachedError(MAX_ACTIVE_TOKENS);
     return { token: result.token, secret };
@@ -78,7 +82,7 @@ export class ApiTokenService {
    * replaces keeps working for the grace period; one replaced earlier stops at once, so a token
    * never has more than two working secrets.
    */
-  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod): Promise<GeneratedToken> {
+  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod, actor?: AuditActor): Promise<GeneratedToken> {
     const now = this.now();
     const secret = generateSecret('apiToken');
     const result = await this.tokens.roll(
@@ -90,6 +94,7 @@ export class ApiTokenService {
         previousValidUntil: new Date(now.getTime() + ROLL_GRACE_PERIODS_MS[gracePeriod]),
       },
       now,
+      actor && auditEvent('TOKEN_ROLLED', actor, now, { accountId, tokenId, details: { gracePeriod } }),
     );
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
@@ -98,17 +103,31 @@ export class ApiTokenService {
   }
 
   /** Renames a token or edits its restrictions, with the same rules as generating. */
-  async updateToken(account: AccountRecord, tokenId: string, update: TokenUpdate): Promise<ApiTokenRecord> {
+  async updateToken(account: AccountRecord, tokenId: string, update: TokenUpdate, actor?: AuditActor): Promise<ApiTokenRecord> {
     const changes: TokenChanges = {};
     if (update.name !== undefined) changes.name = normalizeTokenName(update.name);
     if (update.allowedIps !== undefined) changes.allowedIps = serializeIpAllowlist(normalizeIpAllowlist(update.allowedIps ?? []));
     if (update.monthlyDocumentLimit !== undefined) {
       changes.monthlyDocumentLimit = checkMonthlyDocumentLimit(update.monthlyDocumentLimit, account.planId);
     }
-    const result = await this.tokens.update(account.id, tokenId, changes);
+    const result = await this.tokens.update(account.id, tokenId, changes, actor && this.updateEvents(account.id, tokenId, changes, actor));
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
     return result.token;
+  }
+
+  /** A rename is TOKEN_RENAMED, an allowlist or monthly limit change TOKEN_RESTRICTED: both, if both changed. */
+  private updateEvents(accountId: string, tokenId: string, changes: TokenChanges, actor: AuditActor): AuditEventRecord[] {
+    const now = this.now();
+    const events: AuditEventRecord[] = [];
+    if (changes.name !== undefined) events.push(auditEvent('TOKEN_RENAMED', actor, now, { accountId, tokenId, details: { name: changes.name } }));
+    if (changes.allowedIps !== undefined || changes.monthlyDocumentLimit !== undefined) {
+      const details: Record<string, unknown> = {};
+      if (changes.allowedIps !== undefined) details.allowedIps = changes.allowedIps;
+      if (changes.monthlyDocumentLimit !== undefined) details.monthlyDocumentLimit = changes.monthlyDocumentLimit;
+      events.push(auditEvent('TOKEN_RESTRICTED', actor, now, { accountId, tokenId, details }));
+    }
+    return events;
   }
 
   listTokens(accountId: string, status: TokenStatus): Promise<ApiTokenRecord[]> {
@@ -141,8 +160,9 @@ export class ApiTokenService {
     return token;
   }
 
-  async deleteToken(accountId: string, tokenId: string): Promise<ApiTokenRecord> {
-    const result = await this.tokens.softDelete(accountId, tokenId, this.now());
+  async deleteToken(accountId: string, tokenId: string, actor?: AuditActor): Promise<ApiTokenRecord> {
+    const now = this.now();
+    const result = await this.tokens.softDelete(accountId, tokenId, now, actor && auditEvent('TOKEN_DELETED', actor, now, { accountId, tokenId }));
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'already-deleted') throw new TokenAlreadyDeletedError();
     return result.token;
@@ -159,6 +179,23 @@ export class ApiTokenService {
     const limitError = this.monthlyLimitError(token, now);
     if (limitError && !hasPassed(token.expiresAt, now)) return limitError;
     return new ApiTokenExpiredError(token.expiresAt);
+  }
+
+  /**
+   * A deleted, expired or rolled-out secret still being sent: the clearest sign of a leak or a
+   * forgotten integration. Once per token, address and hour (audit.ts); a failure to record must
+   * not change the answer the client gets.
+   */
+  private async recordRevokedPresented(token: ApiTokenRecord, reason: string, clientAddress: string, userAgent: string | null, now: Date) {
+    if (!this.audit) return;
+    const actor: AuditActor = { type: 'API_TOKEN', id: token.id, clientAddress, userAgent };
+    const event = auditEvent('REVOKED_TOKEN_PRESENTED', actor, now, {
+      accountId: token.accountId,
+      tokenId: token.id,
+      details: { reason },
+      dedupeKey: revokedTokenPresentedKey(token.id, clientAddress, now),
+    });
+    await this.audit.record([event]).catch(() => {});
   }
 
   /** TOKEN_LIMIT_EXCEEDED when the token has made its monthly documents, else null. */
@@ -178,9 +215,9 @@ export class ApiTokenService {
    * token is looked up first, and only a failure takes a point; past the limit the failure is
    * answered RATE_LIMITED instead of its own code. The lookup is one indexed read by hash.
    */
-  async authenticate(bearer: string | undefined, clientAddress: string): Promise<ApiTokenRecord> {
+  async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string): Promise<ApiTokenRecord> {
     try {
-      return await this.authenticateUnlimited(bearer, clientAddress);
+      return await this.authenticateUnlimited(bearer, clientAddress, userAgent ?? null);
     } catch (error) {
       if (error instanceof ApiTokenAuthError) {
         await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch((limitError: unknown) => {
@@ -192,7 +229,7 @@ export class ApiTokenService {
     }
   }
 
-  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string): Promise<ApiTokenRecord> {
+  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string, userAgent: string | null): Promise<ApiTokenRecord> {
     if (!bearer) throw new ApiTokenMissingError();
     if (checkSecretShape(bearer, 'apiToken') !== 'valid') throw new ApiTokenMalformedError();
     const found = await this.tokens.findForAuthentication(hashSecret(bearer));
@@ -200,10 +237,16 @@ export class ApiTokenService {
     // All decided from the one row the lookup returned, against the injected clock: no extra query.
     const { token } = found;
     const now = this.now();
-    if (token.deletedAt) throw new ApiTokenDeletedError();
-    if (!found.holdsSlot || hasPassed(token.expiresAt, now)) throw new ApiTokenExpiredError(token.expiresAt);
-    if (found.matchedPreviousSecret && hasPassed(token.previousSecretValidUntil, now)) {
-      throw new ApiTokenRolledError(token.previousSecretValidUntil!);
+    const revoked = token.deletedAt
+      ? new ApiTokenDeletedError()
+      : !found.holdsSlot || hasPassed(token.expiresAt, now)
+        ? new ApiTokenExpiredError(token.expiresAt)
+        : found.matchedPreviousSecret && hasPassed(token.previousSecretValidUntil, now)
+          ? new ApiTokenRolledError(token.previousSecretValidUntil!)
+          : null;
+    if (revoked) {
+      await this.recordRevokedPresented(token, revoked.code, clientAddress, userAgent, now);
+      throw revoked;
     }
     const missingPlan = missingPlanReason({ planId: found.accountPlanId, planCancelledAt: found.accountPlanCancelledAt });
     if (missingPlan) throw new TokenPlanInactiveError(missingPlan);

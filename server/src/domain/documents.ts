@@ -135,7 +135,7 @@ export class DocumentService {
     data: unknown,
     { clientAddress, userAgent, idempotencyKey }: DocumentRequest,
   ): Promise<RenderedDocument> {
-    const token = await this.apiTokens.authenticate(bearer, clientAddress);
+    const token = await this.apiTokens.authenticate(bearer, clientAddress, userAgent?.slice(0, USER_AGENT_MAX_LENGTH));
     const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH) || null });
     await this.limits.documentsPerToken.consume(token.id);
     const dataJson = checkInput(template, data);

@@ -46,6 +46,17 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_INVALID: 'The Idempotency-Key header is empty, too long or not printable ASCII: HTTP 400.',
   IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was used with a different request within 24 hours: HTTP 422.',
   IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still running: HTTP 409 with Retry-After; retry.',
+  // the audit log
+  AUDIT_CURSOR_INVALID: 'auditEvents with an after cursor this service did not give out.',
+  // webhooks
+  WEBHOOK_URL_INVALID: 'A webhook URL that is not an https:// URL, carries credentials, or does not resolve.',
+  WEBHOOK_URL_FORBIDDEN: 'A webhook URL that reaches a loopback, private, link-local or metadata address (the SSRF guard).',
+  WEBHOOK_EVENTS_INVALID: 'A webhook endpoint with no events, or an event type that does not exist.',
+  WEBHOOK_NOT_FOUND: 'No such webhook endpoint or message in your account.',
+  // the secret scanning endpoint (POST /secret-scanning/github; JSON errors, not GraphQL)
+  SECRET_SCANNING_SIGNATURE_INVALID: 'A leak report without a signature, or one that does not verify with the named scanner key: HTTP 401.',
+  SECRET_SCANNING_REPORT_INVALID: 'A signed leak report that is not a JSON array of {token, type, url, source}: HTTP 400.',
+  SECRET_SCANNING_KEYS_UNAVAILABLE: 'The scanner public key list cannot be fetched; nothing was changed: HTTP 503, send again.',
   // abuse and infrastructure
   RATE_LIMITED: 'A rate limit: HTTP 429 with Retry-After; extensions.retryAfter has the seconds.',
   DATABASE_UNAVAILABLE: 'The database cannot serve right now; nothing was changed. HTTP 503 with Retry-After.',

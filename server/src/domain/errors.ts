@@ -260,3 +260,9 @@ export class DatabaseUnavailableError extends DomainError {
     super('DATABASE_UNAVAILABLE', 'The service cannot reach its database right now. Nothing was changed; try again in a moment.');
   }
 }
+
+export class AuditCursorInvalidError extends DomainError {
+  constructor() {
+    super('AUDIT_CURSOR_INVALID', 'This cursor was not given out by auditEvents: start again without "after", and page with the endCursor it returns.');
+  }
+}

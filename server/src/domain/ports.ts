@@ -1,5 +1,6 @@
 // What the domain needs from storage. The persistence layer implements these;
 // the domain never sees Prisma or SQL.
+import type { AuditEventRecord } from './audit.js';
 
 export interface AccountRecord {
   id: string;
@@ -65,8 +66,8 @@ export interface AccountStore {
   /** Returns null when the email is taken. */
   create(input: { email: string; passwordHash: string }): Promise<AccountRecord | null>;
   findByEmail(email: string): Promise<AccountRecord | null>;
-  setPlan(id: string, planId: string, at: Date): Promise<AccountRecord>;
-  cancelPlan(id: string, at: Date): Promise<AccountRecord>;
+  setPlan(id: string, planId: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord>;
+  cancelPlan(id: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord>;
 }
 
 /** An unexpired session, with the account it signs in. */
@@ -83,11 +84,14 @@ export interface DeletedSession {
 }
 
 export interface SessionStore {
-  create(input: { accountId: string; secretHash: string; expiresAt: Date }): Promise<void>;
+  /** With `audit`, the session and its events are inserted in one transaction. */
+  create(input: { accountId: string; secretHash: string; expiresAt: Date }, audit?: readonly AuditEventRecord[]): Promise<void>;
+  /** A session that exists but has expired, for the audit trail; null otherwise. */
+  findExpired(secretHash: string, now: Date): Promise<DeletedSession | null>;
   /** An unexpired session and its account; null when unknown or expired. */
   findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null>;
   /** Deletes the session; returns it, or null when there was none (e.g. signed out already). */
-  delete(secretHash: string): Promise<DeletedSession | null>;
+  delete(secretHash: string, audit?: (session: DeletedSession) => AuditEventRecord): Promise<DeletedSession | null>;
 }
 
 export type CreateTokenResult =
@@ -121,14 +125,15 @@ export interface TokenStore {
     input: { accountId: string; name: string; secretHash: string; preview: string; expiresAt: Date | null },
     limit: number,
     now: Date,
+    audit?: (tokenId: string) => AuditEventRecord,
   ): Promise<CreateTokenResult>;
   list(accountId: string, status: TokenStatus, now: Date): Promise<ApiTokenRecord[]>;
   countActive(accountId: string, now: Date): Promise<number>;
   findOwned(accountId: string, tokenId: string): Promise<ApiTokenRecord | null>;
   findById(tokenId: string): Promise<ApiTokenRecord | null>;
   /** Renames a token or changes its restrictions, unless it was deleted. */
-  update(accountId: string, tokenId: string, changes: TokenChanges): Promise<UpdateTokenResult>;
-  softDelete(accountId: string, tokenId: string, at: Date): Promise<DeleteTokenResult>;
+  update(accountId: string, tokenId: string, changes: TokenChanges, audit?: readonly AuditEventRecord[]): Promise<UpdateTokenResult>;
+  softDelete(accountId: string, tokenId: string, at: Date, audit?: AuditEventRecord): Promise<DeleteTokenResult>;
   /**
    * Gives a usable token a new secret, atomically: the current one becomes the previous one,
    * valid until `previousValidUntil`, and the secret it replaces (if any) stops at once.
@@ -138,6 +143,7 @@ export interface TokenStore {
     tokenId: string,
     next: { secretHash: string; preview: string; previousValidUntil: Date },
     now: Date,
+    audit?: AuditEventRecord,
   ): Promise<RollTokenResult>;
   findForAuthentication(secretHash: string): Promise<TokenForAuthentication | null>;
   /**

@@ -113,7 +113,7 @@ export function createContextFactory(deps: ContextDependencies) {
     let session: Promise<SessionWithAccount> | undefined;
     const viewerSession = () => {
       if (bearerIsApiToken) return Promise.reject(new SessionRequiredError());
-      session ??= deps.services.accounts.authenticateSession(sessionToken);
+      session ??= deps.services.accounts.authenticateSession(sessionToken, { clientAddress, userAgent: headerOf(initial, 'user-agent')?.slice(0, 512) ?? null });
       return session;
     };
     const setCookie = async (value: string, expires: Date) => {

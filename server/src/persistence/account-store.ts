@@ -3,6 +3,9 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
+import type { AuditEventRecord } from '../domain/audit.js';
+import { auditSteps } from './audit-store.js';
+import { randomUUID } from 'node:crypto';
 
 const ACCOUNT_ROW = {
   id: 'value',
@@ -27,8 +30,44 @@ const SESSION_WITH_ACCOUNT: SqlStatement = {
   dateColumns: [...dateColumns(ACCOUNT_ROW), 'sessionExpiresAt'],
 };
 
+// The audited changes: the change and its event in one transaction on the driver (sql-driver.ts).
+const RETURNING_ACCOUNT = `RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`;
+const SET_PLAN: SqlStatement = {
+  name: 'account_set_plan_audited',
+  text: `UPDATE "Account" SET "planId" = $2, "planActivatedAt" = $3, "planCancelledAt" = NULL WHERE "id" = $1 ${RETURNING_ACCOUNT}`,
+  dateColumns: dateColumns(ACCOUNT_ROW),
+};
+const CANCEL_PLAN: SqlStatement = {
+  name: 'account_cancel_plan_audited',
+  text: `UPDATE "Account" SET "planCancelledAt" = $2 WHERE "id" = $1 ${RETURNING_ACCOUNT}`,
+  dateColumns: dateColumns(ACCOUNT_ROW),
+};
+const INSERT_SESSION: SqlStatement = {
+  name: 'session_insert_audited',
+  text: `INSERT INTO "Session" ("id", "accountId", "secretHash", "createdAt", "expiresAt") VALUES ($1, $2, $3, $4, $5)`,
+};
+const FIND_SESSION_ROW: SqlStatement = {
+  name: 'session_row',
+  text: `SELECT "id", "accountId", "expiresAt" FROM "Session" WHERE "secretHash" = $1`,
+  dateColumns: ['expiresAt'],
+};
+const DELETE_SESSION: SqlStatement = {
+  name: 'session_delete_audited',
+  text: `DELETE FROM "Session" WHERE "id" = $1 RETURNING "id"`,
+};
+
 export class PrismaAccountStore implements AccountStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql?: SqlDriver,
+  ) {}
+
+  private async auditedUpdate(statement: SqlStatement, params: Array<string | Date>, audit: AuditEventRecord): Promise<AccountRecord> {
+    if (!this.sql) throw new Error('an audited account change needs the SQL driver');
+    const result = await this.sql.transaction([{ statement, params, requireRow: true }, ...auditSteps(audit)]);
+    if (!result.committed) throw new Error(`no account ${params[0]}`);
+    return result.rows[0]![0] as unknown as AccountRecord;
+  }
 
   async create(input: { email: string; passwordHash: string }): Promise<AccountRecord | null> {
     try {
@@ -43,7 +82,8 @@ export class PrismaAccountStore implements AccountStore {
     return this.prisma.account.findUnique({ where: { email }, select: ACCOUNT_FIELDS });
   }
 
-  setPlan(id: string, planId: string, at: Date): Promise<AccountRecord> {
+  setPlan(id: string, planId: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord> {
+    if (audit) return this.auditedUpdate(SET_PLAN, [id, planId, at], audit);
     return this.prisma.account.update({
       where: { id },
       data: { planId, planActivatedAt: at, planCancelledAt: null },
@@ -51,7 +91,8 @@ export class PrismaAccountStore implements AccountStore {
     });
   }
 
-  cancelPlan(id: string, at: Date): Promise<AccountRecord> {
+  cancelPlan(id: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord> {
+    if (audit) return this.auditedUpdate(CANCEL_PLAN, [id, at], audit);
     return this.prisma.account.update({ where: { id }, data: { planCancelledAt: at }, select: ACCOUNT_FIELDS });
   }
 }
@@ -62,8 +103,20 @@ export class PrismaSessionStore implements SessionStore {
     private readonly sql: SqlDriver,
   ) {}
 
-  async create(input: { accountId: string; secretHash: string; expiresAt: Date }): Promise<void> {
-    await this.prisma.session.create({ data: input });
+  async create(input: { accountId: string; secretHash: string; expiresAt: Date }, audit?: readonly AuditEventRecord[]): Promise<void> {
+    if (!audit) {
+      await this.prisma.session.create({ data: input });
+      return;
+    }
+    await this.sql.transaction([
+      { statement: INSERT_SESSION, params: [randomUUID(), input.accountId, input.secretHash, new Date(), input.expiresAt] },
+      ...audit.flatMap(auditSteps),
+    ]);
+  }
+
+  async findExpired(secretHash: string, now: Date): Promise<DeletedSession | null> {
+    const [row] = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date }>(FIND_SESSION_ROW, [secretHash]);
+    return row && row.expiresAt <= now ? { id: row.id, accountId: row.accountId } : null;
   }
 
   async findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null> {
@@ -75,7 +128,15 @@ export class PrismaSessionStore implements SessionStore {
     return { id: sessionId, expiresAt: sessionExpiresAt, account };
   }
 
-  async delete(secretHash: string): Promise<DeletedSession | null> {
+  async delete(secretHash: string, audit?: (session: DeletedSession) => AuditEventRecord): Promise<DeletedSession | null> {
+    if (audit) {
+      const [row] = await this.sql.rows<{ id: string; accountId: string }>(FIND_SESSION_ROW, [secretHash]);
+      if (!row) return null;
+      const session = { id: row.id, accountId: row.accountId };
+      // one DELETE by id: of two concurrent sign-outs, exactly one commits its event
+      const result = await this.sql.transaction([{ statement: DELETE_SESSION, params: [row.id], requireRow: true }, ...auditSteps(audit(session))]);
+      return result.committed ? session : null;
+    }
     try {
       // one DELETE: of two concurrent sign-outs, exactly one gets the session back
       return await this.prisma.session.delete({ where: { secretHash }, select: { id: true, accountId: true } });

@@ -3,7 +3,18 @@
 // clears the slot, and so does generateToken for an expired token (reclaimSlotsOfExpired).
 // (Over 200 lines: the hot path's statements stay next to the store that runs them, so that each
 // rule about which rows are usable is written once, in `usable`.)
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+
+/**
+ * Ids for tokens inserted on the driver, in the manner of Prisma's cuids: 'c', the time, a
+ * per-process sequence, then randomness, so that tokens made in one millisecond still list in the
+ * order they were made (the tabs order by createdAt, then id).
+ */
+let idSequence = 0;
+const newTokenId = () => {
+  idSequence = (idSequence + 1) % 36 ** 4;
+  return `c${Date.now().toString(36)}${idSequence.toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;
+};
 import type {
   ApiTokenRecord,
   CreateTokenResult,
@@ -19,6 +30,8 @@ import type {
 import { monthOf } from '../domain/token-restrictions.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
+import type { AuditEventRecord } from '../domain/audit.js';
+import { auditSteps, isDriverUniqueViolation } from './audit-store.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
 
@@ -125,6 +138,27 @@ const ROLL: SqlStatement = {
 
 const ACTIVE = { deletedAt: null } satisfies Prisma.ApiTokenWhereInput;
 
+// The audited changes (a change and its audit event in one transaction, on the driver: see
+// sql-driver.ts for why not a Prisma transaction). Each returns the token as TOKEN_FIELDS reads it.
+const RETURNING_TOKEN = `RETURNING ${Object.keys(TOKEN_ROW).map((column) => `"${column}"`).join(', ')}`;
+const INSERT_TOKEN: SqlStatement = {
+  name: 'token_insert_audited',
+  text: `INSERT INTO "ApiToken" ("id", "accountId", "name", "secretHash", "preview", "expiresAt", "activeSlot", "createdAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ${RETURNING_TOKEN}`,
+  dateColumns: TOKEN_DATES,
+};
+const SOFT_DELETE: SqlStatement = {
+  name: 'token_soft_delete_audited',
+  text: `UPDATE "ApiToken" SET "deletedAt" = $3, "activeSlot" = NULL WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL ${RETURNING_TOKEN}`,
+  dateColumns: TOKEN_DATES,
+};
+const updateStatement = (columns: readonly string[]): SqlStatement => ({
+  name: `token_update_audited_${columns.join('_')}`,
+  text: `UPDATE "ApiToken" SET ${columns.map((column, index) => `"${column}" = $${index + 3}`).join(', ')}
+    WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL ${RETURNING_TOKEN}`,
+  dateColumns: TOKEN_DATES,
+});
+
 export class PrismaTokenStore implements TokenStore {
   constructor(
     private readonly prisma: PrismaClient,
@@ -135,6 +169,7 @@ export class PrismaTokenStore implements TokenStore {
     input: { accountId: string; name: string; secretHash: string; preview: string; expiresAt: Date | null },
     limit: number,
     now: Date,
+    audit?: (tokenId: string) => AuditEventRecord,
   ): Promise<CreateTokenResult> {
     await this.reclaimSlotsOfExpired(input.accountId, now);
     // Each failed attempt means a concurrent request took the slot we chose, so at most
@@ -151,10 +186,19 @@ export class PrismaTokenStore implements TokenStore {
       // A random free slot, so that concurrent requests rarely pick the same one.
       const activeSlot = freeSlots[randomInt(freeSlots.length)]!;
       try {
+        if (audit) {
+          const id = newTokenId();
+          const result = await this.sql.transaction([
+            { statement: INSERT_TOKEN, params: [id, input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now] },
+            ...auditSteps(audit(id)),
+          ]);
+          if (result.committed) return { outcome: 'created', token: result.rows[0]![0] as unknown as ApiTokenRecord };
+          continue;
+        }
         const token = await this.prisma.apiToken.create({ data: { ...input, activeSlot }, select: TOKEN_FIELDS });
         return { outcome: 'created', token };
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
+        if (!isUniqueViolation(error) && !isDriverUniqueViolation(error)) throw error;
       }
     }
     throw new Error(`could not claim a token slot after ${maxAttempts} attempts`);
@@ -189,9 +233,16 @@ export class PrismaTokenStore implements TokenStore {
     tokenId: string,
     next: { secretHash: string; preview: string; previousValidUntil: Date },
     now: Date,
+    audit?: AuditEventRecord,
   ): Promise<RollTokenResult> {
-    const [token] = await this.sql.rows<ApiTokenRecord>(ROLL, [tokenId, accountId, next.secretHash, next.previousValidUntil, next.preview, now]);
-    if (token) return { outcome: 'rolled', token };
+    const params = [tokenId, accountId, next.secretHash, next.previousValidUntil, next.preview, now];
+    if (audit) {
+      const result = await this.sql.transaction([{ statement: ROLL, params, requireRow: true }, ...auditSteps(audit)]);
+      if (result.committed) return { outcome: 'rolled', token: result.rows[0]![0] as unknown as ApiTokenRecord };
+    } else {
+      const [token] = await this.sql.rows<ApiTokenRecord>(ROLL, params);
+      if (token) return { outcome: 'rolled', token };
+    }
     const existing = await this.findOwned(accountId, tokenId);
     if (!existing) return { outcome: 'not-found' };
     return existing.deletedAt ? { outcome: 'deleted' } : { outcome: 'expired' };
@@ -205,7 +256,16 @@ export class PrismaTokenStore implements TokenStore {
     return this.prisma.apiToken.findUnique({ where: { id: tokenId }, select: TOKEN_FIELDS });
   }
 
-  async update(accountId: string, tokenId: string, changes: TokenChanges): Promise<UpdateTokenResult> {
+  async update(accountId: string, tokenId: string, changes: TokenChanges, audit?: readonly AuditEventRecord[]): Promise<UpdateTokenResult> {
+    if (audit && Object.keys(changes).length > 0) {
+      const columns = Object.keys(changes).sort() as Array<keyof TokenChanges>;
+      const result = await this.sql.transaction([
+        { statement: updateStatement(columns), params: [tokenId, accountId, ...columns.map((column) => changes[column] ?? null)], requireRow: true },
+        ...audit.flatMap(auditSteps),
+      ]);
+      if (result.committed) return { outcome: 'updated', token: result.rows[0]![0] as unknown as ApiTokenRecord };
+      return (await this.findOwned(accountId, tokenId)) ? { outcome: 'deleted' } : { outcome: 'not-found' };
+    }
     try {
       const token = await this.prisma.apiToken.update({ where: { id: tokenId, accountId, ...ACTIVE }, data: changes, select: TOKEN_FIELDS });
       return { outcome: 'updated', token };
@@ -215,7 +275,12 @@ export class PrismaTokenStore implements TokenStore {
     return (await this.findOwned(accountId, tokenId)) ? { outcome: 'deleted' } : { outcome: 'not-found' };
   }
 
-  async softDelete(accountId: string, tokenId: string, at: Date): Promise<DeleteTokenResult> {
+  async softDelete(accountId: string, tokenId: string, at: Date, audit?: AuditEventRecord): Promise<DeleteTokenResult> {
+    if (audit) {
+      const result = await this.sql.transaction([{ statement: SOFT_DELETE, params: [tokenId, accountId, at], requireRow: true }, ...auditSteps(audit)]);
+      if (result.committed) return { outcome: 'deleted', token: result.rows[0]![0] as unknown as ApiTokenRecord };
+      return (await this.findOwned(accountId, tokenId)) ? { outcome: 'already-deleted' } : { outcome: 'not-found' };
+    }
     try {
       // One conditional UPDATE: of two concurrent deletes, exactly one succeeds.
       const token = await this.prisma.apiToken.update({

@@ -4,6 +4,7 @@ import { MAX_ACTIVE_TOKENS } from '../../domain/token-rules.js';
 import type { AccountRecord } from '../../domain/ports.js';
 import { builder } from '../builder.js';
 import { ErrorCodeEnum } from './error-code.js';
+import { anonymousActor, sessionActor } from '../audit-actor.js';
 
 export const PlanType = builder.objectRef<Plan>('Plan').implement({
   description: 'A subscription plan. Generating and using API tokens requires an active plan; the free plan counts.',
@@ -97,7 +98,7 @@ builder.mutationFields((t) => ({
     description: 'Creates an account and signs it in.',
     args: { email: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { email, password }, ctx) => {
-      const session = await ctx.services.accounts.signUp(email, password, ctx.clientAddress);
+      const session = await ctx.services.accounts.signUp(email, password, ctx.clientAddress, anonymousActor(ctx));
       await ctx.setSessionCookie(session.sessionToken, session.expiresAt);
       return session;
     },
@@ -106,7 +107,7 @@ builder.mutationFields((t) => ({
     type: SessionPayload,
     args: { email: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { email, password }, ctx) => {
-      const session = await ctx.services.accounts.signIn(email, password, ctx.clientAddress);
+      const session = await ctx.services.accounts.signIn(email, password, ctx.clientAddress, anonymousActor(ctx));
       await ctx.setSessionCookie(session.sessionToken, session.expiresAt);
       return session;
     },
@@ -116,7 +117,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, _args, ctx) => {
       await ctx.clearSessionCookie();
       if (!ctx.sessionToken) return false;
-      await ctx.services.accounts.signOut(ctx.sessionToken);
+      await ctx.services.accounts.signOut(ctx.sessionToken, anonymousActor(ctx));
       return true;
     },
   }),
@@ -126,12 +127,12 @@ builder.mutationFields((t) => ({
     args: { planId: t.arg.id() },
     resolve: async (_root, { planId }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.accounts.choosePlan(account.id, String(planId));
+      return ctx.services.accounts.choosePlan(account.id, String(planId), { actor: await sessionActor(ctx), current: account });
     },
   }),
   cancelPlan: t.field({
     type: AccountType,
     description: "Cancels the plan. The account's API tokens stop authenticating until a plan is chosen again.",
-    resolve: async (_root, _args, ctx) => ctx.services.accounts.cancelPlan(await ctx.viewer()),
+    resolve: async (_root, _args, ctx) => ctx.services.accounts.cancelPlan(await ctx.viewer(), await sessionActor(ctx)),
   }),
 }));

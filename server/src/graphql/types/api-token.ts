@@ -14,6 +14,7 @@ import {
 } from '../../domain/token-lifecycle.js';
 import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rules.js';
 import { builder } from '../builder.js';
+import { sessionActor } from '../audit-actor.js';
 import type { DocumentCountChange } from '../../live/events.js';
 
 export const TokenStatusEnum = builder.enumType('TokenStatus', {
@@ -148,7 +149,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_root, { name, expiresIn, expiresAt }, ctx) =>
-      ctx.services.apiTokens.generateToken(await ctx.viewer(), name, expiryChoiceOf(expiresIn, expiresAt)),
+      ctx.services.apiTokens.generateToken(await ctx.viewer(), name, expiryChoiceOf(expiresIn, expiresAt), await sessionActor(ctx)),
   }),
   updateToken: t.field({
     type: ApiTokenType,
@@ -161,7 +162,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit }, ctx) => {
       if (name === null) throw new DomainError('TOKEN_NAME_REQUIRED', 'A token always has a name; leave name out to keep it.');
-      return ctx.services.apiTokens.updateToken(await ctx.viewer(), String(id), { name, allowedIps, monthlyDocumentLimit });
+      return ctx.services.apiTokens.updateToken(await ctx.viewer(), String(id), { name, allowedIps, monthlyDocumentLimit }, await sessionActor(ctx));
     },
   }),
   rollToken: t.field({
@@ -171,7 +172,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id(), gracePeriod: t.arg({ type: RollGracePeriodEnum }) },
     resolve: async (_root, { id, gracePeriod }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod);
+      return ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod, await sessionActor(ctx));
     },
   }),
   deleteToken: t.field({
@@ -180,7 +181,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.deleteToken(account.id, String(id));
+      return ctx.services.apiTokens.deleteToken(account.id, String(id), await sessionActor(ctx));
     },
   }),
 }));

@@ -1,0 +1,150 @@
+// The Activity view: the account's audit trail, newest first, a page at a time, filtered by event
+// type, and exported as CSV or JSON (the events loaded so far). A leak is highlighted.
+import { useRef, useState } from 'preact/hooks';
+import { useQuery } from '@urql/preact';
+import { graphql } from '../gql';
+import type { AuditEventType } from '../gql/graphql';
+import { describeError } from '../error-messages';
+
+const ActivityEventsQuery = graphql(`
+  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {
+    auditEvents(first: $first, after: $after, types: $types) {
+      nodes {
+        id
+        type
+        actorType
+        actorId
+        tokenId
+        clientAddress
+        userAgent
+        details
+        createdAt
+      }
+      hasNextPage
+      endCursor
+    }
+  }
+`);
+
+type ActivityEvent = {
+  id: string;
+  type: AuditEventType;
+  actorType: string;
+  actorId?: string | null;
+  tokenId?: string | null;
+  clientAddress?: string | null;
+  userAgent?: string | null;
+  details?: string | null;
+  createdAt: string;
+};
+
+const COLUMNS = ['createdAt', 'type', 'actorType', 'actorId', 'tokenId', 'clientAddress', 'userAgent', 'details'] as const;
+
+/** One CSV cell: quoted, quotes doubled, and a leading = + - @ defused so that a spreadsheet does not run it. */
+function csvCell(value: string | null | undefined): string {
+  const text = value ?? '';
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+export function toCsv(events: readonly ActivityEvent[]): string {
+  return [COLUMNS.join(','), ...events.map((event) => COLUMNS.map((column) => csvCell(event[column])).join(','))].join('\r\n') + '\r\n';
+}
+
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+function Page({ after, types, onMore, collect }: { after: string | null; types: AuditEventType[] | null; onMore: (cursor: string) => void; collect: (events: ActivityEvent[]) => void }) {
+  const [{ data, error, fetching }] = useQuery({ query: ActivityEventsQuery, variables: { first: 50, after, types }, requestPolicy: 'cache-and-network' });
+  if (error && !data) return <p class="error" role="alert">{describeError(error)}</p>;
+  if (!data) return fetching ? <p class="muted" role="status">Loading activity…</p> : null;
+  const page = data.auditEvents;
+  collect(page.nodes);
+  return (
+    <>
+      {page.nodes.map((event) => (
+        <tr key={event.id} class={event.type === 'TOKEN_LEAKED' ? 'leaked' : undefined} data-testid="activity-row">
+          <td data-label="When">{new Date(event.createdAt).toLocaleString()}</td>
+          <td data-label="Event" data-testid="activity-type">{event.type}</td>
+          <td data-label="By">{event.actorType}</td>
+          <td data-label="From">{event.clientAddress ?? '—'}</td>
+          <td data-label="Details" class="details">{event.details ?? ''}</td>
+        </tr>
+      ))}
+      {page.hasNextPage && page.endCursor && (
+        <tr>
+          <td colSpan={5}>
+            <button type="button" class="secondary" onClick={() => onMore(page.endCursor!)}>
+              Load more
+            </button>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+export function ActivityView() {
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const [type, setType] = useState<AuditEventType | ''>('');
+  // what the pages on screen have loaded, for the export
+  const loaded = useRef(new Map<string, ActivityEvent>()).current;
+  const collect = (events: ActivityEvent[]) => events.forEach((event) => loaded.set(event.id, event));
+  const types = type ? [type] : null;
+  const exportAs = (format: 'csv' | 'json') => {
+    const events = [...loaded.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+    if (format === 'csv') download('pogodoc-activity.csv', 'text/csv', toCsv(events));
+    else download('pogodoc-activity.json', 'application/json', `${JSON.stringify(events, null, 2)}\n`);
+  };
+  return (
+    <section class="card" aria-labelledby="activity-title">
+      <div class="row" style={{ justifyContent: 'space-between', flexWrap: 'wrap' }}>
+        <h2 id="activity-title">Activity</h2>
+        <div class="row">
+          <label>
+            <span class="visually-hidden">Event type</span>
+            <select
+              value={type}
+              onChange={(event) => {
+                loaded.clear();
+                setType((event.currentTarget as HTMLSelectElement).value as AuditEventType | '');
+                setCursors([null]);
+              }}
+            >
+              <option value="">All events</option>
+              <option value="TOKEN_LEAKED">Leaks</option>
+              <option value="REVOKED_TOKEN_PRESENTED">Revoked tokens used</option>
+              <option value="TOKEN_GENERATED">Tokens generated</option>
+              <option value="TOKEN_DELETED">Tokens deleted</option>
+              <option value="SIGN_IN_FAILED">Failed sign-ins</option>
+            </select>
+          </label>
+          <button type="button" class="secondary" onClick={() => exportAs('csv')}>Export CSV</button>
+          <button type="button" class="secondary" onClick={() => exportAs('json')}>Export JSON</button>
+        </div>
+      </div>
+      <table class="tokens" data-testid="activity">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Event</th>
+            <th scope="col">By</th>
+            <th scope="col">From</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {cursors.map((after, index) => (
+            <Page key={`${type}:${after ?? 'first'}`} after={after} types={types} collect={collect} onMore={(cursor) => index === cursors.length - 1 && setCursors([...cursors, cursor])} />
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

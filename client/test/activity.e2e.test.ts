@@ -1,0 +1,72 @@
+// The Activity view and the leak banner, in a real headless Chromium against the real server: a
+// token reported by a secret scanner shows a banner with where it was found, the Activity view
+// lists the leak and the account's other events, and exports them as CSV and JSON.
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../server/test/support/test-app.js';
+import { launchBrowser } from './browser.js';
+
+let t: TestApp;
+let url: string;
+let browser: BrowserContext;
+let page: Page;
+let session: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  url = await t.app.start(0, '127.0.0.1');
+  browser = await launchBrowser();
+  ({ session } = await t.signUp({ plan: 'pro' }));
+  await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
+  page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('a leaked token on the dashboard', () => {
+  it('shows a banner with where it was found, and the leak in the Activity view, which exports CSV and JSON', async () => {
+    const leaked = await t.generateToken(session, 'leaky');
+    await t.generateToken(session, 'fine');
+    await t.app.services.leaks.respond([{ token: leaked.secret, type: 'pogodoc_api_token', url: 'https://github.com/acme/app/blob/1/.env', source: 'commit' }], {
+      type: 'SCANNER', id: 'key-1', clientAddress: '203.0.113.9', userAgent: 'scanner',
+    });
+    await page.goto(url);
+    const banner = page.getByTestId(`leak-${leaked.id}`);
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('leaky');
+    expect(await banner.textContent()).toContain('https://github.com/acme/app/blob/1/.env');
+    expect(await banner.textContent()).toContain('was revoked');
+
+    const activity = page.getByTestId('activity');
+    await activity.getByText('TOKEN_LEAKED').waitFor();
+    const types = await activity.getByTestId('activity-type').allTextContents();
+    expect(types.slice(0, 3)).toEqual(['TOKEN_LEAKED', 'TOKEN_GENERATED', 'TOKEN_GENERATED']);
+    expect(types).toContain('SIGN_UP');
+    expect(await activity.locator('tr.leaked').count()).toBe(1);
+
+    // filtered to leaks only
+    await page.getByLabel('Event type').selectOption('TOKEN_LEAKED');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="activity-type"]')].every((cell) => cell.textContent === 'TOKEN_LEAKED'));
+    expect(await activity.getByTestId('activity-type').allTextContents()).toEqual(['TOKEN_LEAKED']);
+    await page.getByLabel('Event type').selectOption('');
+    await activity.getByText('SIGN_UP').waitFor();
+
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await csvDownload.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('createdAt,type,actorType,actorId,tokenId,clientAddress,userAgent,details');
+    expect(lines.length - 1).toBe(types.length);
+    expect(lines.find((line) => line.includes('TOKEN_LEAKED'))).toContain('"203.0.113.9"');
+
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const events = JSON.parse(readFileSync((await jsonDownload.path())!, 'utf8')) as Array<{ type: string; tokenId: string; details: string }>;
+    expect(events.map((event) => event.type)).toEqual(types);
+    const leak = events.find((event) => event.type === 'TOKEN_LEAKED')!;
+    expect(leak.tokenId).toBe(leaked.id);
+    expect(JSON.parse(leak.details).url).toBe('https://github.com/acme/app/blob/1/.env');
+  });
+});

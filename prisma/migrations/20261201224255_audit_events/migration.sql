@@ -1,0 +1,26 @@
+-- CreateTable
+CREATE TABLE "AuditEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "accountId" TEXT,
+    "type" TEXT NOT NULL,
+    "actorType" TEXT NOT NULL,
+    "actorId" TEXT,
+    "tokenId" TEXT,
+    "clientAddress" TEXT,
+    "userAgent" TEXT,
+    "details" TEXT,
+    "dedupeKey" TEXT,
+    "createdAt" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AuditEvent_dedupeKey_key" ON "AuditEvent"("dedupeKey");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_accountId_createdAt_id_idx" ON "AuditEvent"("accountId", "createdAt", "id");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_tokenId_type_idx" ON "AuditEvent"("tokenId", "type");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_createdAt_idx" ON "AuditEvent"("createdAt");

@@ -1,0 +1,186 @@
+// The audit trail: which events are recorded, who caused them, and the rules that bound the log
+// (retention, the revoked-token throttle). The store writes each event in the transaction of the
+// change it records (persistence/audit-store.ts); this file decides what an event is.
+import { randomBytes } from 'node:crypto';
+
+// Events of one instant (a sign-up and its first sign-in) must list in the order they were
+// written, and the pages order by (createdAt, id): so ids sort by time, then by a per-process
+// sequence, then carry randomness so that instances never collide.
+let sequence = 0;
+function auditEventId(at: Date): string {
+  sequence = (sequence + 1) % 36 ** 4;
+  return `${at.getTime().toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;
+}
+
+export const AUDIT_EVENT_TYPES = [
+  'SIGN_UP',
+  'SIGN_IN_SUCCEEDED',
+  'SIGN_IN_FAILED',
+  'SIGN_OUT',
+  'SESSION_EXPIRED',
+  'PLAN_CHOSEN',
+  'PLAN_CHANGED',
+  'PLAN_CANCELLED',
+  'TOKEN_GENERATED',
+  'TOKEN_RENAMED',
+  'TOKEN_RESTRICTED',
+  'TOKEN_ROLLED',
+  'TOKEN_DELETED',
+  'TOKEN_EXPIRED',
+  'TOKEN_LEAKED',
+  'REVOKED_TOKEN_PRESENTED',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Who caused an event: the account's session, an API token, the service itself, or a secret scanner. */
+export type AuditActorType = 'SESSION' | 'API_TOKEN' | 'SYSTEM' | 'SCANNER';
+
+export interface AuditActor {
+  type: AuditActorType;
+  /** The session's id, the token's id, or the scanner key's identifier; null for the system. */
+  id: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEventRecord {
+  id: string;
+  accountId: string | null;
+  type: AuditEventType;
+  actorType: AuditActorType;
+  actorId: string | null;
+  tokenId: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+  /** The event's own facts as JSON text (where a leak was found, the old and new name, ...). */
+  details: string | null;
+  dedupeKey: string | null;
+  createdAt: Date;
+}
+
+/** Builds a row to insert; the store puts it in the transaction of the change. */
+export function auditEvent(
+  type: AuditEventType,
+  actor: AuditActor,
+  at: Date,
+  fields: { accountId: string | null; tokenId?: string | null; details?: Record<string, unknown> | null; dedupeKey?: string | null },
+): AuditEventRecord {
+  return {
+    id: auditEventId(at),
+    accountId: fields.accountId,
+    type,
+    actorType: actor.type,
+    actorId: actor.id,
+    tokenId: fields.tokenId ?? null,
+    clientAddress: actor.clientAddress,
+    userAgent: actor.userAgent,
+    details: fields.details ? JSON.stringify(fields.details) : null,
+    dedupeKey: fields.dedupeKey ?? null,
+    createdAt: at,
+  };
+}
+
+/** The system itself (expiry, pruning): no address, no agent. */
+export const SYSTEM_ACTOR: AuditActor = { type: 'SYSTEM', id: null, clientAddress: null, userAgent: null };
+
+/**
+ * A revoked token presented is recorded at most once per token, address and clock hour (UTC), so
+ * that a client retrying in a loop cannot flood the log. The key is the hour's bucket: the unique
+ * index on dedupeKey makes the second insert in the same hour a no-op on every instance, with no
+ * read first and no lock.
+ */
+export function revokedTokenPresentedKey(tokenId: string, clientAddress: string, at: Date): string {
+  return `revoked-presented:${tokenId}:${clientAddress}:${at.toISOString().slice(0, 13)}`;
+}
+
+/** A token's leak is recorded once, however often a scanner reports (or replays) it. */
+export const tokenLeakedKey = (tokenId: string) => `leaked:${tokenId}`;
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+
+/** Events older than this are pruned. */
+export function auditRetentionCutoff(now: Date, retentionDays: number): Date {
+  return new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000);
+}
+
+export interface AuditFilter {
+  types?: readonly AuditEventType[];
+  tokenId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** Where a page starts: after the event with this time and id (newest first). */
+export interface AuditCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface AuditStore {
+  /** Inserts events that are not part of another change (sign-in failures, sign-outs). */
+  record(events: readonly AuditEventRecord[]): Promise<void>;
+  /** Newest first; `first` + 1 rows are read so that the caller knows whether more follow. */
+  list(accountId: string, filter: AuditFilter, after: AuditCursor | null, limit: number): Promise<AuditEventRecord[]>;
+  /** Deletes every event created before the cutoff; returns how many. */
+  pruneBefore(cutoff: Date): Promise<number>;
+  /** Writes TOKEN_EXPIRED once for each token past its expiry; returns how many were new. */
+  recordExpiredTokens(now: Date): Promise<number>;
+  /** The token's leak event, if one was reported. */
+  findLeak(tokenId: string): Promise<AuditEventRecord | null>;
+}
+
+const CURSOR_PREFIX = 'audit:';
+
+export function encodeAuditCursor(cursor: AuditCursor): string {
+  return Buffer.from(`${CURSOR_PREFIX}${cursor.createdAt.toISOString()}|${cursor.id}`).toString('base64url');
+}
+
+/** null for anything that is not a cursor this service made. */
+export function decodeAuditCursor(text: string): AuditCursor | null {
+  const decoded = Buffer.from(text, 'base64url').toString('utf8');
+  if (!decoded.startsWith(CURSOR_PREFIX)) return null;
+  const [time, id] = decoded.slice(CURSOR_PREFIX.length).split('|');
+  const createdAt = new Date(time ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) return null;
+  return { createdAt, id };
+}
+
+export interface AuditPage {
+  events: AuditEventRecord[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export const MAX_AUDIT_PAGE_SIZE = 100;
+
+/** The account's view of the trail, and the retention prune. */
+export class AuditLog {
+  constructor(
+    private readonly store: AuditStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Newest first, `first` at a time (at most MAX_AUDIT_PAGE_SIZE). `after` is null for an unknown cursor. */
+  async page(accountId: string, filter: AuditFilter, first: number, after: AuditCursor | null): Promise<AuditPage> {
+    const size = Math.min(Math.max(1, first), MAX_AUDIT_PAGE_SIZE);
+    const rows = await this.store.list(accountId, filter, after, size + 1);
+    const events = rows.slice(0, size);
+    const last = events.at(-1);
+    return { events, hasNextPage: rows.length > size, endCursor: last ? encodeAuditCursor(last) : null };
+  }
+
+  findLeak(tokenId: string): Promise<AuditEventRecord | null> {
+    return this.store.findLeak(tokenId);
+  }
+
+  /** The system's periodic work: expiry events. Safe on every instance at once. */
+  recordExpiredTokens(): Promise<number> {
+    return this.store.recordExpiredTokens(this.now());
+  }
+
+  /** Deletes what is past retention; returns how many events went. */
+  prune(retentionDays: number): Promise<number> {
+    return this.store.pruneBefore(auditRetentionCutoff(this.now(), retentionDays));
+  }
+}

@@ -1,0 +1,94 @@
+// The audit trail in the API: the auditEvents connection (newest first, filtered by type, token
+// and time) and the leak a scanner reported on a token, for the dashboard's banner.
+import { AUDIT_EVENT_TYPES, decodeAuditCursor, MAX_AUDIT_PAGE_SIZE, type AuditEventRecord, type AuditPage } from '../../domain/audit.js';
+import { AuditCursorInvalidError } from '../../domain/errors.js';
+import { builder } from '../builder.js';
+import { ApiTokenType } from './api-token.js';
+
+const AuditEventTypeEnum = builder.enumType('AuditEventType', {
+  description: 'What happened. REVOKED_TOKEN_PRESENTED is recorded at most once per token, client address and clock hour (UTC).',
+  values: AUDIT_EVENT_TYPES,
+});
+
+const AuditActorTypeEnum = builder.enumType('AuditActorType', {
+  description: "Who caused the event: the account's SESSION, an API_TOKEN, the SYSTEM itself (expiry), or a secret SCANNER.",
+  values: ['SESSION', 'API_TOKEN', 'SYSTEM', 'SCANNER'] as const,
+});
+
+const AuditEventRef = builder.objectRef<AuditEventRecord>('AuditEvent').implement({
+  description: 'One entry of the append-only audit trail.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    type: t.field({ type: AuditEventTypeEnum, resolve: (event) => event.type }),
+    actorType: t.field({ type: AuditActorTypeEnum, resolve: (event) => event.actorType }),
+    actorId: t.exposeString('actorId', { nullable: true, description: "The session's or token's id, or the scanner key's identifier." }),
+    tokenId: t.exposeID('tokenId', { nullable: true }),
+    clientAddress: t.exposeString('clientAddress', { nullable: true }),
+    userAgent: t.exposeString('userAgent', { nullable: true }),
+    details: t.exposeString('details', { nullable: true, description: 'The facts of this event as a JSON object (where a leak was found, the old and new name, ...).' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const AuditEventConnection = builder.objectRef<AuditPage>('AuditEventConnection').implement({
+  fields: (t) => ({
+    nodes: t.field({ type: [AuditEventRef], resolve: (page) => page.events }),
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.exposeString('endCursor', { nullable: true, description: 'Pass as "after" for the next page.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  auditEvents: t.field({
+    type: AuditEventConnection,
+    description: `The signed-in account's audit trail, newest first, at most ${MAX_AUDIT_PAGE_SIZE} a page.`,
+    args: {
+      first: t.arg.int({ required: false, defaultValue: 50 }),
+      after: t.arg.string({ required: false }),
+      types: t.arg({ type: [AuditEventTypeEnum], required: false }),
+      tokenId: t.arg.id({ required: false }),
+      from: t.arg({ type: 'DateTime', required: false, description: 'Events at or after this time.' }),
+      to: t.arg({ type: 'DateTime', required: false, description: 'Events before this time.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const account = await ctx.viewer();
+      const after = args.after ? decodeAuditCursor(args.after) : null;
+      if (args.after && !after) throw new AuditCursorInvalidError();
+      return ctx.services.audit.page(
+        account.id,
+        { types: args.types ?? undefined, tokenId: args.tokenId ? String(args.tokenId) : undefined, from: args.from ?? undefined, to: args.to ?? undefined },
+        args.first ?? 50,
+        after,
+      );
+    },
+  }),
+}));
+
+interface TokenLeak {
+  reportedAt: Date;
+  url: string;
+  source: string;
+}
+
+const TokenLeakRef = builder.objectRef<TokenLeak>('TokenLeak').implement({
+  description: 'Where a secret scanner found this token in public. The token was revoked when it was reported.',
+  fields: (t) => ({
+    reportedAt: t.expose('reportedAt', { type: 'DateTime' }),
+    url: t.exposeString('url', { description: 'The public URL of the match (may be empty).' }),
+    source: t.exposeString('source', { description: 'The kind of place, as the scanner names it (content, commit, issue_comment, ...).' }),
+  }),
+});
+
+builder.objectField(ApiTokenType, 'leak', (t) =>
+  t.field({
+    type: TokenLeakRef,
+    nullable: true,
+    description: 'Set when a secret scanner reported this token leaked (the dashboard shows a banner).',
+    resolve: async (token, _args, ctx) => {
+      const event = await ctx.services.audit.findLeak(token.id);
+      if (!event) return null;
+      const details = JSON.parse(event.details ?? '{}') as { url?: string; source?: string };
+      return { reportedAt: event.createdAt, url: details.url ?? '', source: details.source ?? '' };
+    },
+  }),
+);

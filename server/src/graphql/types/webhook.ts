@@ -1,0 +1,108 @@
+// Webhook endpoints in the API: register, rotate the signing secret, delete, and see each
+// message's attempts with a manual retry.
+import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
+import type { EndpointRecord } from '../../persistence/webhook-store.js';
+import { builder } from '../builder.js';
+
+interface MessageRow {
+  id: string;
+  eventType: string;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  attemptCount: number;
+  deliveredAt: Date | null;
+  failedAt: Date | null;
+  payload: string;
+}
+
+interface AttemptRow {
+  attemptNumber: number;
+  attemptedAt: Date;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+const WebhookAttemptRef = builder.objectRef<AttemptRow>('WebhookAttempt').implement({
+  fields: (t) => ({
+    attemptNumber: t.exposeInt('attemptNumber'),
+    attemptedAt: t.expose('attemptedAt', { type: 'DateTime' }),
+    responseStatus: t.exposeInt('responseStatus', { nullable: true, description: "The receiver's HTTP status; null when no response came." }),
+    error: t.exposeString('error', { nullable: true }),
+    durationMs: t.exposeInt('durationMs'),
+  }),
+});
+
+const WebhookMessageRef = builder.objectRef<MessageRow>('WebhookMessage').implement({
+  description: 'One event for one endpoint. Its id is the webhook-id header of every attempt.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    eventType: t.exposeString('eventType'),
+    payload: t.exposeString('payload'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime' }),
+    attemptCount: t.exposeInt('attemptCount'),
+    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
+    failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true, description: 'Set when the 24 hours of retries ran out.' }),
+    attempts: t.field({ type: [WebhookAttemptRef], resolve: (message, _args, ctx) => ctx.services.webhooks.attempts(message.id) }),
+  }),
+});
+
+const WebhookEndpointRef = builder.objectRef<EndpointRecord>('WebhookEndpoint').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    url: t.exposeString('url'),
+    events: t.stringList({ resolve: (endpoint) => endpoint.events.split(',') }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    previousSecretSignsUntil: t.expose('previousSecretValidUntil', { type: 'DateTime', nullable: true }),
+    messages: t.field({
+      type: [WebhookMessageRef],
+      args: { first: t.arg.int({ required: false, defaultValue: 20 }) },
+      resolve: (endpoint, { first }, ctx) => ctx.services.webhooks.messages(endpoint.id, first ?? 20),
+    }),
+  }),
+});
+
+const EndpointWithSecretRef = builder.objectRef<{ endpoint: EndpointRecord; secret: string }>('WebhookEndpointSecret').implement({
+  fields: (t) => ({
+    endpoint: t.field({ type: WebhookEndpointRef, resolve: (payload) => payload.endpoint }),
+    secret: t.exposeString('secret', { description: 'The signing secret (whsec_…), for the Standard Webhooks verifier. Shown now only.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  webhookEndpoints: t.field({
+    type: [WebhookEndpointRef],
+    resolve: async (_root, _args, ctx) => ctx.services.webhooks.endpoints((await ctx.viewer()).id),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createWebhookEndpoint: t.field({
+    type: EndpointWithSecretRef,
+    description: `Registers an HTTPS endpoint for some of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`,
+    args: { url: t.arg.string(), events: t.arg.stringList() },
+    resolve: async (_root, { url, events }, ctx) => ctx.services.webhooks.createEndpoint((await ctx.viewer()).id, url, events),
+  }),
+  rotateWebhookSecret: t.field({
+    type: EndpointWithSecretRef,
+    description: 'A new signing secret; the previous one also signs for 24 hours.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.rotateSecret((await ctx.viewer()).id, String(id)),
+  }),
+  deleteWebhookEndpoint: t.boolean({
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => {
+      await ctx.services.webhooks.deleteEndpoint((await ctx.viewer()).id, String(id));
+      return true;
+    },
+  }),
+  retryWebhookMessage: t.boolean({
+    description: 'Sends the message again now, whatever its state.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => {
+      await ctx.services.webhooks.retry((await ctx.viewer()).id, String(id));
+      return true;
+    },
+  }),
+}));

@@ -1,0 +1,152 @@
+// POST /secret-scanning/github: the endpoint of GitHub's secret scanning partner program (and of
+// any scanner that speaks it). The body is a JSON array of {token, type, url, source}; it is
+// signed with ECDSA P-256 over SHA-256, the DER signature base64 in Github-Public-Key-Signature,
+// by the key named in Github-Public-Key-Identifier, one of those published at
+// SECRET_SCANNING_KEYS_URL ({"public_keys": [{"key_identifier", "key" (PEM), "is_current"}]}).
+// The answer is the partner program's feedback format, per token:
+// {"token_hash": sha256 hex, "token_type", "label": "true_positive" | "false_positive"}: the hash,
+// not the raw token, so that the answer never carries a secret.
+//
+// The signature covers the raw body, so it is verified before the body is parsed. The signature
+// has no timestamp or nonce: a replay cannot be told from a second report, so the response makes
+// a replay harmless instead (revocation and the leak event happen once; see leak-response.ts).
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditActor } from '../domain/audit.js';
+import type { ErrorCode } from '../domain/error-codes.js';
+import type { FoundToken, LeakResponseService } from '../domain/leak-response.js';
+
+export const SECRET_SCANNING_PATH = '/secret-scanning/github';
+
+const KEY_ID_HEADER = 'github-public-key-identifier';
+const SIGNATURE_HEADER = 'github-public-key-signature';
+// one report may carry many matches; past this it is not a scanner's report
+const MAX_MATCHES = 1000;
+
+/**
+ * The scanner's public keys, fetched from its URL and cached. An unknown key id refetches the
+ * list (a scanner that rotated its key), but at most once per `minRefetchMs`, so that requests
+ * with made-up key ids cannot make us hammer the key URL; the whole list is refreshed after
+ * `maxAgeMs`, so that a key the scanner withdrew stops being accepted.
+ */
+export class ScannerKeyDirectory {
+  private keys = new Map<string, KeyObject>();
+  private fetchedAt = 0;
+  private pending: Promise<void> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: { minRefetchMs?: number; maxAgeMs?: number; timeoutMs?: number; now?: () => number } = {},
+  ) {}
+
+  async key(keyId: string): Promise<KeyObject | undefined> {
+    const now = (this.options.now ?? Date.now)();
+    const age = now - this.fetchedAt;
+    const stale = this.fetchedAt === 0 || age > (this.options.maxAgeMs ?? 60 * 60 * 1000);
+    const mayRefetch = stale || (!this.keys.has(keyId) && age > (this.options.minRefetchMs ?? 60 * 1000));
+    if (mayRefetch) await this.refresh();
+    return this.keys.get(keyId);
+  }
+
+  private refresh(): Promise<void> {
+    this.pending ??= this.load().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async load(): Promise<void> {
+    const response = await fetch(this.url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000), headers: { accept: 'application/json' } });
+    if (!response.ok) throw new Error(`the scanner key list answered HTTP ${response.status}`);
+    const body = (await response.json()) as { public_keys?: Array<{ key_identifier?: unknown; key?: unknown }> };
+    const keys = new Map<string, KeyObject>();
+    for (const entry of body.public_keys ?? []) {
+      if (typeof entry.key_identifier !== 'string' || typeof entry.key !== 'string') continue;
+      try {
+        keys.set(entry.key_identifier, createPublicKey(entry.key));
+      } catch {
+        // one key we cannot read does not stop the others
+      }
+    }
+    this.keys = keys;
+    this.fetchedAt = (this.options.now ?? Date.now)();
+  }
+}
+
+export interface SecretScanningOptions {
+  keys: ScannerKeyDirectory;
+  leaks: LeakResponseService;
+  maxBodyBytes: number;
+  clientAddress(req: IncomingMessage): string;
+  onError(error: unknown): void;
+}
+
+function refuse(res: ServerResponse, status: number, code: ErrorCode, message: string) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseMatches(body: Buffer): FoundToken[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length > MAX_MATCHES) return undefined;
+  const matches: FoundToken[] = [];
+  for (const item of parsed as Array<Record<string, unknown>>) {
+    if (typeof item !== 'object' || item === null || typeof item.token !== 'string' || typeof item.type !== 'string') return undefined;
+    const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 2048) : '');
+    matches.push({ token: item.token, type: item.type.slice(0, 200), url: text(item.url), source: text(item.source) });
+  }
+  return matches;
+}
+
+export function secretScanningHandler(options: SecretScanningOptions) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    const keyId = req.headers[KEY_ID_HEADER];
+    const signature = req.headers[SIGNATURE_HEADER];
+    const body = await readBody(req, options.maxBodyBytes);
+    if (!body) return refuse(res, 413, 'REQUEST_ENTITY_TOO_LARGE', `The report is over ${options.maxBodyBytes} bytes.`);
+    if (typeof keyId !== 'string' || typeof signature !== 'string' || keyId === '' || signature === '') {
+      return refuse(res, 401, 'SECRET_SCANNING_SIGNATURE_INVALID', `Sign the report: ${KEY_ID_HEADER} and ${SIGNATURE_HEADER} are required.`);
+    }
+    let key: KeyObject | undefined;
+    try {
+      key = await options.keys.key(keyId);
+    } catch (error) {
+      options.onError(error);
+      return refuse(res, 503, 'SECRET_SCANNING_KEYS_UNAVAILABLE', 'The scanner public keys cannot be fetched right now; send the report again later.');
+    }
+    // ECDSA over SHA-256; node:crypto reads the DER (ASN.1) signature the partner program sends
+    const valid = key !== undefined && verify('sha256', body, key, Buffer.from(signature, 'base64'));
+    if (!valid) return refuse(res, 401, 'SECRET_SCANNING_SIGNATURE_INVALID', 'The signature does not verify with the named scanner key.');
+    const matches = parseMatches(body);
+    if (!matches) {
+      return refuse(res, 400, 'SECRET_SCANNING_REPORT_INVALID', `The report must be a JSON array of at most ${MAX_MATCHES} objects with string token and type.`);
+    }
+    const actor: AuditActor = {
+      type: 'SCANNER',
+      id: keyId.slice(0, 128),
+      clientAddress: options.clientAddress(req),
+      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null,
+    };
+    const verdicts = await options.leaks.respond(matches, actor);
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(
+      JSON.stringify(verdicts.map((verdict) => ({ token_hash: verdict.tokenHash, token_type: verdict.tokenType, label: verdict.label }))),
+    );
+  };
+}

@@ -1,0 +1,153 @@
+// The audit trail's table: inserts that ride in the transaction of the change they record
+// (auditInsertStep), the Activity view's pages, the retention prune, and the leak revocation,
+// which is a change and its event in one transaction.
+import type { AuditActor, AuditCursor, AuditEventRecord, AuditFilter, AuditStore } from '../domain/audit.js';
+import { auditEvent, SYSTEM_ACTOR, tokenLeakedKey } from '../domain/audit.js';
+import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-response.js';
+import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
+import { prismaSelect, type RowModel } from './row-model.js';
+import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
+import { webhookOutboxStep } from './webhook-store.js';
+
+const AUDIT_ROW = {
+  id: 'value',
+  accountId: 'value',
+  type: 'value',
+  actorType: 'value',
+  actorId: 'value',
+  tokenId: 'value',
+  clientAddress: 'value',
+  userAgent: 'value',
+  details: 'value',
+  dedupeKey: 'value',
+  createdAt: 'date',
+} as const satisfies RowModel<AuditEventRecord>;
+
+const AUDIT_FIELDS = prismaSelect(AUDIT_ROW) satisfies Prisma.AuditEventSelect;
+const AUDIT_COLUMN_NAMES = Object.keys(AUDIT_ROW) as Array<keyof AuditEventRecord>;
+
+// An event that may be recorded only once (dedupeKey) is inserted with DO NOTHING on conflict:
+// the unique index decides between instances, and the RETURNING row says whether this one won.
+const INSERT_AUDIT_EVENT: SqlStatement = {
+  name: 'audit_insert',
+  text: `INSERT INTO "AuditEvent" (${AUDIT_COLUMN_NAMES.map((column) => `"${column}"`).join(', ')})
+    VALUES (${AUDIT_COLUMN_NAMES.map((_, index) => `$${index + 1}`).join(', ')})
+    ON CONFLICT ("dedupeKey") DO NOTHING RETURNING "id"`,
+};
+
+/** A unique-index violation raised by the driver itself (sql-driver.ts), not through Prisma. */
+export function isDriverUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
+/** The steps that record an event in any store's transaction: the audit row, and its webhook messages (the outbox). */
+export function auditSteps(event: AuditEventRecord): SqlStep[] {
+  const outbox = webhookOutboxStep(event);
+  return outbox ? [auditInsertStep(event), outbox] : [auditInsertStep(event)];
+}
+
+/** The step that inserts an event, for any store's transaction. */
+export function auditInsertStep(event: AuditEventRecord): SqlStep {
+  return { statement: INSERT_AUDIT_EVENT, params: AUDIT_COLUMN_NAMES.map((column) => event[column] as string | Date | null) };
+}
+
+const FIND_BY_SECRET: SqlStatement = {
+  name: 'leak_find_token',
+  text: `SELECT "id", "accountId" FROM "ApiToken" WHERE "secretHash" = $1 OR "previousSecretHash" = $1`,
+};
+
+// Ends the reported secret, whichever of the token's two it is, in one statement on the token's
+// row (so a roll racing in cannot slip between a read and the write): the current secret's token
+// is deleted, a previous secret's grace period ends now. A token already deleted stays as it was.
+const REVOKE_SECRET: SqlStatement = {
+  name: 'leak_revoke_secret',
+  text: `UPDATE "ApiToken" SET
+      "deletedAt" = CASE WHEN "secretHash" = $2 AND "deletedAt" IS NULL THEN $3 ELSE "deletedAt" END,
+      "activeSlot" = CASE WHEN "secretHash" = $2 THEN NULL ELSE "activeSlot" END,
+      "previousSecretValidUntil" = CASE WHEN "previousSecretHash" = $2
+        AND ("previousSecretValidUntil" IS NULL OR "previousSecretValidUntil" > $3) THEN $3 ELSE "previousSecretValidUntil" END
+    WHERE "id" = $1 AND ("secretHash" = $2 OR "previousSecretHash" = $2)
+    RETURNING CASE WHEN "secretHash" = $2 THEN 'current' ELSE 'previous' END AS "which"`,
+};
+
+// Tokens past their expiry without a TOKEN_EXPIRED event yet (the NOT EXISTS reads the unique index)
+const EXPIRED_WITHOUT_EVENT: SqlStatement = {
+  name: 'audit_expired_without_event',
+  text: `SELECT t."id", t."accountId", t."expiresAt" FROM "ApiToken" t
+    WHERE t."deletedAt" IS NULL AND t."expiresAt" <= $1
+      AND NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."dedupeKey" = 'expired:' || t."id")`,
+  dateColumns: ['expiresAt'],
+};
+
+export class SqlAuditStore implements AuditStore, LeakStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: SqlDriver,
+  ) {}
+
+  async record(events: readonly AuditEventRecord[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.sql.transaction(events.flatMap(auditSteps));
+  }
+
+  async list(accountId: string, filter: AuditFilter, after: AuditCursor | null, limit: number): Promise<AuditEventRecord[]> {
+    const where: Prisma.AuditEventWhereInput = { accountId };
+    if (filter.types?.length) where.type = { in: [...filter.types] };
+    if (filter.tokenId) where.tokenId = filter.tokenId;
+    if (filter.from || filter.to) where.createdAt = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) };
+    const page: Prisma.AuditEventWhereInput = after
+      ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+      : {};
+    const rows = await this.prisma.auditEvent.findMany({
+      where: { AND: [where, page] },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+      select: AUDIT_FIELDS,
+    });
+    return rows as AuditEventRecord[];
+  }
+
+  /**
+   * Expiry is time passing, not a write, so its event is written by a sweep (any instance, any
+   * number of times: the dedupe key keeps one per token), dated when the token expired.
+   */
+  async recordExpiredTokens(now: Date): Promise<number> {
+    const expired = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date }>(EXPIRED_WITHOUT_EVENT, [now]);
+    if (expired.length === 0) return 0;
+    const events = expired.map((token) =>
+      auditEvent('TOKEN_EXPIRED', SYSTEM_ACTOR, token.expiresAt, { accountId: token.accountId, tokenId: token.id, dedupeKey: `expired:${token.id}` }),
+    );
+    const result = await this.sql.transaction(events.map(auditInsertStep));
+    return result.committed ? result.rows.filter((rows) => rows.length > 0).length : 0;
+  }
+
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const { count } = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: cutoff } } });
+    return count;
+  }
+
+  async findLeak(tokenId: string): Promise<AuditEventRecord | null> {
+    const row = await this.prisma.auditEvent.findUnique({ where: { dedupeKey: tokenLeakedKey(tokenId) }, select: AUDIT_FIELDS });
+    return row as AuditEventRecord | null;
+  }
+
+  async revokeLeaked(secretHash: string, found: Omit<FoundToken, 'token'>, actor: AuditActor, at: Date): Promise<RevokeLeakedResult> {
+    const [token] = await this.sql.rows<{ id: string; accountId: string }>(FIND_BY_SECRET, [secretHash]);
+    if (!token) return { outcome: 'unknown' };
+    const event = auditEvent('TOKEN_LEAKED', actor, at, {
+      accountId: token.accountId,
+      tokenId: token.id,
+      details: { url: found.url, source: found.source, type: found.type },
+      dedupeKey: tokenLeakedKey(token.id),
+    });
+    const result = await this.sql.transaction([
+      { statement: REVOKE_SECRET, params: [token.id, secretHash, at], requireRow: true },
+      ...auditSteps(event),
+    ]);
+    // no row: the secret was rolled out twice since the lookup, so it no longer works anywhere
+    if (!result.committed) return { outcome: 'unknown' };
+    const [[revoked], inserted] = result.rows as [[{ which: 'current' | 'previous' }], unknown[]];
+    return { outcome: 'revoked', tokenId: token.id, accountId: token.accountId, which: revoked!.which, firstReport: inserted.length > 0 };
+  }
+}

@@ -1,0 +1,151 @@
+// Webhook endpoints, the outbox of messages, and the attempts. The outbox row is inserted by a
+// step in the audit event's transaction (webhookOutboxStep), so a committed change always has its
+// messages and a rolled-back one never does. Delivery claims due messages with one UPDATE; on
+// PostgreSQL its subquery takes the rows FOR UPDATE SKIP LOCKED, so two instances never claim the
+// same message; SQLite is one instance, one writer.
+import { randomUUID } from 'node:crypto';
+import type { AuditEventRecord } from '../domain/audit.js';
+import { WEBHOOK_EVENT_OF, webhookPayload } from '../domain/webhooks.js';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { DatabaseProvider } from './database.js';
+import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
+
+// One message per subscribed endpoint of the event's account, joined on the audit row this very
+// transaction inserted: an event whose insert was a no-op (a dedupe key) makes no message either.
+const OUTBOX_INSERT: SqlStatement = {
+  name: 'webhook_outbox_insert',
+  text: `INSERT INTO "WebhookMessage" ("id", "endpointId", "accountId", "eventType", "payload", "createdAt", "nextAttemptAt", "attemptCount")
+    SELECT 'msg_' || a."id" || w."id", w."id", w."accountId", CAST($2 AS TEXT), CAST($3 AS TEXT), a."createdAt", a."createdAt", 0
+    FROM "AuditEvent" a JOIN "WebhookEndpoint" w ON w."accountId" = a."accountId"
+    WHERE a."id" = $1 AND w."deletedAt" IS NULL AND (',' || w."events" || ',') LIKE CAST($4 AS TEXT)`,
+};
+
+/** The outbox step for an audit event that is also a webhook event; null for the others. */
+export function webhookOutboxStep(event: AuditEventRecord): SqlStep | null {
+  const type = WEBHOOK_EVENT_OF[event.type];
+  if (!type || !event.accountId) return null;
+  return { statement: OUTBOX_INSERT, params: [event.id, type, webhookPayload(type, event), `%,${type},%`] };
+}
+
+export interface ClaimedMessage {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  payload: string;
+  createdAt: Date;
+  /** This attempt's number, 1 for the first. */
+  attemptCount: number;
+}
+
+export interface EndpointRecord {
+  id: string;
+  accountId: string;
+  url: string;
+  events: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretValidUntil: Date | null;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
+const claimStatement = (provider: DatabaseProvider): SqlStatement => ({
+  name: 'webhook_claim',
+  text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2, "attemptCount" = "attemptCount" + 1
+    WHERE "id" IN (SELECT "id" FROM "WebhookMessage"
+      WHERE "deliveredAt" IS NULL AND "failedAt" IS NULL AND "nextAttemptAt" <= $1
+      ORDER BY "nextAttemptAt" LIMIT 20${provider === 'postgresql' ? ' FOR UPDATE SKIP LOCKED' : ''})
+    RETURNING "id", "endpointId", "eventType", "payload", "createdAt", "attemptCount"`,
+  dateColumns: ['createdAt'],
+});
+
+const INSERT_ATTEMPT: SqlStatement = {
+  name: 'webhook_attempt_insert',
+  text: `INSERT INTO "WebhookAttempt" ("id", "messageId", "attemptNumber", "attemptedAt", "responseStatus", "error", "durationMs") VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+};
+const MARK_DELIVERED: SqlStatement = { name: 'webhook_delivered', text: `UPDATE "WebhookMessage" SET "deliveredAt" = $2 WHERE "id" = $1` };
+const RESCHEDULE: SqlStatement = { name: 'webhook_reschedule', text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2 WHERE "id" = $1` };
+const GIVE_UP: SqlStatement = { name: 'webhook_give_up', text: `UPDATE "WebhookMessage" SET "failedAt" = $2 WHERE "id" = $1` };
+
+export interface AttemptOutcome {
+  messageId: string;
+  attemptNumber: number;
+  at: Date;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+  /** delivered, retry at a time, or give up */
+  next: { delivered: true } | { delivered: false; retryAt: Date | null };
+}
+
+export class SqlWebhookStore {
+  private readonly claim: SqlStatement;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: SqlDriver,
+    provider: DatabaseProvider,
+  ) {
+    this.claim = claimStatement(provider);
+  }
+
+  claimDue(now: Date, leaseUntil: Date): Promise<ClaimedMessage[]> {
+    return this.sql.rows<ClaimedMessage>(this.claim, [now, leaseUntil]);
+  }
+
+  async recordAttempt(outcome: AttemptOutcome): Promise<void> {
+    const attempt = {
+      statement: INSERT_ATTEMPT,
+      params: [randomUUID(), outcome.messageId, outcome.attemptNumber, outcome.at, outcome.responseStatus, outcome.error, outcome.durationMs],
+    };
+    const next = outcome.next.delivered
+      ? { statement: MARK_DELIVERED, params: [outcome.messageId, outcome.at] }
+      : outcome.next.retryAt
+        ? { statement: RESCHEDULE, params: [outcome.messageId, outcome.next.retryAt] }
+        : { statement: GIVE_UP, params: [outcome.messageId, outcome.at] };
+    await this.sql.transaction([attempt, next]);
+  }
+
+  endpoint(id: string): Promise<EndpointRecord | null> {
+    return this.prisma.webhookEndpoint.findUnique({ where: { id } });
+  }
+
+  endpoints(accountId: string): Promise<EndpointRecord[]> {
+    return this.prisma.webhookEndpoint.findMany({ where: { accountId, deletedAt: null }, orderBy: { createdAt: 'asc' } });
+  }
+
+  createEndpoint(input: { accountId: string; url: string; events: string; secret: string; createdAt: Date }): Promise<EndpointRecord> {
+    return this.prisma.webhookEndpoint.create({ data: { id: `ep_${randomUUID().replace(/-/g, '')}`, ...input } });
+  }
+
+  async rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date): Promise<EndpointRecord | null> {
+    const endpoint = await this.prisma.webhookEndpoint.findFirst({ where: { id, accountId, deletedAt: null } });
+    if (!endpoint) return null;
+    return this.prisma.webhookEndpoint.update({
+      where: { id },
+      data: { secret, previousSecret: endpoint.secret, previousSecretValidUntil: previousValidUntil },
+    });
+  }
+
+  async deleteEndpoint(accountId: string, id: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.webhookEndpoint.updateMany({ where: { id, accountId, deletedAt: null }, data: { deletedAt: at } });
+    return count > 0;
+  }
+
+  messages(endpointId: string, limit: number) {
+    return this.prisma.webhookMessage.findMany({ where: { endpointId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit });
+  }
+
+  attempts(messageId: string) {
+    return this.prisma.webhookAttempt.findMany({ where: { messageId }, orderBy: { attemptNumber: 'asc' } });
+  }
+
+  /** A manual retry: due now, the 24 hours start again from the retry. */
+  async retry(accountId: string, messageId: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.webhookMessage.updateMany({
+      where: { id: messageId, accountId },
+      data: { nextAttemptAt: now, failedAt: null, deliveredAt: null, createdAt: now },
+    });
+    return count > 0;
+  }
+}

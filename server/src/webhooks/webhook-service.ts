@@ -1,0 +1,63 @@
+// What the dashboard does with webhooks: register an endpoint (SSRF-guarded), rotate its signing
+// secret with an overlap, delete it, read its messages and attempts, retry a message by hand.
+import { DomainError } from '../domain/errors.js';
+import { generateWebhookSecret, parseEventTypes, SECRET_ROTATION_OVERLAP_MS, WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
+import type { EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
+import { checkWebhookUrl } from './ssrf-guard.js';
+
+export class WebhookNotFoundError extends DomainError {
+  constructor() {
+    super('WEBHOOK_NOT_FOUND', 'No webhook endpoint or message with this id exists in your account.');
+  }
+}
+
+export interface EndpointWithSecret {
+  endpoint: EndpointRecord;
+  /** The signing secret, shown when the endpoint is created or its secret rotated. */
+  secret: string;
+}
+
+export class WebhookService {
+  constructor(
+    private readonly store: SqlWebhookStore,
+    private readonly options: { now: () => Date; allowPrivateUrls: boolean },
+  ) {}
+
+  async createEndpoint(accountId: string, url: string, events: readonly string[]): Promise<EndpointWithSecret> {
+    const types = parseEventTypes(events);
+    if (!types) throw new DomainError('WEBHOOK_EVENTS_INVALID', `Choose one or more of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
+    const verdict = await checkWebhookUrl(url, { allowPrivate: this.options.allowPrivateUrls });
+    if (!verdict.ok) throw new DomainError(verdict.reason === 'forbidden' ? 'WEBHOOK_URL_FORBIDDEN' : 'WEBHOOK_URL_INVALID', verdict.message);
+    const secret = generateWebhookSecret();
+    const endpoint = await this.store.createEndpoint({ accountId, url: verdict.url.toString(), events: types.join(','), secret, createdAt: this.options.now() });
+    return { endpoint, secret };
+  }
+
+  /** A new secret; the one it replaces keeps signing beside it for the overlap, so receivers can switch without a gap. */
+  async rotateSecret(accountId: string, id: string): Promise<EndpointWithSecret> {
+    const secret = generateWebhookSecret();
+    const endpoint = await this.store.rotateSecret(accountId, id, secret, new Date(this.options.now().getTime() + SECRET_ROTATION_OVERLAP_MS));
+    if (!endpoint) throw new WebhookNotFoundError();
+    return { endpoint, secret };
+  }
+
+  async deleteEndpoint(accountId: string, id: string): Promise<void> {
+    if (!(await this.store.deleteEndpoint(accountId, id, this.options.now()))) throw new WebhookNotFoundError();
+  }
+
+  endpoints(accountId: string): Promise<EndpointRecord[]> {
+    return this.store.endpoints(accountId);
+  }
+
+  messages(endpointId: string, limit: number) {
+    return this.store.messages(endpointId, Math.min(Math.max(limit, 1), 100));
+  }
+
+  attempts(messageId: string) {
+    return this.store.attempts(messageId);
+  }
+
+  async retry(accountId: string, messageId: string): Promise<void> {
+    if (!(await this.store.retry(accountId, messageId, this.options.now()))) throw new WebhookNotFoundError();
+  }
+}

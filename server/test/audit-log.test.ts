@@ -1,0 +1,220 @@
+// The audit trail: every security-relevant event recorded once, with who did it, from where and
+// with what; the revoked-token throttle; the auditEvents connection; retention.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvent, SYSTEM_ACTOR } from '../src/domain/audit.js';
+import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+// the token rules' clock: real time, moved ahead by `offset` where a test needs hours or days to pass
+let offset = 0;
+const now = () => new Date(Date.now() + offset);
+// addresses of this run's own: the PostgreSQL project shares Redis, and with it the sign-up limit per address
+const randomPrefix = () => `2001:db8:${randomBytes(2).toString('hex').replace(/^0+(?=.)/, '')}:${randomBytes(2).toString('hex').replace(/^0+(?=.)/, '')}`;
+const ADDRESS = `${randomPrefix()}::7`;
+const OTHER_1 = `${randomPrefix()}::1`;
+const OTHER_2 = `${randomPrefix()}::2`;
+const UNKNOWN_EMAIL_ADDRESS = `${randomPrefix()}::99`;
+const AGENT = 'audit-test/1.0';
+const from = (address = ADDRESS) => ({ 'x-forwarded-for': address, 'user-agent': AGENT });
+
+beforeAll(async () => {
+  t = await createTestApp({}, { clock: now });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const eventsOf = (accountId: string) =>
+  t.app.database.prisma.auditEvent.findMany({ where: { accountId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+
+let counter = 0;
+async function signUp() {
+  const email = `audit-${process.pid}-${++counter}@example.com`;
+  const result = await t.gql('mutation($e: String!) { signUp(email: $e, password: "correct horse battery") { sessionToken account { id } } }', { e: email }, from());
+  return { email, session: result.data.signUp.sessionToken as string, accountId: result.data.signUp.account.id as string };
+}
+const as = (session: string, address = ADDRESS) => ({ ...bearer(session), ...from(address) });
+
+describe('every event type is recorded once, with its actor, address and user agent', () => {
+  it('accounts, sessions, plans and tokens', async () => {
+    const { email, session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, as(session));
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const wrong = await t.gql('mutation($e: String!) { signIn(email: $e, password: "wrong password!") { sessionToken } }', { e: email }, from());
+    expect(codes(wrong)).toEqual(['INVALID_CREDENTIALS']);
+    const signIn = await t.gql('mutation($e: String!) { signIn(email: $e, password: "correct horse battery") { sessionToken } }', { e: email }, from());
+    const second = signIn.data.signIn.sessionToken as string;
+    const generated = await t.gql('mutation { generateToken(name: "audited") { secret token { id } } }', {}, as(session));
+    const tokenId = generated.data.generateToken.token.id as string;
+    await t.gql(`mutation { updateToken(id: "${tokenId}", name: "renamed") { id } }`, {}, as(session));
+    await t.gql(`mutation { updateToken(id: "${tokenId}", allowedIps: ["10.0.0.0/8"], monthlyDocumentLimit: 5) { id } }`, {}, as(session));
+    await t.gql(`mutation { rollToken(id: "${tokenId}", gracePeriod: NONE) { secret } }`, {}, as(session));
+    await t.gql(`mutation { deleteToken(id: "${tokenId}") { id } }`, {}, as(session));
+    // a second delete changes nothing, so it records nothing
+    expect(codes(await t.gql(`mutation { deleteToken(id: "${tokenId}") { id } }`, {}, as(session)))).toEqual(['TOKEN_ALREADY_DELETED']);
+    await t.gql('mutation { signOut }', {}, as(second));
+    await t.gql('mutation { cancelPlan { id } }', {}, as(session));
+
+    const events = await eventsOf(accountId);
+    expect(events.map((event) => event.type)).toEqual([
+      'SIGN_UP',
+      'SIGN_IN_SUCCEEDED',
+      'PLAN_CHOSEN',
+      'PLAN_CHANGED',
+      'SIGN_IN_FAILED',
+      'SIGN_IN_SUCCEEDED',
+      'TOKEN_GENERATED',
+      'TOKEN_RENAMED',
+      'TOKEN_RESTRICTED',
+      'TOKEN_ROLLED',
+      'TOKEN_DELETED',
+      'SIGN_OUT',
+      'PLAN_CANCELLED',
+    ]);
+    for (const event of events) {
+      expect(event).toMatchObject({ actorType: 'SESSION', clientAddress: ADDRESS, userAgent: AGENT });
+    }
+    const sessionId = (await t.app.database.prisma.session.findMany({ where: { accountId } })).map((row) => row.id);
+    // the operations made with a session name it
+    for (const event of events.filter((event) => event.type.startsWith('TOKEN_') || event.type.startsWith('PLAN_'))) {
+      expect(sessionId).toContain(event.actorId);
+    }
+    expect(events.filter((event) => event.tokenId === tokenId)).toHaveLength(5);
+    expect(JSON.parse(events.find((event) => event.type === 'TOKEN_RENAMED')!.details!)).toEqual({ name: 'renamed' });
+    expect(JSON.parse(events.find((event) => event.type === 'PLAN_CHANGED')!.details!)).toEqual({ planId: 'pro', previousPlanId: 'free' });
+  });
+
+  it('a sign-in failure with an unknown email is recorded without an account', async () => {
+    const email = `nobody-${process.pid}@example.com`;
+    await t.gql('mutation($e: String!) { signIn(email: $e, password: "whatever it is") { sessionToken } }', { e: email }, from(UNKNOWN_EMAIL_ADDRESS));
+    const failures = await t.app.database.prisma.auditEvent.findMany({ where: { type: 'SIGN_IN_FAILED', clientAddress: UNKNOWN_EMAIL_ADDRESS } });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.accountId).toBeNull();
+  });
+
+  it('an expired session presented is recorded once', async () => {
+    const { session, accountId } = await signUp();
+    await t.app.database.prisma.session.updateMany({ where: { accountId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    for (let i = 0; i < 3; i++) expect(codes(await t.gql('{ tokens { id } }', {}, as(session)))).toEqual(['SESSION_EXPIRED']);
+    const expired = (await eventsOf(accountId)).filter((event) => event.type === 'SESSION_EXPIRED');
+    expect(expired).toHaveLength(1);
+    expect(expired[0]).toMatchObject({ actorType: 'SESSION', clientAddress: ADDRESS, userAgent: AGENT });
+  });
+
+  it('a token past its expiry is recorded once by the system, dated when it expired', async () => {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const expiring = await t.gql('mutation { generateToken(name: "short", expiresIn: DAYS_7) { token { id expiresAt } } }', {}, as(session));
+    const tokenId = expiring.data.generateToken.token.id as string;
+    expect(await t.app.services.audit.recordExpiredTokens()).toBe(0);
+    offset = 8 * 24 * 60 * 60 * 1000;
+    try {
+      expect(await t.app.services.audit.recordExpiredTokens()).toBeGreaterThanOrEqual(1);
+      expect(await t.app.services.audit.recordExpiredTokens()).toBe(0);
+    } finally {
+      offset = 0;
+    }
+    const expired = (await eventsOf(accountId)).filter((event) => event.type === 'TOKEN_EXPIRED');
+    expect(expired).toHaveLength(1);
+    expect(expired[0]).toMatchObject({ tokenId, actorType: 'SYSTEM', clientAddress: null });
+    expect(expired[0]!.createdAt.toISOString()).toBe(expiring.data.generateToken.token.expiresAt);
+  });
+});
+
+describe('a revoked token presented', () => {
+  it('is recorded at most once per token, address and hour', async () => {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const token = await t.generateToken(session, 'revoked');
+    await t.gql(`mutation { deleteToken(id: "${token.id}") { id } }`, {}, as(session));
+    const present = (address: string) =>
+      t.gql('mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, { ...bearer(token.secret), ...from(address) });
+    for (let i = 0; i < 5; i++) expect(codes(await present(OTHER_1))).toEqual(['API_TOKEN_DELETED']);
+    await Promise.all(Array.from({ length: 5 }, () => present(OTHER_1)));
+    await present(OTHER_2);
+    const presented = async () => (await eventsOf(accountId)).filter((event) => event.type === 'REVOKED_TOKEN_PRESENTED');
+    expect((await presented()).map((event) => [event.clientAddress, event.actorType, event.actorId, event.userAgent])).toEqual([
+      [OTHER_1, 'API_TOKEN', token.id, AGENT],
+      [OTHER_2, 'API_TOKEN', token.id, AGENT],
+    ]);
+    // the next hour, the same address is recorded again
+    offset = 60 * 60 * 1000;
+    try {
+      await present(OTHER_1);
+      await present(OTHER_1);
+    } finally {
+      offset = 0;
+    }
+    expect(await presented()).toHaveLength(3);
+    expect(JSON.parse((await presented())[0]!.details!)).toEqual({ reason: 'API_TOKEN_DELETED' });
+  });
+
+  it('rolled-out and expired secrets count too; a token that never existed does not', async () => {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const token = await t.generateToken(session, 'rolled');
+    await t.gql(`mutation { rollToken(id: "${token.id}", gracePeriod: NONE) { secret } }`, {}, as(session));
+    expect(codes(await t.renderDocument(token.secret))).toEqual(['API_TOKEN_ROLLED']);
+    const reasons = (await eventsOf(accountId)).filter((event) => event.type === 'REVOKED_TOKEN_PRESENTED').map((event) => JSON.parse(event.details!).reason);
+    expect(reasons).toEqual(['API_TOKEN_ROLLED']);
+  });
+});
+
+describe('the auditEvents connection', () => {
+  it('pages newest first with a cursor, filters by type, token and time, and shows only the account\'s own', async () => {
+    const { session } = await signUp();
+    const other = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const a = await t.generateToken(session, 'a');
+    const b = await t.generateToken(session, 'b');
+    await t.gql(`mutation { updateToken(id: "${a.id}", name: "a2") { id } }`, {}, as(session));
+    const query = `query($first: Int, $after: String, $types: [AuditEventType!], $tokenId: ID, $from: DateTime, $to: DateTime) {
+      auditEvents(first: $first, after: $after, types: $types, tokenId: $tokenId, from: $from, to: $to) { nodes { id type tokenId createdAt } hasNextPage endCursor } }`;
+    const all = (await t.gql(query, { first: 100 }, as(session))).data.auditEvents;
+    expect(all.nodes.map((node: { type: string }) => node.type)).toEqual(['TOKEN_RENAMED', 'TOKEN_GENERATED', 'TOKEN_GENERATED', 'PLAN_CHOSEN', 'SIGN_IN_SUCCEEDED', 'SIGN_UP']);
+    expect(all.hasNextPage).toBe(false);
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: { nodes: Array<{ id: string }>; hasNextPage: boolean; endCursor: string } = (await t.gql(query, { first: 4, after }, as(session))).data.auditEvents;
+      seen.push(...page.nodes.map((node) => node.id));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    expect(seen).toEqual(all.nodes.map((node: { id: string }) => node.id));
+
+    const ofA = (await t.gql(query, { tokenId: a.id }, as(session))).data.auditEvents.nodes;
+    expect(ofA.map((node: { type: string }) => node.type)).toEqual(['TOKEN_RENAMED', 'TOKEN_GENERATED']);
+    const generated = (await t.gql(query, { types: ['TOKEN_GENERATED'] }, as(session))).data.auditEvents.nodes;
+    expect(generated.map((node: { tokenId: string }) => node.tokenId).sort()).toEqual([a.id, b.id].sort());
+    const future = (await t.gql(query, { from: new Date(Date.now() + 60_000).toISOString() }, as(session))).data.auditEvents.nodes;
+    expect(future).toEqual([]);
+    const past = (await t.gql(query, { to: new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString() }, as(session))).data.auditEvents.nodes;
+    expect(past).toEqual([]);
+
+    const othersView = (await t.gql(query, { tokenId: a.id }, as(other.session))).data.auditEvents.nodes;
+    expect(othersView).toEqual([]);
+    expect(codes(await t.gql(query, { after: 'bm90IGEgY3Vyc29y' }, as(session)))).toEqual(['AUDIT_CURSOR_INVALID']);
+    expect(codes(await t.gql(query, {}))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('retention', () => {
+  it('pruning deletes events older than the retention and keeps the rest', async () => {
+    const { accountId } = await signUp();
+    const day = 24 * 60 * 60 * 1000;
+    const store = t.app.services.audit;
+    const old = auditEvent('SIGN_IN_FAILED', SYSTEM_ACTOR, new Date(now().getTime() - 401 * day), { accountId });
+    const kept = auditEvent('SIGN_IN_FAILED', SYSTEM_ACTOR, new Date(now().getTime() - 399 * day), { accountId });
+    await t.app.database.prisma.auditEvent.createMany({ data: [old, kept] });
+    expect(await store.prune(400)).toBeGreaterThanOrEqual(1);
+    const ids = (await eventsOf(accountId)).map((event) => event.id);
+    expect(ids).toContain(kept.id);
+    expect(ids).not.toContain(old.id);
+    // a shorter retention takes the rest of the old one
+    expect(await store.prune(398)).toBeGreaterThanOrEqual(1);
+    expect((await eventsOf(accountId)).map((event) => event.id)).not.toContain(kept.id);
+  });
+});

@@ -1,0 +1,234 @@
+// Webhooks: Standard Webhooks signatures that the reference verifier accepts, the outbox written
+// with the change, exponential backoff on an injected clock, a receiver that was down getting
+// every event exactly once after deduplication by webhook-id, secret rotation with overlap, manual
+// retry, and the SSRF guard.
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { nextAttemptAfterFailure, RETRY_WINDOW_MS } from '../src/domain/webhooks.js';
+import { checkWebhookUrl } from '../src/webhooks/ssrf-guard.js';
+import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+
+let t: TestApp;
+let receiver: WebhookReceiver;
+// the clock of the token rules and of delivery scheduling: frozen, and moved only by the tests
+const base = Date.now();
+let offset = 0;
+const now = () => new Date(base + offset);
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  t = await createTestApp({ webhookAllowPrivateUrls: true, webhookPollMs: 0 }, { clock: now });
+});
+afterAll(async () => {
+  await t?.close();
+  await receiver?.close();
+});
+beforeEach(async () => {
+  // nothing left over from the previous test is due
+  offset += 2 * RETRY_WINDOW_MS;
+  await t.app.services.webhookDelivery.deliverDue();
+  receiver.received.length = 0;
+  receiver.respondWith(200);
+});
+
+const deliver = () => t.app.services.webhookDelivery.deliverDue();
+
+async function accountWithEndpoint(events = ['token.created', 'token.deleted', 'token.leaked', 'revoked_token.used']) {
+  const { session, accountId } = await t.signUp({ plan: 'pro' });
+  const created = await t.gql(
+    'mutation($url: String!, $events: [String!]!) { createWebhookEndpoint(url: $url, events: $events) { secret endpoint { id events } } }',
+    { url: receiver.url, events },
+    bearer(session),
+  );
+  if (!created.data) throw new Error(JSON.stringify(created.errors));
+  return { session, accountId, secret: created.data.createWebhookEndpoint.secret as string, endpointId: created.data.createWebhookEndpoint.endpoint.id as string };
+}
+
+const verified = (secret: string, request: { headers: Record<string, unknown>; body: string }) =>
+  new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: Record<string, any> };
+
+describe('signed deliveries', () => {
+  it('token.created, token.deleted, revoked_token.used and token.leaked reach the endpoint, and verify with the Standard Webhooks verifier', async () => {
+    const { session, secret } = await accountWithEndpoint();
+    const token = await t.generateToken(session, 'hooked');
+    await t.gql(`mutation { deleteToken(id: "${token.id}") { id } }`, {}, bearer(session));
+    await t.renderDocument(token.secret);
+    await t.app.services.leaks.respond([{ token: token.secret, type: 'pogodoc_api_token', url: 'https://example.com/leak', source: 'content' }], {
+      type: 'SCANNER', id: 'key-1', clientAddress: '203.0.113.1', userAgent: 'scanner',
+    });
+    expect(await deliver()).toBe(4);
+    const payloads = receiver.received.map((request) => verified(secret, request));
+    expect(payloads.map((payload) => payload.type).sort()).toEqual(['revoked_token.used', 'token.created', 'token.deleted', 'token.leaked']);
+    for (const payload of payloads) expect(payload.data.tokenId).toBe(token.id);
+    expect(payloads.find((payload) => payload.type === 'token.leaked')!.data.details).toEqual({ url: 'https://example.com/leak', source: 'content', type: 'pogodoc_api_token' });
+    // a tampered body or another secret does not verify
+    const [first] = receiver.received;
+    expect(() => verified(secret, { ...first!, body: first!.body.replace('token', 'tokem') })).toThrow();
+    expect(() => verified(`whsec_${randomBytes(24).toString('base64')}`, first!)).toThrow();
+    // delivered: nothing more to send
+    expect(await deliver()).toBe(0);
+  });
+
+  it('only the subscribed events, and only the account\'s own', async () => {
+    const { session } = await accountWithEndpoint(['token.deleted']);
+    const other = await t.signUp({ plan: 'pro' });
+    await t.generateToken(other.session, 'not mine');
+    const token = await t.generateToken(session, 'kept');
+    await deliver();
+    expect(receiver.received).toEqual([]);
+    await t.gql(`mutation { deleteToken(id: "${token.id}") { id } }`, {}, bearer(session));
+    await deliver();
+    expect(receiver.received.map((request) => JSON.parse(request.body).type)).toEqual(['token.deleted']);
+  });
+
+  it('a rotated secret keeps signing beside the new one for the overlap', async () => {
+    const { session, secret: oldSecret, endpointId } = await accountWithEndpoint(['token.created']);
+    const rotated = await t.gql(`mutation { rotateWebhookSecret(id: "${endpointId}") { secret } }`, {}, bearer(session));
+    const newSecret = rotated.data.rotateWebhookSecret.secret as string;
+    await t.generateToken(session, 'after rotation');
+    await deliver();
+    const [request] = receiver.received;
+    expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verified(oldSecret, request!).type).toBe('token.created');
+    expect(verified(newSecret, request!).type).toBe('token.created');
+    // past the overlap, only the new secret signs
+    offset += 25 * 60 * 60 * 1000;
+    await t.generateToken(session, 'later');
+    await deliver();
+    const later = receiver.received[1]!;
+    expect(verified(newSecret, later).type).toBe('token.created');
+    expect(() => verified(oldSecret, later)).toThrow();
+  });
+});
+
+describe('retries', () => {
+  it('follow the exponential backoff for 24 hours, then stop; a manual retry sends again', async () => {
+    const { session, endpointId } = await accountWithEndpoint(['token.created']);
+    receiver.respondWith(500);
+    await t.generateToken(session, 'failing');
+    const created = now();
+    const attemptTimes: number[] = [];
+    for (let guard = 0; guard < 50; guard++) {
+      const made = await deliver();
+      if (made) attemptTimes.push(now().getTime());
+      const [message] = (await t.gql(`{ webhookEndpoints { id messages { failedAt nextAttemptAt } } }`, {}, bearer(session))).data.webhookEndpoints.find(
+        (endpoint: { id: string }) => endpoint.id === endpointId,
+      ).messages;
+      if (message.failedAt) break;
+      // not due yet: nothing is attempted before its time
+      offset += new Date(message.nextAttemptAt).getTime() - now().getTime() - 1;
+      expect(await deliver()).toBe(0);
+      offset += 1;
+    }
+    // the schedule the domain gives, from the same start
+    const expected: number[] = [attemptTimes[0]!];
+    for (;;) {
+      const next = nextAttemptAfterFailure(created, expected.length, new Date(expected.at(-1)!));
+      if (!next) break;
+      expected.push(next.getTime());
+    }
+    expect(attemptTimes.map((time) => time - attemptTimes[0]!)).toEqual(expected.map((time) => time - expected[0]!));
+    expect(attemptTimes.length).toBeGreaterThan(5);
+    expect(attemptTimes.at(-1)! - created.getTime()).toBeLessThanOrEqual(RETRY_WINDOW_MS);
+    expect(receiver.received).toHaveLength(attemptTimes.length);
+    const gaps = attemptTimes.slice(1).map((time, i) => time - attemptTimes[i]!);
+    console.log(`backoff: ${attemptTimes.length} attempts over ${((attemptTimes.at(-1)! - attemptTimes[0]!) / 3_600_000).toFixed(1)} h, gaps ${gaps.map((gap) => `${gap / 1000}s`).join(', ')}`);
+
+    const messages = (await t.gql(`{ webhookEndpoints { messages { id attemptCount attempts { attemptNumber responseStatus } } } }`, {}, bearer(session))).data.webhookEndpoints[0].messages;
+    expect(messages[0].attempts.map((attempt: { responseStatus: number }) => attempt.responseStatus)).toEqual(attemptTimes.map(() => 500));
+    receiver.respondWith(200);
+    expect((await t.gql(`mutation { retryWebhookMessage(id: "${messages[0].id}") }`, {}, bearer(session))).data.retryWebhookMessage).toBe(true);
+    expect(await deliver()).toBe(1);
+    expect(receiver.received.at(-1)!.headers['webhook-id']).toBe(messages[0].id);
+  });
+
+  it('a receiver down for a while gets every event exactly once after deduplication by webhook-id', async () => {
+    const { session, secret } = await accountWithEndpoint(['token.created', 'token.deleted']);
+    await receiver.down();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await t.generateToken(session, `down ${i}`)).id);
+    for (const id of ids.slice(0, 3)) await t.gql(`mutation { deleteToken(id: "${id}") { id } }`, {}, bearer(session));
+    const events = 9;
+    // down for about an hour: every attempt is refused
+    let failedAttempts = 0;
+    for (let minute = 0; minute < 60; minute += 1) {
+      failedAttempts += await deliver();
+      offset += 60_000;
+    }
+    expect(receiver.received).toHaveLength(0);
+    // back up, but the first delivery of each message is processed and answered 500 (an
+    // acknowledgement lost): the retry brings it again, and the receiver deduplicates
+    await receiver.up();
+    const seen = new Set<string>();
+    receiver.respondWith((request) => {
+      const id = String(request.headers['webhook-id']);
+      if (seen.has(id)) return 200;
+      seen.add(id);
+      return 500;
+    });
+    for (let step = 0; step < 30; step++) {
+      await deliver();
+      offset += 60 * 60 * 1000;
+    }
+    const unique = new Map<string, unknown>();
+    for (const request of receiver.received) unique.set(String(request.headers['webhook-id']), verified(secret, request));
+    expect(unique.size).toBe(events);
+    expect([...unique.values()].map((payload: any) => payload.type).sort()).toEqual([...Array(6).fill('token.created'), ...Array(3).fill('token.deleted')]);
+    const pending = await t.app.database.prisma.webhookMessage.count({ where: { accountId: (await t.gql('{ viewer { id } }', {}, bearer(session))).data.viewer.id, deliveredAt: null } });
+    expect(pending).toBe(0);
+    console.log(`receiver down then up: ${events} events, ${failedAttempts} refused attempts while down, ${receiver.received.length} requests received after, ${unique.size} unique webhook-ids (each exactly once after dedup)`);
+  });
+});
+
+describe('the SSRF guard', () => {
+  const refused = [
+    'https://127.0.0.1/hook',
+    'https://127.1.2.3/hook',
+    'https://10.1.2.3/hook',
+    'https://172.16.5.4/hook',
+    'https://192.168.1.1/hook',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://100.64.0.1/hook',
+    'https://0.0.0.0/hook',
+    'https://[::1]/hook',
+    'https://[fe80::1]/hook',
+    'https://[fc00::1]/hook',
+    'https://[fd00:ec2::254]/hook',
+    'https://[::ffff:127.0.0.1]/hook',
+    'https://[::ffff:169.254.169.254]/hook',
+  ];
+
+  it('refuses loopback, private, link-local and metadata addresses, by literal or by what a name resolves to', async () => {
+    for (const url of refused) {
+      const verdict = await checkWebhookUrl(url, { allowPrivate: false });
+      expect(verdict, url).toMatchObject({ ok: false, reason: 'forbidden' });
+    }
+    const resolvesTo = (address: string) => async () => [{ address }];
+    for (const address of ['127.0.0.1', '10.0.0.7', '169.254.169.254', '::1', 'fd12::1']) {
+      expect(await checkWebhookUrl('https://hooks.example.com/x', { allowPrivate: false, resolve: resolvesTo(address) }), address).toMatchObject({ ok: false, reason: 'forbidden' });
+    }
+    // one private address among public ones is enough to refuse
+    expect(await checkWebhookUrl('https://mixed.example.com/x', { allowPrivate: false, resolve: async () => [{ address: '93.184.216.34' }, { address: '10.0.0.1' }] })).toMatchObject({ ok: false });
+    expect(await checkWebhookUrl('https://hooks.example.com/x', { allowPrivate: false, resolve: resolvesTo('93.184.216.34') })).toMatchObject({ ok: true });
+    expect(await checkWebhookUrl('https://localhost/x', { allowPrivate: false })).toMatchObject({ ok: false });
+    expect(await checkWebhookUrl('http://hooks.example.com/x', { allowPrivate: false, resolve: resolvesTo('93.184.216.34') })).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
+  it('through the API: WEBHOOK_URL_FORBIDDEN and WEBHOOK_URL_INVALID, unless the development setting allows them', async () => {
+    const guarded = await createTestApp({ webhookAllowPrivateUrls: false, webhookPollMs: 0 });
+    try {
+      const { session } = await guarded.signUp({ plan: 'pro' });
+      const create = (url: string, events = ['token.created']) =>
+        guarded.gql('mutation($url: String!, $events: [String!]!) { createWebhookEndpoint(url: $url, events: $events) { secret } }', { url, events }, bearer(session));
+      for (const url of refused) expect(codes(await create(url)), url).toEqual(['WEBHOOK_URL_FORBIDDEN']);
+      expect(codes(await create(receiver.url))).toEqual(['WEBHOOK_URL_INVALID']);
+      expect(codes(await create('not a url'))).toEqual(['WEBHOOK_URL_INVALID']);
+      expect(codes(await create('https://93.184.216.34/hook', ['token.exploded']))).toEqual(['WEBHOOK_EVENTS_INVALID']);
+      expect(codes(await create('https://93.184.216.34/hook', []))).toEqual(['WEBHOOK_EVENTS_INVALID']);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
