@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../server/test/support/test-app.js';
+import { expectAccessible } from './axe.js';
 import { launchBrowser } from './browser.js';
 
 let t: TestApp;
@@ -47,6 +48,7 @@ describe('a leaked token on the dashboard', () => {
     expect(types.slice(0, 3)).toEqual(['TOKEN_LEAKED', 'TOKEN_GENERATED', 'TOKEN_GENERATED']);
     expect(types).toContain('SIGN_UP');
     expect(await activity.locator('tr.leaked').count()).toBe(1);
+    await expectAccessible(page, 'leak banner and Activity view');
 
     // filtered to leaks only
     await page.getByLabel('Event type').selectOption('TOKEN_LEAKED');

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -31,4 +32,13 @@ export async function axeViolations(page: Page): Promise<Violation[]> {
         targets: violation.nodes.map((node: { target: string[] }) => node.target.join(' ')),
       }));
   });
+}
+
+/** axe-core finds nothing at the moderate, serious or critical level in this state, in light and dark. */
+export async function expectAccessible(page: Page, state: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await axeViolations(page), `axe-core violations in "${state}" (${colorScheme})`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }

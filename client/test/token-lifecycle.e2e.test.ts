@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../server/test/support/test-app.js';
 import { launchBrowser } from './browser.js';
-import { axeViolations } from './axe.js';
+import { expectAccessible } from './axe.js';
 
 const DAY = 24 * 3600_000;
 let offsetMs = 0;
@@ -44,15 +44,6 @@ const row = (name: string) => page.locator('tr', { has: page.locator('th', { has
 const render = (secret: string, headers: Record<string, string> = {}) =>
   t.gql('mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, { ...bearer(secret), ...headers });
 
-/** axe-core finds nothing at the moderate, serious or critical level, in light and dark. */
-async function expectAccessible(state: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await axeViolations(page), `axe-core violations in "${state}" (${colorScheme})`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
 describe('token lifecycle on the dashboard', () => {
   it('shows "Expires in 3 days" on a token close to its expiry, and nothing on one that never expires', async () => {
     await generate('Soon', { expiresAt: new Date(Date.now() + 3 * DAY + 3600_000).toISOString() });
@@ -72,7 +63,7 @@ describe('token lifecycle on the dashboard', () => {
       const badge = page.getByTestId('tokens-DELETED').locator(`tr[data-token-id="${expiring.id}"]`).getByTestId('expiry');
       await badge.waitFor();
       expect(await badge.textContent()).toMatch(/^Expired on /);
-      await expectAccessible('expired token in the Deleted tab');
+      await expectAccessible(page, 'expired token in the Deleted tab');
       await page.getByRole('tab', { name: 'Active' }).click();
       await page.getByTestId('tokens-ACTIVE').waitFor();
       expect(await page.getByTestId('tokens-ACTIVE').locator(`tr[data-token-id="${expiring.id}"]`).count()).toBe(0);
@@ -90,7 +81,7 @@ describe('token lifecycle on the dashboard', () => {
     await details.getByTestId('last-used').waitFor();
     expect(await details.getByTestId('last-used').textContent()).toMatch(/^(just now|\d+ seconds? ago) from 203\.0\.113\.9, pogodoc-js\/1\.2$/);
     expect(await details.getByTestId('details-expiry').textContent()).toBe('Never expires');
-    await expectAccessible('token details');
+    await expectAccessible(page, 'token details');
 
     await details.getByLabel(/IP allowlist/).fill('banana');
     await details.getByRole('button', { name: 'Save' }).click();
