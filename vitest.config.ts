@@ -25,6 +25,7 @@ const API_SUITES = [
   'server/test/session-store.test.ts',
   'server/test/idempotency.test.ts',
   'server/test/idempotent-retries.test.ts',
+  'server/test/metering.test.ts',
 ];
 
 export default defineConfig({

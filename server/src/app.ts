@@ -158,8 +158,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   observability.readFrom({ webSocketConnections: () => webSockets.clientCount(), webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions });
   const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
+  // Old hourly usage is rolled up into days (domain/metering.ts) once an hour, on every instance:
+  // each day moves in one transaction, so instances that overlap find nothing left to move.
+  const rollUpOldUsage = () => void services.usage.rollUpOldUsage().catch((error) => logger.warn({ err: error }, 'usage roll-up failed'));
+  const usageRollUp = setInterval(rollUpOldUsage, 3_600_000).unref();
+
   let stopping: Promise<void> | undefined;
   const stop = async () => {
+    clearInterval(usageRollUp);
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
     await services.close();
     routes.close();

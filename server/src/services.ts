@@ -8,17 +8,20 @@ import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-st
 import type { Database } from './persistence/database.js';
 import { SqlIdempotencyStore } from './persistence/idempotency-store.js';
 import { PrismaTokenStore } from './persistence/token-store.js';
+import { SqlUsageStore } from './persistence/usage-store.js';
+import { UsageService } from './domain/usage.js';
 import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
 
 export interface Services {
   accounts: AccountService;
   apiTokens: ApiTokenService;
   documents: DocumentService;
+  usage: UsageService;
   /** Ends the render threads. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
 
-/** The clock of the token rules (expiry, grace periods, last use); tests inject their own. */
+/** The clock of the token rules (expiry, grace periods, last use) and of the billing period; tests inject their own. */
 export type Clock = () => Date;
 
 export interface ServiceOptions {
@@ -37,10 +40,12 @@ export function createServices(
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now);
   const renderer = new LiquidTemplateRenderer(limits);
+  const usageStore = new SqlUsageStore(database.sql);
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
+    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), usageStore, now),
+    usage: new UsageService(usageStore, tokenStore, now),
     close: () => renderer.close(),
   };
 }

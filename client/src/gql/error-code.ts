@@ -50,6 +50,8 @@ export type ErrorCode =
   | 'PLAN_NOT_FOUND'
   /** Generating or using a token, or watching live counts, without an active plan. */
   | 'PLAN_REQUIRED'
+  /** The account used its plan's documents for this billing period: HTTP 429 with Retry-After; extensions.resetsAt says when it resets. */
+  | 'QUOTA_EXCEEDED'
   /** A rate limit: HTTP 429 with Retry-After; extensions.retryAfter has the seconds. */
   | 'RATE_LIMITED'
   /** The template failed while rendering. */
@@ -93,7 +95,9 @@ export type ErrorCode =
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
   /** A dashboard operation without a session. */
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  /** A usage query whose range ends before it starts, or asks for too many points. */
+  | 'USAGE_RANGE_INVALID';
 
 /** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */
 export type RollGracePeriod =
@@ -118,3 +122,10 @@ export type TokenStatus =
   | 'DELETED'
   /** Tokens past their expiresAt. They never work again and no longer count toward the limit. */
   | 'EXPIRED';
+
+/** The size of one usage bucket: an hour or a day, in UTC. */
+export type UsageGranularity =
+  /** Daily buckets, kept for good; a query covers at most 366 days. */
+  | 'DAY'
+  /** Hourly buckets, kept for 90 days; a query covers at most 2160 hours. */
+  | 'HOUR';

@@ -4,6 +4,7 @@ import './types/scalars.js';
 import './types/account.js';
 import './types/api-token.js';
 import './types/document.js';
+import './types/usage.js';
 import './types/error-code.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -8,6 +8,7 @@ import type {
   ApiTokenRecord,
   CreateTokenResult,
   DeleteTokenResult,
+  RecordDocumentResult,
   RollTokenResult,
   TokenForAuthentication,
   TokenStatus,
@@ -18,6 +19,7 @@ import type {
 } from '../domain/ports.js';
 import { monthOf } from '../domain/token-restrictions.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
+import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
@@ -247,8 +249,9 @@ export class PrismaTokenStore implements TokenStore {
     };
   }
 
-  async recordDocument(tokenId: string, use: TokenUse): Promise<number | null> {
-    const [row] = await this.sql.rows<{ documentCount: number }>(RECORD_DOCUMENT, recordDocumentParams(tokenId, use));
-    return row ? row.documentCount : null;
+  async recordDocument(tokenId: string, use: TokenUse): Promise<RecordDocumentResult> {
+    const result = await this.sql.transaction(meteredDocumentSteps(tokenId, use));
+    if (result.committed) return { outcome: 'counted', ...countsOf(result.rows) };
+    return { outcome: result.stoppedAt === METERED_STEP.period ? 'quota-exceeded' : 'unusable' };
   }
 }
