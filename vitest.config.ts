@@ -26,6 +26,7 @@ const API_SUITES = [
   'server/test/idempotency.test.ts',
   'server/test/idempotent-retries.test.ts',
   'server/test/metering.test.ts',
+  'server/test/usage-live.test.ts',
 ];
 
 export default defineConfig({

@@ -88,6 +88,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
     ownedToken: (accountId, tokenId) => services.apiTokens.findOwnedToken(accountId, tokenId),
+    currentPeriod: (accountId) => services.usage.currentPeriod(accountId),
   });
   const createContext = createContextFactory({
     services,

@@ -2,6 +2,7 @@
 import { USAGE_HOURLY_RETENTION_DAYS, USAGE_MAX_POINTS, type PeriodUsage, type UsagePoint } from '../../domain/metering.js';
 import { builder } from '../builder.js';
 import { AccountType } from './account.js';
+import { DocumentCountUpdate } from './api-token.js';
 
 const UsageGranularityEnum = builder.enumType('UsageGranularity', {
   description: 'The size of one usage bucket: an hour or a day, in UTC.',
@@ -53,5 +54,19 @@ builder.queryFields((t) => ({
       const account = await ctx.viewer();
       return ctx.services.usage.usage(account.id, { tokenId: tokenId === null || tokenId === undefined ? null : String(tokenId), from, to, granularity });
     },
+  }),
+}));
+
+// The period meter moves with the same event as the token counts: one fan-out for both.
+builder.objectFields(DocumentCountUpdate, (t) => ({
+  period: t.string({
+    nullable: true,
+    description: 'The billing period this document counted in, like "2026-12".',
+    resolve: (change) => change.period ?? null,
+  }),
+  periodDocumentCount: t.int({
+    nullable: true,
+    description: "The account's documents this billing period after this change; never lower than an earlier update of the same period.",
+    resolve: (change) => change.periodDocumentCount ?? null,
   }),
 }));
