@@ -27,6 +27,8 @@ const API_SUITES = [
   'server/test/idempotent-retries.test.ts',
   'server/test/metering.test.ts',
   'server/test/usage-live.test.ts',
+  'server/test/sdk-quota-errors.test.ts',
+  'server/test/token-pages.test.ts',
 ];
 
 export default defineConfig({

@@ -10,6 +10,8 @@ import { SqlIdempotencyStore } from './persistence/idempotency-store.js';
 import { PrismaTokenStore } from './persistence/token-store.js';
 import { SqlUsageStore } from './persistence/usage-store.js';
 import { UsageService } from './domain/usage.js';
+import { TokenPagesService } from './domain/token-pages.js';
+import { SqlTokenPages } from './persistence/token-pages.js';
 import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
 
 export interface Services {
@@ -17,6 +19,7 @@ export interface Services {
   apiTokens: ApiTokenService;
   documents: DocumentService;
   usage: UsageService;
+  tokenPages: TokenPagesService;
   /** Ends the render threads. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
@@ -46,6 +49,7 @@ export function createServices(
     apiTokens,
     documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), usageStore, now),
     usage: new UsageService(usageStore, tokenStore, now),
+    tokenPages: new TokenPagesService(new SqlTokenPages(database.sql), now),
     close: () => renderer.close(),
   };
 }

@@ -5,6 +5,7 @@ import './types/account.js';
 import './types/api-token.js';
 import './types/document.js';
 import './types/usage.js';
+import './types/token-connection.js';
 import './types/error-code.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

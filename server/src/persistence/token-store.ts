@@ -47,8 +47,8 @@ const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
 
 // The statements every document request and every dashboard read runs, on the driver itself
 // (sql-driver.ts explains why), reading the same columns as TOKEN_FIELDS.
-const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
-const TOKEN_DATES = dateColumns(TOKEN_ROW);
+export const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
+export const TOKEN_DATES = dateColumns(TOKEN_ROW);
 
 // One statement, one row: the current secret's hash and the previous one's each have a unique
 // index, so the OR is two index probes (PostgreSQL's BitmapOr, SQLite's multi-index OR), and the
@@ -63,7 +63,7 @@ const FIND_FOR_AUTHENTICATION: SqlStatement = {
 };
 
 /** A usable token, in SQL: not deleted, holding its slot, and not past its expiry at `nowParam`. */
-const usable = (alias: string, nowParam: string) =>
+export const usable = (alias: string, nowParam: string) =>
   `${alias}"deletedAt" IS NULL AND ${alias}"activeSlot" IS NOT NULL AND (${alias}"expiresAt" IS NULL OR ${alias}"expiresAt" > ${nowParam})`;
 
 // One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
