@@ -18,8 +18,11 @@ const bucketsOf = (table: string, column: string, subject: 'token' | 'account'):
   name: `usage_${table}_${subject}`,
   text:
     subject === 'token'
-      ? `SELECT "${column}" AS "at", "documentCount" FROM "${table}"
-          WHERE "tokenId" = $1 AND "accountId" = $2 AND "${column}" >= $3 AND "${column}" < $4 ORDER BY "${column}"`
+      ? // the token only, so that the primary key (tokenId, hour) is the index: with the account
+        // too, SQLite chose (accountId, hour) and read every token's buckets (the service has
+        // already checked that the token is the account's)
+        `SELECT "${column}" AS "at", "documentCount" FROM "${table}"
+          WHERE "tokenId" = $1 AND "${column}" >= $2 AND "${column}" < $3 ORDER BY "${column}"`
       : `SELECT "${column}" AS "at", SUM("documentCount") AS "documentCount" FROM "${table}"
           WHERE "accountId" = $1 AND "${column}" >= $2 AND "${column}" < $3 GROUP BY "${column}" ORDER BY "${column}"`,
   dateColumns: ['at'],
@@ -92,7 +95,7 @@ export class SqlUsageStore implements UsageStore {
 
   private async read(statements: { token: SqlStatement; account: SqlStatement }, subject: UsageSubject, from: Date, to: Date): Promise<UsageBucket[]> {
     const rows = subject.tokenId
-      ? await this.sql.rows<{ at: Date; documentCount: number | string }>(statements.token, [subject.tokenId, subject.accountId, from, to])
+      ? await this.sql.rows<{ at: Date; documentCount: number | string }>(statements.token, [subject.tokenId, from, to])
       : await this.sql.rows<{ at: Date; documentCount: number | string }>(statements.account, [subject.accountId, from, to]);
     // PostgreSQL's SUM is a bigint, which pg reads as text
     return rows.map(({ at, documentCount }) => ({ at, documentCount: Number(documentCount) }));
