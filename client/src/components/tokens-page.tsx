@@ -2,20 +2,17 @@ import { useQuery, useSubscription } from '@urql/preact';
 import { graphql } from '../gql';
 import { TokensQuery } from '../urql-client';
 import { GenerateToken } from './generate-token';
-import { PeriodMeter } from './period-meter';
 import { PlanPicker } from './plan-picker';
 import { TokenTabs } from './token-tabs';
 
 // One subscription for every active token of the account: the current counts first, then each
 // change. Graphcache writes each update into the token it belongs to (see urql-client.ts).
-export const DocumentCountSubscription = graphql(`
+const DocumentCountSubscription = graphql(`
   subscription LiveDocumentCounts {
     documentCount {
       tokenId
       documentCount
       lastUsedAt
-      period
-      periodDocumentCount
     }
   }
 `);
@@ -34,7 +31,6 @@ export function TokensPage({ viewer, rules, plans }: Props) {
   return (
     <main>
       {!viewer.planActive && <PlanPicker plans={plans} />}
-      {viewer.planActive && <PeriodMeter plans={plans} planName={viewer.plan?.name} />}
       {viewer.planActive && viewer.plan && (
         <p class="muted">
           Plan: <strong>{viewer.plan.name}</strong> · {activeCount ?? '…'} of {rules.maxActiveTokens} active tokens

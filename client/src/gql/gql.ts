@@ -19,13 +19,12 @@ type Documents = {
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
-    "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": typeof types.CurrentPeriodDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": typeof types.RollTokenDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": typeof types.DeleteTokenDocument,
-    "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": typeof types.LiveDocumentCountsDocument,
+    "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n": typeof types.LiveDocumentCountsDocument,
     "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n  }\n": typeof types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": typeof types.TokensDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
@@ -36,13 +35,12 @@ const documents: Documents = {
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
-    "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": types.CurrentPeriodDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": types.RollTokenDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": types.DeleteTokenDocument,
-    "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": types.LiveDocumentCountsDocument,
+    "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n": types.LiveDocumentCountsDocument,
     "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n  }\n": types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": types.TokensDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": types.LiveCountFragmentDoc,
@@ -85,10 +83,6 @@ export function graphql(source: "\n  mutation GenerateToken($name: String!) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      plan {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -109,7 +103,7 @@ export function graphql(source: "\n  mutation DeleteToken($id: ID!) {\n    delet
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n"): (typeof documents)["\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n"];
+export function graphql(source: "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n"): (typeof documents)["\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
