@@ -28,6 +28,10 @@ const API_SUITES = [
   'server/test/secret-scanning.test.ts',
   'server/test/audit-log.test.ts',
   'server/test/webhooks.test.ts',
+  'server/test/metering.test.ts',
+  'server/test/usage-live.test.ts',
+  'server/test/sdk-quota-errors.test.ts',
+  'server/test/token-pages.test.ts',
 ];
 
 export default defineConfig({

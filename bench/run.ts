@@ -15,6 +15,7 @@ import { createTestDatabase } from '../server/test/support/test-database.js';
 import { httpGql } from '../server/test/support/http-client.js';
 import { appGql } from '../server/test/support/test-app.js';
 import { observeSql } from '../server/test/support/observe-sql.js';
+import { usageWorkload } from './usage-workload.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -234,6 +235,9 @@ async function main() {
 
   // 8. What Prometheus metrics (and logging every request) cost workload 1
   if (runs(8)) await observabilityCost();
+
+  // 9. W-usage: the usage query at 2 million documents, and the bucket write per document
+  if (runs(9)) await usageWorkload(add);
 
   writeResults();
 }

@@ -42,7 +42,7 @@ export interface PogodocErrorDetails {
   retryAfterSeconds?: number;
   /** How many requests the call made, retries included. */
   attempts?: number;
-  /** When a TOKEN_LIMIT_EXCEEDED limit starts again (the API's extensions.resetsAt). */
+  /** When a TOKEN_LIMIT_EXCEEDED limit or a QUOTA_EXCEEDED quota starts again (the API's extensions.resetsAt). */
   resetsAt?: Date;
   cause?: unknown;
 }
@@ -101,6 +101,20 @@ export class PogodocTokenLimitError extends PogodocError {
   }
 }
 
+/**
+ * The account used its plan's documents for this billing period (HTTP 429). Not retried: it lasts
+ * until `resetsAt`, the start of the next month (UTC), unless a larger plan is chosen on the dashboard.
+ */
+export class PogodocQuotaExceededError extends PogodocError {
+  declare readonly code: 'QUOTA_EXCEEDED';
+  readonly resetsAt: Date | undefined;
+
+  constructor(message: string, code: PogodocErrorCode, details: PogodocErrorDetails = {}) {
+    super(message, code, { ...details, retryable: false });
+    this.resetsAt = details.resetsAt;
+  }
+}
+
 /** The Idempotency-Key was refused: malformed, used for another request, or still in use. */
 export class PogodocIdempotencyError extends PogodocError {
   declare readonly code: PogodocIdempotencyErrorCode;
@@ -123,6 +137,7 @@ const CLASS_OF_CODE: Partial<Record<ErrorCode, typeof PogodocError>> = {
   API_TOKEN_ROLLED: PogodocTokenRolledError,
   API_TOKEN_IP_NOT_ALLOWED: PogodocIpNotAllowedError,
   TOKEN_LIMIT_EXCEEDED: PogodocTokenLimitError,
+  QUOTA_EXCEEDED: PogodocQuotaExceededError,
 };
 
 /** The error class for a refusal with the API's code. */

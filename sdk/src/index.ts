@@ -13,6 +13,7 @@ export {
   PogodocIdempotencyError,
   PogodocIpNotAllowedError,
   PogodocNetworkError,
+  PogodocQuotaExceededError,
   PogodocTimeoutError,
   PogodocTokenError,
   PogodocTokenExpiredError,

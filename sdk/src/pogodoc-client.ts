@@ -68,7 +68,7 @@ export interface RenderedDocument {
 /** Failures worth another attempt: the API asked to wait, or could not serve just then. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['RATE_LIMITED', 'DATABASE_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_USE']);
-const NEVER_RETRIED_CODES = new Set(['TOKEN_LIMIT_EXCEEDED']);
+const NEVER_RETRIED_CODES = new Set(['TOKEN_LIMIT_EXCEEDED', 'QUOTA_EXCEEDED']);
 
 interface GraphQLBody<Result> {
   data?: Result | null;

@@ -92,6 +92,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
     ownedToken: (accountId, tokenId) => services.apiTokens.findOwnedToken(accountId, tokenId),
+    currentPeriod: (accountId) => services.usage.currentPeriod(accountId),
   });
   const createContext = createContextFactory({
     services,
@@ -202,8 +203,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     : undefined;
   webhookTimer?.unref();
 
+  // Old hourly usage is rolled up into days (domain/metering.ts) once an hour, on every instance:
+  // each day moves in one transaction, so instances that overlap find nothing left to move.
+  const rollUpOldUsage = () => void services.usage.rollUpOldUsage().catch((error) => logger.warn({ err: error }, 'usage roll-up failed'));
+  const usageRollUp = setInterval(rollUpOldUsage, 3_600_000).unref();
+
   let stopping: Promise<void> | undefined;
   const stop = async () => {
+    clearInterval(usageRollUp);
     clearInterval(upkeepTimer);
     if (webhookTimer) clearInterval(webhookTimer);
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);

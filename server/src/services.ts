@@ -14,6 +14,10 @@ import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-st
 import type { Database } from './persistence/database.js';
 import { SqlIdempotencyStore } from './persistence/idempotency-store.js';
 import { PrismaTokenStore } from './persistence/token-store.js';
+import { SqlUsageStore } from './persistence/usage-store.js';
+import { UsageService } from './domain/usage.js';
+import { TokenPagesService } from './domain/token-pages.js';
+import { SqlTokenPages } from './persistence/token-pages.js';
 import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
 
 export interface Services {
@@ -24,11 +28,13 @@ export interface Services {
   leaks: LeakResponseService;
   webhooks: WebhookService;
   webhookDelivery: WebhookDelivery;
+  usage: UsageService;
+  tokenPages: TokenPagesService;
   /** Ends the render threads. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
 
-/** The clock of the token rules (expiry, grace periods, last use); tests inject their own. */
+/** The clock of the token rules (expiry, grace periods, last use) and of the billing period; tests inject their own. */
 export type Clock = () => Date;
 
 export interface ServiceOptions {
@@ -51,14 +57,17 @@ export function createServices(
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
   const renderer = new LiquidTemplateRenderer(limits);
   const webhookStore = new SqlWebhookStore(database.prisma, database.sql, database.provider);
+  const usageStore = new SqlUsageStore(database.sql);
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma, database.sql), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce, undefined, auditStore),
     apiTokens,
-    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
     audit: new AuditLog(auditStore, now),
     leaks: new LeakResponseService(auditStore, now),
     webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
     webhookDelivery: new WebhookDelivery(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
+    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), usageStore, now),
+    usage: new UsageService(usageStore, tokenStore, now),
+    tokenPages: new TokenPagesService(new SqlTokenPages(database.sql), now),
     close: () => renderer.close(),
   };
 }

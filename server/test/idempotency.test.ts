@@ -215,7 +215,7 @@ describe('storage', () => {
     expect(await claim(taker, new Date(Date.now() + 60_000))).toEqual({ outcome: 'claimed' });
     expect(await store.complete(slow, 'late', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'claim-lost' });
     expect(await documentCountOf(t, session, id)).toBe(0);
-    expect(await store.complete(taker, 'on time', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'counted', documentCount: 1 });
+    expect(await store.complete(taker, 'on time', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'counted', documentCount: 1, periodDocumentCount: 1 });
     expect(await store.complete(taker, 'again', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'claim-lost' });
     expect(await documentCountOf(t, session, id)).toBe(1);
     // the late one's release cannot free the key the other one completed
@@ -231,11 +231,12 @@ describe('storage', () => {
       return t.sql.slice(before);
     };
     const plain = await statementsOf(undefined);
-    expect(plain).toHaveLength(2); // the token lookup and the count
+    // the token lookup, then one transaction: the period's usage, the count and the hour's usage
+    expect(plain).toHaveLength(4);
     expect(plain.join('\n')).not.toContain('IdempotencyKey');
     const keyed = await statementsOf(randomUUID());
-    // lookup, claim, prune, then one transaction: the count, and the document stored under the claim
-    expect(keyed).toHaveLength(5);
+    // lookup, claim, prune, then one transaction: the same three, and the document stored under the claim
+    expect(keyed).toHaveLength(7);
   });
 
   it('the result is stored in the transaction that counts: when storing fails, the count is rolled back too', async () => {

@@ -130,7 +130,7 @@ function openStoppingClient(url: string, session: string) {
  * read the current counts on all its subscriptions and then stops reading.
  */
 async function accountWithStoppedClient(t: TestApp, url: string) {
-  const { session } = await t.signUp();
+  const { session } = await t.signUp({ plan: 'business' }); // no quota: this suite makes hundreds of documents
   const tokens = [await t.generateToken(session, 'first'), await t.generateToken(session, 'second')];
   const counts = new Map(tokens.map((token) => [token.id, 0]));
   const client = wsClient(url, { connectionParams: { authorization: `Bearer ${session}` } });

@@ -296,8 +296,9 @@ describe('last used, from where', () => {
     );
     expect(result.data?.renderDocument.documentCount).toBe(1);
     const writes = t.sql.slice(before).filter((statement) => /^\s*(UPDATE|INSERT)/i.test(statement));
-    expect(writes).toHaveLength(1);
-    expect(writes[0]).toMatch(/"documentCount" = "documentCount" \+ 1.*"lastUsedAddress"/s);
+    // one transaction: the account's period usage, the token's count with its use, the hour's usage
+    expect(writes).toHaveLength(3);
+    expect(writes[1]).toMatch(/"documentCount" = "documentCount" \+ 1.*"lastUsedAddress"/s);
 
     const listed = (await t.gql(LIST, {}, bearer(session))).data.tokens.find((item: { id: string }) => item.id === token.id);
     // TRUST_PROXY=1 (the test app's setting): the right-most entry, which our proxy added

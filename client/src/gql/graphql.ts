@@ -84,6 +84,8 @@ export type ErrorCode =
   | 'PLAN_NOT_FOUND'
   /** Generating or using a token, or watching live counts, without an active plan. */
   | 'PLAN_REQUIRED'
+  /** The account used its plan's documents for this billing period: HTTP 429 with Retry-After; extensions.resetsAt says when it resets. */
+  | 'QUOTA_EXCEEDED'
   /** A rate limit: HTTP 429 with Retry-After; extensions.retryAfter has the seconds. */
   | 'RATE_LIMITED'
   /** The template failed while rendering. */
@@ -134,6 +136,8 @@ export type ErrorCode =
   | 'TOKEN_NOT_FOUND'
   /** A dashboard operation without a session. */
   | 'UNAUTHENTICATED'
+  /** A usage query whose range ends before it starts, or asks for too many points. */
+  | 'USAGE_RANGE_INVALID'
   /** A webhook endpoint with no events, or an event type that does not exist. */
   | 'WEBHOOK_EVENTS_INVALID'
   /** No such webhook endpoint or message in your account. */

@@ -2,7 +2,8 @@
 // document on the token that made it; a failed one counts nothing.
 import { randomUUID } from 'node:crypto';
 import type { ApiTokenService } from './api-tokens.js';
-import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './errors.js';
+import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, QuotaExceededError } from './errors.js';
+import { billingPeriodOf, periodResetOf, quotaOf } from './metering.js';
 import {
   checkIdempotencyKey,
   IDEMPOTENCY_CLAIM_LEASE_MS,
@@ -10,7 +11,7 @@ import {
   IDEMPOTENCY_PRUNE_BATCH,
   requestHashOf,
 } from './idempotency.js';
-import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse } from './ports.js';
+import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse, UsageStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
@@ -122,6 +123,7 @@ export class DocumentService {
     private readonly limits: Pick<RateLimiters, 'documentsPerToken'>,
     private readonly announce: Pick<LiveAnnouncements, 'documentCounted'>,
     private readonly idempotencyKeys: IdempotencyStore,
+    private readonly usage: Pick<UsageStore, 'periodUsage'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -145,10 +147,13 @@ export class DocumentService {
     const content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still usable: a delete or an expiry that lands mid-render wins.
+    // The same transaction meters it: the account's quota and the token's hourly usage (metering.ts).
     const usedAt = this.now();
-    const documentCount = await this.tokens.recordDocument(token.id, useAt(usedAt));
-    if (documentCount === null) throw await this.apiTokens.whyUnusable(token.id);
-    this.announce.documentCounted(token.accountId, { tokenId: token.id, documentCount, lastUsedAt: usedAt });
+    const recorded = await this.tokens.recordDocument(token.id, useAt(usedAt));
+    if (recorded.outcome === 'quota-exceeded') throw await this.quotaExceeded(token.accountId, usedAt);
+    if (recorded.outcome === 'unusable') throw await this.apiTokens.whyUnusable(token.id);
+    const { documentCount, periodDocumentCount } = recorded;
+    this.announceCounted(token, documentCount, periodDocumentCount, usedAt);
     return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
   }
 
@@ -201,10 +206,25 @@ export class DocumentService {
       await this.releaseAfterFailure(claim);
       throw await this.apiTokens.whyUnusable(token.id);
     }
+    if (completed.outcome === 'quota-exceeded') {
+      await this.releaseAfterFailure(claim);
+      throw await this.quotaExceeded(token.accountId, usedAt);
+    }
     if (completed.outcome === 'claim-lost') throw new IdempotencyKeyInUseError();
-    const { documentCount } = completed;
-    this.announce.documentCounted(token.accountId, { tokenId: token.id, documentCount, lastUsedAt: usedAt });
+    const { documentCount, periodDocumentCount } = completed;
+    this.announceCounted(token, documentCount, periodDocumentCount, usedAt);
     return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
+  }
+
+  private announceCounted(token: ApiTokenRecord, documentCount: number, periodDocumentCount: number, usedAt: Date): void {
+    const change = { tokenId: token.id, documentCount, lastUsedAt: usedAt, period: billingPeriodOf(usedAt), periodDocumentCount };
+    this.announce.documentCounted(token.accountId, change);
+  }
+
+  /** QUOTA_EXCEEDED with the account's quota as the plan has it now, and when the period resets. */
+  private async quotaExceeded(accountId: string, at: Date): Promise<QuotaExceededError> {
+    const { planId, used } = await this.usage.periodUsage(accountId, billingPeriodOf(at));
+    return new QuotaExceededError(quotaOf(planId) ?? used, periodResetOf(at), at);
   }
 
   /**

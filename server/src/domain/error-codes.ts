@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   API_TOKEN_ROLLED: 'The secret was replaced by a roll and its grace period has ended.',
   API_TOKEN_IP_NOT_ALLOWED: 'The request comes from an address outside the token allowlist: HTTP 403; nothing counted.',
   TOKEN_LIMIT_EXCEEDED: 'The token reached its monthly document limit: HTTP 429; extensions.resetsAt says when it resets.',
+  QUOTA_EXCEEDED: "The account used its plan's documents for this billing period: HTTP 429 with Retry-After; extensions.resetsAt says when it resets.",
   // documents
   TEMPLATE_TOO_LARGE: 'The template is over its size limit.',
   DATA_TOO_LARGE: 'The data is over its size limit.',
@@ -42,6 +43,8 @@ export const ERROR_CODES = {
   RENDER_FAILED: 'The template failed while rendering.',
   RENDER_TIMEOUT: 'The render ran past its time limit.',
   RENDER_OUTPUT_TOO_LARGE: 'The render produced more than its output limit.',
+  // usage
+  USAGE_RANGE_INVALID: 'A usage query whose range ends before it starts, or asks for too many points.',
   // idempotency keys on documents
   IDEMPOTENCY_KEY_INVALID: 'The Idempotency-Key header is empty, too long or not printable ASCII: HTTP 400.',
   IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was used with a different request within 24 hours: HTTP 422.',

@@ -96,6 +96,25 @@ export class TokenLimitExceededError extends DomainError {
   }
 }
 
+/**
+ * The account used its plan's documents for this billing period: 429 until the period resets,
+ * or until a plan with a larger quota is chosen.
+ */
+export class QuotaExceededError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(
+    quota: number,
+    readonly resetsAt: Date,
+    now: Date,
+  ) {
+    super(
+      'QUOTA_EXCEEDED',
+      `Your account used all ${quota} documents of its plan this month. The quota resets on ${resetsAt.toISOString()}; choose a larger plan to continue now.`,
+    );
+    this.retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
+  }
+}
+
 export class NotAuthenticatedError extends DomainError {
   constructor() {
     super('UNAUTHENTICATED', 'Sign in to the dashboard to continue.');

@@ -147,11 +147,19 @@ export interface TokenStore {
   ): Promise<RollTokenResult>;
   findForAuthentication(secretHash: string): Promise<TokenForAuthentication | null>;
   /**
-   * Adds one document to a usable token's count and stamps the use, atomically.
-   * Returns the new count, or null when the token was deleted or expired in the meantime.
+   * Adds one document to a usable token's count, to its account's billing period and to the
+   * token's hourly usage, and stamps the use: all in one transaction, or nothing (domain/metering.ts).
    */
-  recordDocument(tokenId: string, use: TokenUse): Promise<number | null>;
+  recordDocument(tokenId: string, use: TokenUse): Promise<RecordDocumentResult>;
 }
+
+export type RecordDocumentResult =
+  /** Counted: the token's new count and the account's documents this billing period. */
+  | { outcome: 'counted'; documentCount: number; periodDocumentCount: number }
+  /** The account has used its plan's quota this period: nothing was counted. */
+  | { outcome: 'quota-exceeded' }
+  /** The token was deleted, expired or reached its own limit in the meantime: nothing was counted. */
+  | { outcome: 'unusable' };
 
 /** A request's hold on an idempotency key: the token, the key, and which request holds it. */
 export interface IdempotencyClaim {
@@ -176,9 +184,11 @@ export type ClaimKeyResult =
   | { outcome: 'in-progress'; requestHash: string };
 
 export type CompleteKeyResult =
-  | { outcome: 'counted'; documentCount: number }
+  | { outcome: 'counted'; documentCount: number; periodDocumentCount: number }
   /** The token was deleted in the meantime: nothing was counted or stored. */
   | { outcome: 'token-deleted' }
+  /** The account has used its plan's quota this period: nothing was counted or stored. */
+  | { outcome: 'quota-exceeded' }
   /** The claim was taken over (it outlived its lease): nothing was counted or stored. */
   | { outcome: 'claim-lost' };
 
@@ -201,14 +211,54 @@ export interface IdempotencyStore {
 }
 
 /**
+ * One counted document, as the live feed carries it: the token's new count and the account's
+ * usage this billing period travel in the same event (one fan-out for both).
+ */
+export interface DocumentCounted {
+  tokenId: string;
+  documentCount: number;
+  lastUsedAt: Date;
+  /** The billing period ("2026-12") and the account's documents in it after this one. */
+  period: string;
+  periodDocumentCount: number;
+}
+
+/**
  * What the domain announces to live subscribers, on every instance. The live events implement it
  * (graphql/events.ts); the domain neither knows nor waits for who is listening.
  */
 export interface LiveAnnouncements {
   /** A document was counted on a token: its new count and when it was used. */
-  documentCounted(accountId: string, change: { tokenId: string; documentCount: number; lastUsedAt: Date }): void;
+  documentCounted(accountId: string, change: DocumentCounted): void;
   /** A session was signed out: whatever it opened ends. */
   sessionEnded(accountId: string, sessionId: string): void;
   /** The account's plan was cancelled: its live counts end until a plan is chosen again. */
   planEnded(accountId: string): void;
+}
+
+/** A stored usage bucket: its first instant and the documents counted in it. */
+export interface UsageBucket {
+  at: Date;
+  documentCount: number;
+}
+
+/** Whose usage a query reads: one token (deleted ones included) or the whole account. */
+export type UsageSubject = { accountId: string; tokenId?: string };
+
+/**
+ * The metered usage (domain/metering.ts). Writing it is part of TokenStore.recordDocument, in the
+ * transaction that counts the document; this port reads it and prunes it.
+ */
+export interface UsageStore {
+  /** The account's documents in a billing period, and its plan as it is now. */
+  periodUsage(accountId: string, period: string): Promise<{ used: number; planId: string | null }>;
+  /** Hourly buckets in [from, to) that hold documents, oldest first. */
+  hourly(subject: UsageSubject, from: Date, to: Date): Promise<UsageBucket[]>;
+  /** Daily buckets in [from, to): rolled-up days and the hours not yet rolled up, summed by day. */
+  daily(subject: UsageSubject, from: Date, to: Date): Promise<UsageBucket[]>;
+  /**
+   * Moves the hourly buckets of whole days before `before` into daily ones, at most `maxDays` days
+   * per call, each day in one transaction. Returns the hourly rows it removed.
+   */
+  rollUpHoursBefore(before: Date, maxDays: number): Promise<number>;
 }

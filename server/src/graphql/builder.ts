@@ -1,6 +1,7 @@
 // Only the SchemaBuilder's configuration: plugins, generated Prisma types, context and scalars.
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
 import type PrismaTypes from '../../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../../generated/pothos-prisma-types.js';
 import type { GraphQLContext } from './context.js';
@@ -23,7 +24,10 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
 }>({
-  plugins: [PrismaPlugin],
+  // Relay: cursor connections for the lists that grow without bound (types/token-connection.ts);
+  // no Node interface or node(id) queries, since ids are only ever looked up within an account.
+  plugins: [PrismaPlugin, RelayPlugin],
+  relay: { clientMutationId: 'omit', cursorType: 'String', nodeQueryOptions: false, nodesQueryOptions: false },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   prisma: {

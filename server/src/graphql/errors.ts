@@ -14,6 +14,7 @@ import {
   IdempotencyKeyInUseError,
   IdempotencyKeyInvalidError,
   IdempotencyKeyReusedError,
+  QuotaExceededError,
   RateLimitedError,
   TokenLimitExceededError,
   type ErrorCode,
@@ -41,7 +42,7 @@ function httpExtension(error: DomainError) {
   if (error instanceof RateLimitedError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   // a token's own monthly limit: 429 until the month resets (RFC 6585), and 403 for an address
   // the token's allowlist excludes, since the credential is valid but not from there
-  if (error instanceof TokenLimitExceededError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (error instanceof TokenLimitExceededError || error instanceof QuotaExceededError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof ApiTokenIpNotAllowedError) return { status: 403 };
   if (error instanceof DatabaseUnavailableError) return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof IdempotencyKeyInUseError) return { status: 409, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
@@ -61,7 +62,7 @@ export function toGraphQLError(error: DomainError, source?: GraphQLError): Graph
     extensions: {
       code: error.code,
       ...(retryAfterOf(error) !== undefined ? { retryAfter: retryAfterOf(error) } : {}),
-      ...(error instanceof TokenLimitExceededError ? { resetsAt: error.resetsAt.toISOString() } : {}),
+      ...(error instanceof TokenLimitExceededError || error instanceof QuotaExceededError ? { resetsAt: error.resetsAt.toISOString() } : {}),
       ...(http ? { http } : {}),
     },
   });

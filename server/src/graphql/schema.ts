@@ -6,6 +6,8 @@ import './types/api-token.js';
 import './types/document.js';
 import './types/audit-event.js';
 import './types/webhook.js';
+import './types/usage.js';
+import './types/token-connection.js';
 import './types/error-code.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

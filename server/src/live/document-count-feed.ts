@@ -16,6 +16,9 @@
 //   the last count is never skipped. Below that rate every count reaches every subscriber.
 // - a subscription ends when what opened it ends, on every instance: its session (signed out or
 //   expired) or the account's plan (cancelled).
+// - the account's period usage rides on the same events and follows the same rules: the current
+//   usage comes with the current counts, and it never goes backwards within a period (a late event
+//   carries the last usage sent instead of its own, older one).
 import { PlanRequiredError, SessionExpiredError } from '../domain/errors.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
 import type { AccessEnded, DocumentCountChange, LiveEvents } from './events.js';
@@ -49,6 +52,8 @@ interface Member {
   /** The last count delivered: one number when watching one token, else per token. */
   lastSent: number | Map<string, number>;
   sessionId: string | undefined;
+  /** The last period usage delivered. */
+  lastPeriod?: { period: string; used: number };
 }
 
 /** The subscriptions one dashboard session opened, and the one timer that ends them at its expiry. */
@@ -79,6 +84,8 @@ export interface CurrentCounts {
   activeTokens(accountId: string): Promise<ApiTokenRecord[]>;
   /** One token of the account; rejects (TOKEN_NOT_FOUND) when it is not the account's. */
   ownedToken(accountId: string, tokenId: string): Promise<ApiTokenRecord>;
+  /** The account's current billing period and its documents in it. */
+  currentPeriod?(accountId: string): Promise<{ period: string; used: number }>;
 }
 
 export interface FeedTiming {
@@ -93,10 +100,11 @@ const DEFAULT_TIMING: FeedTiming = { now: () => performance.now(), behindAfterMs
 /** setTimeout's longest wait; sessions last longer, so a longer wait is taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const changeOf = (token: ApiTokenRecord): DocumentCountChange => ({
+const changeOf = (token: ApiTokenRecord, period?: { period: string; used: number }): DocumentCountChange => ({
   tokenId: token.id,
   documentCount: token.documentCount,
   lastUsedAt: token.lastUsedAt,
+  ...(period ? { period: period.period, periodDocumentCount: period.used } : {}),
 });
 
 export class DocumentCountFeed {
@@ -111,8 +119,8 @@ export class DocumentCountFeed {
   ) {
     events.onResync(() => {
       for (const [accountId, channel] of this.channels) {
-        void this.counts.activeTokens(accountId).then(
-          (tokens) => tokens.forEach((token) => this.offerToAll(channel, changeOf(token))),
+        void Promise.all([this.counts.activeTokens(accountId), this.counts.currentPeriod?.(accountId)]).then(
+          ([tokens, period]) => tokens.forEach((token) => this.offerToAll(channel, changeOf(token, period))),
           (error) => channel.members.forEach((member) => member.subscriber.fail(error)),
         );
       }
@@ -140,9 +148,9 @@ export class DocumentCountFeed {
       : watch.tokenId
         ? this.counts.ownedToken(accountId, watch.tokenId).then((token) => [token])
         : this.counts.activeTokens(accountId);
-    current.then(
-      (tokens) => {
-        if (channel.members.has(member)) tokens.forEach((token) => this.offer(member, changeOf(token)));
+    Promise.all([current, this.counts.currentPeriod?.(accountId)]).then(
+      ([tokens, period]) => {
+        if (channel.members.has(member)) tokens.forEach((token) => this.offer(member, changeOf(token, period)));
       },
       (error) => subscriber.fail(error),
     );
@@ -264,6 +272,17 @@ export class DocumentCountFeed {
       if (change.documentCount <= (sent.get(change.tokenId) ?? -1)) return;
       sent.set(change.tokenId, change.documentCount);
     }
-    member.subscriber.deliver(change);
+    member.subscriber.deliver(this.periodNeverBackwards(member, change));
+  }
+
+  /** The change with the member's latest period usage when its own is older ("2026-12" sorts as text). */
+  private periodNeverBackwards(member: Member, change: DocumentCountChange): DocumentCountChange {
+    if (change.period === undefined || change.periodDocumentCount === undefined) return change;
+    const last = member.lastPeriod;
+    if (last && (last.period > change.period || (last.period === change.period && last.used > change.periodDocumentCount))) {
+      return { ...change, period: last.period, periodDocumentCount: last.used };
+    }
+    member.lastPeriod = { period: change.period, used: change.periodDocumentCount };
+    return change;
   }
 }

@@ -14,6 +14,12 @@ export interface DocumentCountChange {
   tokenId: string;
   documentCount: number;
   lastUsedAt: Date | null;
+  /**
+   * The account's billing period and its documents in it, carried by the same event, so that the
+   * period meter and the token counts share one fan-out (domain/metering.ts).
+   */
+  period?: string;
+  periodDocumentCount?: number;
 }
 
 /**

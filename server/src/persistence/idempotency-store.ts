@@ -5,8 +5,8 @@
 // - the claim is one INSERT … ON CONFLICT DO UPDATE … WHERE: the primary key (tokenId, key)
 //   lets exactly one of any number of concurrent requests, on any instance, insert the row or
 //   take over an expired or abandoned one, and RETURNING tells each whether it was the one;
-// - completing is one transaction that counts the document and stores it under the claim, so
-//   that a crash leaves either both or neither.
+// - completing is one transaction that counts and meters the document (metering-statements.ts)
+//   and stores it under the claim, so that a crash leaves either both or neither.
 import type {
   ClaimKeyResult,
   CompleteKeyResult,
@@ -16,7 +16,7 @@ import type {
   TokenUse,
 } from '../domain/ports.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
-import { RECORD_DOCUMENT, recordDocumentParams } from './token-store.js';
+import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
 
 const CLAIM: SqlStatement = {
   name: 'idempotency_claim',
@@ -92,13 +92,16 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   async complete(claim: IdempotencyClaim, content: string, use: TokenUse): Promise<CompleteKeyResult> {
     const { tokenId, key, claimId } = claim;
+    const metered = meteredDocumentSteps(tokenId, use);
     const result = await this.sql.transaction([
-      { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
+      ...metered,
       { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, use.at, content], requireRow: true },
     ]);
-    if (!result.committed) return { outcome: result.stoppedAt === 0 ? 'token-deleted' : 'claim-lost' };
-    const counted = result.rows[0]![0] as { documentCount: number };
-    return { outcome: 'counted', documentCount: counted.documentCount };
+    if (!result.committed) {
+      if (result.stoppedAt === METERED_STEP.period) return { outcome: 'quota-exceeded' };
+      return { outcome: result.stoppedAt === METERED_STEP.token ? 'token-deleted' : 'claim-lost' };
+    }
+    return { outcome: 'counted', ...countsOf(result.rows) };
   }
 
   async release(claim: IdempotencyClaim): Promise<void> {

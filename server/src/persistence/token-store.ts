@@ -19,6 +19,7 @@ import type {
   ApiTokenRecord,
   CreateTokenResult,
   DeleteTokenResult,
+  RecordDocumentResult,
   RollTokenResult,
   TokenForAuthentication,
   TokenStatus,
@@ -29,6 +30,7 @@ import type {
 } from '../domain/ports.js';
 import { monthOf } from '../domain/token-restrictions.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
+import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import type { AuditEventRecord } from '../domain/audit.js';
 import { auditSteps, isDriverUniqueViolation } from './audit-store.js';
@@ -58,8 +60,8 @@ const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
 
 // The statements every document request and every dashboard read runs, on the driver itself
 // (sql-driver.ts explains why), reading the same columns as TOKEN_FIELDS.
-const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
-const TOKEN_DATES = dateColumns(TOKEN_ROW);
+export const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
+export const TOKEN_DATES = dateColumns(TOKEN_ROW);
 
 // One statement, one row: the current secret's hash and the previous one's each have a unique
 // index, so the OR is two index probes (PostgreSQL's BitmapOr, SQLite's multi-index OR), and the
@@ -74,7 +76,7 @@ const FIND_FOR_AUTHENTICATION: SqlStatement = {
 };
 
 /** A usable token, in SQL: not deleted, holding its slot, and not past its expiry at `nowParam`. */
-const usable = (alias: string, nowParam: string) =>
+export const usable = (alias: string, nowParam: string) =>
   `${alias}"deletedAt" IS NULL AND ${alias}"activeSlot" IS NOT NULL AND (${alias}"expiresAt" IS NULL OR ${alias}"expiresAt" > ${nowParam})`;
 
 // One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
@@ -312,8 +314,9 @@ export class PrismaTokenStore implements TokenStore {
     };
   }
 
-  async recordDocument(tokenId: string, use: TokenUse): Promise<number | null> {
-    const [row] = await this.sql.rows<{ documentCount: number }>(RECORD_DOCUMENT, recordDocumentParams(tokenId, use));
-    return row ? row.documentCount : null;
+  async recordDocument(tokenId: string, use: TokenUse): Promise<RecordDocumentResult> {
+    const result = await this.sql.transaction(meteredDocumentSteps(tokenId, use));
+    if (result.committed) return { outcome: 'counted', ...countsOf(result.rows) };
+    return { outcome: result.stoppedAt === METERED_STEP.period ? 'quota-exceeded' : 'unusable' };
   }
 }

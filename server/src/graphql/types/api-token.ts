@@ -102,7 +102,7 @@ const TokenRules = builder.objectRef<{ nameMaxLength: number; maxActiveTokens: n
   }),
 });
 
-const DocumentCountUpdate = builder.objectRef<DocumentCountChange>('DocumentCountUpdate').implement({
+export const DocumentCountUpdate = builder.objectRef<DocumentCountChange>('DocumentCountUpdate').implement({
   fields: (t) => ({
     tokenId: t.exposeID('tokenId'),
     documentCount: t.exposeInt('documentCount'),

@@ -1,0 +1,92 @@
+// Metering: the billing period, the account's document quota, and usage over time. The rules live
+// here; persistence/metering-statements.ts enforces the quota inside the transaction that counts
+// a document, and persistence/usage-store.ts keeps the buckets.
+//
+// The billing period is the calendar month in UTC, the same month a token's own monthly limit
+// uses (token-restrictions.ts), so that both reset at the same instant and there is one month
+// rule, not two. A month from when the plan was chosen would make every account's reset a
+// different instant and a plan change move it; the calendar month is what the dashboard can say
+// in one line ("resets Jan 1") and what a support person can reason about.
+import { DomainError } from './errors.js';
+import { findPlan } from './plans.js';
+import { monthlyResetOf, monthOf } from './token-restrictions.js';
+
+/** The billing period a document at this instant counts in, as stored: "2026-12". */
+export const billingPeriodOf = monthOf;
+/** When the period containing this instant ends and usage starts again from 0. */
+export const periodResetOf = monthlyResetOf;
+
+/** Hourly buckets are kept this long; older hours are rolled up into days (rollUpUsage). */
+export const USAGE_HOURLY_RETENTION_DAYS = 90;
+/** The longest range one usage query may ask for, in buckets: a year of days, 90 days of hours. */
+export const USAGE_MAX_POINTS = { HOUR: USAGE_HOURLY_RETENTION_DAYS * 24, DAY: 366 } as const;
+
+export type UsageGranularity = keyof typeof USAGE_MAX_POINTS;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const stepOf = (granularity: UsageGranularity) => (granularity === 'HOUR' ? HOUR_MS : DAY_MS);
+
+/** The first instant of the bucket (UTC hour or day) holding `at`. */
+export function bucketOf(at: Date, granularity: UsageGranularity): Date {
+  const step = stepOf(granularity);
+  return new Date(Math.floor(at.getTime() / step) * step);
+}
+
+/** The plan's monthly document quota, or null for none (Business, or an account without a plan). */
+export function quotaOf(planId: string | null): number | null {
+  return planId ? (findPlan(planId)?.monthlyDocumentQuota ?? null) : null;
+}
+
+export interface UsagePoint {
+  /** The bucket's first instant. */
+  at: Date;
+  documentCount: number;
+}
+
+/**
+ * Checks a usage range and returns it aligned to whole buckets: [from, to) with `from` rounded
+ * down and `to` rounded up. Throws USAGE_RANGE_INVALID for an empty, reversed or too long range.
+ */
+export function alignUsageRange(from: Date, to: Date, granularity: UsageGranularity): { from: Date; to: Date } {
+  if (!(to.getTime() > from.getTime())) {
+    throw new DomainError('USAGE_RANGE_INVALID', 'The usage range must end after it starts.');
+  }
+  const step = stepOf(granularity);
+  const start = bucketOf(from, granularity);
+  const end = new Date(Math.ceil(to.getTime() / step) * step);
+  const points = (end.getTime() - start.getTime()) / step;
+  if (points > USAGE_MAX_POINTS[granularity]) {
+    const most = granularity === 'HOUR' ? `${USAGE_HOURLY_RETENTION_DAYS} days by hour` : `${USAGE_MAX_POINTS.DAY} days by day`;
+    throw new DomainError('USAGE_RANGE_INVALID', `A usage query covers at most ${most}; this one asks for ${points} points.`);
+  }
+  return { from: start, to: end };
+}
+
+/** One point per bucket of [from, to), 0 where nothing was recorded: a chart needs no gap filling. */
+export function fillUsagePoints(range: { from: Date; to: Date }, granularity: UsageGranularity, recorded: readonly UsagePoint[]): UsagePoint[] {
+  const step = stepOf(granularity);
+  const counts = new Map<number, number>();
+  for (const { at, documentCount } of recorded) {
+    const key = bucketOf(at, granularity).getTime();
+    counts.set(key, (counts.get(key) ?? 0) + documentCount);
+  }
+  const points: UsagePoint[] = [];
+  for (let at = range.from.getTime(); at < range.to.getTime(); at += step) {
+    points.push({ at: new Date(at), documentCount: counts.get(at) ?? 0 });
+  }
+  return points;
+}
+
+/** The account's current billing period, as the API and the dashboard show it. */
+export interface PeriodUsage {
+  /** "2026-12" */
+  period: string;
+  used: number;
+  /** The plan's quota, null for none. */
+  quota: number | null;
+  resetsAt: Date;
+}
+
+/** Hours before this instant are rolled up into days. */
+export const hourlyRetentionCutoff = (now: Date): Date => bucketOf(new Date(now.getTime() - USAGE_HOURLY_RETENTION_DAYS * DAY_MS), 'DAY');

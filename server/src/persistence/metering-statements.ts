@@ -1,0 +1,65 @@
+// The statements that meter a document, run in the transaction that counts it, so that usage can
+// never drift from the counts: the account's period usage (which is the quota), the token's count
+// (token-store.ts's RECORD_DOCUMENT, with its own monthly limit) and the token's hourly bucket.
+// All or nothing: a document refused by the quota or by its token counts nowhere.
+//
+// Lock order, the same for every transaction that takes more than one of these rows (here and in
+// idempotency-store.ts): the account's period row, then the token, then its hour. On PostgreSQL
+// concurrent documents of one account wait for each other on the period row; that wait is what
+// makes the quota exact.
+import { PLANS } from '../domain/plans.js';
+import { billingPeriodOf, bucketOf } from '../domain/metering.js';
+import type { TokenUse } from '../domain/ports.js';
+import type { SqlStatement, SqlStep } from './sql-driver.js';
+import { RECORD_DOCUMENT, recordDocumentParams } from './token-store.js';
+
+// The plan catalogue (domain/plans.ts) as a SQL expression over an Account row: the quota stays
+// defined in one place, and the statement reads the plan as it is at that moment, so that a plan
+// change takes effect on the next document. Plan ids are code constants, not user input.
+const quotaOfPlan = (alias: string) =>
+  `CASE ${alias}."planId" ${PLANS.filter((plan) => plan.monthlyDocumentQuota !== null)
+    .map((plan) => `WHEN '${plan.id.replace(/'/g, "''")}' THEN ${plan.monthlyDocumentQuota}`)
+    .join(' ')} ELSE NULL END`;
+
+const accountOfToken = `(SELECT "accountId" FROM "ApiToken" WHERE "id" = $1)`;
+
+// One upsert per document: the first document of a period inserts the row at 1 (every quota is at
+// least 1); later ones add 1 only while the row is under the plan's quota (no quota: always).
+// Concurrent documents take the row's lock in turn and each re-checks the count the previous one
+// left (PostgreSQL re-evaluates the DO UPDATE's WHERE on the locked row; SQLite has one writer),
+// so exactly `quota` documents pass. No row back: over the quota. A downgrade below what was used
+// leaves the row over the new quota, which blocks until the period changes.
+export const CHARGE_PERIOD: SqlStatement = {
+  name: 'usage_charge_period',
+  text: `INSERT INTO "AccountPeriodUsage" ("accountId", "period", "documentCount") VALUES (${accountOfToken}, $2, 1)
+    ON CONFLICT ("accountId", "period") DO UPDATE SET "documentCount" = "AccountPeriodUsage"."documentCount" + 1
+    WHERE "AccountPeriodUsage"."documentCount" < COALESCE(
+      (SELECT ${quotaOfPlan('a')} FROM "Account" a WHERE a."id" = "AccountPeriodUsage"."accountId"),
+      "AccountPeriodUsage"."documentCount" + 1)
+    RETURNING "documentCount"`,
+};
+
+export const COUNT_HOUR: SqlStatement = {
+  name: 'usage_count_hour',
+  text: `INSERT INTO "TokenUsageHour" ("tokenId", "accountId", "hour", "documentCount") VALUES ($1, ${accountOfToken}, $2, 1)
+    ON CONFLICT ("tokenId", "hour") DO UPDATE SET "documentCount" = "TokenUsageHour"."documentCount" + 1`,
+};
+
+/** Which step refused the document, by its index in meteredDocumentSteps. */
+export const METERED_STEP = { period: 0, token: 1, hour: 2 } as const;
+
+/** The steps that count one document on a token, its account's period and its hour, in lock order. */
+export function meteredDocumentSteps(tokenId: string, use: TokenUse): SqlStep[] {
+  return [
+    { statement: CHARGE_PERIOD, params: [tokenId, billingPeriodOf(use.at)], requireRow: true },
+    { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
+    { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR')] },
+  ];
+}
+
+/** What the committed steps said: the token's count and the account's usage this period. */
+export function countsOf(rows: Record<string, unknown>[][]): { documentCount: number; periodDocumentCount: number } {
+  const period = rows[METERED_STEP.period]![0] as { documentCount: number };
+  const token = rows[METERED_STEP.token]![0] as { documentCount: number };
+  return { documentCount: Number(token.documentCount), periodDocumentCount: Number(period.documentCount) };
+}

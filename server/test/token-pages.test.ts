@@ -1,0 +1,94 @@
+// The token tabs a page at a time (tokenConnection): the Deleted tab grows without bound.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const PAGE = `query($status: TokenStatus, $first: Int, $after: String) {
+  tokenConnection(status: $status, first: $first, after: $after) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } }
+}`;
+type Page = { edges: Array<{ cursor: string; node: { id: string; name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+
+/** An account with `count` deleted tokens (10 active at most: generate, delete, repeat). */
+async function accountWithDeleted(count: number) {
+  const { session, accountId } = await t.signUp({ plan: 'pro' });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { id } = await t.generateToken(session, `deleted ${i}`);
+    await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id }, bearer(session));
+    ids.push(id);
+  }
+  return { session, accountId, ids };
+}
+
+async function page(session: string, variables: Record<string, unknown>): Promise<Page> {
+  const result = await t.gql(PAGE, { status: 'DELETED', ...variables }, bearer(session));
+  expect(result.errors).toBeUndefined();
+  return result.data.tokenConnection;
+}
+
+describe('tokenConnection', () => {
+  it('pages the Deleted tab newest first, in the order of `tokens`, to the end', async () => {
+    const { session, ids } = await accountWithDeleted(12);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const current: Page = await page(session, { first: 5, after });
+      seen.push(...current.edges.map((edge) => edge.node.id));
+      if (!current.pageInfo.hasNextPage) break;
+      after = current.pageInfo.endCursor;
+    }
+    expect(seen).toEqual([...ids].reverse());
+    const listed = (await t.gql('{ tokens(status: DELETED) { id } }', {}, bearer(session))).data.tokens.map((token: { id: string }) => token.id);
+    expect(seen).toEqual(listed);
+  });
+
+  it('stays stable under concurrent deletes: no token of the first listing is skipped or repeated', async () => {
+    const { session, ids } = await accountWithDeleted(15);
+    const active = await Promise.all(Array.from({ length: 8 }, (_, i) => t.generateToken(session, `live ${i}`)));
+    const seen: string[] = [];
+    let after: string | null = null;
+    let deleting = 0;
+    for (;;) {
+      // between pages, more tokens are deleted, and concurrently with the page's read
+      const deletes = active.slice(deleting, deleting + 2).map(({ id }) => t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id }, bearer(session)));
+      deleting += 2;
+      const [current] = (await Promise.all([page(session, { first: 4, after }), ...deletes])) as [Page, ...unknown[]];
+      seen.push(...current.edges.map((edge) => edge.node.id));
+      if (!current.pageInfo.hasNextPage) break;
+      after = current.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    // every token deleted before paging began is there, in order; the ones deleted meanwhile
+    // appear only at the head of the tab (before the first cursor), or on a page not yet read
+    const before = seen.filter((id) => ids.includes(id));
+    expect(before).toEqual([...ids].reverse());
+  });
+
+  it('costs a constant number of SQL statements per page, whatever the tab holds', async () => {
+    const { session } = await accountWithDeleted(25);
+    const statementsOf = async (variables: Record<string, unknown>) => {
+      const before = t.sql.length;
+      const result = await page(session, variables);
+      return { statements: t.sql.length - before, result };
+    };
+    const first = await statementsOf({ first: 5 });
+    const second = await statementsOf({ first: 5, after: first.result.pageInfo.endCursor });
+    const large = await statementsOf({ first: 20, after: first.result.pageInfo.endCursor });
+    // the session joined with its account, then the page
+    expect([first.statements, second.statements, large.statements]).toEqual([2, 2, 2]);
+    expect(large.result.edges).toHaveLength(20);
+  });
+
+  it('refuses a bad page size, a forged cursor, and paging backwards', async () => {
+    const { session } = await accountWithDeleted(1);
+    expect(codes(await t.gql(PAGE, { first: 0 }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(PAGE, { first: 101 }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(PAGE, { after: 'not-a-cursor' }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql('{ tokenConnection(last: 2) { edges { cursor } } }', {}, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+  });
+});
