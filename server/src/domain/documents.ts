@@ -1,5 +1,7 @@
 // Documents: the one operation an API token is for. Each successful render counts one
 // document on the token that made it; a failed one counts nothing.
+// (Over 200 lines: the plain, idempotent and metered paths of one operation share its checks and
+// read best side by side.)
 import { randomUUID } from 'node:crypto';
 import type { ApiTokenService } from './api-tokens.js';
 import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, QuotaExceededError } from './errors.js';

@@ -1,5 +1,7 @@
 // What the domain needs from storage. The persistence layer implements these;
 // the domain never sees Prisma or SQL.
+// (Over 200 lines: it is only interfaces and record types, one block per store; splitting it
+// would scatter the one contract persistence/ implements.)
 import type { AuditEventRecord } from './audit.js';
 
 export interface AccountRecord {

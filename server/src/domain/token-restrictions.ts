@@ -1,5 +1,7 @@
 // What a token may do beyond being valid: where its requests may come from (an IP allowlist)
 // and how many documents it may make a month. The rules and their checks, in one place.
+// (Just over 200 lines: the CIDR parsing, its hot-path matcher and the month arithmetic are each
+// one rule that belongs with the others here.)
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
