@@ -3,9 +3,12 @@
 // every event exactly once after deduplication by webhook-id, secret rotation with overlap, manual
 // retry, and the SSRF guard.
 import { randomBytes } from 'node:crypto';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nextAttemptAfterFailure, RETRY_WINDOW_MS } from '../src/domain/webhooks.js';
+import { SqlWebhookStore } from '../src/persistence/webhook-store.js';
+import { WebhookDelivery } from '../src/webhooks/delivery.js';
 import { checkWebhookUrl } from '../src/webhooks/ssrf-guard.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -34,6 +37,7 @@ beforeEach(async () => {
 });
 
 const deliver = () => t.app.services.webhookDelivery.deliverDue();
+const webhookStoreOf = (app: TestApp) => new SqlWebhookStore(app.app.database.prisma, app.app.database.sql, app.app.database.provider);
 
 async function accountWithEndpoint(events = ['token.created', 'token.deleted', 'token.leaked', 'revoked_token.used']) {
   const { session, accountId } = await t.signUp({ plan: 'pro' });
@@ -144,6 +148,20 @@ describe('retries', () => {
     expect(receiver.received.at(-1)!.headers['webhook-id']).toBe(messages[0].id);
   });
 
+  it('an attempt that throws before sending (here: an unreadable secret) is recorded as failed and scheduled, not retried forever', async () => {
+    const { session, endpointId } = await accountWithEndpoint(['token.created']);
+    await t.app.database.prisma.webhookEndpoint.update({ where: { id: endpointId }, data: { secret: 'whsec_not*base64!' } });
+    await t.generateToken(session, 'unsignable');
+    expect(await deliver()).toBe(1);
+    const [message] = await t.app.database.prisma.webhookMessage.findMany({ where: { endpointId } });
+    const attempts = await t.app.database.prisma.webhookAttempt.findMany({ where: { messageId: message!.id } });
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]!.error).toMatch(/failed before sending/);
+    expect(message!.attemptCount).toBe(1);
+    expect(message!.nextAttemptAt.getTime()).toBeGreaterThan(now().getTime());
+    expect(receiver.received).toEqual([]);
+  });
+
   it('a receiver down for a while gets every event exactly once after deduplication by webhook-id', async () => {
     const { session, secret } = await accountWithEndpoint(['token.created', 'token.deleted']);
     await receiver.down();
@@ -198,6 +216,10 @@ describe('the SSRF guard', () => {
     'https://[fd00:ec2::254]/hook',
     'https://[::ffff:127.0.0.1]/hook',
     'https://[::ffff:169.254.169.254]/hook',
+    // IPv4-compatible and NAT64 forms of loopback and metadata: outside global unicast 2000::/3
+    'https://[::127.0.0.1]/hook',
+    'https://[::169.254.169.254]/hook',
+    'https://[64:ff9b::7f00:1]/hook',
   ];
 
   it('refuses loopback, private, link-local and metadata addresses, by literal or by what a name resolves to', async () => {
@@ -214,6 +236,41 @@ describe('the SSRF guard', () => {
     expect(await checkWebhookUrl('https://hooks.example.com/x', { allowPrivate: false, resolve: resolvesTo('93.184.216.34') })).toMatchObject({ ok: true });
     expect(await checkWebhookUrl('https://localhost/x', { allowPrivate: false })).toMatchObject({ ok: false });
     expect(await checkWebhookUrl('http://hooks.example.com/x', { allowPrivate: false, resolve: resolvesTo('93.184.216.34') })).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
+  it('answers a name that does not resolve exactly as one that resolves to a private address', async () => {
+    const unresolved = await checkWebhookUrl('https://nowhere.invalid/x', { allowPrivate: false, resolve: async () => { throw new Error('ENOTFOUND'); } });
+    const internal = await checkWebhookUrl('https://db.internal.example/x', { allowPrivate: false, resolve: async () => [{ address: '10.0.0.5' }] });
+    expect(unresolved).toEqual(internal);
+    expect(unresolved.ok).toBe(false);
+  });
+
+  it('checks the address actually connected to: a name that rebinds to loopback after the check gets no connection', async () => {
+    const connections: Socket[] = [];
+    const target = createNetServer((socket) => {
+      connections.push(socket);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = target.address() as AddressInfo;
+      const { session, endpointId } = await accountWithEndpoint(['token.created']);
+      // "localhost" resolves to the loopback target through the system resolver; the guard's own
+      // resolver answers a public address for the check and loopback from then on
+      await t.app.database.prisma.webhookEndpoint.update({ where: { id: endpointId }, data: { url: `https://localhost:${port}/hook` } });
+      let lookups = 0;
+      const rebinding = async () => [{ address: lookups++ === 0 ? '93.184.216.34' : '127.0.0.1' }];
+      const guarded = new WebhookDelivery(webhookStoreOf(t), { now, allowPrivateUrls: false, resolve: rebinding });
+      await t.generateToken(session, 'rebound');
+      expect(await guarded.deliverDue()).toBe(1);
+      expect(lookups).toBeGreaterThanOrEqual(2);
+      expect(connections).toHaveLength(0);
+      const [message] = await t.app.database.prisma.webhookMessage.findMany({ where: { endpointId } });
+      const [attempt] = await t.app.database.prisma.webhookAttempt.findMany({ where: { messageId: message!.id } });
+      expect(attempt!.error).toMatch(/public/);
+    } finally {
+      await new Promise<void>((resolve) => target.close(() => resolve()));
+    }
   });
 
   it('through the API: WEBHOOK_URL_FORBIDDEN and WEBHOOK_URL_INVALID, unless the development setting allows them', async () => {
