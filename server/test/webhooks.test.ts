@@ -273,6 +273,22 @@ describe('the SSRF guard', () => {
     }
   });
 
+  it('an account has at most 10 endpoints, and a URL at most 2048 characters', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const create = (url: string) =>
+      t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.created"]) { endpoint { id } } }', { url }, bearer(session));
+    const longUrl = `${receiver.url}?${'a'.repeat(2100)}`;
+    expect(codes(await create(longUrl))).toEqual(['WEBHOOK_URL_INVALID']);
+    for (let i = 0; i < 10; i++) expect(codes(await create(`${receiver.url}?n=${i}`))).toBeUndefined();
+    const over = await create(`${receiver.url}?n=10`);
+    expect(codes(over)).toEqual(['WEBHOOK_ENDPOINT_LIMIT_REACHED']);
+    expect(over.errors?.[0]?.message).toMatch(/at most 10/);
+    // a deleted endpoint frees its place
+    const [first] = (await t.gql('{ webhookEndpoints { id } }', {}, bearer(session))).data.webhookEndpoints;
+    await t.gql(`mutation { deleteWebhookEndpoint(id: "${first.id}") }`, {}, bearer(session));
+    expect(codes(await create(`${receiver.url}?n=11`))).toBeUndefined();
+  });
+
   it('through the API: WEBHOOK_URL_FORBIDDEN and WEBHOOK_URL_INVALID, unless the development setting allows them', async () => {
     const guarded = await createTestApp({ webhookAllowPrivateUrls: false, webhookPollMs: 0 });
     try {

@@ -11,6 +11,10 @@ export class WebhookNotFoundError extends DomainError {
   }
 }
 
+/** Per account: each endpoint gets a copy of every event, so endpoints multiply the delivery work. */
+export const MAX_WEBHOOK_ENDPOINTS = 10;
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
 export interface EndpointWithSecret {
   endpoint: EndpointRecord;
   /** The signing secret, shown when the endpoint is created or its secret rotated. */
@@ -26,6 +30,12 @@ export class WebhookService {
   async createEndpoint(accountId: string, url: string, events: readonly string[]): Promise<EndpointWithSecret> {
     const types = parseEventTypes(events);
     if (!types) throw new DomainError('WEBHOOK_EVENTS_INVALID', `Choose one or more of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
+    if (url.length > MAX_WEBHOOK_URL_LENGTH) throw new DomainError('WEBHOOK_URL_INVALID', `A webhook URL can be at most ${MAX_WEBHOOK_URL_LENGTH} characters; this one has ${url.length}.`);
+    // counted before the insert, not in one statement with it: two creates at the same instant
+    // can pass it together, which bounds the list all the same (by the concurrent requests)
+    if ((await this.store.endpoints(accountId)).length >= MAX_WEBHOOK_ENDPOINTS) {
+      throw new DomainError('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one to add another.`);
+    }
     const verdict = await checkWebhookUrl(url, { allowPrivate: this.options.allowPrivateUrls });
     if (!verdict.ok) throw new DomainError(verdict.reason === 'forbidden' ? 'WEBHOOK_URL_FORBIDDEN' : 'WEBHOOK_URL_INVALID', verdict.message);
     const secret = generateWebhookSecret();
