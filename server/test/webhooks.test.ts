@@ -273,6 +273,25 @@ describe('the SSRF guard', () => {
     }
   });
 
+  it('creating, rotating and deleting an endpoint are audited, by the session that did it', async () => {
+    const { session, accountId, endpointId } = await accountWithEndpoint(['token.created']);
+    const missing = await t.gql('mutation { rotateWebhookSecret(id: "ep_missing") { secret } }', {}, bearer(session));
+    expect(codes(missing)).toEqual(['WEBHOOK_NOT_FOUND']);
+    await t.gql(`mutation { rotateWebhookSecret(id: "${endpointId}") { secret } }`, {}, bearer(session));
+    await t.gql(`mutation { deleteWebhookEndpoint(id: "${endpointId}") }`, {}, bearer(session));
+    expect(codes(await t.gql(`mutation { deleteWebhookEndpoint(id: "${endpointId}") }`, {}, bearer(session)))).toEqual(['WEBHOOK_NOT_FOUND']);
+    const events = await t.app.database.prisma.auditEvent.findMany({ where: { accountId, type: { startsWith: 'WEBHOOK_' } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    // a refused change (an unknown or already deleted endpoint) records nothing
+    expect(events.map((event) => [event.type, JSON.parse(event.details!).endpointId, event.actorType])).toEqual([
+      ['WEBHOOK_ENDPOINT_CREATED', endpointId, 'SESSION'],
+      ['WEBHOOK_SECRET_ROTATED', endpointId, 'SESSION'],
+      ['WEBHOOK_ENDPOINT_DELETED', endpointId, 'SESSION'],
+    ]);
+    expect(JSON.parse(events[0]!.details!)).toEqual({ endpointId, url: receiver.url, events: ['token.created'] });
+    // the secrets themselves are in no event
+    for (const event of events) expect(event.details).not.toMatch(/whsec_/);
+  });
+
   it('an account has at most 10 endpoints, and a URL at most 2048 characters', async () => {
     const { session } = await t.signUp({ plan: 'pro' });
     const create = (url: string) =>

@@ -22,7 +22,10 @@ export type AuditEventType =
   | 'TOKEN_LEAKED'
   | 'TOKEN_RENAMED'
   | 'TOKEN_RESTRICTED'
-  | 'TOKEN_ROLLED';
+  | 'TOKEN_ROLLED'
+  | 'WEBHOOK_ENDPOINT_CREATED'
+  | 'WEBHOOK_ENDPOINT_DELETED'
+  | 'WEBHOOK_SECRET_ROTATED';
 
 /** The stable codes in an error's extensions.code. Messages may change; codes do not. */
 export type ErrorCode =

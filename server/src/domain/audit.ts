@@ -29,6 +29,9 @@ export const AUDIT_EVENT_TYPES = [
   'TOKEN_EXPIRED',
   'TOKEN_LEAKED',
   'REVOKED_TOKEN_PRESENTED',
+  'WEBHOOK_ENDPOINT_CREATED',
+  'WEBHOOK_ENDPOINT_DELETED',
+  'WEBHOOK_SECRET_ROTATED',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,5 +1,6 @@
 // What the dashboard does with webhooks: register an endpoint (SSRF-guarded), rotate its signing
 // secret with an overlap, delete it, read its messages and attempts, retry a message by hand.
+import { auditEvent, type AuditActor } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
 import { generateWebhookSecret, parseEventTypes, SECRET_ROTATION_OVERLAP_MS, WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
 import type { EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
@@ -27,7 +28,7 @@ export class WebhookService {
     private readonly options: { now: () => Date; allowPrivateUrls: boolean },
   ) {}
 
-  async createEndpoint(accountId: string, url: string, events: readonly string[]): Promise<EndpointWithSecret> {
+  async createEndpoint(accountId: string, url: string, events: readonly string[], actor: AuditActor): Promise<EndpointWithSecret> {
     const types = parseEventTypes(events);
     if (!types) throw new DomainError('WEBHOOK_EVENTS_INVALID', `Choose one or more of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
     if (url.length > MAX_WEBHOOK_URL_LENGTH) throw new DomainError('WEBHOOK_URL_INVALID', `A webhook URL can be at most ${MAX_WEBHOOK_URL_LENGTH} characters; this one has ${url.length}.`);
@@ -39,20 +40,28 @@ export class WebhookService {
     const verdict = await checkWebhookUrl(url, { allowPrivate: this.options.allowPrivateUrls });
     if (!verdict.ok) throw new DomainError(verdict.reason === 'forbidden' ? 'WEBHOOK_URL_FORBIDDEN' : 'WEBHOOK_URL_INVALID', verdict.message);
     const secret = generateWebhookSecret();
-    const endpoint = await this.store.createEndpoint({ accountId, url: verdict.url.toString(), events: types.join(','), secret, createdAt: this.options.now() });
+    const now = this.options.now();
+    const endpointUrl = verdict.url.toString();
+    const endpoint = await this.store.createEndpoint({ accountId, url: endpointUrl, events: types.join(','), secret, createdAt: now }, (endpointId) =>
+      auditEvent('WEBHOOK_ENDPOINT_CREATED', actor, now, { accountId, details: { endpointId, url: endpointUrl, events: types } }),
+    );
     return { endpoint, secret };
   }
 
   /** A new secret; the one it replaces keeps signing beside it for the overlap, so receivers can switch without a gap. */
-  async rotateSecret(accountId: string, id: string): Promise<EndpointWithSecret> {
+  async rotateSecret(accountId: string, id: string, actor: AuditActor): Promise<EndpointWithSecret> {
     const secret = generateWebhookSecret();
-    const endpoint = await this.store.rotateSecret(accountId, id, secret, new Date(this.options.now().getTime() + SECRET_ROTATION_OVERLAP_MS));
+    const now = this.options.now();
+    const event = auditEvent('WEBHOOK_SECRET_ROTATED', actor, now, { accountId, details: { endpointId: id } });
+    const endpoint = await this.store.rotateSecret(accountId, id, secret, new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS), event);
     if (!endpoint) throw new WebhookNotFoundError();
     return { endpoint, secret };
   }
 
-  async deleteEndpoint(accountId: string, id: string): Promise<void> {
-    if (!(await this.store.deleteEndpoint(accountId, id, this.options.now()))) throw new WebhookNotFoundError();
+  async deleteEndpoint(accountId: string, id: string, actor: AuditActor): Promise<void> {
+    const now = this.options.now();
+    const event = auditEvent('WEBHOOK_ENDPOINT_DELETED', actor, now, { accountId, details: { endpointId: id } });
+    if (!(await this.store.deleteEndpoint(accountId, id, now, event))) throw new WebhookNotFoundError();
   }
 
   endpoints(accountId: string): Promise<EndpointRecord[]> {
