@@ -57,7 +57,7 @@ export function createServices(
     documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), now),
     audit: new AuditLog(auditStore, now),
     leaks: new LeakResponseService(auditStore, now),
-    webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
+    webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }, rateLimiters),
     webhookDelivery: new WebhookDelivery(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
     close: () => renderer.close(),
   };

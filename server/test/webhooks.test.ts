@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { nextAttemptAfterFailure, RETRY_WINDOW_MS } from '../src/domain/webhooks.js';
+import { nextAttemptAfterFailure, RETRY_WINDOW_MS, WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR } from '../src/domain/webhooks.js';
 import { SqlWebhookStore } from '../src/persistence/webhook-store.js';
 import { WebhookDelivery } from '../src/webhooks/delivery.js';
 import { checkWebhookUrl } from '../src/webhooks/ssrf-guard.js';
@@ -290,6 +290,24 @@ describe('the SSRF guard', () => {
     expect(JSON.parse(events[0]!.details!)).toEqual({ endpointId, url: receiver.url, events: ['token.created'] });
     // the secrets themselves are in no event
     for (const event of events) expect(event.details).not.toMatch(/whsec_/);
+  });
+
+  it('endpoint creations and manual retries are rate-limited per account', async () => {
+    const { session } = await accountWithEndpoint(['token.created']);
+    const retry = () => t.gql('mutation { retryWebhookMessage(id: "msg_unknown") }', {}, bearer(session));
+    let answer: string[] | undefined;
+    let tries = 0;
+    for (; tries < 200; tries++) {
+      answer = codes(await retry());
+      if (answer?.[0] !== 'WEBHOOK_NOT_FOUND') break;
+    }
+    expect(answer).toEqual(['RATE_LIMITED']);
+    expect(tries).toBe(WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR - 1);
+    const create = await t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.created"]) { secret } }', { url: receiver.url }, bearer(session));
+    expect(codes(create)).toEqual(['RATE_LIMITED']);
+    // another account is not affected
+    const other = await t.signUp({ plan: 'pro' });
+    expect(codes(await t.gql('mutation { retryWebhookMessage(id: "msg_unknown") }', {}, bearer(other.session)))).toEqual(['WEBHOOK_NOT_FOUND']);
   });
 
   it('an account has at most 10 endpoints, and a URL at most 2048 characters', async () => {

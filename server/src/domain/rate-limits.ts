@@ -40,6 +40,8 @@ export interface RateLimiters {
   apiTokenFailuresPerIp: RateLimiter;
   /** Documents per API token. */
   documentsPerToken: RateLimiter;
+  /** Webhook endpoints created and messages retried by hand, per account (each makes outbound requests). */
+  webhookRequestsPerAccount: RateLimiter;
   /** REVOKED_TOKEN_PRESENTED events written per token (REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR, audit.ts). */
   revokedTokenEventsPerToken: RateLimiter;
 }

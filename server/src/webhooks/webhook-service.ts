@@ -2,6 +2,7 @@
 // secret with an overlap, delete it, read its messages and attempts, retry a message by hand.
 import { auditEvent, type AuditActor } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
+import type { RateLimiters } from '../domain/rate-limits.js';
 import { generateWebhookSecret, parseEventTypes, SECRET_ROTATION_OVERLAP_MS, WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
 import type { EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
 import { checkWebhookUrl } from './ssrf-guard.js';
@@ -26,6 +27,7 @@ export class WebhookService {
   constructor(
     private readonly store: SqlWebhookStore,
     private readonly options: { now: () => Date; allowPrivateUrls: boolean },
+    private readonly limits: Pick<RateLimiters, 'webhookRequestsPerAccount'>,
   ) {}
 
   async createEndpoint(accountId: string, url: string, events: readonly string[], actor: AuditActor): Promise<EndpointWithSecret> {
@@ -37,6 +39,7 @@ export class WebhookService {
     if ((await this.store.endpoints(accountId)).length >= MAX_WEBHOOK_ENDPOINTS) {
       throw new DomainError('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one to add another.`);
     }
+    await this.limits.webhookRequestsPerAccount.consume(accountId);
     const verdict = await checkWebhookUrl(url, { allowPrivate: this.options.allowPrivateUrls });
     if (!verdict.ok) throw new DomainError(verdict.reason === 'forbidden' ? 'WEBHOOK_URL_FORBIDDEN' : 'WEBHOOK_URL_INVALID', verdict.message);
     const secret = generateWebhookSecret();
@@ -77,6 +80,7 @@ export class WebhookService {
   }
 
   async retry(accountId: string, messageId: string): Promise<void> {
+    await this.limits.webhookRequestsPerAccount.consume(accountId);
     if (!(await this.store.retry(accountId, messageId, this.options.now()))) throw new WebhookNotFoundError();
   }
 }
