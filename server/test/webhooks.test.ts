@@ -3,6 +3,7 @@
 // every event exactly once after deduplication by webhook-id, secret rotation with overlap, manual
 // retry, and the SSRF guard.
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -160,6 +161,39 @@ describe('retries', () => {
     expect(message!.attemptCount).toBe(1);
     expect(message!.nextAttemptAt.getTime()).toBeGreaterThan(now().getTime());
     expect(receiver.received).toEqual([]);
+  });
+
+  it('receivers that hang hold only their own messages: another account\'s message goes out meanwhile', async () => {
+    // a receiver that answers nothing until the test lets it
+    const held: ServerResponse[] = [];
+    const hanging = createHttpServer((_req, res) => void held.push(res));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hooks`;
+      const slow = await t.signUp({ plan: 'pro' });
+      for (let i = 0; i < 10; i++) {
+        const created = await t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.created"]) { secret } }', { url: `${hangingUrl}?n=${i}` }, bearer(slow.session));
+        expect(codes(created)).toBeUndefined();
+      }
+      // 30 messages to hanging receivers (more than one claim takes), then one to a receiver that answers
+      for (let i = 0; i < 3; i++) await t.generateToken(slow.session, `slow ${i}`);
+      const fast = await accountWithEndpoint(['token.created']);
+      await t.generateToken(fast.session, 'fast');
+      const run = deliver();
+      while (receiver.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // the fast receiver got its message while every hanging request was still open and no
+      // attempt to a hanging receiver had ended
+      const slowAttempts = await t.app.database.prisma.webhookAttempt.count({ where: { messageId: { in: (await t.app.database.prisma.webhookMessage.findMany({ where: { accountId: slow.accountId } })).map((message) => message.id) } } });
+      expect(slowAttempts).toBe(0);
+      expect(held.length).toBeGreaterThan(0);
+      for (const res of held) res.writeHead(200).end();
+      held.length = 0;
+      await run;
+    } finally {
+      for (const res of held) res.writeHead(200).end();
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
   });
 
   it('a receiver down for a while gets every event exactly once after deduplication by webhook-id', async () => {

@@ -12,6 +12,9 @@ import { checkWebhookUrl, publicOnlyLookup, type ResolveHost } from './ssrf-guar
 
 // A receiver has this long to answer; a slow one must not hold the deliveries of others.
 export const DELIVERY_TIMEOUT_MS = 5000;
+// Attempts in flight on one instance, and how many messages one claim takes (webhook-store.ts).
+const MAX_ATTEMPTS_IN_FLIGHT = 60;
+const CLAIM_BATCH_SIZE = 20;
 
 export interface DeliveryOptions {
   now: () => Date;
@@ -44,18 +47,36 @@ export class WebhookDelivery {
     return this.running;
   }
 
+  /**
+   * A pool, not batch after batch: a new batch is claimed as soon as a batch's worth of slots is
+   * free, so receivers that hang until the timeout hold their own slots only, and the messages of
+   * every other account keep going out. A failure to record an attempt (the database is down)
+   * stops the claiming; the attempts in flight finish, and the failure is the run's outcome.
+   */
   private async run(): Promise<number> {
     let attempts = 0;
+    let failure: { reason: unknown } | undefined;
+    const inFlight = new Set<Promise<void>>();
     for (;;) {
-      const now = this.options.now();
-      const claimed = await this.store.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS));
-      if (claimed.length === 0) return attempts;
-      // one message whose attempt cannot even be recorded (the database is down) must not stop
-      // the others'; the failure is still the run's outcome
-      const results = await Promise.allSettled(claimed.map((message) => this.attempt(message)));
-      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failed) throw failed.reason;
-      attempts += claimed.length;
+      if (!failure && inFlight.size <= MAX_ATTEMPTS_IN_FLIGHT - CLAIM_BATCH_SIZE) {
+        const now = this.options.now();
+        const claimed = await this.store.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS));
+        for (const message of claimed) {
+          const attempt: Promise<void> = this.attempt(message)
+            .catch((reason: unknown) => {
+              failure ??= { reason };
+            })
+            .finally(() => inFlight.delete(attempt));
+          inFlight.add(attempt);
+        }
+        attempts += claimed.length;
+        if (claimed.length > 0) continue;
+      }
+      if (inFlight.size === 0) {
+        if (failure) throw failure.reason;
+        return attempts;
+      }
+      await Promise.race(inFlight);
     }
   }
 
