@@ -10,6 +10,8 @@
 // The signature covers the raw body, so it is verified before the body is parsed. The signature
 // has no timestamp or nonce: a replay cannot be told from a second report, so the response makes
 // a replay harmless instead (revocation and the leak event happen once; see leak-response.ts).
+// (Over 200 lines: the scanner key directory is here beside its only user, the handler; its
+// refetch and back-off rules read best next to the 503 the handler answers when it has no key.)
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditActor } from '../domain/audit.js';
