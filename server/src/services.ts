@@ -63,7 +63,7 @@ export function createServices(
     apiTokens,
     audit: new AuditLog(auditStore, now),
     leaks: new LeakResponseService(auditStore, now),
-    webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
+    webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }, rateLimiters),
     webhookDelivery: new WebhookDelivery(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
     documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), usageStore, now),
     usage: new UsageService(usageStore, tokenStore, now),

@@ -161,6 +161,43 @@ describe('a revoked token presented', () => {
   });
 });
 
+describe('a revoked token cannot flood its owner\'s log', () => {
+  async function revokedToken() {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const token = await t.generateToken(session, 'flooded');
+    await t.gql(`mutation { deleteToken(id: "${token.id}") { id } }`, {}, as(session));
+    const present = (address: string) =>
+      t.gql('mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, { ...bearer(token.secret), ...from(address) });
+    const presented = async () => (await eventsOf(accountId)).filter((event) => event.type === 'REVOKED_TOKEN_PRESENTED');
+    return { present, presented };
+  }
+
+  it('counts an IPv6 /64 as one client, as the rate limits do', async () => {
+    const { present, presented } = await revokedToken();
+    const prefix = randomPrefix();
+    for (const host of ['::1', '::2', ':abcd::1', ':ffff:ffff:ffff:ffff']) expect(codes(await present(`${prefix}${host}`))).toEqual(['API_TOKEN_DELETED']);
+    expect(await presented()).toHaveLength(1);
+  });
+
+  it('records nothing for a client past its failure limit', async () => {
+    const { present, presented } = await revokedToken();
+    const address = `${randomPrefix()}::5`;
+    // use up the address's failure allowance with secrets that never existed
+    let answer: string[] | undefined = [];
+    for (let i = 0; i < 200 && answer?.[0] !== 'RATE_LIMITED'; i++) answer = codes(await t.gql('mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, { ...bearer('not-a-token'), ...from(address) }));
+    expect(answer).toEqual(['RATE_LIMITED']);
+    expect(codes(await present(address))).toEqual(['RATE_LIMITED']);
+    expect(await presented()).toHaveLength(0);
+  });
+
+  it('writes at most 20 events a token an hour, however many clients present it', async () => {
+    const { present, presented } = await revokedToken();
+    for (let i = 0; i < 25; i++) expect(codes(await present(`${randomPrefix()}::${i + 1}`))).toEqual(['API_TOKEN_DELETED']);
+    expect(await presented()).toHaveLength(20);
+  });
+});
+
 describe('the auditEvents connection', () => {
   it('pages newest first with a cursor, filters by type, token and time, and shows only the account\'s own', async () => {
     const { session } = await signUp();

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateSecret } from '../src/domain/secrets.js';
+import { generateWebhookSecret } from '../src/domain/webhooks.js';
 import { createLogger } from '../src/observability/logger.js';
 import type { SqlDriver } from '../src/persistence/sql-driver.js';
 import { captureLog, LEVEL, type LogLine } from './support/log-lines.js';
@@ -123,6 +124,16 @@ describe('the logger itself', () => {
     expect(lines[2]).toMatchObject({ msg: 'a message quoting [Redacted]', err: { message: 'the driver quoted [Redacted]' } });
     const text = captured.raw.join('\n');
     for (const leaked of [secret, session, 'hunter22']) expect(text).not.toContain(leaked);
+  });
+
+  it('scrubs a webhook signing secret quoted in a message or an error', () => {
+    const captured = captureLog();
+    const logger = createLogger({ level: 'debug', destination: captured.destination });
+    const webhookSecret = generateWebhookSecret();
+    logger.error({ err: new Error(`signing with ${webhookSecret} failed`) }, `endpoint secret ${webhookSecret}`);
+    const [line] = captured.lines();
+    expect(line).toMatchObject({ msg: 'endpoint secret [Redacted]', err: { message: 'signing with [Redacted] failed' } });
+    expect(captured.raw.join('\n')).not.toContain(webhookSecret.slice('whsec_'.length));
   });
 });
 

@@ -94,6 +94,33 @@ describe('a leaked token reported by a secret scanner', () => {
     expect(await leakEvents(token.id)).toHaveLength(1);
   });
 
+  it('a second secret of the same token leaking is recorded too, and the token shows the newest leak', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const token = await t.generateToken(session, 'leaked twice');
+    const rolled = await t.gql(`mutation { rollToken(id: "${token.id}", gracePeriod: ONE_DAY) { secret } }`, {}, bearer(session));
+    const current = rolled.data.rollToken.secret as string;
+    await report([{ token: token.secret, url: 'https://github.com/acme/app/blob/1/.env' }]);
+    expect((await report([{ token: current, url: 'https://github.com/acme/app/blob/2/.env' }])).body[0].label).toBe('true_positive');
+    expect(codes(await t.renderDocument(current))).toEqual(['API_TOKEN_DELETED']);
+    const events = await leakEvents(token.id);
+    expect(events.map((event) => JSON.parse(event.details!).url).sort()).toEqual(['https://github.com/acme/app/blob/1/.env', 'https://github.com/acme/app/blob/2/.env']);
+    // a replay of the second report still adds nothing
+    await report([{ token: current, url: 'https://github.com/acme/app/blob/2/.env' }]);
+    expect(await leakEvents(token.id)).toHaveLength(2);
+    const listed = await t.gql('{ tokens(status: DELETED) { id leak { url } } }', {}, bearer(session));
+    expect(listed.data.tokens).toEqual([{ id: token.id, leak: { url: 'https://github.com/acme/app/blob/2/.env' } }]);
+  });
+
+  it('keeps where the leak was found only when it is an https: URL, since the dashboard links it', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const first = await t.generateToken(session, 'scripted');
+    const second = await t.generateToken(session, 'plain http');
+    await report([{ token: first.secret, url: 'javascript:alert(document.cookie)' }, { token: second.secret, url: 'http://example.com/leak' }]);
+    for (const token of [first, second]) expect(JSON.parse((await leakEvents(token.id))[0]!.details!).url).toBe('');
+    const listed = await t.gql('{ tokens(status: DELETED) { id leak { url } } }', {}, bearer(session));
+    expect(listed.data.tokens.map((token: { leak: { url: string } }) => token.leak.url)).toEqual(['', '']);
+  });
+
   it('a well-formed token that was never issued, and a string that is not ours, are false positives and nothing is written', async () => {
     const before = await t.app.database.prisma.auditEvent.count();
     const neverIssued = generateSecret('apiToken');

@@ -3,9 +3,13 @@
 // every event exactly once after deduplication by webhook-id, secret rotation with overlap, manual
 // retry, and the SSRF guard.
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { nextAttemptAfterFailure, RETRY_WINDOW_MS } from '../src/domain/webhooks.js';
+import { nextAttemptAfterFailure, RETRY_WINDOW_MS, WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR } from '../src/domain/webhooks.js';
+import { SqlWebhookStore } from '../src/persistence/webhook-store.js';
+import { WebhookDelivery } from '../src/webhooks/delivery.js';
 import { checkWebhookUrl } from '../src/webhooks/ssrf-guard.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -34,6 +38,7 @@ beforeEach(async () => {
 });
 
 const deliver = () => t.app.services.webhookDelivery.deliverDue();
+const webhookStoreOf = (app: TestApp) => new SqlWebhookStore(app.app.database.prisma, app.app.database.sql, app.app.database.provider);
 
 async function accountWithEndpoint(events = ['token.created', 'token.deleted', 'token.leaked', 'revoked_token.used']) {
   const { session, accountId } = await t.signUp({ plan: 'pro' });
@@ -144,6 +149,53 @@ describe('retries', () => {
     expect(receiver.received.at(-1)!.headers['webhook-id']).toBe(messages[0].id);
   });
 
+  it('an attempt that throws before sending (here: an unreadable secret) is recorded as failed and scheduled, not retried forever', async () => {
+    const { session, endpointId } = await accountWithEndpoint(['token.created']);
+    await t.app.database.prisma.webhookEndpoint.update({ where: { id: endpointId }, data: { secret: 'whsec_not*base64!' } });
+    await t.generateToken(session, 'unsignable');
+    expect(await deliver()).toBe(1);
+    const [message] = await t.app.database.prisma.webhookMessage.findMany({ where: { endpointId } });
+    const attempts = await t.app.database.prisma.webhookAttempt.findMany({ where: { messageId: message!.id } });
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]!.error).toMatch(/failed before sending/);
+    expect(message!.attemptCount).toBe(1);
+    expect(message!.nextAttemptAt.getTime()).toBeGreaterThan(now().getTime());
+    expect(receiver.received).toEqual([]);
+  });
+
+  it('receivers that hang hold only their own messages: another account\'s message goes out meanwhile', async () => {
+    // a receiver that answers nothing until the test lets it
+    const held: ServerResponse[] = [];
+    const hanging = createHttpServer((_req, res) => void held.push(res));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hooks`;
+      const slow = await t.signUp({ plan: 'pro' });
+      for (let i = 0; i < 10; i++) {
+        const created = await t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.created"]) { secret } }', { url: `${hangingUrl}?n=${i}` }, bearer(slow.session));
+        expect(codes(created)).toBeUndefined();
+      }
+      // 30 messages to hanging receivers (more than one claim takes), then one to a receiver that answers
+      for (let i = 0; i < 3; i++) await t.generateToken(slow.session, `slow ${i}`);
+      const fast = await accountWithEndpoint(['token.created']);
+      await t.generateToken(fast.session, 'fast');
+      const run = deliver();
+      while (receiver.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // the fast receiver got its message while every hanging request was still open and no
+      // attempt to a hanging receiver had ended
+      const slowAttempts = await t.app.database.prisma.webhookAttempt.count({ where: { messageId: { in: (await t.app.database.prisma.webhookMessage.findMany({ where: { accountId: slow.accountId } })).map((message) => message.id) } } });
+      expect(slowAttempts).toBe(0);
+      expect(held.length).toBeGreaterThan(0);
+      for (const res of held) res.writeHead(200).end();
+      held.length = 0;
+      await run;
+    } finally {
+      for (const res of held) res.writeHead(200).end();
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+  });
+
   it('a receiver down for a while gets every event exactly once after deduplication by webhook-id', async () => {
     const { session, secret } = await accountWithEndpoint(['token.created', 'token.deleted']);
     await receiver.down();
@@ -198,6 +250,10 @@ describe('the SSRF guard', () => {
     'https://[fd00:ec2::254]/hook',
     'https://[::ffff:127.0.0.1]/hook',
     'https://[::ffff:169.254.169.254]/hook',
+    // IPv4-compatible and NAT64 forms of loopback and metadata: outside global unicast 2000::/3
+    'https://[::127.0.0.1]/hook',
+    'https://[::169.254.169.254]/hook',
+    'https://[64:ff9b::7f00:1]/hook',
   ];
 
   it('refuses loopback, private, link-local and metadata addresses, by literal or by what a name resolves to', async () => {
@@ -214,6 +270,94 @@ describe('the SSRF guard', () => {
     expect(await checkWebhookUrl('https://hooks.example.com/x', { allowPrivate: false, resolve: resolvesTo('93.184.216.34') })).toMatchObject({ ok: true });
     expect(await checkWebhookUrl('https://localhost/x', { allowPrivate: false })).toMatchObject({ ok: false });
     expect(await checkWebhookUrl('http://hooks.example.com/x', { allowPrivate: false, resolve: resolvesTo('93.184.216.34') })).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
+  it('answers a name that does not resolve exactly as one that resolves to a private address', async () => {
+    const unresolved = await checkWebhookUrl('https://nowhere.invalid/x', { allowPrivate: false, resolve: async () => { throw new Error('ENOTFOUND'); } });
+    const internal = await checkWebhookUrl('https://db.internal.example/x', { allowPrivate: false, resolve: async () => [{ address: '10.0.0.5' }] });
+    expect(unresolved).toEqual(internal);
+    expect(unresolved.ok).toBe(false);
+  });
+
+  it('checks the address actually connected to: a name that rebinds to loopback after the check gets no connection', async () => {
+    const connections: Socket[] = [];
+    const target = createNetServer((socket) => {
+      connections.push(socket);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = target.address() as AddressInfo;
+      const { session, endpointId } = await accountWithEndpoint(['token.created']);
+      // "localhost" resolves to the loopback target through the system resolver; the guard's own
+      // resolver answers a public address for the check and loopback from then on
+      await t.app.database.prisma.webhookEndpoint.update({ where: { id: endpointId }, data: { url: `https://localhost:${port}/hook` } });
+      let lookups = 0;
+      const rebinding = async () => [{ address: lookups++ === 0 ? '93.184.216.34' : '127.0.0.1' }];
+      const guarded = new WebhookDelivery(webhookStoreOf(t), { now, allowPrivateUrls: false, resolve: rebinding });
+      await t.generateToken(session, 'rebound');
+      expect(await guarded.deliverDue()).toBe(1);
+      expect(lookups).toBeGreaterThanOrEqual(2);
+      expect(connections).toHaveLength(0);
+      const [message] = await t.app.database.prisma.webhookMessage.findMany({ where: { endpointId } });
+      const [attempt] = await t.app.database.prisma.webhookAttempt.findMany({ where: { messageId: message!.id } });
+      expect(attempt!.error).toMatch(/public/);
+    } finally {
+      await new Promise<void>((resolve) => target.close(() => resolve()));
+    }
+  });
+
+  it('creating, rotating and deleting an endpoint are audited, by the session that did it', async () => {
+    const { session, accountId, endpointId } = await accountWithEndpoint(['token.created']);
+    const missing = await t.gql('mutation { rotateWebhookSecret(id: "ep_missing") { secret } }', {}, bearer(session));
+    expect(codes(missing)).toEqual(['WEBHOOK_NOT_FOUND']);
+    await t.gql(`mutation { rotateWebhookSecret(id: "${endpointId}") { secret } }`, {}, bearer(session));
+    await t.gql(`mutation { deleteWebhookEndpoint(id: "${endpointId}") }`, {}, bearer(session));
+    expect(codes(await t.gql(`mutation { deleteWebhookEndpoint(id: "${endpointId}") }`, {}, bearer(session)))).toEqual(['WEBHOOK_NOT_FOUND']);
+    const events = await t.app.database.prisma.auditEvent.findMany({ where: { accountId, type: { startsWith: 'WEBHOOK_' } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    // a refused change (an unknown or already deleted endpoint) records nothing
+    expect(events.map((event) => [event.type, JSON.parse(event.details!).endpointId, event.actorType])).toEqual([
+      ['WEBHOOK_ENDPOINT_CREATED', endpointId, 'SESSION'],
+      ['WEBHOOK_SECRET_ROTATED', endpointId, 'SESSION'],
+      ['WEBHOOK_ENDPOINT_DELETED', endpointId, 'SESSION'],
+    ]);
+    expect(JSON.parse(events[0]!.details!)).toEqual({ endpointId, url: receiver.url, events: ['token.created'] });
+    // the secrets themselves are in no event
+    for (const event of events) expect(event.details).not.toMatch(/whsec_/);
+  });
+
+  it('endpoint creations and manual retries are rate-limited per account', async () => {
+    const { session } = await accountWithEndpoint(['token.created']);
+    const retry = () => t.gql('mutation { retryWebhookMessage(id: "msg_unknown") }', {}, bearer(session));
+    let answer: string[] | undefined;
+    let tries = 0;
+    for (; tries < 200; tries++) {
+      answer = codes(await retry());
+      if (answer?.[0] !== 'WEBHOOK_NOT_FOUND') break;
+    }
+    expect(answer).toEqual(['RATE_LIMITED']);
+    expect(tries).toBe(WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR - 1);
+    const create = await t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.created"]) { secret } }', { url: receiver.url }, bearer(session));
+    expect(codes(create)).toEqual(['RATE_LIMITED']);
+    // another account is not affected
+    const other = await t.signUp({ plan: 'pro' });
+    expect(codes(await t.gql('mutation { retryWebhookMessage(id: "msg_unknown") }', {}, bearer(other.session)))).toEqual(['WEBHOOK_NOT_FOUND']);
+  });
+
+  it('an account has at most 10 endpoints, and a URL at most 2048 characters', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const create = (url: string) =>
+      t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.created"]) { endpoint { id } } }', { url }, bearer(session));
+    const longUrl = `${receiver.url}?${'a'.repeat(2100)}`;
+    expect(codes(await create(longUrl))).toEqual(['WEBHOOK_URL_INVALID']);
+    for (let i = 0; i < 10; i++) expect(codes(await create(`${receiver.url}?n=${i}`))).toBeUndefined();
+    const over = await create(`${receiver.url}?n=10`);
+    expect(codes(over)).toEqual(['WEBHOOK_ENDPOINT_LIMIT_REACHED']);
+    expect(over.errors?.[0]?.message).toMatch(/at most 10/);
+    // a deleted endpoint frees its place
+    const [first] = (await t.gql('{ webhookEndpoints { id } }', {}, bearer(session))).data.webhookEndpoints;
+    await t.gql(`mutation { deleteWebhookEndpoint(id: "${first.id}") }`, {}, bearer(session));
+    expect(codes(await create(`${receiver.url}?n=11`))).toBeUndefined();
   });
 
   it('through the API: WEBHOOK_URL_FORBIDDEN and WEBHOOK_URL_INVALID, unless the development setting allows them', async () => {

@@ -25,11 +25,28 @@ export function LeakBanner() {
     <div role="alert" class="notice leak-banner" data-testid="leak-banner">
       {leaked.map((token) => (
         <p key={token.id} data-testid={`leak-${token.id}`}>
-          <strong>{token.name}</strong> was found in public{token.leak!.url ? <> at <a href={token.leak!.url} rel="noreferrer noopener" target="_blank">{token.leak!.url}</a></> : null}
+          <strong>{token.name}</strong> was found in public{token.leak!.url ? <> at <LeakPlace url={token.leak!.url} /></> : null}
           {token.leak!.source ? ` (${token.leak!.source})` : ''} on {new Date(token.leak!.reportedAt).toLocaleString()} and was revoked. Generate a new token and
           replace it wherever it was used.
         </p>
       ))}
     </div>
+  );
+}
+
+/** A link only for an https: URL (the server keeps no other); anything else stays plain text. */
+function LeakPlace({ url }: { url: string }) {
+  let https = false;
+  try {
+    https = new URL(url).protocol === 'https:';
+  } catch {
+    // not a URL: plain text
+  }
+  return https ? (
+    <a href={url} rel="noreferrer noopener" target="_blank">
+      {url}
+    </a>
+  ) : (
+    <span>{url}</span>
   );
 }

@@ -28,7 +28,10 @@ export type AuditEventType =
   | 'TOKEN_LEAKED'
   | 'TOKEN_RENAMED'
   | 'TOKEN_RESTRICTED'
-  | 'TOKEN_ROLLED';
+  | 'TOKEN_ROLLED'
+  | 'WEBHOOK_ENDPOINT_CREATED'
+  | 'WEBHOOK_ENDPOINT_DELETED'
+  | 'WEBHOOK_SECRET_ROTATED';
 
 /** The stable codes in an error's extensions.code. Messages may change; codes do not. */
 export type ErrorCode =
@@ -138,13 +141,15 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   /** A usage query whose range ends before it starts, or asks for too many points. */
   | 'USAGE_RANGE_INVALID'
+  /** The account already has its 10 webhook endpoints; delete one first. */
+  | 'WEBHOOK_ENDPOINT_LIMIT_REACHED'
   /** A webhook endpoint with no events, or an event type that does not exist. */
   | 'WEBHOOK_EVENTS_INVALID'
   /** No such webhook endpoint or message in your account. */
   | 'WEBHOOK_NOT_FOUND'
-  /** A webhook URL that reaches a loopback, private, link-local or metadata address (the SSRF guard). */
+  /** A webhook URL whose host does not resolve, or reaches a loopback, private, link-local or metadata address (the SSRF guard). */
   | 'WEBHOOK_URL_FORBIDDEN'
-  /** A webhook URL that is not an https:// URL, carries credentials, or does not resolve. */
+  /** A webhook URL that is not an https:// URL, carries credentials, or is over 2048 characters. */
   | 'WEBHOOK_URL_INVALID';
 
 /** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */

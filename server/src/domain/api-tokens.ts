@@ -21,10 +21,11 @@ import {
   TokenLimitReachedError,
   TokenNotFoundError,
 } from './errors.js';
+import { LRUCache } from 'lru-cache';
 import { missingPlanReason } from './plans.js';
 import { auditEvent, revokedTokenPresentedKey, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
 import type { AccountRecord, ApiTokenRecord, TokenChanges, TokenStatus, TokenStore } from './ports.js';
-import type { RateLimiters } from './rate-limits.js';
+import { rateLimitKeyOf, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
 import { expiryOf, hasPassed, ROLL_GRACE_PERIODS_MS, type RollGracePeriod, type TokenExpiryChoice } from './token-lifecycle.js';
 import {
@@ -50,11 +51,23 @@ export interface GeneratedToken {
   secret: string;
 }
 
+/** A revoked secret that was presented: recorded only once the failure limit let it through. */
+interface RevokedPresentation {
+  token: ApiTokenRecord;
+  reason: string;
+  now: Date;
+}
+
+// Keys of the REVOKED_TOKEN_PRESENTED events this process has written; each holds its clock hour,
+// so a stale entry can only skip a write the unique index would have skipped anyway.
+const RECENT_REVOKED_KEYS = 10_000;
 
 export class ApiTokenService {
+  private readonly recentRevokedKeys = new LRUCache<string, true>({ max: RECENT_REVOKED_KEYS, ttl: 60 * 60 * 1000 });
+
   constructor(
     private readonly tokens: TokenStore,
-    private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp'>,
+    private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp' | 'revokedTokenEventsPerToken'>,
     private readonly now: () => Date = () => new Date(),
     private readonly audit?: Pick<AuditStore, 'record'>,
   ) {}
@@ -183,19 +196,26 @@ export class ApiTokenService {
 
   /**
    * A deleted, expired or rolled-out secret still being sent: the clearest sign of a leak or a
-   * forgotten integration. Once per token, address and hour (audit.ts); a failure to record must
-   * not change the answer the client gets.
+   * forgotten integration. Once per token, client (/64) and hour (audit.ts), at most
+   * REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR a token, and only for a client within its failure
+   * limit (authenticate). A failure to record must not change the answer the client gets.
    */
-  private async recordRevokedPresented(token: ApiTokenRecord, reason: string, clientAddress: string, userAgent: string | null, now: Date) {
+  private async recordRevokedPresented({ token, reason, now }: RevokedPresentation, clientAddress: string, userAgent: string | null) {
     if (!this.audit) return;
+    const dedupeKey = revokedTokenPresentedKey(token.id, rateLimitKeyOf(clientAddress), now);
+    // already written from here this hour: no write transaction for a client retrying in a loop
+    if (this.recentRevokedKeys.has(dedupeKey)) return;
+    try {
+      await this.limits.revokedTokenEventsPerToken.consume(token.id);
+    } catch {
+      return; // the token's cap is reached (or the limiter is down): nothing is written
+    }
     const actor: AuditActor = { type: 'API_TOKEN', id: token.id, clientAddress, userAgent };
-    const event = auditEvent('REVOKED_TOKEN_PRESENTED', actor, now, {
-      accountId: token.accountId,
-      tokenId: token.id,
-      details: { reason },
-      dedupeKey: revokedTokenPresentedKey(token.id, clientAddress, now),
-    });
-    await this.audit.record([event]).catch(() => {});
+    const event = auditEvent('REVOKED_TOKEN_PRESENTED', actor, now, { accountId: token.accountId, tokenId: token.id, details: { reason }, dedupeKey });
+    await this.audit.record([event]).then(
+      () => this.recentRevokedKeys.set(dedupeKey, true),
+      () => {},
+    );
   }
 
   /** TOKEN_LIMIT_EXCEEDED when the token has made its monthly documents, else null. */
@@ -216,20 +236,23 @@ export class ApiTokenService {
    * answered RATE_LIMITED instead of its own code. The lookup is one indexed read by hash.
    */
   async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string): Promise<ApiTokenRecord> {
+    let revoked: RevokedPresentation | undefined;
     try {
-      return await this.authenticateUnlimited(bearer, clientAddress, userAgent ?? null);
+      return await this.authenticateUnlimited(bearer, clientAddress, (presentation) => (revoked = presentation));
     } catch (error) {
       if (error instanceof ApiTokenAuthError) {
         await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch((limitError: unknown) => {
           if (limitError instanceof RateLimitedError) throw limitError;
           // a limiter fault must not turn a plain auth failure into an unexpected error
         });
+        // only past the limit check: a rate-limited client writes nothing to the owner's log
+        if (revoked) await this.recordRevokedPresented(revoked, clientAddress, userAgent ?? null);
       }
       throw error;
     }
   }
 
-  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string, userAgent: string | null): Promise<ApiTokenRecord> {
+  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string, onRevoked: (presentation: RevokedPresentation) => void): Promise<ApiTokenRecord> {
     if (!bearer) throw new ApiTokenMissingError();
     if (checkSecretShape(bearer, 'apiToken') !== 'valid') throw new ApiTokenMalformedError();
     const found = await this.tokens.findForAuthentication(hashSecret(bearer));
@@ -245,7 +268,7 @@ export class ApiTokenService {
           ? new ApiTokenRolledError(token.previousSecretValidUntil!)
           : null;
     if (revoked) {
-      await this.recordRevokedPresented(token, revoked.code, clientAddress, userAgent, now);
+      onRevoked({ token, reason: revoked.code, now });
       throw revoked;
     }
     const missingPlan = missingPlanReason({ planId: found.accountPlanId, planCancelledAt: found.accountPlanCancelledAt });

@@ -29,6 +29,9 @@ export const AUDIT_EVENT_TYPES = [
   'TOKEN_EXPIRED',
   'TOKEN_LEAKED',
   'REVOKED_TOKEN_PRESENTED',
+  'WEBHOOK_ENDPOINT_CREATED',
+  'WEBHOOK_ENDPOINT_DELETED',
+  'WEBHOOK_SECRET_ROTATED',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -85,17 +88,29 @@ export function auditEvent(
 export const SYSTEM_ACTOR: AuditActor = { type: 'SYSTEM', id: null, clientAddress: null, userAgent: null };
 
 /**
- * A revoked token presented is recorded at most once per token, address and clock hour (UTC), so
- * that a client retrying in a loop cannot flood the log. The key is the hour's bucket: the unique
- * index on dedupeKey makes the second insert in the same hour a no-op on every instance, with no
- * read first and no lock.
+ * A revoked token presented is recorded at most once per token, client and clock hour (UTC), so
+ * that a client retrying in a loop cannot flood the log. The client is the rate limits' address
+ * key (an IPv6 /64 is one client: its holder can pick any address in it). The key is the hour's
+ * bucket: the unique index on dedupeKey makes the second insert in the same hour a no-op on every
+ * instance, with no read first and no lock.
  */
-export function revokedTokenPresentedKey(tokenId: string, clientAddress: string, at: Date): string {
-  return `revoked-presented:${tokenId}:${clientAddress}:${at.toISOString().slice(0, 13)}`;
+export function revokedTokenPresentedKey(tokenId: string, addressKey: string, at: Date): string {
+  return `revoked-presented:${tokenId}:${addressKey}:${at.toISOString().slice(0, 13)}`;
 }
 
-/** A token's leak is recorded once, however often a scanner reports (or replays) it. */
-export const tokenLeakedKey = (tokenId: string) => `leaked:${tokenId}`;
+/**
+ * However many clients present one revoked token, its owner's log (and webhooks) get at most this
+ * many REVOKED_TOKEN_PRESENTED events an hour: a leaked secret replayed from a botnet must not
+ * flood them. Checked before any write.
+ */
+export const REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR = 20;
+
+/**
+ * A leaked secret is recorded once, however often a scanner reports (or replays) it; another
+ * secret of the same token (the current one after the previous one leaked) is a leak of its own.
+ * The secret's stored hash names it, never the secret.
+ */
+export const tokenLeakedKey = (tokenId: string, secretHash: string) => `leaked:${tokenId}:${secretHash}`;
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
@@ -126,7 +141,7 @@ export interface AuditStore {
   pruneBefore(cutoff: Date): Promise<number>;
   /** Writes TOKEN_EXPIRED once for each token past its expiry; returns how many were new. */
   recordExpiredTokens(now: Date): Promise<number>;
-  /** The token's leak event, if one was reported. */
+  /** The token's newest leak event, if one was reported. */
   findLeak(tokenId: string): Promise<AuditEventRecord | null>;
 }
 

@@ -52,8 +52,9 @@ export const ERROR_CODES = {
   // the audit log
   AUDIT_CURSOR_INVALID: 'auditEvents with an after cursor this service did not give out.',
   // webhooks
-  WEBHOOK_URL_INVALID: 'A webhook URL that is not an https:// URL, carries credentials, or does not resolve.',
-  WEBHOOK_URL_FORBIDDEN: 'A webhook URL that reaches a loopback, private, link-local or metadata address (the SSRF guard).',
+  WEBHOOK_URL_INVALID: 'A webhook URL that is not an https:// URL, carries credentials, or is over 2048 characters.',
+  WEBHOOK_URL_FORBIDDEN: 'A webhook URL whose host does not resolve, or reaches a loopback, private, link-local or metadata address (the SSRF guard).',
+  WEBHOOK_ENDPOINT_LIMIT_REACHED: 'The account already has its 10 webhook endpoints; delete one first.',
   WEBHOOK_EVENTS_INVALID: 'A webhook endpoint with no events, or an event type that does not exist.',
   WEBHOOK_NOT_FOUND: 'No such webhook endpoint or message in your account.',
   // the secret scanning endpoint (POST /secret-scanning/github; JSON errors, not GraphQL)

@@ -42,7 +42,11 @@ export interface LeakStore {
   revokeLeaked(secretHash: string, found: Omit<FoundToken, 'token'>, actor: AuditActor, at: Date): Promise<RevokeLeakedResult>;
 }
 
-/** Called after a leak was recorded (the webhook and live banner listen here). */
+/**
+ * Called after a leak was first recorded. The webhook does not need it (its outbox row is written
+ * in the revocation's transaction); it is the hook for a live banner, which no live feed carries
+ * yet (services.ts passes none, so the dashboard's banner shows on its next query).
+ */
 export type LeakListener = (leak: Extract<RevokeLeakedResult, { outcome: 'revoked' }>, found: Omit<FoundToken, 'token'>) => void;
 
 export class LeakResponseService {

@@ -1,6 +1,20 @@
 // What the domain needs from rate limiting. Implemented in rate-limiting/ (in memory, or in
 // Redis so that every instance counts together).
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { RateLimitedError } from './errors.js';
+
+/**
+ * The key that a client address is limited under. One IPv6 subscriber usually holds a whole /64
+ * (and can pick any address in it at will), so a /64 is one client; an IPv4 address is itself.
+ * Expects a normalised address (http/client-address.ts). Lives here, not in http/, because the
+ * domain keys its own throttles (the revoked-token audit events) the same way.
+ */
+export function rateLimitKeyOf(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const prefix = ipaddr.IPv6.parse(address).parts.slice(0, 4);
+  return `${prefix.map((group) => group.toString(16)).join(':')}::/64`;
+}
 
 export interface RateLimiter {
   /**
@@ -26,6 +40,10 @@ export interface RateLimiters {
   apiTokenFailuresPerIp: RateLimiter;
   /** Documents per API token. */
   documentsPerToken: RateLimiter;
+  /** Webhook endpoints created and messages retried by hand, per account (each makes outbound requests). */
+  webhookRequestsPerAccount: RateLimiter;
+  /** REVOKED_TOKEN_PRESENTED events written per token (REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR, audit.ts). */
+  revokedTokenEventsPerToken: RateLimiter;
 }
 
 /**

@@ -60,3 +60,9 @@ export function parseEventTypes(events: readonly string[]): WebhookEventType[] |
   if (unique.length === 0 || unique.some((event) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event))) return null;
   return unique as WebhookEventType[];
 }
+
+/**
+ * createWebhookEndpoint and retryWebhookMessage per account and hour: each makes this service
+ * resolve names and send requests, so an account must not be able to turn it into a scanner.
+ */
+export const WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR = 60;

@@ -59,16 +59,8 @@ export function normalizeAddress(raw: string): string {
   return new URL(`http://[${address}]`).hostname.slice(1, -1);
 }
 
-/**
- * The key that an address is limited under. One IPv6 subscriber usually holds a whole /64 (and
- * can pick any address in it at will), so a /64 is one client; an IPv4 address is itself.
- * Expects a normalised address.
- */
-export function rateLimitKeyOf(address: string): string {
-  if (isIP(address) !== 6) return address;
-  const prefix = ipv6Groups(address).slice(0, 4);
-  return `${prefix.map((group) => group.toString(16)).join(':')}::/64`;
-}
+// the key an address is limited under is a domain rule, shared with the audit trail's throttle
+export { rateLimitKeyOf } from '../domain/rate-limits.js';
 
 /** The eight 16-bit groups of a valid IPv6 address. */
 function ipv6Groups(address: string): number[] {

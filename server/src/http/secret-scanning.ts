@@ -10,6 +10,8 @@
 // The signature covers the raw body, so it is verified before the body is parsed. The signature
 // has no timestamp or nonce: a replay cannot be told from a second report, so the response makes
 // a replay harmless instead (revocation and the leak event happen once; see leak-response.ts).
+// (Over 200 lines: the scanner key directory is here beside its only user, the handler; its
+// refetch and back-off rules read best next to the 503 the handler answers when it has no key.)
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditActor } from '../domain/audit.js';
@@ -23,40 +25,90 @@ const SIGNATURE_HEADER = 'github-public-key-signature';
 // one report may carry many matches; past this it is not a scanner's report
 const MAX_MATCHES = 1000;
 
+// The published key list is a few KiB; a body past this is not a key list.
+const MAX_KEY_LIST_BYTES = 256 * 1024;
+
+export interface ScannerKeyDirectoryOptions {
+  /** Least time between refetches for an unknown key id (a scanner that rotated its key). */
+  unknownKeyRefetchMs?: number;
+  /** Age after which the list is refreshed, so that a key the scanner withdrew stops being accepted. */
+  maxAgeMs?: number;
+  /** Wait after a failed fetch before the next one; doubles with each failure in a row, up to maxAgeMs. */
+  failureBackoffMs?: number;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
 /**
- * The scanner's public keys, fetched from its URL and cached. An unknown key id refetches the
- * list (a scanner that rotated its key), but at most once per `minRefetchMs`, so that requests
- * with made-up key ids cannot make us hammer the key URL; the whole list is refreshed after
- * `maxAgeMs`, so that a key the scanner withdrew stops being accepted.
+ * The scanner's public keys, fetched from its URL and cached.
+ *
+ * No request may make us fetch at will, nor make a fetch failure lock the endpoint: an unknown
+ * key id (anyone can send one) refetches at most once per `unknownKeyRefetchMs`; a failed fetch
+ * is not retried before a back-off; and when a refresh fails, the keys last fetched keep being
+ * served (a withdrawn key is then accepted a little longer, which beats refusing every real
+ * report while the scanner's URL is down). Only with no list ever fetched is a key unavailable.
  */
 export class ScannerKeyDirectory {
   private keys = new Map<string, KeyObject>();
   private fetchedAt = 0;
+  private attemptedAt = 0;
+  private failedAt = 0;
+  private failuresInARow = 0;
   private pending: Promise<void> | undefined;
 
   constructor(
     private readonly url: string,
-    private readonly options: { minRefetchMs?: number; maxAgeMs?: number; timeoutMs?: number; now?: () => number } = {},
+    private readonly options: ScannerKeyDirectoryOptions = {},
   ) {}
 
+  private clock(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   async key(keyId: string): Promise<KeyObject | undefined> {
-    const now = (this.options.now ?? Date.now)();
-    const age = now - this.fetchedAt;
-    const stale = this.fetchedAt === 0 || age > (this.options.maxAgeMs ?? 60 * 60 * 1000);
-    const mayRefetch = stale || (!this.keys.has(keyId) && age > (this.options.minRefetchMs ?? 60 * 1000));
-    if (mayRefetch) await this.refresh();
+    const now = this.clock();
+    const maxAgeMs = this.options.maxAgeMs ?? 60 * 60 * 1000;
+    const stale = this.fetchedAt === 0 || now - this.fetchedAt > maxAgeMs;
+    const unknownMayRefetch = !this.keys.has(keyId) && now - this.attemptedAt > (this.options.unknownKeyRefetchMs ?? 10 * 60 * 1000);
+    const backoff = Math.min((this.options.failureBackoffMs ?? 30 * 1000) * 2 ** Math.max(0, this.failuresInARow - 1), maxAgeMs);
+    const backingOff = this.failuresInARow > 0 && now - this.failedAt < backoff;
+    if ((stale || unknownMayRefetch) && !backingOff) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        if (this.fetchedAt === 0) throw error;
+        // a list fetched earlier keeps serving; the failure is in the back-off
+      }
+    } else if (this.fetchedAt === 0) {
+      throw new Error('the scanner key list could not be fetched recently; waiting before the next attempt');
+    }
     return this.keys.get(keyId);
   }
 
   private refresh(): Promise<void> {
-    this.pending ??= this.load().finally(() => (this.pending = undefined));
+    this.pending ??= this.load()
+      .then(
+        () => {
+          this.failuresInARow = 0;
+        },
+        (error: unknown) => {
+          this.failuresInARow++;
+          this.failedAt = this.clock();
+          throw error;
+        },
+      )
+      .finally(() => (this.pending = undefined));
     return this.pending;
   }
 
   private async load(): Promise<void> {
+    this.attemptedAt = this.clock();
     const response = await fetch(this.url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000), headers: { accept: 'application/json' } });
-    if (!response.ok) throw new Error(`the scanner key list answered HTTP ${response.status}`);
-    const body = (await response.json()) as { public_keys?: Array<{ key_identifier?: unknown; key?: unknown }> };
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`the scanner key list answered HTTP ${response.status}`);
+    }
+    const body = JSON.parse(await readCapped(response, MAX_KEY_LIST_BYTES)) as { public_keys?: Array<{ key_identifier?: unknown; key?: unknown }> };
     const keys = new Map<string, KeyObject>();
     for (const entry of body.public_keys ?? []) {
       if (typeof entry.key_identifier !== 'string' || typeof entry.key !== 'string') continue;
@@ -67,8 +119,30 @@ export class ScannerKeyDirectory {
       }
     }
     this.keys = keys;
-    this.fetchedAt = (this.options.now ?? Date.now)();
+    this.fetchedAt = this.clock();
   }
+}
+
+/** The response body as text, or an error once it passes `maxBytes` (read no further). */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+    await response.body?.cancel();
+    throw new Error(`the scanner key list is over ${maxBytes} bytes`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
+    if (chunk.done) break;
+    size += chunk.value.length;
+    if (size > maxBytes) {
+      await reader!.cancel();
+      throw new Error(`the scanner key list is over ${maxBytes} bytes`);
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export interface SecretScanningOptions {
@@ -94,6 +168,18 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer 
   return Buffer.concat(chunks);
 }
 
+/**
+ * Where the leak was found is shown to the owner as a link: only an https: URL is kept (a
+ * javascript: or data: URL from a scanner, or from whoever holds its key, must never become one).
+ */
+function httpsUrlOrEmpty(raw: string): string {
+  try {
+    return new URL(raw).protocol === 'https:' ? raw : '';
+  } catch {
+    return '';
+  }
+}
+
 function parseMatches(body: Buffer): FoundToken[] | undefined {
   let parsed: unknown;
   try {
@@ -106,7 +192,7 @@ function parseMatches(body: Buffer): FoundToken[] | undefined {
   for (const item of parsed as Array<Record<string, unknown>>) {
     if (typeof item !== 'object' || item === null || typeof item.token !== 'string' || typeof item.type !== 'string') return undefined;
     const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 2048) : '');
-    matches.push({ token: item.token, type: item.type.slice(0, 200), url: text(item.url), source: text(item.source) });
+    matches.push({ token: item.token, type: item.type.slice(0, 200), url: httpsUrlOrEmpty(text(item.url)), source: text(item.source) });
   }
   return matches;
 }

@@ -24,9 +24,10 @@ export const REDACTED_PATHS = [
   'connectionParams', '*.connectionParams',
 ];
 
-// The shape of our secrets (domain/secrets.ts), for text that no path can name: an error's
-// message or stack that quotes an input.
-const SECRET_TEXT = /pg[ds]_[0-9A-Za-z]{8,}/g;
+// The shape of our secrets (domain/secrets.ts, and the webhook signing secrets of
+// domain/webhooks.ts: "whsec_" and base64), for text that no path can name: an error's message or
+// stack that quotes an input.
+const SECRET_TEXT = /pg[ds]_[0-9A-Za-z]{8,}|whsec_[0-9A-Za-z+/=]{8,}/g;
 const scrub = (text: string) => text.replace(SECRET_TEXT, '[Redacted]');
 
 export interface LoggerOptions {

@@ -128,7 +128,11 @@ export class SqlAuditStore implements AuditStore, LeakStore {
   }
 
   async findLeak(tokenId: string): Promise<AuditEventRecord | null> {
-    const row = await this.prisma.auditEvent.findUnique({ where: { dedupeKey: tokenLeakedKey(tokenId) }, select: AUDIT_FIELDS });
+    const row = await this.prisma.auditEvent.findFirst({
+      where: { tokenId, type: 'TOKEN_LEAKED' },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: AUDIT_FIELDS,
+    });
     return row as AuditEventRecord | null;
   }
 
@@ -139,7 +143,7 @@ export class SqlAuditStore implements AuditStore, LeakStore {
       accountId: token.accountId,
       tokenId: token.id,
       details: { url: found.url, source: found.source, type: found.type },
-      dedupeKey: tokenLeakedKey(token.id),
+      dedupeKey: tokenLeakedKey(token.id, secretHash),
     });
     const result = await this.sql.transaction([
       { statement: REVOKE_SECRET, params: [token.id, secretHash, at], requireRow: true },

@@ -5,6 +5,7 @@
 // same message; SQLite is one instance, one writer.
 import { randomUUID } from 'node:crypto';
 import type { AuditEventRecord } from '../domain/audit.js';
+import { auditSteps } from './audit-store.js';
 import { WEBHOOK_EVENT_OF, webhookPayload } from '../domain/webhooks.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { DatabaseProvider } from './database.js';
@@ -78,6 +79,23 @@ export interface AttemptOutcome {
   next: { delivered: true } | { delivered: false; retryAt: Date | null };
 }
 
+const INSERT_ENDPOINT: SqlStatement = {
+  name: 'webhook_endpoint_insert',
+  text: `INSERT INTO "WebhookEndpoint" ("id", "accountId", "url", "events", "secret", "createdAt") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "id"`,
+};
+
+// SET reads the row as it was: the old secret becomes the previous one
+const ROTATE_ENDPOINT_SECRET: SqlStatement = {
+  name: 'webhook_endpoint_rotate',
+  text: `UPDATE "WebhookEndpoint" SET "previousSecret" = "secret", "secret" = $3, "previousSecretValidUntil" = $4
+    WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL RETURNING "id"`,
+};
+
+const DELETE_ENDPOINT: SqlStatement = {
+  name: 'webhook_endpoint_delete',
+  text: `UPDATE "WebhookEndpoint" SET "deletedAt" = $3 WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL RETURNING "id"`,
+};
+
 export class SqlWebhookStore {
   private readonly claim: SqlStatement;
 
@@ -114,22 +132,31 @@ export class SqlWebhookStore {
     return this.prisma.webhookEndpoint.findMany({ where: { accountId, deletedAt: null }, orderBy: { createdAt: 'asc' } });
   }
 
-  createEndpoint(input: { accountId: string; url: string; events: string; secret: string; createdAt: Date }): Promise<EndpointRecord> {
-    return this.prisma.webhookEndpoint.create({ data: { id: `ep_${randomUUID().replace(/-/g, '')}`, ...input } });
+  // Each change to an endpoint is written with its audit event in one transaction (its `audit`
+  // callback builds the event once the endpoint's id is known).
+  async createEndpoint(
+    input: { accountId: string; url: string; events: string; secret: string; createdAt: Date },
+    audit: (endpointId: string) => AuditEventRecord,
+  ): Promise<EndpointRecord> {
+    const id = `ep_${randomUUID().replace(/-/g, '')}`;
+    await this.sql.transaction([
+      { statement: INSERT_ENDPOINT, params: [id, input.accountId, input.url, input.events, input.secret, input.createdAt], requireRow: true },
+      ...auditSteps(audit(id)),
+    ]);
+    return (await this.endpoint(id))!;
   }
 
-  async rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date): Promise<EndpointRecord | null> {
-    const endpoint = await this.prisma.webhookEndpoint.findFirst({ where: { id, accountId, deletedAt: null } });
-    if (!endpoint) return null;
-    return this.prisma.webhookEndpoint.update({
-      where: { id },
-      data: { secret, previousSecret: endpoint.secret, previousSecretValidUntil: previousValidUntil },
-    });
+  async rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date, event: AuditEventRecord): Promise<EndpointRecord | null> {
+    const result = await this.sql.transaction([
+      { statement: ROTATE_ENDPOINT_SECRET, params: [id, accountId, secret, previousValidUntil], requireRow: true },
+      ...auditSteps(event),
+    ]);
+    return result.committed ? this.endpoint(id) : null;
   }
 
-  async deleteEndpoint(accountId: string, id: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.webhookEndpoint.updateMany({ where: { id, accountId, deletedAt: null }, data: { deletedAt: at } });
-    return count > 0;
+  async deleteEndpoint(accountId: string, id: string, at: Date, event: AuditEventRecord): Promise<boolean> {
+    const result = await this.sql.transaction([{ statement: DELETE_ENDPOINT, params: [id, accountId, at], requireRow: true }, ...auditSteps(event)]);
+    return result.committed;
   }
 
   messages(endpointId: string, limit: number) {

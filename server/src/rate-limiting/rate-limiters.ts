@@ -5,7 +5,9 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Limits } from '../config.js';
 import { RateLimitedError } from '../domain/errors.js';
 import type { RateLimiter, RateLimiters } from '../domain/rate-limits.js';
-import { rateLimitKeyOf } from '../http/client-address.js';
+import { REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR } from '../domain/audit.js';
+import { rateLimitKeyOf } from '../domain/rate-limits.js';
+import { WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR } from '../domain/webhooks.js';
 
 // How long the first use of a limiter waits for Redis to connect, when it is not refusing outright.
 const FIRST_CONNECTION_WAIT_MS = 2000;
@@ -77,6 +79,8 @@ export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimit
     signUpsPerIp: perAddress('signup:ip', limits.signUpsPerIpPerHour, 60 * 60, 'sign-ups from your address'),
     apiTokenFailuresPerIp: perAddress('token-failures:ip', limits.apiTokenFailuresPerIpPerMinute, 60, 'requests with an invalid API token from your address'),
     documentsPerToken: make('documents:token', limits.documentsPerTokenPerMinute, 60, 'document requests with this API token'),
+    webhookRequestsPerAccount: make('webhooks:account', WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR, 60 * 60, 'webhook endpoints created and messages retried in this account'),
+    revokedTokenEventsPerToken: make('revoked-events:token', REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR, 60 * 60, 'audit events for this revoked token'),
     async close() {
       redis?.disconnect();
     },

@@ -1,6 +1,8 @@
 // What the dashboard does with webhooks: register an endpoint (SSRF-guarded), rotate its signing
 // secret with an overlap, delete it, read its messages and attempts, retry a message by hand.
+import { auditEvent, type AuditActor } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
+import type { RateLimiters } from '../domain/rate-limits.js';
 import { generateWebhookSecret, parseEventTypes, SECRET_ROTATION_OVERLAP_MS, WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
 import type { EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
 import { checkWebhookUrl } from './ssrf-guard.js';
@@ -10,6 +12,10 @@ export class WebhookNotFoundError extends DomainError {
     super('WEBHOOK_NOT_FOUND', 'No webhook endpoint or message with this id exists in your account.');
   }
 }
+
+/** Per account: each endpoint gets a copy of every event, so endpoints multiply the delivery work. */
+export const MAX_WEBHOOK_ENDPOINTS = 10;
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 export interface EndpointWithSecret {
   endpoint: EndpointRecord;
@@ -21,28 +27,44 @@ export class WebhookService {
   constructor(
     private readonly store: SqlWebhookStore,
     private readonly options: { now: () => Date; allowPrivateUrls: boolean },
+    private readonly limits: Pick<RateLimiters, 'webhookRequestsPerAccount'>,
   ) {}
 
-  async createEndpoint(accountId: string, url: string, events: readonly string[]): Promise<EndpointWithSecret> {
+  async createEndpoint(accountId: string, url: string, events: readonly string[], actor: AuditActor): Promise<EndpointWithSecret> {
     const types = parseEventTypes(events);
     if (!types) throw new DomainError('WEBHOOK_EVENTS_INVALID', `Choose one or more of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
+    if (url.length > MAX_WEBHOOK_URL_LENGTH) throw new DomainError('WEBHOOK_URL_INVALID', `A webhook URL can be at most ${MAX_WEBHOOK_URL_LENGTH} characters; this one has ${url.length}.`);
+    // counted before the insert, not in one statement with it: two creates at the same instant
+    // can pass it together, which bounds the list all the same (by the concurrent requests)
+    if ((await this.store.endpoints(accountId)).length >= MAX_WEBHOOK_ENDPOINTS) {
+      throw new DomainError('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one to add another.`);
+    }
+    await this.limits.webhookRequestsPerAccount.consume(accountId);
     const verdict = await checkWebhookUrl(url, { allowPrivate: this.options.allowPrivateUrls });
     if (!verdict.ok) throw new DomainError(verdict.reason === 'forbidden' ? 'WEBHOOK_URL_FORBIDDEN' : 'WEBHOOK_URL_INVALID', verdict.message);
     const secret = generateWebhookSecret();
-    const endpoint = await this.store.createEndpoint({ accountId, url: verdict.url.toString(), events: types.join(','), secret, createdAt: this.options.now() });
+    const now = this.options.now();
+    const endpointUrl = verdict.url.toString();
+    const endpoint = await this.store.createEndpoint({ accountId, url: endpointUrl, events: types.join(','), secret, createdAt: now }, (endpointId) =>
+      auditEvent('WEBHOOK_ENDPOINT_CREATED', actor, now, { accountId, details: { endpointId, url: endpointUrl, events: types } }),
+    );
     return { endpoint, secret };
   }
 
   /** A new secret; the one it replaces keeps signing beside it for the overlap, so receivers can switch without a gap. */
-  async rotateSecret(accountId: string, id: string): Promise<EndpointWithSecret> {
+  async rotateSecret(accountId: string, id: string, actor: AuditActor): Promise<EndpointWithSecret> {
     const secret = generateWebhookSecret();
-    const endpoint = await this.store.rotateSecret(accountId, id, secret, new Date(this.options.now().getTime() + SECRET_ROTATION_OVERLAP_MS));
+    const now = this.options.now();
+    const event = auditEvent('WEBHOOK_SECRET_ROTATED', actor, now, { accountId, details: { endpointId: id } });
+    const endpoint = await this.store.rotateSecret(accountId, id, secret, new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS), event);
     if (!endpoint) throw new WebhookNotFoundError();
     return { endpoint, secret };
   }
 
-  async deleteEndpoint(accountId: string, id: string): Promise<void> {
-    if (!(await this.store.deleteEndpoint(accountId, id, this.options.now()))) throw new WebhookNotFoundError();
+  async deleteEndpoint(accountId: string, id: string, actor: AuditActor): Promise<void> {
+    const now = this.options.now();
+    const event = auditEvent('WEBHOOK_ENDPOINT_DELETED', actor, now, { accountId, details: { endpointId: id } });
+    if (!(await this.store.deleteEndpoint(accountId, id, now, event))) throw new WebhookNotFoundError();
   }
 
   endpoints(accountId: string): Promise<EndpointRecord[]> {
@@ -58,6 +80,7 @@ export class WebhookService {
   }
 
   async retry(accountId: string, messageId: string): Promise<void> {
+    await this.limits.webhookRequestsPerAccount.consume(accountId);
     if (!(await this.store.retry(accountId, messageId, this.options.now()))) throw new WebhookNotFoundError();
   }
 }

@@ -2,6 +2,7 @@
 // message's attempts with a manual retry.
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import type { EndpointRecord } from '../../persistence/webhook-store.js';
+import { sessionActor } from '../audit-actor.js';
 import { builder } from '../builder.js';
 
 interface MessageRow {
@@ -82,18 +83,18 @@ builder.mutationFields((t) => ({
     type: EndpointWithSecretRef,
     description: `Registers an HTTPS endpoint for some of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`,
     args: { url: t.arg.string(), events: t.arg.stringList() },
-    resolve: async (_root, { url, events }, ctx) => ctx.services.webhooks.createEndpoint((await ctx.viewer()).id, url, events),
+    resolve: async (_root, { url, events }, ctx) => ctx.services.webhooks.createEndpoint((await ctx.viewer()).id, url, events, await sessionActor(ctx)),
   }),
   rotateWebhookSecret: t.field({
     type: EndpointWithSecretRef,
     description: 'A new signing secret; the previous one also signs for 24 hours.',
     args: { id: t.arg.id() },
-    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.rotateSecret((await ctx.viewer()).id, String(id)),
+    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.rotateSecret((await ctx.viewer()).id, String(id), await sessionActor(ctx)),
   }),
   deleteWebhookEndpoint: t.boolean({
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, ctx) => {
-      await ctx.services.webhooks.deleteEndpoint((await ctx.viewer()).id, String(id));
+      await ctx.services.webhooks.deleteEndpoint((await ctx.viewer()).id, String(id), await sessionActor(ctx));
       return true;
     },
   }),
