@@ -38,6 +38,17 @@ beforeEach(async () => {
 });
 
 const deliver = () => t.app.services.webhookDelivery.deliverDue();
+
+describe('an idle instance', () => {
+  it('polls with one read and writes nothing when no message is due', async () => {
+    await deliver(); // whatever was due is delivered
+    const before = t.sql.length;
+    expect(await deliver()).toBe(0);
+    const statements = t.sql.slice(before);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^\s*SELECT/i);
+  });
+});
 const webhookStoreOf = (app: TestApp) => new SqlWebhookStore(app.app.database.prisma, app.app.database.sql, app.app.database.provider);
 
 async function accountWithEndpoint(events = ['token.created', 'token.deleted', 'token.leaked', 'revoked_token.used']) {

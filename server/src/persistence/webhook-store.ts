@@ -60,6 +60,17 @@ const claimStatement = (provider: DatabaseProvider): SqlStatement => ({
   dateColumns: ['createdAt'],
 });
 
+/**
+ * Whether any message is due: a read, so that an idle instance polling every second takes no
+ * write lock (on SQLite, a lock that another process starting on the same file, or its own
+ * migration, would have to wait for) and writes nothing.
+ */
+const ANY_DUE: SqlStatement = {
+  name: 'webhook_any_due',
+  text: `SELECT 1 AS "due" FROM "WebhookMessage"
+    WHERE "deliveredAt" IS NULL AND "failedAt" IS NULL AND "nextAttemptAt" <= $1 LIMIT 1`,
+};
+
 const INSERT_ATTEMPT: SqlStatement = {
   name: 'webhook_attempt_insert',
   text: `INSERT INTO "WebhookAttempt" ("id", "messageId", "attemptNumber", "attemptedAt", "responseStatus", "error", "durationMs") VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -107,7 +118,8 @@ export class SqlWebhookStore {
     this.claim = claimStatement(provider);
   }
 
-  claimDue(now: Date, leaseUntil: Date): Promise<ClaimedMessage[]> {
+  async claimDue(now: Date, leaseUntil: Date): Promise<ClaimedMessage[]> {
+    if ((await this.sql.rows(ANY_DUE, [now])).length === 0) return [];
     return this.sql.rows<ClaimedMessage>(this.claim, [now, leaseUntil]);
   }
 
