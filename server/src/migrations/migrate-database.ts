@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import BetterSqlite3 from 'better-sqlite3';
 import { PROJECT_ROOT } from '../paths.js';
 import type { DatabaseProvider } from '../persistence/database.js';
-import BetterSqlite3 from 'better-sqlite3';
 import { createSqliteAdapterFactory, sqliteFilePath } from '../persistence/sqlite.js';
 import { createPostgresMigrationAdapterFactory } from './postgres-migration-adapter.js';
 import { applyPendingMigrations, listMigrations, type MigrationsLocation } from './schema-engine.js';
@@ -30,6 +30,10 @@ function migrationAdapterFactory(provider: DatabaseProvider, databaseUrl: string
   return createSqliteAdapterFactory(filePath);
 }
 
+/** The migrations a database has applied for good: the engine's own record, finished and not rolled back. */
+export const APPLIED_MIGRATIONS_SQL =
+  'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
+
 /** Applies pending migrations; returns the names of those it applied. */
 export async function migrateDatabase(provider: DatabaseProvider, databaseUrl: string): Promise<string[]> {
   if (provider === 'sqlite' && sqliteIsUpToDate(sqliteFilePath(databaseUrl), migrationsOfThisBuild('sqlite'))) return [];
@@ -50,7 +54,7 @@ function sqliteIsUpToDate(filePath: string, expected: string[]): boolean {
     if (!table) return false;
     const applied = new Set(
       connection
-        .prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')
+        .prepare(APPLIED_MIGRATIONS_SQL)
         .all()
         .map((row) => (row as { migration_name: string }).migration_name),
     );

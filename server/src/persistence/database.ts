@@ -5,7 +5,7 @@
 // and live in server/src/migrations/, which this file only asks to migrate before it connects.
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import { migrateDatabase, migrationsOfThisBuild } from '../migrations/migrate-database.js';
+import { APPLIED_MIGRATIONS_SQL, migrateDatabase, migrationsOfThisBuild } from '../migrations/migrate-database.js';
 import { openPostgres } from './postgresql.js';
 import { rethrowAsDomainError } from './prisma-errors.js';
 import type { SqlDriver } from './sql-driver.js';
@@ -76,9 +76,7 @@ export async function openDatabase(
     sql: wrapSqlDriver(opened.sql),
     appliedMigrations,
     migrationsApplied: async () => {
-      const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(
-        'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-      );
+      const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(APPLIED_MIGRATIONS_SQL);
       const applied = new Set(rows.map((row) => row.migration_name));
       return expectedMigrations.every((name) => applied.has(name));
     },
