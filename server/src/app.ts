@@ -184,11 +184,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   observability.readFrom({ webSocketConnections: () => webSockets.clientCount(), webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions });
   const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
-  // The audit trail's upkeep: expiry events every minute, the retention prune every hour. Every
-  // instance runs it; both are idempotent (dedupe keys, a DELETE by time), so no leader is needed.
+  // The audit trail's upkeep: expiry events and the 7-day and 1-day expiry notices (with their
+  // token.expiring webhooks) every minute, the retention prune every hour. Every instance runs it;
+  // all are idempotent (dedupe keys, a DELETE by time), so no leader is needed: of two instances
+  // sweeping at once, one inserts each event and its outbox rows, the other's insert is a no-op.
   const auditUpkeep = async (prune: boolean) => {
     try {
       await services.audit.recordExpiredTokens();
+      await services.audit.recordExpiringTokens();
       if (prune) await services.audit.prune(config.auditRetentionDays);
     } catch (error) {
       logger.warn({ err: error }, 'audit upkeep failed; it runs again later');

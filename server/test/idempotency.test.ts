@@ -245,6 +245,7 @@ describe('storage', () => {
     const failing = await createTestApp({}, {
       wrapSqlDriver: (driver: SqlDriver): SqlDriver => ({
         rows: (statement, params) => driver.rows(statement, params),
+        onAuditCommitted: (listener) => driver.onAuditCommitted(listener),
         transaction(steps) {
           if (!failNext) return driver.transaction(steps);
           failNext = false;

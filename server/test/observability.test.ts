@@ -35,6 +35,7 @@ beforeAll(async () => {
           return driver.rows(statement, params);
         },
         transaction: (steps) => driver.transaction(steps),
+        onAuditCommitted: (listener) => driver.onAuditCommitted(listener),
       }),
     },
   );

@@ -27,8 +27,11 @@ export const AUDIT_EVENT_TYPES = [
   'TOKEN_ROLLED',
   'TOKEN_DELETED',
   'TOKEN_EXPIRED',
+  'TOKEN_EXPIRING',
   'TOKEN_LEAKED',
   'REVOKED_TOKEN_PRESENTED',
+  'QUOTA_WARNING',
+  'QUOTA_REACHED',
   'WEBHOOK_ENDPOINT_CREATED',
   'WEBHOOK_ENDPOINT_DELETED',
   'WEBHOOK_SECRET_ROTATED',
@@ -112,6 +115,34 @@ export const REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR = 20;
  */
 export const tokenLeakedKey = (tokenId: string, secretHash: string) => `leaked:${tokenId}:${secretHash}`;
 
+/**
+ * A token's expiry is announced (TOKEN_EXPIRING, the token.expiring webhook) this many days
+ * before it, once each: a week to plan the roll, and a last call the day before.
+ */
+export const TOKEN_EXPIRING_NOTICE_DAYS = [7, 1] as const;
+
+/** Once per token and notice: the sweep runs on every instance, the unique dedupe key keeps one. */
+export const tokenExpiringKey = (tokenId: string, daysBefore: number) => `expiring:${tokenId}:${daysBefore}`;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The notice due at `now` for a token expiring at `expiresAt`, in days before, or null: the
+ * latest one whose moment has come, while the token still works. Only the latest, so that a sweep
+ * that was down does not send a stale 7-day notice beside the 1-day one; and none whose moment
+ * came before the token was made (a token made to live 3 days does not hear "7 days left").
+ */
+export function dueExpiringNotice(token: { createdAt: Date; expiresAt: Date }, now: Date): number | null {
+  const left = token.expiresAt.getTime() - now.getTime();
+  if (left <= 0) return null;
+  const lifetime = token.expiresAt.getTime() - token.createdAt.getTime();
+  const due = TOKEN_EXPIRING_NOTICE_DAYS.filter((days) => left <= days * DAY_MS && lifetime > days * DAY_MS);
+  return due.length > 0 ? Math.min(...due) : null;
+}
+
+/** How far ahead the sweep looks: the earliest notice. */
+export const TOKEN_EXPIRING_HORIZON_MS = Math.max(...TOKEN_EXPIRING_NOTICE_DAYS) * DAY_MS;
+
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
 /** Events older than this are pruned. */
@@ -141,8 +172,12 @@ export interface AuditStore {
   pruneBefore(cutoff: Date): Promise<number>;
   /** Writes TOKEN_EXPIRED once for each token past its expiry; returns how many were new. */
   recordExpiredTokens(now: Date): Promise<number>;
+  /** Writes TOKEN_EXPIRING once per token and due notice (dueExpiringNotice); returns how many were new. */
+  recordExpiringTokens(now: Date): Promise<number>;
   /** The token's newest leak event, if one was reported. */
   findLeak(tokenId: string): Promise<AuditEventRecord | null>;
+  /** The newest leak event of each of these tokens, in one read (a page of tokens asks for all of its rows at once). */
+  findLeaks(tokenIds: readonly string[]): Promise<Map<string, AuditEventRecord>>;
 }
 
 const CURSOR_PREFIX = 'audit:';
@@ -189,9 +224,18 @@ export class AuditLog {
     return this.store.findLeak(tokenId);
   }
 
+  findLeaks(tokenIds: readonly string[]): Promise<Map<string, AuditEventRecord>> {
+    return this.store.findLeaks(tokenIds);
+  }
+
   /** The system's periodic work: expiry events. Safe on every instance at once. */
   recordExpiredTokens(): Promise<number> {
     return this.store.recordExpiredTokens(this.now());
+  }
+
+  /** The system's periodic work: the 7-day and 1-day expiry notices. Safe on every instance at once. */
+  recordExpiringTokens(): Promise<number> {
+    return this.store.recordExpiringTokens(this.now());
   }
 
   /** Deletes what is past retention; returns how many events went. */

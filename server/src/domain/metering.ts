@@ -90,3 +90,44 @@ export interface PeriodUsage {
 
 /** Hours before this instant are rolled up into days. */
 export const hourlyRetentionCutoff = (now: Date): Date => bucketOf(new Date(now.getTime() - USAGE_HOURLY_RETENTION_DAYS * DAY_MS), 'DAY');
+
+/** The share of the quota at which the account is warned (QUOTA_WARNING, the quota.warning webhook). */
+export const QUOTA_WARNING_PERCENT = 80;
+
+export type QuotaEventType = 'QUOTA_WARNING' | 'QUOTA_REACHED';
+
+/** The count at which the warning is due: the first document at or over 80% of the quota. */
+export const quotaWarningAt = (quota: number) => Math.ceil((quota * QUOTA_WARNING_PERCENT) / 100);
+
+/**
+ * The quota events the document that took the period's usage to `used` records: the warning at
+ * 80%, the wall at 100%. Equality, not "at or over": usage only grows within a period, so exactly
+ * one document of the period meets each, and no read is needed to know whether it was said before.
+ */
+export function quotaEventsOfDocument(used: number, quota: number | null): QuotaEventType[] {
+  if (quota === null) return [];
+  const events: QuotaEventType[] = [];
+  if (used === quotaWarningAt(quota)) events.push('QUOTA_WARNING');
+  if (used === quota) events.push('QUOTA_REACHED');
+  return events;
+}
+
+/**
+ * A plan change can move the wall past what was already used: a downgrade below the period's
+ * usage blocks the next document at once, and the account (and its webhooks) must hear that now,
+ * from the change, not never (no later document can meet the threshold by equality any more).
+ * The one most severe event that applies.
+ */
+export function quotaEventOfPlanChange(used: number, quota: number | null): QuotaEventType | null {
+  if (quota === null || used === 0) return null;
+  if (used >= quota) return 'QUOTA_REACHED';
+  return used >= quotaWarningAt(quota) ? 'QUOTA_WARNING' : null;
+}
+
+/**
+ * Once per account, period, event and quota: under one plan, exactly once a period on every
+ * instance (the dedupe key's unique index decides). The quota is part of the key because a plan
+ * change moves the wall, and a warning about the old wall says nothing about the new one.
+ */
+export const quotaEventKey = (type: QuotaEventType, accountId: string, period: string, quota: number) =>
+  `quota:${type}:${accountId}:${period}:${quota}`;

@@ -4,14 +4,25 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEventRecord, AuditEventType } from './audit.js';
 
-export const WEBHOOK_EVENT_TYPES = ['token.created', 'token.deleted', 'token.leaked', 'revoked_token.used'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'token.created',
+  'token.deleted',
+  'token.expiring',
+  'token.leaked',
+  'quota.warning',
+  'quota.reached',
+  'revoked_token.used',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** The audit events that are also webhook events: the outbox row rides in the audit event's transaction. */
 export const WEBHOOK_EVENT_OF: Partial<Record<AuditEventType, WebhookEventType>> = {
   TOKEN_GENERATED: 'token.created',
   TOKEN_DELETED: 'token.deleted',
+  TOKEN_EXPIRING: 'token.expiring',
   TOKEN_LEAKED: 'token.leaked',
+  QUOTA_WARNING: 'quota.warning',
+  QUOTA_REACHED: 'quota.reached',
   REVOKED_TOKEN_PRESENTED: 'revoked_token.used',
 };
 

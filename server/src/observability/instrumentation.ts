@@ -67,6 +67,7 @@ export function countingDatabaseErrors(options: DatabaseOptions, metrics: Metric
       return driver.rows<Row>(statement, params).catch(count);
     },
     transaction: (steps) => driver.transaction(steps).catch(count),
+    onAuditCommitted: (listener) => driver.onAuditCommitted(listener),
   });
   return {
     wrapAdapter: (factory) => countAdapter(options.wrapAdapter ? options.wrapAdapter(factory) : factory),

@@ -2,7 +2,7 @@
 // (auditInsertStep), the Activity view's pages, the retention prune, and the leak revocation,
 // which is a change and its event in one transaction.
 import type { AuditActor, AuditCursor, AuditEventRecord, AuditFilter, AuditStore } from '../domain/audit.js';
-import { auditEvent, SYSTEM_ACTOR, tokenLeakedKey } from '../domain/audit.js';
+import { auditEvent, dueExpiringNotice, SYSTEM_ACTOR, TOKEN_EXPIRING_NOTICE_DAYS, tokenExpiringKey, tokenLeakedKey } from '../domain/audit.js';
 import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-response.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { prismaSelect, type RowModel } from './row-model.js';
@@ -49,7 +49,11 @@ export function auditSteps(event: AuditEventRecord): SqlStep[] {
 
 /** The step that inserts an event, for any store's transaction. */
 export function auditInsertStep(event: AuditEventRecord): SqlStep {
-  return { statement: INSERT_AUDIT_EVENT, params: AUDIT_COLUMN_NAMES.map((column) => event[column] as string | Date | null) };
+  return {
+    statement: INSERT_AUDIT_EVENT,
+    params: AUDIT_COLUMN_NAMES.map((column) => event[column] as string | Date | null),
+    recordsAuditEvent: event,
+  };
 }
 
 const FIND_BY_SECRET: SqlStatement = {
@@ -79,6 +83,20 @@ const EXPIRED_WITHOUT_EVENT: SqlStatement = {
       AND NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."dedupeKey" = 'expired:' || t."id")`,
   dateColumns: ['expiresAt'],
 };
+
+// Tokens that still work and expire within (from, to], without this notice's event yet: a range on
+// the expiresAt index, and the NOT EXISTS reads the dedupe key's unique index. Bounded per sweep;
+// the next sweep, a minute later, takes the rest.
+const EXPIRING_WITHOUT_NOTICE: SqlStatement = {
+  name: 'audit_expiring_without_notice',
+  text: `SELECT t."id", t."accountId", t."expiresAt", t."createdAt" FROM "ApiToken" t
+    WHERE t."expiresAt" > $1 AND t."expiresAt" <= $2 AND t."deletedAt" IS NULL AND t."activeSlot" IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."dedupeKey" = 'expiring:' || t."id" || CAST($3 AS TEXT))
+    ORDER BY t."expiresAt" LIMIT 1000`,
+  dateColumns: ['expiresAt', 'createdAt'],
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class SqlAuditStore implements AuditStore, LeakStore {
   constructor(
@@ -122,6 +140,38 @@ export class SqlAuditStore implements AuditStore, LeakStore {
     return result.committed ? result.rows.filter((rows) => rows.length > 0).length : 0;
   }
 
+  /**
+   * Each notice (7 days, 1 day) is a window of expiry times: (now + the next shorter notice,
+   * now + this notice]. A token is read by the one window it is in, and gets that notice once
+   * (dedupe key, any instance, any number of sweeps), with its webhook in the same transaction.
+   */
+  async recordExpiringTokens(now: Date): Promise<number> {
+    const notices = [...TOKEN_EXPIRING_NOTICE_DAYS].sort((a, b) => a - b);
+    const events: AuditEventRecord[] = [];
+    for (const [index, days] of notices.entries()) {
+      const from = new Date(now.getTime() + (notices[index - 1] ?? 0) * DAY_MS);
+      const to = new Date(now.getTime() + days * DAY_MS);
+      const tokens = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date; createdAt: Date }>(EXPIRING_WITHOUT_NOTICE, [from, to, `:${days}`]);
+      for (const token of tokens) {
+        if (dueExpiringNotice(token, now) !== days) continue;
+        events.push(
+          auditEvent('TOKEN_EXPIRING', SYSTEM_ACTOR, now, {
+            accountId: token.accountId,
+            tokenId: token.id,
+            details: { expiresAt: token.expiresAt.toISOString(), daysBefore: days },
+            dedupeKey: tokenExpiringKey(token.id, days),
+          }),
+        );
+      }
+    }
+    if (events.length === 0) return 0;
+    const steps = events.flatMap(auditSteps);
+    const result = await this.sql.transaction(steps);
+    if (!result.committed) return 0;
+    // the inserts that returned a row: the events that were new
+    return steps.filter((step, index) => step.recordsAuditEvent && result.rows[index]!.length > 0).length;
+  }
+
   async pruneBefore(cutoff: Date): Promise<number> {
     const { count } = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: cutoff } } });
     return count;
@@ -134,6 +184,19 @@ export class SqlAuditStore implements AuditStore, LeakStore {
       select: AUDIT_FIELDS,
     });
     return row as AuditEventRecord | null;
+  }
+
+  async findLeaks(tokenIds: readonly string[]): Promise<Map<string, AuditEventRecord>> {
+    const leaks = new Map<string, AuditEventRecord>();
+    if (tokenIds.length === 0) return leaks;
+    // one read for the whole page; newest first, so the first row of a token is its latest leak
+    const rows = await this.prisma.auditEvent.findMany({
+      where: { tokenId: { in: [...tokenIds] }, type: 'TOKEN_LEAKED' },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: AUDIT_FIELDS,
+    });
+    for (const row of rows as AuditEventRecord[]) if (row.tokenId && !leaks.has(row.tokenId)) leaks.set(row.tokenId, row);
+    return leaks;
   }
 
   async revokeLeaked(secretHash: string, found: Omit<FoundToken, 'token'>, actor: AuditActor, at: Date): Promise<RevokeLeakedResult> {

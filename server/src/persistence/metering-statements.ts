@@ -8,9 +8,11 @@
 // concurrent documents of one account wait for each other on the period row; that wait is what
 // makes the quota exact.
 import { PLANS } from '../domain/plans.js';
-import { billingPeriodOf, bucketOf } from '../domain/metering.js';
+import { auditEvent } from '../domain/audit.js';
+import { billingPeriodOf, bucketOf, quotaEventKey, quotaEventsOfDocument } from '../domain/metering.js';
 import type { TokenUse } from '../domain/ports.js';
-import type { SqlStatement, SqlStep } from './sql-driver.js';
+import { auditSteps } from './audit-store.js';
+import type { SqlStatement, SqlStep, TransactionStep } from './sql-driver.js';
 import { RECORD_DOCUMENT, recordDocumentParams } from './token-store.js';
 
 // The plan catalogue (domain/plans.ts) as a SQL expression over an Account row: the quota stays
@@ -36,7 +38,8 @@ export const CHARGE_PERIOD: SqlStatement = {
     WHERE "AccountPeriodUsage"."documentCount" < COALESCE(
       (SELECT ${quotaOfPlan('a')} FROM "Account" a WHERE a."id" = "AccountPeriodUsage"."accountId"),
       "AccountPeriodUsage"."documentCount" + 1)
-    RETURNING "documentCount"`,
+    RETURNING "documentCount", "accountId",
+      (SELECT ${quotaOfPlan('q')} FROM "Account" q WHERE q."id" = "AccountPeriodUsage"."accountId") AS "quota"`,
 };
 
 export const COUNT_HOUR: SqlStatement = {
@@ -46,16 +49,54 @@ export const COUNT_HOUR: SqlStatement = {
 };
 
 /** Which step refused the document, by its index in meteredDocumentSteps. */
-export const METERED_STEP = { period: 0, token: 1, hour: 2 } as const;
+export const METERED_STEP = { period: 0, token: 1, hour: 2, quotaEvents: 3 } as const;
 
-/** The steps that count one document on a token, its account's period and its hour, in lock order. */
-export function meteredDocumentSteps(tokenId: string, use: TokenUse): SqlStep[] {
+/**
+ * The quota events (80%, 100%) of the document the period step just counted, as steps of the same
+ * transaction: the audit row, deduplicated by its key, and its webhook messages. The period step
+ * returns the new usage and the quota it was checked against, and holds the period row's lock
+ * (PostgreSQL) or the one write lock (SQLite) until commit, so the usage it returned is this
+ * document's alone. Every other document runs no statement here: the decision is made on the rows
+ * already read (quotaEventsOfDocument), not by a conditional INSERT on each document.
+ */
+function quotaEventSteps(tokenId: string, use: TokenUse, period: string, earlier: readonly Record<string, unknown>[][]): SqlStep[] {
+  const charged = earlier[METERED_STEP.period]![0] as { documentCount: number; accountId: string; quota: number | null };
+  const quota = charged.quota === null ? null : Number(charged.quota);
+  const used = Number(charged.documentCount);
+  const types = quotaEventsOfDocument(used, quota);
+  if (types.length === 0 || quota === null) return [];
+  const actor = { type: 'API_TOKEN' as const, id: tokenId, clientAddress: use.clientAddress, userAgent: use.userAgent };
+  return types.flatMap((type) =>
+    auditSteps(
+      auditEvent(type, actor, use.at, {
+        accountId: charged.accountId,
+        tokenId,
+        details: { period, used, quota },
+        dedupeKey: quotaEventKey(type, charged.accountId, period, quota),
+      }),
+    ),
+  );
+}
+
+/**
+ * The steps that count one document on a token, its account's period and its hour, in lock order,
+ * then the quota events the document crossed (none, nearly always).
+ */
+export function meteredDocumentSteps(tokenId: string, use: TokenUse): TransactionStep[] {
+  const period = billingPeriodOf(use.at);
   return [
-    { statement: CHARGE_PERIOD, params: [tokenId, billingPeriodOf(use.at)], requireRow: true },
+    { statement: CHARGE_PERIOD, params: [tokenId, period], requireRow: true },
     { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
     { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR')] },
+    { followUp: (earlier) => quotaEventSteps(tokenId, use, period, earlier) },
   ];
 }
+
+/** The period's usage this period, as the plan-change transaction reads it (see quotaEventOfPlanChange). */
+export const PERIOD_USAGE: SqlStatement = {
+  name: 'usage_period_of_account',
+  text: `SELECT "documentCount" FROM "AccountPeriodUsage" WHERE "accountId" = $1 AND "period" = $2`,
+};
 
 /** What the committed steps said: the token's count and the account's usage this period. */
 export function countsOf(rows: Record<string, unknown>[][]): { documentCount: number; periodDocumentCount: number } {

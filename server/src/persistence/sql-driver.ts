@@ -9,6 +9,7 @@
 // here and rows written by Prisma are indistinguishable.
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import type { AuditEventRecord } from '../domain/audit.js';
 import { rethrowAsDomainError } from './prisma-errors.js';
 
 export interface SqlStatement {
@@ -27,7 +28,25 @@ export interface SqlStep {
   params: readonly Param[];
   /** Roll the whole transaction back, and run no further step, when this one returns no row. */
   requireRow?: boolean;
+  /**
+   * This step inserts this audit event (ON CONFLICT DO NOTHING RETURNING): when it returns a row
+   * and the transaction commits, the event is handed to the driver's onAuditCommitted listeners.
+   * Every audit row is written by such a step, so the live trail sees every event, after commit.
+   */
+  recordsAuditEvent?: AuditEventRecord;
 }
+
+/**
+ * Steps decided by what the earlier steps returned, in the same transaction: a synchronous
+ * function of their rows (so SQLite's transaction stays one synchronous call). It occupies one
+ * place in the result's rows: the rows of the steps it returned, concatenated. It exists so that a
+ * rare write (a quota event at 80% and 100%) costs the common case no statement at all.
+ */
+export interface SqlFollowUp {
+  followUp: (earlier: readonly Record<string, unknown>[][]) => readonly SqlStep[];
+}
+
+export type TransactionStep = SqlStep | SqlFollowUp;
 
 export type TransactionResult =
   /** Every step ran and the transaction committed: each step's rows, in order. */
@@ -44,7 +63,45 @@ export interface SqlDriver {
    * share SQLite's one connection, and a transaction that awaited between statements would take
    * in whatever statement another request ran meanwhile.
    */
-  transaction(steps: readonly SqlStep[]): Promise<TransactionResult>;
+  transaction(steps: readonly TransactionStep[]): Promise<TransactionResult>;
+  /**
+   * Calls `listener` with the audit events each committed transaction inserted (see
+   * SqlStep.recordsAuditEvent), after the commit. Returns the unsubscribe function.
+   */
+  onAuditCommitted(listener: (events: AuditEventRecord[]) => void): () => void;
+}
+
+/** A follow-up's steps, given the rows so far; null for a plain step. */
+function expand(step: TransactionStep, earlier: readonly Record<string, unknown>[][]): readonly SqlStep[] | null {
+  return 'followUp' in step ? step.followUp(earlier) : null;
+}
+
+/** After a commit: which audit events the steps inserted. */
+function auditCommittedBy(executed: ReadonlyArray<{ step: SqlStep; rows: Record<string, unknown>[] }>): AuditEventRecord[] {
+  const events: AuditEventRecord[] = [];
+  for (const { step, rows } of executed) if (step.recordsAuditEvent && rows.length > 0) events.push(step.recordsAuditEvent);
+  return events;
+}
+
+function auditListeners() {
+  const listeners = new Set<(events: AuditEventRecord[]) => void>();
+  return {
+    add(listener: (events: AuditEventRecord[]) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    // a listener's fault must not turn a committed change into a failed request
+    notify(events: AuditEventRecord[]) {
+      if (events.length === 0) return;
+      for (const listener of listeners) {
+        try {
+          listener(events);
+        } catch {
+          // the listener reports its own failures
+        }
+      }
+    },
+  };
 }
 
 /** Thrown inside a transaction to roll it back when a step that must return a row returned none. */
@@ -82,13 +139,29 @@ export function sqliteDriver(connection: BetterSqlite3.Database): SqlDriver {
   };
   // IMMEDIATE takes the write lock at BEGIN, so that no other process's writer can make a step
   // fail halfway with SQLITE_BUSY; better-sqlite3 rolls back when the function throws.
-  const runSteps = connection.transaction((steps: readonly SqlStep[]) =>
-    steps.map((step, index) => {
-      const rows = execute(step.statement, step.params);
-      if (step.requireRow && rows.length === 0) throw new StepReturnedNoRow(index);
-      return rows;
-    }),
-  ).immediate;
+  const runSteps = connection.transaction((steps: readonly TransactionStep[], executed: Array<{ step: SqlStep; rows: Record<string, unknown>[] }>) => {
+    const results: Record<string, unknown>[][] = [];
+    for (const [index, step] of steps.entries()) {
+      const expanded = expand(step, results);
+      if (expanded) {
+        const rows: Record<string, unknown>[] = [];
+        for (const inner of expanded) {
+          const innerRows = execute(inner.statement, inner.params);
+          executed.push({ step: inner, rows: innerRows });
+          rows.push(...innerRows);
+        }
+        results.push(rows);
+        continue;
+      }
+      const plain = step as SqlStep;
+      const rows = execute(plain.statement, plain.params);
+      if (plain.requireRow && rows.length === 0) throw new StepReturnedNoRow(index);
+      executed.push({ step: plain, rows });
+      results.push(rows);
+    }
+    return results;
+  }).immediate;
+  const listeners = auditListeners();
   return {
     async rows<Row>(statement: SqlStatement, params: readonly Param[]): Promise<Row[]> {
       try {
@@ -98,13 +171,18 @@ export function sqliteDriver(connection: BetterSqlite3.Database): SqlDriver {
       }
     },
     async transaction(steps) {
+      const executed: Array<{ step: SqlStep; rows: Record<string, unknown>[] }> = [];
+      let rows: Record<string, unknown>[][];
       try {
-        return { committed: true, rows: runSteps(steps) };
+        rows = runSteps(steps, executed);
       } catch (error) {
         if (error instanceof StepReturnedNoRow) return { committed: false, stoppedAt: error.index };
         rethrowAsDomainError(error);
       }
+      listeners.notify(auditCommittedBy(executed));
+      return { committed: true, rows };
     },
+    onAuditCommitted: (listener) => listeners.add(listener),
   };
 }
 
@@ -125,7 +203,9 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
   const encode = (value: Param) => (value instanceof Date ? value.toISOString() : value);
   const query = (on: pg.Pool | pg.PoolClient, statement: SqlStatement, params: readonly Param[]) =>
     on.query({ name: statement.name, text: statement.text, values: params.map(encode), types: utcTypes });
+  const listeners = auditListeners();
   return {
+    onAuditCommitted: (listener) => listeners.add(listener),
     async rows<Row>(statement: SqlStatement, params: readonly Param[]): Promise<Row[]> {
       try {
         return (await query(pool, statement, params)).rows as Row[];
@@ -140,15 +220,30 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
         client = await pool.connect();
         await client.query('BEGIN');
         const rows: Record<string, unknown>[][] = [];
+        const executed: Array<{ step: SqlStep; rows: Record<string, unknown>[] }> = [];
         for (const [index, step] of steps.entries()) {
-          const result = await query(client, step.statement, step.params);
-          if (step.requireRow && result.rows.length === 0) {
+          const expanded = expand(step, rows);
+          if (expanded) {
+            const followUpRows: Record<string, unknown>[] = [];
+            for (const inner of expanded) {
+              const result = await query(client, inner.statement, inner.params);
+              executed.push({ step: inner, rows: result.rows });
+              followUpRows.push(...result.rows);
+            }
+            rows.push(followUpRows);
+            continue;
+          }
+          const plain = step as SqlStep;
+          const result = await query(client, plain.statement, plain.params);
+          if (plain.requireRow && result.rows.length === 0) {
             await client.query('ROLLBACK');
             return { committed: false, stoppedAt: index };
           }
+          executed.push({ step: plain, rows: result.rows });
           rows.push(result.rows);
         }
         await client.query('COMMIT');
+        listeners.notify(auditCommittedBy(executed));
         return { committed: true, rows };
       } catch (error) {
         // a connection that failed mid-transaction is not given back to the pool

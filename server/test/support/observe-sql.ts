@@ -21,9 +21,23 @@ function observingSqlDriver(driver: SqlDriver, observe: (sql: string) => void): 
       return driver.rows<Row>(statement, params);
     },
     transaction(steps) {
-      for (const step of steps) observe(step.statement.text);
-      return driver.transaction(steps);
+      // a follow-up's statements are reported as they are decided, so that only those that run count
+      const observed = steps.map((step) => {
+        if (!('followUp' in step)) {
+          observe(step.statement.text);
+          return step;
+        }
+        return {
+          followUp: (earlier: Parameters<typeof step.followUp>[0]) => {
+            const inner = step.followUp(earlier);
+            for (const each of inner) observe(each.statement.text);
+            return inner;
+          },
+        };
+      });
+      return driver.transaction(observed);
     },
+    onAuditCommitted: (listener) => driver.onAuditCommitted(listener),
   };
 }
 

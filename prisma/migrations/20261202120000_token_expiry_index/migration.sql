@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ApiToken_expiresAt_idx" ON "ApiToken"("expiresAt");
