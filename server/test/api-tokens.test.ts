@@ -240,18 +240,24 @@ describe('the two tabs', () => {
 
   it('reading a tab costs a constant number of SQL queries, whatever the number of tokens', async () => {
     const { session } = await t.signUp();
-    const measure = async () => {
+    const measure = async (query = LIST) => {
       const before = t.sql.length;
-      const result = await t.gql(LIST, {}, bearer(session));
+      const result = await t.gql(query, {}, bearer(session));
       expect(result.errors).toBeUndefined();
       return t.sql.length - before;
     };
+    // the leak banner's field is read for every row: one read for the page, not one per token
+    const LIST_WITH_LEAK = 'query { tokens { id name leak { url reportedAt } } }';
     await t.generateToken(session, 'one');
     const withOne = await measure();
+    const withOneAndLeaks = await measure(LIST_WITH_LEAK);
     for (let i = 0; i < 9; i++) await t.generateToken(session, `more ${i}`);
     const withTen = await measure();
+    const withTenAndLeaks = await measure(LIST_WITH_LEAK);
     expect(withTen).toBe(withOne);
-    // the session joined with its account, then the list
+    expect(withTenAndLeaks).toBe(withOneAndLeaks);
+    // the session joined with its account, then the list; the leaks add one read
     expect(withTen).toBe(2);
+    expect(withTenAndLeaks).toBe(3);
   });
 });

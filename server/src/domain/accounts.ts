@@ -14,6 +14,7 @@ import type { AccountRecord, AccountStore, LiveAnnouncements, SessionStore, Sess
 import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 import { auditEvent, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
+import { billingPeriodOf, quotaEventKey, quotaEventOfPlanChange, quotaOf } from './metering.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 // argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
@@ -103,10 +104,26 @@ export class AccountService {
     checkPassword(password);
     await this.limits.signUpsPerIp.consume(clientAddress);
     const passwordHash = await argon2Hash(password, ARGON2_OPTIONS);
-    const account = await this.accounts.create({ email, passwordHash });
+    if (!actor) {
+      const account = await this.accounts.create({ email, passwordHash });
+      if (!account) throw new EmailTakenError();
+      return this.openSession(account);
+    }
+    // the account, its first session, SIGN_UP and SIGN_IN_SUCCEEDED commit together: no account
+    // without the event that says who made it, from where
+    const sessionToken = generateSecret('session');
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+    const account = await this.accounts.create(
+      { email, passwordHash },
+      {
+        secretHash: hashSecret(sessionToken),
+        expiresAt,
+        audit: (accountId) => (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, actor, now, { accountId })),
+      },
+    );
     if (!account) throw new EmailTakenError();
-    // SIGN_UP is written with the account's first session, in that session's transaction
-    return this.openSession(account, actor, ['SIGN_UP', 'SIGN_IN_SUCCEEDED']);
+    return { account, sessionToken, expiresAt };
   }
 
   /**
@@ -199,7 +216,23 @@ export class AccountService {
         accountId,
         details: { planId, previousPlanId: missingPlanReason(audited.current) ? null : audited.current.planId },
       });
-    return this.accounts.setPlan(accountId, planId, now, event);
+    // A new plan moves the wall: usage already at or past the new plan's 80% or 100% is told now,
+    // by the change (a downgrade below what was used blocks the next document at once), with the
+    // same dedupe key a document would use, so it is said once whichever comes first.
+    const quota = quotaOf(planId);
+    const period = billingPeriodOf(now);
+    const quotaEvent =
+      audited &&
+      ((used: number) => {
+        const type = quota === null ? null : quotaEventOfPlanChange(used, quota);
+        if (!type || quota === null) return null;
+        return auditEvent(type, audited.actor, now, {
+          accountId,
+          details: { period, used, quota },
+          dedupeKey: quotaEventKey(type, accountId, period, quota),
+        });
+      });
+    return this.accounts.setPlan(accountId, planId, now, event, quotaEvent);
   }
 
   /** Cancelling without an active plan changes nothing. Live counts end with the plan. */
@@ -212,7 +245,7 @@ export class AccountService {
     return cancelled;
   }
 
-  private async openSession(account: AccountRecord, actor?: AuditActor, events: Array<'SIGN_UP' | 'SIGN_IN_SUCCEEDED'> = []): Promise<NewSession> {
+  private async openSession(account: AccountRecord, actor?: AuditActor, events: Array<'SIGN_IN_SUCCEEDED'> = []): Promise<NewSession> {
     const sessionToken = generateSecret('session');
     const now = this.now();
     const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);

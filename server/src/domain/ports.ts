@@ -64,11 +64,22 @@ export interface TokenForAuthentication {
   accountPlanCancelledAt: Date | null;
 }
 
+/** A sign-up's first session, inserted with the account, and the events (given the new account's id) that record both. */
+export interface FirstSession {
+  secretHash: string;
+  expiresAt: Date;
+  audit: (accountId: string) => AuditEventRecord[];
+}
+
 export interface AccountStore {
-  /** Returns null when the email is taken. */
-  create(input: { email: string; passwordHash: string }): Promise<AccountRecord | null>;
+  /** Returns null when the email is taken. With `firstSession`, the account, its session and their events commit together. */
+  create(input: { email: string; passwordHash: string }, firstSession?: FirstSession): Promise<AccountRecord | null>;
   findByEmail(email: string): Promise<AccountRecord | null>;
-  setPlan(id: string, planId: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord>;
+  /**
+   * With `quotaEvent`, the same transaction reads the period's usage (as of `at`) and records the
+   * event it returns for that usage under the new plan, if any (domain/metering.ts, quotaEventOfPlanChange).
+   */
+  setPlan(id: string, planId: string, at: Date, audit?: AuditEventRecord, quotaEvent?: (used: number) => AuditEventRecord | null): Promise<AccountRecord>;
   cancelPlan(id: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord>;
 }
 

@@ -1,11 +1,13 @@
-import type { AccountRecord, AccountStore, DeletedSession, SessionStore, SessionWithAccount } from '../domain/ports.js';
+import type { AccountRecord, AccountStore, DeletedSession, FirstSession, SessionStore, SessionWithAccount } from '../domain/ports.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
 import type { AuditEventRecord } from '../domain/audit.js';
 import { auditSteps } from './audit-store.js';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { billingPeriodOf } from '../domain/metering.js';
+import { isDriverUniqueViolation } from './audit-store.js';
 
 const ACCOUNT_ROW = {
   id: 'value',
@@ -51,6 +53,25 @@ const FIND_SESSION_ROW: SqlStatement = {
   text: `SELECT "id", "accountId", "expiresAt" FROM "Session" WHERE "secretHash" = $1`,
   dateColumns: ['expiresAt'],
 };
+// A sign-up is one transaction: the account, its first session and their events (SIGN_UP,
+// SIGN_IN_SUCCEEDED), so that no account exists without the event that says who made it.
+const INSERT_ACCOUNT: SqlStatement = {
+  name: 'account_insert_audited',
+  text: `INSERT INTO "Account" ("id", "email", "passwordHash", "createdAt") VALUES ($1, $2, $3, $4) ${RETURNING_ACCOUNT}`,
+  dateColumns: dateColumns(ACCOUNT_ROW),
+};
+/** Ids in the manner of Prisma's cuids ('c', the time, randomness), for accounts inserted on the driver. */
+const newAccountId = () => `c${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+
+// A plan change reads the period's usage for its quota event (quotaEventOfPlanChange) through a
+// no-op UPDATE: on PostgreSQL it takes the period row's lock, so a document counting concurrently
+// either committed before (and is read) or counts after, under the new plan, and meets the
+// threshold itself. Nothing is missed between the two. (SQLite has one writer.)
+const LOCK_PERIOD_USAGE: SqlStatement = {
+  name: 'account_lock_period_usage',
+  text: `UPDATE "AccountPeriodUsage" SET "documentCount" = "documentCount" WHERE "accountId" = $1 AND "period" = $2 RETURNING "documentCount"`,
+};
+
 const DELETE_SESSION: SqlStatement = {
   name: 'session_delete_audited',
   text: `DELETE FROM "Session" WHERE "id" = $1 RETURNING "id"`,
@@ -62,14 +83,53 @@ export class PrismaAccountStore implements AccountStore {
     private readonly sql?: SqlDriver,
   ) {}
 
-  private async auditedUpdate(statement: SqlStatement, params: Array<string | Date>, audit: AuditEventRecord): Promise<AccountRecord> {
+  private async auditedUpdate(
+    statement: SqlStatement,
+    params: Array<string | Date>,
+    audit: AuditEventRecord,
+    quotaEvent?: (used: number) => AuditEventRecord | null,
+  ): Promise<AccountRecord> {
     if (!this.sql) throw new Error('an audited account change needs the SQL driver');
-    const result = await this.sql.transaction([{ statement, params, requireRow: true }, ...auditSteps(audit)]);
+    const [id, at] = [params[0] as string, params[2] as Date];
+    const result = await this.sql.transaction([
+      { statement, params, requireRow: true },
+      ...auditSteps(audit),
+      ...(quotaEvent
+        ? [
+            { statement: LOCK_PERIOD_USAGE, params: [id, billingPeriodOf(at)] },
+            {
+              followUp: (earlier: readonly Record<string, unknown>[][]) => {
+                const [usage] = earlier.at(-1)! as Array<{ documentCount: number }>;
+                const event = quotaEvent(usage ? Number(usage.documentCount) : 0);
+                return event ? auditSteps(event) : [];
+              },
+            },
+          ]
+        : []),
+    ]);
     if (!result.committed) throw new Error(`no account ${params[0]}`);
     return result.rows[0]![0] as unknown as AccountRecord;
   }
 
-  async create(input: { email: string; passwordHash: string }): Promise<AccountRecord | null> {
+  async create(
+    input: { email: string; passwordHash: string },
+    firstSession?: FirstSession,
+  ): Promise<AccountRecord | null> {
+    if (firstSession && this.sql) {
+      const id = newAccountId();
+      const now = new Date();
+      try {
+        const result = await this.sql.transaction([
+          { statement: INSERT_ACCOUNT, params: [id, input.email, input.passwordHash, now], requireRow: true },
+          { statement: INSERT_SESSION, params: [randomUUID(), id, firstSession.secretHash, now, firstSession.expiresAt] },
+          ...firstSession.audit(id).flatMap(auditSteps),
+        ]);
+        return result.committed ? (result.rows[0]![0] as unknown as AccountRecord) : null;
+      } catch (error) {
+        if (isDriverUniqueViolation(error)) return null;
+        throw error;
+      }
+    }
     try {
       return await this.prisma.account.create({ data: input, select: ACCOUNT_FIELDS });
     } catch (error) {
@@ -82,8 +142,8 @@ export class PrismaAccountStore implements AccountStore {
     return this.prisma.account.findUnique({ where: { email }, select: ACCOUNT_FIELDS });
   }
 
-  setPlan(id: string, planId: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord> {
-    if (audit) return this.auditedUpdate(SET_PLAN, [id, planId, at], audit);
+  setPlan(id: string, planId: string, at: Date, audit?: AuditEventRecord, quotaEvent?: (used: number) => AuditEventRecord | null): Promise<AccountRecord> {
+    if (audit) return this.auditedUpdate(SET_PLAN, [id, planId, at], audit, quotaEvent);
     return this.prisma.account.update({
       where: { id },
       data: { planId, planActivatedAt: at, planCancelledAt: null },

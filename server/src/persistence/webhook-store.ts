@@ -90,9 +90,20 @@ export interface AttemptOutcome {
   next: { delivered: true } | { delivered: false; retryAt: Date | null };
 }
 
+// The endpoint cap, kept by the database: the account's row is locked first (a no-op UPDATE, the
+// same text on both databases: on PostgreSQL it holds the row lock until commit, so concurrent
+// creates of one account take turns; SQLite has one writer), then the insert happens only while
+// the count, read after the lock, is under the cap. No row back: the account is full.
+const LOCK_ACCOUNT: SqlStatement = {
+  name: 'webhook_lock_account',
+  text: `UPDATE "Account" SET "id" = "id" WHERE "id" = $1 RETURNING "id"`,
+};
 const INSERT_ENDPOINT: SqlStatement = {
   name: 'webhook_endpoint_insert',
-  text: `INSERT INTO "WebhookEndpoint" ("id", "accountId", "url", "events", "secret", "createdAt") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "id"`,
+  text: `INSERT INTO "WebhookEndpoint" ("id", "accountId", "url", "events", "secret", "createdAt")
+    SELECT $1, $2, $3, $4, $5, $6
+    WHERE (SELECT COUNT(*) FROM "WebhookEndpoint" WHERE "accountId" = $2 AND "deletedAt" IS NULL) < $7
+    RETURNING "id"`,
 };
 
 // SET reads the row as it was: the old secret becomes the previous one
@@ -146,16 +157,19 @@ export class SqlWebhookStore {
 
   // Each change to an endpoint is written with its audit event in one transaction (its `audit`
   // callback builds the event once the endpoint's id is known).
+  /** Null when the account already has `limit` endpoints: the insert and the count are one decision. */
   async createEndpoint(
     input: { accountId: string; url: string; events: string; secret: string; createdAt: Date },
+    limit: number,
     audit: (endpointId: string) => AuditEventRecord,
-  ): Promise<EndpointRecord> {
+  ): Promise<EndpointRecord | null> {
     const id = `ep_${randomUUID().replace(/-/g, '')}`;
-    await this.sql.transaction([
-      { statement: INSERT_ENDPOINT, params: [id, input.accountId, input.url, input.events, input.secret, input.createdAt], requireRow: true },
+    const result = await this.sql.transaction([
+      { statement: LOCK_ACCOUNT, params: [input.accountId], requireRow: true },
+      { statement: INSERT_ENDPOINT, params: [id, input.accountId, input.url, input.events, input.secret, input.createdAt, limit], requireRow: true },
       ...auditSteps(audit(id)),
     ]);
-    return (await this.endpoint(id))!;
+    return result.committed ? this.endpoint(id) : null;
   }
 
   async rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date, event: AuditEventRecord): Promise<EndpointRecord | null> {

@@ -17,6 +17,12 @@ export class WebhookNotFoundError extends DomainError {
 export const MAX_WEBHOOK_ENDPOINTS = 10;
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
+class EndpointLimitReachedError extends DomainError {
+  constructor() {
+    super('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one to add another.`);
+  }
+}
+
 export interface EndpointWithSecret {
   endpoint: EndpointRecord;
   /** The signing secret, shown when the endpoint is created or its secret rotated. */
@@ -34,20 +40,21 @@ export class WebhookService {
     const types = parseEventTypes(events);
     if (!types) throw new DomainError('WEBHOOK_EVENTS_INVALID', `Choose one or more of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
     if (url.length > MAX_WEBHOOK_URL_LENGTH) throw new DomainError('WEBHOOK_URL_INVALID', `A webhook URL can be at most ${MAX_WEBHOOK_URL_LENGTH} characters; this one has ${url.length}.`);
-    // counted before the insert, not in one statement with it: two creates at the same instant
-    // can pass it together, which bounds the list all the same (by the concurrent requests)
-    if ((await this.store.endpoints(accountId)).length >= MAX_WEBHOOK_ENDPOINTS) {
-      throw new DomainError('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one to add another.`);
-    }
+    // a full account is told before its URL is resolved; the insert itself keeps the cap exact
+    if ((await this.store.endpoints(accountId)).length >= MAX_WEBHOOK_ENDPOINTS) throw new EndpointLimitReachedError();
     await this.limits.webhookRequestsPerAccount.consume(accountId);
     const verdict = await checkWebhookUrl(url, { allowPrivate: this.options.allowPrivateUrls });
     if (!verdict.ok) throw new DomainError(verdict.reason === 'forbidden' ? 'WEBHOOK_URL_FORBIDDEN' : 'WEBHOOK_URL_INVALID', verdict.message);
     const secret = generateWebhookSecret();
     const now = this.options.now();
     const endpointUrl = verdict.url.toString();
-    const endpoint = await this.store.createEndpoint({ accountId, url: endpointUrl, events: types.join(','), secret, createdAt: now }, (endpointId) =>
-      auditEvent('WEBHOOK_ENDPOINT_CREATED', actor, now, { accountId, details: { endpointId, url: endpointUrl, events: types } }),
+    const endpoint = await this.store.createEndpoint(
+      { accountId, url: endpointUrl, events: types.join(','), secret, createdAt: now },
+      MAX_WEBHOOK_ENDPOINTS,
+      (endpointId) => auditEvent('WEBHOOK_ENDPOINT_CREATED', actor, now, { accountId, details: { endpointId, url: endpointUrl, events: types } }),
     );
+    // concurrent creates passed the check together, and the others took the last places
+    if (!endpoint) throw new EndpointLimitReachedError();
     return { endpoint, secret };
   }
 

@@ -3,6 +3,7 @@
 import { AUDIT_EVENT_TYPES, decodeAuditCursor, MAX_AUDIT_PAGE_SIZE, type AuditEventRecord, type AuditPage } from '../../domain/audit.js';
 import { AuditCursorInvalidError } from '../../domain/errors.js';
 import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
 import { ApiTokenType } from './api-token.js';
 
 const AuditEventTypeEnum = builder.enumType('AuditEventType', {
@@ -79,13 +80,44 @@ const TokenLeakRef = builder.objectRef<TokenLeak>('TokenLeak').implement({
   }),
 });
 
+// A page of tokens asks for `leak` on each row: the rows' lookups wait for the end of the tick and
+// go out as one read, so a page costs one statement for its leaks, not one per token (the tokens
+// SQL-count tests hold it). Per request: the WeakMap entry dies with the context.
+const leakBatches = new WeakMap<GraphQLContext, (tokenId: string) => Promise<AuditEventRecord | null>>();
+
+function leakOf(ctx: GraphQLContext, tokenId: string): Promise<AuditEventRecord | null> {
+  let load = leakBatches.get(ctx);
+  if (!load) {
+    let pending: Map<string, Array<(event: AuditEventRecord | null, error?: unknown) => void>> | null = null;
+    load = (id) =>
+      new Promise((resolve, reject) => {
+        if (!pending) {
+          const batch = new Map<string, Array<(event: AuditEventRecord | null, error?: unknown) => void>>();
+          pending = batch;
+          queueMicrotask(() => {
+            pending = null;
+            ctx.services.audit.findLeaks([...batch.keys()]).then(
+              (leaks) => batch.forEach((waiting, key) => waiting.forEach((settle) => settle(leaks.get(key) ?? null))),
+              (error: unknown) => batch.forEach((waiting) => waiting.forEach((settle) => settle(null, error))),
+            );
+          });
+        }
+        const waiting = pending.get(id) ?? [];
+        waiting.push((event, error) => (error === undefined ? resolve(event) : reject(error)));
+        pending.set(id, waiting);
+      });
+    leakBatches.set(ctx, load);
+  }
+  return load(tokenId);
+}
+
 builder.objectField(ApiTokenType, 'leak', (t) =>
   t.field({
     type: TokenLeakRef,
     nullable: true,
     description: 'Set when a secret scanner reported this token leaked (the dashboard shows a banner).',
     resolve: async (token, _args, ctx) => {
-      const event = await ctx.services.audit.findLeak(token.id);
+      const event = await leakOf(ctx, token.id);
       if (!event) return null;
       const details = JSON.parse(event.details ?? '{}') as { url?: string; source?: string };
       return { reportedAt: event.createdAt, url: details.url ?? '', source: details.source ?? '' };
