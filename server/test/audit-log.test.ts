@@ -122,6 +122,88 @@ describe('every event type is recorded once, with its actor, address and user ag
   });
 });
 
+describe('quota events: once per account and period, with the token that crossed the threshold', () => {
+  const render = (secret: string, address = ADDRESS) =>
+    t.gql('mutation { renderDocument(template: "Hi {{ n }}", data: {n: 1}) { documentCount } }', {}, { ...bearer(secret), ...from(address) });
+
+  it('QUOTA_WARNING at 80% and QUOTA_REACHED at 100% of a free plan, under 130 concurrent documents, each once', async () => {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, as(session));
+    const tokens = await Promise.all([0, 1].map((i) => t.gql(`mutation { generateToken(name: "q${i}") { secret token { id } } }`, {}, as(session))));
+    const secrets = tokens.map((result) => result.data.generateToken.secret as string);
+    const tokenIds = tokens.map((result) => result.data.generateToken.token.id as string);
+    const results = await Promise.all(Array.from({ length: 130 }, (_, i) => render(secrets[i % 2]!)));
+    expect(results.filter((result) => !result.errors)).toHaveLength(100);
+    const quotaEvents = (await eventsOf(accountId)).filter((event) => event.type.startsWith('QUOTA_'));
+    expect(quotaEvents.map((event) => event.type)).toEqual(['QUOTA_WARNING', 'QUOTA_REACHED']);
+    for (const event of quotaEvents) {
+      // the API token that made the document, from where and with what
+      expect(event).toMatchObject({ actorType: 'API_TOKEN', clientAddress: ADDRESS, userAgent: AGENT });
+      expect(tokenIds).toContain(event.actorId);
+      expect(event.tokenId).toBe(event.actorId);
+    }
+    expect(JSON.parse(quotaEvents[0]!.details!)).toMatchObject({ used: 80, quota: 100 });
+    expect(JSON.parse(quotaEvents[1]!.details!)).toMatchObject({ used: 100, quota: 100 });
+    // the 100th document is the one the database counted as the 100th: the event and the count agree
+    const usage = await t.app.database.prisma.accountPeriodUsage.findMany({ where: { accountId } });
+    expect(usage.map((row) => row.documentCount)).toEqual([100]);
+  });
+
+  it('a downgrade below what was used records QUOTA_REACHED at the change, by the session that made it; once', async () => {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const secret = (await t.gql('mutation { generateToken(name: "big") { secret } }', {}, as(session))).data.generateToken.secret as string;
+    for (let i = 0; i < 100; i++) expect((await render(secret)).errors).toBeUndefined();
+    expect((await eventsOf(accountId)).filter((event) => event.type.startsWith('QUOTA_'))).toEqual([]);
+    await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, as(session, OTHER_1));
+    // blocked now, and no second event for the same wall
+    expect((await render(secret)).errors?.[0]?.extensions?.code).toBe('QUOTA_EXCEEDED');
+    await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, as(session, OTHER_1));
+    const quotaEvents = (await eventsOf(accountId)).filter((event) => event.type.startsWith('QUOTA_'));
+    expect(quotaEvents).toHaveLength(1);
+    expect(quotaEvents[0]).toMatchObject({ type: 'QUOTA_REACHED', actorType: 'SESSION', clientAddress: OTHER_1, userAgent: AGENT });
+    expect(JSON.parse(quotaEvents[0]!.details!)).toMatchObject({ used: 100, quota: 100 });
+  });
+});
+
+describe('token expiry notices', () => {
+  it('TOKEN_EXPIRING 7 days and 1 day before, once each, by the system; none for a token made to live less', async () => {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const month = await t.gql('mutation { generateToken(name: "month", expiresIn: DAYS_30) { token { id expiresAt } } }', {}, as(session));
+    const week = await t.gql('mutation { generateToken(name: "week", expiresIn: DAYS_7) { token { id } } }', {}, as(session));
+    const monthId = month.data.generateToken.token.id as string;
+    const weekId = week.data.generateToken.token.id as string;
+    const DAY = 24 * 60 * 60 * 1000;
+    const noticesOf = async () => (await eventsOf(accountId)).filter((event) => event.type === 'TOKEN_EXPIRING');
+    try {
+      await t.app.services.audit.recordExpiringTokens();
+      // the week token never hears "7 days left"; its 1-day notice comes
+      expect(await noticesOf()).toEqual([]);
+      offset = 6.5 * DAY;
+      await t.app.services.audit.recordExpiringTokens();
+      expect((await noticesOf()).map((event) => [event.tokenId, JSON.parse(event.details!).daysBefore])).toEqual([[weekId, 1]]);
+      // 6.5 days before the month token's end: its 7-day notice, once however often the sweep runs
+      offset = 23.5 * DAY;
+      await t.app.services.audit.recordExpiringTokens();
+      await t.app.services.audit.recordExpiringTokens();
+      offset = 29.5 * DAY;
+      await t.app.services.audit.recordExpiringTokens();
+      await t.app.services.audit.recordExpiringTokens();
+    } finally {
+      offset = 0;
+    }
+    const notices = await noticesOf();
+    expect(notices.map((event) => [event.tokenId, JSON.parse(event.details!).daysBefore])).toEqual([
+      [weekId, 1],
+      [monthId, 7],
+      [monthId, 1],
+    ]);
+    for (const notice of notices) expect(notice).toMatchObject({ actorType: 'SYSTEM', actorId: null, clientAddress: null });
+    expect(JSON.parse(notices[2]!.details!).expiresAt).toBe(month.data.generateToken.token.expiresAt);
+  });
+});
+
 describe('a revoked token presented', () => {
   it('is recorded at most once per token, address and hour', async () => {
     const { session, accountId } = await signUp();

@@ -119,6 +119,48 @@ describe('signed deliveries', () => {
   });
 });
 
+describe('quota and expiry webhooks', () => {
+  it('quota.warning at 80% and quota.reached at 100% reach the endpoint once each, signed, naming the token that crossed', async () => {
+    const { session, accountId, secret } = await accountWithEndpoint(['quota.warning', 'quota.reached']);
+    await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, bearer(session));
+    const token = await t.generateToken(session, 'metered');
+    const results = await Promise.all(Array.from({ length: 110 }, () => t.renderDocument(token.secret)));
+    expect(results.filter((result) => !result.errors)).toHaveLength(100);
+    expect(await deliver()).toBe(2);
+    const payloads = receiver.received.map((request) => verified(secret, request));
+    expect(payloads.map((payload) => payload.type).sort()).toEqual(['quota.reached', 'quota.warning']);
+    for (const payload of payloads) {
+      expect(payload.data).toMatchObject({ accountId, tokenId: token.id, actor: { type: 'API_TOKEN', id: token.id } });
+      expect(payload.data.actor.clientAddress).toBeTruthy();
+    }
+    expect(payloads.find((payload) => payload.type === 'quota.warning')!.data.details).toMatchObject({ used: 80, quota: 100 });
+    expect(payloads.find((payload) => payload.type === 'quota.reached')!.data.details).toMatchObject({ used: 100, quota: 100 });
+    // the refused documents wrote nothing more
+    expect(await deliver()).toBe(0);
+  });
+
+  it('token.expiring 7 days and 1 day before, once each however often the sweep runs', async () => {
+    const { session, secret } = await accountWithEndpoint(['token.expiring']);
+    const created = await t.gql('mutation { generateToken(name: "expiring", expiresIn: DAYS_30) { token { id expiresAt } } }', {}, bearer(session));
+    const { id, expiresAt } = created.data.generateToken.token as { id: string; expiresAt: string };
+    const DAY = 24 * 60 * 60 * 1000;
+    offset += 23.5 * DAY;
+    await t.app.services.audit.recordExpiringTokens();
+    await t.app.services.audit.recordExpiringTokens();
+    offset += 6 * DAY;
+    await t.app.services.audit.recordExpiringTokens();
+    await t.app.services.audit.recordExpiringTokens();
+    expect(await deliver()).toBe(2);
+    const payloads = receiver.received.map((request) => verified(secret, request));
+    expect(payloads.map((payload) => [payload.type, payload.data.tokenId, payload.data.details.daysBefore]).sort()).toEqual([
+      ['token.expiring', id, 1],
+      ['token.expiring', id, 7],
+    ]);
+    for (const payload of payloads) expect(payload.data.details.expiresAt).toBe(expiresAt);
+    expect(await deliver()).toBe(0);
+  });
+});
+
 describe('retries', () => {
   it('follow the exponential backoff for 24 hours, then stop; a manual retry sends again', async () => {
     const { session, endpointId } = await accountWithEndpoint(['token.created']);
@@ -353,6 +395,20 @@ describe('the SSRF guard', () => {
     // another account is not affected
     const other = await t.signUp({ plan: 'pro' });
     expect(codes(await t.gql('mutation { retryWebhookMessage(id: "msg_unknown") }', {}, bearer(other.session)))).toEqual(['WEBHOOK_NOT_FOUND']);
+  });
+
+  it('20 concurrent creates give exactly 10 endpoints', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'pro' });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.created"]) { endpoint { id } } }', { url: `${receiver.url}?c=${i}` }, bearer(session)),
+      ),
+    );
+    expect(results.filter((result) => !result.errors)).toHaveLength(10);
+    expect(results.flatMap((result) => codes(result) ?? [])).toEqual(Array(10).fill('WEBHOOK_ENDPOINT_LIMIT_REACHED'));
+    expect(await t.app.database.prisma.webhookEndpoint.count({ where: { accountId, deletedAt: null } })).toBe(10);
+    // every endpoint that exists has its audit event; the refused ones have none
+    expect(await t.app.database.prisma.auditEvent.count({ where: { accountId, type: 'WEBHOOK_ENDPOINT_CREATED' } })).toBe(10);
   });
 
   it('an account has at most 10 endpoints, and a URL at most 2048 characters', async () => {
