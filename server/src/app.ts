@@ -97,6 +97,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const createContext = createContextFactory({
     services,
     documentCounts,
+    liveEvents: events,
     secureCookies: config.secureCookies,
     trustProxy: config.trustProxy,
   });

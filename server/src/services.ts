@@ -58,6 +58,9 @@ export function createServices(
   const renderer = new LiquidTemplateRenderer(limits);
   const webhookStore = new SqlWebhookStore(database.prisma, database.sql, database.provider);
   const usageStore = new SqlUsageStore(database.sql);
+  // every audit row is inserted by a driver step, whichever store runs it: the driver reports the
+  // committed ones, and the live Activity view hears of each after its transaction, never before
+  database.sql.onAuditCommitted((events) => announce.auditEventsRecorded(events));
   return {
     accounts: new AccountService(new PrismaAccountStore(database.prisma, database.sql), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce, undefined, auditStore),
     apiTokens,

@@ -247,6 +247,8 @@ export interface LiveAnnouncements {
   sessionEnded(accountId: string, sessionId: string): void;
   /** The account's plan was cancelled: its live counts end until a plan is chosen again. */
   planEnded(accountId: string): void;
+  /** Audit events committed (any store's transaction): the live Activity view of their accounts gets them. */
+  auditEventsRecorded(events: readonly AuditEventRecord[]): void;
 }
 
 /** A stored usage bucket: its first instant and the documents counted in it. */

@@ -3,6 +3,9 @@
 // or the session cookie (browsers). Lookups are lazy and happen at most once per operation.
 import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
+import type { AuditEventRecord } from '../domain/audit.js';
+import { openAuditEventFeed, type AuditEventWatch } from '../live/audit-event-feed.js';
+import type { LiveEvents } from '../live/events.js';
 import { Repeater } from 'graphql-yoga';
 import { parseCookie } from 'cookie';
 import type { AccountRecord, SessionWithAccount } from '../domain/ports.js';
@@ -23,6 +26,8 @@ export interface GraphQLContext {
    * WebSocket server writes each change to the socket directly, websocket/graphql-ws-server.ts).
    */
   openDocumentCounts(watch: DocumentCountWatch): AsyncIterable<DocumentCountChange>;
+  /** The account's audit events as they commit, until the watching session ends (live/audit-event-feed.ts). */
+  openAuditEvents(watch: AuditEventWatch): AsyncIterable<AuditEventRecord>;
   /** The Bearer credential exactly as sent: for document requests, the API token. */
   bearer: string | undefined;
   /** The dashboard session token, from the Bearer header, connection_init or cookie. */
@@ -57,6 +62,7 @@ export interface GraphQLContext {
 export interface ContextDependencies {
   services: Services;
   documentCounts: DocumentCountFeed;
+  liveEvents: LiveEvents;
   secureCookies: boolean;
   /** How many proxies of our own stand in front of the service (TRUST_PROXY); 0 ignores X-Forwarded-For. */
   trustProxy: number;
@@ -137,6 +143,7 @@ export function createContextFactory(deps: ContextDependencies) {
           await stop;
           subscription.leave();
         }),
+      openAuditEvents: (watch) => openAuditEventFeed(deps.liveEvents, watch),
       bearer,
       sessionToken,
       clientAddress,

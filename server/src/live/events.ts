@@ -8,6 +8,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import type { AuditEventRecord } from '../domain/audit.js';
 import type { LiveAnnouncements } from '../domain/ports.js';
 
 export interface DocumentCountChange {
@@ -32,6 +33,8 @@ type Topics = {
   [topic: `documentCount:${string}`]: [change: DocumentCountChange];
 } & {
   [topic: `accessEnded:${string}`]: [ended: AccessEnded];
+} & {
+  [topic: `auditEvent:${string}`]: [event: AuditEventRecord];
 };
 
 export interface LiveEvents {
@@ -40,6 +43,9 @@ export interface LiveEvents {
   /** Tells every instance that a session or the plan of an account ended (see AccessEnded). */
   publishAccessEnded(accountId: string, ended: AccessEnded): void;
   subscribeAccessEnded(accountId: string): AsyncIterableIterator<AccessEnded>;
+  /** An audit event of the account, once its transaction committed (per account topic, like the counts). */
+  publishAuditEvent(accountId: string, event: AuditEventRecord): void;
+  subscribeAuditEvents(accountId: string): AsyncIterableIterator<AuditEventRecord>;
   /** Calls `listener` whenever events may have been missed; returns the unsubscribe function. */
   onResync(listener: () => void): () => void;
   /** Whether events can flow: always in process; with Redis, while both connections are up. */
@@ -62,6 +68,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
       subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
       publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
       subscribeAccessEnded: (accountId) => pubsub.subscribe(`accessEnded:${accountId}`),
+      publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
+      subscribeAuditEvents: (accountId) => pubsub.subscribe(`auditEvent:${accountId}`),
       onResync: () => () => {},
       isReady: () => true,
       close: async () => {},
@@ -97,7 +105,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
       // JSON turns the Date into a string on the way through Redis; turn it back
       serializer: {
         stringify: JSON.stringify,
-        parse: (text: string) => JSON.parse(text, (key, value) => (key === 'lastUsedAt' && typeof value === 'string' ? new Date(value) : value)),
+        parse: (text: string) =>
+          JSON.parse(text, (key, value) => ((key === 'lastUsedAt' || key === 'createdAt') && typeof value === 'string' ? new Date(value) : value)),
       },
     }),
   });
@@ -107,6 +116,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
     subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
     publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
     subscribeAccessEnded: (accountId) => pubsub.subscribe(`accessEnded:${accountId}`),
+    publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
+    subscribeAuditEvents: (accountId) => pubsub.subscribe(`auditEvent:${accountId}`),
     onResync(listener) {
       resyncListeners.add(listener);
       return () => resyncListeners.delete(listener);
@@ -125,5 +136,10 @@ export function liveAnnouncementsOf(events: LiveEvents): LiveAnnouncements {
     documentCounted: (accountId, change) => events.publishDocumentCount(accountId, change),
     sessionEnded: (accountId, sessionId) => events.publishAccessEnded(accountId, { reason: 'session-ended', sessionId }),
     planEnded: (accountId) => events.publishAccessEnded(accountId, { reason: 'plan-ended' }),
+    auditEventsRecorded(recorded) {
+      // events without an account (a sign-in with an unknown email) belong to no one's view;
+      // the dedupe key is bookkeeping, not part of the event
+      for (const event of recorded) if (event.accountId) events.publishAuditEvent(event.accountId, { ...event, dedupeKey: null });
+    },
   };
 }

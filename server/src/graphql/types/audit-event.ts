@@ -65,6 +65,21 @@ builder.queryFields((t) => ({
   }),
 }));
 
+builder.subscriptionFields((t) => ({
+  auditEvents: t.field({
+    type: AuditEventRef,
+    description:
+      "The signed-in account's audit events as they are recorded (after the change they record has committed), on whichever instance they happen. Optionally only some types. Ends with the session. The Activity view reads its first page with the auditEvents query and appends these.",
+    args: { types: t.arg({ type: [AuditEventTypeEnum], required: false }) },
+    subscribe: async (_root, { types }, ctx) => {
+      // a dashboard session only, like the other live views: an API token is SESSION_REQUIRED
+      const { account, id, expiresAt } = await ctx.viewerSession();
+      return ctx.openAuditEvents({ accountId: account.id, types: types ?? undefined, session: { id, expiresAt } });
+    },
+    resolve: (event) => event,
+  }),
+}));
+
 interface TokenLeak {
   reportedAt: Date;
   url: string;
