@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../server/test/support/test-app.js';
+import { bearer, createTestApp, type TestApp } from '../../server/test/support/test-app.js';
 import { expectAccessible } from './axe.js';
 import { launchBrowser } from './browser.js';
 
@@ -75,5 +75,28 @@ describe('a leaked token on the dashboard', () => {
     const leak = events.find((event) => event.type === 'TOKEN_LEAKED')!;
     expect(leak.tokenId).toBe(leaked.id);
     expect(JSON.parse(leak.details).url).toBe('https://github.com/acme/app/blob/1/.env');
+  });
+});
+
+describe('the Activity view, live', () => {
+  it('puts events recorded while it is open on top, without a reload', async () => {
+    await page.goto(url);
+    const activity = page.getByTestId('activity');
+    await activity.getByText('SIGN_UP').waitFor();
+    const liveRows = activity.locator('tr[data-live="true"]');
+    const token = await t.generateToken(session, 'live');
+    // the dashboard's socket subscribes on its own time: rename until a live row shows, so that
+    // what follows is certainly seen live (each wait is a poll, not an assertion)
+    for (let attempt = 0; attempt < 100 && (await liveRows.count()) === 0; attempt++) {
+      await t.gql('mutation($id: ID!, $name: String!) { updateToken(id: $id, name: $name) { id } }', { id: token.id, name: `live ${attempt}` }, bearer(session));
+      await liveRows.first().waitFor({ timeout: 250 }).catch(() => {});
+    }
+    await t.gql(`mutation { deleteToken(id: "${token.id}") { id } }`, {}, bearer(session));
+    await page.waitForFunction(() => document.querySelector('[data-testid="activity"] tr[data-live="true"] [data-testid="activity-type"]')?.textContent === 'TOKEN_DELETED');
+    // newest on top, and each event shown once: the live rows are not repeated by the page
+    const types = await activity.getByTestId('activity-type').allTextContents();
+    expect(types[0]).toBe('TOKEN_DELETED');
+    expect(types.filter((type) => type === 'TOKEN_DELETED')).toHaveLength(1);
+    expect(await liveRows.first().textContent()).toContain('SESSION');
   });
 });

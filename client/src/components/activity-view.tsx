@@ -1,7 +1,8 @@
 // The Activity view: the account's audit trail, newest first, a page at a time, filtered by event
-// type, and exported as CSV or JSON (the events loaded so far). A leak is highlighted.
+// type, and exported as CSV or JSON (the events loaded so far). A leak is highlighted. Events
+// recorded while the view is open arrive over the auditEvents subscription and go on top.
 import { useRef, useState } from 'preact/hooks';
-import { useQuery } from '@urql/preact';
+import { useQuery, useSubscription } from '@urql/preact';
 import { graphql } from '../gql';
 import type { AuditEventType } from '../gql/graphql';
 import { describeError } from '../error-messages';
@@ -25,6 +26,25 @@ const ActivityEventsQuery = graphql(`
     }
   }
 `);
+
+const LiveActivitySubscription = graphql(`
+  subscription LiveActivity($types: [AuditEventType!]) {
+    auditEvents(types: $types) {
+      id
+      type
+      actorType
+      actorId
+      tokenId
+      clientAddress
+      userAgent
+      details
+      createdAt
+    }
+  }
+`);
+
+/** Live events kept on screen above the loaded pages; older ones are in the pages after a reload. */
+const MAX_LIVE_ROWS = 200;
 
 type ActivityEvent = {
   id: string;
@@ -60,7 +80,32 @@ function download(name: string, type: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
-function Page({ after, types, onMore, collect }: { after: string | null; types: AuditEventType[] | null; onMore: (cursor: string) => void; collect: (events: ActivityEvent[]) => void }) {
+function EventRow({ event, live }: { event: ActivityEvent; live?: boolean }) {
+  return (
+    <tr class={event.type === 'TOKEN_LEAKED' ? 'leaked' : undefined} data-testid="activity-row" data-live={live ? 'true' : undefined}>
+      <td data-label="When">{new Date(event.createdAt).toLocaleString()}</td>
+      <td data-label="Event" data-testid="activity-type">{event.type}</td>
+      <td data-label="By">{event.actorType}</td>
+      <td data-label="From">{event.clientAddress ?? '—'}</td>
+      <td data-label="Details" class="details">{event.details ?? ''}</td>
+    </tr>
+  );
+}
+
+function Page({
+  after,
+  types,
+  onMore,
+  collect,
+  shownLive,
+}: {
+  after: string | null;
+  types: AuditEventType[] | null;
+  onMore: (cursor: string) => void;
+  collect: (events: ActivityEvent[]) => void;
+  /** Events already on screen as live rows: a page read after they arrived skips them. */
+  shownLive: ReadonlySet<string>;
+}) {
   const [{ data, error, fetching }] = useQuery({ query: ActivityEventsQuery, variables: { first: 50, after, types }, requestPolicy: 'cache-and-network' });
   if (error && !data) return <p class="error" role="alert">{describeError(error)}</p>;
   if (!data) return fetching ? <p class="muted" role="status">Loading activity…</p> : null;
@@ -68,14 +113,8 @@ function Page({ after, types, onMore, collect }: { after: string | null; types: 
   collect(page.nodes);
   return (
     <>
-      {page.nodes.map((event) => (
-        <tr key={event.id} class={event.type === 'TOKEN_LEAKED' ? 'leaked' : undefined} data-testid="activity-row">
-          <td data-label="When">{new Date(event.createdAt).toLocaleString()}</td>
-          <td data-label="Event" data-testid="activity-type">{event.type}</td>
-          <td data-label="By">{event.actorType}</td>
-          <td data-label="From">{event.clientAddress ?? '—'}</td>
-          <td data-label="Details" class="details">{event.details ?? ''}</td>
-        </tr>
+      {page.nodes.filter((event) => !shownLive.has(event.id)).map((event) => (
+        <EventRow key={event.id} event={event} />
       ))}
       {page.hasNextPage && page.endCursor && (
         <tr>
@@ -97,6 +136,19 @@ export function ActivityView() {
   const loaded = useRef(new Map<string, ActivityEvent>()).current;
   const collect = (events: ActivityEvent[]) => events.forEach((event) => loaded.set(event.id, event));
   const types = type ? [type] : null;
+  // Newest first, like the pages. A new filter opens a new subscription; rows kept from the old one
+  // are filtered here too, and the new filter's pages hold everything recorded before it.
+  const [live] = useSubscription(
+    { query: LiveActivitySubscription, variables: { types } },
+    (previous: ActivityEvent[] = [], data) => {
+      const event = data.auditEvents;
+      if (previous.some((seen) => seen.id === event.id)) return previous;
+      return [event, ...previous].slice(0, MAX_LIVE_ROWS);
+    },
+  );
+  const liveEvents = (live.data ?? []).filter((event) => !types || types.includes(event.type));
+  const shownLive = new Set(liveEvents.map((event) => event.id));
+  collect(liveEvents);
   const exportAs = (format: 'csv' | 'json') => {
     const events = [...loaded.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
     if (format === 'csv') download('pogodoc-activity.csv', 'text/csv', toCsv(events));
@@ -123,6 +175,7 @@ export function ActivityView() {
               <option value="TOKEN_GENERATED">Tokens generated</option>
               <option value="TOKEN_DELETED">Tokens deleted</option>
               <option value="SIGN_IN_FAILED">Failed sign-ins</option>
+              <option value="QUOTA_REACHED">Quota reached</option>
             </select>
           </label>
           <button type="button" class="secondary" onClick={() => exportAs('csv')}>Export CSV</button>
@@ -139,9 +192,19 @@ export function ActivityView() {
             <th scope="col">Details</th>
           </tr>
         </thead>
-        <tbody>
+        <tbody aria-live="polite">
+          {liveEvents.map((event) => (
+            <EventRow key={`live:${event.id}`} event={event} live />
+          ))}
           {cursors.map((after, index) => (
-            <Page key={`${type}:${after ?? 'first'}`} after={after} types={types} collect={collect} onMore={(cursor) => index === cursors.length - 1 && setCursors([...cursors, cursor])} />
+            <Page
+              key={`${type}:${after ?? 'first'}`}
+              after={after}
+              types={types}
+              collect={collect}
+              shownLive={shownLive}
+              onMore={(cursor) => index === cursors.length - 1 && setCursors([...cursors, cursor])}
+            />
           ))}
         </tbody>
       </table>
