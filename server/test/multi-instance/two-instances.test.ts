@@ -247,3 +247,31 @@ describe('two instances, one PostgreSQL, one Redis', () => {
     await close();
   }, 60_000);
 });
+
+describe('the live audit trail across instances', () => {
+  const LIVE = 'subscription { auditEvents { id type tokenId } }';
+  type Live = { auditEvents: { id: string; type: string; tokenId: string | null } };
+
+  it('an event made on A reaches a subscriber on B, once, after its transaction committed', async () => {
+    const session = await signUpOn(a);
+    const warm = await generateOn(a, session, 'warm');
+    const client = wsClient(b.url, { connectionParams: { authorization: `Bearer ${session}` } });
+    const events = collect<Live>(client, LIVE);
+    // B joins the account's Redis channel on its own time: rename through A until a rename arrives,
+    // then once more, so that nothing of the warm-up is still on its way
+    const rename = (name: string) => httpGql(a.url, 'mutation($id: ID!, $n: String!) { updateToken(id: $id, name: $n) { id } }', { id: warm.id, n: name }, session);
+    for (let attempt = 0; attempt < 200 && events.values.length === 0; attempt++) await rename(`warm ${attempt}`);
+    await rename('warm done');
+    await events.waitUntil((values) => values.some((value) => value.auditEvents.type === 'TOKEN_RENAMED' && value.auditEvents.tokenId === warm.id));
+    const made = await generateOn(a, session, 'made on A');
+    await httpGql(a.url, 'mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: made.id }, session);
+    const received = await events.waitUntil((values) => values.filter((value) => value.auditEvents.tokenId === made.id).length >= 2);
+    const ofMade = received.filter((value) => value.auditEvents.tokenId === made.id);
+    expect(ofMade.map((value) => value.auditEvents.type)).toEqual(['TOKEN_GENERATED', 'TOKEN_DELETED']);
+    // the rows B announced are the rows A committed
+    const stored = await httpGql(b.url, 'query($t: ID!) { auditEvents(tokenId: $t) { nodes { id type } } }', { t: made.id }, session);
+    expect(stored.data.auditEvents.nodes.map((node: { id: string }) => node.id).sort()).toEqual(ofMade.map((value) => value.auditEvents.id).sort());
+    events.dispose();
+    await client.dispose();
+  });
+});
