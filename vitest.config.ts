@@ -32,6 +32,7 @@ const API_SUITES = [
   'server/test/usage-live.test.ts',
   'server/test/sdk-quota-errors.test.ts',
   'server/test/token-pages.test.ts',
+  'server/test/quota-before-render.test.ts',
 ];
 
 export default defineConfig({

@@ -38,6 +38,17 @@ export function quotaOf(planId: string | null): number | null {
   return planId ? (findPlan(planId)?.monthlyDocumentQuota ?? null) : null;
 }
 
+/**
+ * Whether the account has used every document of its plan's quota this period. Read before a
+ * render, from the usage the token's lookup saw, so that a document sure to be refused does not
+ * take a render slot; the count's transaction (CHARGE_PERIOD, metering-statements.ts) still
+ * decides the last documents exactly: it counts one only while the period is under the quota.
+ */
+export function quotaUsedUp(planId: string | null, periodDocumentCount: number): boolean {
+  const quota = quotaOf(planId);
+  return quota !== null && periodDocumentCount >= quota;
+}
+
 export interface UsagePoint {
   /** The bucket's first instant. */
   at: Date;
