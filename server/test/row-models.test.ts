@@ -2,6 +2,7 @@
 // sessions, token lists and token authentication (server/src/persistence/row-model.ts). Both must
 // read the same record from the same row: the same keys, and values of the same type.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billingPeriodOf } from '../src/domain/metering.js';
 import type { AccountRecord, ApiTokenRecord } from '../src/domain/ports.js';
 import { PrismaAccountStore, PrismaSessionStore } from '../src/persistence/account-store.js';
 import { openDatabase, type Database } from '../src/persistence/database.js';
@@ -81,8 +82,11 @@ describe('the raw statements and Prisma read the same record', () => {
     for (const token of listed) expectSameRecord(token, await tokens.findOwned(owner.id, token.id));
 
     for (const { id, name } of [unused, used, deleted, expiring, rolled]) {
-      const authenticated = await tokens.findForAuthentication(`row-model-${name}`);
+      const authenticated = await tokens.findForAuthentication(`row-model-${name}`, billingPeriodOf(at));
       expectSameRecord(authenticated?.token, await tokens.findOwned(owner.id, id));
+      // the account's period, read with the token: the two documents above, on whichever token
+      expect(authenticated?.accountPeriodDocumentCount).toBe(2);
+      expect((await tokens.findForAuthentication(`row-model-${name}`, '1999-01'))?.accountPeriodDocumentCount).toBe(0);
     }
   });
 });

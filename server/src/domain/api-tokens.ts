@@ -22,6 +22,7 @@ import {
   TokenNotFoundError,
 } from './errors.js';
 import { LRUCache } from 'lru-cache';
+import { billingPeriodOf } from './metering.js';
 import { missingPlanReason } from './plans.js';
 import { auditEvent, revokedTokenPresentedKey, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
 import type { AccountRecord, ApiTokenRecord, TokenChanges, TokenStatus, TokenStore } from './ports.js';
@@ -49,6 +50,16 @@ export interface GeneratedToken {
   token: ApiTokenRecord;
   /** The secret leaves the server exactly once, in this result. Only its hash is stored. */
   secret: string;
+}
+
+/** A token that may make a document now, with what its lookup read about its account. */
+export interface AuthenticatedToken {
+  token: ApiTokenRecord;
+  /** The account's plan and its documents in the billing period of `at`, read with the token. */
+  planId: string | null;
+  periodDocumentCount: number;
+  /** The instant the token was checked at (the service's clock). */
+  at: Date;
 }
 
 /** A revoked secret that was presented: recorded only once the failure limit let it through. */
@@ -235,7 +246,7 @@ export class ApiTokenService {
    * token is looked up first, and only a failure takes a point; past the limit the failure is
    * answered RATE_LIMITED instead of its own code. The lookup is one indexed read by hash.
    */
-  async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string): Promise<ApiTokenRecord> {
+  async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string): Promise<AuthenticatedToken> {
     let revoked: RevokedPresentation | undefined;
     try {
       return await this.authenticateUnlimited(bearer, clientAddress, (presentation) => (revoked = presentation));
@@ -252,14 +263,14 @@ export class ApiTokenService {
     }
   }
 
-  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string, onRevoked: (presentation: RevokedPresentation) => void): Promise<ApiTokenRecord> {
+  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string, onRevoked: (presentation: RevokedPresentation) => void): Promise<AuthenticatedToken> {
     if (!bearer) throw new ApiTokenMissingError();
     if (checkSecretShape(bearer, 'apiToken') !== 'valid') throw new ApiTokenMalformedError();
-    const found = await this.tokens.findForAuthentication(hashSecret(bearer));
+    const now = this.now();
+    const found = await this.tokens.findForAuthentication(hashSecret(bearer), billingPeriodOf(now));
     if (!found) throw new ApiTokenInvalidError();
     // All decided from the one row the lookup returned, against the injected clock: no extra query.
     const { token } = found;
-    const now = this.now();
     const revoked = token.deletedAt
       ? new ApiTokenDeletedError()
       : !found.holdsSlot || hasPassed(token.expiresAt, now)
@@ -279,6 +290,6 @@ export class ApiTokenService {
     // the last documents exactly (token-store.ts).
     const limitError = this.monthlyLimitError(token, now);
     if (limitError) throw limitError;
-    return token;
+    return { token, planId: found.accountPlanId, periodDocumentCount: found.accountPeriodDocumentCount, at: now };
   }
 }

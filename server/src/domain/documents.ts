@@ -3,9 +3,9 @@
 // (Over 200 lines: the plain, idempotent and metered paths of one operation share its checks and
 // read best side by side.)
 import { randomUUID } from 'node:crypto';
-import type { ApiTokenService } from './api-tokens.js';
+import type { ApiTokenService, AuthenticatedToken } from './api-tokens.js';
 import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, QuotaExceededError } from './errors.js';
-import { billingPeriodOf, periodResetOf, quotaOf } from './metering.js';
+import { billingPeriodOf, periodResetOf, quotaOf, quotaUsedUp } from './metering.js';
 import {
   checkIdempotencyKey,
   IDEMPOTENCY_CLAIM_LEASE_MS,
@@ -139,13 +139,15 @@ export class DocumentService {
     data: unknown,
     { clientAddress, userAgent, idempotencyKey }: DocumentRequest,
   ): Promise<RenderedDocument> {
-    const token = await this.apiTokens.authenticate(bearer, clientAddress, userAgent?.slice(0, USER_AGENT_MAX_LENGTH));
+    const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, userAgent?.slice(0, USER_AGENT_MAX_LENGTH));
+    const { token } = authenticated;
     const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH) || null });
     await this.limits.documentsPerToken.consume(token.id);
     const dataJson = checkInput(template, data);
     if (idempotencyKey !== undefined) {
-      return this.renderOnce(token, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
+      return this.renderOnce(authenticated, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
     }
+    this.refuseWhenQuotaUsedUp(authenticated);
     const content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still usable: a delete or an expiry that lands mid-render wins.
@@ -160,13 +162,14 @@ export class DocumentService {
   }
 
   private async renderOnce(
-    token: ApiTokenRecord,
+    authenticated: AuthenticatedToken,
     key: string,
     template: string,
     data: object,
     dataJson: string,
     useAt: (at: Date) => TokenUse,
   ): Promise<RenderedDocument> {
+    const { token } = authenticated;
     const requestHash = requestHashOf(template, data);
     const claim: IdempotencyClaim = { tokenId: token.id, key, claimId: randomUUID() };
     const at = this.now();
@@ -186,6 +189,9 @@ export class DocumentService {
     }
     let content: string;
     try {
+      // only once the key is ours: a retry of a document that was made gets its stored result
+      // above, even when the quota is used up now
+      this.refuseWhenQuotaUsedUp(authenticated);
       // each new key clears a few expired ones, so that about a day of keys is all that is kept
       await this.idempotencyKeys.pruneExpired(expiredBefore, IDEMPOTENCY_PRUNE_BATCH);
       content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
@@ -221,6 +227,15 @@ export class DocumentService {
   private announceCounted(token: ApiTokenRecord, documentCount: number, periodDocumentCount: number, usedAt: Date): void {
     const change = { tokenId: token.id, documentCount, lastUsedAt: usedAt, period: billingPeriodOf(usedAt), periodDocumentCount };
     this.announce.documentCounted(token.accountId, change);
+  }
+
+  /**
+   * QUOTA_EXCEEDED before rendering when the account's period was already used up as the token's
+   * lookup read it: a document sure to be refused takes no render slot (the resource every account
+   * shares) and no write. Only an optimisation: the count's transaction decides exactly.
+   */
+  private refuseWhenQuotaUsedUp({ planId, periodDocumentCount, at }: AuthenticatedToken): void {
+    if (quotaUsedUp(planId, periodDocumentCount)) throw new QuotaExceededError(quotaOf(planId)!, periodResetOf(at), at);
   }
 
   /** QUOTA_EXCEEDED with the account's quota as the plan has it now, and when the period resets. */

@@ -62,6 +62,8 @@ export interface TokenForAuthentication {
   matchedPreviousSecret: boolean;
   accountPlanId: string | null;
   accountPlanCancelledAt: Date | null;
+  /** The account's documents in the billing period the lookup was asked about (0 before its first). */
+  accountPeriodDocumentCount: number;
 }
 
 /** A sign-up's first session, inserted with the account, and the events (given the new account's id) that record both. */
@@ -158,7 +160,12 @@ export interface TokenStore {
     now: Date,
     audit?: AuditEventRecord,
   ): Promise<RollTokenResult>;
-  findForAuthentication(secretHash: string): Promise<TokenForAuthentication | null>;
+  /**
+   * The token whose current or previous secret has this hash, with its account's plan and the
+   * account's documents in `period`: one read, so that a document over the quota is refused
+   * before it is rendered at no extra statement.
+   */
+  findForAuthentication(secretHash: string, period: string): Promise<TokenForAuthentication | null>;
   /**
    * Adds one document to a usable token's count, to its account's billing period and to the
    * token's hourly usage, and stamps the use: all in one transaction, or nothing (domain/metering.ts).

@@ -65,12 +65,16 @@ export const TOKEN_DATES = dateColumns(TOKEN_ROW);
 
 // One statement, one row: the current secret's hash and the previous one's each have a unique
 // index, so the OR is two index probes (PostgreSQL's BitmapOr, SQLite's multi-index OR), and the
-// row carries everything the domain needs to decide: deleted, expired, rolled, plan.
+// row carries everything the domain needs to decide: deleted, expired, rolled, plan, and whether
+// the account's quota is used up (its period row, one more primary-key probe), so that a document
+// sure to be refused is refused before it takes a render slot, without a statement of its own.
+// Read fresh on every request: a plan change counts from the next document, on every instance.
 const FIND_FOR_AUTHENTICATION: SqlStatement = {
   name: 'token_for_authentication',
-  text: `SELECT ${TOKEN_COLUMNS}, a."planId", a."planCancelledAt",
+  text: `SELECT ${TOKEN_COLUMNS}, a."planId", a."planCancelledAt", COALESCE(p."documentCount", 0) AS "periodDocumentCount",
       t."activeSlot" IS NOT NULL AS "holdsSlot", t."secretHash" <> $1 AS "matchedPreviousSecret"
     FROM "ApiToken" t JOIN "Account" a ON a."id" = t."accountId"
+      LEFT JOIN "AccountPeriodUsage" p ON p."accountId" = t."accountId" AND p."period" = $2
     WHERE t."secretHash" = $1 OR t."previousSecretHash" = $1`,
   dateColumns: [...TOKEN_DATES, 'planCancelledAt'],
 };
@@ -298,12 +302,12 @@ export class PrismaTokenStore implements TokenStore {
     return existing ? { outcome: 'already-deleted' } : { outcome: 'not-found' };
   }
 
-  async findForAuthentication(secretHash: string): Promise<TokenForAuthentication | null> {
+  async findForAuthentication(secretHash: string, period: string): Promise<TokenForAuthentication | null> {
     const [row] = await this.sql.rows<
-      ApiTokenRecord & { planId: string | null; planCancelledAt: Date | null; holdsSlot: unknown; matchedPreviousSecret: unknown }
-    >(FIND_FOR_AUTHENTICATION, [secretHash]);
+      ApiTokenRecord & { planId: string | null; planCancelledAt: Date | null; periodDocumentCount: number; holdsSlot: unknown; matchedPreviousSecret: unknown }
+    >(FIND_FOR_AUTHENTICATION, [secretHash, period]);
     if (!row) return null;
-    const { planId, planCancelledAt, holdsSlot, matchedPreviousSecret, ...token } = row;
+    const { planId, planCancelledAt, periodDocumentCount, holdsSlot, matchedPreviousSecret, ...token } = row;
     // SQLite answers a comparison with 0 or 1, PostgreSQL with a boolean
     return {
       token,
@@ -311,6 +315,7 @@ export class PrismaTokenStore implements TokenStore {
       matchedPreviousSecret: Boolean(matchedPreviousSecret),
       accountPlanId: planId,
       accountPlanCancelledAt: planCancelledAt,
+      accountPeriodDocumentCount: Number(periodDocumentCount),
     };
   }
 
