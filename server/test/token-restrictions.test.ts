@@ -152,6 +152,22 @@ describe('monthly document limit per token', () => {
     expect(await countOf(id)).toBe(3);
   });
 
+  it('a retry of a document made with an Idempotency-Key gets its stored result after the limit is reached; a new key is refused', async () => {
+    const { session } = await t.signUp();
+    const { id, secret } = await t.generateToken(session, 'limited retry');
+    await update(session, { id, limit: 1 });
+    const key = randomUUID();
+    const first = await t.gql(RENDER, {}, { ...bearer(secret), 'idempotency-key': key });
+    expect(first.data?.renderDocument.documentCount).toBe(1);
+    // the month is used up; the answer that was lost on the way is still the client's to fetch
+    const retried = await t.gql(RENDER, {}, { ...bearer(secret), 'idempotency-key': key });
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data.renderDocument.documentCount).toBe(1);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(codes(await t.gql(RENDER, {}, { ...bearer(secret), 'idempotency-key': randomUUID() }))).toEqual(['TOKEN_LIMIT_EXCEEDED']);
+    expect(await countOf(id)).toBe(1);
+  });
+
   it('must be at least 1 and at most the plan quota; null removes it', async () => {
     const { session } = await t.signUp({ plan: 'free' });
     const { id, secret } = await t.generateToken(session, 'limits');

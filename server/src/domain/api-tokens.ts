@@ -17,7 +17,6 @@ import {
   TokenPlanInactiveError,
   TokenAlreadyDeletedError,
   TokenExpiredError,
-  TokenLimitExceededError,
   TokenLimitReachedError,
   TokenNotFoundError,
 } from './errors.js';
@@ -33,7 +32,7 @@ import {
   checkMonthlyDocumentLimit,
   documentsThisMonth,
   isAddressAllowed,
-  monthlyResetOf,
+  monthlyLimitError,
   normalizeIpAllowlist,
   serializeIpAllowlist,
 } from './token-restrictions.js';
@@ -200,7 +199,7 @@ export class ApiTokenService {
     const token = await this.tokens.findById(tokenId);
     const now = this.now();
     if (!token || token.deletedAt) return new ApiTokenDeletedError();
-    const limitError = this.monthlyLimitError(token, now);
+    const limitError = monthlyLimitError(token, now);
     if (limitError && !hasPassed(token.expiresAt, now)) return limitError;
     return new ApiTokenExpiredError(token.expiresAt);
   }
@@ -227,13 +226,6 @@ export class ApiTokenService {
       () => this.recentRevokedKeys.set(dedupeKey, true),
       () => {},
     );
-  }
-
-  /** TOKEN_LIMIT_EXCEEDED when the token has made its monthly documents, else null. */
-  private monthlyLimitError(token: ApiTokenRecord, now: Date): TokenLimitExceededError | null {
-    const limit = token.monthlyDocumentLimit;
-    if (limit === null || documentsThisMonth(token, now) < limit) return null;
-    return new TokenLimitExceededError(limit, monthlyResetOf(now), now);
   }
 
   /**
@@ -286,10 +278,9 @@ export class ApiTokenService {
     if (missingPlan) throw new TokenPlanInactiveError(missingPlan);
     // A valid token from the wrong place is refused, not counted as a guess: no failure point.
     if (!isAddressAllowed(token.allowedIps, clientAddress)) throw new ApiTokenIpNotAllowedError(clientAddress);
-    // Refused before rendering when the month is already used up; the counting UPDATE decides
-    // the last documents exactly (token-store.ts).
-    const limitError = this.monthlyLimitError(token, now);
-    if (limitError) throw limitError;
+    // The token's monthly limit and the account's quota are checked by the document service
+    // (refuseWhenUsedUp), after an Idempotency-Key is claimed, so that a retry of a made document
+    // still gets its stored result once the month is used up.
     return { token, planId: found.accountPlanId, periodDocumentCount: found.accountPeriodDocumentCount, at: now };
   }
 }

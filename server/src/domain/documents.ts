@@ -15,6 +15,7 @@ import {
 } from './idempotency.js';
 import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse, UsageStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
+import { monthlyLimitError } from './token-restrictions.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
 export const DATA_MAX_BYTES = 256 * 1024;
@@ -147,7 +148,7 @@ export class DocumentService {
     if (idempotencyKey !== undefined) {
       return this.renderOnce(authenticated, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
     }
-    this.refuseWhenQuotaUsedUp(authenticated);
+    this.refuseWhenUsedUp(authenticated);
     const content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still usable: a delete or an expiry that lands mid-render wins.
@@ -191,7 +192,7 @@ export class DocumentService {
     try {
       // only once the key is ours: a retry of a document that was made gets its stored result
       // above, even when the quota is used up now
-      this.refuseWhenQuotaUsedUp(authenticated);
+      this.refuseWhenUsedUp(authenticated);
       // each new key clears a few expired ones, so that about a day of keys is all that is kept
       await this.idempotencyKeys.pruneExpired(expiredBefore, IDEMPOTENCY_PRUNE_BATCH);
       content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
@@ -230,12 +231,15 @@ export class DocumentService {
   }
 
   /**
-   * QUOTA_EXCEEDED before rendering when the account's period was already used up as the token's
-   * lookup read it: a document sure to be refused takes no render slot (the resource every account
-   * shares) and no write. Only an optimisation: the count's transaction decides exactly.
+   * QUOTA_EXCEEDED, then TOKEN_LIMIT_EXCEEDED (the order of the count's transaction), before
+   * rendering when the account's period or the token's month was already used up as the token's
+   * lookup read them: a document sure to be refused takes no render slot (the resource every
+   * account shares) and no write. Only an optimisation: the count's transaction decides exactly.
    */
-  private refuseWhenQuotaUsedUp({ planId, periodDocumentCount, at }: AuthenticatedToken): void {
+  private refuseWhenUsedUp({ token, planId, periodDocumentCount, at }: AuthenticatedToken): void {
     if (quotaUsedUp(planId, periodDocumentCount)) throw new QuotaExceededError(quotaOf(planId)!, periodResetOf(at), at);
+    const limitError = monthlyLimitError(token, at);
+    if (limitError) throw limitError;
   }
 
   /** QUOTA_EXCEEDED with the account's quota as the plan has it now, and when the period resets. */

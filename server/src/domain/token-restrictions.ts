@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
-import { DomainError } from './errors.js';
+import { DomainError, TokenLimitExceededError } from './errors.js';
 import { findPlan } from './plans.js';
 
 export const IP_ALLOWLIST_MAX_ENTRIES = 20;
@@ -200,4 +200,14 @@ export function checkMonthlyDocumentLimit(limit: number | null, planId: string |
 /** The documents a token has made this month, by the columns the counting UPDATE keeps. */
 export function documentsThisMonth(token: { monthlyDocumentCount: number; monthlyCountMonth: string | null }, now: Date): number {
   return token.monthlyCountMonth === monthOf(now) ? token.monthlyDocumentCount : 0;
+}
+
+/** TOKEN_LIMIT_EXCEEDED when the token has made its monthly documents, else null. */
+export function monthlyLimitError(
+  token: { monthlyDocumentLimit: number | null; monthlyDocumentCount: number; monthlyCountMonth: string | null },
+  now: Date,
+): TokenLimitExceededError | null {
+  const limit = token.monthlyDocumentLimit;
+  if (limit === null || documentsThisMonth(token, now) < limit) return null;
+  return new TokenLimitExceededError(limit, monthlyResetOf(now), now);
 }
