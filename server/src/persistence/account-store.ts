@@ -2,12 +2,11 @@ import type { AccountRecord, AccountStore, DeletedSession, FirstSession, Session
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
-import type { SqlDriver, SqlStatement } from './sql-driver.js';
+import { isDriverUniqueViolation, type SqlDriver, type SqlStatement } from './sql-driver.js';
 import type { AuditEventRecord } from '../domain/audit.js';
-import { auditSteps } from './audit-store.js';
+import { auditSteps } from './audit-event-steps.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { billingPeriodOf } from '../domain/metering.js';
-import { isDriverUniqueViolation } from './audit-store.js';
 
 const ACCOUNT_ROW = {
   id: 'value',

@@ -1,60 +1,15 @@
 // The audit trail's table: inserts that ride in the transaction of the change they record
-// (auditInsertStep), the Activity view's pages, the retention prune, and the leak revocation,
+// (audit-event-steps.ts), the Activity view's pages, the retention prune, and the leak revocation,
 // which is a change and its event in one transaction.
 import type { AuditActor, AuditCursor, AuditEventRecord, AuditFilter, AuditStore } from '../domain/audit.js';
 import { auditEvent, dueExpiringNotice, SYSTEM_ACTOR, TOKEN_EXPIRING_NOTICE_DAYS, tokenExpiringKey, tokenLeakedKey } from '../domain/audit.js';
 import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-response.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
-import { prismaSelect, type RowModel } from './row-model.js';
+import { AUDIT_ROW, auditInsertStep, auditSteps } from './audit-event-steps.js';
+import { prismaSelect } from './row-model.js';
 import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
-import { webhookOutboxStep } from './webhook-store.js';
-
-const AUDIT_ROW = {
-  id: 'value',
-  accountId: 'value',
-  type: 'value',
-  actorType: 'value',
-  actorId: 'value',
-  tokenId: 'value',
-  clientAddress: 'value',
-  userAgent: 'value',
-  details: 'value',
-  dedupeKey: 'value',
-  createdAt: 'date',
-} as const satisfies RowModel<AuditEventRecord>;
 
 const AUDIT_FIELDS = prismaSelect(AUDIT_ROW) satisfies Prisma.AuditEventSelect;
-const AUDIT_COLUMN_NAMES = Object.keys(AUDIT_ROW) as Array<keyof AuditEventRecord>;
-
-// An event that may be recorded only once (dedupeKey) is inserted with DO NOTHING on conflict:
-// the unique index decides between instances, and the RETURNING row says whether this one won.
-const INSERT_AUDIT_EVENT: SqlStatement = {
-  name: 'audit_insert',
-  text: `INSERT INTO "AuditEvent" (${AUDIT_COLUMN_NAMES.map((column) => `"${column}"`).join(', ')})
-    VALUES (${AUDIT_COLUMN_NAMES.map((_, index) => `$${index + 1}`).join(', ')})
-    ON CONFLICT ("dedupeKey") DO NOTHING RETURNING "id"`,
-};
-
-/** A unique-index violation raised by the driver itself (sql-driver.ts), not through Prisma. */
-export function isDriverUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
-}
-
-/** The steps that record an event in any store's transaction: the audit row, and its webhook messages (the outbox). */
-export function auditSteps(event: AuditEventRecord): SqlStep[] {
-  const outbox = webhookOutboxStep(event);
-  return outbox ? [auditInsertStep(event), outbox] : [auditInsertStep(event)];
-}
-
-/** The step that inserts an event, for any store's transaction. */
-export function auditInsertStep(event: AuditEventRecord): SqlStep {
-  return {
-    statement: INSERT_AUDIT_EVENT,
-    params: AUDIT_COLUMN_NAMES.map((column) => event[column] as string | Date | null),
-    recordsAuditEvent: event,
-  };
-}
 
 const FIND_BY_SECRET: SqlStatement = {
   name: 'leak_find_token',

@@ -11,7 +11,7 @@ import { PLANS } from '../domain/plans.js';
 import { auditEvent } from '../domain/audit.js';
 import { billingPeriodOf, bucketOf, quotaEventKey, quotaEventsOfDocument } from '../domain/metering.js';
 import type { TokenUse } from '../domain/ports.js';
-import { auditSteps } from './audit-store.js';
+import { auditSteps } from './audit-event-steps.js';
 import type { SqlStatement, SqlStep, TransactionStep } from './sql-driver.js';
 import { RECORD_DOCUMENT, recordDocumentParams } from './token-store.js';
 

@@ -256,3 +256,9 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
     },
   };
 }
+
+/** A unique-index violation raised by the driver itself (these statements), not through Prisma. */
+export function isDriverUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}

@@ -33,9 +33,9 @@ import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import type { AuditEventRecord } from '../domain/audit.js';
-import { auditSteps, isDriverUniqueViolation } from './audit-store.js';
+import { auditSteps } from './audit-event-steps.js';
 import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
-import type { SqlDriver, SqlStatement } from './sql-driver.js';
+import { isDriverUniqueViolation, type SqlDriver, type SqlStatement } from './sql-driver.js';
 
 const TOKEN_ROW = {
   id: 'value',

@@ -1,32 +1,14 @@
 // Webhook endpoints, the outbox of messages, and the attempts. The outbox row is inserted by a
-// step in the audit event's transaction (webhookOutboxStep), so a committed change always has its
+// step in the audit event's transaction (audit-event-steps.ts), so a committed change always has its
 // messages and a rolled-back one never does. Delivery claims due messages with one UPDATE; on
 // PostgreSQL its subquery takes the rows FOR UPDATE SKIP LOCKED, so two instances never claim the
 // same message; SQLite is one instance, one writer.
 import { randomUUID } from 'node:crypto';
 import type { AuditEventRecord } from '../domain/audit.js';
-import { auditSteps } from './audit-store.js';
-import { WEBHOOK_EVENT_OF, webhookPayload } from '../domain/webhooks.js';
+import { auditSteps } from './audit-event-steps.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { DatabaseProvider } from './database.js';
 import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
-
-// One message per subscribed endpoint of the event's account, joined on the audit row this very
-// transaction inserted: an event whose insert was a no-op (a dedupe key) makes no message either.
-const OUTBOX_INSERT: SqlStatement = {
-  name: 'webhook_outbox_insert',
-  text: `INSERT INTO "WebhookMessage" ("id", "endpointId", "accountId", "eventType", "payload", "createdAt", "nextAttemptAt", "attemptCount")
-    SELECT 'msg_' || a."id" || w."id", w."id", w."accountId", CAST($2 AS TEXT), CAST($3 AS TEXT), a."createdAt", a."createdAt", 0
-    FROM "AuditEvent" a JOIN "WebhookEndpoint" w ON w."accountId" = a."accountId"
-    WHERE a."id" = $1 AND w."deletedAt" IS NULL AND (',' || w."events" || ',') LIKE CAST($4 AS TEXT)`,
-};
-
-/** The outbox step for an audit event that is also a webhook event; null for the others. */
-export function webhookOutboxStep(event: AuditEventRecord): SqlStep | null {
-  const type = WEBHOOK_EVENT_OF[event.type];
-  if (!type || !event.accountId) return null;
-  return { statement: OUTBOX_INSERT, params: [event.id, type, webhookPayload(type, event), `%,${type},%`] };
-}
 
 export interface ClaimedMessage {
   id: string;
