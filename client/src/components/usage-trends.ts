@@ -1,0 +1,84 @@
+// The rows' trends: one usage request for all the rows on screen, not one per row.
+//
+// The API's usage query takes one token, so the rows on screen are asked for together, as aliases
+// of one document (t0, t1, …), at most TOKENS_PER_REQUEST at a time, within the server's alias
+// limit (GRAPHQL_MAX_ALIASES, 15). The document is built here because its size depends on the
+// rows; the one field it repeats is the same `usage` the details view asks through codegen.
+// Only rows that have come near the viewport are asked for (a long Deleted tab costs what is
+// seen), and graphcache keeps the answers by their arguments, so a tab switch asks nothing again.
+import { useClient } from '@urql/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { UsagePoint } from './usage-range';
+import type { UsageRange } from './usage-range';
+
+const TOKENS_PER_REQUEST = 10;
+const documents = new Map<number, string>();
+
+function trendsDocument(count: number) {
+  let document = documents.get(count);
+  if (!document) {
+    const variables = Array.from({ length: count }, (_, i) => `$t${i}: ID!`).join(', ');
+    const fields = Array.from(
+      { length: count },
+      (_, i) => `t${i}: usage(tokenId: $t${i}, from: $from, to: $to, granularity: $granularity) { at documentCount }`,
+    ).join(' ');
+    // a string, which urql parses (and codegen, rightly, does not take for one of its documents)
+    document = `query TokenTrends($from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!, ${variables}) { ${fields} }`;
+    documents.set(count, document);
+  }
+  return document;
+}
+
+/** Each token's points over `range`, fetched for `tokenIds` (the rows seen), a batch at a time. */
+export function useUsageTrends(tokenIds: readonly string[], range: UsageRange): ReadonlyMap<string, readonly UsagePoint[]> {
+  const client = useClient();
+  const [trends, setTrends] = useState<ReadonlyMap<string, readonly UsagePoint[]>>(new Map());
+  const asked = useRef(new Set<string>());
+  const keyOf = (id: string) => `${range.from}|${id}`;
+
+  useEffect(() => {
+    const missing = tokenIds.filter((id) => !asked.current.has(keyOf(id)));
+    for (let start = 0; start < missing.length; start += TOKENS_PER_REQUEST) {
+      const batch = missing.slice(start, start + TOKENS_PER_REQUEST);
+      batch.forEach((id) => asked.current.add(keyOf(id)));
+      const variables: Record<string, string> = { from: range.from, to: range.to, granularity: range.granularity };
+      batch.forEach((id, i) => (variables[`t${i}`] = id));
+      void client
+        .query<Record<string, UsagePoint[] | null>>(trendsDocument(batch.length), variables)
+        .toPromise()
+        .then(({ data }) => {
+          // no answer (an outage): asked again when the rows are next seen; the page already says why
+          if (!data) return batch.forEach((id) => asked.current.delete(keyOf(id)));
+          setTrends((previous) => {
+            const next = new Map(previous);
+            batch.forEach((id, i) => {
+              const points = data[`t${i}`];
+              if (points) next.set(keyOf(id), points);
+            });
+            return next;
+          });
+        });
+    }
+  }, [tokenIds.join(), range.from]);
+
+  return new Map(tokenIds.flatMap((id) => (trends.has(keyOf(id)) ? [[id, trends.get(keyOf(id))!] as const] : [])));
+}
+
+/** The ids of the rows (tr[data-token-id]) that have come within a screen of the viewport. */
+export function useSeenRows(container: { current: HTMLElement | null }, rowIds: readonly string[]): string[] {
+  const [seen, setSeen] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    const root = container.current;
+    if (!root) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        const visible = entries.filter((entry) => entry.isIntersecting).map((entry) => (entry.target as HTMLElement).dataset.tokenId!);
+        if (visible.length) setSeen((previous) => (visible.every((id) => previous.has(id)) ? previous : new Set([...previous, ...visible])));
+      },
+      { rootMargin: '100% 0px' },
+    );
+    root.querySelectorAll<HTMLElement>('tr[data-token-id]').forEach((row) => observer.observe(row));
+    return () => observer.disconnect();
+  }, [rowIds.join()]);
+  return rowIds.filter((id) => seen.has(id));
+}
