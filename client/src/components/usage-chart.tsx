@@ -37,6 +37,7 @@ export default function UsageChart({ points, granularity, label }: Props) {
       plot.current?.destroy();
       const css = getComputedStyle(element);
       const color = (name: string) => css.getPropertyValue(name).trim();
+      const halfStep = granularity === 'HOUR' ? 1_800 : 43_200;
       const axis = { stroke: color('--muted'), grid: { stroke: color('--border'), width: 1 }, ticks: { stroke: color('--border'), width: 1 } };
       plot.current = new uPlot(
         {
@@ -45,7 +46,11 @@ export default function UsageChart({ points, granularity, label }: Props) {
           legend: { show: false },
           cursor: { drag: { x: false, y: false } },
           tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
-          scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, Math.max(1, max)] } },
+          scales: {
+            // half a bucket either side, so the first and last bars (the live one) are drawn whole
+            x: { time: true, range: (_plot, min, max) => [min - halfStep, max + halfStep] },
+            y: { range: (_plot, _min, max) => [0, Math.max(1, max)] },
+          },
           series: [
             {},
             {
@@ -53,7 +58,7 @@ export default function UsageChart({ points, granularity, label }: Props) {
               stroke: color('--accent'),
               fill: `color-mix(in srgb, ${color('--accent')} 35%, transparent)`,
               width: 1,
-              paths: uPlot.paths.bars!({ size: [0.8, 24], align: 1 }),
+              paths: uPlot.paths.bars!({ size: [0.8, 24] }),
               points: { show: false },
             },
           ],
