@@ -4,8 +4,8 @@ import { RelativeTime } from './relative-time';
 import { TokenExpiry } from './token-expiry';
 import { TokenLeakBadge } from './token-leak-badge';
 import { TREND_DAYS, UsageSparkline } from './usage-sparkline';
-import { useLivePoints, useUsageRange, type UsagePoint } from './usage-range';
-import { useSeenRows, useUsageTrends } from './usage-trends';
+import { useUsageRange, withLiveCount } from './usage-range';
+import { useSeenRows, useUsageTrends, type Trend } from './usage-trends';
 import { SORT_LABELS, type Sort, type SortKey } from './token-sort';
 
 interface Props {
@@ -23,7 +23,8 @@ const When = ({ iso }: { iso: string | null | undefined }) => (iso ? <RelativeTi
 export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }: Props) {
   const body = useRef<HTMLTableSectionElement>(null);
   const trendRange = useUsageRange('DAY', TREND_DAYS);
-  const trends = useUsageTrends(useSeenRows(body, tokens.map((token) => token.id)), trendRange);
+  const seen = useSeenRows(body, tokens.map((token) => token.id));
+  const trends = useUsageTrends(seen, new Map(tokens.map((token) => [token.id, token.documentCount])), trendRange);
   const header = (key: SortKey) => {
     const current = sort?.key === key;
     const next = { key, descending: current ? !sort!.descending : key !== 'name' };
@@ -76,8 +77,8 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
             <td data-label="Last used">
               <When iso={token.lastUsedAt} />
             </td>
-            <td data-label="Trend">
-              <TrendCell points={trends.get(token.id)} liveCount={token.documentCount} />
+            <td data-label="Last 14 days">
+              <UsageSparkline points={withTrend(trends.get(token.id), token.documentCount)} />
             </td>
             {status === 'DELETED' ? (
               <td data-label="Deleted">
@@ -106,6 +107,4 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
 }
 
 /** The row's 14 days, its last day moving with the live count. */
-function TrendCell({ points, liveCount }: { points: readonly UsagePoint[] | undefined; liveCount: number }) {
-  return <UsageSparkline points={useLivePoints(points, liveCount)} />;
-}
+const withTrend = (trend: Trend | undefined, liveCount: number) => trend && withLiveCount(trend.points, trend.countAtFetch, liveCount);

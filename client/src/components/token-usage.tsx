@@ -1,11 +1,12 @@
 // A token's usage in its details view: documents by hour (the last 48) or by day (the last 30),
 // live, with the range shown exported as CSV. A deleted token's usage stays readable here.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useQuery } from '@urql/preact';
 import type { FunctionComponent } from 'preact';
 import { graphql } from '../gql';
 import type { UsageGranularity } from '../gql/graphql';
 import { describeError } from '../error-messages';
+import { useConnection, useCurrentError } from '../connection-context';
 import { downloadText, usageCsv, usageFileName } from './usage-csv';
 import { totalOf, useLivePoints, useUsageRange, type UsagePoint } from './usage-range';
 
@@ -38,11 +39,15 @@ interface Props {
 export function TokenUsage({ tokenId, tokenName, liveCount }: Props) {
   const [granularity, setGranularity] = useState<UsageGranularity>('HOUR');
   const range = useUsageRange(granularity, SPANS[granularity].buckets);
-  const [{ data, error }] = useQuery({
+  const [{ data, error }, readAgain] = useQuery({
     query: TokenUsageQuery,
     variables: { tokenId, from: range.from, to: range.to, granularity },
+    // shown again later, the cached points are refreshed: the live baseline starts anew with them
+    requestPolicy: 'cache-and-network',
   });
   const points = useLivePoints(data?.usage, liveCount);
+  const shownError = useCurrentError(error);
+  useReadAgainAfterOutage(() => readAgain({ requestPolicy: 'network-only' }));
   const Chart = useChartComponent();
   const span = SPANS[granularity];
   const total = points ? totalOf(points) : 0;
@@ -64,7 +69,7 @@ export function TokenUsage({ tokenId, tokenName, liveCount }: Props) {
           ))}
         </div>
       </div>
-      {error && !data && <p class="error" role="alert">{describeError(error)}</p>}
+      {shownError && !data && <p class="error" role="alert">{describeError(shownError)}</p>}
       <div class="usage-chart-box">
         {points && Chart ? <Chart points={points} granularity={granularity} label={label} /> : <p class="muted">Loading usage…</p>}
       </div>
@@ -83,6 +88,17 @@ export function TokenUsage({ tokenId, tokenName, liveCount }: Props) {
       </div>
     </section>
   );
+}
+
+/** After an outage the points are read again: live counts missed meanwhile are not all in the last bucket. */
+function useReadAgainAfterOutage(read: () => void) {
+  const { recoveries } = useConnection();
+  const seen = useRef(recoveries);
+  useEffect(() => {
+    if (seen.current === recoveries) return;
+    seen.current = recoveries;
+    read();
+  }, [recoveries]);
 }
 
 function useChartComponent(): Chart | null {

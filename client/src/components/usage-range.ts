@@ -45,21 +45,26 @@ export function useUsageRange(granularity: UsageGranularity, buckets: number): U
 
 /**
  * The points as fetched, with the documents counted live since then added to the last bucket (the
- * one holding now). `liveCount` is the token's documentCount, which the live subscription keeps
- * current in the cache; the count seen when the points arrived is the baseline. A document counted
+ * one holding now): `liveCount` is the token's documentCount, which the live subscription keeps
+ * current in the cache, and `countAtFetch` what it was when the points arrived. A document counted
  * between the server reading the points and the page seeing its live count could be added twice;
  * that window is one request long, and the next range (or reopening) reads the exact sums again.
  */
+export function withLiveCount(points: readonly UsagePoint[], countAtFetch: number, liveCount: number): readonly UsagePoint[] {
+  const added = liveCount - countAtFetch;
+  if (added <= 0 || points.length === 0) return points;
+  const last = points.length - 1;
+  return points.map((point, index) => (index === last ? { ...point, documentCount: point.documentCount + added } : point));
+}
+
+/** withLiveCount for points a query keeps: the baseline is the live count when their content last changed. */
 export function useLivePoints(points: readonly UsagePoint[] | undefined, liveCount: number): readonly UsagePoint[] | undefined {
   const baseline = useRef<{ key: string; count: number } | null>(null);
   if (!points) return undefined;
   // by content, not identity: the same answer read from the cache again keeps its baseline
   const key = points.map((point) => `${point.at}=${point.documentCount}`).join();
   if (baseline.current?.key !== key) baseline.current = { key, count: liveCount };
-  const added = liveCount - baseline.current.count;
-  if (added <= 0 || points.length === 0) return points;
-  const last = points.length - 1;
-  return points.map((point, index) => (index === last ? { ...point, documentCount: point.documentCount + added } : point));
+  return withLiveCount(points, baseline.current.count, liveCount);
 }
 
 export const totalOf = (points: readonly UsagePoint[]) => points.reduce((sum, point) => sum + point.documentCount, 0);

@@ -5,9 +5,12 @@
 // limit (GRAPHQL_MAX_ALIASES, 15). The document is built here because its size depends on the
 // rows; the one field it repeats is the same `usage` the details view asks through codegen.
 // Only rows that have come near the viewport are asked for (a long Deleted tab costs what is
-// seen), and graphcache keeps the answers by their arguments, so a tab switch asks nothing again.
+// seen), each once while the table is mounted (a tab switch asks nothing again). The answer is
+// read from the network, not the cache: it is the baseline that live counts are added to, so an
+// old answer from the cache would drop what was counted since.
 import { useClient } from '@urql/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useConnection } from '../connection-context';
 import type { UsagePoint } from './usage-range';
 import type { UsageRange } from './usage-range';
 
@@ -29,14 +32,38 @@ function trendsDocument(count: number) {
   return document;
 }
 
-/** Each token's points over `range`, fetched for `tokenIds` (the rows seen), a batch at a time. */
-export function useUsageTrends(tokenIds: readonly string[], range: UsageRange): ReadonlyMap<string, readonly UsagePoint[]> {
+/** A row's points, and the token's live count when they arrived (the baseline of withLiveCount). */
+export interface Trend {
+  points: readonly UsagePoint[];
+  countAtFetch: number;
+}
+
+/**
+ * Each token's points over `range`, fetched for `tokenIds` (the rows seen), a batch at a time.
+ * `liveCounts` are the tokens' documentCounts now: the answer is kept with them, so that a row
+ * shown again later (another tab, a filter) adds what was counted since, not since it re-appeared.
+ */
+export function useUsageTrends(
+  tokenIds: readonly string[],
+  liveCounts: ReadonlyMap<string, number>,
+  range: UsageRange,
+): ReadonlyMap<string, Trend> {
   const client = useClient();
-  const [trends, setTrends] = useState<ReadonlyMap<string, readonly UsagePoint[]>>(new Map());
+  const [trends, setTrends] = useState<ReadonlyMap<string, Trend>>(new Map());
   const asked = useRef(new Set<string>());
+  const counts = useRef(liveCounts);
+  counts.current = liveCounts;
   const keyOf = (id: string) => `${range.from}|${id}`;
+  // after an outage the rows are read again, as the lists are: live counts missed meanwhile
+  // would otherwise all land in today's bucket
+  const { recoveries } = useConnection();
+  const readAfter = useRef(recoveries);
 
   useEffect(() => {
+    if (readAfter.current !== recoveries) {
+      readAfter.current = recoveries;
+      asked.current.clear();
+    }
     const missing = tokenIds.filter((id) => !asked.current.has(keyOf(id)));
     for (let start = 0; start < missing.length; start += TOKENS_PER_REQUEST) {
       const batch = missing.slice(start, start + TOKENS_PER_REQUEST);
@@ -44,22 +71,22 @@ export function useUsageTrends(tokenIds: readonly string[], range: UsageRange): 
       const variables: Record<string, string> = { from: range.from, to: range.to, granularity: range.granularity };
       batch.forEach((id, i) => (variables[`t${i}`] = id));
       void client
-        .query<Record<string, UsagePoint[] | null>>(trendsDocument(batch.length), variables)
+        .query<Record<string, UsagePoint[] | null>>(trendsDocument(batch.length), variables, { requestPolicy: 'network-only' })
         .toPromise()
         .then(({ data }) => {
-          // no answer (an outage): asked again when the rows are next seen; the page already says why
+          // no answer (an outage): asked again when the connection is back; the page already says why
           if (!data) return batch.forEach((id) => asked.current.delete(keyOf(id)));
           setTrends((previous) => {
             const next = new Map(previous);
             batch.forEach((id, i) => {
               const points = data[`t${i}`];
-              if (points) next.set(keyOf(id), points);
+              if (points) next.set(keyOf(id), { points, countAtFetch: counts.current.get(id) ?? 0 });
             });
             return next;
           });
         });
     }
-  }, [tokenIds.join(), range.from]);
+  }, [tokenIds.join(), range.from, recoveries]);
 
   return new Map(tokenIds.flatMap((id) => (trends.has(keyOf(id)) ? [[id, trends.get(keyOf(id))!] as const] : [])));
 }
