@@ -13,6 +13,8 @@ import { csvField, usageCsv } from '../src/components/usage-csv.js';
 import { expectAccessible } from './axe.js';
 import { launchBrowser } from './browser.js';
 
+/** The server's clock runs this far ahead, to reach the next billing period without waiting. */
+let offsetMs = 0;
 let t: TestApp;
 let url: string;
 let browser: BrowserContext;
@@ -29,7 +31,7 @@ const screenshot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS
 const navigations: string[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({}, { clock: () => new Date(Date.now() + offsetMs) });
   url = await t.app.start(0, '127.0.0.1');
   browser = await launchBrowser();
   ({ session } = await t.signUp({ plan: 'free' }));
@@ -195,6 +197,20 @@ describe('usage on the API Tokens page', () => {
     expect(sum(parseCsv(readFileSync((await download.path())!, 'utf8')).rows)).toBe(53);
     await expectAccessible(page, 'deleted token details');
     await details.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('starts the meter again when a new period begins: the first document of the new month shows the new period, read again from the server', async () => {
+    await waitForText(meterText(), '108 of 10,000 documents this month');
+    const now = new Date();
+    const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+    offsetMs = nextMonth + 60_000 - Date.now();
+    try {
+      expect(await makeDocuments(invoices.secret, 1)).toEqual([]);
+      const nextReset = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1)).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+      await waitForText(meterText(), `1 of 10,000 documents this month, resets ${nextReset}`);
+    } finally {
+      offsetMs = 0;
+    }
   });
 
   it('writes CSV fields as RFC 4180 has them, and defuses spreadsheet formulas', () => {
