@@ -213,6 +213,17 @@ describe('usage on the API Tokens page', () => {
     }
   });
 
+  it('on a plan without a quota, says how many documents and that there is no limit, with no meter', async () => {
+    await page.getByRole('button', { name: 'Change plan' }).click();
+    await page.getByRole('button', { name: /Business/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Choose Business' }).click();
+    await waitForText(meterText(), '108 documents this month, no limit');
+    expect(await page.getByRole('meter').count()).toBe(0);
+    expect(await makeDocuments(invoices.secret, 1)).toEqual([]);
+    await waitForText(meterText(), '109 documents this month, no limit');
+    await expectAccessible(page, 'period without a quota');
+  });
+
   it('writes CSV fields as RFC 4180 has them, and defuses spreadsheet formulas', () => {
     expect(csvField('bucket start (UTC ISO)')).toBe('bucket start (UTC ISO)');
     expect(csvField('a,b')).toBe('"a,b"');
