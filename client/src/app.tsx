@@ -33,6 +33,12 @@ const ViewerQuery = graphql(`
         reason
         message
       }
+      currentPeriod {
+        period
+        used
+        quota
+        resetsAt
+      }
     }
     tokenRules {
       nameMaxLength

@@ -9,7 +9,7 @@
 // update writes one field and every row showing that token re-renders, and the updaters below
 // move tokens between the tabs from the mutation results alone, with no refetch.
 import { Client, fetchExchange, mapExchange, subscriptionExchange, type CombinedError } from '@urql/core';
-import { cacheExchange } from '@urql/exchange-graphcache';
+import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
 import { createConnectionStatus, type ConnectionStatus } from './connection-status';
 import { errorCode } from './error-messages';
 import { createLiveSocket } from './live-socket';
@@ -27,6 +27,11 @@ export const TokenRow = graphql(`
     deletedAt
     expiresAt
     status
+    leak {
+      reportedAt
+      url
+      source
+    }
   }
 `);
 
@@ -38,6 +43,24 @@ export const TokensQuery = graphql(`
   }
 `);
 
+/**
+ * The account's billing period as the page shows it (the Viewer query reads the same fields): the
+ * live subscription moves `used` here, and the period meter reads it again when the period ends.
+ */
+export const CurrentPeriodQuery = graphql(`
+  query CurrentPeriod {
+    viewer {
+      id
+      currentPeriod {
+        period
+        used
+        quota
+        resetsAt
+      }
+    }
+  }
+`);
+
 const LiveCount = graphql(`
   fragment LiveCount on ApiToken {
     id
@@ -45,6 +68,36 @@ const LiveCount = graphql(`
     lastUsedAt
   }
 `);
+
+interface LiveUpdate {
+  tokenId: string;
+  documentCount: number;
+  lastUsedAt: string | null;
+  period?: string | null;
+  periodDocumentCount?: number | null;
+}
+
+/**
+ * The same event that moves a token's count moves the period meter (one fan-out). Usage never goes
+ * back within a period: an update not above what the page shows is late, and changes nothing. An
+ * update of a later period means the month turned over: the period is read again, with its quota
+ * and reset date, rather than worked out here.
+ */
+function applyPeriodUsage(cache: Cache, period: string, used: number) {
+  let newPeriod = false;
+  cache.updateQuery({ query: CurrentPeriodQuery }, (data) => {
+    const viewer = data?.viewer;
+    const shown = viewer?.currentPeriod;
+    if (!viewer || !shown) return data;
+    if (period > shown.period) newPeriod = true;
+    if (period !== shown.period || used <= shown.used) return data;
+    return { ...data, viewer: { ...viewer, currentPeriod: { ...shown, used } } };
+  });
+  if (newPeriod) {
+    const account = cache.resolve('Query', 'viewer');
+    if (typeof account === 'string') cache.invalidate(account, 'currentPeriod');
+  }
+}
 
 export interface DashboardClient {
   client: Client;
@@ -91,6 +144,9 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
           DocumentCountUpdate: () => null,
           Document: () => null,
           TokensPaused: () => null,
+          TokenLeak: () => null,
+          BillingPeriod: () => null,
+          UsagePoint: () => null,
         },
         updates: {
           Mutation: {
@@ -114,14 +170,16 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
           },
           Subscription: {
             documentCount(result, _args, cache) {
-              const update = (result as { documentCount?: { tokenId: string; documentCount: number; lastUsedAt: string | null } })
-                .documentCount;
+              const update = (result as { documentCount?: LiveUpdate }).documentCount;
               if (!update) return;
               cache.writeFragment(LiveCount, {
                 id: update.tokenId,
                 documentCount: update.documentCount,
                 lastUsedAt: update.lastUsedAt,
               });
+              if (update.period != null && update.periodDocumentCount != null) {
+                applyPeriodUsage(cache, update.period, update.periodDocumentCount);
+              }
             },
           },
         },

@@ -1,5 +1,6 @@
 // The Activity view and the leak banner, in a real headless Chromium against the real server: a
-// token reported by a secret scanner shows a banner with where it was found, the Activity view
+// token reported by a secret scanner shows a banner with where it was found and a badge on its own
+// row, the Activity view
 // lists the leak and the account's other events, and exports them as CSV and JSON.
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -41,6 +42,17 @@ describe('a leaked token on the dashboard', () => {
     expect(await banner.textContent()).toContain('leaky');
     expect(await banner.textContent()).toContain('https://github.com/acme/app/blob/1/.env');
     expect(await banner.textContent()).toContain('was revoked');
+
+    // the leaked token's own row says it too (issue #16), and no other row does
+    await page.getByRole('tab', { name: /Deleted/ }).click();
+    const leakedRow = page.getByTestId('tokens-DELETED').locator(`tr[data-token-id="${leaked.id}"]`);
+    await leakedRow.getByTestId('row-leak').waitFor();
+    expect(await leakedRow.getByTestId('row-leak').textContent()).toMatch(/^Leaked: Found in public at https:\/\/github\.com\/acme\/app\/blob\/1\/\.env \(commit\) on .+, and revoked\.$/);
+    expect(await page.getByTestId('row-leak').count()).toBe(1);
+    await expectAccessible(page, 'leak indicator on the Deleted tab row');
+    await page.getByRole('tab', { name: /Active/ }).click();
+    await page.getByTestId('tokens-ACTIVE').waitFor();
+    expect(await page.getByTestId('row-leak').count()).toBe(0);
 
     const activity = page.getByTestId('activity');
     await activity.getByText('TOKEN_LEAKED').waitFor();

@@ -26,11 +26,13 @@ interface Props {
   plans: PlanOption[];
   activeCount: number | undefined;
   maxActiveTokens: number;
+  /** Whether the plan cards are open: the page owns it, so the period meter's upgrade can open them. */
+  changing: boolean;
+  setChanging(changing: boolean): void;
 }
 
 /** The plan in effect, with "Change plan" (the cards) and "Cancel plan" (after a warning). */
-export function CurrentPlan({ plan, plans, activeCount, maxActiveTokens }: Props) {
-  const [changing, setChanging] = useState(false);
+export function CurrentPlan({ plan, plans, activeCount, maxActiveTokens, changing, setChanging }: Props) {
   const [cancelling, setCancelling] = useState(false);
   const [state, cancelPlan] = useMutation(CancelPlanMutation);
   const error = useCurrentError(state.error);

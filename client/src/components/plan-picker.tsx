@@ -24,6 +24,13 @@ const ChoosePlanMutation = graphql(`
         reason
         message
       }
+      # the quota changes with the plan at once: the period meter says so without a reload
+      currentPeriod {
+        period
+        used
+        quota
+        resetsAt
+      }
     }
   }
 `);

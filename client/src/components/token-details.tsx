@@ -5,6 +5,7 @@ import type { RollGracePeriod } from '../gql/graphql';
 import { describeError } from '../error-messages';
 import { formatDateTime, relativeTime } from './relative-time';
 import { SecretReveal } from './secret-reveal';
+import { TokenUsage } from './token-usage';
 
 const TokenDetailsQuery = graphql(`
   query TokenDetails($id: ID!) {
@@ -59,8 +60,9 @@ const GRACE_CHOICES: Array<{ value: RollGracePeriod; label: string }> = [
 ];
 
 /**
- * One token in full, in a native modal <dialog>: where it was last used from, its expiry, and the
- * forms to rename it, restrict it (IP allowlist, monthly documents) and roll its secret.
+ * One token in full, in a native modal <dialog>: where it was last used from, its expiry, its usage
+ * over time (also once deleted), and the forms to rename it, restrict it (IP allowlist, monthly
+ * documents) and roll its secret.
  */
 export function TokenDetails({ id, onClose }: { id: string; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -106,6 +108,7 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
               </>
             )}
           </dl>
+          <TokenUsage tokenId={token.id} tokenName={token.name} liveCount={token.documentCount} />
           {token.status === 'ACTIVE' && (
             <>
               <EditForm

@@ -1,6 +1,11 @@
+import { useRef } from 'preact/hooks';
 import type { TokenRowFragment } from '../gql/graphql';
 import { RelativeTime } from './relative-time';
 import { TokenExpiry } from './token-expiry';
+import { TokenLeakBadge } from './token-leak-badge';
+import { TREND_DAYS, UsageSparkline } from './usage-sparkline';
+import { useUsageRange, withLiveCount } from './usage-range';
+import { useSeenRows, useUsageTrends, type Trend } from './usage-trends';
 import { SORT_LABELS, type Sort, type SortKey } from './token-sort';
 
 interface Props {
@@ -16,6 +21,10 @@ const When = ({ iso }: { iso: string | null | undefined }) => (iso ? <RelativeTi
 
 /** The token rows; column headers are sort buttons that say their order (aria-sort). */
 export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }: Props) {
+  const body = useRef<HTMLTableSectionElement>(null);
+  const trendRange = useUsageRange('DAY', TREND_DAYS);
+  const seen = useSeenRows(body, tokens.map((token) => token.id));
+  const trends = useUsageTrends(seen, new Map(tokens.map((token) => [token.id, token.documentCount])), trendRange);
   const header = (key: SortKey) => {
     const current = sort?.key === key;
     const next = { key, descending: current ? !sort!.descending : key !== 'name' };
@@ -38,6 +47,7 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
           {header('createdAt')}
           {header('documentCount')}
           {header('lastUsedAt')}
+          <th scope="col">Last 14 days</th>
           {status === 'DELETED' ? (
             <th scope="col">Deleted</th>
           ) : (
@@ -47,12 +57,13 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
           )}
         </tr>
       </thead>
-      <tbody>
+      <tbody ref={body}>
         {tokens.map((token) => (
           <tr key={token.id} data-token-id={token.id}>
             <th scope="row" data-label="Name">
               {token.name}
               <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
+              <TokenLeakBadge leak={token.leak} />
             </th>
             <td data-label="Token">
               <code>{token.preview}</code>
@@ -66,10 +77,17 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
             <td data-label="Last used">
               <When iso={token.lastUsedAt} />
             </td>
+            <td data-label="Last 14 days">
+              <UsageSparkline points={withTrend(trends.get(token.id), token.documentCount)} />
+            </td>
             {status === 'DELETED' ? (
               <td data-label="Deleted">
                 {/* an expired token was never deleted: its badge beside the name says when it expired */}
-                {token.deletedAt ? <When iso={token.deletedAt} /> : 'Expired'}
+                {token.deletedAt ? <When iso={token.deletedAt} /> : 'Expired'}{' '}
+                {/* its usage stays readable */}
+                <button type="button" class="secondary" onClick={() => onDetails(token)} aria-label={`Details of ${token.name}`}>
+                  Details
+                </button>
               </td>
             ) : (
               <td>
@@ -87,3 +105,6 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
     </table>
   );
 }
+
+/** The row's 14 days, its last day moving with the live count. */
+const withTrend = (trend: Trend | undefined, liveCount: number) => trend && withLiveCount(trend.points, trend.countAtFetch, liveCount);
