@@ -9,7 +9,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PogodocClient } from '../../sdk/src/index.js';
 import { bearer, createTestApp, type TestApp } from '../../server/test/support/test-app.js';
-import { csvField, usageCsv } from '../src/components/usage-csv.js';
+import { csvField } from '../src/csv.js';
+import { usageCsv } from '../src/components/usage-csv.js';
 import { expectAccessible } from './axe.js';
 import { launchBrowser } from './browser.js';
 

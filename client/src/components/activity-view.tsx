@@ -4,22 +4,30 @@
 import { useRef, useState } from 'preact/hooks';
 import { useQuery, useSubscription } from '@urql/preact';
 import { graphql } from '../gql';
-import type { AuditEventType } from '../gql/graphql';
+import type { ActivityEventFieldsFragment, AuditEventType } from '../gql/graphql';
+import { csvText, downloadText } from '../csv';
 import { describeError } from '../error-messages';
+
+// One list of an event's fields for the pages and the live feed, so a live row and a loaded row are the same row.
+graphql(`
+  fragment ActivityEventFields on AuditEvent {
+    id
+    type
+    actorType
+    actorId
+    tokenId
+    clientAddress
+    userAgent
+    details
+    createdAt
+  }
+`);
 
 const ActivityEventsQuery = graphql(`
   query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {
     auditEvents(first: $first, after: $after, types: $types) {
       nodes {
-        id
-        type
-        actorType
-        actorId
-        tokenId
-        clientAddress
-        userAgent
-        details
-        createdAt
+        ...ActivityEventFields
       }
       hasNextPage
       endCursor
@@ -30,15 +38,7 @@ const ActivityEventsQuery = graphql(`
 const LiveActivitySubscription = graphql(`
   subscription LiveActivity($types: [AuditEventType!]) {
     auditEvents(types: $types) {
-      id
-      type
-      actorType
-      actorId
-      tokenId
-      clientAddress
-      userAgent
-      details
-      createdAt
+      ...ActivityEventFields
     }
   }
 `);
@@ -46,38 +46,12 @@ const LiveActivitySubscription = graphql(`
 /** Live events kept on screen above the loaded pages; older ones are in the pages after a reload. */
 const MAX_LIVE_ROWS = 200;
 
-type ActivityEvent = {
-  id: string;
-  type: AuditEventType;
-  actorType: string;
-  actorId?: string | null;
-  tokenId?: string | null;
-  clientAddress?: string | null;
-  userAgent?: string | null;
-  details?: string | null;
-  createdAt: string;
-};
+type ActivityEvent = ActivityEventFieldsFragment;
 
 const COLUMNS = ['createdAt', 'type', 'actorType', 'actorId', 'tokenId', 'clientAddress', 'userAgent', 'details'] as const;
 
-/** One CSV cell: quoted, quotes doubled, and a leading = + - @ defused so that a spreadsheet does not run it. */
-function csvCell(value: string | null | undefined): string {
-  const text = value ?? '';
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
-
 export function toCsv(events: readonly ActivityEvent[]): string {
-  return [COLUMNS.join(','), ...events.map((event) => COLUMNS.map((column) => csvCell(event[column])).join(','))].join('\r\n') + '\r\n';
-}
-
-function download(name: string, type: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  return csvText([COLUMNS, ...events.map((event) => COLUMNS.map((column) => event[column]))]);
 }
 
 function EventRow({ event, live }: { event: ActivityEvent; live?: boolean }) {
@@ -151,8 +125,8 @@ export function ActivityView() {
   collect(liveEvents);
   const exportAs = (format: 'csv' | 'json') => {
     const events = [...loaded.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
-    if (format === 'csv') download('pogodoc-activity.csv', 'text/csv', toCsv(events));
-    else download('pogodoc-activity.json', 'application/json', `${JSON.stringify(events, null, 2)}\n`);
+    if (format === 'csv') downloadText('pogodoc-activity.csv', 'text/csv', toCsv(events));
+    else downloadText('pogodoc-activity.json', 'application/json', `${JSON.stringify(events, null, 2)}\n`);
   };
   return (
     <section class="card" aria-labelledby="activity-title">

@@ -7,7 +7,8 @@ import { graphql } from '../gql';
 import type { UsageGranularity } from '../gql/graphql';
 import { describeError } from '../error-messages';
 import { useConnection, useCurrentError } from '../connection-context';
-import { downloadText, usageCsv, usageFileName } from './usage-csv';
+import { downloadText } from '../csv';
+import { usageCsv, usageFileName } from './usage-csv';
 import { totalOf, useLivePoints, useUsageRange, type UsagePoint } from './usage-range';
 
 const TokenUsageQuery = graphql(`
