@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Client } from '@urql/core';
 import { Provider, useMutation, useQuery } from '@urql/preact';
-import { createDashboardClient, TokensQuery } from './urql-client';
+import { createDashboardClient, DELETED_PAGE_SIZE, DeletedTokensQuery, TokensQuery } from './urql-client';
 import { ConnectionContext } from './connection-context';
 import { SessionExpiredContext } from './session-context';
 import { graphql } from './gql';
@@ -58,7 +58,8 @@ function refetchAll(client: Client) {
   const fresh = { requestPolicy: 'network-only' } as const;
   void client.query(ViewerQuery, {}, fresh).toPromise();
   void client.query(TokensQuery, { status: 'ACTIVE' }, fresh).toPromise();
-  void client.query(TokensQuery, { status: 'DELETED' }, fresh).toPromise();
+  // the Deleted tab's first page: where tokens deleted elsewhere meanwhile appear
+  void client.query(DeletedTokensQuery, { first: DELETED_PAGE_SIZE, after: null }, fresh).toPromise();
 }
 
 export function App() {

@@ -10,6 +10,7 @@
 // move tokens between the tabs from the mutation results alone, with no refetch.
 import { Client, fetchExchange, mapExchange, subscriptionExchange, type CombinedError } from '@urql/core';
 import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
+import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { createConnectionStatus, type ConnectionStatus } from './connection-status';
 import { errorCode } from './error-messages';
 import { createLiveSocket } from './live-socket';
@@ -39,6 +40,31 @@ export const TokensQuery = graphql(`
   query Tokens($status: TokenStatus!) {
     tokens(status: $status) {
       ...TokenRow
+    }
+  }
+`);
+
+/** Deleted tokens read a page at a time (the tab grows without bound); "Show more" asks the next. */
+export const DELETED_PAGE_SIZE = 25;
+
+/**
+ * The Deleted tab, one page of it. relayPagination() below merges the pages already read into one
+ * list, so the query with the last page's cursor answers every row shown so far.
+ */
+export const DeletedTokensQuery = graphql(`
+  query DeletedTokens($first: Int!, $after: String) {
+    tokenConnection(status: DELETED, first: $first, after: $after) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...TokenRow
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);
@@ -99,6 +125,27 @@ function applyPeriodUsage(cache: Cache, period: string, used: number) {
   }
 }
 
+/**
+ * A token just deleted goes on top of the Deleted tab's first page, and every page read so far
+ * counts one more, with no refetch. Updaters read the cache without resolvers, so each page is
+ * updated as it was stored, not as relayPagination merges it.
+ */
+function moveToDeletedTab(cache: Cache, deleted: TokenRowFragment) {
+  for (const field of cache.inspectFields('Query')) {
+    if (field.fieldName !== 'tokenConnection' || field.arguments?.status !== 'DELETED') continue;
+    const variables = { first: field.arguments.first as number, after: (field.arguments.after as string | null | undefined) ?? null };
+    cache.updateQuery({ query: DeletedTokensQuery, variables }, (data) => {
+      if (!data) return data;
+      const page = data.tokenConnection;
+      if (page.edges.some((edge) => edge.node.id === deleted.id)) return data;
+      // the newest deleted token sorts before every cursor, so it belongs to the first page only;
+      // its own cursor is never sent (the next page starts after the page's endCursor)
+      const edges = variables.after === null ? [{ __typename: 'TokenEdge' as const, cursor: '', node: deleted }, ...page.edges] : page.edges;
+      return { ...data, tokenConnection: { ...page, totalCount: page.totalCount + 1, edges } };
+    });
+  }
+}
+
 export interface DashboardClient {
   client: Client;
   connection: ConnectionStatus;
@@ -147,6 +194,12 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
           TokenLeak: () => null,
           BillingPeriod: () => null,
           UsagePoint: () => null,
+          TokenConnection: () => null,
+          TokenEdge: () => null,
+          PageInfo: () => null,
+        },
+        resolvers: {
+          Query: { tokenConnection: relayPagination() },
         },
         updates: {
           Mutation: {
@@ -163,9 +216,7 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
               cache.updateQuery({ query: TokensQuery, variables: { status: 'ACTIVE' } }, (data) =>
                 data ? { ...data, tokens: data.tokens.filter((token) => token.id !== deleted.id) } : data,
               );
-              cache.updateQuery({ query: TokensQuery, variables: { status: 'DELETED' } }, (data) =>
-                data ? { ...data, tokens: [deleted, ...data.tokens] } : data,
-              );
+              moveToDeletedTab(cache, deleted);
             },
           },
           Subscription: {

@@ -1,6 +1,6 @@
 // The token tabs a page at a time (tokenConnection): the Deleted tab grows without bound.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
+import { bearer, codes, createTestApp, type GraphQLResponse, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -90,5 +90,66 @@ describe('tokenConnection', () => {
     expect(codes(await t.gql(PAGE, { first: 101 }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await t.gql(PAGE, { after: 'not-a-cursor' }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await t.gql('{ tokenConnection(last: 2) { edges { cursor } } }', {}, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('tokens(status: DELETED), capped', () => {
+  // many deleted tokens, inserted directly: through the API each costs a generate and a delete
+  // under the 10-active cap and the rate limits
+  async function accountWithManyDeleted(count: number) {
+    const { session, accountId } = await t.signUp({ plan: 'pro' });
+    const start = Date.UTC(2026, 0, 1);
+    const rows = Array.from({ length: count }, (_, i) => ({
+      id: `bulk${String(i).padStart(4, '0')}${accountId}`,
+      accountId,
+      name: `bulk ${i}`,
+      secretHash: `bulk-hash-${accountId}-${i}`,
+      preview: 'pgd_bulk…',
+      createdAt: new Date(start + i * 60_000),
+      deletedAt: new Date(start + i * 60_000 + 1000),
+    }));
+    await t.app.database.prisma.apiToken.createMany({ data: rows });
+    // newest deleted first
+    return { session, ids: rows.map((row) => row.id).reverse() };
+  }
+
+  it('answers only the 100 most recently deleted, and the connection pages through all of them with its count', async () => {
+    const { session, ids } = await accountWithManyDeleted(130);
+    const listed = await t.gql('{ tokens(status: DELETED) { id } }', {}, bearer(session));
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data.tokens.map((token: { id: string }) => token.id)).toEqual(ids.slice(0, 100));
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      type CountedPage = { totalCount: number; edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      const result: GraphQLResponse<{ tokenConnection: CountedPage }> = await t.gql(
+        'query($after: String) { tokenConnection(status: DELETED, first: 25, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+        bearer(session),
+      );
+      expect(result.errors).toBeUndefined();
+      const connection: CountedPage = result.data!.tokenConnection;
+      expect(connection.totalCount).toBe(130);
+      seen.push(...connection.edges.map((edge) => edge.node.id));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(ids);
+  });
+
+  it('costs the same statements with 130 deleted tokens as with a few, the count one more only when asked', async () => {
+    const { session } = await accountWithManyDeleted(130);
+    const statementsOf = async (query: string) => {
+      const before = t.sql.length;
+      const result = await t.gql(query, {}, bearer(session));
+      expect(result.errors).toBeUndefined();
+      return t.sql.length - before;
+    };
+    // the session joined with its account, then the list (leaks: one batched read)
+    expect(await statementsOf('{ tokens(status: DELETED) { id } }')).toBe(2);
+    expect(await statementsOf('{ tokens(status: DELETED) { id leak { url } } }')).toBe(3);
+    expect(await statementsOf('{ tokenConnection(status: DELETED, first: 25) { edges { node { id leak { url } } } } }')).toBe(3);
+    expect(await statementsOf('{ tokenConnection(status: DELETED, first: 25) { totalCount edges { node { id leak { url } } } } }')).toBe(4);
   });
 });

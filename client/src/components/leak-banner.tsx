@@ -1,25 +1,37 @@
 // A banner for each token a secret scanner reported in public: where it was found and that it was
-// revoked. Leaked tokens are deleted, so they are read from the Deleted tab's list.
+// revoked. Read from the account's most recent TOKEN_LEAKED events (a bounded page of the audit
+// trail, with each event's token), not by scanning the Deleted tab, which grows without bound.
 import { useQuery } from '@urql/preact';
 import { graphql } from '../gql';
 
+/** The newest leaks shown; older ones stay in the Activity view. */
+const LEAKS_SHOWN = 10;
+
 const LeakedTokensQuery = graphql(`
-  query LeakedTokens {
-    tokens(status: DELETED) {
-      id
-      name
-      leak {
-        reportedAt
-        url
-        source
+  query LeakedTokens($first: Int!) {
+    auditEvents(types: [TOKEN_LEAKED], first: $first) {
+      nodes {
+        id
+        token {
+          id
+          name
+          leak {
+            reportedAt
+            url
+            source
+          }
+        }
       }
+      hasNextPage
     }
   }
 `);
 
 export function LeakBanner() {
-  const [{ data }] = useQuery({ query: LeakedTokensQuery, requestPolicy: 'cache-and-network' });
-  const leaked = data?.tokens.filter((token) => token.leak) ?? [];
+  const [{ data }] = useQuery({ query: LeakedTokensQuery, variables: { first: LEAKS_SHOWN }, requestPolicy: 'cache-and-network' });
+  const events = data?.auditEvents;
+  // a token reported twice (its secret, then a rolled one) is one line, with its latest leak
+  const leaked = [...new Map((events?.nodes ?? []).flatMap((event) => (event.token?.leak ? [[event.token.id, event.token] as const] : []))).values()];
   if (leaked.length === 0) return null;
   return (
     <div role="alert" class="notice leak-banner" data-testid="leak-banner">
@@ -30,6 +42,7 @@ export function LeakBanner() {
           replace it wherever it was used.
         </p>
       ))}
+      {events?.hasNextPage && <p>Older leaks are listed in the Activity view below.</p>}
     </div>
   );
 }

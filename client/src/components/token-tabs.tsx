@@ -1,10 +1,11 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
+import type { CombinedError } from '@urql/core';
 import { graphql } from '../gql';
 import type { TokenRowFragment } from '../gql/graphql';
 import { describeError } from '../error-messages';
 import { useCurrentError } from '../connection-context';
-import { TokensQuery } from '../urql-client';
+import { DELETED_PAGE_SIZE, DeletedTokensQuery, TokensQuery } from '../urql-client';
 import { DeleteDialog } from './delete-dialog';
 import { TokenDetails } from './token-details';
 import { TokenTable } from './token-table';
@@ -30,8 +31,24 @@ export function TokenTabs({ paused = false }: { paused?: boolean }) {
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ ACTIVE: null, DELETED: null });
   const panel = useRef<HTMLDivElement>(null);
   const [active] = useQuery({ query: TokensQuery, variables: { status: 'ACTIVE' } });
-  const [deleted] = useQuery({ query: TokensQuery, variables: { status: 'DELETED' } });
-  const lists = { ACTIVE: active, DELETED: deleted };
+  // at most 10 active tokens (the product's rule): one list. The Deleted tab grows without
+  // bound: a page at a time; `deletedAfter` is the cursor of the last page asked for, and the
+  // answer holds every page read so far (relayPagination in urql-client.ts)
+  const [deletedAfter, setDeletedAfter] = useState<string | null>(null);
+  const [deletedQuery] = useQuery({ query: DeletedTokensQuery, variables: { first: DELETED_PAGE_SIZE, after: deletedAfter } });
+  const deletedPages = deletedQuery.data?.tokenConnection;
+  const lists: Record<Tab, ListState> = {
+    ACTIVE: { tokens: active.data?.tokens, count: active.data?.tokens.length, fetching: active.fetching, error: active.error },
+    DELETED: {
+      tokens: deletedPages?.edges.map((edge) => edge.node),
+      count: deletedPages?.totalCount,
+      fetching: deletedQuery.fetching,
+      error: deletedQuery.error,
+      more: deletedPages?.pageInfo.hasNextPage
+        ? { loading: deletedQuery.fetching, showMore: () => setDeletedAfter(deletedPages.pageInfo.endCursor ?? null) }
+        : undefined,
+    },
+  };
   const labels = { ACTIVE: paused ? 'Paused' : 'Active', DELETED: 'Deleted' };
 
   // arrow keys move between tabs, as the WAI-ARIA tabs pattern expects
@@ -60,7 +77,7 @@ export function TokenTabs({ paused = false }: { paused?: boolean }) {
             tabIndex={tab === id ? 0 : -1}
             onClick={() => setTab(id)}
           >
-            {labels[id]} <span class="tab-count">{lists[id].data ? lists[id].data.tokens.length : ''}</span>
+            {labels[id]} <span class="tab-count">{lists[id].count ?? ''}</span>
           </button>
         ))}
       </div>
@@ -88,9 +105,20 @@ export function TokenTabs({ paused = false }: { paused?: boolean }) {
   );
 }
 
+interface ListState {
+  /** The rows read so far; undefined before the first answer. */
+  tokens: TokenRowFragment[] | undefined;
+  /** How many the tab holds in all (more than `tokens` while pages remain). */
+  count: number | undefined;
+  fetching: boolean;
+  error: CombinedError | undefined;
+  /** Set while more pages remain to be read. */
+  more?: { loading: boolean; showMore(): void };
+}
+
 interface ListProps {
   status: Tab;
-  list: ReturnType<typeof useQuery<{ tokens: TokenRowFragment[] }>>[0];
+  list: ListState;
   filter: string;
   sort: Sort | null;
   onSort(sort: Sort): void;
@@ -99,7 +127,7 @@ interface ListProps {
 }
 
 function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps) {
-  const { data, fetching } = list;
+  const { tokens: loaded, fetching } = list;
   const error = useCurrentError(list.error);
   const [deleting, setDeleting] = useState<TokenRowFragment | null>(null);
   const [detailsOf, setDetailsOf] = useState<string | null>(null);
@@ -107,9 +135,9 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
   const deleteError = useCurrentError(deleteState.error);
   const afterDelete = useRef<HTMLElement | null>(null);
 
-  if (fetching && !data) return <p class="muted" role="status">Loading tokens…</p>;
-  if (error && !data) return <p class="error" role="alert">{describeError(error)}</p>;
-  const tokens = data?.tokens ?? [];
+  if (fetching && !loaded) return <p class="muted" role="status">Loading tokens…</p>;
+  if (error && !loaded) return <p class="error" role="alert">{describeError(error)}</p>;
+  const tokens = loaded ?? [];
   if (tokens.length === 0) {
     return (
       <p class="empty" data-testid="empty">
@@ -132,6 +160,9 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
           }}
         />
       )}
+      {list.count !== undefined && (list.more || tokens.length > DELETED_PAGE_SIZE) && (
+        <ShowMore shown={tokens.length} total={list.count} more={list.more} />
+      )}
       {detailsOf && <TokenDetails id={detailsOf} onClose={() => setDetailsOf(null)} />}
       {deleting && (
         <DeleteDialog
@@ -150,5 +181,43 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
         />
       )}
     </>
+  );
+}
+
+/**
+ * "Show more" under a paged tab, and a status line that says how many are shown and, once a page
+ * arrives, how many it added (a screen reader hears it; the button keeps focus, or the line takes
+ * it when the last page is in and the button goes).
+ */
+function ShowMore({ shown, total, more }: { shown: number; total: number; more: ListState['more'] }) {
+  const [asked, setAsked] = useState<{ from: number } | null>(null);
+  const status = useRef<HTMLParagraphElement>(null);
+  const loading = Boolean(more?.loading && asked);
+  const added = asked && !loading && shown > asked.from ? shown - asked.from : 0;
+  useEffect(() => {
+    if (added > 0 && !more && document.activeElement === document.body) status.current?.focus();
+  }, [added, more]);
+  if (total === 0) return null;
+  return (
+    <div class="show-more">
+      <p class="muted" role="status" tabIndex={-1} ref={status} data-testid="show-more-status">
+        {loading ? 'Loading more…' : `${added > 0 ? `Loaded ${added} more. ` : ''}Showing ${shown} of ${total}.`}
+      </p>
+      {more && (
+        <button
+          type="button"
+          class="secondary"
+          // aria-disabled, not disabled: a disabled button would drop the keyboard focus
+          aria-disabled={loading}
+          onClick={() => {
+            if (loading) return;
+            setAsked({ from: shown });
+            more.showMore();
+          }}
+        >
+          Show more
+        </button>
+      )}
+    </div>
   );
 }

@@ -23,7 +23,7 @@ type Documents = {
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": typeof types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
-    "\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n": typeof types.LeakedTokensDocument,
+    "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n": typeof types.LeakedTokensDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      # the quota changes with the plan at once: the period meter says so without a reload\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
@@ -33,6 +33,7 @@ type Documents = {
     "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": typeof types.LiveDocumentCountsDocument,
     "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": typeof types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": typeof types.TokensDocument,
+    "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DeletedTokensDocument,
     "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": typeof types.CurrentPeriodDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
 };
@@ -46,7 +47,7 @@ const documents: Documents = {
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
-    "\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n": types.LeakedTokensDocument,
+    "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n": types.LeakedTokensDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      # the quota changes with the plan at once: the period meter says so without a reload\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
@@ -56,6 +57,7 @@ const documents: Documents = {
     "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": types.LiveDocumentCountsDocument,
     "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": types.TokensDocument,
+    "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DeletedTokensDocument,
     "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": types.CurrentPeriodDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": types.LiveCountFragmentDoc,
 };
@@ -113,7 +115,7 @@ export function graphql(source: "\n  mutation GenerateToken($name: String!) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n"): (typeof documents)["\n  query LeakedTokens {\n    tokens(status: DELETED) {\n      id\n      name\n      leak {\n        reportedAt\n        url\n        source\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n"): (typeof documents)["\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -150,6 +152,10 @@ export function graphql(source: "\n  fragment TokenRow on ApiToken {\n    id\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n"): (typeof documents)["\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

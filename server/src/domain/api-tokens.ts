@@ -183,6 +183,12 @@ export class ApiTokenService {
     return token;
   }
 
+  /** The account's tokens among these ids, by id; ids of other accounts' tokens are left out. */
+  async findOwnedTokens(accountId: string, tokenIds: readonly string[]): Promise<Map<string, ApiTokenRecord>> {
+    if (tokenIds.length === 0) return new Map();
+    return new Map((await this.tokens.findOwnedMany(accountId, tokenIds)).map((token) => [token.id, token]));
+  }
+
   async deleteToken(accountId: string, tokenId: string, actor?: AuditActor): Promise<ApiTokenRecord> {
     const now = this.now();
     const result = await this.tokens.softDelete(accountId, tokenId, now, actor && auditEvent('TOKEN_DELETED', actor, now, { accountId, tokenId }));

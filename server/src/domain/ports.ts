@@ -145,6 +145,8 @@ export interface TokenStore {
   list(accountId: string, status: TokenStatus, now: Date): Promise<ApiTokenRecord[]>;
   countActive(accountId: string, now: Date): Promise<number>;
   findOwned(accountId: string, tokenId: string): Promise<ApiTokenRecord | null>;
+  /** The account's tokens among these ids, active or not, in one read. */
+  findOwnedMany(accountId: string, tokenIds: readonly string[]): Promise<ApiTokenRecord[]>;
   findById(tokenId: string): Promise<ApiTokenRecord | null>;
   /** Renames a token or changes its restrictions, unless it was deleted. */
   update(accountId: string, tokenId: string, changes: TokenChanges, audit?: readonly AuditEventRecord[]): Promise<UpdateTokenResult>;

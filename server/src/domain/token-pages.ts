@@ -11,6 +11,14 @@ import type { ApiTokenRecord, TokenStatus } from './ports.js';
 export const TOKEN_PAGE_DEFAULT = 20;
 export const TOKEN_PAGE_MAX = 100;
 
+/**
+ * The most a plain `tokens` list answers: its newest TOKEN_LIST_MAX tokens. The list is kept (the
+ * SDK, scripts and the README's curl read it) rather than deprecated, because for ACTIVE it is
+ * already bounded by the 10-active rule and for most accounts DELETED is short; capped, it can no
+ * longer answer 5,000 rows. The whole of a longer tab is read a page at a time, with tokenConnection.
+ */
+export const TOKEN_LIST_MAX = 100;
+
 /** Where a page starts: after the token with this sort instant and id. */
 export interface TokenPosition {
   at: Date;
@@ -58,6 +66,8 @@ export interface TokenPage {
 /** Reads one page of a tab: at most `size` tokens after `after`, newest first. */
 export interface TokenPageStore {
   page(accountId: string, status: TokenStatus, now: Date, size: number, after: TokenPosition | undefined): Promise<TokenPage>;
+  /** How many tokens the tab holds. */
+  count(accountId: string, status: TokenStatus, now: Date): Promise<number>;
 }
 
 export class TokenPagesService {
@@ -71,6 +81,10 @@ export class TokenPagesService {
     const size = checkPageSize(first);
     const position = after === null || after === undefined ? undefined : decodeTokenCursor(after);
     return this.store.page(accountId, status, this.now(), size, position);
+  }
+
+  count(accountId: string, status: TokenStatus): Promise<number> {
+    return this.store.count(accountId, status, this.now());
   }
 
   cursorOf(status: TokenStatus, token: ApiTokenRecord): string {

@@ -29,6 +29,13 @@ const PAGES = Object.fromEntries(
   (['ACTIVE', 'DELETED', 'EXPIRED'] as const).map((status) => [status, { first: statementOf(status, false), after: statementOf(status, true) }]),
 ) as Record<TokenStatus, { first: SqlStatement; after: SqlStatement }>;
 
+const COUNTS = Object.fromEntries(
+  (['ACTIVE', 'DELETED', 'EXPIRED'] as const).map((status) => [
+    status,
+    { name: `token_count_${status.toLowerCase()}`, text: `SELECT COUNT(*) AS "count" FROM "ApiToken" t WHERE t."accountId" = $1 AND ${TABS[status].where}` },
+  ]),
+) as Record<TokenStatus, SqlStatement>;
+
 export class SqlTokenPages {
   constructor(private readonly sql: SqlDriver) {}
 
@@ -37,5 +44,11 @@ export class SqlTokenPages {
       ? await this.sql.rows<ApiTokenRecord>(PAGES[status].after, [accountId, now, size + 1, after.at, after.id])
       : await this.sql.rows<ApiTokenRecord>(PAGES[status].first, [accountId, now, size + 1]);
     return { tokens: rows.slice(0, size), hasNextPage: rows.length > size };
+  }
+
+  async count(accountId: string, status: TokenStatus, now: Date): Promise<number> {
+    const [row] = await this.sql.rows<{ count: number | bigint | string }>(COUNTS[status], [accountId, now]);
+    // PostgreSQL's COUNT is a bigint, which pg hands over as a string
+    return Number(row?.count ?? 0);
   }
 }

@@ -29,6 +29,7 @@ import type {
   UpdateTokenResult,
 } from '../domain/ports.js';
 import { monthOf } from '../domain/token-restrictions.js';
+import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
@@ -106,11 +107,13 @@ export const RECORD_DOCUMENT: SqlStatement = {
 /** The parameters of RECORD_DOCUMENT, for both callers. */
 export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at)];
 
+// Each list is its newest TOKEN_LIST_MAX (domain/token-pages.ts): ACTIVE never reaches it, the
+// Deleted and expired ones grow without bound and are paged with tokenConnection.
 const LIST: Record<TokenStatus, SqlStatement> = {
   ACTIVE: {
     name: 'tokens_active',
     text: `SELECT ${TOKEN_COLUMNS} FROM "ApiToken" t
-      WHERE t."accountId" = $1 AND ${usable('t.', '$2')} ORDER BY t."createdAt" DESC, t."id" DESC`,
+      WHERE t."accountId" = $1 AND ${usable('t.', '$2')} ORDER BY t."createdAt" DESC, t."id" DESC LIMIT ${TOKEN_LIST_MAX}`,
     dateColumns: TOKEN_DATES,
   },
   // The Deleted tab lists expired tokens too, by when they stopped working.
@@ -118,14 +121,14 @@ const LIST: Record<TokenStatus, SqlStatement> = {
     name: 'tokens_deleted',
     text: `SELECT ${TOKEN_COLUMNS} FROM "ApiToken" t
       WHERE t."accountId" = $1 AND NOT (${usable('t.', '$2')})
-      ORDER BY COALESCE(t."deletedAt", t."expiresAt") DESC, t."id" DESC`,
+      ORDER BY COALESCE(t."deletedAt", t."expiresAt") DESC, t."id" DESC LIMIT ${TOKEN_LIST_MAX}`,
     dateColumns: TOKEN_DATES,
   },
   EXPIRED: {
     name: 'tokens_expired',
     text: `SELECT ${TOKEN_COLUMNS} FROM "ApiToken" t
       WHERE t."accountId" = $1 AND t."deletedAt" IS NULL AND t."expiresAt" <= $2
-      ORDER BY t."expiresAt" DESC, t."id" DESC`,
+      ORDER BY t."expiresAt" DESC, t."id" DESC LIMIT ${TOKEN_LIST_MAX}`,
     dateColumns: TOKEN_DATES,
   },
 };
@@ -256,6 +259,10 @@ export class PrismaTokenStore implements TokenStore {
 
   findOwned(accountId: string, tokenId: string): Promise<ApiTokenRecord | null> {
     return this.prisma.apiToken.findFirst({ where: { id: tokenId, accountId }, select: TOKEN_FIELDS });
+  }
+
+  findOwnedMany(accountId: string, tokenIds: readonly string[]): Promise<ApiTokenRecord[]> {
+    return this.prisma.apiToken.findMany({ where: { accountId, id: { in: [...tokenIds] } }, select: TOKEN_FIELDS });
   }
 
   findById(tokenId: string): Promise<ApiTokenRecord | null> {

@@ -13,6 +13,7 @@ import {
   type TokenExpiryPreset,
 } from '../../domain/token-lifecycle.js';
 import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rules.js';
+import { TOKEN_LIST_MAX } from '../../domain/token-pages.js';
 import { builder } from '../builder.js';
 import { sessionActor } from '../audit-actor.js';
 import type { DocumentCountChange } from '../../live/events.js';
@@ -113,7 +114,7 @@ export const DocumentCountUpdate = builder.objectRef<DocumentCountChange>('Docum
 builder.queryFields((t) => ({
   tokens: t.field({
     type: [ApiTokenType],
-    description: 'The signed-in account\'s tokens for one tab: ACTIVE newest first, DELETED most recently deleted first.',
+    description: `The signed-in account's tokens for one tab: ACTIVE newest first, DELETED most recently deleted first. At most the ${TOKEN_LIST_MAX} newest of a tab; tokenConnection pages through all of them.`,
     args: { status: t.arg({ type: TokenStatusEnum, required: false, defaultValue: 'ACTIVE' }) },
     resolve: async (_root, { status }, ctx) => {
       const account = await ctx.viewer();

@@ -5,6 +5,7 @@ import { AuditCursorInvalidError } from '../../domain/errors.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiTokenType } from './api-token.js';
+import type { ApiTokenRecord } from '../../domain/ports.js';
 
 const AuditEventTypeEnum = builder.enumType('AuditEventType', {
   description: 'What happened. REVOKED_TOKEN_PRESENTED is recorded at most once per token, client address and clock hour (UTC).',
@@ -125,6 +126,59 @@ function leakOf(ctx: GraphQLContext, tokenId: string): Promise<AuditEventRecord 
   }
   return load(tokenId);
 }
+
+/**
+ * One read per tick of whatever `load` is asked for, per request: a page of rows that each ask for
+ * one key costs one statement, not one per row. Per request: the WeakMap entry dies with the context.
+ */
+function batchPerRequest<Value>(
+  batches: WeakMap<GraphQLContext, (key: string) => Promise<Value | null>>,
+  ctx: GraphQLContext,
+  loadMany: (keys: string[]) => Promise<Map<string, Value>>,
+): (key: string) => Promise<Value | null> {
+  let load = batches.get(ctx);
+  if (!load) {
+    let pending: Map<string, Array<(value: Value | null, error?: unknown) => void>> | null = null;
+    load = (key) =>
+      new Promise((resolve, reject) => {
+        if (!pending) {
+          const batch = new Map<string, Array<(value: Value | null, error?: unknown) => void>>();
+          pending = batch;
+          queueMicrotask(() => {
+            pending = null;
+            loadMany([...batch.keys()]).then(
+              (values) => batch.forEach((waiting, id) => waiting.forEach((settle) => settle(values.get(id) ?? null))),
+              (error: unknown) => batch.forEach((waiting) => waiting.forEach((settle) => settle(null, error))),
+            );
+          });
+        }
+        const waiting = pending.get(key) ?? [];
+        waiting.push((value, error) => (error === undefined ? resolve(value) : reject(error)));
+        pending.set(key, waiting);
+      });
+    batches.set(ctx, load);
+  }
+  return load;
+}
+
+// The token an event is about, for the leak banner, which reads the recent TOKEN_LEAKED events
+// (bounded) rather than scanning the Deleted tab. Events of one page are all the viewer's, so the
+// batch is keyed by the event's account and token.
+const eventTokenBatches = new WeakMap<GraphQLContext, (key: string) => Promise<ApiTokenRecord | null>>();
+
+builder.objectField(AuditEventRef, 'token', (t) =>
+  t.field({
+    type: ApiTokenType,
+    nullable: true,
+    description: 'The token the event is about, active or deleted; null when the event is about no token.',
+    resolve: async (event, _args, ctx) => {
+      if (!event.tokenId || !event.accountId) return null;
+      const accountId = event.accountId;
+      const load = batchPerRequest(eventTokenBatches, ctx, (ids) => ctx.services.apiTokens.findOwnedTokens(accountId, ids));
+      return load(event.tokenId);
+    },
+  }),
+);
 
 builder.objectField(ApiTokenType, 'leak', (t) =>
   t.field({

@@ -5,6 +5,14 @@ import { builder } from '../builder.js';
 import { ApiTokenType, TokenStatusEnum } from './api-token.js';
 import { TOKEN_PAGE_DEFAULT, TOKEN_PAGE_MAX } from '../../domain/token-pages.js';
 import { DomainError } from '../../domain/errors.js';
+import type { ApiTokenRecord } from '../../domain/ports.js';
+
+/** A page as the resolver returns it, with the tab's count left to the totalCount field. */
+interface CountableConnection {
+  edges: Array<{ node: ApiTokenRecord; cursor: string }>;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  countTab(): Promise<number>;
+}
 
 builder.queryFields((t) => ({
   tokenConnection: t.connection(
@@ -18,13 +26,24 @@ builder.queryFields((t) => ({
         const tab = status ?? 'ACTIVE';
         const { tokens, hasNextPage } = await ctx.services.tokenPages.page(account.id, tab, first, after);
         const edges = tokens.map((node) => ({ node, cursor: ctx.services.tokenPages.cursorOf(tab, node) }));
-        return {
+        const connection: CountableConnection = {
           edges,
           pageInfo: { hasNextPage, hasPreviousPage: after != null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+          countTab: () => ctx.services.tokenPages.count(account.id, tab),
         };
+        return connection;
       },
     },
-    { name: 'TokenConnection' },
+    {
+      name: 'TokenConnection',
+      fields: (t) => ({
+        // a statement of its own, run only when asked: a page that does not show the count costs one statement
+        totalCount: t.int({
+          description: 'How many tokens the tab holds in all, for its heading (one COUNT over the account\'s index, only when asked).',
+          resolve: (connection) => (connection as unknown as CountableConnection).countTab(),
+        }),
+      }),
+    },
     { name: 'TokenEdge' },
   ),
 }));
