@@ -40,13 +40,16 @@ interface Props {
 export function TokenUsage({ tokenId, tokenName, liveCount }: Props) {
   const [granularity, setGranularity] = useState<UsageGranularity>('HOUR');
   const range = useUsageRange(granularity, SPANS[granularity].buckets);
-  const [{ data, error }, readAgain] = useQuery({
+  const [{ data, error, operation }, readAgain] = useQuery({
     query: TokenUsageQuery,
     variables: { tokenId, from: range.from, to: range.to, granularity },
     // shown again later, the cached points are refreshed: the live baseline starts anew with them
     requestPolicy: 'cache-and-network',
   });
-  const points = useLivePoints(data?.usage, liveCount);
+  // urql keeps the previous answer while the next one is on its way: hourly points must not be
+  // shown (and counted live) as days after a switch, nor yesterday's range after the hour moves on
+  const current = operation?.variables.granularity === granularity && operation.variables.from === range.from && operation.variables.tokenId === tokenId;
+  const points = useLivePoints(current ? data?.usage : undefined, liveCount);
   const shownError = useCurrentError(error);
   useReadAgainAfterOutage(() => readAgain({ requestPolicy: 'network-only' }));
   const Chart = useChartComponent();
