@@ -21,24 +21,7 @@ const ViewerQuery = graphql(`
     viewer {
       id
       email
-      planActive
-      planCancelledAt
-      plan {
-        id
-        name
-        monthlyPriceCents
-        monthlyDocumentQuota
-      }
-      tokensPaused {
-        reason
-        message
-      }
-      currentPeriod {
-        period
-        used
-        quota
-        resetsAt
-      }
+      ...AccountPlanState
     }
     tokenRules {
       nameMaxLength

@@ -73,15 +73,45 @@ export const DeletedTokensQuery = graphql(`
  * The account's billing period as the page shows it (the Viewer query reads the same fields): the
  * live subscription moves `used` here, and the period meter reads it again when the period ends.
  */
+// What the page shows of the account's plan, from the viewer query and from every plan change's
+// answer alike, so that a change updates the plan, the paused notice and the period meter at once
+// (the quota moves with the plan).
+graphql(`
+  fragment AccountPlanState on Account {
+    id
+    planActive
+    planCancelledAt
+    plan {
+      id
+      name
+      monthlyPriceCents
+      monthlyDocumentQuota
+    }
+    tokensPaused {
+      reason
+      message
+    }
+    currentPeriod {
+      ...BillingPeriodFields
+    }
+  }
+`);
+
+graphql(`
+  fragment BillingPeriodFields on BillingPeriod {
+    period
+    used
+    quota
+    resetsAt
+  }
+`);
+
 export const CurrentPeriodQuery = graphql(`
   query CurrentPeriod {
     viewer {
       id
       currentPeriod {
-        period
-        used
-        quota
-        resetsAt
+        ...BillingPeriodFields
       }
     }
   }

@@ -11,12 +11,7 @@ const CancelPlanMutation = graphql(`
   mutation CancelPlan {
     cancelPlan {
       id
-      planActive
-      planCancelledAt
-      tokensPaused {
-        reason
-        message
-      }
+      ...AccountPlanState
     }
   }
 `);

@@ -12,25 +12,7 @@ const ChoosePlanMutation = graphql(`
   mutation ChoosePlan($planId: ID!) {
     choosePlan(planId: $planId) {
       id
-      planActive
-      planCancelledAt
-      plan {
-        id
-        name
-        monthlyPriceCents
-        monthlyDocumentQuota
-      }
-      tokensPaused {
-        reason
-        message
-      }
-      # the quota changes with the plan at once: the period meter says so without a reload
-      currentPeriod {
-        period
-        used
-        quota
-        resetsAt
-      }
+      ...AccountPlanState
     }
   }
 `);

@@ -14,17 +14,17 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": typeof types.ActivityEventFieldsFragmentDoc,
     "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEvents(first: $first, after: $after, types: $types) {\n      nodes {\n        ...ActivityEventFields\n      }\n      hasNextPage\n      endCursor\n    }\n  }\n": typeof types.ActivityEventsDocument,
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": typeof types.LiveActivityDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignUpDocument,
-    "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": typeof types.CancelPlanDocument,
+    "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n": typeof types.LeakedTokensDocument,
-    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      # the quota changes with the plan at once: the period meter says so without a reload\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": typeof types.ChoosePlanDocument,
+    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": typeof types.RollTokenDocument,
@@ -34,21 +34,23 @@ type Documents = {
     "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": typeof types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": typeof types.TokensDocument,
     "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DeletedTokensDocument,
-    "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": typeof types.CurrentPeriodDocument,
+    "\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n": typeof types.AccountPlanStateFragmentDoc,
+    "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n": typeof types.BillingPeriodFieldsFragmentDoc,
+    "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        ...BillingPeriodFields\n      }\n    }\n  }\n": typeof types.CurrentPeriodDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
 };
 const documents: Documents = {
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": types.ActivityEventFieldsFragmentDoc,
     "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEvents(first: $first, after: $after, types: $types) {\n      nodes {\n        ...ActivityEventFields\n      }\n      hasNextPage\n      endCursor\n    }\n  }\n": types.ActivityEventsDocument,
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": types.LiveActivityDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignUpDocument,
-    "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n": types.CancelPlanDocument,
+    "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n": types.LeakedTokensDocument,
-    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      # the quota changes with the plan at once: the period meter says so without a reload\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": types.ChoosePlanDocument,
+    "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": types.RollTokenDocument,
@@ -58,7 +60,9 @@ const documents: Documents = {
     "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": types.TokensDocument,
     "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DeletedTokensDocument,
-    "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n": types.CurrentPeriodDocument,
+    "\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n": types.AccountPlanStateFragmentDoc,
+    "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n": types.BillingPeriodFieldsFragmentDoc,
+    "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        ...BillingPeriodFields\n      }\n    }\n  }\n": types.CurrentPeriodDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": types.LiveCountFragmentDoc,
 };
 
@@ -79,7 +83,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"];
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -107,7 +111,7 @@ export function graphql(source: "\n  mutation SignUp($email: String!, $password:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      planActive\n      planCancelledAt\n      tokensPaused {\n        reason\n        message\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n"): (typeof documents)["\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -119,7 +123,7 @@ export function graphql(source: "\n  query LeakedTokens($first: Int!) {\n    aud
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      # the quota changes with the plan at once: the period meter says so without a reload\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      planActive\n      planCancelledAt\n      plan {\n        id\n        name\n        monthlyPriceCents\n        monthlyDocumentQuota\n      }\n      tokensPaused {\n        reason\n        message\n      }\n      # the quota changes with the plan at once: the period meter says so without a reload\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n"): (typeof documents)["\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -159,7 +163,15 @@ export function graphql(source: "\n  query DeletedTokens($first: Int!, $after: S
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        period\n        used\n        quota\n        resetsAt\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n"): (typeof documents)["\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n"): (typeof documents)["\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        ...BillingPeriodFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        ...BillingPeriodFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
