@@ -4,7 +4,7 @@
 // account again reads everything afresh and resumes the live counts without losing the user's place.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Client } from '@urql/core';
-import { Provider, useMutation, useQuery } from '@urql/preact';
+import { Provider, useClient, useMutation, useQuery } from '@urql/preact';
 import { createDashboardClient, DELETED_PAGE_SIZE, DeletedTokensQuery, TokensQuery } from './urql-client';
 import { ConnectionContext } from './connection-context';
 import { SessionExpiredContext } from './session-context';
@@ -77,6 +77,7 @@ interface ShellProps {
 }
 
 function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
+  const client = useClient();
   const [{ data, fetching, error }] = useQuery({ query: ViewerQuery });
   const sessionExpired = expired || errorCode(error) === 'SESSION_EXPIRED';
   // the last account shown: the page stays mounted (hidden) behind the sign-in form after expiry
@@ -112,7 +113,7 @@ function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
         {shown && viewer && (
           <div hidden={sessionExpired}>
             <SessionExpiredContext.Provider value={sessionExpired}>
-              <LeakBanner />
+              <LeakBanner onLeak={() => refetchAll(client)} />
               <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
               <ActivityView />
             </SessionExpiredContext.Provider>

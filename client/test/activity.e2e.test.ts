@@ -111,4 +111,29 @@ describe('the Activity view, live', () => {
     expect(types.filter((type) => type === 'TOKEN_DELETED')).toHaveLength(1);
     expect(await liveRows.first().textContent()).toContain('SESSION');
   });
+
+  it('shows a leak reported while the page is open at once: the banner, and the token moved to the Deleted tab with its badge', async () => {
+    const token = await t.generateToken(session, 'leaks live');
+    await page.goto(url);
+    await page.getByRole('tab', { name: /Active/ }).click();
+    const activeRow = page.getByTestId('tokens-ACTIVE').locator(`tr[data-token-id="${token.id}"]`);
+    await activeRow.waitFor();
+    // the page subscribes on its own time: as above, rename until the Activity view shows a live
+    // row, so that the page's subscriptions (the banner's among them) are certainly running
+    const liveRows = page.getByTestId('activity').locator('tr[data-live="true"]');
+    for (let attempt = 0; attempt < 100 && (await liveRows.count()) === 0; attempt++) {
+      await t.gql('mutation($id: ID!, $name: String!) { updateToken(id: $id, name: $name) { id } }', { id: token.id, name: `leaks live ${attempt}` }, bearer(session));
+      await liveRows.first().waitFor({ timeout: 250 }).catch(() => {});
+    }
+    await t.app.services.leaks.respond([{ token: token.secret, type: 'pogodoc_api_token', url: 'https://github.com/acme/live/blob/1/.env', source: 'commit' }], {
+      type: 'SCANNER', id: 'key-1', clientAddress: '203.0.113.10', userAgent: 'scanner',
+    });
+    // no reload: the banner and the lists follow the TOKEN_LEAKED event
+    await page.getByTestId(`leak-${token.id}`).waitFor();
+    expect(await page.getByTestId(`leak-${token.id}`).textContent()).toContain('https://github.com/acme/live/blob/1/.env');
+    await activeRow.waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: /Deleted/ }).click();
+    await page.getByTestId('tokens-DELETED').locator(`tr[data-token-id="${token.id}"]`).getByTestId('row-leak').waitFor();
+    await expectAccessible(page, 'a leak reported while the page is open');
+  });
 });

@@ -1,7 +1,10 @@
 // A banner for each token a secret scanner reported in public: where it was found and that it was
 // revoked. Read from the account's most recent TOKEN_LEAKED events (a bounded page of the audit
 // trail, with each event's token), not by scanning the Deleted tab, which grows without bound.
-import { useQuery } from '@urql/preact';
+// Live: a leak reported while the page is open (by the scanner, never by the page itself) arrives
+// over the auditEvents subscription, and the banner and the token lists are read again at once.
+import { useEffect } from 'preact/hooks';
+import { useQuery, useSubscription } from '@urql/preact';
 import { graphql } from '../gql';
 
 /** The newest leaks shown; older ones stay in the Activity view. */
@@ -27,8 +30,28 @@ const LeakedTokensQuery = graphql(`
   }
 `);
 
-export function LeakBanner() {
-  const [{ data }] = useQuery({ query: LeakedTokensQuery, variables: { first: LEAKS_SHOWN }, requestPolicy: 'cache-and-network' });
+const LiveLeaksSubscription = graphql(`
+  subscription LiveLeaks {
+    auditEvents(types: [TOKEN_LEAKED]) {
+      id
+    }
+  }
+`);
+
+interface Props {
+  /** A leak was just reported: the revoked token leaves the Active tab for the Deleted one. */
+  onLeak(): void;
+}
+
+export function LeakBanner({ onLeak }: Props) {
+  const [{ data }, readAgain] = useQuery({ query: LeakedTokensQuery, variables: { first: LEAKS_SHOWN }, requestPolicy: 'cache-and-network' });
+  const [live] = useSubscription({ query: LiveLeaksSubscription });
+  const liveLeak = live.data?.auditEvents.id;
+  useEffect(() => {
+    if (!liveLeak) return;
+    readAgain({ requestPolicy: 'network-only' });
+    onLeak();
+  }, [liveLeak]);
   const events = data?.auditEvents;
   // a token reported twice (its secret, then a rolled one) is one line, with its latest leak
   const leaked = [...new Map((events?.nodes ?? []).flatMap((event) => (event.token?.leak ? [[event.token.id, event.token] as const] : []))).values()];

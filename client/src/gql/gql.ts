@@ -24,6 +24,7 @@ type Documents = {
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n": typeof types.LeakedTokensDocument,
+    "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": typeof types.LiveLeaksDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
@@ -50,6 +51,7 @@ const documents: Documents = {
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.CancelPlanDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n": types.LeakedTokensDocument,
+    "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": types.LiveLeaksDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
@@ -120,6 +122,10 @@ export function graphql(source: "\n  mutation GenerateToken($name: String!) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n"): (typeof documents)["\n  query LeakedTokens($first: Int!) {\n    auditEvents(types: [TOKEN_LEAKED], first: $first) {\n      nodes {\n        id\n        token {\n          id\n          name\n          leak {\n            reportedAt\n            url\n            source\n          }\n        }\n      }\n      hasNextPage\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n"): (typeof documents)["\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
