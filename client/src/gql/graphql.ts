@@ -112,6 +112,8 @@ export type ErrorCode =
   | 'SESSION_EXPIRED'
   /** A dashboard operation (generate, delete, list, subscribe) with an API token. */
   | 'SESSION_REQUIRED'
+  /** A subscription whose client stopped reading while events kept coming: it ends; subscribe again and read the current state. */
+  | 'SUBSCRIBER_TOO_SLOW'
   /** Too many subscriptions on one connection, or live connections of the account. */
   | 'SUBSCRIPTION_LIMIT_REACHED'
   /** The template does not parse, or uses an unknown filter. */

@@ -127,6 +127,12 @@ export class SessionExpiredError extends DomainError {
   }
 }
 
+export class SubscriberTooSlowError extends DomainError {
+  constructor(unread: number) {
+    super('SUBSCRIBER_TOO_SLOW', `This subscription ended: ${unread} events were waiting for your client to read them. Subscribe again, and read the current state first.`);
+  }
+}
+
 export class SessionRequiredError extends DomainError {
   constructor() {
     super(

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
 import type { AuditEventRecord } from '../domain/audit.js';
 import { openAuditEventFeed, type AuditEventWatch } from '../live/audit-event-feed.js';
+import { boundedPush } from '../live/bounded-push.js';
 import type { LiveEvents } from '../live/events.js';
 import { Repeater } from 'graphql-yoga';
 import { parseCookie } from 'cookie';
@@ -139,7 +140,8 @@ export function createContextFactory(deps: ContextDependencies) {
       services: deps.services,
       openDocumentCounts: (watch) =>
         new Repeater<DocumentCountChange>(async (push, stop) => {
-          const subscription = deps.documentCounts.join(watch, { deliver: (change) => void push(change), fail: (error) => stop(error) });
+          // over SSE nothing else bounds what a client that stops reading holds (bounded-push.ts)
+          const subscription = deps.documentCounts.join(watch, { deliver: boundedPush(push, stop), fail: (error) => stop(error) });
           await stop;
           subscription.leave();
         }),

@@ -8,7 +8,8 @@
 // Like the counts, the subscription ends with the session that opened it (sign-out, expiry).
 import { Repeater } from 'graphql-yoga';
 import type { AuditEventRecord, AuditEventType } from '../domain/audit.js';
-import { SessionExpiredError } from '../domain/errors.js';
+import { DomainError, SessionExpiredError } from '../domain/errors.js';
+import { boundedPush } from './bounded-push.js';
 import type { LiveEvents } from './events.js';
 
 export interface AuditEventWatch {
@@ -21,9 +22,25 @@ export interface AuditEventWatch {
 // setTimeout takes at most 2^31-1 ms; a longer session is re-armed when that fires
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * Live audit feeds per account on one instance. Each feed resolves its event's fields on its own
+ * (AuditEvent.token reads the database), so every feed multiplies the work of every event: the
+ * dashboard opens two per tab (the Activity view and the leak banner).
+ */
+export const MAX_AUDIT_FEEDS_PER_ACCOUNT = 10;
+const openFeeds = new WeakMap<LiveEvents, Map<string, number>>();
+
 export function openAuditEventFeed(events: LiveEvents, watch: AuditEventWatch, now: () => Date = () => new Date()): AsyncIterableIterator<AuditEventRecord> {
   const wanted = watch.types?.length ? new Set<string>(watch.types) : null;
   return new Repeater<AuditEventRecord>(async (push, stop) => {
+    let feeds = openFeeds.get(events);
+    if (!feeds) openFeeds.set(events, (feeds = new Map()));
+    const open = feeds.get(watch.accountId) ?? 0;
+    if (open >= MAX_AUDIT_FEEDS_PER_ACCOUNT) {
+      stop(new DomainError('SUBSCRIPTION_LIMIT_REACHED', `An account can watch its activity live from at most ${MAX_AUDIT_FEEDS_PER_ACCOUNT} places at once; close a dashboard tab or an auditEvents subscription first.`));
+      return;
+    }
+    feeds.set(watch.accountId, open + 1);
     const recorded = events.subscribeAuditEvents(watch.accountId);
     const ended = events.subscribeAccessEnded(watch.accountId);
     let timer: NodeJS.Timeout | undefined;
@@ -34,8 +51,11 @@ export function openAuditEventFeed(events: LiveEvents, watch: AuditEventWatch, n
       timer.unref();
     };
     armExpiry();
+    // read as they come, never waiting for the client: a client that stops reading is ended
+    // (bounded-push.ts), not left to pile events up in the pubsub's own queue
+    const deliver = boundedPush(push, stop);
     void (async () => {
-      for await (const event of recorded) if (!wanted || wanted.has(event.type)) await push(event);
+      for await (const event of recorded) if (!wanted || wanted.has(event.type)) deliver(event);
     })().catch(stop);
     void (async () => {
       for await (const access of ended) {
@@ -44,6 +64,9 @@ export function openAuditEventFeed(events: LiveEvents, watch: AuditEventWatch, n
     })().catch(stop);
     await stop;
     clearTimeout(timer);
+    const left = (feeds.get(watch.accountId) ?? 1) - 1;
+    if (left > 0) feeds.set(watch.accountId, left);
+    else feeds.delete(watch.accountId);
     await Promise.all([recorded.return?.(), ended.return?.()]);
   });
 }
