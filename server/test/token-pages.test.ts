@@ -89,6 +89,13 @@ describe('tokenConnection', () => {
     expect(codes(await t.gql(PAGE, { first: 0 }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await t.gql(PAGE, { first: 101 }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await t.gql(PAGE, { after: 'not-a-cursor' }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+    // dates JavaScript reads but a database's timestamps do not: a bad cursor, not an unexpected error
+    const forged = (at: string) => Buffer.from(JSON.stringify([at, 'x'])).toString('base64url');
+    for (const at of ['0000-01-01T00:00:00.000Z', '+010000-01-01T00:00:00.000Z', '-000001-01-01T00:00:00.000Z', '2026-02-30T00:00:00.000Z']) {
+      expect(codes(await t.gql(PAGE, { after: forged(at) }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+      const audit = await t.gql('query($after: String) { auditEvents(after: $after) { nodes { id } } }', { after: Buffer.from(`audit:${at}|x`).toString('base64url') }, bearer(session));
+      expect(codes(audit)).toEqual(['AUDIT_CURSOR_INVALID']);
+    }
     expect(codes(await t.gql('{ tokenConnection(last: 2) { edges { cursor } } }', {}, bearer(session)))).toEqual(['BAD_USER_INPUT']);
   });
 });

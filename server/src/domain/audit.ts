@@ -2,6 +2,7 @@
 // (retention, the revoked-token throttle). The store writes each event in the transaction of the
 // change it records (persistence/audit-store.ts); this file decides what an event is.
 import { randomBytes } from 'node:crypto';
+import { cursorInstant } from './cursors.js';
 
 // Events of one instant (a sign-up and its first sign-in) must list in the order they were
 // written, and the pages order by (createdAt, id): so ids sort by time, then by a per-process
@@ -191,8 +192,8 @@ export function decodeAuditCursor(text: string): AuditCursor | null {
   const decoded = Buffer.from(text, 'base64url').toString('utf8');
   if (!decoded.startsWith(CURSOR_PREFIX)) return null;
   const [time, id] = decoded.slice(CURSOR_PREFIX.length).split('|');
-  const createdAt = new Date(time ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) return null;
+  const createdAt = cursorInstant(time);
+  if (!id || !createdAt) return null;
   return { createdAt, id };
 }
 

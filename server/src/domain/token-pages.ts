@@ -5,6 +5,7 @@
 // ties. A page is "the tokens after this position", not "skip N", so a token deleted or expired
 // while someone pages sorts before every cursor (it is the newest) and never shifts, repeats or
 // hides a token of a later page.
+import { cursorInstant } from './cursors.js';
 import { DomainError } from './errors.js';
 import type { ApiTokenRecord, TokenStatus } from './ports.js';
 
@@ -41,8 +42,8 @@ export function encodeTokenCursor(position: TokenPosition): string {
 export function decodeTokenCursor(cursor: string): TokenPosition {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const instant = new Date(String(at));
-    if (typeof id !== 'string' || typeof at !== 'string' || Number.isNaN(instant.getTime())) throw invalidCursor();
+    const instant = cursorInstant(at);
+    if (typeof id !== 'string' || !instant) throw invalidCursor();
     return { at: instant, id };
   } catch {
     throw invalidCursor();
