@@ -53,7 +53,7 @@ export function createServices(
   { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false }: ServiceOptions = {},
 ): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
-  const auditStore = new SqlAuditStore(database.prisma, database.sql);
+  const auditStore = new SqlAuditStore(database.prisma, database.sql, database.provider);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
   const renderer = new LiquidTemplateRenderer(limits);
   const webhookStore = new SqlWebhookStore(database.prisma, database.sql, database.provider);

@@ -204,6 +204,45 @@ describe('token expiry notices', () => {
   });
 });
 
+describe('token expiry notices behind many short-lived tokens', () => {
+  it('a token due its 7-day notice gets it, however many 7-day tokens (never due one) expire before it', async () => {
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    const DAY = 24 * 60 * 60 * 1000;
+    const at = Date.now();
+    // 1,010 active tokens made to live exactly 7 days, expiring before the month token (101
+    // accounts: 10 active each), inserted directly; more than one sweep reads at a time
+    const accounts = Array.from({ length: 101 }, (_, i) => ({ id: `wk${i}${accountId}`, email: `wk${i}.${accountId}@example.com`, passwordHash: 'x', planId: 'pro' }));
+    await t.app.database.prisma.account.createMany({ data: accounts });
+    await t.app.database.prisma.apiToken.createMany({
+      data: accounts.flatMap((account, a) =>
+        Array.from({ length: 10 }, (_, slot) => ({
+          id: `wk${a}x${slot}${accountId}`,
+          accountId: account.id,
+          name: `week ${slot}`,
+          secretHash: `wk-hash-${a}-${slot}-${accountId}`,
+          preview: 'pgd_wk…',
+          // made 7 days before they expire, and expiring inside the sweep's 7-day window
+          // before the month token (at 30 days): first in the window's order
+          createdAt: new Date(at + 22.9 * DAY + a * 1000 + slot),
+          expiresAt: new Date(at + 29.9 * DAY + a * 1000 + slot),
+          activeSlot: slot + 1,
+        })),
+      ),
+    });
+    const month = await t.gql('mutation { generateToken(name: "month", expiresIn: DAYS_30) { token { id } } }', {}, as(session));
+    const monthId = month.data.generateToken.token.id as string;
+    try {
+      offset = 23.5 * DAY;
+      await t.app.services.audit.recordExpiringTokens();
+    } finally {
+      offset = 0;
+    }
+    const notices = (await eventsOf(accountId)).filter((event) => event.type === 'TOKEN_EXPIRING');
+    expect(notices.map((event) => [event.tokenId, JSON.parse(event.details!).daysBefore])).toEqual([[monthId, 7]]);
+  });
+});
+
 describe('a revoked token presented', () => {
   it('is recorded at most once per token, address and hour', async () => {
     const { session, accountId } = await signUp();

@@ -7,6 +7,7 @@ import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-r
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { AUDIT_ROW, auditInsertStep, auditSteps } from './audit-event-steps.js';
 import { prismaSelect } from './row-model.js';
+import type { DatabaseProvider } from './database.js';
 import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
 
 const AUDIT_FIELDS = prismaSelect(AUDIT_ROW) satisfies Prisma.AuditEventSelect;
@@ -42,22 +43,36 @@ const EXPIRED_WITHOUT_EVENT: SqlStatement = {
 // Tokens that still work and expire within (from, to], without this notice's event yet: a range on
 // the expiresAt index, and the NOT EXISTS reads the dedupe key's unique index. Bounded per sweep;
 // the next sweep, a minute later, takes the rest.
-const EXPIRING_WITHOUT_NOTICE: SqlStatement = {
+// Tokens due a notice ($4 days) and without it. The lifetime test (a token made 7 days before its
+// expiry gets no 7-day notice: dueExpiringNotice) is in the SQL, not only in code: a token the
+// code skipped would stay in the window and be read again by every sweep, and a thousand of them
+// (the dashboard's 7-day preset) would fill the LIMIT and starve the tokens behind them.
+const expiringWithoutNotice = (provider: DatabaseProvider): SqlStatement => ({
   name: 'audit_expiring_without_notice',
   text: `SELECT t."id", t."accountId", t."expiresAt", t."createdAt" FROM "ApiToken" t
     WHERE t."expiresAt" > $1 AND t."expiresAt" <= $2 AND t."deletedAt" IS NULL AND t."activeSlot" IS NOT NULL
+      AND ${
+        provider === 'postgresql'
+          ? `t."expiresAt" - t."createdAt" > CAST($4 AS INTEGER) * INTERVAL '1 day'`
+          : `julianday(t."expiresAt") - julianday(t."createdAt") > CAST($4 AS INTEGER)`
+      }
       AND NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."dedupeKey" = 'expiring:' || t."id" || CAST($3 AS TEXT))
     ORDER BY t."expiresAt" LIMIT 1000`,
   dateColumns: ['expiresAt', 'createdAt'],
-};
+});
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class SqlAuditStore implements AuditStore, LeakStore {
+  private readonly expiringWithoutNotice: SqlStatement;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlDriver,
-  ) {}
+    provider: DatabaseProvider,
+  ) {
+    this.expiringWithoutNotice = expiringWithoutNotice(provider);
+  }
 
   async record(events: readonly AuditEventRecord[]): Promise<void> {
     if (events.length === 0) return;
@@ -106,7 +121,7 @@ export class SqlAuditStore implements AuditStore, LeakStore {
     for (const [index, days] of notices.entries()) {
       const from = new Date(now.getTime() + (notices[index - 1] ?? 0) * DAY_MS);
       const to = new Date(now.getTime() + days * DAY_MS);
-      const tokens = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date; createdAt: Date }>(EXPIRING_WITHOUT_NOTICE, [from, to, `:${days}`]);
+      const tokens = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date; createdAt: Date }>(this.expiringWithoutNotice, [from, to, `:${days}`, days]);
       for (const token of tokens) {
         if (dueExpiringNotice(token, now) !== days) continue;
         events.push(
