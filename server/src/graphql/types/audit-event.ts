@@ -102,29 +102,7 @@ const TokenLeakRef = builder.objectRef<TokenLeak>('TokenLeak').implement({
 const leakBatches = new WeakMap<GraphQLContext, (tokenId: string) => Promise<AuditEventRecord | null>>();
 
 function leakOf(ctx: GraphQLContext, tokenId: string): Promise<AuditEventRecord | null> {
-  let load = leakBatches.get(ctx);
-  if (!load) {
-    let pending: Map<string, Array<(event: AuditEventRecord | null, error?: unknown) => void>> | null = null;
-    load = (id) =>
-      new Promise((resolve, reject) => {
-        if (!pending) {
-          const batch = new Map<string, Array<(event: AuditEventRecord | null, error?: unknown) => void>>();
-          pending = batch;
-          queueMicrotask(() => {
-            pending = null;
-            ctx.services.audit.findLeaks([...batch.keys()]).then(
-              (leaks) => batch.forEach((waiting, key) => waiting.forEach((settle) => settle(leaks.get(key) ?? null))),
-              (error: unknown) => batch.forEach((waiting) => waiting.forEach((settle) => settle(null, error))),
-            );
-          });
-        }
-        const waiting = pending.get(id) ?? [];
-        waiting.push((event, error) => (error === undefined ? resolve(event) : reject(error)));
-        pending.set(id, waiting);
-      });
-    leakBatches.set(ctx, load);
-  }
-  return load(tokenId);
+  return batchPerRequest(leakBatches, ctx, (ids) => ctx.services.audit.findLeaks(ids))(tokenId);
 }
 
 /**
@@ -162,8 +140,9 @@ function batchPerRequest<Value>(
 }
 
 // The token an event is about, for the leak banner, which reads the recent TOKEN_LEAKED events
-// (bounded) rather than scanning the Deleted tab. Events of one page are all the viewer's, so the
-// batch is keyed by the event's account and token.
+// (bounded) rather than scanning the Deleted tab. Every event a request reads is the viewer's, so
+// one batch per request reads within the first event's account; a token of any other account
+// would come back null (the read is by owner), never another account's row.
 const eventTokenBatches = new WeakMap<GraphQLContext, (key: string) => Promise<ApiTokenRecord | null>>();
 
 builder.objectField(AuditEventRef, 'token', (t) =>
