@@ -10,6 +10,7 @@ import { Repeater } from 'graphql-yoga';
 import type { AuditEventRecord, AuditEventType } from '../domain/audit.js';
 import { DomainError, SessionExpiredError } from '../domain/errors.js';
 import { boundedPush } from './bounded-push.js';
+import { callAt } from './call-at.js';
 import type { LiveEvents } from './events.js';
 
 export interface AuditEventWatch {
@@ -18,9 +19,6 @@ export interface AuditEventWatch {
   types?: readonly AuditEventType[];
   session: { id: string; expiresAt: Date };
 }
-
-// setTimeout takes at most 2^31-1 ms; a longer session is re-armed when that fires
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Live audit feeds per account on one instance. Each feed resolves its event's fields on its own
@@ -43,14 +41,7 @@ export function openAuditEventFeed(events: LiveEvents, watch: AuditEventWatch, n
     feeds.set(watch.accountId, open + 1);
     const recorded = events.subscribeAuditEvents(watch.accountId);
     const ended = events.subscribeAccessEnded(watch.accountId);
-    let timer: NodeJS.Timeout | undefined;
-    const armExpiry = () => {
-      const left = watch.session.expiresAt.getTime() - now().getTime();
-      if (left <= 0) return stop(new SessionExpiredError());
-      timer = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
-      timer.unref();
-    };
-    armExpiry();
+    const cancelExpiry = callAt(watch.session.expiresAt, () => stop(new SessionExpiredError()), () => now().getTime());
     // read as they come, never waiting for the client: a client that stops reading is ended
     // (bounded-push.ts), not left to pile events up in the pubsub's own queue
     const deliver = boundedPush(push, stop);
@@ -63,7 +54,7 @@ export function openAuditEventFeed(events: LiveEvents, watch: AuditEventWatch, n
       }
     })().catch(stop);
     await stop;
-    clearTimeout(timer);
+    cancelExpiry();
     const left = (feeds.get(watch.accountId) ?? 1) - 1;
     if (left > 0) feeds.set(watch.accountId, left);
     else feeds.delete(watch.accountId);

@@ -21,6 +21,7 @@
 //   carries the last usage sent instead of its own, older one).
 import { PlanRequiredError, SessionExpiredError } from '../domain/errors.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
+import { callAt } from './call-at.js';
 import type { AccessEnded, DocumentCountChange, LiveEvents } from './events.js';
 import { WaitingCounts } from './waiting-counts.js';
 
@@ -59,7 +60,8 @@ interface Member {
 /** The subscriptions one dashboard session opened, and the one timer that ends them at its expiry. */
 interface SessionMembers {
   members: Set<Member>;
-  expiry: NodeJS.Timeout;
+  /** Cancels the expiry timer. */
+  cancelExpiry: () => void;
 }
 
 interface AccountChannel {
@@ -96,9 +98,6 @@ export interface FeedTiming {
 }
 
 const DEFAULT_TIMING: FeedTiming = { now: () => performance.now(), behindAfterMs: 100 };
-
-/** setTimeout's longest wait; sessions last longer, so a longer wait is taken in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const changeOf = (token: ApiTokenRecord, period?: { period: string; used: number }): DocumentCountChange => ({
   tokenId: token.id,
@@ -204,31 +203,24 @@ export class DocumentCountFeed {
   private endWithSession(member: Member, session: { id: string; expiresAt: Date }): void {
     const existing = this.sessions.get(session.id);
     if (existing) existing.members.add(member);
-    else this.sessions.set(session.id, { members: new Set([member]), expiry: this.expireAt(session.id, session.expiresAt) });
+    else this.sessions.set(session.id, { members: new Set([member]), cancelExpiry: this.expireAt(session.id, session.expiresAt) });
   }
 
   private leaveSession(member: Member): void {
     const session = member.sessionId === undefined ? undefined : this.sessions.get(member.sessionId);
     if (!session?.members.delete(member) || session.members.size > 0) return;
-    clearTimeout(session.expiry);
+    session.cancelExpiry();
     this.sessions.delete(member.sessionId!);
   }
 
-  /** Ends the session's subscriptions at `expiresAt` (wall clock), waiting in steps past setTimeout's longest wait. */
-  private expireAt(sessionId: string, expiresAt: Date): NodeJS.Timeout {
-    const wait = Math.max(0, Math.min(expiresAt.getTime() - Date.now(), MAX_TIMER_MS));
-    const timer = setTimeout(() => {
+  /** Ends the session's subscriptions at `expiresAt` (wall clock). Returns the cancel function. */
+  private expireAt(sessionId: string, expiresAt: Date): () => void {
+    return callAt(expiresAt, () => {
       const session = this.sessions.get(sessionId);
       if (!session) return;
-      if (expiresAt.getTime() > Date.now()) {
-        session.expiry = this.expireAt(sessionId, expiresAt);
-        return;
-      }
       // fail() leads each subscription to leave(), which shrinks the set: go over a copy
       for (const member of [...session.members]) member.subscriber.fail(new SessionExpiredError());
-    }, wait);
-    timer.unref();
-    return timer;
+    });
   }
 
   private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {
