@@ -104,22 +104,15 @@ export class AccountService {
     checkPassword(password);
     await this.limits.signUpsPerIp.consume(clientAddress);
     const passwordHash = await argon2Hash(password, ARGON2_OPTIONS);
-    if (!actor) {
-      const account = await this.accounts.create({ email, passwordHash });
-      if (!account) throw new EmailTakenError();
-      return this.openSession(account);
-    }
     // the account, its first session, SIGN_UP and SIGN_IN_SUCCEEDED commit together: no account
     // without the event that says who made it, from where
-    const sessionToken = generateSecret('session');
-    const now = this.now();
-    const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+    const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
     const account = await this.accounts.create(
       { email, passwordHash },
       {
-        secretHash: hashSecret(sessionToken),
+        secretHash,
         expiresAt,
-        audit: (accountId) => (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, actor, now, { accountId })),
+        audit: (accountId) => (actor ? (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, actor, now, { accountId })) : []),
       },
     );
     if (!account) throw new EmailTakenError();
@@ -246,11 +239,16 @@ export class AccountService {
   }
 
   private async openSession(account: AccountRecord, actor?: AuditActor, events: Array<'SIGN_IN_SUCCEEDED'> = []): Promise<NewSession> {
+    const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
+    const audit: AuditEventRecord[] | undefined = actor && events.map((type) => auditEvent(type, actor, now, { accountId: account.id }));
+    await this.sessions.create({ accountId: account.id, secretHash, expiresAt }, audit);
+    return { account, sessionToken, expiresAt };
+  }
+
+  /** A new session's secret (only its hash is stored) and its expiry, from now. */
+  private newSessionCredential() {
     const sessionToken = generateSecret('session');
     const now = this.now();
-    const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
-    const audit: AuditEventRecord[] | undefined = actor && events.map((type) => auditEvent(type, actor, now, { accountId: account.id }));
-    await this.sessions.create({ accountId: account.id, secretHash: hashSecret(sessionToken), expiresAt }, audit);
-    return { account, sessionToken, expiresAt };
+    return { sessionToken, secretHash: hashSecret(sessionToken), now, expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS) };
   }
 }

@@ -119,7 +119,8 @@ export class PrismaAccountStore implements AccountStore {
     input: { email: string; passwordHash: string },
     firstSession?: FirstSession,
   ): Promise<AccountRecord | null> {
-    if (firstSession && this.sql) {
+    if (firstSession) {
+      if (!this.sql) throw new Error('an account with its first session needs the SQL driver');
       const id = newAccountId();
       const now = new Date();
       try {
