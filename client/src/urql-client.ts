@@ -102,6 +102,7 @@ graphql(`
     period
     used
     quota
+    warningAt
     resetsAt
   }
 `);

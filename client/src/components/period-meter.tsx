@@ -12,11 +12,11 @@ export interface PeriodUsage {
   period: string;
   used: number;
   quota?: number | null;
+  /** The usage from which the server warns (QUOTA_WARNING): the one threshold, not a copy of it. */
+  warningAt?: number | null;
   resetsAt: string;
 }
 
-/** From this share of the quota on, the meter warns. */
-const WARN_AT = 0.8;
 /** setTimeout's longest wait; a month is longer, so the wait for the reset is taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -57,7 +57,7 @@ export function PeriodMeter({ usage, upgrade, onUpgrade }: Props) {
   const share = quota > 0 ? used / quota : 1;
   const reached = used >= quota;
   const summary = `${count} of ${quota.toLocaleString()} documents this month`;
-  const level = reached ? 'reached' : share >= WARN_AT ? 'warn' : 'ok';
+  const level = reached ? 'reached' : usage.warningAt != null && used >= usage.warningAt ? 'warn' : 'ok';
   const upgradeButton = upgrade && (
     <button type="button" class={reached ? undefined : 'secondary'} onClick={onUpgrade}>
       Upgrade to {upgrade.name}

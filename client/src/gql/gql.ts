@@ -36,7 +36,7 @@ type Documents = {
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": typeof types.TokensDocument,
     "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DeletedTokensDocument,
     "\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n": typeof types.AccountPlanStateFragmentDoc,
-    "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n": typeof types.BillingPeriodFieldsFragmentDoc,
+    "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    warningAt\n    resetsAt\n  }\n": typeof types.BillingPeriodFieldsFragmentDoc,
     "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        ...BillingPeriodFields\n      }\n    }\n  }\n": typeof types.CurrentPeriodDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
 };
@@ -63,7 +63,7 @@ const documents: Documents = {
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": types.TokensDocument,
     "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DeletedTokensDocument,
     "\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n": types.AccountPlanStateFragmentDoc,
-    "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n": types.BillingPeriodFieldsFragmentDoc,
+    "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    warningAt\n    resetsAt\n  }\n": types.BillingPeriodFieldsFragmentDoc,
     "\n  query CurrentPeriod {\n    viewer {\n      id\n      currentPeriod {\n        ...BillingPeriodFields\n      }\n    }\n  }\n": types.CurrentPeriodDocument,
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": types.LiveCountFragmentDoc,
 };
@@ -173,7 +173,7 @@ export function graphql(source: "\n  fragment AccountPlanState on Account {\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n"): (typeof documents)["\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    resetsAt\n  }\n"];
+export function graphql(source: "\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    warningAt\n    resetsAt\n  }\n"): (typeof documents)["\n  fragment BillingPeriodFields on BillingPeriod {\n    period\n    used\n    quota\n    warningAt\n    resetsAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,5 +1,5 @@
 // Metered usage: the account's current billing period and usage over time (domain/usage.ts).
-import { USAGE_HOURLY_RETENTION_DAYS, USAGE_MAX_POINTS, type PeriodUsage, type UsagePoint } from '../../domain/metering.js';
+import { quotaWarningAt, USAGE_HOURLY_RETENTION_DAYS, USAGE_MAX_POINTS, type PeriodUsage, type UsagePoint } from '../../domain/metering.js';
 import { builder } from '../builder.js';
 import { AccountType } from './account.js';
 import { DocumentCountUpdate } from './api-token.js';
@@ -27,6 +27,12 @@ const BillingPeriodType = builder.objectRef<PeriodUsage>('BillingPeriod').implem
     period: t.exposeString('period', { description: 'The month, like "2026-12".' }),
     used: t.exposeInt('used', { description: 'Documents made this period, by every token of the account, deleted ones included.' }),
     quota: t.exposeInt('quota', { nullable: true, description: "The plan's documents per period; null means no cap." }),
+    warningAt: t.int({
+      nullable: true,
+      description:
+        'The usage from which the account is warned: 80% of the quota, rounded up (the QUOTA_WARNING event and the quota.warning webhook come with the document that reaches it). Null without a quota.',
+      resolve: ({ quota }) => (quota === null ? null : quotaWarningAt(quota)),
+    }),
     resetsAt: t.expose('resetsAt', { type: 'DateTime', description: 'When the next period starts and usage starts again from 0.' }),
   }),
 });
