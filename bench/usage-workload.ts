@@ -128,7 +128,7 @@ async function writeCost(app: App, tokenId: string) {
   const bare: number[] = [];
   for (let round = 0; round < rounds; round++) {
     let started = performance.now();
-    for (let i = 0; i < perRound; i++) await sql.transaction(meteredDocumentSteps(tokenId, { at: new Date(), clientAddress: '127.0.0.1', userAgent: null }));
+    for (let i = 0; i < perRound; i++) await sql.transaction(meteredDocumentSteps(tokenId, { at: new Date(), clientAddress: '127.0.0.1', userAgent: null }, () => new Date()));
     metered.push(((performance.now() - started) * 1000) / perRound);
     started = performance.now();
     for (let i = 0; i < perRound; i++) await sql.rows(RECORD_DOCUMENT, recordDocumentParams(tokenId, { at: new Date(), clientAddress: '127.0.0.1', userAgent: null }));

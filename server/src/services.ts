@@ -52,7 +52,7 @@ export function createServices(
   announce: LiveAnnouncements,
   { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false }: ServiceOptions = {},
 ): Services {
-  const tokenStore = new PrismaTokenStore(database.prisma, database.sql);
+  const tokenStore = new PrismaTokenStore(database.prisma, database.sql, now);
   const auditStore = new SqlAuditStore(database.prisma, database.sql, database.provider);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
   const renderer = new LiquidTemplateRenderer(limits);
@@ -68,7 +68,7 @@ export function createServices(
     leaks: new LeakResponseService(auditStore, now),
     webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }, rateLimiters),
     webhookDelivery: new WebhookDelivery(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
-    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql), usageStore, now),
+    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql, now), usageStore, now),
     usage: new UsageService(usageStore, tokenStore, now),
     tokenPages: new TokenPagesService(new SqlTokenPages(database.sql), now),
     close: () => renderer.close(),

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvent, SYSTEM_ACTOR } from '../src/domain/audit.js';
+import { PrismaTokenStore } from '../src/persistence/token-store.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -147,6 +148,29 @@ describe('quota events: once per account and period, with the token that crossed
     // the 100th document is the one the database counted as the 100th: the event and the count agree
     const usage = await t.app.database.prisma.accountPeriodUsage.findMany({ where: { accountId } });
     expect(usage.map((row) => row.documentCount)).toEqual([100]);
+  });
+
+  it('are dated when their document counted, so the trail keeps counting order when request times do not', async () => {
+    // A document's time is read before its transaction waits for the period's lock: under load the
+    // document counted 100th can carry an earlier time than the 80th. Here each one's time runs
+    // backwards, an hour earlier than the last; the trail must still read 80% then 100%.
+    const { session, accountId } = await signUp();
+    await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, as(session));
+    const tokenId = (await t.gql('mutation { generateToken(name: "backwards") { token { id } } }', {}, as(session))).data.generateToken.token.id as string;
+    const store = new PrismaTokenStore(t.app.database.prisma, t.app.database.sql, now);
+    const start = now().getTime();
+    for (let i = 0; i < 100; i++) {
+      const recorded = await store.recordDocument(tokenId, { at: new Date(start - i * 60_000), clientAddress: ADDRESS, userAgent: AGENT });
+      expect(recorded.outcome).toBe('counted');
+    }
+    const quotaEvents = (await eventsOf(accountId)).filter((event) => event.type.startsWith('QUOTA_'));
+    expect(quotaEvents.map((event) => [event.type, JSON.parse(event.details!).used])).toEqual([
+      ['QUOTA_WARNING', 80],
+      ['QUOTA_REACHED', 100],
+    ]);
+    // and the newest-first page an account reads has them the other way round
+    const page = await t.gql('{ auditEvents(first: 5) { nodes { type } } }', {}, as(session));
+    expect(page.data.auditEvents.nodes.map((node: { type: string }) => node.type).slice(0, 2)).toEqual(['QUOTA_REACHED', 'QUOTA_WARNING']);
   });
 
   it('a downgrade below what was used records QUOTA_REACHED at the change, by the session that made it; once', async () => {

@@ -74,7 +74,11 @@ interface StoredRow {
 }
 
 export class SqlIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly sql: SqlDriver) {}
+  constructor(
+    private readonly sql: SqlDriver,
+    /** The clock that dates the quota events a document crosses (metering-statements.ts). */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async claim(input: IdempotencyClaim & { requestHash: string; at: Date; expiredBefore: Date; abandonedBefore: Date }): Promise<ClaimKeyResult> {
     const { tokenId, key, claimId, requestHash, at, expiredBefore, abandonedBefore } = input;
@@ -92,7 +96,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   async complete(claim: IdempotencyClaim, content: string, use: TokenUse): Promise<CompleteKeyResult> {
     const { tokenId, key, claimId } = claim;
-    const metered = meteredDocumentSteps(tokenId, use);
+    const metered = meteredDocumentSteps(tokenId, use, this.now);
     const result = await this.sql.transaction([
       ...metered,
       { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, use.at, content], requireRow: true },

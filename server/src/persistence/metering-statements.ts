@@ -59,16 +59,21 @@ export const METERED_STEP = { period: 0, token: 1, hour: 2, quotaEvents: 3 } as 
  * document's alone. Every other document runs no statement here: the decision is made on the rows
  * already read (quotaEventsOfDocument), not by a conditional INSERT on each document.
  */
-function quotaEventSteps(tokenId: string, use: TokenUse, period: string, earlier: readonly Record<string, unknown>[][]): SqlStep[] {
+function quotaEventSteps(tokenId: string, use: TokenUse, period: string, now: () => Date, earlier: readonly Record<string, unknown>[][]): SqlStep[] {
   const charged = earlier[METERED_STEP.period]![0] as { documentCount: number; accountId: string; quota: number | null };
   const quota = charged.quota === null ? null : Number(charged.quota);
   const used = Number(charged.documentCount);
   const types = quotaEventsOfDocument(used, quota);
   if (types.length === 0 || quota === null) return [];
   const actor = { type: 'API_TOKEN' as const, id: tokenId, clientAddress: use.clientAddress, userAgent: use.userAgent };
+  // Dated now, while this transaction holds the period's lock, not at use.at: use.at is taken
+  // before the transaction waits for that lock, so the document counted 100th may have an earlier
+  // use.at than the 80th, and the trail would read QUOTA_REACHED before QUOTA_WARNING. Read under
+  // the lock, the clock (and the id's sequence) follow the order in which the documents counted.
+  const countedAt = now();
   return types.flatMap((type) =>
     auditSteps(
-      auditEvent(type, actor, use.at, {
+      auditEvent(type, actor, countedAt, {
         accountId: charged.accountId,
         tokenId,
         details: { period, used, quota },
@@ -82,13 +87,13 @@ function quotaEventSteps(tokenId: string, use: TokenUse, period: string, earlier
  * The steps that count one document on a token, its account's period and its hour, in lock order,
  * then the quota events the document crossed (none, nearly always).
  */
-export function meteredDocumentSteps(tokenId: string, use: TokenUse): TransactionStep[] {
+export function meteredDocumentSteps(tokenId: string, use: TokenUse, now: () => Date): TransactionStep[] {
   const period = billingPeriodOf(use.at);
   return [
     { statement: CHARGE_PERIOD, params: [tokenId, period], requireRow: true },
     { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
     { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR')] },
-    { followUp: (earlier) => quotaEventSteps(tokenId, use, period, earlier) },
+    { followUp: (earlier) => quotaEventSteps(tokenId, use, period, now, earlier) },
   ];
 }
 

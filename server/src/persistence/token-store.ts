@@ -172,6 +172,8 @@ export class PrismaTokenStore implements TokenStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlDriver,
+    /** The clock that dates the quota events a document crosses (metering-statements.ts). */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async createWithinLimit(
@@ -327,7 +329,7 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async recordDocument(tokenId: string, use: TokenUse): Promise<RecordDocumentResult> {
-    const result = await this.sql.transaction(meteredDocumentSteps(tokenId, use));
+    const result = await this.sql.transaction(meteredDocumentSteps(tokenId, use, this.now));
     if (result.committed) return { outcome: 'counted', ...countsOf(result.rows) };
     return { outcome: result.stoppedAt === METERED_STEP.period ? 'quota-exceeded' : 'unusable' };
   }
