@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { DATA_MAX_DEPTH } from '../src/domain/documents.js';
 import { WAITING_RENDER_COST } from '../src/rendering/fair-slots.js';
+import { LiquidTemplateRenderer } from '../src/rendering/liquid-template-renderer.js';
 import { captureLog } from './support/log-lines.js';
 import { bearer, codes, createTestApp, type GraphQLResponse, type TestApp } from './support/test-app.js';
 
@@ -255,5 +256,33 @@ describe('with a small queue and heap', () => {
     expect(codes(result)).toEqual(['RENDER_FAILED']);
     expect(result.errors![0]!.message).toMatch(/more than 32 MiB of memory/);
     expect((await small.renderDocument(secret, 'Still {{ up }}', { up: 'here' })).data.renderDocument.content).toBe('Still here');
+  });
+});
+
+describe("one account's renders in one batch", () => {
+  // The renderer on its own, so that the renders reach it in a known order: the first goes to its
+  // thread alone, and the ones called while it runs wait and go together, as one batch.
+  const renderer = new LiquidTemplateRenderer(limitsFromEnv({ RENDER_TIMEOUT_MS: '500', RENDER_THREADS: '2' }));
+  afterAll(() => renderer.close());
+  const job = (template: string, data: unknown, accountId = 'batch-account') => renderer.render({ accountId, template, dataJson: JSON.stringify(data) });
+  const outcome = (render: Promise<string>) => render.then((content) => ({ content }), (error: { code?: string }) => ({ code: error.code }));
+
+  it('each get their own result; one that runs to the timeout fails alone, and the others are rendered, before and after it', async () => {
+    const first = outcome(job('Hi {{ n }}', { n: 'first' }));
+    const before = Array.from({ length: 5 }, (_, i) => outcome(job('Hi {{ n }}', { n: i })));
+    const endless = outcome(job(ENDLESS_LOOP, {}));
+    const after = Array.from({ length: 5 }, (_, i) => outcome(job('Hi {{ n }}', { n: 5 + i })));
+    // another account meanwhile, on the other thread
+    const neighbour = outcome(job('{{ who }} is here', { who: 'Neighbour' }, 'neighbour-account'));
+    expect(await first).toEqual({ content: 'Hi first' });
+    expect(await neighbour).toEqual({ content: 'Neighbour is here' });
+    expect(await endless).toEqual({ code: 'RENDER_TIMEOUT' });
+    expect(await Promise.all([...before, ...after])).toEqual(Array.from({ length: 10 }, (_, i) => ({ content: `Hi ${i}` })));
+  });
+
+  it('a hundred waiting renders of one account all come back, each with its own data, in any mix of outcomes', async () => {
+    const renders = Array.from({ length: 100 }, (_, i) => outcome(i % 10 === 3 ? job('{% if %}', {}) : job('{{ a }}-{{ b }}', { a: i, b: 'x'.repeat(i) })));
+    const results = await Promise.all(renders);
+    results.forEach((result, i) => expect(result).toEqual(i % 10 === 3 ? { code: 'TEMPLATE_INVALID' } : { content: `${i}-${'x'.repeat(i)}` }));
   });
 });

@@ -18,7 +18,7 @@ import {
   RenderTimeoutError,
 } from '../domain/errors.js';
 import type { RenderJob, TemplateRenderer } from '../domain/documents.js';
-import { FairSlots } from './fair-slots.js';
+import { FairSlots, type JobOutcome } from './fair-slots.js';
 
 export type RenderLimits = Pick<
   Limits,
@@ -37,18 +37,25 @@ type WorkerResult =
 
 /**
  * When a render must be over, as the abort signal piscina takes (its EventEmitter kind, lighter
- * than an AbortController with its EventTarget on every render). The clock starts when the render
- * starts on its thread, not while the render waits for a thread to boot (a few hundred ms after
- * one was terminated): the worker stamps the time it began into `startedAt`.
+ * than an AbortController with its EventTarget on every batch). The clock of each render starts
+ * when that render starts on its thread, not while it waits for a thread to boot (a few hundred ms
+ * after one was terminated) or for the renders before it in its batch: the worker stamps when the
+ * current render began, and which one it is, into `progress`.
  */
 class RenderDeadline {
-  readonly startedAt = new BigInt64Array(new SharedArrayBuffer(8));
+  /** [when the current render began (ms since the epoch, 0 before the first), its index in the batch] */
+  readonly progress = new BigInt64Array(new SharedArrayBuffer(16));
   aborted = false;
   private listener: (() => void) | undefined;
   private timer: NodeJS.Timeout;
 
   constructor(private readonly timeoutMs: number) {
     this.timer = setTimeout(() => this.check(), timeoutMs);
+  }
+
+  /** The render of the batch that was running when the thread was ended. */
+  get current(): number {
+    return Number(Atomics.load(this.progress, 1));
   }
 
   once(_event: 'abort', listener: () => void) {
@@ -69,7 +76,7 @@ class RenderDeadline {
   }
 
   private check() {
-    const started = Number(Atomics.load(this.startedAt, 0));
+    const started = Number(Atomics.load(this.progress, 0));
     const left = started === 0 ? this.timeoutMs : started + this.timeoutMs - Date.now();
     if (left > 0) {
       this.timer = setTimeout(() => this.check(), left);
@@ -80,9 +87,20 @@ class RenderDeadline {
   }
 }
 
+/** Renders one batch takes to its thread at most (fair-slots.ts says why there are batches). */
+const MAX_BATCH = 32;
+/** Template and data characters one batch takes at most. */
+const MAX_BATCH_BYTES = 256 * 1024;
+/**
+ * After rendering this long, a batch gives its thread back and leaves the renders it did not reach
+ * at the front of its account's queue: other accounts' turns stay about as frequent as with one
+ * render per turn.
+ */
+const BATCH_YIELD_AFTER_MS = 10;
+
 export class LiquidTemplateRenderer implements TemplateRenderer {
   private readonly pool: Piscina;
-  private readonly slots: FairSlots;
+  private readonly slots: FairSlots<RenderJob, string>;
 
   constructor(private readonly limits: RenderLimits) {
     const threads = Math.max(1, limits.renderThreads);
@@ -106,26 +124,21 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
     });
     // A thread that fails outside a task (it should not) is replaced; its task, if any, gets the error.
     this.pool.on('error', () => {});
-    this.slots = new FairSlots({
-      total: threads,
-      perAccount: Math.max(1, limits.renderConcurrencyPerAccount),
-      queueBytesPerAccount: limits.renderQueueBytesPerAccount,
-      retryAfterSeconds: Math.max(1, Math.ceil(limits.renderTimeoutMs / 1000)),
-    });
+    this.slots = new FairSlots(
+      {
+        total: threads,
+        perAccount: Math.max(1, limits.renderConcurrencyPerAccount),
+        queueBytesPerAccount: limits.renderQueueBytesPerAccount,
+        retryAfterSeconds: Math.max(1, Math.ceil(limits.renderTimeoutMs / 1000)),
+        maxBatch: MAX_BATCH,
+        maxBatchBytes: MAX_BATCH_BYTES,
+      },
+      (jobs, holdShareFor) => this.renderBatch(jobs, holdShareFor),
+    );
   }
 
   render(job: RenderJob): Promise<string> {
-    return this.slots.run(job.accountId, job.template.length + job.dataJson.length, async (holdShareFor) => {
-      try {
-        return await this.renderOnThread(job);
-      } catch (error) {
-        // A render stopped at the timeout used its thread for all of it: its account sits out as
-        // long again before its next render starts (the thread goes on to other accounts at once).
-        // So templates that always run to the timeout get half of the account's share, not all of it.
-        if (error instanceof RenderTimeoutError) holdShareFor(this.limits.renderTimeoutMs);
-        throw error;
-      }
-    });
+    return this.slots.run(job.accountId, job.template.length + job.dataJson.length, job);
   }
 
   /** Ends every render thread and refuses renders still waiting. For shutdown. */
@@ -134,27 +147,52 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
     await this.pool.destroy();
   }
 
-  private async renderOnThread(job: RenderJob): Promise<string> {
+  /** One account's renders on one thread, in order: each one's result, or undefined for those to run again. */
+  private async renderBatch(jobs: RenderJob[], holdShareFor: (ms: number) => void): Promise<Array<JobOutcome<string>>> {
     const deadline = new RenderDeadline(this.limits.renderTimeoutMs);
-    let result: WorkerResult;
+    let results: WorkerResult[];
     try {
       // piscina terminates the thread of a running task whose signal aborts (and starts another)
-      result = await this.pool.run({ ...job, startedAt: deadline.startedAt }, { signal: deadline });
+      const task = {
+        accountId: jobs[0]!.accountId,
+        renders: jobs.map(({ template, dataJson }) => ({ template, dataJson })),
+        progress: deadline.progress,
+        yieldAfterMs: BATCH_YIELD_AFTER_MS,
+      };
+      results = await this.pool.run(task, { signal: deadline });
     } catch (error) {
-      if (deadline.aborted) throw new RenderTimeoutError(this.limits.renderTimeoutMs);
-      if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new RenderMemoryExceededError(this.limits.renderHeapMb);
-      throw error;
+      // The thread ended in the render it was on: that render fails. The others' results went
+      // with the thread, or they never started; rendering has no side effects, so they run again.
+      const failed = deadline.current;
+      let cause: unknown = error;
+      if (deadline.aborted) {
+        cause = new RenderTimeoutError(this.limits.renderTimeoutMs);
+        // A render stopped at the timeout used its thread for all of it: its account sits out as
+        // long again before its next render starts (the thread goes on to other accounts at once).
+        // So templates that always run to the timeout get half of the account's share, not all of it.
+        holdShareFor(this.limits.renderTimeoutMs);
+      } else if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        cause = new RenderMemoryExceededError(this.limits.renderHeapMb);
+      }
+      return jobs.map((_, index) => (index === failed ? { ok: false, error: cause } : undefined));
     } finally {
       deadline.clear();
     }
-    if (result.ok) return result.content;
-    switch (result.code) {
-      case 'TEMPLATE_INVALID':
-        throw new DomainError('TEMPLATE_INVALID', `The template could not be parsed: ${result.detail}`);
-      case 'RENDER_OUTPUT_TOO_LARGE':
-        throw new RenderOutputTooLargeError(this.limits.renderMaxOutputBytes);
-      case 'RENDER_FAILED':
-        throw new DomainError('RENDER_FAILED', `The template could not be rendered: ${result.detail}`);
-    }
+    return jobs.map((_, index) => {
+      const result = results[index];
+      if (!result) return undefined;
+      return result.ok ? { ok: true, value: result.content } : { ok: false, error: renderError(result, this.limits) };
+    });
+  }
+}
+
+function renderError(result: Extract<WorkerResult, { ok: false }>, limits: RenderLimits): DomainError {
+  switch (result.code) {
+    case 'TEMPLATE_INVALID':
+      return new DomainError('TEMPLATE_INVALID', `The template could not be parsed: ${result.detail}`);
+    case 'RENDER_OUTPUT_TOO_LARGE':
+      return new RenderOutputTooLargeError(limits.renderMaxOutputBytes);
+    case 'RENDER_FAILED':
+      return new DomainError('RENDER_FAILED', `The template could not be rendered: ${result.detail}`);
   }
 }

@@ -2,7 +2,8 @@
 // event loop. Plain JavaScript so that it loads as it is under `tsx` (npm start), vitest and
 // plain node alike: a worker thread does not inherit a TypeScript loader reliably.
 //
-// One task = parse (through this worker's cache) and render one template. The hard limits are
+// One task = one account's batch of renders (fair-slots.ts says why): each parsed through this
+// worker's cache and rendered in turn, until the batch has used its time. The hard limits are
 // enforced from outside: the pool terminates this thread at the render timeout, and V8 at the
 // heap cap (resourceLimits). What is checked here is what only the renderer can see as it
 // happens: the output, counted as it is produced, and the size of each list and text that
@@ -110,12 +111,36 @@ function describe(error) {
 }
 
 /**
- * @param {{ accountId: string, template: string, dataJson: string, startedAt: BigInt64Array }} task
+ * Renders one account's batch in order. It gives the thread back once it has rendered for
+ * `yieldAfterMs`, or once its results hold as much output as one render may make (so that a batch
+ * never holds much more than one large document): the renders it did not reach have no result,
+ * and the pool queues them again.
+ * @param {{ accountId: string, renders: Array<{ template: string, dataJson: string }>, progress: BigInt64Array, yieldAfterMs: number }} task
+ */
+export default function renderBatch({ accountId, renders, progress, yieldAfterMs }) {
+  const results = [];
+  const began = Date.now();
+  let outputChars = 0;
+  for (let index = 0; index < renders.length; index++) {
+    if (index > 0 && (Date.now() - began >= yieldAfterMs || outputChars >= maxOutputBytes)) break;
+    // each render's timeout runs from here (the pool reads these, and ends the thread in this
+    // render); the time first, so that the pool never pairs this render with the last one's start
+    Atomics.store(progress, 0, BigInt(Date.now()));
+    Atomics.store(progress, 1, BigInt(index));
+    const result = render(accountId, renders[index].template, renders[index].dataJson);
+    if (result.ok) outputChars += result.content.length;
+    results.push(result);
+  }
+  return results;
+}
+
+/**
+ * @param {string} accountId
+ * @param {string} template
+ * @param {string} dataJson
  * @returns {{ ok: true, content: string } | { ok: false, code: 'TEMPLATE_INVALID' | 'RENDER_FAILED' | 'RENDER_OUTPUT_TOO_LARGE', detail: string }}
  */
-export default function render({ accountId, template, dataJson, startedAt }) {
-  // the render's timeout runs from here (the pool reads this stamp)
-  Atomics.store(startedAt, 0, BigInt(Date.now()));
+function render(accountId, template, dataJson) {
   const key = `${accountId}\n${template}`;
   let parsed = parsedTemplates.get(key);
   if (!parsed) {
