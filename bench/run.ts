@@ -264,7 +264,7 @@ async function requestWorkloads() {
   });
   const documents = await cannon(ours.url, { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }, { authorization: `Bearer ${restricted.secret}` });
   if (documents.non2xx || documents.errors) console.warn(`document requests: ${documents.non2xx} non-2xx, ${documents.errors} errors`);
-  add('1. document requests', 'throughput (req/s)', documents.requests.average, '≥ 0.5× baseline', { baseline: hello.requests.average, met: documents.requests.average >= 0.5 * hello.requests.average });
+  add('1. document requests', 'throughput (req/s)', documents.requests.average, '≥ 0.6× baseline (issue 14)', { baseline: hello.requests.average, met: documents.requests.average >= 0.6 * hello.requests.average });
   add('1. document requests', 'p50 latency (ms)', documents.latency.p50, 'report', { baseline: hello.latency.p50 });
   add('1. document requests', 'p99 latency (ms)', documents.latency.p99, '≤ 2× baseline', { baseline: hello.latency.p99, met: documents.latency.p99 <= 2 * hello.latency.p99 });
   const counted = (await httpGql(ours.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: restricted.id }, session)).data.token.documentCount;
