@@ -33,6 +33,8 @@ import { createObservability } from './observability/observability.js';
 import type { Logger } from './observability/logger.js';
 
 export const GRAPHQL_PATH = '/graphql';
+/** What `new URL('/graphql', …)` gives; shared by the requests for exactly that path, and only read. */
+const GRAPHQL_URL: Readonly<URL> = new URL(GRAPHQL_PATH, 'http://localhost');
 
 interface ServerContext {
   req: IncomingMessage;
@@ -144,7 +146,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
   const observeRequest = observability.observeRequest(isApiPath);
   const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => observeRequest(req, res, () => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A request for exactly /graphql (every API call but GraphiQL's page and SSE query strings)
+    // has nothing to normalise: it skips the URL parse, about 1% of a dashboard read's CPU.
+    const url = req.url === GRAPHQL_PATH ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
     const isApi = isApiPath(url.pathname);
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
     if (routes.handle(req, res, url)) return;

@@ -4,7 +4,7 @@
 // - 30 base62 characters carry 178 bits from the CSPRNG.
 // - The prefix lets secret scanners find leaked tokens and tells API tokens from sessions.
 // - The checksum rejects typos and truncations before any database lookup.
-import { createHash, randomInt } from 'node:crypto';
+import { hash, randomInt } from 'node:crypto';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ENTROPY_LENGTH = 30;
@@ -72,7 +72,9 @@ export function secretKindOf(candidate: string): SecretKind | undefined {
  * string comparison ever runs in this process.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // the one-shot form: every authenticated request hashes its credential, and it skips the Hash
+  // object that createHash() builds for streaming input
+  return hash('sha256', secret, 'hex');
 }
 
 /** A short display form that identifies a token without revealing it: prefix, 4 chars, …, last 4. */

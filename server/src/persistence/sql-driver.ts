@@ -109,10 +109,30 @@ class StepReturnedNoRow {
   constructor(readonly index: number) {}
 }
 
-function readDates(rows: Record<string, unknown>[], statement: SqlStatement): void {
-  for (const column of statement.dateColumns ?? []) {
-    for (const row of rows) if (typeof row[column] === 'string') row[column] = new Date(row[column] as string);
-  }
+/**
+ * How a statement's rows become objects: better-sqlite3 hands them back as arrays (raw mode) and
+ * this builds each object, converting the timestamp columns to Date in the same pass. Left to
+ * better-sqlite3, each object is built in C++ one property at a time: the dashboard's list of 10
+ * tokens (16 columns) took 43 µs as objects against 25 µs as arrays, and a profile of that request
+ * (workload 2) put a fifth of the server's CPU in `.all()`. Building them here cut the server's CPU
+ * per request by 5-13% (medians and minimums of 10 turns).
+ */
+function rowBuilder(columns: readonly string[], dateColumns: readonly string[] = []): (values: unknown[]) => Record<string, unknown> {
+  const isDate = columns.map((column) => dateColumns.includes(column));
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    for (let index = 0; index < columns.length; index++) {
+      const value = values[index];
+      row[columns[index]!] = isDate[index] && typeof value === 'string' ? new Date(value) : value;
+    }
+    return row;
+  };
+}
+
+interface PreparedStatement {
+  compiled: BetterSqlite3.Statement;
+  /** For a statement that returns rows (a SELECT, or RETURNING): how to build each one. */
+  buildRow?: (values: unknown[]) => Record<string, unknown>;
 }
 
 /**
@@ -120,22 +140,28 @@ function readDates(rows: Record<string, unknown>[], statement: SqlStatement): vo
  * Prisma stores a DateTime as ISO 8601 text with "+00:00", which also sorts chronologically.
  */
 export function sqliteDriver(connection: BetterSqlite3.Database): SqlDriver {
-  const prepared = new Map<string, BetterSqlite3.Statement>();
+  const prepared = new Map<string, PreparedStatement>();
   const encode = (value: Param) => (value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value);
+  const prepare = (statement: SqlStatement): PreparedStatement => {
+    // $1 → @p1: better-sqlite3 binds named parameters from an object, and a name may repeat
+    const compiled = connection.prepare(statement.text.replace(/\$(\d+)/g, '@p$1'));
+    // the adapter turns safe integers on for the whole connection; our counts fit a double
+    compiled.safeIntegers(false);
+    if (!compiled.reader) return { compiled };
+    const columns = compiled.columns().map((column) => column.name);
+    compiled.raw(true);
+    return { compiled, buildRow: rowBuilder(columns, statement.dateColumns) };
+  };
   const execute = (statement: SqlStatement, params: readonly Param[]): Record<string, unknown>[] => {
-    let compiled = prepared.get(statement.name);
-    if (!compiled) {
-      // $1 → @p1: better-sqlite3 binds named parameters from an object, and a name may repeat
-      compiled = connection.prepare(statement.text.replace(/\$(\d+)/g, '@p$1'));
-      // the adapter turns safe integers on for the whole connection; our counts fit a double
-      compiled.safeIntegers(false);
-      prepared.set(statement.name, compiled);
-    }
+    let entry = prepared.get(statement.name);
+    if (!entry) prepared.set(statement.name, (entry = prepare(statement)));
     const args: Record<string, unknown> = {};
     params.forEach((value, index) => (args[`p${index + 1}`] = encode(value)));
-    const rows = (compiled.reader ? compiled.all(args) : (compiled.run(args), [])) as Record<string, unknown>[];
-    readDates(rows, statement);
-    return rows;
+    if (!entry.buildRow) {
+      entry.compiled.run(args);
+      return [];
+    }
+    return (entry.compiled.all(args) as unknown[][]).map(entry.buildRow);
   };
   // IMMEDIATE takes the write lock at BEGIN, so that no other process's writer can make a step
   // fail halfway with SQLITE_BUSY; better-sqlite3 rolls back when the function throws.
