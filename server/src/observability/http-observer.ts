@@ -9,16 +9,8 @@ import { REQUEST_ID_HEADER, requestIdOf, runWithRequest, type RequestRecord } fr
 export function observeHttpRequests({ logger, metrics, isApi }: { logger: Logger; metrics?: Metrics; isApi: (path: string) => boolean }) {
   return (req: IncomingMessage, res: ServerResponse, handle: () => void): void => {
     const record: RequestRecord = { id: requestIdOf(req.headers[REQUEST_ID_HEADER]) };
-    res.setHeader(REQUEST_ID_HEADER, record.id);
-    // With the logger silent (LOG_LEVEL=silent) and the metrics off, nothing would ever read the
-    // record: no line can carry its id, and neither a summary line nor a metric is written. The
-    // async context is then skipped too, since on Node 20 AsyncLocalStorage puts a hook on every
-    // promise (about 3% of a dashboard read's CPU in a profile). The id is still echoed.
-    if (!metrics && !logger.isLevelEnabled('fatal')) {
-      handle();
-      return;
-    }
     const startedAt = performance.now();
+    res.setHeader(REQUEST_ID_HEADER, record.id);
     res.once('close', () => {
       const durationMs = performance.now() - startedAt;
       const path = (req.url ?? '/').split('?')[0]!;
