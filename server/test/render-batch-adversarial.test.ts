@@ -129,9 +129,10 @@ describe('close() during a batch', () => {
 describe('a cheap render queued just ahead of renders that end their thread', () => {
   // Before the batches, each render had a turn of its own: a cheap render answered in its turn,
   // whatever came behind it. In a batch, it is rendered, then its result goes with the thread
-  // when the next render of the batch ends it, and it is queued again, at the front, in a batch
-  // with the next render behind it: as long as its account has such renders waiting, it is
-  // rendered again and again and never answered. Shown by order: no assertion here is about time.
+  // when the next render of the batch ends it. Queued again, it would share its next batch with
+  // the next render behind it, again and again for as long as its account had such renders
+  // waiting (the outside review found this); it is rendered again at once, on its own, instead.
+  // Shown by order: no assertion here is about time.
   it('is answered before the second of four endless renders behind it (its own turn used to come before the first)', async () => {
     const { renderer, job } = rendererWith({ RENDER_TIMEOUT_MS: '300', RENDER_CONCURRENCY_PER_ACCOUNT: '1' });
     try {
@@ -144,7 +145,7 @@ describe('a cheap render queued just ahead of renders that end their thread', ()
       expect(await first).toEqual({ content: 'Hi 0' });
       expect(await cheap).toEqual({ content: 'Hi 1' });
       expect(await Promise.all(endless)).toEqual(Array(4).fill({ code: 'RENDER_TIMEOUT' }));
-      // on HEAD: ['first', 'endless-1', 'endless-2', 'endless-3', 'endless-4', 'cheap']
+      // queued again with the renders behind it, the order was first, endless-1 … endless-4, cheap
       expect(order.indexOf('cheap'), order.join(' ')).toBeLessThan(order.indexOf('endless-2'));
     } finally {
       await renderer.close();

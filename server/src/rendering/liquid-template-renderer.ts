@@ -157,32 +157,45 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
         accountId: jobs[0]!.accountId,
         renders: jobs.map(({ template, dataJson }) => ({ template, dataJson })),
         progress: deadline.progress,
-        yieldAfterMs: BATCH_YIELD_AFTER_MS,
+        // under half the timeout, so that a render that reaches the timeout is always the last of its batch to start
+        yieldAfterMs: Math.min(BATCH_YIELD_AFTER_MS, this.limits.renderTimeoutMs / 2),
       };
       results = await this.pool.run(task, { signal: deadline });
     } catch (error) {
-      // The thread ended in the render it was on: that render fails. The others' results went
-      // with the thread, or they never started; rendering has no side effects, so they run again.
-      const failed = deadline.current;
-      let cause: unknown = error;
-      if (deadline.aborted) {
-        cause = new RenderTimeoutError(this.limits.renderTimeoutMs);
-        // A render stopped at the timeout used its thread for all of it: its account sits out as
-        // long again before its next render starts (the thread goes on to other accounts at once).
-        // So templates that always run to the timeout get half of the account's share, not all of it.
-        holdShareFor(this.limits.renderTimeoutMs);
-      } else if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        cause = new RenderMemoryExceededError(this.limits.renderHeapMb);
-      }
-      return jobs.map((_, index) => (index === failed ? { ok: false, error: cause } : undefined));
-    } finally {
       deadline.clear();
+      return this.afterThreadEnded(jobs, deadline, error, holdShareFor);
     }
+    deadline.clear();
     return jobs.map((_, index) => {
       const result = results[index];
       if (!result) return undefined;
       return result.ok ? { ok: true, value: result.content } : { ok: false, error: renderError(result, this.limits) };
     });
+  }
+
+  /**
+   * The thread ended in the render it was on: that render fails. The renders after it never
+   * started: they are queued again. The renders before it had finished, and their results went
+   * with the thread: they run again at once, on their own, in this same turn (rendering has no
+   * side effects). Queued again instead, each would share its next batch with the account's next
+   * waiting render, and an account with renders that end their thread waiting behind it would have
+   * it rendered again and again, and never answered.
+   */
+  private async afterThreadEnded(jobs: RenderJob[], deadline: RenderDeadline, error: unknown, holdShareFor: (ms: number) => void): Promise<Array<JobOutcome<string>>> {
+    const failed = deadline.current;
+    let cause = error;
+    if (deadline.aborted) {
+      cause = new RenderTimeoutError(this.limits.renderTimeoutMs);
+      // A render stopped at the timeout used its thread for all of it: its account sits out as
+      // long again before its next render starts (the thread goes on to other accounts at once).
+      // So templates that always run to the timeout get half of the account's share, not all of it.
+      holdShareFor(this.limits.renderTimeoutMs);
+    } else if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      cause = new RenderMemoryExceededError(this.limits.renderHeapMb);
+    }
+    const outcomes: Array<JobOutcome<string>> = jobs.map((_, index) => (index === failed ? { ok: false, error: cause } : undefined));
+    if (failed > 0) (await this.renderBatch(jobs.slice(0, failed), holdShareFor)).forEach((outcome, index) => (outcomes[index] = outcome));
+    return outcomes;
   }
 }
 

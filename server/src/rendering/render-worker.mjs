@@ -113,7 +113,7 @@ function describe(error) {
 /**
  * Renders one account's batch in order. It gives the thread back once it has rendered for
  * `yieldAfterMs`, or once its results hold as much output as one render may make (so that a batch
- * never holds much more than one large document): the renders it did not reach have no result,
+ * holds at most about two renders' worth of output): the renders it did not reach have no result,
  * and the pool queues them again.
  * @param {{ accountId: string, renders: Array<{ template: string, dataJson: string }>, progress: BigInt64Array, yieldAfterMs: number }} task
  */
