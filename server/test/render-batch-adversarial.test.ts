@@ -133,37 +133,25 @@ describe('a cheap render queued just ahead of renders that end their thread', ()
   // the next render behind it, again and again for as long as its account had such renders
   // waiting (the outside review found this); it is rendered again at once, on its own, instead.
   // Shown by order: no assertion here is about time.
-  it('is answered before the second of four endless renders behind it (its own turn used to come before the first)', async () => {
-    const { renderer, job } = rendererWith({ RENDER_TIMEOUT_MS: '300', RENDER_CONCURRENCY_PER_ACCOUNT: '1' });
+  const killers: Array<{ kind: string; name: string; template: (i: number) => string; code: string; env: Record<string, string> }> = [
+    { kind: 'endless renders', name: 'endless', template: (i: number) => `${ENDLESS_LOOP}{{ ${i} }}`, code: 'RENDER_TIMEOUT', env: { RENDER_TIMEOUT_MS: '300' } },
+    { kind: "renders that fill their thread's heap", name: 'hog', template: (i: number) => `${heapHog()}{{ ${i} }}`, code: 'RENDER_FAILED', env: { RENDER_HEAP_MB: '32', RENDER_TIMEOUT_MS: '5000' } },
+  ];
+  it.each(killers)('is answered before the second of four $kind behind it (its own turn used to come before the first)', async ({ name, template, code, env }) => {
+    const { renderer, job } = rendererWith({ ...env, RENDER_CONCURRENCY_PER_ACCOUNT: '1' });
     try {
+      const account = `starve-${name}`;
       const order: string[] = [];
-      const track = (name: string, render: Promise<Outcome>) => render.then((result) => (order.push(name), result));
+      const track = (label: string, render: Promise<Outcome>) => render.then((result) => (order.push(label), result));
       // the first goes alone (and warms the thread); the others wait for it and go as one batch
-      const first = track('first', job('starve', 'Hi {{ n }}', { n: 0 }));
-      const cheap = track('cheap', job('starve', 'Hi {{ n }}', { n: 1 }));
-      const endless = Array.from({ length: 4 }, (_, i) => track(`endless-${i + 1}`, job('starve', `${ENDLESS_LOOP}{{ ${i} }}`, {})));
+      const first = track('first', job(account, 'Hi {{ n }}', { n: 0 }));
+      const cheap = track('cheap', job(account, 'Hi {{ n }}', { n: 1 }));
+      const behind = Array.from({ length: 4 }, (_, i) => track(`${name}-${i + 1}`, job(account, template(i), {})));
       expect(await first).toEqual({ content: 'Hi 0' });
       expect(await cheap).toEqual({ content: 'Hi 1' });
-      expect(await Promise.all(endless)).toEqual(Array(4).fill({ code: 'RENDER_TIMEOUT' }));
+      expect(await Promise.all(behind)).toEqual(Array(4).fill({ code }));
       // queued again with the renders behind it, the order was first, endless-1 … endless-4, cheap
-      expect(order.indexOf('cheap'), order.join(' ')).toBeLessThan(order.indexOf('endless-2'));
-    } finally {
-      await renderer.close();
-    }
-  });
-
-  it('the same behind renders that fill their thread\'s heap: answered before the second of them', async () => {
-    const { renderer, job } = rendererWith({ RENDER_HEAP_MB: '32', RENDER_TIMEOUT_MS: '5000', RENDER_CONCURRENCY_PER_ACCOUNT: '1' });
-    try {
-      const order: string[] = [];
-      const track = (name: string, render: Promise<Outcome>) => render.then((result) => (order.push(name), result));
-      const first = track('first', job('starve-heap', 'Hi {{ n }}', { n: 0 }));
-      const cheap = track('cheap', job('starve-heap', 'Hi {{ n }}', { n: 1 }));
-      const hogs = Array.from({ length: 4 }, (_, i) => track(`hog-${i + 1}`, job('starve-heap', `${heapHog()}{{ ${i} }}`, {})));
-      expect(await first).toEqual({ content: 'Hi 0' });
-      expect(await cheap).toEqual({ content: 'Hi 1' });
-      expect(await Promise.all(hogs)).toEqual(Array(4).fill({ code: 'RENDER_FAILED' }));
-      expect(order.indexOf('cheap'), order.join(' ')).toBeLessThan(order.indexOf('hog-2'));
+      expect(order.indexOf('cheap'), order.join(' ')).toBeLessThan(order.indexOf(`${name}-2`));
     } finally {
       await renderer.close();
     }
