@@ -78,19 +78,19 @@ export interface Limits {
   apiTokenFailuresPerIpPerMinute: number;
   signUpsPerIpPerHour: number;
   documentsPerTokenPerMinute: number;
-  /** Worker threads that render templates, off the main event loop. */
-  renderThreads: number;
-  /** Renders of one account that run at once: its share of the render threads. */
+  /** Renderer processes that render templates, apart from the server (one more is kept as a spare). */
+  renderProcesses: number;
+  /** Renders of one account that run at once: its share of the renderer processes. */
   renderConcurrencyPerAccount: number;
-  /** Templates and data (characters, plus 1 KiB a render) of one account's renders waiting for a thread; past it, RATE_LIMITED. */
+  /** Templates and data (characters, plus 1 KiB a render) of one account's renders waiting for a renderer; past it, RATE_LIMITED. */
   renderQueueBytesPerAccount: number;
-  /** Wall-clock limit of one render, from when it gets a thread; the thread is terminated at it. */
+  /** Wall-clock limit of one render, from when it starts on a renderer; the renderer process is killed at it. */
   renderTimeoutMs: number;
-  /** Heap cap of each render thread (V8's old generation), MiB. */
+  /** Heap cap of each renderer process (V8's old generation), MiB. */
   renderHeapMb: number;
   /** Output one render may produce, text captured with {% capture %} included, bytes. */
   renderMaxOutputBytes: number;
-  /** Parse cache of each render thread, bounded by the heap its parse trees hold, MiB. */
+  /** Parse cache of each renderer process, bounded by the heap its parse trees hold, MiB. */
   renderCacheMb: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: number;
@@ -113,11 +113,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 }
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
-  // two threads at least, so that one busy account never has the whole pool, even on one core
-  const renderThreads = Math.max(1, integer(env, 'RENDER_THREADS', Math.max(2, availableParallelism())));
+  // two renderers at least, so that one busy account never has the whole pool, even on one core;
+  // RENDER_THREADS is the name from when renderers were threads
+  const renderProcesses = Math.max(1, integer(env, env.RENDER_PROCESSES ? 'RENDER_PROCESSES' : 'RENDER_THREADS', Math.max(2, availableParallelism())));
   const renderMaxOutputBytes = integer(env, 'RENDER_MAX_OUTPUT_BYTES', 4 * 1024 * 1024);
   if (renderMaxOutputBytes > 8 * 1024 * 1024) {
-    // a render thread at its heap cap ends alone only if no single allocation is large (rendering/render-worker.mjs)
+    // a batch holds up to two renders' output in the renderer's heap, and each crosses to the server whole
     throw new Error(`RENDER_MAX_OUTPUT_BYTES can be at most 8388608 (8 MiB), got "${env.RENDER_MAX_OUTPUT_BYTES}"`);
   }
   return {
@@ -139,8 +140,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     apiTokenFailuresPerIpPerMinute: integer(env, 'API_TOKEN_FAILURES_PER_IP_PER_MINUTE', 30),
     signUpsPerIpPerHour: integer(env, 'SIGN_UPS_PER_IP_PER_HOUR', 20),
     documentsPerTokenPerMinute: integer(env, 'DOCUMENTS_PER_TOKEN_PER_MINUTE', 6000),
-    renderThreads,
-    renderConcurrencyPerAccount: Math.max(1, integer(env, 'RENDER_CONCURRENCY_PER_ACCOUNT', Math.max(1, Math.floor(renderThreads / 2)))),
+    renderProcesses,
+    renderConcurrencyPerAccount: Math.max(1, integer(env, 'RENDER_CONCURRENCY_PER_ACCOUNT', Math.max(1, Math.floor(renderProcesses / 2)))),
     renderQueueBytesPerAccount: integer(env, 'RENDER_QUEUE_BYTES_PER_ACCOUNT', 16 * 1024 * 1024),
     renderTimeoutMs: Math.max(1, integer(env, 'RENDER_TIMEOUT_MS', 1000)),
     renderHeapMb: Math.max(16, integer(env, 'RENDER_HEAP_MB', 128)),

@@ -19,6 +19,7 @@ import { UsageService } from './domain/usage.js';
 import { TokenPagesService } from './domain/token-pages.js';
 import { SqlTokenPages } from './persistence/token-pages.js';
 import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
+import type { RendererEndedListener } from './rendering/renderer-pool.js';
 
 export interface Services {
   accounts: AccountService;
@@ -30,7 +31,7 @@ export interface Services {
   webhookDelivery: WebhookDelivery;
   usage: UsageService;
   tokenPages: TokenPagesService;
-  /** Ends the render threads. Call it once no request is in flight any more (shutdown). */
+  /** Ends the renderer processes. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
 
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   now?: Clock;
   /** Webhook URLs may reach loopback and private addresses (development and tests). */
   webhookAllowPrivateUrls?: boolean;
+  /** Hears of each renderer process that ended during a render (its replacement is already starting). */
+  onRendererEnded?: RendererEndedListener;
 }
 
 export function createServices(
@@ -50,12 +53,12 @@ export function createServices(
   rateLimiters: RateLimiters,
   limits: RenderLimits,
   announce: LiveAnnouncements,
-  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false }: ServiceOptions = {},
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded }: ServiceOptions = {},
 ): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql, now);
   const auditStore = new SqlAuditStore(database.prisma, database.sql, database.provider);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
-  const renderer = new LiquidTemplateRenderer(limits);
+  const renderer = new LiquidTemplateRenderer(limits, onRendererEnded);
   const webhookStore = new SqlWebhookStore(database.prisma, database.sql, database.provider);
   const usageStore = new SqlUsageStore(database.sql);
   // every audit row is inserted by a driver step, whichever store runs it: the driver reports the

@@ -224,12 +224,22 @@ export class RenderOutputTooLargeError extends DomainError {
   }
 }
 
-/** A render needed more memory than its thread may have; its thread was terminated. */
+/** A render needed more memory than its renderer process may have; the process was ended. */
 export class RenderMemoryExceededError extends DomainError {
   constructor(limitMb: number) {
     super(
       'RENDER_FAILED',
       `The template needed more than ${limitMb} MiB of memory to render and was stopped. Render less per document: fewer or smaller loops, ranges and captures.`,
+    );
+  }
+}
+
+/** The renderer process ended during this render for a reason other than its limits (killed from outside, a crash of the runtime). */
+export class RendererStoppedError extends DomainError {
+  constructor() {
+    super(
+      'RENDER_FAILED',
+      'The renderer stopped while rendering this template, and the document was not made. Try again; if it happens again with this template, render less per document.',
     );
   }
 }

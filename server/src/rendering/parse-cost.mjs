@@ -1,5 +1,5 @@
-// What a parsed template holds on the heap, for the render workers' parse cache
-// (render-worker.mjs). Plain JavaScript because the workers load it as it is.
+// What a parsed template holds on the heap, for the renderer processes' parse cache
+// (render-process.mjs). Plain JavaScript because the renderer processes load it as it is.
 //
 // Measured on liquidjs 10.30 (server/test/render-isolation.test.ts measures it again): text
 // outside Liquid markup costs about a byte of heap per character, and markup up to about 170

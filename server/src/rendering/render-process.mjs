@@ -1,20 +1,20 @@
-// Runs inside the render pool's worker threads (liquid-template-renderer.ts), never on the main
-// event loop. Plain JavaScript so that it loads as it is under `tsx` (npm start), vitest and
-// plain node alike: a worker thread does not inherit a TypeScript loader reliably.
+// A renderer process (renderer-pool.ts starts them): tenants' templates run here, never in the
+// server process. Plain JavaScript, started with plain `node`: no TypeScript loader, and nothing
+// of the server's environment (its database URL, its secrets) is passed on.
 //
-// One task = one account's batch of renders (fair-slots.ts says why): each parsed through this
-// worker's cache and rendered in turn, until the batch has used its time. The hard limits are
-// enforced from outside: the pool terminates this thread at the render timeout, and V8 at the
-// heap cap (resourceLimits). What is checked here is what only the renderer can see as it
-// happens: the output, counted as it is produced, and the size of each list and text that
-// ranges and filters make.
+// One message = one account's batch of renders (fair-slots.ts says why): each parsed through this
+// process's cache and rendered in turn, each result sent back as soon as it is made, until the
+// batch has used its time. The hard limits are enforced from outside: the pool kills this process
+// at the render timeout, and V8 ends it at its heap cap (--max-old-space-size); either way only
+// this process ends, and the server answers the render it was on. What is checked here is what
+// only the renderer can see as it happens: the output, counted as it is produced, and the size of
+// each list and text that ranges and filters make.
 import { Context, Liquid, toValue } from 'liquidjs';
 import { LRUCache } from 'lru-cache';
-import Piscina from 'piscina';
 import { parsedTemplateCost } from './parse-cost.mjs';
 
 /** @type {{ maxOutputBytes: number, cacheBytes: number }} */
-const { maxOutputBytes, cacheBytes } = Piscina.workerData;
+const { maxOutputBytes, cacheBytes } = JSON.parse(process.argv[2] ?? '{}');
 
 const engine = new Liquid({
   ownPropertyOnly: true,
@@ -31,12 +31,9 @@ const engine = new Liquid({
 
 // --- allocations ------------------------------------------------------------------------------
 // liquidjs charges what ranges and filters allocate (items of a list, characters of a text) to
-// the render's memory limiter. Ours adds a cap on any single charge, because of how a thread dies
-// at its heap cap: Node gives it 16 MiB of grace and ends it, which works when the allocation that
-// reaches the cap is small, but one larger allocation there aborts the whole process instead
-// (nodejs/node#47224). {% for i in (1..16000000) %} did exactly that. With at most a million
-// items in any one list (8 MiB, 12 with its growth room), a render that fills its heap ends only
-// its own thread, however it gets there.
+// the render's memory limiter. Ours adds a cap on any single charge and on each render's total,
+// so that a template that allocates a lot is answered with a clear error rather than by the heap
+// cap (which ends this process, and with it the parse cache and the batch's later renders).
 const MAX_ITEMS_AT_ONCE = 1_000_000;
 const MAX_ITEMS_PER_RENDER = 16_000_000;
 let allocationRefused = false;
@@ -67,6 +64,25 @@ let outputExceeded = false;
 
 class OutputTooLarge extends Error {}
 
+/**
+ * How many characters liquidjs's stringify would make of `value` (lists are joined, nested
+ * lists too), counted without making them, and given up on once past `limit`: a list of a
+ * hundred references to one long text is short, its joined text is not.
+ */
+function joinedLength(value, limit) {
+  value = toValue(value);
+  if (typeof value === 'string') return value.length;
+  if (value === null || value === undefined) return 0;
+  if (!Array.isArray(value)) return String(value).length;
+  let total = 0;
+  for (const item of value) {
+    // each item costs at least one, so that a long list of empty texts is not free to walk
+    total += Math.max(1, joinedLength(item, limit - total));
+    if (total > limit) return total;
+  }
+  return total;
+}
+
 function stringify(value) {
   value = toValue(value);
   if (typeof value === 'string') return value;
@@ -78,6 +94,11 @@ function stringify(value) {
 class CountingEmitter {
   buffer = '';
   write(html) {
+    // a list is measured before it is joined: joined first, it could be far larger than the budget
+    if (Array.isArray(toValue(html)) && joinedLength(html, outputBudget) > outputBudget) {
+      outputExceeded = true;
+      throw new OutputTooLarge();
+    }
     const text = stringify(html);
     // UTF-16 length is a lower bound of UTF-8 bytes, and cheap enough to take on every write;
     // Buffer.byteLength walks the text only when the lower bound leaves the answer open
@@ -95,6 +116,41 @@ engine.renderer.renderTemplates = function (templates, ctx, emitter) {
   return renderTemplates(templates, ctx, emitter ?? new CountingEmitter());
 };
 
+// --- lists given to filters ------------------------------------------------------------------
+// Most filters stringify their input and arguments before they charge the memory limiter, and
+// stringifying a list joins it: a hundred references to one long text become one text a hundred
+// times as long, which nothing charged. So every filter but those that work on a list as a list
+// first charges the joined length of each list it is given, and a list that would join into more
+// than one allocation may hold is refused before it is built. Filters not named here (including
+// any a later liquidjs adds) are charged: the safe default.
+const LIST_FILTERS = new Set([
+  'size', 'first', 'last', 'map', 'where', 'where_exp', 'reject', 'reject_exp', 'find', 'find_exp',
+  'find_index', 'find_index_exp', 'group_by', 'group_by_exp', 'has', 'has_exp', 'sort', 'sort_natural',
+  'uniq', 'compact', 'reverse', 'concat', 'push', 'pop', 'shift', 'unshift', 'slice', 'sum', 'default',
+]);
+
+function chargeJoinedLists(limiter, values) {
+  for (let value of values) {
+    // a keyword argument (name: value) arrives as [name, value]
+    value = toValue(value);
+    if (!Array.isArray(value)) continue;
+    limiter.use(joinedLength(value, MAX_ITEMS_AT_ONCE));
+  }
+}
+
+for (const [name, filter] of Object.entries(engine.filters)) {
+  if (LIST_FILTERS.has(name)) continue;
+  const options = typeof filter === 'function' ? { handler: filter, raw: false } : filter;
+  const handler = options.handler;
+  engine.registerFilter(name, {
+    ...options,
+    handler(...values) {
+      chargeJoinedLists(this.context.memoryLimit, values);
+      return handler.apply(this, values);
+    },
+  });
+}
+
 // --- the parse cache --------------------------------------------------------------------------
 // Parsing was the larger part of rendering the few templates an integrator sends over and over.
 // The cache lives in this worker (a terminated worker takes its cache with it) and is keyed by
@@ -111,28 +167,33 @@ function describe(error) {
 }
 
 /**
- * Renders one account's batch in order. It gives the thread back once it has rendered for
- * `yieldAfterMs`, or once its results hold as much output as one render may make (so that a batch
- * holds at most about two renders' worth of output): the renders it did not reach have no result,
- * and the pool queues them again.
- * @param {{ accountId: string, renders: Array<{ template: string, dataJson: string }>, progress: BigInt64Array, yieldAfterMs: number }} task
+ * Renders one account's batch in order, sending each result as soon as it is made: the pool then
+ * knows which render it is on (its timeout starts from the last result) and keeps every result
+ * made before this process ends. It gives the process back once it has rendered for
+ * `yieldAfterMs`, or once its results hold as much output as one render may make: the renders it
+ * did not reach are queued again.
+ * @param {{ renders: Array<{ accountId: string, template: string, dataJson: string }>, yieldAfterMs: number }} batch
  */
-export default function renderBatch({ accountId, renders, progress, yieldAfterMs }) {
-  const results = [];
+function renderBatch({ renders, yieldAfterMs }) {
   const began = Date.now();
   let outputChars = 0;
-  for (let index = 0; index < renders.length; index++) {
+  let index = 0;
+  for (; index < renders.length; index++) {
     if (index > 0 && (Date.now() - began >= yieldAfterMs || outputChars >= maxOutputBytes)) break;
-    // each render's timeout runs from here (the pool reads these, and ends the thread in this
-    // render); the time first, so that the pool never pairs this render with the last one's start
-    Atomics.store(progress, 0, BigInt(Date.now()));
-    Atomics.store(progress, 1, BigInt(index));
-    const result = render(accountId, renders[index].template, renders[index].dataJson);
+    const { accountId, template, dataJson } = renders[index];
+    const result = render(accountId, template, dataJson);
     if (result.ok) outputChars += result.content.length;
-    results.push(result);
+    process.send({ type: 'result', index, result });
   }
-  return results;
+  process.send({ type: 'done', rendered: index });
 }
+
+process.on('message', (message) => {
+  if (message?.type === 'batch') renderBatch(message);
+});
+// the server is gone: nothing will ask for a render again
+process.on('disconnect', () => process.exit(0));
+process.send({ type: 'ready' });
 
 /**
  * @param {string} accountId
