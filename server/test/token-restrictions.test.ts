@@ -211,6 +211,10 @@ describe('rename and edit with updateToken', () => {
     expect(codes(await update(session, { id, name: '   ' }))).toEqual(['TOKEN_NAME_REQUIRED']);
     expect(codes(await update(session, { id, name: 'x'.repeat(21) }))).toEqual(['TOKEN_NAME_TOO_LONG']);
     expect(codes(await update(session, { id, name: 'bad\u202Ename' }))).toEqual(['TOKEN_NAME_INVALID']);
+    expect(codes(await update(session, { id, name: 'Produc\u200Btion' }))).toEqual(['TOKEN_NAME_INVALID']);
+    expect((await t.app.database.prisma.apiToken.findUniqueOrThrow({ where: { id } })).name).toBe('Production 🔑');
+    // normalised to NFC on rename too
+    expect((await update(session, { id, name: 'Cafe\u0301' })).data.updateToken.name).toBe('Caf\u00E9');
     expect((await update(session, { id, name: 'x'.repeat(20) })).data.updateToken.name).toBe('x'.repeat(20));
   });
 
