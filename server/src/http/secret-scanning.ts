@@ -138,7 +138,7 @@ function isScannerAlgorithm(key: KeyObject): boolean {
  * SHA-256 signature of `body`. Anything else is false, never an exception: a malformed signature
  * is the sender's mistake, not ours.
  */
-export function verifyScannerSignature(body: Buffer, key: KeyObject, signature: string): boolean {
+function verifyScannerSignature(body: Buffer, key: KeyObject, signature: string): boolean {
   if (!isScannerAlgorithm(key)) return false;
   try {
     return verify('sha256', body, { key, dsaEncoding: 'der' }, Buffer.from(signature, 'base64'));
