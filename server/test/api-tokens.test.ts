@@ -84,7 +84,7 @@ describe('generating a token', () => {
   });
 });
 
-describe('token names (1 to 20 characters, counted in Unicode code points after trimming)', () => {
+describe('token names (1 to 20 characters, counted in Unicode code points after NFC and trimming)', () => {
   let session: string;
   beforeAll(async () => {
     ({ session } = await t.signUp({ plan: 'business' }));
@@ -121,6 +121,34 @@ describe('token names (1 to 20 characters, counted in Unicode code points after 
   it('control and text-direction characters are refused', async () => {
     expect(codes(await generate('bad\u0000name'))).toEqual(['TOKEN_NAME_INVALID']);
     expect(codes(await generate('evil\u202Egnp.exe'))).toEqual(['TOKEN_NAME_INVALID']);
+  });
+
+  it('invisible and text-direction characters (Unicode format characters) are refused, naming the character', async () => {
+    const refused = await generate('Produc\u200Btion');
+    expect(codes(refused)).toEqual(['TOKEN_NAME_INVALID']);
+    expect(refused.errors![0]!.message).toMatch(/U\+200B at character 7.*Remove it/);
+    // joiners, marks, isolates, the byte-order mark, the soft hyphen and tag characters alike
+    for (const name of ['a\u200Db', 'left\u200Eright', 'x\u200Fy', 'ar\u061Cb', '\u2066x\u2069', 'na\uFEFFme', 'soft\u00ADhyphen', 'tag\u{E0067}', 'word\u2060joiner']) {
+      expect({ name, codes: codes(await generate(name)) }).toEqual({ name, codes: ['TOKEN_NAME_INVALID'] });
+    }
+    const { data } = await t.gql(LIST, {}, bearer(session));
+    expect(data.tokens.map((token: { name: string }) => token.name).filter((name: string) => /\p{Cf}/u.test(name))).toEqual([]);
+  });
+
+  it('an emoji made with joiners or tags is one visible emoji and is accepted', async () => {
+    for (const name of ['👨\u200D👩\u200D👧 team', '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} ops', '❤\uFE0F prod']) {
+      const result = await generate(name);
+      expect(result.data.generateToken.token.name).toBe(name);
+      await t.gql(`mutation { deleteToken(id: "${result.data.generateToken.token.id}") { id } }`, {}, bearer(session));
+    }
+  });
+
+  it('is normalised to NFC, and its 1-20 characters (code points) are counted after that', async () => {
+    // "e" + a combining acute accent is two code points, stored and counted as the one "é"
+    const composed = await generate('e\u0301'.repeat(20));
+    expect(composed.data.generateToken.token.name).toBe('\u00E9'.repeat(20));
+    await t.gql(`mutation { deleteToken(id: "${composed.data.generateToken.token.id}") { id } }`, {}, bearer(session));
+    expect(codes(await generate('e\u0301'.repeat(21)))).toEqual(['TOKEN_NAME_TOO_LONG']);
   });
 
   it('a refused name creates nothing', async () => {

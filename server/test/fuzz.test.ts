@@ -40,7 +40,7 @@ const nameArbitrary = fc.oneof(
 );
 
 describe('token names', () => {
-  it('the rule: a name is accepted exactly when it is 1-20 code points after trimming, without control or bidi characters', () => {
+  it('the rule: a name is accepted exactly when it is 1-20 code points after NFC and trimming, without control or format characters outside emoji', () => {
     fc.assert(
       fc.property(nameArbitrary, (raw) => {
         let name: string | undefined;
@@ -55,14 +55,14 @@ describe('token names', () => {
         expect(length).toBeGreaterThanOrEqual(1);
         expect(length).toBeLessThanOrEqual(TOKEN_NAME_MAX_LENGTH);
         expect(name).toBe(name.trim());
-        expect(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(name)).toBe(false);
+        expect(/[\p{Cc}\p{Cf}]/u.test(name.replace(new RegExp('\\p{RGI_Emoji}', 'gv'), ''))).toBe(false);
       }),
       runs(5000),
     );
   });
 
   it('20 code points pass and 21 fail, whatever the characters', () => {
-    const codePoint = fc.constantFrom('a', 'é', '🔑', 'א', '中', '\u200B');
+    const codePoint = fc.constantFrom('a', 'é', '🔑', 'א', '中', '𝄞');
     fc.assert(
       fc.property(fc.array(codePoint, { minLength: 21, maxLength: 21 }), (points) => {
         expect([...normalizeTokenName(`x${points.slice(0, 19).join('')}`)].length).toBe(20);

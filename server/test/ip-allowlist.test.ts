@@ -14,7 +14,15 @@ const address = fc.oneof(ipv4, ipv6, ipv4.map((v4) => `::ffff:${v4}`));
 const cidr = fc.oneof(
   fc.tuple(ipv4, fc.nat(32)).map(([network, bits]) => `${network}/${bits}`),
   fc.tuple(ipv6, fc.nat(128)).map(([network, bits]) => `${network}/${bits}`),
+  fc.tuple(ipv4, fc.nat(32)).map(([network, bits]) => `::ffff:${network}/${96 + bits}`),
 );
+
+/** A range as it matches: an IPv4-mapped IPv6 range is the IPv4 range it carries. */
+function asMatched(range: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  const [network, bits] = ipaddr.parseCIDR(range);
+  if (network.kind() === 'ipv6' && bits >= 96 && (network as ipaddr.IPv6).isIPv4MappedAddress()) return [(network as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  return [network, bits];
+}
 
 /** The network of a CIDR with its host bits cleared, as normalizeIpAllowlist requires. */
 function asNetwork(range: string): string {
@@ -31,7 +39,7 @@ describe('the IP allowlist matcher', () => {
         const stored = serializeIpAllowlist(normalizeIpAllowlist(networks));
         const parsed = ipaddr.process(raw);
         const expected = networks.some((range) => {
-          const [network, bits] = ipaddr.parseCIDR(range);
+          const [network, bits] = asMatched(range);
           return network.kind() === parsed.kind() && parsed.match(network, bits);
         });
         expect(isAddressAllowed(stored, normalizeAddress(raw))).toBe(expected);
@@ -59,5 +67,15 @@ describe('the IP allowlist matcher', () => {
     expect(isAddressAllowed('::1/128', '::1')).toBe(true);
     expect(isAddressAllowed('::1/128', '::2')).toBe(false);
     expect(isAddressAllowed('203.0.113.0/24', '::ffff:cb00:7109')).toBe(true);
+  });
+
+  it('stores an IPv4-mapped entry as IPv4, and matches one stored the mapped way as IPv4 too', () => {
+    expect(normalizeIpAllowlist(['::ffff:203.0.113.7', '::ffff:203.0.113.0/120', '::ffff:0:0/96'])).toEqual(['203.0.113.7/32', '203.0.113.0/24', '0.0.0.0/0']);
+    // a list written before entries were normalised at input
+    expect(isAddressAllowed('::ffff:cb00:7107/128', '203.0.113.7')).toBe(true);
+    expect(isAddressAllowed('::ffff:cb00:7100/120', '203.0.113.99')).toBe(true);
+    expect(isAddressAllowed('::ffff:cb00:7107/128', '203.0.113.8')).toBe(false);
+    // an IPv6 range that only contains the mapped block is still IPv6
+    expect(normalizeIpAllowlist(['::/64'])).toEqual(['::/64']);
   });
 });

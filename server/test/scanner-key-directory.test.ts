@@ -1,6 +1,7 @@
 // The scanner key list under an outsider's pressure: made-up key ids and a failing key URL must
 // neither make us fetch at will nor lock out the real scanner's reports. A real loopback server,
 // a clock of the test's own.
+import { generateKeyPairSync, type KeyPairKeyObjectResult } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,21 @@ describe('the scanner key directory', () => {
     mode = 'ok';
     published = [scannerKey()];
     expect(await keys.key(published[0]!.id)).toBeDefined();
+  });
+
+  it('serves only ECDSA P-256 keys: RSA, Ed25519 and other curves in the list are left out', async () => {
+    const scanner = scannerKey();
+    const other = (pair: KeyPairKeyObjectResult, id: string): ScannerKey => ({ id, privateKey: pair.privateKey, publicPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    published = [
+      other(generateKeyPairSync('rsa', { modulusLength: 2048 }), 'rsa'),
+      other(generateKeyPairSync('ed25519'), 'ed25519'),
+      other(generateKeyPairSync('ec', { namedCurve: 'P-384' }), 'p384'),
+      scanner,
+    ];
+    mode = 'ok';
+    const { keys } = directory();
+    expect(await keys.key(scanner.id)).toBeDefined();
+    for (const id of ['rsa', 'ed25519', 'p384']) expect(await keys.key(id)).toBeUndefined();
   });
 
   it('refuses a key list body over its size cap', async () => {

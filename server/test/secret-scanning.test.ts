@@ -1,9 +1,10 @@
 // The leak endpoint, as GitHub's secret scanning partner program calls it: a signed report of
 // tokens found in public, answered true_positive / false_positive per token; a true positive is
 // revoked, recorded once, and shown on the token.
-import { sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, type KeyPairKeyObjectResult } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../server/src/domain/secrets.js';
+import { captureLog, LEVEL } from './support/log-lines.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { postReport, scannerKey, serveKeyList, sha256Hex, signedReport, type KeyListServer, type ScannerKey } from './support/secret-scanner.js';
 
@@ -12,11 +13,21 @@ let baseUrl: string;
 let keys: KeyListServer;
 let key: ScannerKey;
 const scannerAddress = '203.0.113.77';
+const log = captureLog();
+
+/** A key pair of another algorithm, listed beside the scanner's own as a careless or hostile list would. */
+function foreignKey(pair: KeyPairKeyObjectResult): ScannerKey {
+  const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return { id: createHash('sha256').update(publicPem).digest('hex'), privateKey: pair.privateKey, publicPem };
+}
+const rsaKey = foreignKey(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+const ed25519Key = foreignKey(generateKeyPairSync('ed25519'));
+const p384Key = foreignKey(generateKeyPairSync('ec', { namedCurve: 'P-384' }));
 
 beforeAll(async () => {
   key = scannerKey();
-  keys = await serveKeyList([key]);
-  t = await createTestApp({ secretScanningKeysUrl: keys.url });
+  keys = await serveKeyList([key, rsaKey, ed25519Key, p384Key]);
+  t = await createTestApp({ secretScanningKeysUrl: keys.url, logging: 'warn' }, { logDestination: log.destination });
   baseUrl = await t.app.start(0, '127.0.0.1');
 });
 
@@ -170,6 +181,42 @@ describe('reports that are not signed by the scanner are refused, and change not
     }
     expect(codes(await t.renderDocument(token.secret))).toBeUndefined();
     expect(await leakEvents(token.id)).toEqual([]);
+  });
+
+  it('only ECDSA P-256 verifies: RSA, Ed25519 and P-384 keys or signatures, and malformed signatures, are a clean 401 with no error logged', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const token = await t.generateToken(session, 'other algorithms');
+    const body = JSON.stringify([{ token: token.secret, type: 'pogodoc_api_token', url: '', source: 'content' }]);
+    const signedWith = (keyId: string, signature: string) => ({
+      body,
+      headers: { 'content-type': 'application/json', 'github-public-key-identifier': keyId, 'github-public-key-signature': signature },
+    });
+    const base64 = (bytes: Buffer) => bytes.toString('base64');
+    const attempts = {
+      // a valid RSA PKCS#1 v1.5 SHA-256 signature by a listed RSA key
+      'RSA key and signature': signedWith(rsaKey.id, base64(sign('sha256', Buffer.from(body), rsaKey.privateKey))),
+      // a valid Ed25519 signature by a listed Ed25519 key
+      'Ed25519 key and signature': signedWith(ed25519Key.id, base64(sign(null, Buffer.from(body), ed25519Key.privateKey))),
+      // an Ed25519 key named with no real signature at all
+      'Ed25519 key, unsigned': signedWith(ed25519Key.id, 'bm90IGEgc2lnbmF0dXJl'),
+      'P-384 key and signature': signedWith(p384Key.id, base64(sign('sha384', Buffer.from(body), p384Key.privateKey))),
+      'Ed25519 signature for the P-256 key': signedWith(key.id, base64(sign(null, Buffer.from(body), ed25519Key.privateKey))),
+      'RSA signature for the P-256 key': signedWith(key.id, base64(sign('sha256', Buffer.from(body), rsaKey.privateKey))),
+      // the right key, the signature in IEEE P1363 (r||s) rather than the DER the scanner sends
+      'P1363 signature for the P-256 key': signedWith(key.id, base64(sign('sha256', Buffer.from(body), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }))),
+      'not base64': signedWith(key.id, '%%%not*base64%%%'),
+      'empty after decoding': signedWith(ed25519Key.id, '===='),
+    };
+    const errorsBefore = log.lines().filter((line) => line.level >= LEVEL.error).length;
+    for (const [name, attempt] of Object.entries(attempts)) {
+      const answer = await postReport(baseUrl, attempt);
+      expect({ name, status: answer.status, code: answer.body?.errors?.[0]?.extensions?.code }).toEqual({ name, status: 401, code: 'SECRET_SCANNING_SIGNATURE_INVALID' });
+    }
+    expect(log.lines().filter((line) => line.level >= LEVEL.error).slice(errorsBefore)).toEqual([]);
+    expect(codes(await t.renderDocument(token.secret))).toBeUndefined();
+    expect(await leakEvents(token.id)).toEqual([]);
+    // the P-256 key listed beside them still works
+    expect((await report([{ token: token.secret }])).body[0].label).toBe('true_positive');
   });
 
   it('a signed body that is not a report is a 400 SECRET_SCANNING_REPORT_INVALID', async () => {

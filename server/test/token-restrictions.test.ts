@@ -84,6 +84,23 @@ describe('IP allowlist', () => {
     expect(await countOf(id)).toBe(3);
   });
 
+  it('an IPv4-mapped IPv6 entry is stored as the IPv4 it carries, and matches that IPv4 client', async () => {
+    const { id, secret } = await tokenWithAllowlist(['::ffff:203.0.113.7', '::FFFF:198.51.100.0/120', '::ffff:c000:0200/120']);
+    const row = await t.app.database.prisma.apiToken.findUniqueOrThrow({ where: { id } });
+    expect(row.allowedIps).toBe('203.0.113.7/32,198.51.100.0/24,192.0.2.0/24');
+    expect((await renderFrom(secret, '203.0.113.7')).data?.renderDocument.documentCount).toBe(1);
+    expect((await renderFrom(secret, '198.51.100.200')).data?.renderDocument.documentCount).toBe(2);
+    expect((await renderFrom(secret, '::ffff:192.0.2.1')).data?.renderDocument.documentCount).toBe(3);
+    expect(codes(await renderFrom(secret, '203.0.113.8'))).toEqual(['API_TOKEN_IP_NOT_ALLOWED']);
+    expect(await countOf(id)).toBe(3);
+    // a mapped range with host bits set gets the same advice, in the IPv4 it will be stored as
+    const { session } = await t.signUp();
+    const other = await t.generateToken(session, 'typo');
+    const refused = await update(session, { id: other.id, ips: ['::ffff:203.0.113.7/120'] });
+    expect(codes(refused)).toEqual(['TOKEN_IP_ALLOWLIST_INVALID']);
+    expect(refused.errors![0]!.message).toMatch(/has bits set past its \/120 prefix\. Did you mean 203\.0\.113\.0\/24\?/);
+  });
+
   it('is validated with clear errors and stored normalised; an empty list allows any address again', async () => {
     const { session } = await t.signUp();
     const { id, secret } = await t.generateToken(session, 'validated');
@@ -194,6 +211,10 @@ describe('rename and edit with updateToken', () => {
     expect(codes(await update(session, { id, name: '   ' }))).toEqual(['TOKEN_NAME_REQUIRED']);
     expect(codes(await update(session, { id, name: 'x'.repeat(21) }))).toEqual(['TOKEN_NAME_TOO_LONG']);
     expect(codes(await update(session, { id, name: 'bad\u202Ename' }))).toEqual(['TOKEN_NAME_INVALID']);
+    expect(codes(await update(session, { id, name: 'Produc\u200Btion' }))).toEqual(['TOKEN_NAME_INVALID']);
+    expect((await t.app.database.prisma.apiToken.findUniqueOrThrow({ where: { id } })).name).toBe('Production 🔑');
+    // normalised to NFC on rename too
+    expect((await update(session, { id, name: 'Cafe\u0301' })).data.updateToken.name).toBe('Caf\u00E9');
     expect((await update(session, { id, name: 'x'.repeat(20) })).data.updateToken.name).toBe('x'.repeat(20));
   });
 

@@ -51,14 +51,18 @@ export function checkIdempotencyKey(key: string): string {
 /** The data with every object's keys in sorted order, so that {"a":1,"b":2} and {"b":2,"a":1} are one request. */
 function sortedKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const sorted: Record<string, unknown> = {};
+  // No prototype: on a plain {} object, assigning "__proto__" (an own key of the parsed JSON)
+  // would set the copy's prototype and the key would drop out of the hash, so data differing only
+  // under "__proto__" would replay another request's document.
+  const sorted = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
   return sorted;
 }
 
 /**
  * What makes two requests "the same request": the template, and the data with its objects' keys
- * in any order. The data has passed the size and depth checks before this runs.
+ * in any order; every own key counts, "__proto__" included. The data has passed the size and depth
+ * checks before this runs.
  */
 export function requestHashOf(template: string, data: object): string {
   // the replacer hands JSON.stringify a sorted copy of each object before it is written out

@@ -13,8 +13,22 @@ export const IP_ALLOWLIST_MAX_ENTRIES = 20;
 const invalidAllowlist = (message: string) => new DomainError('TOKEN_IP_ALLOWLIST_INVALID', message);
 
 /**
+ * An IPv4-mapped IPv6 range (::ffff:203.0.113.0/120) as the IPv4 range it is (203.0.113.0/24):
+ * client addresses are matched as IPv4 (an IPv4 address is never in an IPv6 range), so written
+ * the mapped way it would be kept and never match. A mapped network with a prefix under 96 cannot
+ * reach here: its ffff bits would be past the prefix, which the allowlist check refuses.
+ */
+function unmappedRange(address: ipaddr.IPv4 | ipaddr.IPv6, bits: number): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  if (address.kind() === 'ipv6' && bits >= 96 && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  }
+  return [address, bits];
+}
+
+/**
  * Checks and normalises an allowlist as the user typed it: IPv4 and IPv6 CIDRs, or single
- * addresses (a /32 or /128). Returns null for an empty list, which allows any address.
+ * addresses (a /32 or /128); IPv4-mapped IPv6 is stored as the IPv4 it carries. Returns null for
+ * an empty list, which allows any address.
  */
 export function normalizeIpAllowlist(entries: readonly string[]): string[] | null {
   if (entries.length > IP_ALLOWLIST_MAX_ENTRIES) {
@@ -32,10 +46,12 @@ export function normalizeIpAllowlist(entries: readonly string[]): string[] | nul
     } catch {
       throw invalidAllowlist(`"${entry.slice(0, 60)}" is not an IP address or CIDR range, like 203.0.113.0/24 or 2001:db8::/48.`);
     }
+    const writtenBits = bits;
+    [address, bits] = unmappedRange(address, bits);
     // "1.2.3.4/8" is almost always a typo for "1.0.0.0/8" (or for a /32): say so rather than guess
     const network = networkAddress(address, bits);
     if (network.toNormalizedString() !== address.toNormalizedString()) {
-      throw invalidAllowlist(`"${entry}" has bits set past its /${bits} prefix. Did you mean ${network.toString()}/${bits}?`);
+      throw invalidAllowlist(`"${entry}" has bits set past its /${writtenBits} prefix. Did you mean ${network.toString()}/${bits}?`);
     }
     normalized.add(`${address.toString()}/${bits}`);
   }
@@ -153,7 +169,8 @@ export function isAddressAllowed(storedAllowlist: string | null, clientAddress: 
   let ranges = parsedRanges.get(storedAllowlist);
   if (!ranges) {
     ranges = parseStoredIpAllowlist(storedAllowlist).map((cidr) => {
-      const [network, bits] = ipaddr.parseCIDR(cidr);
+      // lists stored before mapped entries were normalised at input match as they were meant to
+      const [network, bits] = unmappedRange(...ipaddr.parseCIDR(cidr));
       return { words: wordsOf(network), bits };
     });
     parsedRanges.set(storedAllowlist, ranges);

@@ -113,13 +113,37 @@ export class ScannerKeyDirectory {
     for (const entry of body.public_keys ?? []) {
       if (typeof entry.key_identifier !== 'string' || typeof entry.key !== 'string') continue;
       try {
-        keys.set(entry.key_identifier, createPublicKey(entry.key));
+        const key = createPublicKey(entry.key);
+        // a key of another algorithm is left out like one we cannot read: it can verify nothing
+        if (isScannerAlgorithm(key)) keys.set(entry.key_identifier, key);
       } catch {
         // one key we cannot read does not stop the others
       }
     }
     this.keys = keys;
     this.fetchedAt = this.clock();
+  }
+}
+
+/**
+ * The one algorithm the scanner publishes: ECDSA on P-256. Any other key (RSA, Ed25519, another
+ * curve) would let a signature of another kind verify, or make node:crypto throw on the digest.
+ */
+function isScannerAlgorithm(key: KeyObject): boolean {
+  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+}
+
+/**
+ * Whether `signature` (base64 DER, as the partner program sends it) is the scanner's ECDSA P-256
+ * SHA-256 signature of `body`. Anything else is false, never an exception: a malformed signature
+ * is the sender's mistake, not ours.
+ */
+function verifyScannerSignature(body: Buffer, key: KeyObject, signature: string): boolean {
+  if (!isScannerAlgorithm(key)) return false;
+  try {
+    return verify('sha256', body, { key, dsaEncoding: 'der' }, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
   }
 }
 
@@ -217,8 +241,7 @@ export function secretScanningHandler(options: SecretScanningOptions) {
       options.onError(error);
       return refuse(res, 503, 'SECRET_SCANNING_KEYS_UNAVAILABLE', 'The scanner public keys cannot be fetched right now; send the report again later.');
     }
-    // ECDSA over SHA-256; node:crypto reads the DER (ASN.1) signature the partner program sends
-    const valid = key !== undefined && verify('sha256', body, key, Buffer.from(signature, 'base64'));
+    const valid = key !== undefined && verifyScannerSignature(body, key, signature);
     if (!valid) return refuse(res, 401, 'SECRET_SCANNING_SIGNATURE_INVALID', 'The signature does not verify with the named scanner key.');
     const matches = parseMatches(body);
     if (!matches) {
