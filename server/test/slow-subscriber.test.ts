@@ -56,6 +56,9 @@ function kernelBufferBound(): number {
 function limits(wsSlowSubscriberTimeoutMs: number): Limits {
   return {
     ...limitsFromEnv({}),
+    // documents are made until the server gives up on the stopped client, as many as the
+    // machine's speed makes in that time: the per-token rate limit is not what is tested here
+    documentsPerTokenPerMinute: 1_000_000,
     wsMaxBufferedBytes: MAX_BUFFERED_BYTES,
     wsSlowSubscriberTimeoutMs,
     wsMaxSubscriptionsPerConnection: SUBSCRIPTIONS,
