@@ -15,6 +15,7 @@ import { createTestDatabase } from '../server/test/support/test-database.js';
 import { httpGql } from '../server/test/support/http-client.js';
 import { appGql } from '../server/test/support/test-app.js';
 import { observeSql } from '../server/test/support/observe-sql.js';
+import { renderHop } from './render-hop.js';
 import { usageWorkload } from './usage-workload.js';
 
 const quick = process.argv.includes('--quick');
@@ -218,6 +219,7 @@ async function main() {
   mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
   if (runs(1)) await requestWorkloads();
   if (runs(1)) await allowlistCheckCost();
+  if (runs(1)) await renderHop(add);
   // 3. Fan-out, and 4. slow consumers
   const fanOutP99 = runs(3) ? await fanOut(`3. fan-out (${scale.fanOut})`, 0) : undefined;
   // the same within what this machine can write out, where every count reaches every subscriber

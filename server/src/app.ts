@@ -90,9 +90,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     ...observability.serviceHooks(),
     now: options.clock,
     webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
-    // the render it was on is answered RENDER_FAILED; the operator hears why the process ended
-    onRendererEnded: ({ pid, code, signal, stderr }) =>
-      logger.warn({ pid, code, signal, fatal: /FATAL ERROR[^\n]*/.exec(stderr)?.[0] }, 'a renderer process ended during a render; a replacement was started'),
+    onRendererEnded: (details) => observability.rendererEnded(details),
   });
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),

@@ -128,7 +128,7 @@ export type ErrorCode =
   | 'TOKEN_LIMIT_REACHED'
   /** updateToken with a monthly document limit under 1 or over the plan quota. */
   | 'TOKEN_MONTHLY_LIMIT_INVALID'
-  /** The token name has control or text-direction characters. */
+  /** The token name has control characters or invisible format characters (zero-width, text-direction) outside an emoji. */
   | 'TOKEN_NAME_INVALID'
   /** The token name is empty after trimming. */
   | 'TOKEN_NAME_REQUIRED'

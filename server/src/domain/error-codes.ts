@@ -17,7 +17,7 @@ export const ERROR_CODES = {
   // token management
   TOKEN_NAME_REQUIRED: 'The token name is empty after trimming.',
   TOKEN_NAME_TOO_LONG: 'The token name is longer than the tokenRules allow.',
-  TOKEN_NAME_INVALID: 'The token name has control or text-direction characters.',
+  TOKEN_NAME_INVALID: 'The token name has control characters or invisible format characters (zero-width, text-direction) outside an emoji.',
   TOKEN_LIMIT_REACHED: 'The account already has the most active tokens the tokenRules allow.',
   TOKEN_NOT_FOUND: 'No such token in your account (another account’s token looks the same).',
   TOKEN_ALREADY_DELETED: 'Deleting or rolling a deleted token.',

@@ -79,6 +79,12 @@ export function createMetrics() {
       help: 'Redis connection errors and failed commands of the live-event channel',
       registers,
     }),
+    renderersEnded: new Counter({
+      name: 'pogodoc_renderers_ended_total',
+      help: 'Renderer processes that ended during a render, by why: out_of_memory (the heap cap) or other (killed from outside, a crash); timeouts are in pogodoc_render_duration_seconds',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     /** Gives the gauges read at scrape time what they read (the WebSocket server exists after Yoga). */
     readFrom(readers: MetricSources) {
       sources = readers;

@@ -36,6 +36,12 @@ export function createObservability(config: ObservabilityConfig, { logDestinatio
     graphqlPlugin: useRequestObservation(metrics),
     observeRequest: (isApi: (path: string) => boolean) => observeHttpRequests({ logger, metrics, isApi }),
     readFrom: (sources: MetricSources) => metrics?.readFrom(sources),
+    /** A renderer process ended during a render (its render is answered RENDER_FAILED, a replacement is starting). */
+    rendererEnded({ pid, code, signal, stderr }: { pid: number | undefined; code: number | null; signal: string | null; stderr: string }) {
+      const fatal = /FATAL ERROR[^\n]*/.exec(stderr)?.[0];
+      metrics?.renderersEnded.inc({ reason: /heap limit|Allocation failed|out of memory/i.test(stderr) ? 'out_of_memory' : 'other' });
+      logger.warn({ pid, code, signal, fatal }, 'a renderer process ended during a render; a replacement was started');
+    },
     redisError(message: string, error: unknown) {
       metrics?.redisErrors.inc();
       logger.warn({ err: error }, message);

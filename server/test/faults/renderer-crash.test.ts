@@ -81,6 +81,11 @@ async function accountWithToken(server: ServerProcess, email: string) {
   return generated.data.generateToken.secret as string;
 }
 
+async function renderersEnded(reason: 'out_of_memory' | 'other'): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(new RegExp(`^pogodoc_renderers_ended_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+}
+
 const codeOf = (result: Awaited<ReturnType<typeof httpGql>>) => result.errors?.[0]?.extensions?.code ?? (result.data?.renderDocument ? 'rendered' : 'nothing');
 
 let server: ServerProcess;
@@ -97,6 +102,7 @@ beforeAll(async () => {
     // long enough that a render is always killed by this suite, never by the timeout, however slow the machine
     RENDER_TIMEOUT_MS: '120000',
     DOCUMENTS_PER_TOKEN_PER_MINUTE: '1000000',
+    METRICS: '1',
   });
   attacker = await accountWithToken(server, 'attacker@example.com');
   neighbour = await accountWithToken(server, 'neighbour@example.com');
@@ -131,6 +137,7 @@ describe('a list joined by a filter (issue 21)', () => {
 describe('a renderer process that ends', () => {
   it('at its heap cap fails only its render, with RENDER_FAILED naming the cap; the server and the neighbour go on', async () => {
     const before = renderers(server);
+    const endedBefore = await renderersEnded('out_of_memory');
     const [attack, document] = await Promise.all([
       httpGql(server.url, RENDER, { t: HEAP_FILLER, d: {} }, attacker),
       httpGql(server.url, RENDER, { t: 'Hello {{ name }}', d: { name: 'Grace' } }, neighbour),
@@ -145,10 +152,12 @@ describe('a renderer process that ends', () => {
       return now.length === renderersAtStart && now.some((pid) => !before.includes(pid));
     });
     expect(server.output()).toMatch(/a renderer process ended during a render/);
+    expect(await renderersEnded('out_of_memory')).toBe(endedBefore + 1);
   });
 
   it('killed with SIGKILL mid-batch fails the render it was on; the renders before it keep their results and those after it are rendered again', async () => {
     // the account's first render runs alone and holds its share; the four after it wait, and then go together as one batch
+    const killedBefore = await renderersEnded('other');
     const first = httpGql(server.url, RENDER, { t: ENDLESS_LOOP, d: {} }, attacker);
     const busy = await until('a renderer is busy with the endless loop', () => renderers(server).find((pid) => cpuTicks(pid) > 50));
     const batch = [
@@ -167,6 +176,7 @@ describe('a renderer process that ends', () => {
     expect(results.map(codeOf)).toEqual(['rendered', 'rendered', 'RENDER_FAILED', 'rendered']);
     expect(results.map((result) => result.data?.renderDocument?.content ?? null)).toEqual(['one', 'two', null, 'four']);
     expect(server.child.exitCode).toBeNull();
+    expect(await renderersEnded('other')).toBe(killedBefore + 2);
     await until('the pool is back to its size', () => renderers(server).length === renderersAtStart);
   });
 
