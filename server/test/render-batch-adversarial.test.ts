@@ -23,7 +23,8 @@ const outcome = (render: Promise<string>): Promise<Outcome> =>
 
 function rendererWith(env: Record<string, string>) {
   const renderer = new LiquidTemplateRenderer(limitsFromEnv({ RENDER_THREADS: '2', ...env }));
-  const job = (accountId: string, template: string, data: unknown) => outcome(renderer.render({ accountId, template, dataJson: JSON.stringify(data) }));
+  // a paying plan: the free accounts' slice of the pool is fair-slots.test.ts's subject, not this file's
+  const job = (accountId: string, template: string, data: unknown) => outcome(renderer.render({ accountId, planId: 'business', template, dataJson: JSON.stringify(data) }));
   return { renderer, job };
 }
 
@@ -122,7 +123,7 @@ describe('close() during a batch', () => {
     expect(results).toHaveLength(11);
     for (const result of results) expect('code' in result || 'content' in result).toBe(true);
     expect(results.slice(1).every((result) => !('content' in result))).toBe(true);
-    expect(await outcome(renderer.render({ accountId: 'closing', template: 'x', dataJson: '{}' }))).toEqual({ code: undefined });
+    expect(await outcome(renderer.render({ accountId: 'closing', planId: 'business', template: 'x', dataJson: '{}' }))).toEqual({ code: undefined });
   });
 });
 

@@ -80,7 +80,8 @@ describe('a template that never ends', () => {
     const hostileToken = await t.generateToken(hostileAccount.session);
     const hostile = track(Array.from({ length: 2 }, () => t.renderDocument(hostileToken.secret, ENDLESS_LOOP, {})));
     await sleep(200);
-    const neighbour = await t.signUp();
+    // paying: free accounts together share half the threads (fair-slots.ts), this one is elsewhere
+    const neighbour = await t.signUp({ plan: 'pro' });
     const neighbourToken = await t.generateToken(neighbour.session);
     const document = await t.renderDocument(neighbourToken.secret, 'Dear {{ name }}', { name: 'Ada' });
     expect(document.data.renderDocument.content).toBe('Dear Ada');
@@ -236,7 +237,7 @@ describe('with a small queue and heap', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.errors![0]!.message).toMatch(/rendering at once for this account/);
-    const neighbour = await small.signUp();
+    const neighbour = await small.signUp({ plan: 'pro' });
     const neighbourToken = await small.generateToken(neighbour.session);
     expect((await small.renderDocument(neighbourToken.secret, 'Hello', {})).data.renderDocument.content).toBe('Hello');
     expect(first.answered).toBe(0);
@@ -264,7 +265,7 @@ describe("one account's renders in one batch", () => {
   // thread alone, and the ones called while it runs wait and go together, as one batch.
   const renderer = new LiquidTemplateRenderer(limitsFromEnv({ RENDER_TIMEOUT_MS: '500', RENDER_THREADS: '2' }));
   afterAll(() => renderer.close());
-  const job = (template: string, data: unknown, accountId = 'batch-account') => renderer.render({ accountId, template, dataJson: JSON.stringify(data) });
+  const job = (template: string, data: unknown, accountId = 'batch-account') => renderer.render({ accountId, planId: 'business', template, dataJson: JSON.stringify(data) });
   const outcome = (render: Promise<string>) => render.then((content) => ({ content }), (error: { code?: string }) => ({ code: error.code }));
 
   it('each get their own result; one that runs to the timeout fails alone, and the others are rendered, before and after it', async () => {

@@ -25,6 +25,7 @@ export type RenderLimits = Pick<
   | 'renderThreads'
   | 'renderConcurrencyPerAccount'
   | 'renderQueueBytesPerAccount'
+  | 'renderQueueBytesTotal'
   | 'renderTimeoutMs'
   | 'renderHeapMb'
   | 'renderMaxOutputBytes'
@@ -129,6 +130,7 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
         total: threads,
         perAccount: Math.max(1, limits.renderConcurrencyPerAccount),
         queueBytesPerAccount: limits.renderQueueBytesPerAccount,
+        queueBytesTotal: limits.renderQueueBytesTotal,
         retryAfterSeconds: Math.max(1, Math.ceil(limits.renderTimeoutMs / 1000)),
         maxBatch: MAX_BATCH,
         maxBatchBytes: MAX_BATCH_BYTES,
@@ -138,7 +140,7 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
   }
 
   render(job: RenderJob): Promise<string> {
-    return this.slots.run(job.accountId, job.template.length + job.dataJson.length, job);
+    return this.slots.run(job.accountId, job.planId, job.template.length + job.dataJson.length, job);
   }
 
   /** Ends every render thread and refuses renders still waiting. For shutdown. */
