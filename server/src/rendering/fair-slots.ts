@@ -16,7 +16,7 @@
 // - A freed renderer goes to the waiting account with the least render time charged, divided by
 //   its plan's weight, since it last had work (start-time fair queuing): an account of cheap
 //   renders goes before one whose renders run to the timeout, and a paying account before free
-//   ones that spent as much. Ties go in turn (round robin).
+//   ones that spent as much. Otherwise they go in turn (round robin).
 //
 // The queue is bounded by what it holds rather than by a count: a burst of a thousand small
 // documents from one integrator is fine, a pile of 64 KiB templates that each run to the timeout
@@ -226,6 +226,12 @@ export class FairSlots<J, R> {
     for (const [accountId, budget] of this.budgets) if (this.usedAt(budget, now) === 0) this.budgets.delete(accountId);
   }
 
+  /** Less render time charged goes first; at equal charge, a paying account before a free one; then in turn. */
+  private isAhead(account: AccountSlots<J, R>, other: AccountSlots<J, R>): boolean {
+    if (account.virtualTime !== other.virtualTime) return account.virtualTime < other.virtualTime;
+    return !account.share.free && other.share.free;
+  }
+
   private leastVirtualTime(): number {
     let least = Infinity;
     for (const account of this.accounts.values()) least = Math.min(least, account.virtualTime);
@@ -321,7 +327,7 @@ export class FairSlots<J, R> {
         if (account.waiting.length === 0 || !this.hasRoomFor(account)) continue;
         const wait = this.budgetWait(accountId, account.share, now);
         if (wait > 0) soonestRefill = Math.min(soonestRefill, wait);
-        else if (!next || account.virtualTime < next[1].virtualTime) next = entry;
+        else if (!next || this.isAhead(account, next[1])) next = entry;
       }
       if (!next) {
         // a slot is free and only spent budgets keep renders from it: look again when one refills
