@@ -21,7 +21,7 @@ export async function renderHop(add: Add, { renders = 20_000, oneAtATime = 2_000
   const inProcessMs = performance.now() - started;
 
   const renderer = new LiquidTemplateRenderer(limitsFromEnv({ RENDER_PROCESSES: '2' }));
-  const job = (accountId: string) => renderer.render({ accountId, template: TEMPLATE, dataJson: JSON.stringify(DATA) });
+  const job = (accountId: string) => renderer.render({ accountId, planId: 'business', template: TEMPLATE, dataJson: JSON.stringify(DATA) });
   try {
     for (let i = 0; i < 2_000; i++) await job(`warm-${i % 8}`);
     // one at a time: the round trip of a lone render

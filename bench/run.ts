@@ -17,6 +17,7 @@ import { appGql } from '../server/test/support/test-app.js';
 import { observeSql } from '../server/test/support/observe-sql.js';
 import { renderHop } from './render-hop.js';
 import { usageWorkload } from './usage-workload.js';
+import { hostileFreeAccounts } from './hostile-free-accounts.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -234,6 +235,7 @@ async function main() {
 
   // 7. Noisy neighbour: one tenant's hostile templates against another's steady requests
   if (runs(7)) await noisyNeighbour();
+  if (runs(7)) await hostileFreeAccounts(add, { startServer: ourServer, seconds: scale.seconds, warmUpSeconds: WARM_UP_SECONDS });
 
   // 8. What Prometheus metrics (and logging every request) cost workload 1
   if (runs(8)) await observabilityCost();

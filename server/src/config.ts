@@ -84,6 +84,8 @@ export interface Limits {
   renderConcurrencyPerAccount: number;
   /** Templates and data (characters, plus 1 KiB a render) of one account's renders waiting for a renderer; past it, RATE_LIMITED. */
   renderQueueBytesPerAccount: number;
+  /** The same over all accounts' waiting renders (free accounts together hold at most half of it); past it, RATE_LIMITED. */
+  renderQueueBytesTotal: number;
   /** Wall-clock limit of one render, from when it starts on a renderer; the renderer process is killed at it. */
   renderTimeoutMs: number;
   /** Heap cap of each renderer process (V8's old generation), MiB. */
@@ -143,6 +145,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     renderProcesses,
     renderConcurrencyPerAccount: Math.max(1, integer(env, 'RENDER_CONCURRENCY_PER_ACCOUNT', Math.max(1, Math.floor(renderProcesses / 2)))),
     renderQueueBytesPerAccount: integer(env, 'RENDER_QUEUE_BYTES_PER_ACCOUNT', 16 * 1024 * 1024),
+    renderQueueBytesTotal: integer(env, 'RENDER_QUEUE_BYTES_TOTAL', 64 * 1024 * 1024),
     renderTimeoutMs: Math.max(1, integer(env, 'RENDER_TIMEOUT_MS', 1000)),
     renderHeapMb: Math.max(16, integer(env, 'RENDER_HEAP_MB', 128)),
     renderMaxOutputBytes,

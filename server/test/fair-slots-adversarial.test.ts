@@ -1,9 +1,12 @@
 // An outside review of the render batches (fair-slots.ts): random sequences of renders from many
 // accounts, with batches that end every way a batch can (results, errors, renders without an
 // outcome, holds of the share, a whole batch rejected), checked against what the scheduler
-// promises: no account over its share, no render lost, answered twice or answered with another's
-// result, no byte of the queue left charged, and close() settling everything.
-import { describe, expect, it } from 'vitest';
+// promises: no account over its share, free accounts together never over their slice, no render
+// lost, answered twice or answered with another's result, no byte of the queue left charged, and
+// close() settling everything. Time is the test's: the scheduler's clock and its timers (holds,
+// budget refills) move only when the sequence says so.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { freeSliceOf, renderShareOf } from '../src/domain/plans.js';
 import { FairSlots, WAITING_RENDER_COST, type FairSlotsOptions, type JobOutcome } from '../src/rendering/fair-slots.js';
 
 interface Job {
@@ -32,14 +35,31 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 interface Internals {
   running: number;
+  waitingBytes: number;
   accounts: Map<string, { running: number; waiting: unknown[]; waitingBytes: number }>;
   holds: Set<unknown>;
 }
 
+/** Each account's plan: two free, one with no plan known (renders as free), two paying. */
+const PLAN_OF: Record<string, string | null> = { 'account-0': 'free', 'account-1': 'free', 'account-2': null, 'account-3': 'pro', 'account-4': 'business' };
+
+beforeEach(() => {
+  // setImmediate (tick) stays real: only the scheduler's timers follow the test's clock
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 function scenario(seed: number, options: FairSlotsOptions, steps: number) {
   const next = random(seed);
   const running: Running[] = [];
-  const fair = new FairSlots<Job, string>(options, (jobs, holdShareFor) =>
+  let clock = 0;
+  const advance = (ms: number) => {
+    clock += ms;
+    vi.advanceTimersByTime(ms);
+  };
+  const fair = new FairSlots<Job, string>({ ...options, now: () => clock }, (jobs, holdShareFor) =>
     new Promise((finish, fail) => running.push({ jobs, finish, fail, holdShareFor })),
   );
   const internals = fair as unknown as Internals;
@@ -53,7 +73,7 @@ function scenario(seed: number, options: FairSlotsOptions, steps: number) {
     const id = ids++;
     const size = Math.floor(next() * 3000);
     sizes.set(id, size);
-    fair.run(account, size, { account, id }).then(
+    fair.run(account, PLAN_OF[account]!, size, { account, id }).then(
       (value) => {
         const entry = settled.get(id);
         settled.set(id, { value, times: (entry?.times ?? 0) + 1 });
@@ -73,7 +93,7 @@ function scenario(seed: number, options: FairSlotsOptions, steps: number) {
       batch!.fail(new Error(`batch of ${batch!.jobs[0]!.account} failed`));
       return;
     }
-    if (roll < 0.2) batch!.holdShareFor(1 + Math.floor(next() * 5));
+    if (roll < 0.2) batch!.holdShareFor(1 + Math.floor(next() * 1000));
     batch!.finish(
       batch!.jobs.map((job) => {
         const kind = next();
@@ -101,16 +121,22 @@ function scenario(seed: number, options: FairSlotsOptions, steps: number) {
     }
     expect(running.length).toBeLessThanOrEqual(options.total);
     for (const count of inFlight.values()) expect(count).toBeLessThanOrEqual(options.perAccount);
+    const freeInFlight = [...inFlight].filter(([account]) => renderShareOf(PLAN_OF[account]!).free).reduce((sum, [, count]) => sum + count, 0);
+    expect(freeInFlight).toBeLessThanOrEqual(freeSliceOf(options.total));
     expect(internals.running).toBe(running.length);
+    let totalWaitingBytes = 0;
     for (const [, account] of internals.accounts) {
       // the queue charge is exactly what waits, never negative, never left over
       const waitingBytes = (account.waiting as Array<{ size: number }>).reduce((sum, waiter) => sum + waiter.size + WAITING_RENDER_COST, 0);
       expect(account.waitingBytes).toBe(waitingBytes);
+      totalWaitingBytes += waitingBytes;
       // past the limit only by what came back from the account's running batches
       expect(account.waitingBytes).toBeLessThanOrEqual(options.queueBytesPerAccount + options.perAccount * (options.maxBatchBytes + options.maxBatch * WAITING_RENDER_COST));
       expect(account.running).toBeGreaterThanOrEqual(0);
       expect(account.running).toBeLessThanOrEqual(options.perAccount);
     }
+    expect(internals.waitingBytes).toBe(totalWaitingBytes);
+    expect(totalWaitingBytes).toBeLessThanOrEqual(options.queueBytesTotal + options.total * (options.maxBatchBytes + options.maxBatch * WAITING_RENDER_COST));
   }
 
   return {
@@ -120,8 +146,11 @@ function scenario(seed: number, options: FairSlotsOptions, steps: number) {
     running,
     sizes,
     count: () => ids,
+    advance,
     async run() {
       for (let step = 0; step < steps; step++) {
+        // batches run for a while: the free accounts' budgets of render time run out and refill
+        advance(Math.floor(next() * 400));
         if (next() < 0.55) submit();
         else finishOne();
         await tick();
@@ -133,7 +162,7 @@ function scenario(seed: number, options: FairSlotsOptions, steps: number) {
       for (let turn = 0; turn < 10_000 && (running.length > 0 || internals.holds.size > 0 || [...internals.accounts.values()].some((a) => a.waiting.length > 0)); turn++) {
         const batch = running.shift();
         if (batch) batch.finish(batch.jobs.map((job) => ({ ok: true, value: `${job.account}/${job.id}` })));
-        else await new Promise((resolve) => setTimeout(resolve, 2));
+        else advance(1000);
         await tick();
         checkInvariants();
       }
@@ -141,7 +170,7 @@ function scenario(seed: number, options: FairSlotsOptions, steps: number) {
   };
 }
 
-const options: FairSlotsOptions = { total: 3, perAccount: 1, queueBytesPerAccount: 12_000, retryAfterSeconds: 1, maxBatch: 4, maxBatchBytes: 5000 };
+const options: FairSlotsOptions = { total: 3, perAccount: 1, queueBytesPerAccount: 12_000, queueBytesTotal: 40_000, retryAfterSeconds: 1, maxBatch: 4, maxBatchBytes: 5000 };
 
 describe('render batches under random sequences', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
@@ -160,8 +189,10 @@ describe('render batches under random sequences', () => {
         if (outcome!.value !== undefined) expect(outcome!.value).toMatch(new RegExp(`/${id}$`));
       }
       // and the accounts are not rate limited by a leftover charge: a render that fits goes through
+      // (once a minute has refilled every budget)
+      s.advance(60_000);
       for (let i = 0; i < 5; i++) {
-        const result = s.fair.run(`account-${i}`, 100, { account: `account-${i}`, id: -1 });
+        const result = s.fair.run(`account-${i}`, PLAN_OF[`account-${i}`]!, 100, { account: `account-${i}`, id: -1 });
         await tick();
         s.running.shift()!.finish([{ ok: true, value: 'fresh' }]);
         expect(await result).toBe('fresh');
@@ -190,7 +221,7 @@ describe('render batches under random sequences', () => {
         expect(account.waiting).toEqual([]);
         expect(account.waitingBytes).toBe(0);
       }
-      await expect(s.fair.run('account-0', 1, { account: 'account-0', id: -1 })).rejects.toThrow('The render pool is closed.');
+      await expect(s.fair.run('account-0', 'free', 1, { account: 'account-0', id: -1 })).rejects.toThrow('The render pool is closed.');
     });
   }
 });

@@ -1,5 +1,5 @@
-// An outside review of the render batches on real threads (liquid-template-renderer.ts,
-// render-worker.mjs): a thread ended in the middle of a batch, by the heap cap or the timeout,
+// An outside review of the render batches on real renderer processes (liquid-template-renderer.ts,
+// render-process.mjs): a renderer ended in the middle of a batch, by the heap cap or the timeout,
 // fails only the render it was in; the renders around it, of the same account and of others, come
 // back with their own content; large outputs in one batch all arrive; close() settles a running
 // batch and a queue. No assertion here is about time.
@@ -23,11 +23,12 @@ const outcome = (render: Promise<string>): Promise<Outcome> =>
 
 function rendererWith(env: Record<string, string>) {
   const renderer = new LiquidTemplateRenderer(limitsFromEnv({ RENDER_THREADS: '2', ...env }));
-  const job = (accountId: string, template: string, data: unknown) => outcome(renderer.render({ accountId, template, dataJson: JSON.stringify(data) }));
+  // a paying plan: the free accounts' slice of the pool is fair-slots.test.ts's subject, not this file's
+  const job = (accountId: string, template: string, data: unknown) => outcome(renderer.render({ accountId, planId: 'business', template, dataJson: JSON.stringify(data) }));
   return { renderer, job };
 }
 
-describe('a thread ended by its heap cap in the middle of a batch', () => {
+describe('a renderer ended by its heap cap in the middle of a batch', () => {
   const { renderer, job } = rendererWith({ RENDER_HEAP_MB: '32', RENDER_TIMEOUT_MS: '5000' });
   afterAll(() => renderer.close());
 
@@ -88,7 +89,7 @@ describe('large outputs in one batch', () => {
   const { renderer, job } = rendererWith({ RENDER_HEAP_MB: '32', RENDER_TIMEOUT_MS: '5000' });
   afterAll(() => renderer.close());
 
-  it('each of eight renders of almost the output limit comes back whole, and the thread still renders after them', async () => {
+  it('each of eight renders of almost the output limit comes back whole, and the renderer still renders after them', async () => {
     const piece = 'y'.repeat(1024);
     // 4,000 KiB each: just under the 4 MiB default limit, so the batch yields after the first or second
     const large = '{% for i in (1..4000) %}{{ p }}{% endfor %}{{ n }}';
@@ -109,12 +110,12 @@ describe('large outputs in one batch', () => {
 describe('close() during a batch', () => {
   it('settles the running batch, the renders waiting behind it and those of other accounts, and refuses new ones', async () => {
     const { renderer, job } = rendererWith({ RENDER_TIMEOUT_MS: '5000' });
-    // one account's thread is in an endless render; cheap ones of its own wait behind it
+    // one account's renderer is in an endless render; cheap ones of its own wait behind it
     const running = job('closing', ENDLESS_LOOP, {});
     const waiting = Array.from({ length: 10 }, (_, i) => job('closing', '{{ i }}', { i }));
     const other = job('bystander', 'fine', {});
     expect(await other).toEqual({ content: 'fine' });
-    // give the endless render time to be on its thread: no assertion depends on it
+    // give the endless render time to be on its renderer: no assertion depends on it
     await new Promise((resolve) => setTimeout(resolve, 100));
     await renderer.close();
     const results = await Promise.all([running, ...waiting]);
@@ -122,20 +123,20 @@ describe('close() during a batch', () => {
     expect(results).toHaveLength(11);
     for (const result of results) expect('code' in result || 'content' in result).toBe(true);
     expect(results.slice(1).every((result) => !('content' in result))).toBe(true);
-    expect(await outcome(renderer.render({ accountId: 'closing', template: 'x', dataJson: '{}' }))).toEqual({ code: undefined });
+    expect(await outcome(renderer.render({ accountId: 'closing', planId: 'business', template: 'x', dataJson: '{}' }))).toEqual({ code: undefined });
   });
 });
 
-describe('a cheap render queued just ahead of renders that end their thread', () => {
+describe('a cheap render queued just ahead of renders that end their renderer', () => {
   // Before the batches, each render had a turn of its own: a cheap render answered in its turn,
-  // whatever came behind it. In a batch, it is rendered, then its result goes with the thread
-  // when the next render of the batch ends it. Queued again, it would share its next batch with
-  // the next render behind it, again and again for as long as its account had such renders
-  // waiting (the outside review found this); it is rendered again at once, on its own, instead.
+  // whatever came behind it. In a batch, its result must survive the next render of the batch
+  // ending the renderer (each result is sent back as soon as it is made); lost and queued again,
+  // it would share its next batch with the next render behind it, again and again for as long as
+  // its account had such renders waiting (the outside review found this).
   // Shown by order: no assertion here is about time.
   const killers: Array<{ kind: string; name: string; template: (i: number) => string; code: string; env: Record<string, string> }> = [
     { kind: 'endless renders', name: 'endless', template: (i: number) => `${ENDLESS_LOOP}{{ ${i} }}`, code: 'RENDER_TIMEOUT', env: { RENDER_TIMEOUT_MS: '300' } },
-    { kind: "renders that fill their thread's heap", name: 'hog', template: (i: number) => `${heapHog()}{{ ${i} }}`, code: 'RENDER_FAILED', env: { RENDER_HEAP_MB: '32', RENDER_TIMEOUT_MS: '5000' } },
+    { kind: "renders that fill their renderer's heap", name: 'hog', template: (i: number) => `${heapHog()}{{ ${i} }}`, code: 'RENDER_FAILED', env: { RENDER_HEAP_MB: '32', RENDER_TIMEOUT_MS: '5000' } },
   ];
   it.each(killers)('is answered before the second of four $kind behind it (its own turn used to come before the first)', async ({ name, template, code, env }) => {
     const { renderer, job } = rendererWith({ ...env, RENDER_CONCURRENCY_PER_ACCOUNT: '1' });
@@ -143,7 +144,7 @@ describe('a cheap render queued just ahead of renders that end their thread', ()
       const account = `starve-${name}`;
       const order: string[] = [];
       const track = (label: string, render: Promise<Outcome>) => render.then((result) => (order.push(label), result));
-      // the first goes alone (and warms the thread); the others wait for it and go as one batch
+      // the first goes alone (and warms the renderer); the others wait for it and go as one batch
       const first = track('first', job(account, 'Hi {{ n }}', { n: 0 }));
       const cheap = track('cheap', job(account, 'Hi {{ n }}', { n: 1 }));
       const behind = Array.from({ length: 4 }, (_, i) => track(`${name}-${i + 1}`, job(account, template(i), {})));

@@ -1,6 +1,6 @@
 // One tenant's templates cannot stall, bloat or crash the service for the others: renders run in
-// worker threads under a timeout, an output limit and a heap cap, each account gets its share of
-// the threads, and the parse cache is bounded by the heap it really holds. No assertion here is
+// renderer processes under a timeout, an output limit and a heap cap, each account gets its share
+// of the renderers, and the parse cache is bounded by the heap it really holds. No assertion here is
 // about time: "not blocked" is shown by order, a cheap request answered while the hostile render
 // is still pending.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -78,12 +78,13 @@ describe('a template that never ends', () => {
     expect(await documentCount(session, id)).toBe(0);
   });
 
-  it('holds only its own account\'s share of the threads: another account\'s document is rendered meanwhile', async () => {
+  it('holds only its own account\'s share of the renderers: another account\'s document is rendered meanwhile', async () => {
     const hostileAccount = await t.signUp();
     const hostileToken = await t.generateToken(hostileAccount.session);
     const hostile = track(Array.from({ length: 2 }, () => t.renderDocument(hostileToken.secret, ENDLESS_LOOP, {})));
     await sleep(200);
-    const neighbour = await t.signUp();
+    // paying: free accounts together share half the renderers (fair-slots.ts), this one is elsewhere
+    const neighbour = await t.signUp({ plan: 'pro' });
     const neighbourToken = await t.generateToken(neighbour.session);
     const document = await t.renderDocument(neighbourToken.secret, 'Dear {{ name }}', { name: 'Ada' });
     expect(document.data.renderDocument.content).toBe('Dear Ada');
@@ -172,12 +173,13 @@ describe('the parse cache', () => {
   });
 
   it('forty distinct 64 KiB templates of the densest kind all render, and none of their parse trees stay in the main process', async () => {
-    // 40 × 8.8 MiB of parse trees: far past a render thread's 128 MiB heap if its cache kept them,
-    // and what the main process kept (1.1 GB in the issue's run) when the cache lived there
+    // 40 × 8.8 MiB of parse trees: far past a renderer's 128 MiB heap if its cache kept them,
+    // and what the main process kept (1.1 GB in the issue's run) when the cache lived there.
+    // Paying: forty such parses can take more than a free plan's 10 s of rendering a minute.
     // a dense template takes up to ~150 ms to parse on a quiet machine: this is about memory, so
     // the timeout is far off, however busy the machine
     const roomy = await createTestApp({ limits: limitsFromEnv({ RENDER_TIMEOUT_MS: '120000' }) });
-    const { session } = await roomy.signUp();
+    const { session } = await roomy.signUp({ plan: 'business' });
     const { secret } = await roomy.generateToken(session);
     const before = heapUsed();
     for (let n = 0; n < 40; n++) {
@@ -260,7 +262,7 @@ describe('with a small queue and heap', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.errors![0]!.message).toMatch(/rendering at once for this account/);
-    const neighbour = await small.signUp();
+    const neighbour = await small.signUp({ plan: 'pro' });
     const neighbourToken = await small.generateToken(neighbour.session);
     expect((await small.renderDocument(neighbourToken.secret, 'Hello', {})).data.renderDocument.content).toBe('Hello');
     expect(first.answered).toBe(0);
@@ -271,7 +273,7 @@ describe('with a small queue and heap', () => {
     expect((await small.gql('query($id: ID!) { token(id: $id) { documentCount } }', { id }, bearer(session))).data.token.documentCount).toBe(1);
   });
 
-  it('a render that fills its thread\'s heap gets RENDER_FAILED, and only that thread ends: the service keeps rendering', async () => {
+  it('a render that fills its renderer\'s heap gets RENDER_FAILED, and only that renderer ends: the service keeps rendering', async () => {
     const { session } = await small.signUp();
     const { secret } = await small.generateToken(session);
     let template = '{% assign r = (1..1000000) %}';
@@ -285,10 +287,10 @@ describe('with a small queue and heap', () => {
 
 describe("one account's renders in one batch", () => {
   // The renderer on its own, so that the renders reach it in a known order: the first goes to its
-  // thread alone, and the ones called while it runs wait and go together, as one batch.
+  // renderer alone, and the ones called while it runs wait and go together, as one batch.
   const renderer = new LiquidTemplateRenderer(limitsFromEnv({ RENDER_TIMEOUT_MS: '500', RENDER_THREADS: '2' }));
   afterAll(() => renderer.close());
-  const job = (template: string, data: unknown, accountId = 'batch-account') => renderer.render({ accountId, template, dataJson: JSON.stringify(data) });
+  const job = (template: string, data: unknown, accountId = 'batch-account') => renderer.render({ accountId, planId: 'business', template, dataJson: JSON.stringify(data) });
   const outcome = (render: Promise<string>) => render.then((content) => ({ content }), (error: { code?: string }) => ({ code: error.code }));
 
   it('each get their own result; one that runs to the timeout fails alone, and the others are rendered, before and after it', async () => {
@@ -296,7 +298,7 @@ describe("one account's renders in one batch", () => {
     const before = Array.from({ length: 5 }, (_, i) => outcome(job('Hi {{ n }}', { n: i })));
     const endless = outcome(job(ENDLESS_LOOP, {}));
     const after = Array.from({ length: 5 }, (_, i) => outcome(job('Hi {{ n }}', { n: 5 + i })));
-    // another account meanwhile, on the other thread
+    // another account meanwhile, on the other renderer
     const neighbour = outcome(job('{{ who }} is here', { who: 'Neighbour' }, 'neighbour-account'));
     expect(await first).toEqual({ content: 'Hi first' });
     expect(await neighbour).toEqual({ content: 'Neighbour is here' });

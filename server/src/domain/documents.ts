@@ -34,9 +34,11 @@ export interface DocumentRequest {
   idempotencyKey?: string;
 }
 
-/** One render: the template, the data as JSON text, and the account it is for (renders are shared out per account). */
+/** One render: the template, the data as JSON text, and the account it is for (renders are shared out per account, and by plan). */
 export interface RenderJob {
   accountId: string;
+  /** The account's plan, which decides its share of the renderers (domain/plans.ts: renderShareOf). */
+  planId: string | null;
   template: string;
   dataJson: string;
 }
@@ -149,7 +151,7 @@ export class DocumentService {
       return this.renderOnce(authenticated, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
     }
     this.refuseWhenUsedUp(authenticated);
-    const content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
+    const content = await this.renderer.render({ accountId: token.accountId, planId: authenticated.planId, template, dataJson });
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still usable: a delete or an expiry that lands mid-render wins.
     // The same transaction meters it: the account's quota and the token's hourly usage (metering.ts).
@@ -195,7 +197,7 @@ export class DocumentService {
       this.refuseWhenUsedUp(authenticated);
       // each new key clears a few expired ones, so that about a day of keys is all that is kept
       await this.idempotencyKeys.pruneExpired(expiredBefore, IDEMPOTENCY_PRUNE_BATCH);
-      content = await this.renderer.render({ accountId: token.accountId, template, dataJson });
+      content = await this.renderer.render({ accountId: token.accountId, planId: authenticated.planId, template, dataJson });
     } catch (error) {
       // nothing was counted: free the key for a retry
       await this.releaseAfterFailure(claim);

@@ -6,13 +6,21 @@ export interface Plan {
   monthlyPriceCents: number;
   /** Documents a month, or null for no cap. Informational: metering is out of scope. */
   monthlyDocumentQuota: number | null;
+  /**
+   * Seconds of renderer time (wall clock, from a batch's start to its end) the account's renders
+   * may use per minute, with a minute's worth as the most it can save up. It is also the account's
+   * weight when accounts' renders compete for the pool (rendering/fair-slots.ts).
+   */
+  renderSecondsPerMinute: number;
 }
 
 export const PLANS: readonly Plan[] = [
-  { id: 'free', name: 'Free', monthlyPriceCents: 0, monthlyDocumentQuota: 100 },
-  { id: 'pro', name: 'Pro', monthlyPriceCents: 2900, monthlyDocumentQuota: 10_000 },
-  { id: 'business', name: 'Business', monthlyPriceCents: 9900, monthlyDocumentQuota: null },
+  { id: 'free', name: 'Free', monthlyPriceCents: 0, monthlyDocumentQuota: 100, renderSecondsPerMinute: 10 },
+  { id: 'pro', name: 'Pro', monthlyPriceCents: 2900, monthlyDocumentQuota: 10_000, renderSecondsPerMinute: 60 },
+  { id: 'business', name: 'Business', monthlyPriceCents: 9900, monthlyDocumentQuota: null, renderSecondsPerMinute: 120 },
 ];
+
+const FREE_PLAN = PLANS.find((plan) => plan.monthlyPriceCents === 0)!;
 
 export function findPlan(planId: string): Plan | undefined {
   return PLANS.find((plan) => plan.id === planId);
@@ -28,4 +36,32 @@ export function missingPlanReason(account: { planId: string | null; planCancelle
   if (account.planCancelledAt) return 'cancelled';
   if (!account.planId || !findPlan(account.planId)) return 'no-plan';
   return null;
+}
+
+/** How an account's renders share the render pool with other accounts'. */
+export interface RenderShare {
+  /** Its render-time budget per minute, and its weight against other accounts (Plan.renderSecondsPerMinute). */
+  secondsPerMinute: number;
+  /** Whether it renders in the slice that free accounts share (freeSliceOf). */
+  free: boolean;
+}
+
+/**
+ * The render share of an account on `planId`. An account without a plan is refused before it
+ * renders; were one to get here, or a plan id this catalogue no longer knows, it renders as free.
+ */
+export function renderShareOf(planId: string | null): RenderShare {
+  const plan = (planId !== null && findPlan(planId)) || FREE_PLAN;
+  return { secondsPerMinute: plan.renderSecondsPerMinute, free: plan.monthlyPriceCents === 0 };
+}
+
+/**
+ * What free accounts together may hold of `total` (render slots, or bytes of the render queue):
+ * half, rounded down, and at least 1. Sign-up is free, so any number of free accounts may be one
+ * tenant; the other half is kept for paying accounts, so that they never wait behind free accounts'
+ * renders that run to the timeout. A pool of one has no half to keep: free accounts share it with
+ * everyone (the default pool has at least two slots).
+ */
+export function freeSliceOf(total: number): number {
+  return Math.max(1, Math.floor(total / 2));
 }

@@ -26,6 +26,7 @@ export type RenderLimits = Pick<
   | 'renderProcesses'
   | 'renderConcurrencyPerAccount'
   | 'renderQueueBytesPerAccount'
+  | 'renderQueueBytesTotal'
   | 'renderTimeoutMs'
   | 'renderHeapMb'
   | 'renderMaxOutputBytes'
@@ -67,6 +68,7 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
         total: processes,
         perAccount: Math.max(1, limits.renderConcurrencyPerAccount),
         queueBytesPerAccount: limits.renderQueueBytesPerAccount,
+        queueBytesTotal: limits.renderQueueBytesTotal,
         retryAfterSeconds: Math.max(1, Math.ceil(limits.renderTimeoutMs / 1000)),
         maxBatch: MAX_BATCH,
         maxBatchBytes: MAX_BATCH_BYTES,
@@ -76,7 +78,7 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
   }
 
   render(job: RenderJob): Promise<string> {
-    return this.slots.run(job.accountId, job.template.length + job.dataJson.length, job);
+    return this.slots.run(job.accountId, job.planId, job.template.length + job.dataJson.length, job);
   }
 
   /** The renderer processes now running (pids). */
