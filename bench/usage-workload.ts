@@ -20,7 +20,7 @@ import { GraphQLScalarType } from 'graphql';
 import { buildApp, type App } from '../server/src/app.js';
 import { configFromEnv } from '../server/src/config.js';
 import { meteredDocumentSteps } from '../server/src/persistence/metering-statements.js';
-import { RECORD_DOCUMENT, recordDocumentParams } from '../server/src/persistence/token-store.js';
+import { RECORD_DOCUMENT, recordDocumentParams } from '../server/src/persistence/token-sql.js';
 import { appGql } from '../server/test/support/test-app.js';
 import { createTestDatabase } from '../server/test/support/test-database.js';
 

@@ -3,7 +3,7 @@
 // Applies pending migrations to both, then copies every row into the (empty) target.
 // Stop the server first, so that nothing changes during the copy.
 import { openDatabase } from '../src/persistence/database.js';
-import { copyDatabase } from '../src/migrations/copy-database.js';
+import { copyDatabase } from '../src/persistence/migrations/copy-database.js';
 
 const [fromUrl, toUrl] = process.argv.slice(2);
 if (!fromUrl || !toUrl) {

@@ -4,9 +4,9 @@
 // - SQLite (prisma/migrations): replayed into an in-memory shadow database.
 // - PostgreSQL (prisma/postgresql/migrations): replayed into a temporary database on the server
 //   at MIGRATION_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres), dropped afterwards.
-import { MIGRATIONS } from '../src/migrations/migrate-database.js';
-import { createPostgresMigrationAdapterFactory } from '../src/migrations/postgres-migration-adapter.js';
-import { createMigration } from '../src/migrations/schema-engine.js';
+import { MIGRATIONS } from '../src/persistence/migrations/migrate-database.js';
+import { createPostgresMigrationAdapterFactory } from '../src/persistence/migrations/postgres-migration-adapter.js';
+import { createMigration } from '../src/persistence/migrations/schema-engine.js';
 import { createSqliteAdapterFactory } from '../src/persistence/sqlite.js';
 
 const name = process.argv[2];

@@ -1,6 +1,6 @@
 // npm run db:migrate: applies pending migrations to DATABASE_URL (default: the embedded SQLite file).
 import { configFromEnv } from '../src/config.js';
-import { migrateDatabase } from '../src/migrations/migrate-database.js';
+import { migrateDatabase } from '../src/persistence/migrations/migrate-database.js';
 import { providerOf } from '../src/persistence/database.js';
 
 const { databaseUrl } = configFromEnv();

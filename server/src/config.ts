@@ -2,11 +2,15 @@
 // (Over 200 lines: one entry per variable, and they belong in one list.)
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_DATABASE_URL } from './persistence/database.js';
 import { PROJECT_ROOT } from './paths.js';
-import { parseAllowedOrigins } from './http/origin-policy.js';
-import type { LogFormat } from './observability/logger.js';
-import { DEFAULT_AUDIT_RETENTION_DAYS } from './domain/audit.js';
+
+// Every layer reads this file, so it imports none of them: the defaults below live here.
+/** The embedded default: a SQLite file under ./data, so that `npm start` needs nothing else. */
+export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
+/** Audit events are kept this long unless AUDIT_RETENTION_DAYS says otherwise. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+/** JSON lines (the default), or pretty lines for people. */
+export type LogFormat = 'json' | 'pretty';
 
 
 export interface AppConfig {
@@ -210,4 +214,28 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookAllowPrivateUrls: flag(env.WEBHOOKS_ALLOW_PRIVATE_URLS, false),
     webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 1000),
   };
+}
+
+/**
+ * ALLOWED_ORIGINS: comma-separated exact origins (`https://app.example.com`, no path, no
+ * wildcard). A wildcard would hand every site the signed-in user's account, so it is refused.
+ */
+export function parseAllowedOrigins(raw: string | undefined): string[] {
+  const origins: string[] = [];
+  for (const entry of (raw ?? '').split(',').map((part) => part.trim())) {
+    if (entry === '') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    const bare = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !entry.endsWith('/');
+    if (!url || !bare || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new Error(`ALLOWED_ORIGINS takes exact origins such as https://app.example.com (no path, no wildcard), got "${entry}"`);
+    }
+    // the form browsers send in Origin: lower-case host, no default port
+    origins.push(url.origin);
+  }
+  return origins;
 }

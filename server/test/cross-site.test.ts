@@ -3,7 +3,7 @@
 // send what such a page's browser would, to a real server.
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllowedOrigins } from '../src/http/origin-policy.js';
+import { parseAllowedOrigins } from '../src/config.js';
 import { SESSION_COOKIE } from '../src/graphql/context.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 

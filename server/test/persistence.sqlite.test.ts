@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { configFromEnv } from '../src/config.js';
-import { MIGRATIONS } from '../src/migrations/migrate-database.js';
-import { applyPendingMigrations, createMigration } from '../src/migrations/schema-engine.js';
+import { MIGRATIONS } from '../src/persistence/migrations/migrate-database.js';
+import { applyPendingMigrations, createMigration } from '../src/persistence/migrations/schema-engine.js';
 import { createSqliteAdapterFactory } from '../src/persistence/sqlite.js';
 import { appGql } from './support/test-app.js';
 

@@ -144,8 +144,6 @@ export function dueExpiringNotice(token: { createdAt: Date; expiresAt: Date }, n
 /** How far ahead the sweep looks: the earliest notice. */
 export const TOKEN_EXPIRING_HORIZON_MS = Math.max(...TOKEN_EXPIRING_NOTICE_DAYS) * DAY_MS;
 
-export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
-
 /** Events older than this are pruned. */
 export function auditRetentionCutoff(now: Date, retentionDays: number): Date {
   return new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000);

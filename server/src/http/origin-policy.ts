@@ -21,30 +21,6 @@ export interface OriginPolicy {
 }
 
 /**
- * ALLOWED_ORIGINS: comma-separated exact origins (`https://app.example.com`, no path, no
- * wildcard). A wildcard would hand every site the signed-in user's account, so it is refused.
- */
-export function parseAllowedOrigins(raw: string | undefined): string[] {
-  const origins: string[] = [];
-  for (const entry of (raw ?? '').split(',').map((part) => part.trim())) {
-    if (entry === '') continue;
-    let url: URL | undefined;
-    try {
-      url = new URL(entry);
-    } catch {
-      url = undefined;
-    }
-    const bare = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !entry.endsWith('/');
-    if (!url || !bare || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new Error(`ALLOWED_ORIGINS takes exact origins such as https://app.example.com (no path, no wildcard), got "${entry}"`);
-    }
-    // the form browsers send in Origin: lower-case host, no default port
-    origins.push(url.origin);
-  }
-  return origins;
-}
-
-/**
  * @param allowedOrigins origins of other sites trusted with the user's session (ALLOWED_ORIGINS)
  * @param https the service is reached over HTTPS (COOKIE_SECURE says so): its own origin is then
  *   https:// only, so a page on plain http://same-host cannot pass for it

@@ -2,7 +2,7 @@
 // pushed and not yet taken, and past 1,024 it throws RepeaterOverflowError from push(), which in a
 // pubsub listener (EventTarget, ioredis) is an uncaught exception: the whole process, every
 // tenant's, would end because one client stopped reading. Over graphql-ws the socket's own limits
-// close such a client first (shared-subscription-delivery.ts); over SSE nothing else would.
+// close such a client first (websocket/shared-subscription-delivery.ts); over SSE nothing else would.
 import { SubscriberTooSlowError } from '../domain/errors.js';
 
 /** Events a subscription holds for its client before it ends with SUBSCRIBER_TOO_SLOW. */

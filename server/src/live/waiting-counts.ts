@@ -2,7 +2,7 @@
 //
 // Counts wait in two places: in the feed, when events come faster than it can offer them to
 // every subscriber (document-count-feed.ts), and at a socket whose client has stopped reading
-// (shared-subscription-delivery.ts). Either way a reader that has fallen behind must neither be
+// (websocket/shared-subscription-delivery.ts). Either way a reader that has fallen behind must neither be
 // sent every count it missed nor miss the last one, so once waiting changes merge, a change of a
 // token that already has one waiting takes that one's place in line: the reader skips to the
 // latest count of each token, never past it and never backwards, and at most one change per

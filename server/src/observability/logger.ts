@@ -5,11 +5,12 @@
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { YogaLogger } from 'graphql-yoga';
+import type { LogFormat } from '../config.js';
 import { currentRequest } from './request-context.js';
 
 export type { Logger } from 'pino';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-export type LogFormat = 'json' | 'pretty';
+export type { LogFormat };
 
 // Nothing the service logs on purpose holds these, but an object that reaches a log line by
 // accident (an error's request, headers, GraphQL variables) must not carry them out.

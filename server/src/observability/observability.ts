@@ -4,7 +4,7 @@
 import type { DestinationStream } from 'pino';
 import type { LiveAnnouncements } from '../domain/ports.js';
 import type { DatabaseOptions } from '../persistence/database.js';
-import type { ServiceOptions } from '../services.js';
+import type { TemplateRenderer } from '../domain/documents.js';
 import { useRequestObservation } from './graphql-observer.js';
 import { observeHttpRequests } from './http-observer.js';
 import { countingDatabaseErrors, countingDocuments, timedRenderer } from './instrumentation.js';
@@ -32,7 +32,7 @@ export function createObservability(config: ObservabilityConfig, { logDestinatio
     metricsOnMainPort: metricsServer ? undefined : metrics,
     databaseOptions: (options: DatabaseOptions): DatabaseOptions => (metrics ? countingDatabaseErrors(options, metrics) : options),
     announcements: (announce: LiveAnnouncements): LiveAnnouncements => (metrics ? countingDocuments(announce, metrics) : announce),
-    serviceHooks: (): ServiceOptions => (metrics ? { wrapRenderer: (renderer) => timedRenderer(renderer, metrics) } : {}),
+    serviceHooks: (): { wrapRenderer?: (renderer: TemplateRenderer) => TemplateRenderer } => (metrics ? { wrapRenderer: (renderer) => timedRenderer(renderer, metrics) } : {}),
     graphqlPlugin: useRequestObservation(metrics),
     observeRequest: (isApi: (path: string) => boolean) => observeHttpRequests({ logger, metrics, isApi }),
     readFrom: (sources: MetricSources) => metrics?.readFrom(sources),

@@ -2,18 +2,18 @@
 // - DATABASE_URL unset or file:…            → SQLite (the embedded default), ./data/pogodoc.db
 // - DATABASE_URL postgres:// or postgresql:// → PostgreSQL, for more than one server instance
 // Each provider's setup lives in its own file (sqlite.ts, postgresql.ts); migrations are tooling
-// and live in server/src/migrations/, which this file only asks to migrate before it connects.
+// and live in migrations/, which this file only asks to migrate before it connects.
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import { APPLIED_MIGRATIONS_SQL, migrateDatabase, migrationsOfThisBuild } from '../migrations/migrate-database.js';
+import { DEFAULT_DATABASE_URL } from '../config.js';
+import { providerOf, type DatabaseProvider } from './database-provider.js';
+import { APPLIED_MIGRATIONS_SQL, migrateDatabase, migrationsOfThisBuild } from './migrations/migrate-database.js';
 import { openPostgres } from './postgresql.js';
 import { rethrowAsDomainError } from './prisma-errors.js';
 import type { SqlDriver } from './sql-driver.js';
 import { openSqlite } from './sqlite.js';
 
-export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
-
-export type DatabaseProvider = 'sqlite' | 'postgresql';
+export { providerOf, type DatabaseProvider };
 
 export interface Database {
   provider: DatabaseProvider;
@@ -37,12 +37,6 @@ export interface DatabaseOptions {
   wrapAdapter?: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
   /** Wraps the hot path's driver (sql-driver.ts), which bypasses Prisma. */
   wrapSqlDriver?: (driver: SqlDriver) => SqlDriver;
-}
-
-export function providerOf(databaseUrl: string): DatabaseProvider {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgresql';
-  if (databaseUrl.startsWith('file:')) return 'sqlite';
-  throw new Error(`DATABASE_URL must be a file: URL (SQLite) or a postgresql:// URL, got "${databaseUrl.split(':')[0]}:…"`);
 }
 
 const unwrapped = <T>(value: T) => value;

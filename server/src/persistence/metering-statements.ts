@@ -1,6 +1,6 @@
 // The statements that meter a document, run in the transaction that counts it, so that usage can
 // never drift from the counts: the account's period usage (which is the quota), the token's count
-// (token-store.ts's RECORD_DOCUMENT, with its own monthly limit) and the token's hourly bucket.
+// (token-sql.ts's RECORD_DOCUMENT, with its own monthly limit) and the token's hourly bucket.
 // All or nothing: a document refused by the quota or by its token counts nowhere.
 //
 // Lock order, the same for every transaction that takes more than one of these rows (here and in
@@ -13,7 +13,7 @@ import { billingPeriodOf, bucketOf, quotaEventKey, quotaEventsOfDocument } from 
 import type { TokenUse } from '../domain/ports.js';
 import { auditSteps } from './audit-event-steps.js';
 import type { SqlStatement, SqlStep, TransactionStep } from './sql-driver.js';
-import { RECORD_DOCUMENT, recordDocumentParams } from './token-store.js';
+import { RECORD_DOCUMENT, recordDocumentParams } from './token-sql.js';
 
 // The plan catalogue (domain/plans.ts) as a SQL expression over an Account row: the quota stays
 // defined in one place, and the statement reads the plan as it is at that moment, so that a plan

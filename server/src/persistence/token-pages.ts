@@ -5,7 +5,7 @@
 import type { ApiTokenRecord, TokenStatus } from '../domain/ports.js';
 import type { TokenPage, TokenPosition } from '../domain/token-pages.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
-import { TOKEN_COLUMNS, TOKEN_DATES, usable } from './token-store.js';
+import { TOKEN_COLUMNS, TOKEN_DATES, usable } from './token-sql.js';
 
 const TABS: Record<TokenStatus, { where: string; sortInstant: string }> = {
   ACTIVE: { where: usable('t.', '$2'), sortInstant: 't."createdAt"' },

@@ -1,8 +1,7 @@
-// The one place that knows how "active", "expired" and "deleted" are stored:
-// usable means deletedAt IS NULL, an activeSlot is held and expiresAt has not come; deleting
-// clears the slot, and so does generateToken for an expired token (reclaimSlotsOfExpired).
-// (Over 200 lines: the hot path's statements stay next to the store that runs them, so that each
-// rule about which rows are usable is written once, in `usable`.)
+// The tokens' store: creating, changing, deleting and finding tokens, and counting documents.
+// Which rows are usable (deletedAt IS NULL, an activeSlot held, expiresAt not come) is written once,
+// in token-sql.ts; deleting clears the slot, and so does generateToken for an expired token
+// (reclaimSlotsOfExpired).
 import { randomBytes, randomInt } from 'node:crypto';
 
 /**
@@ -28,41 +27,14 @@ import type {
   TokenUse,
   UpdateTokenResult,
 } from '../domain/ports.js';
-import { monthOf } from '../domain/token-restrictions.js';
 import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
 import type { AuditEventRecord } from '../domain/audit.js';
 import { auditSteps } from './audit-event-steps.js';
-import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
 import { isDriverUniqueViolation, type SqlDriver, type SqlStatement } from './sql-driver.js';
-
-const TOKEN_ROW = {
-  id: 'value',
-  accountId: 'value',
-  name: 'value',
-  preview: 'value',
-  documentCount: 'value',
-  lastUsedAt: 'date',
-  lastUsedAddress: 'value',
-  lastUsedUserAgent: 'value',
-  createdAt: 'date',
-  deletedAt: 'date',
-  expiresAt: 'date',
-  previousSecretValidUntil: 'date',
-  allowedIps: 'value',
-  monthlyDocumentLimit: 'value',
-  monthlyDocumentCount: 'value',
-  monthlyCountMonth: 'value',
-} as const satisfies RowModel<ApiTokenRecord>;
-
-const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
-
-// The statements every document request and every dashboard read runs, on the driver itself
-// (sql-driver.ts explains why), reading the same columns as TOKEN_FIELDS.
-export const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
-export const TOKEN_DATES = dateColumns(TOKEN_ROW);
+import { TOKEN_COLUMNS, TOKEN_DATES, TOKEN_FIELDS, TOKEN_ROW, usable } from './token-sql.js';
 
 // One statement, one row: the current secret's hash and the previous one's each have a unique
 // index, so the OR is two index probes (PostgreSQL's BitmapOr, SQLite's multi-index OR), and the
@@ -79,33 +51,6 @@ const FIND_FOR_AUTHENTICATION: SqlStatement = {
     WHERE t."secretHash" = $1 OR t."previousSecretHash" = $1`,
   dateColumns: [...TOKEN_DATES, 'planCancelledAt'],
 };
-
-/** A usable token, in SQL: not deleted, holding its slot, and not past its expiry at `nowParam`. */
-export const usable = (alias: string, nowParam: string) =>
-  `${alias}"deletedAt" IS NULL AND ${alias}"activeSlot" IS NOT NULL AND (${alias}"expiresAt" IS NULL OR ${alias}"expiresAt" > ${nowParam})`;
-
-// One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
-// "still usable" check is in the same statement, so a delete or an expiry that lands mid-request
-// wins. So is the monthly limit: the row's month count goes up only while it is under the limit
-// (a new month starts again at 1), and concurrent documents take the row lock in turn, each
-// re-checking the count the previous one left; PostgreSQL re-evaluates the WHERE on the updated
-// row, SQLite runs one writer at a time. The use's address and agent are stamped by the same
-// statement: no extra write. A document with an idempotency key runs it inside the transaction
-// that stores its result (idempotency-store.ts).
-export const RECORD_DOCUMENT: SqlStatement = {
-  name: 'token_record_document',
-  text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2,
-      "lastUsedAddress" = $3, "lastUsedUserAgent" = $4,
-      "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" + 1 ELSE 1 END,
-      "monthlyCountMonth" = $5
-    WHERE "id" = $1 AND ${usable('', '$2')}
-      AND ("monthlyDocumentLimit" IS NULL OR "monthlyCountMonth" IS NULL OR "monthlyCountMonth" <> $5
-        OR "monthlyDocumentCount" < "monthlyDocumentLimit")
-    RETURNING "documentCount"`,
-};
-
-/** The parameters of RECORD_DOCUMENT, for both callers. */
-export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at)];
 
 // Each list is its newest TOKEN_LIST_MAX (domain/token-pages.ts): ACTIVE never reaches it, the
 // Deleted and expired ones grow without bound and are paged with tokenConnection.

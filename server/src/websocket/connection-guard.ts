@@ -5,7 +5,7 @@ import { CloseCode, type Context } from 'graphql-ws';
 import { DomainError } from '../domain/errors.js';
 import type { GraphQLContext, InitialContext, UpgradeRequest } from '../graphql/context.js';
 import type { LiveConnections } from '../http/live-connections.js';
-import { CLOSE_TRY_AGAIN_LATER } from '../live/shared-subscription-delivery.js';
+import { CLOSE_TRY_AGAIN_LATER } from './shared-subscription-delivery.js';
 import type { Extra } from './serve-graphql-ws.js';
 
 /** What an operation's context is built from: the upgrade request and connection_init's payload. */

@@ -6,7 +6,7 @@ import type { Context, SubscribeMessage } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { ErrorCode } from '../domain/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { SharedSubscriptionDelivery } from '../live/shared-subscription-delivery.js';
+import type { SharedSubscriptionDelivery } from './shared-subscription-delivery.js';
 import { initialContextOf } from './connection-guard.js';
 import type { Extra } from './serve-graphql-ws.js';
 

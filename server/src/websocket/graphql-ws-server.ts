@@ -1,6 +1,6 @@
 // graphql-ws on the HTTP server's /graphql path: the wiring of the origin check, the connection
 // guard (connection-guard.ts), the envelop bridge (envelop-bridge.ts) and the shared live-count
-// delivery (live/shared-subscription-delivery.ts).
+// delivery (shared-subscription-delivery.ts).
 //
 // Close codes (the client of graphql-ws retries some and not others, which decides whether a
 // bad credential could set off a reconnect storm):
@@ -19,7 +19,7 @@ import type { GraphQLContext, InitialContext } from '../graphql/context.js';
 import type { LiveConnections } from '../http/live-connections.js';
 import type { OriginPolicy } from '../http/origin-policy.js';
 import type { DocumentCountFeed } from '../live/document-count-feed.js';
-import { createSharedSubscriptionDelivery } from '../live/shared-subscription-delivery.js';
+import { createSharedSubscriptionDelivery } from './shared-subscription-delivery.js';
 import { connectionGuard } from './connection-guard.js';
 import { envelopBridge, executeEnveloped, subscribeEnveloped } from './envelop-bridge.js';
 import { serveGraphQLWs } from './serve-graphql-ws.js';

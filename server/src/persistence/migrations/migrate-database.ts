@@ -4,9 +4,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import BetterSqlite3 from 'better-sqlite3';
-import { PROJECT_ROOT } from '../paths.js';
-import type { DatabaseProvider } from '../persistence/database.js';
-import { createSqliteAdapterFactory, sqliteFilePath } from '../persistence/sqlite.js';
+import { PROJECT_ROOT } from '../../paths.js';
+import type { DatabaseProvider } from '../database-provider.js';
+import { createSqliteAdapterFactory, sqliteFilePath } from '../sqlite.js';
 import { createPostgresMigrationAdapterFactory } from './postgres-migration-adapter.js';
 import { applyPendingMigrations, listMigrations, type MigrationsLocation } from './schema-engine.js';
 

@@ -20,9 +20,9 @@
 import { execute, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
 import type { Limits } from '../config.js';
-import type { CountSubscriber, CountSubscription, DocumentCountFeed, DocumentCountWatch } from './document-count-feed.js';
-import type { DocumentCountChange } from './events.js';
-import { WaitingCounts } from './waiting-counts.js';
+import type { CountSubscriber, CountSubscription, DocumentCountFeed, DocumentCountWatch } from '../live/document-count-feed.js';
+import type { DocumentCountChange } from '../live/events.js';
+import { WaitingCounts } from '../live/waiting-counts.js';
 import { expectedErrorOf, UNEXPECTED_ERROR } from '../graphql/errors.js';
 
 export const CLOSE_TRY_AGAIN_LATER = 1013;

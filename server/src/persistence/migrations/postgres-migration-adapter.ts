@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg, { type PoolConfig } from 'pg';
-import { postgresPoolConfig } from '../persistence/postgresql.js';
+import { postgresPoolConfig } from '../postgresql.js';
 
 /**
  * When the schema engine reads PostgreSQL's catalog it selects columns of the internal "char"

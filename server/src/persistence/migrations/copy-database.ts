@@ -1,7 +1,7 @@
 // Moves an existing deployment's data (e.g. the embedded SQLite file) into another, empty
 // database (e.g. PostgreSQL) with every id, hash, count and slot as it was, so that sessions
 // and API tokens keep working. Both databases must be on the same migrations.
-import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { PrismaClient } from '../../../generated/prisma/client.js';
 
 const BATCH = 500;
 

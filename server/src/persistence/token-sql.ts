@@ -1,0 +1,62 @@
+// The ApiToken table in SQL, for every store that reads or counts on it: its columns, which rows
+// are usable (the one place that knows deletedAt IS NULL, the slot and the expiry), and the
+// UPDATE that counts a document.
+import type { ApiTokenRecord, TokenUse } from '../domain/ports.js';
+import { monthOf } from '../domain/token-restrictions.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { dateColumns, prismaSelect, sqlColumns, type RowModel } from './row-model.js';
+import type { SqlStatement } from './sql-driver.js';
+
+export const TOKEN_ROW = {
+  id: 'value',
+  accountId: 'value',
+  name: 'value',
+  preview: 'value',
+  documentCount: 'value',
+  lastUsedAt: 'date',
+  lastUsedAddress: 'value',
+  lastUsedUserAgent: 'value',
+  createdAt: 'date',
+  deletedAt: 'date',
+  expiresAt: 'date',
+  previousSecretValidUntil: 'date',
+  allowedIps: 'value',
+  monthlyDocumentLimit: 'value',
+  monthlyDocumentCount: 'value',
+  monthlyCountMonth: 'value',
+} as const satisfies RowModel<ApiTokenRecord>;
+
+export const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;
+
+// The statements every document request and every dashboard read runs, on the driver itself
+// (sql-driver.ts explains why), reading the same columns as TOKEN_FIELDS.
+export const TOKEN_COLUMNS = sqlColumns(TOKEN_ROW, 't');
+export const TOKEN_DATES = dateColumns(TOKEN_ROW);
+
+/** A usable token, in SQL: not deleted, holding its slot, and not past its expiry at `nowParam`. */
+export const usable = (alias: string, nowParam: string) =>
+  `${alias}"deletedAt" IS NULL AND ${alias}"activeSlot" IS NOT NULL AND (${alias}"expiresAt" IS NULL OR ${alias}"expiresAt" > ${nowParam})`;
+
+// One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
+// "still usable" check is in the same statement, so a delete or an expiry that lands mid-request
+// wins. So is the monthly limit: the row's month count goes up only while it is under the limit
+// (a new month starts again at 1), and concurrent documents take the row lock in turn, each
+// re-checking the count the previous one left; PostgreSQL re-evaluates the WHERE on the updated
+// row, SQLite runs one writer at a time. The use's address and agent are stamped by the same
+// statement: no extra write. A document with an idempotency key runs it inside the transaction
+// that stores its result (idempotency-store.ts).
+export const RECORD_DOCUMENT: SqlStatement = {
+  name: 'token_record_document',
+  text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2,
+      "lastUsedAddress" = $3, "lastUsedUserAgent" = $4,
+      "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" + 1 ELSE 1 END,
+      "monthlyCountMonth" = $5
+    WHERE "id" = $1 AND ${usable('', '$2')}
+      AND ("monthlyDocumentLimit" IS NULL OR "monthlyCountMonth" IS NULL OR "monthlyCountMonth" <> $5
+        OR "monthlyDocumentCount" < "monthlyDocumentLimit")
+    RETURNING "documentCount"`,
+};
+
+/** The parameters of RECORD_DOCUMENT, for both callers. */
+export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at)];
+
