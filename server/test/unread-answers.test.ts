@@ -87,18 +87,72 @@ describe('connections that do not read their answers', () => {
   });
 });
 
+describe('a client that reads slowly', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await createTestApp({ trustProxy: 0, limits: largeLimits({ httpWriteStallTimeoutMs: 3000 }) });
+    port = Number(new URL(await t.app.start(0, '127.0.0.1')).port);
+  });
+  afterAll(() => t.close());
+
+  it('a client that reads slowly but steadily is not cut, however long its answer takes', async () => {
+    const secret = await businessToken(t);
+    const closedBefore = t.app.unsentAnswers.connectionsClosedForNoProgress();
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(renderRequest(secret, LARGE_TEMPLATE));
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let expected = Infinity;
+    const complete = new Promise<string>((resolve, reject) => {
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (expected === Infinity) {
+          const head = Buffer.concat(chunks).toString('latin1');
+          const headerEnd = head.indexOf('\r\n\r\n');
+          if (headerEnd > 0) expected = headerEnd + 4 + Number(/content-length: (\d+)/i.exec(head)?.[1]);
+        }
+        if (received >= expected) {
+          const text = Buffer.concat(chunks).toString('utf8');
+          return resolve(text.slice(text.indexOf('\r\n\r\n') + 4));
+        }
+        // a pause after every chunk (at most 64 KiB): 8 MB take at least 128 × 30 ms, longer than
+        // the stall timeout, but never stop (the server sees progress as the system's socket
+        // buffers, megabytes on loopback, take more of it)
+        socket.pause();
+        setTimeout(() => socket.resume(), 30);
+      });
+      socket.once('close', () => reject(new Error(`closed after ${received} bytes`)));
+    });
+    const body = JSON.parse(await complete) as { data: { renderDocument: { content: string } } };
+    expect(body.data.renderDocument.content.length).toBe(80000 * 100);
+    expect(t.app.unsentAnswers.connectionsClosedForNoProgress()).toBe(closedBefore);
+    socket.destroy();
+  });
+
+});
+
 describe('the total of unsent answers', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    // room for one large answer being made, and no timeout: the test ends the stalled client itself
-    t = await createTestApp({ trustProxy: 0, limits: largeLimits({ httpWriteStallTimeoutMs: 0, httpMaxUnsentBytes: 9 * 1024 * 1024 }) });
+    // room for one large answer being made at a time, and no stall timeout: the test ends the
+    // stalled client itself
+    t = await createTestApp({ trustProxy: 0, limits: largeLimits({ httpWriteStallTimeoutMs: 0, httpMaxUnsentBytes: 1024 * 1024 }) });
     url = await t.app.start(0, '127.0.0.1');
   });
   afterAll(() => t.close());
 
   const post = (query: string, variables: Record<string, unknown>, secret?: string) =>
     fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? bearer(secret) : {}) }, body: JSON.stringify({ query, variables }) });
+
+  it('a burst of large-answer requests from clients that read is made in turn, none refused', async () => {
+    const secret = await businessToken(t);
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => post(RENDER, { template: `Hello ${i}` }, secret)));
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+  });
 
   it('past HTTP_MAX_UNSENT_BYTES a large answer is refused with 429 and Retry-After before anything is rendered or counted; cheap queries are answered', async () => {
     const secret = await businessToken(t);
@@ -117,6 +171,6 @@ describe('the total of unsent answers', () => {
     const accepted = await post(RENDER, { template: 'Hello' }, secret);
     expect(accepted.status).toBe(200);
     // the refused render counted nothing: this is the token's second document
-    expect(((await accepted.json()) as any).data.renderDocument.documentCount).toBe(2);
+    expect(((await accepted.json()) as { data: { renderDocument: { documentCount: number } } }).data.renderDocument.documentCount).toBe(2);
   });
 });

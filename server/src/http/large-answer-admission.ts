@@ -1,6 +1,7 @@
 // The total bound of unsent-answers.ts at the GraphQL layer: an operation that can answer with a
 // large document takes room for it (RENDER_MAX_OUTPUT_BYTES) before anything is rendered or
-// counted, and is refused with RATE_LIMITED (429, Retry-After) when there is none. Checked before
+// counted. It waits for room while other large answers are being made, and is refused with
+// RATE_LIMITED (429, Retry-After) while answers that clients do not read fill it: checked before
 // the work starts, so a refused request has cost nothing, and the client retries.
 import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -30,22 +31,25 @@ function selectsLargeAnswer(document: DocumentNode, operationName: string | null
 
 /** What Yoga's context holds of the Node response for a request served by app.ts's server. */
 interface HttpServerContext {
-  res?: { once(event: 'close', listener: () => void): unknown };
+  res?: { once(event: 'prefinish' | 'close', listener: () => void): unknown };
 }
 
 export function useLargeAnswerAdmission(unsentAnswers: UnsentAnswers, bytesPerAnswer: number): Plugin<GraphQLContext & HttpServerContext> {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       if (!selectsLargeAnswer(args.document, args.operationName)) return undefined;
-      const release = unsentAnswers.reserve(bytesPerAnswer);
+      const release = await unsentAnswers.admitLargeAnswer(bytesPerAnswer);
       if (!release) {
         setResultAndStopExecution({ errors: [unsentAnswers.refusal()] });
         return undefined;
       }
-      // once the answer exists, the socket's own unsent bytes count it; a request that ends
+      const res = args.contextValue.res;
+      if (!res) return { onExecuteDone: release }; // yoga.fetch: no socket to count it
+      // once the answer is written, its socket's unsent bytes count it; a request that ends
       // first (the client went away) gives its room back too
-      args.contextValue.res?.once('close', release);
-      return { onExecuteDone: release };
+      res.once('prefinish', release);
+      res.once('close', release);
+      return undefined;
     },
   };
 }
