@@ -130,7 +130,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers, config.limits.renderMaxOutputBytes)],
+    plugins: [observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))

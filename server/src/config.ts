@@ -104,7 +104,7 @@ export interface Limits {
   maxConnectionsPerAddress: number;
   /** A connection whose unsent answer makes no write progress for this long is closed; 0 = never. */
   httpWriteStallTimeoutMs: number;
-  /** Unsent answers plus the large answers being made, across connections; past it, large answers are refused. */
+  /** Answers written and not yet read by their clients, across connections; past it, large answers (documents) are refused. */
   httpMaxUnsentBytes: number;
 }
 
@@ -156,7 +156,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000),
     maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256),
     httpWriteStallTimeoutMs: integer(env, 'HTTP_WRITE_STALL_TIMEOUT_MS', 10_000),
-    httpMaxUnsentBytes: integer(env, 'HTTP_MAX_UNSENT_BYTES', 256 * 1024 * 1024),
+    httpMaxUnsentBytes: integer(env, 'HTTP_MAX_UNSENT_BYTES', 128 * 1024 * 1024),
   };
 }
 

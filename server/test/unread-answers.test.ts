@@ -138,8 +138,8 @@ describe('the total of unsent answers', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    // room for one large answer being made at a time, and no stall timeout: the test ends the
-    // stalled client itself
+    // a total that one unread answer passes, and no stall timeout: the test ends the stalled
+    // client itself
     t = await createTestApp({ trustProxy: 0, limits: largeLimits({ httpWriteStallTimeoutMs: 0, httpMaxUnsentBytes: 1024 * 1024 }) });
     url = await t.app.start(0, '127.0.0.1');
   });
@@ -148,7 +148,7 @@ describe('the total of unsent answers', () => {
   const post = (query: string, variables: Record<string, unknown>, secret?: string) =>
     fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? bearer(secret) : {}) }, body: JSON.stringify({ query, variables }) });
 
-  it('a burst of large-answer requests from clients that read is made in turn, none refused', async () => {
+  it('a burst of large-answer requests from clients that read is answered, none refused', async () => {
     const secret = await businessToken(t);
     const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => post(RENDER, { template: `Hello ${i}` }, secret)));
     expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));

@@ -1,8 +1,7 @@
 // The total bound of unsent-answers.ts at the GraphQL layer: an operation that can answer with a
-// large document takes room for it (RENDER_MAX_OUTPUT_BYTES) before anything is rendered or
-// counted. It waits for room while other large answers are being made, and is refused with
-// RATE_LIMITED (429, Retry-After) while answers that clients do not read fill it: checked before
-// the work starts, so a refused request has cost nothing, and the client retries.
+// large document (up to RENDER_MAX_OUTPUT_BYTES) is refused with RATE_LIMITED (429, Retry-After)
+// while the answers that clients have not read pass HTTP_MAX_UNSENT_BYTES. Checked before
+// anything is rendered or counted, so a refused request has cost nothing, and the client retries.
 import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -29,27 +28,12 @@ function selectsLargeAnswer(document: DocumentNode, operationName: string | null
   return walk(operation.selectionSet);
 }
 
-/** What Yoga's context holds of the Node response for a request served by app.ts's server. */
-interface HttpServerContext {
-  res?: { once(event: 'prefinish' | 'close', listener: () => void): unknown };
-}
-
-export function useLargeAnswerAdmission(unsentAnswers: UnsentAnswers, bytesPerAnswer: number): Plugin<GraphQLContext & HttpServerContext> {
+export function useLargeAnswerAdmission(unsentAnswers: Pick<UnsentAnswers, 'roomForLargeAnswer' | 'refusal'>): Plugin<GraphQLContext> {
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      if (!selectsLargeAnswer(args.document, args.operationName)) return undefined;
-      const release = await unsentAnswers.admitLargeAnswer(bytesPerAnswer);
-      if (!release) {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (selectsLargeAnswer(args.document, args.operationName) && !unsentAnswers.roomForLargeAnswer()) {
         setResultAndStopExecution({ errors: [unsentAnswers.refusal()] });
-        return undefined;
       }
-      const res = args.contextValue.res;
-      if (!res) return { onExecuteDone: release }; // yoga.fetch: no socket to count it
-      // once the answer is written, its socket's unsent bytes count it; a request that ends
-      // first (the client went away) gives its room back too
-      res.once('prefinish', release);
-      res.once('close', release);
-      return undefined;
     },
   };
 }

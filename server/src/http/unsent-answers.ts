@@ -6,9 +6,8 @@
 //   previous answer on its connection has been handed to the operating system, so a connection
 //   holds at most one unsent answer;
 // - a connection whose answer makes no write progress for HTTP_WRITE_STALL_TIMEOUT_MS is closed;
-// - across connections, a request for a large answer waits while the large answers being made
-//   and the unsent ones would pass HTTP_MAX_UNSENT_BYTES, and is refused (429, Retry-After)
-//   while the unsent answers alone do (large-answer-admission.ts).
+// - across connections, a request for a large answer is refused (429, Retry-After) while the
+//   unsent answers pass HTTP_MAX_UNSENT_BYTES (large-answer-admission.ts).
 // The WebSocket side has its own bounds (WS_MAX_BUFFERED_BYTES, live/shared-subscription-delivery.ts):
 // an upgraded socket leaves this accounting.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -25,7 +24,7 @@ const RETRY_AFTER_SECONDS = 1;
 export interface UnsentAnswersOptions {
   /** HTTP_WRITE_STALL_TIMEOUT_MS: a connection whose unsent answer makes no progress this long is closed; 0 = never. */
   stallTimeoutMs: number;
-  /** HTTP_MAX_UNSENT_BYTES: unsent answers plus the large answers being made, across connections. */
+  /** HTTP_MAX_UNSENT_BYTES: unsent answers across connections past which large answers are refused. */
   maxTotalBytes: number;
 }
 
@@ -35,9 +34,6 @@ export class UnsentAnswers {
   /** Connections with an unsent answer whose progress is watched. */
   private readonly watched = new Set<Socket>();
   private readonly turns = new WeakMap<Socket, { busy: boolean; waiting: Array<() => void> }>();
-  private reservedBytes = 0;
-  /** Large answers waiting for room, in arrival order. */
-  private readonly waiting: Array<{ bytes: number; resolve: (release: (() => void) | undefined) => void }> = [];
   private closedForNoProgress = 0;
   private sweep: NodeJS.Timeout | undefined;
 
@@ -79,43 +75,12 @@ export class UnsentAnswers {
   }
 
   /**
-   * Room for one more large answer of up to `bytes`, given once the answers being made leave it:
-   * resolves to a release function (call it once the answer is written, or the request ended),
-   * or to undefined while the unsent answers alone fill HTTP_MAX_UNSENT_BYTES. A large answer
-   * waits (it is not refused) while only answers being made fill it: those end on their own, and a
-   * burst of requests is made in turn rather than all at once. One is always let through when
-   * none is being made, so that nothing waits for a release that cannot come.
+   * Whether a new large answer may be made: not while the answers that clients have not read
+   * pass HTTP_MAX_UNSENT_BYTES. Answers being made are not counted ahead: a request that waited
+   * for them would wait in arrival order, in front of the render pool's fair shares by account.
    */
-  admitLargeAnswer(bytes: number): Promise<(() => void) | undefined> {
-    if (this.unsentBytes() > this.options.maxTotalBytes) return Promise.resolve(undefined);
-    if (this.waiting.length === 0 && this.hasRoomFor(bytes)) return Promise.resolve(this.reserve(bytes));
-    return new Promise((resolve) => this.waiting.push({ bytes, resolve }));
-  }
-
-  private hasRoomFor(bytes: number): boolean {
-    return this.reservedBytes === 0 || this.unsentBytes() + this.reservedBytes + bytes <= this.options.maxTotalBytes;
-  }
-
-  private reserve(bytes: number): () => void {
-    this.reservedBytes += bytes;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.reservedBytes -= bytes;
-      this.admitWaiting();
-    };
-  }
-
-  private admitWaiting(): void {
-    if (this.unsentBytes() > this.options.maxTotalBytes) {
-      for (const waiter of this.waiting.splice(0)) waiter.resolve(undefined);
-      return;
-    }
-    while (this.waiting.length > 0 && this.hasRoomFor(this.waiting[0]!.bytes)) {
-      const waiter = this.waiting.shift()!;
-      waiter.resolve(this.reserve(waiter.bytes));
-    }
+  roomForLargeAnswer(): boolean {
+    return this.unsentBytes() <= this.options.maxTotalBytes;
   }
 
   /** The refusal of a large answer while there is no room, as a GraphQL error (429 with Retry-After). */
