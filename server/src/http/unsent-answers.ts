@@ -5,9 +5,11 @@
 // - one answer at a time per connection: a request (HTTP pipelining) starts only once the
 //   previous answer on its connection has been handed to the operating system, so a connection
 //   holds at most one unsent answer;
-// - a connection whose answer makes no write progress for HTTP_WRITE_STALL_TIMEOUT_MS is closed;
+// - a connection whose answer makes no write progress for HTTP_WRITE_STALL_TIMEOUT_MS is reset;
 // - across connections, a request for a large answer is refused (429, Retry-After) while the
-//   unsent answers pass HTTP_MAX_UNSENT_BYTES (large-answer-admission.ts).
+//   unsent answers pass HTTP_MAX_UNSENT_BYTES (large-answer-admission.ts). It is asked when the
+//   request arrives, so requests that arrived together before the total was passed are still
+//   made: the render pool asking roomForLargeAnswer() as each render starts would bound those too.
 // The WebSocket side has its own bounds (WS_MAX_BUFFERED_BYTES, live/shared-subscription-delivery.ts):
 // an upgraded socket leaves this accounting.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
