@@ -19,7 +19,9 @@ import { useResponseHeaders } from './graphql/response-headers.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
-import { httpServerTimeouts, limitConnectionsPerAddress } from './http/connection-limits.js';
+import { ConnectionsPerAddress, httpServerTimeouts, NO_ADDRESS_CAP } from './http/connection-limits.js';
+import { UnsentAnswers } from './http/unsent-answers.js';
+import { useLargeAnswerAdmission } from './http/large-answer-admission.js';
 import { LiveConnections, useHttpSubscriptionLimit } from './http/live-connections.js';
 import { createOriginPolicy } from './http/origin-policy.js';
 import { closeHttpServer } from './http/graceful-shutdown.js';
@@ -46,6 +48,8 @@ export interface App {
   database: Database;
   services: Services;
   webSockets: Pick<GraphQLWebSocketServer, 'clientCount' | 'sharedSubscriptions'>;
+  /** What clients that do not read their answers hold (http/unsent-answers.ts). */
+  unsentAnswers: Pick<UnsentAnswers, 'unsentBytes' | 'connectionsClosedForNoProgress'>;
   logger: Logger;
   /** Where /metrics is served when METRICS_PORT gives it a port of its own (after start). */
   metricsUrl(): string | undefined;
@@ -107,6 +111,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   // Which browser pages may call the API and open WebSockets with the user's cookie: our own, and ALLOWED_ORIGINS
   const originPolicy = createOriginPolicy({ allowedOrigins: config.allowedOrigins, https: config.secureCookies });
   const liveConnections = new LiveConnections(config.limits.wsMaxConnectionsPerAccount);
+  const unsentAnswers = new UnsentAnswers({ stallTimeoutMs: config.limits.httpWriteStallTimeoutMs, maxTotalBytes: config.limits.httpMaxUnsentBytes });
+  // Behind a proxy (TRUST_PROXY) every connection comes from the proxy, and capping its address
+  // would cap every client together: there the proxy has to limit connections per client.
+  const addressCap = config.limits.maxConnectionsPerAddress > 0 && !config.trustProxy ? new ConnectionsPerAddress(config.limits.maxConnectionsPerAddress) : NO_ADDRESS_CAP;
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -123,7 +131,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections)],
+    plugins: [observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
@@ -147,6 +155,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
   const observeRequest = observability.observeRequest(isApiPath);
   const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => observeRequest(req, res, () => {
+    if (!addressCap.admitRequest(req, res)) return;
+    unsentAnswers.inTurn(req, res, () => route(req, res));
+  }));
+  const route = (req: IncomingMessage, res: ServerResponse) => {
     // A request for exactly /graphql (every API call but GraphiQL's page and SSE query strings)
     // has nothing to normalise: it skips the URL parse, about 1% of a dashboard read's CPU.
     const url = req.url === GRAPHQL_PATH ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
@@ -170,11 +182,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     }
     // no built dashboard (npm run build:client makes one): the front door is GraphiQL
     res.writeHead(302, { location: GRAPHQL_PATH }).end();
-  }));
-
-  // Behind a proxy (TRUST_PROXY) every connection comes from the proxy, and capping its address
-  // would cap every client together: there the proxy has to limit connections per client.
-  if (config.limits.maxConnectionsPerAddress > 0 && !config.trustProxy) limitConnectionsPerAddress(server, config.limits.maxConnectionsPerAddress);
+  };
+  unsentAnswers.attach(server);
 
   const webSockets = attachGraphQLWebSocketServer({
     server,
@@ -185,6 +194,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     limits: config.limits,
     liveConnections,
     originPolicy,
+    admitUpgrade: (req) => addressCap.admitUpgrade(req),
     onUnexpectedError: (error) => logger.error({ err: error }, 'unexpected error on a WebSocket'),
   });
   observability.readFrom({ webSocketConnections: () => webSockets.clientCount(), webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions });
@@ -221,6 +231,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const stop = async () => {
     clearInterval(usageRollUp);
     clearInterval(upkeepTimer);
+    unsentAnswers.close();
     if (webhookTimer) clearInterval(webhookTimer);
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
     await services.close();
@@ -236,6 +247,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     database,
     services,
     webSockets,
+    unsentAnswers,
     logger,
     metricsUrl: observability.metricsUrl,
     async start(port = config.port, host = config.host) {

@@ -106,8 +106,12 @@ export interface Limits {
   httpRequestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   httpKeepAliveTimeoutMs: number;
-  /** Open connections per client address (IPv6: per /64), WebSockets included; 0 = no cap. Not applied with TRUST_PROXY. */
+  /** Connections at work per client address (IPv6: per /64): with a request in progress, or a WebSocket; 0 = no cap. Not applied with TRUST_PROXY. */
   maxConnectionsPerAddress: number;
+  /** A connection whose unsent answer makes no write progress for this long is closed; 0 = never. */
+  httpWriteStallTimeoutMs: number;
+  /** Answers written and not yet read by their clients, across connections; past it, large answers (documents) are refused. */
+  httpMaxUnsentBytes: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -159,6 +163,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     httpRequestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
     httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000),
     maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256),
+    httpWriteStallTimeoutMs: integer(env, 'HTTP_WRITE_STALL_TIMEOUT_MS', 10_000),
+    httpMaxUnsentBytes: integer(env, 'HTTP_MAX_UNSENT_BYTES', 128 * 1024 * 1024),
   };
 }
 

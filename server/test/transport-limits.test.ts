@@ -1,5 +1,5 @@
 // What one client can hold of the transports: live connections per account on every transport,
-// sockets per address and how long a request may trickle in, and what a malformed WebSocket
+// how long a request may trickle in, and what a malformed WebSocket
 // frame costs (a close code, not a line on stderr).
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -112,16 +112,13 @@ describe('slow clients', () => {
     return { socket, answer: new Promise((resolve) => socket.once('close', () => resolve(received))) };
   }
 
-  it('sockets past MAX_CONNECTIONS_PER_ADDRESS are closed at once; the others, whose headers never end, get 408 after HTTP_HEADERS_TIMEOUT_MS', async () => {
+  it('connections whose headers never end get 408 after HTTP_HEADERS_TIMEOUT_MS, however many: they are not at work, so MAX_CONNECTIONS_PER_ADDRESS does not count them', async () => {
     const sockets = Array.from({ length: limits.maxConnectionsPerAddress + 3 }, (_, i) =>
       // slowloris: a request line and a header, then nothing; and a connection that sends nothing at all
       slowSocket(i % 2 ? 'POST /graphql HTTP/1.1\r\nHost: localhost\r\n' : ''),
     );
     const answers = await Promise.all(sockets.map((socket) => socket.answer));
-    const timedOut = answers.filter((answer) => answer.startsWith('HTTP/1.1 408'));
-    const cut = answers.filter((answer) => answer === '');
-    expect({ timedOut: timedOut.length, cut: cut.length }).toEqual({ timedOut: limits.maxConnectionsPerAddress, cut: 3 });
-    // their places are free again
+    expect(answers.filter((answer) => !answer.startsWith('HTTP/1.1 408'))).toEqual([]);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
   });

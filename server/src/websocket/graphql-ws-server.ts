@@ -45,6 +45,8 @@ export function attachGraphQLWebSocketServer(options: {
   /** The places each account holds, shared with HTTP subscriptions (WS_MAX_CONNECTIONS_PER_ACCOUNT). */
   liveConnections: LiveConnections;
   originPolicy: OriginPolicy;
+  /** The per-address cap on connections at work (http/connection-limits.ts): past it, the upgrade gets its HTTP refusal. */
+  admitUpgrade?: (req: IncomingMessage) => { admitted: true } | { admitted: false; status: number; message: string; headers: Record<string, string> };
   onUnexpectedError?: (error: unknown) => void;
 }): GraphQLWebSocketServer {
   const { server, path, yoga, createContext, limits, liveConnections, originPolicy } = options;
@@ -56,8 +58,11 @@ export function attachGraphQLWebSocketServer(options: {
     maxPayload: limits.wsMaxPayloadBytes,
     // Cross-site WebSocket hijacking: a page of another site may open a socket here, and the
     // browser adds the user's cookie. Refused before the handshake, so no frame is exchanged.
-    verifyClient: (info: { req: IncomingMessage }, done: (verified: boolean, code?: number, message?: string) => void) =>
-      originPolicy.allowsUpgrade(info.req) ? done(true) : done(false, 403, 'Forbidden'),
+    verifyClient: (info: { req: IncomingMessage }, done: (verified: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) => {
+      if (!originPolicy.allowsUpgrade(info.req)) return done(false, 403, 'Forbidden');
+      const admission = options.admitUpgrade?.(info.req) ?? { admitted: true };
+      return admission.admitted ? done(true) : done(false, admission.status, admission.message, admission.headers);
+    },
   });
 
   serveGraphQLWs(
