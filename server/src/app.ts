@@ -95,6 +95,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     now: options.clock,
     webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
     onRendererEnded: (details) => observability.rendererEnded(details),
+    // asked at each render's start, once requests are being served (unsentAnswers exists by then)
+    refuseToRender: () => unsentAnswers.renderRefusal(),
   });
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),

@@ -46,6 +46,8 @@ export interface ServiceOptions {
   webhookAllowPrivateUrls?: boolean;
   /** Hears of each renderer process that ended during a render (its replacement is already starting). */
   onRendererEnded?: RendererEndedListener;
+  /** Asked as renders are about to start: an error refuses them (answers nobody reads, http/unsent-answers.ts). */
+  refuseToRender?: () => Error | undefined;
 }
 
 export function createServices(
@@ -53,12 +55,12 @@ export function createServices(
   rateLimiters: RateLimiters,
   limits: RenderLimits,
   announce: LiveAnnouncements,
-  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded }: ServiceOptions = {},
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender }: ServiceOptions = {},
 ): Services {
   const tokenStore = new PrismaTokenStore(database.prisma, database.sql, now);
   const auditStore = new SqlAuditStore(database.prisma, database.sql, database.provider);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
-  const renderer = new LiquidTemplateRenderer(limits, onRendererEnded);
+  const renderer = new LiquidTemplateRenderer(limits, { onRendererEnded, refuseToStart: refuseToRender });
   const webhookStore = new SqlWebhookStore(database.prisma, database.sql, database.provider);
   const usageStore = new SqlUsageStore(database.sql);
   // every audit row is inserted by a driver step, whichever store runs it: the driver reports the

@@ -174,3 +174,38 @@ describe('the total of unsent answers', () => {
     expect(((await accepted.json()) as { data: { renderDocument: { documentCount: number } } }).data.renderDocument.documentCount).toBe(2);
   });
 });
+
+describe('a burst of large-answer requests that all arrive before any answer is unsent', () => {
+  let t: TestApp;
+  let url: string;
+  beforeAll(async () => {
+    t = await createTestApp({ trustProxy: 0, metrics: true, limits: largeLimits({ httpWriteStallTimeoutMs: 0, httpMaxUnsentBytes: 1024 * 1024 }) });
+    url = await t.app.start(0, '127.0.0.1');
+  });
+  afterAll(() => t.close());
+
+  /** Renders ended so far, by outcome, from the service's own metrics. */
+  async function renderOutcomes(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const outcomes: Record<string, number> = {};
+    for (const [, outcome, count] of text.matchAll(/^pogodoc_render_duration_seconds_count\{outcome="([A-Z_]+)"\} (\d+)$/gm)) outcomes[outcome!] = Number(count);
+    return outcomes;
+  }
+
+  it('is bounded too: once the unsent answers pass the total, the renders that have not started yet are refused', async () => {
+    const secret = await businessToken(t);
+    const port = Number(new URL(url).port);
+    // thirty clients that never read, each asking for ~8 MB: all are waiting for a renderer
+    // before the first answer exists, so only the check at each render's start can refuse them
+    const clients = Array.from({ length: 30 }, () => nonReader(port, [renderRequest(secret, LARGE_TEMPLATE)]));
+    await eventually(async () => {
+      const outcomes = await renderOutcomes();
+      return (outcomes.OK ?? 0) + (outcomes.RATE_LIMITED ?? 0) === 30;
+    }, 'every render made or refused');
+    const outcomes = await renderOutcomes();
+    // the renders already running when the total was passed are made; the rest are refused
+    expect(outcomes.RATE_LIMITED).toBeGreaterThanOrEqual(20);
+    expect(t.app.unsentAnswers.unsentBytes()).toBeLessThan(10 * 9 * 1024 * 1024);
+    for (const client of clients) client.destroy();
+  });
+});

@@ -7,10 +7,10 @@
 //   holds at most one unsent answer;
 // - a connection whose answer makes no write progress for HTTP_WRITE_STALL_TIMEOUT_MS is reset;
 // - across connections, a request for a large answer is refused (429, Retry-After) while the
-//   unsent answers pass HTTP_MAX_UNSENT_BYTES (large-answer-admission.ts). It is asked when the
-//   request arrives, so requests that arrived together before the total was passed are still
-//   made: the render pool asking roomForLargeAnswer() as each render starts would bound those too.
-// The WebSocket side has its own bounds (WS_MAX_BUFFERED_BYTES, live/shared-subscription-delivery.ts):
+//   unsent answers pass HTTP_MAX_UNSENT_BYTES: when it arrives (large-answer-admission.ts), and
+//   again as its render is about to start (renderRefusal, asked by the render pool), so that
+//   requests that all arrived before the total was passed are bounded too.
+// The WebSocket side has its own bounds (WS_MAX_BUFFERED_BYTES, websocket/shared-subscription-delivery.ts):
 // an upgraded socket leaves this accounting.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -87,7 +87,16 @@ export class UnsentAnswers {
 
   /** The refusal of a large answer while there is no room, as a GraphQL error (429 with Retry-After). */
   refusal() {
-    return toGraphQLError(new RateLimitedError(RETRY_AFTER_SECONDS, 'answers are waiting for their clients to read them'));
+    return toGraphQLError(this.refusalError());
+  }
+
+  /** The refusal of a render about to start while there is no room; undefined while there is. */
+  renderRefusal(): RateLimitedError | undefined {
+    return this.roomForLargeAnswer() ? undefined : this.refusalError();
+  }
+
+  private refusalError() {
+    return new RateLimitedError(RETRY_AFTER_SECONDS, 'answers are waiting for their clients to read them');
   }
 
   /**

@@ -52,6 +52,13 @@ export interface FairSlotsOptions {
   maxBudgetWaitMs?: number;
   /** The clock render time is charged by, in ms. Default performance.now. */
   now?: () => number;
+  /**
+   * Asked as each batch is about to start: an error refuses the batch's renders with it instead.
+   * The server refuses new renders while the answers its clients have not read are over their
+   * bound (http/unsent-answers.ts): asked here, at the start, it also bounds requests that all
+   * arrived before the bound was passed.
+   */
+  refuseToStart?: () => Error | undefined;
 }
 
 /** What a waiting render costs beyond its template and data: its request, its promise. */
@@ -277,9 +284,13 @@ export class FairSlots<J, R> {
       // at the front: they were the account's oldest renders, and keep their place
       else this.enqueue(account, again, 'front');
     };
-    this.runBatch(
-      batch.map((waiter) => waiter.job),
-      (ms) => (holdMs = ms),
+    const refusal = this.options.refuseToStart?.();
+    (refusal
+      ? Promise.resolve(batch.map(() => ({ ok: false as const, error: refusal })))
+      : this.runBatch(
+          batch.map((waiter) => waiter.job),
+          (ms) => (holdMs = ms),
+        )
     )
       .then(settle, (error: unknown) => settle(batch.map(() => ({ ok: false as const, error }))))
       .finally(() => {

@@ -48,9 +48,13 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
   private readonly pool: RendererPool;
   private readonly slots: FairSlots<RenderJob, string>;
 
+  /**
+   * @param options.onRendererEnded hears of each renderer process that ended during a render
+   * @param options.refuseToStart asked as each batch is about to start (fair-slots.ts)
+   */
   constructor(
     private readonly limits: RenderLimits,
-    onRendererEnded?: RendererEndedListener,
+    { onRendererEnded, refuseToStart }: { onRendererEnded?: RendererEndedListener; refuseToStart?: () => Error | undefined } = {},
   ) {
     const processes = Math.max(1, limits.renderProcesses);
     this.pool = new RendererPool({
@@ -72,6 +76,7 @@ export class LiquidTemplateRenderer implements TemplateRenderer {
         retryAfterSeconds: Math.max(1, Math.ceil(limits.renderTimeoutMs / 1000)),
         maxBatch: MAX_BATCH,
         maxBatchBytes: MAX_BATCH_BYTES,
+        refuseToStart,
       },
       (jobs, holdShareFor) => this.renderBatch(jobs, holdShareFor),
     );
