@@ -199,7 +199,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     admitUpgrade: (req) => addressCap.admitUpgrade(req),
     onUnexpectedError: (error) => logger.error({ err: error }, 'unexpected error on a WebSocket'),
   });
-  observability.readFrom({ webSocketConnections: () => webSockets.clientCount(), webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions });
+  observability.readFrom({
+    webSocketConnections: () => webSockets.clientCount(),
+    webSocketSubscriptions: () => webSockets.sharedSubscriptions().subscriptions,
+    unsentAnswerBytes: () => unsentAnswers.unsentBytes(),
+    connectionsClosedForNoProgress: () => unsentAnswers.connectionsClosedForNoProgress(),
+  });
   const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
   // The audit trail's upkeep: expiry events and the 7-day and 1-day expiry notices (with their

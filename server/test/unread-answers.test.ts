@@ -206,6 +206,9 @@ describe('a burst of large-answer requests that all arrive before any answer is 
     // the renders already running when the total was passed are made; the rest are refused
     expect(outcomes.RATE_LIMITED).toBeGreaterThanOrEqual(20);
     expect(t.app.unsentAnswers.unsentBytes()).toBeLessThan(10 * 9 * 1024 * 1024);
+    // the operator sees it too
+    const unsent = Number(/^pogodoc_http_unsent_answer_bytes (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+    expect(unsent).toBeGreaterThan(1024 * 1024);
     for (const client of clients) client.destroy();
   });
 });

@@ -8,6 +8,10 @@ export interface MetricSources {
   webSocketConnections(): number;
   /** Live-count subscriptions over WebSocket (the shared delivery's). */
   webSocketSubscriptions(): number;
+  /** Answer bytes that HTTP clients have not read yet (http/unsent-answers.ts). */
+  unsentAnswerBytes(): number;
+  /** HTTP connections reset because their answer made no write progress. */
+  connectionsClosedForNoProgress(): number;
 }
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -66,6 +70,22 @@ export function createMetrics() {
       registers,
       collect() {
         if (sources) this.set({ transport: 'websocket' }, sources.webSocketSubscriptions());
+      },
+    }),
+    unsentAnswerBytes: new Gauge({
+      name: 'pogodoc_http_unsent_answer_bytes',
+      help: 'Answer bytes that HTTP clients have not read yet; past HTTP_MAX_UNSENT_BYTES new documents are refused',
+      registers,
+      collect() {
+        if (sources) this.set(sources.unsentAnswerBytes());
+      },
+    }),
+    connectionsClosedForNoProgress: new Gauge({
+      name: 'pogodoc_http_connections_reset_for_no_progress',
+      help: 'HTTP connections reset since start because their answer made no write progress for HTTP_WRITE_STALL_TIMEOUT_MS',
+      registers,
+      collect() {
+        if (sources) this.set(sources.connectionsClosedForNoProgress());
       },
     }),
     databaseErrors: new Counter({
