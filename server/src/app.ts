@@ -28,7 +28,7 @@ import { closeHttpServer } from './http/graceful-shutdown.js';
 import { operationalRoutes } from './http/operational-routes.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { ScannerKeyDirectory, SECRET_SCANNING_PATH, secretScanningHandler } from './http/secret-scanning.js';
-import { resolveClientAddress } from './http/client-address.js';
+import { resolveClientAddress, type RequestAddresses } from './http/client-address.js';
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 import { createObservability } from './observability/observability.js';
@@ -90,6 +90,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const database = await openDatabase(config.databaseUrl, observability.databaseOptions(options));
   const rateLimiters = createRateLimiters(config.limits, config.redisUrl);
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: observability.redisError });
+  // the one reading of a request's client address, for every rate limit and log line
+  const clientAddressOf = (addresses: RequestAddresses) => resolveClientAddress(addresses, config.trustProxy);
   const services = createServices(database, rateLimiters, config.limits, observability.announcements(liveAnnouncementsOf(events)), {
     ...observability.serviceHooks(),
     now: options.clock,
@@ -108,7 +110,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     documentCounts,
     liveEvents: events,
     secureCookies: config.secureCookies,
-    trustProxy: config.trustProxy,
+    clientAddressOf,
   });
   // Which browser pages may call the API and open WebSockets with the user's cookie: our own, and ALLOWED_ORIGINS
   const originPolicy = createOriginPolicy({ allowedOrigins: config.allowedOrigins, https: config.secureCookies });
@@ -148,7 +150,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
         maxBodyBytes: config.limits.maxRequestBodyBytes,
         clientAddress: (req) => {
           const forwarded = req.headers['x-forwarded-for'];
-          return resolveClientAddress({ remoteAddress: req.socket.remoteAddress, forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : forwarded }, config.trustProxy);
+          return clientAddressOf({ remoteAddress: req.socket.remoteAddress, forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : forwarded });
         },
         onError: (error) => logger.error({ err: error }, 'secret scanning key list unavailable'),
       })

@@ -19,21 +19,11 @@ import { UsageService } from './domain/usage.js';
 import { TokenPagesService } from './domain/token-pages.js';
 import { SqlTokenPages } from './persistence/token-pages.js';
 import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
+import type { Services } from './graphql/context.js';
+
+export type { Services };
 import type { RendererEndedListener } from './rendering/renderer-pool.js';
 
-export interface Services {
-  accounts: AccountService;
-  apiTokens: ApiTokenService;
-  documents: DocumentService;
-  audit: AuditLog;
-  leaks: LeakResponseService;
-  webhooks: WebhookService;
-  webhookDelivery: WebhookDelivery;
-  usage: UsageService;
-  tokenPages: TokenPagesService;
-  /** Ends the renderer processes. Call it once no request is in flight any more (shutdown). */
-  close(): Promise<void>;
-}
 
 /** The clock of the token rules (expiry, grace periods, last use) and of the billing period; tests inject their own. */
 export type Clock = () => Date;

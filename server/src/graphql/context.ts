@@ -12,8 +12,15 @@ import { parseCookie } from 'cookie';
 import type { AccountRecord, SessionWithAccount } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
-import { resolveClientAddress } from '../http/client-address.js';
-import type { Services } from '../services.js';
+import type { AccountService } from '../domain/accounts.js';
+import type { ApiTokenService } from '../domain/api-tokens.js';
+import type { AuditLog } from '../domain/audit.js';
+import type { DocumentService } from '../domain/documents.js';
+import type { LeakResponseService } from '../domain/leak-response.js';
+import type { TokenPagesService } from '../domain/token-pages.js';
+import type { UsageService } from '../domain/usage.js';
+import type { WebhookDelivery } from '../webhooks/delivery.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { DocumentCountFeed, DocumentCountWatch } from '../live/document-count-feed.js';
 import type { DocumentCountChange } from '../live/events.js';
 
@@ -60,13 +67,28 @@ export interface GraphQLContext {
   clearSessionCookie(): Promise<void>;
 }
 
+/** The services the resolvers call (services.ts builds them). */
+export interface Services {
+  accounts: AccountService;
+  apiTokens: ApiTokenService;
+  documents: DocumentService;
+  audit: AuditLog;
+  leaks: LeakResponseService;
+  webhooks: WebhookService;
+  webhookDelivery: WebhookDelivery;
+  usage: UsageService;
+  tokenPages: TokenPagesService;
+  /** Ends the renderer processes. Call it once no request is in flight any more (shutdown). */
+  close(): Promise<void>;
+}
+
 export interface ContextDependencies {
   services: Services;
   documentCounts: DocumentCountFeed;
   liveEvents: LiveEvents;
   secureCookies: boolean;
-  /** How many proxies of our own stand in front of the service (TRUST_PROXY); 0 ignores X-Forwarded-For. */
-  trustProxy: number;
+  /** The client's address, from the connection's peer and X-Forwarded-For as TRUST_PROXY says (http/client-address.ts). */
+  clientAddressOf(request: { remoteAddress: string | undefined; forwardedFor: string | undefined }): string;
 }
 
 /** What the context reads of a WebSocket's upgrade request (a Node IncomingMessage has it). */
@@ -125,10 +147,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const sessionToken = bearerKind === 'session' ? bearer : bearerIsApiToken ? undefined : cookieSession;
 
     const nodeRequest = initial.req ?? initial.upgradeRequest;
-    const clientAddress = resolveClientAddress(
-      { remoteAddress: nodeRequest?.socket.remoteAddress, forwardedFor: headerOf(initial, 'x-forwarded-for') },
-      deps.trustProxy,
-    );
+    const clientAddress = deps.clientAddressOf({ remoteAddress: nodeRequest?.socket.remoteAddress, forwardedFor: headerOf(initial, 'x-forwarded-for') });
 
     let session: Promise<SessionWithAccount> | undefined;
     const userAgent = headerOf(initial, 'user-agent');
