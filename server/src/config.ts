@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from './paths.js';
 import { parseAllowedOrigins } from './http/origin-policy.js';
 import type { LogFormat } from './observability/logger.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './domain/audit.js';
+import { DEFAULT_TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE, DEFAULT_WEBHOOK_MAX_WAITING_PER_ACCOUNT, DEFAULT_WEBHOOK_RETENTION_DAYS } from './domain/webhooks.js';
 
 
 export interface AppConfig {
@@ -53,6 +54,8 @@ export interface AppConfig {
   webhookAllowPrivateUrls: boolean;
   /** How often each instance looks for due webhook messages (WEBHOOK_POLL_MS); 0 turns delivery off. */
   webhookPollMs: number;
+  /** Delivered and given-up webhook messages are deleted after this many days (WEBHOOK_RETENTION_DAYS). */
+  webhookRetentionDays: number;
 }
 
 /** Every abuse limit, with its environment variable in the README's table. */
@@ -78,6 +81,10 @@ export interface Limits {
   apiTokenFailuresPerIpPerMinute: number;
   signUpsPerIpPerHour: number;
   documentsPerTokenPerMinute: number;
+  /** generateToken, rollToken, updateToken and deleteToken per account and minute: each writes a webhook message per endpoint. */
+  tokenMutationsPerAccountPerMinute: number;
+  /** Webhook messages an account may have waiting; past it its oldest non-security ones are given up (domain/webhooks.ts). */
+  webhookMaxWaitingPerAccount: number;
   /** Worker threads that render templates, off the main event loop. */
   renderThreads: number;
   /** Renders of one account that run at once: its share of the render threads. */
@@ -139,6 +146,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     apiTokenFailuresPerIpPerMinute: integer(env, 'API_TOKEN_FAILURES_PER_IP_PER_MINUTE', 30),
     signUpsPerIpPerHour: integer(env, 'SIGN_UPS_PER_IP_PER_HOUR', 20),
     documentsPerTokenPerMinute: integer(env, 'DOCUMENTS_PER_TOKEN_PER_MINUTE', 6000),
+    tokenMutationsPerAccountPerMinute: integer(env, 'TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE', DEFAULT_TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE),
+    webhookMaxWaitingPerAccount: Math.max(1, integer(env, 'WEBHOOK_MAX_WAITING_PER_ACCOUNT', DEFAULT_WEBHOOK_MAX_WAITING_PER_ACCOUNT)),
     renderThreads,
     renderConcurrencyPerAccount: Math.max(1, integer(env, 'RENDER_CONCURRENCY_PER_ACCOUNT', Math.max(1, Math.floor(renderThreads / 2)))),
     renderQueueBytesPerAccount: integer(env, 'RENDER_QUEUE_BYTES_PER_ACCOUNT', 16 * 1024 * 1024),
@@ -205,5 +214,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditRetentionDays: Math.max(1, integer(env, 'AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS)),
     webhookAllowPrivateUrls: flag(env.WEBHOOKS_ALLOW_PRIVATE_URLS, false),
     webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 1000),
+    webhookRetentionDays: Math.max(1, integer(env, 'WEBHOOK_RETENTION_DAYS', DEFAULT_WEBHOOK_RETENTION_DAYS)),
   };
 }
