@@ -43,8 +43,8 @@ export class WebhookDelivery {
   private running: Promise<number> | undefined;
   /** Attempts under way per endpoint, on this instance. */
   private readonly inFlightByEndpoint = new Map<string, number>();
-  /** Endpoints that did not answer, and how many pauses in a row each has had. */
-  private readonly pausesInARow = new Map<string, number>();
+  /** Endpoints that did not answer: their latest pause's end, and how many pauses in a row. */
+  private readonly pauses = new Map<string, { inARow: number; until: Date }>();
 
   constructor(
     private readonly store: SqlWebhookStore,
@@ -137,7 +137,7 @@ export class WebhookDelivery {
           : { delivered: false, retryAt: nextAttemptAfterFailure(message.createdAt, message.attemptCount, at) },
     });
     // after the record, so that the pause also moves this message's own retry past it
-    if (responseStatus !== null) this.pausesInARow.delete(message.endpointId);
+    if (responseStatus !== null) this.pauses.delete(message.endpointId);
     else if (error !== null && NO_ANSWER_CLASSES.has(error)) await this.pause(message.endpointId, at);
   }
 
@@ -145,12 +145,17 @@ export class WebhookDelivery {
    * The circuit breaker: an endpoint that did not answer gets no attempt until the pause ends,
    * longer each time in a row. Its waiting messages are moved past the pause in the database, so
    * that no instance claims them meanwhile; when the pause ends, the first attempts (at most the
-   * per-endpoint limit) are the probe.
+   * per-endpoint limit) are the probe. Attempts that were already under way when the pause began
+   * and end without an answer too move their own retry past it, and do not lengthen it.
    */
   private async pause(endpointId: string, at: Date): Promise<void> {
-    const pauses = (this.pausesInARow.get(endpointId) ?? 0) + 1;
-    this.pausesInARow.set(endpointId, pauses);
-    await this.store.pauseEndpoint(endpointId, new Date(at.getTime() + endpointPauseMs(pauses)));
+    const current = this.pauses.get(endpointId);
+    const pause = current && current.until > at ? current : { inARow: (current?.inARow ?? 0) + 1, until: new Date(0) };
+    if (pause !== current) {
+      pause.until = new Date(at.getTime() + endpointPauseMs(pause.inARow));
+      this.pauses.set(endpointId, pause);
+    }
+    await this.store.pauseEndpoint(endpointId, pause.until);
   }
 
   private async send(message: ClaimedMessage, at: Date): Promise<AttemptOutcome> {

@@ -14,6 +14,7 @@ interface MessageRow {
   attemptCount: number;
   deliveredAt: Date | null;
   failedAt: Date | null;
+  failureReason: string | null;
   payload: string;
 }
 
@@ -77,7 +78,11 @@ const WebhookMessageRef = builder.objectRef<MessageRow>('WebhookMessage').implem
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime' }),
     attemptCount: t.exposeInt('attemptCount'),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
-    failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true, description: 'Set when the 24 hours of retries ran out.' }),
+    failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true, description: 'Set when the message was given up: see failureReason. A manual retry sends it again.' }),
+    failureReason: t.exposeString('failureReason', {
+      nullable: true,
+      description: "Why the message was given up: its 24 hours of retries ran out, or the account had too many messages waiting (the oldest are given up first; security events never).",
+    }),
     attempts: t.field({ type: [WebhookAttemptRef], resolve: (message, _args, ctx) => attemptsLoader(ctx)(message.id) }),
   }),
 });
