@@ -101,11 +101,17 @@ const GIVE_UP_OVER_CAP: SqlStatement = {
 };
 
 // The retention, a chunk at a time (one short transaction each, not one long lock): a chunk's
-// attempts, then its messages, chosen the same way in the same transaction.
+// attempts, then its messages, chosen the same way in the same transaction; delivered and given-up
+// messages apart, so that each chunk is read through its own partial index.
 const PRUNE_CHUNK = 2000;
-const EXPIRED_CHUNK = `SELECT "id" FROM "WebhookMessage" WHERE "deliveredAt" < $1 OR "failedAt" < $1 ORDER BY "id" LIMIT ${PRUNE_CHUNK}`;
-const PRUNE_ATTEMPTS: SqlStatement = { name: 'webhook_prune_attempts', text: `DELETE FROM "WebhookAttempt" WHERE "messageId" IN (${EXPIRED_CHUNK})` };
-const PRUNE_MESSAGES: SqlStatement = { name: 'webhook_prune_messages', text: `DELETE FROM "WebhookMessage" WHERE "id" IN (${EXPIRED_CHUNK}) RETURNING "id"` };
+const pruneSteps = (column: 'deliveredAt' | 'failedAt'): [SqlStatement, SqlStatement] => {
+  const chunk = `SELECT "id" FROM "WebhookMessage" WHERE "${column}" < $1 ORDER BY "${column}" LIMIT ${PRUNE_CHUNK}`;
+  return [
+    { name: `webhook_prune_attempts_${column}`, text: `DELETE FROM "WebhookAttempt" WHERE "messageId" IN (${chunk})` },
+    { name: `webhook_prune_messages_${column}`, text: `DELETE FROM "WebhookMessage" WHERE "id" IN (${chunk}) RETURNING "id"` },
+  ];
+};
+const PRUNE_STEPS = [pruneSteps('deliveredAt'), pruneSteps('failedAt')];
 
 /**
  * Whether any message is due: a read, so that an idle instance polling every second takes no
@@ -198,15 +204,18 @@ export class SqlWebhookStore {
   /** Deletes the messages delivered or given up before `cutoff`, with their attempts; returns how many messages. */
   async prune(cutoff: Date): Promise<number> {
     let deleted = 0;
-    for (;;) {
-      const result = await this.sql.transaction([
-        { statement: PRUNE_ATTEMPTS, params: [cutoff] },
-        { statement: PRUNE_MESSAGES, params: [cutoff] },
-      ]);
-      const chunk = result.committed ? result.rows[1]!.length : 0;
-      deleted += chunk;
-      if (chunk < PRUNE_CHUNK) return deleted;
+    for (const [attempts, messages] of PRUNE_STEPS) {
+      for (;;) {
+        const result = await this.sql.transaction([
+          { statement: attempts, params: [cutoff] },
+          { statement: messages, params: [cutoff] },
+        ]);
+        const chunk = result.committed ? result.rows[1]!.length : 0;
+        deleted += chunk;
+        if (chunk < PRUNE_CHUNK) break;
+      }
     }
+    return deleted;
   }
 
   async recordAttempt(outcome: AttemptOutcome): Promise<void> {

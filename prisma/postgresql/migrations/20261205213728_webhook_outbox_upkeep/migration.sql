@@ -11,7 +11,7 @@ CREATE INDEX "WebhookMessage_waiting_nextAttemptAt_idx" ON "WebhookMessage"("nex
 CREATE INDEX "WebhookMessage_waiting_accountId_createdAt_idx" ON "WebhookMessage"("accountId", "createdAt") WHERE ("deliveredAt" IS NULL AND "failedAt" IS NULL);
 
 -- CreateIndex
-CREATE INDEX "WebhookMessage_deliveredAt_idx" ON "WebhookMessage"("deliveredAt");
+CREATE INDEX "WebhookMessage_delivered_deliveredAt_idx" ON "WebhookMessage"("deliveredAt") WHERE ("deliveredAt" IS NOT NULL);
 
 -- CreateIndex
-CREATE INDEX "WebhookMessage_failedAt_idx" ON "WebhookMessage"("failedAt");
+CREATE INDEX "WebhookMessage_failed_failedAt_idx" ON "WebhookMessage"("failedAt") WHERE ("failedAt" IS NOT NULL);
