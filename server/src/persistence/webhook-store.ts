@@ -71,11 +71,16 @@ const claimStatement = (provider: DatabaseProvider): SqlStatement => {
         WHERE ${WAITING} AND "nextAttemptAt" <= $1
       ) AS "due" WHERE "endpointTurn" <= $4
     ) AS "turns" ORDER BY "priority", "accountTurn", "nextAttemptAt", "id" LIMIT $3`;
-  const chosen = provider === 'postgresql' ? `SELECT "id" FROM "WebhookMessage" WHERE "id" IN (${next}) FOR UPDATE SKIP LOCKED` : next;
+  // The due condition again where the rows are locked and updated: another instance may have
+  // claimed a chosen row since the choice was read, and PostgreSQL checks these conditions again on
+  // the row as that claim left it (the choice itself is not checked again).
+  const chosen = provider === 'postgresql'
+    ? `SELECT "id" FROM "WebhookMessage" WHERE "id" IN (${next}) AND ${WAITING} AND "nextAttemptAt" <= $1 FOR UPDATE SKIP LOCKED`
+    : next;
   return {
     name: 'webhook_claim',
     text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2, "attemptCount" = "attemptCount" + 1
-    WHERE "id" IN (${chosen})
+    WHERE "id" IN (${chosen}) AND ${WAITING} AND "nextAttemptAt" <= $1
     RETURNING "id", "endpointId", "eventType", "payload", "createdAt", "attemptCount"`,
     dateColumns: ['createdAt'],
   };
