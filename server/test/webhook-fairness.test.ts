@@ -111,6 +111,17 @@ async function fillOutbox(accountId: string, endpointIds: string[], count: numbe
 
 const waitingOf = (accountId: string) => t.app.database.prisma.webhookMessage.count({ where: { accountId, deliveredAt: null, failedAt: null } });
 
+/** Drops every connection the hanging receiver holds, and any that comes later, until the run ends. */
+async function releaseUntilDone(run: Promise<number>): Promise<void> {
+  let done = false;
+  const settled = run.finally(() => (done = true));
+  while (!done) {
+    hanging.releaseAll();
+    await Promise.race([settled.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 20))]);
+  }
+  await settled;
+}
+
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -141,12 +152,7 @@ describe('a flooding account does not starve the others', () => {
       expect(await waitingOf(quiet.accountId)).toBe(0);
     } finally {
       // the receivers drop their connections: each endpoint is paused, and the run ends
-      await until(() => hanging.accepted > acceptedBefore, 'the hanging receiver got attempts');
-      while (hanging.open.size > 0) {
-        hanging.releaseAll();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await run;
+      await releaseUntilDone(run);
     }
     // each hanging endpoint got at most its 2 attempts at once, then a pause: no further slot
     expect(hanging.accepted - acceptedBefore).toBeLessThanOrEqual(10 * 2);
@@ -155,6 +161,29 @@ describe('a flooding account does not starve the others', () => {
     for (const attempt of attempts) expect(attempt.error).toBe('connection reset');
     const due = await t.app.database.prisma.webhookMessage.count({ where: { accountId: flooder.accountId, deliveredAt: null, failedAt: null, nextAttemptAt: { lte: now() } } });
     expect(due).toBe(0);
+  });
+
+  it('a message that becomes due while a run waits on receivers that never answer goes out at the next poll, not after them', async () => {
+    const flooder = await t.signUp({ plan: 'pro' });
+    const endpoints: string[] = [];
+    for (let i = 0; i < 3; i++) endpoints.push(await createEndpoint(flooder.session, `${hanging.url}?late=${i}`, ['token.created']));
+    await fillOutbox(flooder.accountId, endpoints, 30);
+    const acceptedBefore = hanging.accepted;
+    const delivery = deliveryWith(10 * 60_000);
+    const run = delivery.deliverDue();
+    try {
+      await until(() => hanging.accepted - acceptedBefore === 3 * 2, 'the first attempts to the hanging endpoints');
+      // the run now waits on attempts that never end; another account's change comes in
+      const late = await t.signUp({ plan: 'pro' });
+      await createEndpoint(late.session, receiver.url, ['token.created']);
+      await t.generateToken(late.session, 'late');
+      // the next poll joins the run, and the run claims again
+      void delivery.deliverDue();
+      await until(() => receiver.received.length > 0, 'the message that became due during the run');
+      expect(hanging.accepted - acceptedBefore).toBe(3 * 2);
+    } finally {
+      await releaseUntilDone(run);
+    }
   });
 
   it('security events go out first, ahead of an older backlog of routine events', async () => {

@@ -87,10 +87,18 @@ const claimStatement = (provider: DatabaseProvider): SqlStatement => {
 };
 
 // The circuit breaker's pause (delivery.ts): the endpoint's waiting messages are due again only
-// after it. Written to the database, so that every instance leaves the endpoint alone.
-const PAUSE_ENDPOINT: SqlStatement = {
-  name: 'webhook_pause_endpoint',
-  text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2 WHERE "endpointId" = $1 AND ${WAITING} AND "nextAttemptAt" < $2`,
+// after it. Written to the database, so that every instance leaves the endpoint alone. On
+// PostgreSQL the rows are locked in id order first, so that two instances pausing the same
+// endpoint at once wait for each other instead of deadlocking (a claim never waits: it skips
+// locked rows).
+const pauseStatement = (provider: DatabaseProvider): SqlStatement => {
+  const paused = `"endpointId" = $1 AND ${WAITING} AND "nextAttemptAt" < $2`;
+  return {
+    name: 'webhook_pause_endpoint',
+    text: provider === 'postgresql'
+      ? `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2 WHERE "id" IN (SELECT "id" FROM "WebhookMessage" WHERE ${paused} ORDER BY "id" FOR UPDATE) AND ${paused}`
+      : `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2 WHERE ${paused}`,
+  };
 };
 
 // The cap of waiting messages per account: the oldest non-security messages past the newest $2 are
@@ -178,6 +186,7 @@ const DELETE_ENDPOINT: SqlStatement = {
 
 export class SqlWebhookStore {
   private readonly claim: SqlStatement;
+  private readonly pause: SqlStatement;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -185,6 +194,7 @@ export class SqlWebhookStore {
     provider: DatabaseProvider,
   ) {
     this.claim = claimStatement(provider);
+    this.pause = pauseStatement(provider);
   }
 
   /**
@@ -198,7 +208,7 @@ export class SqlWebhookStore {
 
   /** The endpoint's waiting messages are not due before `until` (the circuit breaker's pause). */
   async pauseEndpoint(endpointId: string, until: Date): Promise<void> {
-    await this.sql.rows(PAUSE_ENDPOINT, [endpointId, until]);
+    await this.sql.rows(this.pause, [endpointId, until]);
   }
 
   /** Gives up every account's oldest waiting non-security messages past the newest `cap`; returns how many. */

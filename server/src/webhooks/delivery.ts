@@ -44,16 +44,24 @@ export class WebhookDelivery {
   /** Attempts under way per endpoint, on this instance. */
   private readonly inFlightByEndpoint = new Map<string, number>();
   /** Endpoints that did not answer: their latest pause's end, and how many pauses in a row. */
-  private readonly pauses = new Map<string, { inARow: number; until: Date }>();
+  private readonly pauses = new Map<string, { inARow: number; until: Date; written: Promise<void> }>();
 
   constructor(
     private readonly store: SqlWebhookStore,
     private readonly options: DeliveryOptions,
   ) {}
 
-  /** Attempts every due message once; resolves to how many attempts were made. Overlapping calls share one run. */
+  /** Wakes a run that waits for a free slot or a finished attempt, to claim again now. */
+  private wake: (() => void) | undefined;
+
+  /**
+   * Attempts every due message once; resolves to how many attempts were made. Overlapping calls
+   * share one run, and make it look for due messages again at once: a run can last as long as an
+   * attempt to a receiver that hangs, and what became due meanwhile must not wait for it.
+   */
   deliverDue(): Promise<number> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    if (this.running) this.wake?.();
+    else this.running = this.run().finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -75,7 +83,7 @@ export class WebhookDelivery {
         const claimed = await this.store.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS), {
           limit: Math.min(free, CLAIM_BATCH_SIZE),
           perEndpoint: MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT,
-          inFlight: this.inFlightByEndpoint,
+          inFlight: this.busyEndpoints(now),
         });
         for (const message of claimed) {
           this.countInFlight(message.endpointId, +1);
@@ -96,8 +104,10 @@ export class WebhookDelivery {
         if (failure) throw failure.reason;
         return attempts;
       }
-      // a slot frees: the endpoint that held it may be under its limit again, or another's turn came
-      await Promise.race(inFlight);
+      // a slot frees (the endpoint that held it may be under its limit again, or another's turn
+      // came), or the next poll asks to look again
+      await Promise.race([...inFlight, new Promise<void>((resolve) => (this.wake = resolve))]);
+      this.wake = undefined;
     }
   }
 
@@ -123,6 +133,10 @@ export class WebhookDelivery {
     }
     const { responseStatus, error, endpointGone } = outcome;
     const delivered = responseStatus !== null && responseStatus >= 200 && responseStatus < 300;
+    // any HTTP answer: the receiver is up; no answer at all: the endpoint is paused
+    if (responseStatus !== null) this.pauses.delete(message.endpointId);
+    const pause = responseStatus === null && error !== null && NO_ANSWER_CLASSES.has(error) ? this.pauseOf(message.endpointId, at) : undefined;
+    const retryAt = nextAttemptAfterFailure(message.createdAt, message.attemptCount, at);
     await this.store.recordAttempt({
       messageId: message.id,
       attemptNumber: message.attemptCount,
@@ -134,28 +148,36 @@ export class WebhookDelivery {
         ? { delivered: true }
         : endpointGone
           ? { delivered: false, retryAt: null }
-          : { delivered: false, retryAt: nextAttemptAfterFailure(message.createdAt, message.attemptCount, at) },
+          : { delivered: false, retryAt: retryAt && pause && pause.until > retryAt ? pause.until : retryAt },
     });
-    // after the record, so that the pause also moves this message's own retry past it
-    if (responseStatus !== null) this.pauses.delete(message.endpointId);
-    else if (error !== null && NO_ANSWER_CLASSES.has(error)) await this.pause(message.endpointId, at);
+    // every attempt that ended without an answer waits for the pause to be written before its
+    // slot frees, so that no claim on this instance sees the endpoint due meanwhile
+    if (pause) await pause.written;
   }
 
   /**
    * The circuit breaker: an endpoint that did not answer gets no attempt until the pause ends,
-   * longer each time in a row. Its waiting messages are moved past the pause in the database, so
-   * that no instance claims them meanwhile; when the pause ends, the first attempts (at most the
-   * per-endpoint limit) are the probe. Attempts that were already under way when the pause began
-   * and end without an answer too move their own retry past it, and do not lengthen it.
+   * longer each time in a row. Its waiting messages are moved past the pause in the database (once
+   * per pause), so that no instance claims them meanwhile, and this one does not either; when the pause ends, the
+   * first attempts (at most the per-endpoint limit) are the probe. Attempts that were under way
+   * when the pause began and end without an answer move their own retry past it, and do not
+   * lengthen it.
    */
-  private async pause(endpointId: string, at: Date): Promise<void> {
+  private pauseOf(endpointId: string, at: Date): { until: Date; written: Promise<void> } {
     const current = this.pauses.get(endpointId);
-    const pause = current && current.until > at ? current : { inARow: (current?.inARow ?? 0) + 1, until: new Date(0) };
-    if (pause !== current) {
-      pause.until = new Date(at.getTime() + endpointPauseMs(pause.inARow));
-      this.pauses.set(endpointId, pause);
-    }
-    await this.store.pauseEndpoint(endpointId, pause.until);
+    if (current && current.until > at) return current;
+    const inARow = (current?.inARow ?? 0) + 1;
+    const until = new Date(at.getTime() + endpointPauseMs(inARow));
+    const pause = { inARow, until, written: this.store.pauseEndpoint(endpointId, until) };
+    this.pauses.set(endpointId, pause);
+    return pause;
+  }
+
+  /** The endpoints this instance must not claim for now: at their limit of attempts, or paused. */
+  private busyEndpoints(now: Date): Map<string, number> {
+    const busy = new Map(this.inFlightByEndpoint);
+    for (const [endpointId, pause] of this.pauses) if (pause.until > now) busy.set(endpointId, MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT);
+    return busy;
   }
 
   private async send(message: ClaimedMessage, at: Date): Promise<AttemptOutcome> {
