@@ -124,11 +124,13 @@ export async function webhookFloodWorkload(add: Add, startServer: (env: Record<s
     ['token-mutation limit lifted', { TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE: '100000000' }],
   ] as const) {
     const flooded = await run(startServer, true, env);
-    const p50 = percentile(flooded.delays, 0.5);
-    const p99 = percentile(flooded.delays, 0.99);
+    // a message that never arrived counts as the longest wait measured, not as infinity
+    const shown = (delay: number) => (Number.isFinite(delay) ? delay : DRAIN_MS + FLOOD_SECONDS * 1000);
+    const p50 = shown(percentile(flooded.delays, 0.5));
+    const p99 = shown(percentile(flooded.delays, 0.99));
     const lost = flooded.delays.filter((delay) => delay === Infinity).length;
     add(WORKLOAD, `flood (${label}): the other account's delay p50 (ms)`, p50, 'ratio to the quiet run', { baseline: quietP50 });
-    add(WORKLOAD, `flood (${label}): the other account's delay p99 (ms)`, Number.isFinite(p99) ? p99 : DRAIN_MS + FLOOD_SECONDS * 1000, `p99 ≤ ${P99_TARGET_MS / 1000} s`, { baseline: quietP99, met: p99 <= P99_TARGET_MS });
+    add(WORKLOAD, `flood (${label}): the other account's delay p99 (ms)`, p99, `p99 ≤ ${P99_TARGET_MS / 1000} s`, { baseline: quietP99, met: p99 <= P99_TARGET_MS });
     add(WORKLOAD, `flood (${label}): the other account's messages not delivered within ${DRAIN_MS / 1000} s`, lost, '0', { met: lost === 0 });
     add(WORKLOAD, `flood (${label}): flooder's token mutations accepted / refused (RATE_LIMITED and others)`, flooded.counts.accepted, `refused: ${flooded.counts.refused}`);
   }
