@@ -158,8 +158,8 @@ export class WebhookDelivery {
   /**
    * The circuit breaker: an endpoint that did not answer gets no attempt until the pause ends,
    * longer each time in a row. Its waiting messages are moved past the pause in the database (once
-   * per pause), so that no instance claims them meanwhile, and this one does not either; when the pause ends, the
-   * first attempts (at most the per-endpoint limit) are the probe. Attempts that were under way
+   * per pause), so that no instance claims them meanwhile, and this one does not either; when the
+   * pause ends, the first attempts (at most the per-endpoint limit) are the probe. Attempts that were under way
    * when the pause began and end without an answer move their own retry past it, and do not
    * lengthen it.
    */
@@ -168,7 +168,10 @@ export class WebhookDelivery {
     if (current && current.until > at) return current;
     const inARow = (current?.inARow ?? 0) + 1;
     const until = new Date(at.getTime() + endpointPauseMs(inARow));
-    const pause = { inARow, until, written: this.store.pauseEndpoint(endpointId, until) };
+    const written = this.store.pauseEndpoint(endpointId, until);
+    // awaited by the attempts that hit the pause; one that failed to record first never awaits it
+    written.catch(() => {});
+    const pause = { inARow, until, written };
     this.pauses.set(endpointId, pause);
     return pause;
   }
