@@ -28,6 +28,8 @@ const API_SUITES = [
   'server/test/secret-scanning.test.ts',
   'server/test/audit-log.test.ts',
   'server/test/webhooks.test.ts',
+  'server/test/webhook-fairness.test.ts',
+  'server/test/webhook-outbox.test.ts',
   'server/test/metering.test.ts',
   'server/test/usage-live.test.ts',
   'server/test/sdk-quota-errors.test.ts',

@@ -18,6 +18,7 @@ import { observeSql } from '../server/test/support/observe-sql.js';
 import { renderHop } from './render-hop.js';
 import { usageWorkload } from './usage-workload.js';
 import { hostileFreeAccounts } from './hostile-free-accounts.js';
+import { webhookFloodWorkload } from './webhook-flood.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -242,6 +243,9 @@ async function main() {
 
   // 9. W-usage: the usage query at 2 million documents, and the bucket write per document
   if (runs(9)) await usageWorkload(add);
+
+  // 10. Webhook flood: one account's mutations to hanging receivers against another's deliveries
+  if (runs(10)) await webhookFloodWorkload(add, ourServer);
 
   writeResults();
 }

@@ -210,14 +210,17 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
   // The audit trail's upkeep: expiry events and the 7-day and 1-day expiry notices (with their
-  // token.expiring webhooks) every minute, the retention prune every hour. Every instance runs it;
+  // token.expiring webhooks) and the cap of waiting webhook messages every minute, the retention
+  // prunes (audit events, webhook messages) every hour. Every instance runs it;
   // all are idempotent (dedupe keys, a DELETE by time), so no leader is needed: of two instances
   // sweeping at once, one inserts each event and its outbox rows, the other's insert is a no-op.
   const auditUpkeep = async (prune: boolean) => {
     try {
       await services.audit.recordExpiredTokens();
       await services.audit.recordExpiringTokens();
+      await services.webhooks.giveUpOverCap(config.limits.webhookMaxWaitingPerAccount);
       if (prune) await services.audit.prune(config.auditRetentionDays);
+      if (prune) await services.webhooks.prune(config.webhookRetentionDays);
     } catch (error) {
       logger.warn({ err: error }, 'audit upkeep failed; it runs again later');
     }

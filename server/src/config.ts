@@ -11,6 +11,12 @@ export const DEFAULT_DATABASE_URL = 'file:./data/pogodoc.db';
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 /** JSON lines (the default), or pretty lines for people. */
 export type LogFormat = 'json' | 'pretty';
+/** Token mutations (generate, roll, update, delete) per account and minute: each writes a webhook message for every endpoint. */
+export const DEFAULT_TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE = 60;
+/** Delivered and given-up webhook messages (with their attempts) are deleted after this many days. */
+export const DEFAULT_WEBHOOK_RETENTION_DAYS = 30;
+/** Waiting webhook messages an account may have (domain/webhooks.ts says what happens past it). */
+export const DEFAULT_WEBHOOK_MAX_WAITING_PER_ACCOUNT = 10_000;
 
 
 export interface AppConfig {
@@ -57,6 +63,8 @@ export interface AppConfig {
   webhookAllowPrivateUrls: boolean;
   /** How often each instance looks for due webhook messages (WEBHOOK_POLL_MS); 0 turns delivery off. */
   webhookPollMs: number;
+  /** Delivered and given-up webhook messages are deleted after this many days (WEBHOOK_RETENTION_DAYS). */
+  webhookRetentionDays: number;
 }
 
 /** Every abuse limit, with its environment variable in the README's table. */
@@ -82,6 +90,10 @@ export interface Limits {
   apiTokenFailuresPerIpPerMinute: number;
   signUpsPerIpPerHour: number;
   documentsPerTokenPerMinute: number;
+  /** generateToken, rollToken, updateToken and deleteToken per account and minute: each writes a webhook message per endpoint. */
+  tokenMutationsPerAccountPerMinute: number;
+  /** Webhook messages an account may have waiting; past it its oldest non-security ones are given up (domain/webhooks.ts). */
+  webhookMaxWaitingPerAccount: number;
   /** Renderer processes that render templates, apart from the server (one more is kept as a spare). */
   renderProcesses: number;
   /** Renders of one account that run at once: its share of the renderer processes. */
@@ -150,6 +162,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     apiTokenFailuresPerIpPerMinute: integer(env, 'API_TOKEN_FAILURES_PER_IP_PER_MINUTE', 30),
     signUpsPerIpPerHour: integer(env, 'SIGN_UPS_PER_IP_PER_HOUR', 20),
     documentsPerTokenPerMinute: integer(env, 'DOCUMENTS_PER_TOKEN_PER_MINUTE', 6000),
+    tokenMutationsPerAccountPerMinute: integer(env, 'TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE', DEFAULT_TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE),
+    webhookMaxWaitingPerAccount: Math.max(1, integer(env, 'WEBHOOK_MAX_WAITING_PER_ACCOUNT', DEFAULT_WEBHOOK_MAX_WAITING_PER_ACCOUNT)),
     renderProcesses,
     renderConcurrencyPerAccount: Math.max(1, integer(env, 'RENDER_CONCURRENCY_PER_ACCOUNT', Math.max(1, Math.floor(renderProcesses / 2)))),
     renderQueueBytesPerAccount: integer(env, 'RENDER_QUEUE_BYTES_PER_ACCOUNT', 16 * 1024 * 1024),
@@ -219,6 +233,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditRetentionDays: Math.max(1, integer(env, 'AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS)),
     webhookAllowPrivateUrls: flag(env.WEBHOOKS_ALLOW_PRIVATE_URLS, false),
     webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 1000),
+    webhookRetentionDays: Math.max(1, integer(env, 'WEBHOOK_RETENTION_DAYS', DEFAULT_WEBHOOK_RETENTION_DAYS)),
   };
 }
 

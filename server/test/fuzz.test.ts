@@ -21,7 +21,7 @@ const runs = (numRuns: number) => {
 beforeAll(async () => {
   // limits high enough that the fuzzing itself is not rate limited
   t = await createTestApp({
-    limits: { ...limitsFromEnv({}), apiTokenFailuresPerIpPerMinute: 1_000_000, documentsPerTokenPerMinute: 1_000_000, signInFailuresPerIp: 1_000_000 },
+    limits: { ...limitsFromEnv({}), apiTokenFailuresPerIpPerMinute: 1_000_000, documentsPerTokenPerMinute: 1_000_000, signInFailuresPerIp: 1_000_000, tokenMutationsPerAccountPerMinute: 1_000_000 },
   });
   url = await t.app.start(0, '127.0.0.1');
   ({ session } = await t.signUp({ plan: 'business' }));

@@ -77,10 +77,26 @@ export class ApiTokenService {
 
   constructor(
     private readonly tokens: TokenStore,
-    private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp' | 'revokedTokenEventsPerToken'>,
+    private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp' | 'revokedTokenEventsPerToken' | 'tokenMutationsPerAccount'>,
     private readonly now: () => Date = () => new Date(),
     private readonly audit?: Pick<AuditStore, 'record'>,
   ) {}
+
+  /**
+   * A token change an account asked for (generate, roll, update, delete), within its allowance per
+   * minute: each change writes a webhook message for every endpoint, and an account must not fill
+   * the outbox faster than it drains. A change refused for a reason of its own (a DomainError: the
+   * token limit, an unknown id) wrote nothing, and gets its point back.
+   */
+  async asLimitedMutation<T>(accountId: string, change: () => Promise<T>): Promise<T> {
+    await this.limits.tokenMutationsPerAccount.consume(accountId);
+    try {
+      return await change();
+    } catch (error) {
+      if (error instanceof DomainError) await this.limits.tokenMutationsPerAccount.refund(accountId).catch(() => {});
+      throw error;
+    }
+  }
 
   /** `actor` given: the change and its audit event are written in one transaction. */
   async generateToken(account: AccountRecord, rawName: string, expiry?: TokenExpiryChoice, actor?: AuditActor): Promise<GeneratedToken> {

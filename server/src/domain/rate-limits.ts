@@ -40,6 +40,8 @@ export interface RateLimiters {
   apiTokenFailuresPerIp: RateLimiter;
   /** Documents per API token. */
   documentsPerToken: RateLimiter;
+  /** Token mutations (generate, roll, update, delete) per account: each writes a webhook message per endpoint. */
+  tokenMutationsPerAccount: RateLimiter;
   /** Webhook endpoints created and messages retried by hand, per account (each makes outbound requests). */
   webhookRequestsPerAccount: RateLimiter;
   /** REVOKED_TOKEN_PRESENTED events written per token (REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR, audit.ts). */

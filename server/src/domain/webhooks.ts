@@ -77,3 +77,50 @@ export function parseEventTypes(events: readonly string[]): WebhookEventType[] |
  * resolve names and send requests, so an account must not be able to turn it into a scanner.
  */
 export const WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR = 60;
+
+/**
+ * Security events go out before every other message: a leaked token or a revoked one still in
+ * use is news the receiver must act on, and a backlog of routine events must not delay it.
+ */
+export const SECURITY_WEBHOOK_EVENTS: readonly WebhookEventType[] = ['token.leaked', 'revoked_token.used'];
+
+/**
+ * Attempts to one endpoint at once (per instance): an endpoint that hangs holds this many
+ * delivery slots at most, and the slots go round the accounts and their endpoints in turn.
+ */
+export const MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT = 2;
+
+// The circuit breaker: an endpoint whose attempt got no answer (a timeout, a refused or reset
+// connection) is left alone for a while, its waiting messages moved past the pause, so that it
+// holds no delivery slot while it is down. Each pause in a row is twice the one before; an answer
+// (any HTTP status: the receiver is up) ends the series.
+const FIRST_ENDPOINT_PAUSE_MS = 30_000;
+const MAX_ENDPOINT_PAUSE_MS = 10 * 60 * 1000;
+
+/** How long to leave an endpoint alone after its `pausesInARow`-th pause in a row (1 for the first). */
+export function endpointPauseMs(pausesInARow: number): number {
+  return Math.min(FIRST_ENDPOINT_PAUSE_MS * 2 ** (pausesInARow - 1), MAX_ENDPOINT_PAUSE_MS);
+}
+
+// Past an account's cap of waiting messages (WEBHOOK_MAX_WAITING_PER_ACCOUNT), the oldest waiting
+// messages that are not security events are given up: marked failed with OUTBOX_FULL_REASON, kept
+// and visible like any failed message, and a manual retry sends one again. Giving up the oldest
+// rather than refusing the new: the newest events describe the account as it is now, a token
+// mutation must not fail because a receiver is down, and the oldest are the nearest to the end of
+// their 24 hours of retries anyway.
+
+export const RETRIES_RAN_OUT_REASON = 'retries ran out (24 hours)';
+export const outboxFullReason = (cap: number) => `the account had more than ${cap} messages waiting; the oldest were given up`;
+
+/** A webhook endpoint as stored: where messages go, which events, and its signing secrets. */
+export interface EndpointRecord {
+  id: string;
+  accountId: string;
+  url: string;
+  events: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretValidUntil: Date | null;
+  createdAt: Date;
+  deletedAt: Date | null;
+}

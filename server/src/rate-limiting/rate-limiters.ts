@@ -79,6 +79,7 @@ export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimit
     signUpsPerIp: perAddress('signup:ip', limits.signUpsPerIpPerHour, 60 * 60, 'sign-ups from your address'),
     apiTokenFailuresPerIp: perAddress('token-failures:ip', limits.apiTokenFailuresPerIpPerMinute, 60, 'requests with an invalid API token from your address'),
     documentsPerToken: make('documents:token', limits.documentsPerTokenPerMinute, 60, 'document requests with this API token'),
+    tokenMutationsPerAccount: make('token-mutations:account', limits.tokenMutationsPerAccountPerMinute, 60, 'token changes (generate, roll, update, delete) in this account'),
     webhookRequestsPerAccount: make('webhooks:account', WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR, 60 * 60, 'webhook endpoints created and messages retried in this account'),
     revokedTokenEventsPerToken: make('revoked-events:token', REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR, 60 * 60, 'audit events for this revoked token'),
     async close() {

@@ -2,17 +2,23 @@
 // signs each per Standard Webhooks with the `standardwebhooks` package, POSTs it, logs the attempt
 // and schedules the next one with exponential backoff for up to 24 hours. At least once: a
 // receiver must deduplicate by the webhook-id header, which is the same on every attempt.
+//
+// Fair: the claim takes messages in turn across accounts and their endpoints, security events
+// first, with at most MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT attempts to an endpoint at once; and an
+// endpoint that does not answer is paused (a circuit breaker), so that while it is down it holds
+// no slot at all. A receiver that hangs holds only its own messages.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { DELIVERY_LEASE_MS, nextAttemptAfterFailure } from '../domain/webhooks.js';
+import { DELIVERY_LEASE_MS, endpointPauseMs, MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT, nextAttemptAfterFailure } from '../domain/webhooks.js';
 import type { ClaimedMessage, EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
+import { classifyRequestError, httpStatusClass, NO_ANSWER_CLASSES } from './attempt-errors.js';
 import { checkWebhookUrl, publicOnlyLookup, type ResolveHost } from './ssrf-guard.js';
 
 // A receiver has this long to answer; a slow one must not hold the deliveries of others.
 export const DELIVERY_TIMEOUT_MS = 5000;
-// Attempts in flight on one instance, and how many messages one claim takes (webhook-store.ts).
+// Attempts in flight on one instance, and at most how many messages one claim takes.
 const MAX_ATTEMPTS_IN_FLIGHT = 60;
 const CLAIM_BATCH_SIZE = 20;
 
@@ -35,38 +41,60 @@ export function signatureHeader(endpoint: Pick<EndpointRecord, 'secret' | 'previ
 
 export class WebhookDelivery {
   private running: Promise<number> | undefined;
+  /** Attempts under way per endpoint, on this instance. */
+  private readonly inFlightByEndpoint = new Map<string, number>();
+  /** Endpoints that did not answer: their latest pause's end, and how many pauses in a row. */
+  private readonly pauses = new Map<string, { inARow: number; until: Date; written: Promise<void> }>();
 
   constructor(
     private readonly store: SqlWebhookStore,
     private readonly options: DeliveryOptions,
   ) {}
 
-  /** Attempts every due message once; resolves to how many attempts were made. Overlapping calls share one run. */
+  /** Wakes a run that waits for a free slot or a finished attempt, to claim again now. */
+  private wake: (() => void) | undefined;
+
+  /**
+   * Attempts every due message once; resolves to how many attempts were made. Overlapping calls
+   * share one run, and make it look for due messages again at once: a run can last as long as an
+   * attempt to a receiver that hangs, and what became due meanwhile must not wait for it.
+   */
   deliverDue(): Promise<number> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    if (this.running) this.wake?.();
+    else this.running = this.run().finally(() => (this.running = undefined));
     return this.running;
   }
 
   /**
-   * A pool, not batch after batch: a new batch is claimed as soon as a batch's worth of slots is
-   * free, so receivers that hang until the timeout hold their own slots only, and the messages of
-   * every other account keep going out. A failure to record an attempt (the database is down)
-   * stops the claiming; the attempts in flight finish, and the failure is the run's outcome.
+   * A pool, not batch after batch: whenever a slot is free, the next messages in turn are claimed,
+   * so that receivers that hang until the timeout hold their own slots only (at most
+   * MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT each), and the messages of every other account keep going
+   * out. A failure to record an attempt (the database is down) stops the claiming; the attempts in
+   * flight finish, and the failure is the run's outcome.
    */
   private async run(): Promise<number> {
     let attempts = 0;
     let failure: { reason: unknown } | undefined;
     const inFlight = new Set<Promise<void>>();
     for (;;) {
-      if (!failure && inFlight.size <= MAX_ATTEMPTS_IN_FLIGHT - CLAIM_BATCH_SIZE) {
+      const free = MAX_ATTEMPTS_IN_FLIGHT - inFlight.size;
+      if (!failure && free > 0) {
         const now = this.options.now();
-        const claimed = await this.store.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS));
+        const claimed = await this.store.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS), {
+          limit: Math.min(free, CLAIM_BATCH_SIZE),
+          perEndpoint: MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT,
+          inFlight: this.busyEndpoints(now),
+        });
         for (const message of claimed) {
+          this.countInFlight(message.endpointId, +1);
           const attempt: Promise<void> = this.attempt(message)
             .catch((reason: unknown) => {
               failure ??= { reason };
             })
-            .finally(() => inFlight.delete(attempt));
+            .finally(() => {
+              this.countInFlight(message.endpointId, -1);
+              inFlight.delete(attempt);
+            });
           inFlight.add(attempt);
         }
         attempts += claimed.length;
@@ -76,8 +104,17 @@ export class WebhookDelivery {
         if (failure) throw failure.reason;
         return attempts;
       }
-      await Promise.race(inFlight);
+      // a slot frees (the endpoint that held it may be under its limit again, or another's turn
+      // came), or the next poll asks to look again
+      await Promise.race([...inFlight, new Promise<void>((resolve) => (this.wake = resolve))]);
+      this.wake = undefined;
     }
+  }
+
+  private countInFlight(endpointId: string, change: number): void {
+    const count = (this.inFlightByEndpoint.get(endpointId) ?? 0) + change;
+    if (count > 0) this.inFlightByEndpoint.set(endpointId, count);
+    else this.inFlightByEndpoint.delete(endpointId);
   }
 
   /**
@@ -91,31 +128,66 @@ export class WebhookDelivery {
     let outcome: AttemptOutcome;
     try {
       outcome = await this.send(message, at);
-    } catch (caught) {
-      outcome = { responseStatus: null, error: `the attempt failed before sending: ${caught instanceof Error ? caught.message.slice(0, 200) : 'unknown error'}`, endpointGone: false };
+    } catch {
+      outcome = { responseStatus: null, error: 'failed before sending', endpointGone: false };
     }
     const { responseStatus, error, endpointGone } = outcome;
     const delivered = responseStatus !== null && responseStatus >= 200 && responseStatus < 300;
+    // any HTTP answer: the receiver is up; no answer at all: the endpoint is paused
+    if (responseStatus !== null) this.pauses.delete(message.endpointId);
+    const pause = responseStatus === null && error !== null && NO_ANSWER_CLASSES.has(error) ? this.pauseOf(message.endpointId, at) : undefined;
+    const retryAt = nextAttemptAfterFailure(message.createdAt, message.attemptCount, at);
     await this.store.recordAttempt({
       messageId: message.id,
       attemptNumber: message.attemptCount,
       at,
       responseStatus,
-      error: delivered ? null : (error ?? `HTTP ${responseStatus}`),
+      error: delivered ? null : (error ?? httpStatusClass(responseStatus ?? 0)),
       durationMs: Math.round(performance.now() - started),
       next: delivered
         ? { delivered: true }
         : endpointGone
           ? { delivered: false, retryAt: null }
-          : { delivered: false, retryAt: nextAttemptAfterFailure(message.createdAt, message.attemptCount, at) },
+          : { delivered: false, retryAt: retryAt && pause && pause.until > retryAt ? pause.until : retryAt },
     });
+    // every attempt that ended without an answer waits for the pause to be written before its
+    // slot frees, so that no claim on this instance sees the endpoint due meanwhile
+    if (pause) await pause.written;
+  }
+
+  /**
+   * The circuit breaker: an endpoint that did not answer gets no attempt until the pause ends,
+   * longer each time in a row. Its waiting messages are moved past the pause in the database (once
+   * per pause), so that no instance claims them meanwhile, and this one does not either; when the
+   * pause ends, the first attempts (at most the per-endpoint limit) are the probe. Attempts that were under way
+   * when the pause began and end without an answer move their own retry past it, and do not
+   * lengthen it.
+   */
+  private pauseOf(endpointId: string, at: Date): { until: Date; written: Promise<void> } {
+    const current = this.pauses.get(endpointId);
+    if (current && current.until > at) return current;
+    const inARow = (current?.inARow ?? 0) + 1;
+    const until = new Date(at.getTime() + endpointPauseMs(inARow));
+    const written = this.store.pauseEndpoint(endpointId, until);
+    // awaited by the attempts that hit the pause; one that failed to record first never awaits it
+    written.catch(() => {});
+    const pause = { inARow, until, written };
+    this.pauses.set(endpointId, pause);
+    return pause;
+  }
+
+  /** The endpoints this instance must not claim for now: at their limit of attempts, or paused. */
+  private busyEndpoints(now: Date): Map<string, number> {
+    const busy = new Map(this.inFlightByEndpoint);
+    for (const [endpointId, pause] of this.pauses) if (pause.until > now) busy.set(endpointId, MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT);
+    return busy;
   }
 
   private async send(message: ClaimedMessage, at: Date): Promise<AttemptOutcome> {
     const endpoint = await this.store.endpoint(message.endpointId);
-    if (!endpoint || endpoint.deletedAt) return { responseStatus: null, error: 'the endpoint was deleted', endpointGone: true };
+    if (!endpoint || endpoint.deletedAt) return { responseStatus: null, error: 'endpoint deleted', endpointGone: true };
     const verdict = await checkWebhookUrl(endpoint.url, { allowPrivate: this.options.allowPrivateUrls, resolve: this.options.resolve });
-    if (!verdict.ok) return { responseStatus: null, error: verdict.message, endpointGone: false };
+    if (!verdict.ok) return { responseStatus: null, error: verdict.reason === 'forbidden' ? 'host not public' : 'invalid URL', endpointGone: false };
     // the timestamp a receiver checks against its own clock (replay protection): the wall
     // clock, not the injected one that schedules attempts
     const sentAt = new Date();
@@ -133,7 +205,7 @@ export class WebhookDelivery {
       });
       return { responseStatus: status, error: null, endpointGone: false };
     } catch (caught) {
-      return { responseStatus: null, error: caught instanceof Error ? caught.message.slice(0, 300) : 'request failed', endpointGone: false };
+      return { responseStatus: null, error: classifyRequestError(caught), endpointGone: false };
     }
   }
 }

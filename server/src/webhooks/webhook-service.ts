@@ -3,7 +3,7 @@
 import { auditEvent, type AuditActor } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
 import type { RateLimiters } from '../domain/rate-limits.js';
-import { generateWebhookSecret, parseEventTypes, SECRET_ROTATION_OVERLAP_MS, WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
+import { generateWebhookSecret, outboxFullReason, parseEventTypes, SECRET_ROTATION_OVERLAP_MS, WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
 import type { EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
 import { checkWebhookUrl } from './ssrf-guard.js';
 
@@ -82,8 +82,19 @@ export class WebhookService {
     return this.store.messages(endpointId, Math.min(Math.max(limit, 1), 100));
   }
 
-  attempts(messageId: string) {
-    return this.store.attempts(messageId);
+  /** The attempts of many messages, in one read (the API batches a request's messages). */
+  attemptsOfMessages(messageIds: readonly string[]) {
+    return this.store.attemptsOfMessages(messageIds);
+  }
+
+  /** Keeps each account at most `cap` waiting messages (WEBHOOK_MAX_WAITING_PER_ACCOUNT); returns how many were given up. */
+  giveUpOverCap(cap: number): Promise<number> {
+    return this.store.giveUpOverCap(cap, this.options.now(), outboxFullReason(cap));
+  }
+
+  /** Deletes delivered and given-up messages, with their attempts, older than `retentionDays`. */
+  prune(retentionDays: number): Promise<number> {
+    return this.store.prune(new Date(this.options.now().getTime() - retentionDays * 24 * 60 * 60 * 1000));
   }
 
   async retry(accountId: string, messageId: string): Promise<void> {

@@ -149,8 +149,11 @@ builder.mutationFields((t) => ({
         description: `A custom expiry, up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead. Not together with expiresIn.`,
       }),
     },
-    resolve: async (_root, { name, expiresIn, expiresAt }, ctx) =>
-      ctx.services.apiTokens.generateToken(await ctx.viewer(), name, expiryChoiceOf(expiresIn, expiresAt), await sessionActor(ctx)),
+    resolve: async (_root, { name, expiresIn, expiresAt }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
+        ctx.services.apiTokens.generateToken(account, name, expiryChoiceOf(expiresIn, expiresAt), await sessionActor(ctx)));
+    },
   }),
   updateToken: t.field({
     type: ApiTokenType,
@@ -163,7 +166,9 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit }, ctx) => {
       if (name === null) throw new DomainError('TOKEN_NAME_REQUIRED', 'A token always has a name; leave name out to keep it.');
-      return ctx.services.apiTokens.updateToken(await ctx.viewer(), String(id), { name, allowedIps, monthlyDocumentLimit }, await sessionActor(ctx));
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
+        ctx.services.apiTokens.updateToken(account, String(id), { name, allowedIps, monthlyDocumentLimit }, await sessionActor(ctx)));
     },
   }),
   rollToken: t.field({
@@ -173,7 +178,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id(), gracePeriod: t.arg({ type: RollGracePeriodEnum }) },
     resolve: async (_root, { id, gracePeriod }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod, await sessionActor(ctx));
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod, await sessionActor(ctx)));
     },
   }),
   deleteToken: t.field({
@@ -182,7 +187,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.deleteToken(account.id, String(id), await sessionActor(ctx));
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.deleteToken(account.id, String(id), await sessionActor(ctx)));
     },
   }),
 }));

@@ -1,9 +1,9 @@
 // Webhook endpoints in the API: register, rotate the signing secret, delete, and see each
 // message's attempts with a manual retry.
-import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
-import type { EndpointRecord } from '../../persistence/webhook-store.js';
+import { WEBHOOK_EVENT_TYPES, type EndpointRecord } from '../../domain/webhooks.js';
 import { sessionActor } from '../audit-actor.js';
 import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
 
 interface MessageRow {
   id: string;
@@ -13,8 +13,41 @@ interface MessageRow {
   attemptCount: number;
   deliveredAt: Date | null;
   failedAt: Date | null;
+  failureReason: string | null;
   payload: string;
 }
+
+/**
+ * The attempts of every message a request shows, read together: each message's `attempts` field
+ * asks for its own, and the asks of one turn of the event loop (every message of every endpoint
+ * and alias resolved by then) become one statement, instead of one per message.
+ */
+function attemptsLoader(ctx: GraphQLContext): (messageId: string) => Promise<AttemptRow[]> {
+  let loader = attemptLoaders.get(ctx);
+  if (!loader) {
+    let batch: Map<string, Array<{ resolve: (rows: AttemptRow[]) => void; reject: (error: unknown) => void }>> | undefined;
+    const load = (waiting: NonNullable<typeof batch>) => {
+      ctx.services.webhooks.attemptsOfMessages([...waiting.keys()]).then(
+        (byMessage) => waiting.forEach((asks, id) => asks.forEach((ask) => ask.resolve(byMessage.get(id) ?? []))),
+        (error: unknown) => waiting.forEach((asks) => asks.forEach((ask) => ask.reject(error))),
+      );
+    };
+    loader = (messageId) =>
+      new Promise<AttemptRow[]>((resolve, reject) => {
+        if (!batch) {
+          const waiting = (batch = new Map());
+          setImmediate(() => {
+            batch = undefined;
+            load(waiting);
+          });
+        }
+        batch.set(messageId, [...(batch.get(messageId) ?? []), { resolve, reject }]);
+      });
+    attemptLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+const attemptLoaders = new WeakMap<GraphQLContext, (messageId: string) => Promise<AttemptRow[]>>();
 
 interface AttemptRow {
   attemptNumber: number;
@@ -44,8 +77,12 @@ const WebhookMessageRef = builder.objectRef<MessageRow>('WebhookMessage').implem
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime' }),
     attemptCount: t.exposeInt('attemptCount'),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
-    failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true, description: 'Set when the 24 hours of retries ran out.' }),
-    attempts: t.field({ type: [WebhookAttemptRef], resolve: (message, _args, ctx) => ctx.services.webhooks.attempts(message.id) }),
+    failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true, description: 'Set when the message was given up: see failureReason. A manual retry sends it again.' }),
+    failureReason: t.exposeString('failureReason', {
+      nullable: true,
+      description: "Why the message was given up: its 24 hours of retries ran out, or the account had too many messages waiting (the oldest are given up first; security events never).",
+    }),
+    attempts: t.field({ type: [WebhookAttemptRef], resolve: (message, _args, ctx) => attemptsLoader(ctx)(message.id) }),
   }),
 });
 

@@ -58,6 +58,15 @@ function withScriptFallback(connection: SqlDriverAdapter): SqlDriverAdapter {
       return 0;
     }
   };
+  // The engine reads a partial index's WHERE clause with a name in double quotes, a string
+  // literal that better-sqlite3 (built without double-quoted string literals) takes for a
+  // column: the name is passed as a parameter instead.
+  const queryRaw = connection.queryRaw.bind(connection);
+  connection.queryRaw = (query) => {
+    const indexSql = /^SELECT sql FROM sqlite_master WHERE type = 'index' AND name = "([^"]+)";?$/.exec(query.sql.trim());
+    if (!indexSql || query.args.length > 0) return queryRaw(query);
+    return queryRaw({ ...query, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", args: [indexSql[1]!], argTypes: [{ scalarType: 'string', arity: 'scalar' }] });
+  };
   return connection;
 }
 
