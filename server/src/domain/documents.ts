@@ -24,8 +24,13 @@ export const DATA_MAX_DEPTH = 64;
 
 export type TemplateData = Record<string, unknown>;
 
-/** Enough of a User-Agent to recognise a client; the rest is not kept. */
+/** Enough of a User-Agent to recognise a client; the rest is not kept, wherever it is recorded. */
 export const USER_AGENT_MAX_LENGTH = 200;
+
+/** A User-Agent as it is kept: at most USER_AGENT_MAX_LENGTH characters, null when absent or empty. */
+export function keptUserAgent(userAgent: string | null | undefined): string | null {
+  return userAgent?.slice(0, USER_AGENT_MAX_LENGTH) || null;
+}
 
 /** Where a document request came from, and its Idempotency-Key header. */
 export interface DocumentRequest {
@@ -142,9 +147,9 @@ export class DocumentService {
     data: unknown,
     { clientAddress, userAgent, idempotencyKey }: DocumentRequest,
   ): Promise<RenderedDocument> {
-    const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, userAgent?.slice(0, USER_AGENT_MAX_LENGTH));
+    const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined);
     const { token } = authenticated;
-    const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH) || null });
+    const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent) });
     await this.limits.documentsPerToken.consume(token.id);
     const dataJson = checkInput(template, data);
     if (idempotencyKey !== undefined) {

@@ -1,6 +1,7 @@
 // One context for HTTP and WebSocket operations. Credentials come from
 // Authorization: Bearer (scripts and integrators), the graphql-ws connection_init payload,
 // or the session cookie (browsers). Lookups are lazy and happen at most once per operation.
+import { keptUserAgent } from '../domain/documents.js';
 import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
 import type { AuditEventRecord } from '../domain/audit.js';
@@ -182,7 +183,7 @@ export function createContextFactory(deps: ContextDependencies) {
       },
       viewerSession() {
         if (bearerIsApiToken) return Promise.reject(new SessionRequiredError());
-        session ??= deps.services.accounts.authenticateSession(sessionToken, { clientAddress, userAgent: userAgent?.slice(0, 512) ?? null });
+        session ??= deps.services.accounts.authenticateSession(sessionToken, { clientAddress, userAgent: keptUserAgent(userAgent) });
         return session;
       },
       viewer() {

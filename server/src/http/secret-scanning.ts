@@ -12,6 +12,7 @@
 // a replay harmless instead (revocation and the leak event happen once; see leak-response.ts).
 // (Over 200 lines: the scanner key directory is here beside its only user, the handler; its
 // refetch and back-off rules read best next to the 503 the handler answers when it has no key.)
+import { keptUserAgent } from '../domain/documents.js';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditActor } from '../domain/audit.js';
@@ -251,7 +252,7 @@ export function secretScanningHandler(options: SecretScanningOptions) {
       type: 'SCANNER',
       id: keyId.slice(0, 128),
       clientAddress: options.clientAddress(req),
-      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null,
+      userAgent: keptUserAgent(req.headers['user-agent']),
     };
     const verdicts = await options.leaks.respond(matches, actor);
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(
