@@ -1,6 +1,6 @@
 // A template that ends its renderer ends only that renderer: the server, in a process of its own
 // here, goes on answering every other request, and the pool keeps its size. Renderers are found
-// as the server's child processes running render-process.mjs. Nothing here waits on time: each
+// as the server's child processes running render-process.ts (.js when compiled). Nothing here waits on time: each
 // step waits for an answer, or polls /proc for a state, with the suite's generous timeouts.
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,7 @@ function childPids(pid: number): number[] {
 function renderers(server: ServerProcess): number[] {
   return childPids(server.child.pid!).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-process.mjs');
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-process.');
     } catch {
       return false;
     }
