@@ -11,8 +11,7 @@
 // replacement's start is. What is needed is small: start, hand over a batch, hear each result,
 // kill, replace.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rendererScript } from './renderer-script.js';
 
 /** One render of a batch, as the renderer process takes it. */
 export interface RenderRequest {
@@ -46,14 +45,6 @@ export interface RendererPoolOptions {
   onRendererEnded?: RendererEndedListener;
 }
 
-/**
- * The renderer's script and the node flags it needs besides the caps. Compiled (npm start), the
- * pool forks the compiled script with plain node. Run from source (tests, scripts, tsx), it forks
- * the TypeScript with tsx's loader, the one flag added: the parent's own flags are never passed on.
- */
-const RENDERER = import.meta.url.endsWith('.ts')
-  ? { script: fileURLToPath(new URL('./render-process.ts', import.meta.url)), loaderArgs: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] }
-  : { script: fileURLToPath(new URL('./render-process.js', import.meta.url)), loaderArgs: [] };
 /** What is kept of a renderer's stderr: enough for V8's fatal error line. */
 const STDERR_TAIL_CHARS = 2048;
 /** Replacements of processes that ended before they were ready wait this long, so that a broken setup cannot fork in a loop. */
@@ -70,9 +61,9 @@ class RendererProcess {
   readonly closed: Promise<void>;
 
   constructor(options: RendererPoolOptions, onReady: () => void) {
-    this.child = fork(RENDERER.script, [JSON.stringify(options.processConfig)], {
-      // whatever the server runs under (vitest, tsx, --expose-gc), the flags are ours: the caps first
-      execArgv: [`--max-old-space-size=${options.heapMb}`, `--max-semi-space-size=${Math.max(1, Math.min(8, Math.floor(options.heapMb / 16)))}`, '--disallow-code-generation-from-strings', ...RENDERER.loaderArgs],
+    this.child = fork(rendererScript(), [JSON.stringify(options.processConfig)], {
+      // plain node, whatever the server runs under (tsx, vitest): no loader, and the caps are ours
+      execArgv: [`--max-old-space-size=${options.heapMb}`, `--max-semi-space-size=${Math.max(1, Math.min(8, Math.floor(options.heapMb / 16)))}`, '--disallow-code-generation-from-strings'],
       // nothing of the server's environment: a template never sees the database URL or a secret
       env: { NODE_ENV: process.env.NODE_ENV ?? '' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
