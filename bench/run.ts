@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../server/src/paths.js';
 import { buildApp } from '../server/src/app.js';
 import { configFromEnv } from '../server/src/config.js';
-import { startServerProcess, startRedis, freePort, type ServerProcess } from '../server/test/support/server-process.js';
+import { buildServer, startServerProcess, startRedis, freePort, type ServerProcess } from '../server/test/support/server-process.js';
 import { createTestDatabase } from '../server/test/support/test-database.js';
 import { httpGql } from '../server/test/support/http-client.js';
 import { appGql } from '../server/test/support/test-app.js';
@@ -77,11 +77,12 @@ async function startProcess(script: string, env: Record<string, string> = {}): P
   return { url, child };
 }
 
+/** Our server as production runs it: the compiled output (built once, in main), under plain node. */
 async function ourServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const server = await startServerProcess(
     { DATABASE_URL: `file:${path.join(workDir, `bench-${Date.now()}.db`)}`, ...BENCH_ENV, ...env },
     // PROFILE_DIR=… writes a CPU profile of each of our server processes there
-    { nodeArgs: ['--expose-gc', ...(process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [])] },
+    { compiled: true, nodeArgs: ['--expose-gc', ...(process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [])] },
   );
   children.push(server.child);
   return server;
@@ -219,6 +220,7 @@ async function documentsAtRate(url: string, secret: string, perSecond: number, s
 
 async function main() {
   mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
+  await buildServer();
   if (runs(1)) await requestWorkloads();
   if (runs(1)) await allowlistCheckCost();
   if (runs(1)) await renderHop(add);
@@ -620,7 +622,7 @@ async function twoInstances() {
   const redisPort = await freePort();
   const redis = await startRedis(redisPort);
   const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, ...BENCH_ENV };
-  const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  const [a, b] = await Promise.all([startServerProcess(env, { compiled: true }), startServerProcess(env, { compiled: true })]);
   children.push(a.child, b.child);
   try {
     const { session, tokens } = await accountWithTokens(a.url, 1);

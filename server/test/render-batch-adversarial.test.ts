@@ -1,5 +1,5 @@
 // An outside review of the render batches on real renderer processes (liquid-template-renderer.ts,
-// render-process.mjs): a renderer ended in the middle of a batch, by the heap cap or the timeout,
+// render-process.ts): a renderer ended in the middle of a batch, by the heap cap or the timeout,
 // fails only the render it was in; the renders around it, of the same account and of others, come
 // back with their own content; large outputs in one batch all arrive; close() settles a running
 // batch and a queue. No assertion here is about time.

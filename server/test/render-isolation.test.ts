@@ -149,7 +149,7 @@ describe('output amplification', () => {
 
 describe('the parse cache', () => {
   it('charges each parsed template at least the heap it holds, measured on the densest shapes', async () => {
-    const { parsedTemplateCost } = await import('../src/rendering/parse-cost.mjs');
+    const { parsedTemplateCost } = await import('../src/rendering/parse-cost.js');
     const require = createRequire(import.meta.url);
     const { Liquid } = require('liquidjs') as typeof import('liquidjs');
     const engine = new Liquid({ strictFilters: true, parseLimit: 64 * 1024 });

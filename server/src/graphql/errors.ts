@@ -160,16 +160,13 @@ export function useDomainErrors({ suggestions }: { suggestions: boolean } = { su
         }));
       }
     },
-    // onExecuteDone is a method, not an arrow function: tsx (esbuild keepNames) would wrap a named
-    // arrow function in __name(), an Object.defineProperty on every request
     onExecute: () => ({
-      onExecuteDone(payload) {
-        return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+      onExecuteDone: (payload) =>
+        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
           const coded = codeRequestErrors(result);
           if (coded !== result) setResult(coded);
           mapResult({ result: coded, setResult });
-        });
-      },
+        }),
     }),
     onResultProcess: ({ result }) => {
       if (!Array.isArray(result) && 'errors' in result) hideEchoedInput(result as ExecutionResult);

@@ -7,8 +7,7 @@ import type { GraphQLContext } from './context.js';
 export function useResponseHeaders(): Plugin<GraphQLContext> {
   return {
     onExecute: ({ args }) => ({
-      // a method rather than an arrow function, which tsx would wrap in __name() on every request
-      onExecuteDone({ result, setResult }) {
+      onExecuteDone: ({ result, setResult }) => {
         const headers = args.contextValue.responseHeaders;
         if (isAsyncIterable(result) || Object.keys(headers).length === 0) return;
         const http = (result.extensions?.['http'] ?? {}) as { headers?: Record<string, string> };

@@ -1,6 +1,6 @@
 // Templates are Liquid (liquidjs): a logic-light language with no access to JavaScript, the
 // filesystem or the prototype chain (ownPropertyOnly). They come from tenants, so they run in
-// separate processes (renderer-pool.ts, render-process.mjs), each render under limits that do not
+// separate processes (renderer-pool.ts, render-process.ts), each render under limits that do not
 // rely on the template's cooperation:
 // - a wall-clock timeout that kills the process it runs on, wherever the render is;
 // - a heap cap per process: V8 ends the process at it, however large the allocation, and only

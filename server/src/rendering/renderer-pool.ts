@@ -1,4 +1,4 @@
-// The renderer processes: a fixed number of child processes (render-process.mjs), each with a heap
+// The renderer processes: a fixed number of child processes (render-process.ts), each with a heap
 // cap of its own. A tenant's template can exhaust its heap (V8 then ends the process, whatever the
 // allocation), loop until it is killed, or crash the runtime: each ends one renderer, never the
 // server, and a replacement is started at once.
@@ -11,7 +11,7 @@
 // replacement's start is. What is needed is small: start, hand over a batch, hear each result,
 // kill, replace.
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { rendererScript } from './renderer-script.js';
 
 /** One render of a batch, as the renderer process takes it. */
 export interface RenderRequest {
@@ -45,7 +45,6 @@ export interface RendererPoolOptions {
   onRendererEnded?: RendererEndedListener;
 }
 
-const SCRIPT = fileURLToPath(new URL('./render-process.mjs', import.meta.url));
 /** What is kept of a renderer's stderr: enough for V8's fatal error line. */
 const STDERR_TAIL_CHARS = 2048;
 /** Replacements of processes that ended before they were ready wait this long, so that a broken setup cannot fork in a loop. */
@@ -62,7 +61,7 @@ class RendererProcess {
   readonly closed: Promise<void>;
 
   constructor(options: RendererPoolOptions, onReady: () => void) {
-    this.child = fork(SCRIPT, [JSON.stringify(options.processConfig)], {
+    this.child = fork(rendererScript(), [JSON.stringify(options.processConfig)], {
       // plain node, whatever the server runs under (tsx, vitest): no loader, and the caps are ours
       execArgv: [`--max-old-space-size=${options.heapMb}`, `--max-semi-space-size=${Math.max(1, Math.min(8, Math.floor(options.heapMb / 16)))}`, '--disallow-code-generation-from-strings'],
       // nothing of the server's environment: a template never sees the database URL or a secret

@@ -1,7 +1,8 @@
 // A template that ends its renderer ends only that renderer: the server, in a process of its own
 // here, goes on answering every other request, and the pool keeps its size. Renderers are found
-// as the server's child processes running render-process.mjs. Nothing here waits on time: each
-// step waits for an answer, or polls /proc for a state, with the suite's generous timeouts.
+// as the server's child processes running render-process.js (compiled, or transpiled from source).
+// Nothing here waits on time: each step waits for an answer, or polls /proc for a state, with the
+// suite's generous timeouts.
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,7 +48,7 @@ function childPids(pid: number): number[] {
 function renderers(server: ServerProcess): number[] {
   return childPids(server.child.pid!).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-process.mjs');
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-process.');
     } catch {
       return false;
     }

@@ -1,9 +1,20 @@
 // A real server instance in a process of its own (npm start's entry point), for the suites that
-// need several instances or a Redis of their own.
-import { spawn, type ChildProcess } from 'node:child_process';
+// need several instances or a Redis of their own, and for the benchmark.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/paths.js';
+
+/** The compiled entry point that npm start runs (tsconfig.build.json). */
+export const COMPILED_ENTRY = path.join(PROJECT_ROOT, 'dist/src/index.js');
+
+/** Compiles the service as npm start does (npm run build:server); incremental, so cheap when nothing changed. */
+export async function buildServer(): Promise<void> {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', path.join(PROJECT_ROOT, 'tsconfig.build.json')], { cwd: PROJECT_ROOT });
+}
 
 export interface ServerProcess {
   url: string;
@@ -12,8 +23,13 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, { nodeArgs = [] }: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(PROJECT_ROOT, 'server/src/index.ts')], {
+/**
+ * Starts the service from source under tsx, or with `compiled` the output of buildServer() under
+ * plain node, as npm start runs it.
+ */
+export async function startServerProcess(env: Record<string, string>, { nodeArgs = [], compiled = false }: { nodeArgs?: string[]; compiled?: boolean } = {}): Promise<ServerProcess> {
+  const entry = compiled ? [COMPILED_ENTRY] : ['--import', 'tsx', path.join(PROJECT_ROOT, 'server/src/index.ts')];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,5 @@
 // A renderer process (renderer-pool.ts starts them): tenants' templates run here, never in the
-// server process. Plain JavaScript, started with plain `node`: no TypeScript loader, and nothing
-// of the server's environment (its database URL, its secrets) is passed on.
+// server process. Nothing of the server's environment (its database URL, its secrets) is passed on.
 //
 // One message = one account's batch of renders (fair-slots.ts says why): each parsed through this
 // process's cache and rendered in turn, each result sent back as soon as it is made, until the
@@ -9,12 +8,12 @@
 // this process ends, and the server answers the render it was on. What is checked here is what
 // only the renderer can see as it happens: the output, counted as it is produced, and the size of
 // each list and text that ranges and filters make.
-import { Context, Liquid, toValue } from 'liquidjs';
+import { Context, Liquid, toValue, type Emitter, type FilterImplOptions, type Template } from 'liquidjs';
 import { LRUCache } from 'lru-cache';
-import { parsedTemplateCost } from './parse-cost.mjs';
+import { parsedTemplateCost } from './parse-cost.js';
+import type { RenderRequest, RenderResult } from './renderer-pool.js';
 
-/** @type {{ maxOutputBytes: number, cacheBytes: number }} */
-const { maxOutputBytes, cacheBytes } = JSON.parse(process.argv[2] ?? '{}');
+const { maxOutputBytes, cacheBytes }: { maxOutputBytes: number; cacheBytes: number } = JSON.parse(process.argv[2] ?? '{}');
 
 const engine = new Liquid({
   ownPropertyOnly: true,
@@ -40,7 +39,7 @@ let allocationRefused = false;
 
 class AllocationLimiter {
   base = 0;
-  use(count) {
+  use(count: number) {
     count = +count;
     if (!(count > 0)) return;
     if (count > MAX_ITEMS_AT_ONCE || this.base + count > MAX_ITEMS_PER_RENDER) {
@@ -49,7 +48,7 @@ class AllocationLimiter {
     }
     this.base += count;
   }
-  check(count) {
+  check(count: number) {
     if (+count > MAX_ITEMS_PER_RENDER) this.use(count);
   }
 }
@@ -69,7 +68,7 @@ class OutputTooLarge extends Error {}
  * lists too), counted without making them, and given up on once past `limit`: a list of a
  * hundred references to one long text is short, its joined text is not.
  */
-function joinedLength(value, limit) {
+function joinedLength(value: unknown, limit: number): number {
   value = toValue(value);
   if (typeof value === 'string') return value.length;
   if (value === null || value === undefined) return 0;
@@ -83,7 +82,7 @@ function joinedLength(value, limit) {
   return total;
 }
 
-function stringify(value) {
+function stringify(value: unknown): string {
   value = toValue(value);
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
@@ -91,9 +90,9 @@ function stringify(value) {
   return String(value);
 }
 
-class CountingEmitter {
+class CountingEmitter implements Emitter {
   buffer = '';
-  write(html) {
+  write(html: unknown) {
     // a list is measured before it is joined: joined first, it could be far larger than the budget
     if (Array.isArray(toValue(html)) && joinedLength(html, outputBudget) > outputBudget) {
       outputExceeded = true;
@@ -112,7 +111,7 @@ class CountingEmitter {
 }
 
 const renderTemplates = engine.renderer.renderTemplates.bind(engine.renderer);
-engine.renderer.renderTemplates = function (templates, ctx, emitter) {
+engine.renderer.renderTemplates = function (templates, ctx, emitter?: Emitter) {
   return renderTemplates(templates, ctx, emitter ?? new CountingEmitter());
 };
 
@@ -129,7 +128,7 @@ const LIST_FILTERS = new Set([
   'uniq', 'compact', 'reverse', 'concat', 'push', 'pop', 'shift', 'unshift', 'slice', 'sum', 'default',
 ]);
 
-function chargeJoinedLists(limiter, values) {
+function chargeJoinedLists(limiter: AllocationLimiter, values: unknown[]) {
   for (let value of values) {
     // a keyword argument (name: value) arrives as [name, value]
     value = toValue(value);
@@ -140,12 +139,13 @@ function chargeJoinedLists(limiter, values) {
 
 for (const [name, filter] of Object.entries(engine.filters)) {
   if (LIST_FILTERS.has(name)) continue;
-  const options = typeof filter === 'function' ? { handler: filter, raw: false } : filter;
+  const options: Exclude<FilterImplOptions, Function> = typeof filter === 'function' ? { handler: filter, raw: false } : filter;
   const handler = options.handler;
   engine.registerFilter(name, {
     ...options,
     handler(...values) {
-      chargeJoinedLists(this.context.memoryLimit, values);
+      // the limiter is ours: every render's context is made with an AllocationLimiter (below)
+      chargeJoinedLists(this.context.memoryLimit as unknown as AllocationLimiter, values);
       return handler.apply(this, values);
     },
   });
@@ -157,13 +157,13 @@ for (const [name, filter] of Object.entries(engine.filters)) {
 // account and template, so one account's renders never find another's parse: its timing says
 // nothing about what other accounts sent.
 //
-// It is bounded by the heap its parse trees hold, not by their text: see parse-cost.mjs.
-const parsedTemplates = new LRUCache({ maxSize: Math.max(1, cacheBytes) });
+// It is bounded by the heap its parse trees hold, not by their text: see parse-cost.ts.
+const parsedTemplates = new LRUCache<string, Template[]>({ maxSize: Math.max(1, cacheBytes) });
 
 // liquidjs messages name the problem and its line, and contain nothing of ours.
-function describe(error) {
+function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0].slice(0, 200);
+  return message.split('\n', 1)[0]!.slice(0, 200);
 }
 
 /**
@@ -172,36 +172,34 @@ function describe(error) {
  * made before this process ends. It gives the process back once it has rendered for
  * `yieldAfterMs`, or once its results hold as much output as one render may make: the renders it
  * did not reach are queued again.
- * @param {{ renders: Array<{ accountId: string, template: string, dataJson: string }>, yieldAfterMs: number }} batch
  */
-function renderBatch({ renders, yieldAfterMs }) {
+function renderBatch({ renders, yieldAfterMs }: { renders: RenderRequest[]; yieldAfterMs: number }) {
   const began = Date.now();
   let outputChars = 0;
   let index = 0;
   for (; index < renders.length; index++) {
     if (index > 0 && (Date.now() - began >= yieldAfterMs || outputChars >= maxOutputBytes)) break;
-    const { accountId, template, dataJson } = renders[index];
+    const { accountId, template, dataJson } = renders[index]!;
     const result = render(accountId, template, dataJson);
     if (result.ok) outputChars += result.content.length;
-    process.send({ type: 'result', index, result });
+    send({ type: 'result', index, result });
   }
-  process.send({ type: 'done', rendered: index });
+  send({ type: 'done', rendered: index });
 }
 
-process.on('message', (message) => {
+/** What the pool hears from this process (renderer-pool.ts). */
+function send(message: { type: 'ready' } | { type: 'result'; index: number; result: RenderResult } | { type: 'done'; rendered: number }) {
+  process.send!(message);
+}
+
+process.on('message', (message: { type?: string; renders: RenderRequest[]; yieldAfterMs: number } | undefined) => {
   if (message?.type === 'batch') renderBatch(message);
 });
 // the server is gone: nothing will ask for a render again
 process.on('disconnect', () => process.exit(0));
-process.send({ type: 'ready' });
+send({ type: 'ready' });
 
-/**
- * @param {string} accountId
- * @param {string} template
- * @param {string} dataJson
- * @returns {{ ok: true, content: string } | { ok: false, code: 'TEMPLATE_INVALID' | 'RENDER_FAILED' | 'RENDER_OUTPUT_TOO_LARGE', detail: string }}
- */
-function render(accountId, template, dataJson) {
+function render(accountId: string, template: string, dataJson: string): RenderResult {
   const key = `${accountId}\n${template}`;
   let parsed = parsedTemplates.get(key);
   if (!parsed) {
@@ -217,7 +215,9 @@ function render(accountId, template, dataJson) {
   outputExceeded = false;
   allocationRefused = false;
   try {
-    const context = new Context(JSON.parse(dataJson), engine.options, { sync: true }, { liquid: engine, memoryLimit: new AllocationLimiter() });
+    // liquidjs types its limiter as its own class (private fields); ours has the same two methods
+    const memoryLimit = new AllocationLimiter() as unknown as Context['memoryLimit'];
+    const context = new Context(JSON.parse(dataJson), engine.options, { sync: true }, { liquid: engine, memoryLimit });
     // synchronous: no filter of ours is async, and one task runs at a time on this thread
     const content = engine.renderSync(parsed, context);
     return { ok: true, content };

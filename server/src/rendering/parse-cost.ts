@@ -1,5 +1,5 @@
 // What a parsed template holds on the heap, for the renderer processes' parse cache
-// (render-process.mjs). Plain JavaScript because the renderer processes load it as it is.
+// (render-process.ts).
 //
 // Measured on liquidjs 10.30 (server/test/render-isolation.test.ts measures it again): text
 // outside Liquid markup costs about a byte of heap per character, and markup up to about 170
@@ -15,13 +15,13 @@ const ENTRY_BYTES = 1024;
  * strings may hide a closing delimiter, so they are skipped (with backslash escapes, which can
  * only make a region longer), and an unclosed region runs to the end.
  */
-export function markupLength(template) {
+export function markupLength(template: string): number {
   let total = 0;
   let index = 0;
   const { length } = template;
   // the next of each opener, searched again only once passed: searching for both from every
   // region would walk the rest of the template once per region
-  const next = (opener, from) => {
+  const next = (opener: string, from: number) => {
     const at = template.indexOf(opener, from);
     return at < 0 ? Infinity : at;
   };
@@ -55,7 +55,7 @@ export function markupLength(template) {
 }
 
 /** An upper bound of the heap, in bytes, that the parse of `template` holds. */
-export function parsedTemplateCost(template) {
+export function parsedTemplateCost(template: string): number {
   const markup = markupLength(template);
   return MARKUP_BYTES_PER_CHAR * markup + TEXT_BYTES_PER_CHAR * (template.length - markup) + ENTRY_BYTES;
 }
