@@ -1,5 +1,5 @@
 // One list of error codes: what the code can answer, what the schema publishes and what the
-// README's table explains are the same codes.
+// error-code table in docs/api.md explains are the same codes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/domain/error-codes.js';
@@ -13,8 +13,8 @@ describe('the error codes', () => {
     expect(enumType?.getValues().map((value) => value.name).sort()).toEqual(listed);
   });
 
-  it("the README's error-code table explains exactly the listed codes", () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it("the error-code table in docs/api.md explains exactly the listed codes", () => {
+    const readme = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('\n## ', readme.indexOf('## Error codes') + 1));
     const documented = new Set<string>();
     for (const line of section.split('\n')) {
