@@ -253,7 +253,7 @@ async function main() {
 }
 
 async function requestWorkloads() {
-  // Both servers as they run in production (the README's advice): graphql-js drops its
+  // Both servers as they run in production (the advice of docs/configuration.md): graphql-js drops its
   // development-only checks there, for the baseline as for ours.
   const production = { NODE_ENV: 'production' };
   const baselineYoga = await startProcess('bench/servers/bare-yoga.ts', production);

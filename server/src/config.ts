@@ -1,4 +1,4 @@
-// Every environment variable the server reads, with its default. The README's table mirrors this.
+// Every environment variable the server reads, with its default. The table in docs/configuration.md mirrors this.
 // (Over 200 lines: one entry per variable, and they belong in one list.)
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -67,7 +67,7 @@ export interface AppConfig {
   webhookRetentionDays: number;
 }
 
-/** Every abuse limit, with its environment variable in the README's table. */
+/** Every abuse limit, with its environment variable in docs/configuration.md's Limits table. */
 export interface Limits {
   maxRequestBodyBytes: number;
   maxDepth: number;

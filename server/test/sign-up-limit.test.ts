@@ -29,7 +29,7 @@ describe('sign-ups per address', () => {
     expect(refused.errors![0]!.message).toMatch(/Too many sign-ups from your address/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(codes(await signUp(freshAddress()))).toBeUndefined();
-    expect(limits.signUpsPerIpPerHour).toBe(20); // SIGN_UPS_PER_IP_PER_HOUR's default, as the README says
+    expect(limits.signUpsPerIpPerHour).toBe(20); // SIGN_UPS_PER_IP_PER_HOUR's default, as docs/configuration.md says
   });
 
   it('the limit is per /64, and invalid input costs nothing', async () => {

@@ -14,7 +14,7 @@ export const TOKEN_PAGE_MAX = 100;
 
 /**
  * The most a plain `tokens` list answers: its newest TOKEN_LIST_MAX tokens. The list is kept (the
- * SDK, scripts and the README's curl read it) rather than deprecated, because for ACTIVE it is
+ * SDK, scripts and the curl examples of docs/api.md read it) rather than deprecated, because for ACTIVE it is
  * already bounded by the 10-active rule and for most accounts DELETED is short; capped, it can no
  * longer answer 5,000 rows. The whole of a longer tab is read a page at a time, with tokenConnection.
  */

@@ -1,6 +1,6 @@
 // The Prometheus metrics, all in one registry (prom-client). Off by default: METRICS=1 serves
-// them at /metrics on the service's port, METRICS_PORT on a port of their own. The README's
-// operations section lists each name and what to alert on; keep the two together.
+// them at /metrics on the service's port, METRICS_PORT on a port of their own.
+// docs/operations.md lists each name and what to alert on; keep the two together.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the metrics read when they are scraped, rather than count as it happens. */
