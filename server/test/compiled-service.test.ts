@@ -1,48 +1,21 @@
 // The service as npm start runs it: compiled by tsconfig.build.json into dist/ and run by plain
 // node, its renderers too. And the renderers of a server run from source (as here, under vitest):
 // plain node as well, on a transpiled copy, with the pool's flags and nothing else.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { RendererPool, type RenderResult } from '../src/rendering/renderer-pool.js';
 import { httpGql } from './support/http-client.js';
+import { childPids, commandLine, until } from './support/processes.js';
 import { buildServer, COMPILED_ENTRY, startServerProcess, type ServerProcess } from './support/server-process.js';
 
 const CAPS = ['--max-old-space-size=32', '--max-semi-space-size=2', '--disallow-code-generation-from-strings'];
 
-function commandLine(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
-function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      pids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-    } catch {
-      // the thread ended while we looked
-    }
-  }
-  return pids;
-}
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('npm start: the compiled service', () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'pogodoc-compiled-'));

@@ -87,6 +87,7 @@ class RendererProcess {
   ref() {
     this.child.ref();
     (this.child.channel as { ref?: () => void } | undefined)?.ref?.();
+    (this.child.stderr as { ref?: () => void } | null)?.ref?.();
   }
 
   unref() {
@@ -171,7 +172,12 @@ export class RendererPool {
     for (const timer of this.restartTimers) clearTimeout(timer);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('The render pool is closed.'));
     const all = [...this.processes];
-    for (const renderer of all) renderer.kill();
+    for (const renderer of all) {
+      // an idle renderer does not hold the event loop open, but the wait for its end must:
+      // otherwise a caller with nothing else pending exits in the middle of this await
+      renderer.ref();
+      renderer.kill();
+    }
     await Promise.all(all.map((renderer) => renderer.closed));
   }
 

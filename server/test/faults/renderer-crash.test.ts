@@ -3,13 +3,15 @@
 // as the server's child processes running render-process.js (compiled, or transpiled from source).
 // Nothing here waits on time: each step waits for an answer, or polls /proc for a state, with the
 // suite's generous timeouts.
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGql } from '../support/http-client.js';
+import { cpuTicks, rendererPids, until } from '../support/processes.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+const renderers = (server: ServerProcess) => rendererPids(server.child.pid!);
 
 const directory = mkdtempSync(path.join(tmpdir(), 'pogodoc-renderer-crash-'));
 const RENDER = 'mutation($t: String!, $d: JSON!) { renderDocument(template: $t, data: $d) { content } }';
@@ -33,47 +35,9 @@ const HEAP_FILLER = Array.from({ length: 12 }, (_, i) => `{% assign r${i} = (1..
 /** Spins far longer than any timeout here. */
 const ENDLESS_LOOP = '{% assign r = (1..100000) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}';
 
-function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      pids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-    } catch {
-      // the thread ended while we looked
-    }
-  }
-  return pids;
-}
 
-function renderers(server: ServerProcess): number[] {
-  return childPids(server.child.pid!).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-process.');
-    } catch {
-      return false;
-    }
-  });
-}
 
-/** CPU time (user + system, clock ticks) a process has used. */
-function cpuTicks(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
 
 async function accountWithToken(server: ServerProcess, email: string) {
   const session = (await httpGql(server.url, 'mutation($e: String!) { signUp(email: $e, password: "long password") { sessionToken } }', { e: email })).data.signUp.sessionToken as string;
