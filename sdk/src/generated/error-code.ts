@@ -108,7 +108,7 @@ export type ErrorCode =
   | 'SESSION_REQUIRED'
   /** A subscription whose client stopped reading while events kept coming: it ends; subscribe again and read the current state. */
   | 'SUBSCRIBER_TOO_SLOW'
-  /** Too many subscriptions on one connection, or live connections of the account. */
+  /** Too many subscriptions on one connection, live connections of the account, or places watching its activity. */
   | 'SUBSCRIPTION_LIMIT_REACHED'
   /** The template does not parse, or uses an unknown filter. */
   | 'TEMPLATE_INVALID'

@@ -70,7 +70,7 @@ export const ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: 'The query is not valid GraphQL, or has too many tokens.',
   GRAPHQL_VALIDATION_FAILED: 'The query does not fit the schema, or is too deep, wide or costly.',
   BAD_USER_INPUT: 'A variable does not fit its type.',
-  SUBSCRIPTION_LIMIT_REACHED: 'Too many subscriptions on one connection, or live connections of the account.',
+  SUBSCRIPTION_LIMIT_REACHED: 'Too many subscriptions on one connection, live connections of the account, or places watching its activity.',
   SUBSCRIBER_TOO_SLOW: 'A subscription whose client stopped reading while events kept coming: it ends; subscribe again and read the current state.',
   INTERNAL_SERVER_ERROR: 'Unexpected error: masked, and logged on the server.',
 } as const;

@@ -133,6 +133,29 @@ export class SubscriberTooSlowError extends DomainError {
   }
 }
 
+/**
+ * A live view past one of its limits: subscriptions on one WebSocket connection, live connections
+ * of an account (WebSockets and HTTP subscriptions together), or places watching an account's
+ * activity. One code, and a message that names the limit and what to close.
+ */
+export class SubscriptionLimitReachedError extends DomainError {
+  static perConnection(max: number) {
+    return new SubscriptionLimitReachedError(`A connection can carry at most ${max} subscriptions. Complete one first, or open another connection.`);
+  }
+
+  static liveConnectionsPerAccount(max: number) {
+    return new SubscriptionLimitReachedError(`An account can hold at most ${max} live connections (WebSockets and HTTP subscriptions). Close one first.`);
+  }
+
+  static activityFeedsPerAccount(max: number) {
+    return new SubscriptionLimitReachedError(`An account can watch its activity live from at most ${max} places at once; close a dashboard tab or an auditEvents subscription first.`);
+  }
+
+  private constructor(message: string) {
+    super('SUBSCRIPTION_LIMIT_REACHED', message);
+  }
+}
+
 export class SessionRequiredError extends DomainError {
   constructor() {
     super(

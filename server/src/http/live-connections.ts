@@ -3,11 +3,11 @@
 // connection on the server and a place in the live-count fan-out, so one cap covers both
 // (WS_MAX_CONNECTIONS_PER_ACCOUNT); without it, HTTP was a way around the WebSocket cap.
 // Counted in this process: each instance enforces the cap on what it serves.
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { ErrorCode } from '../domain/errors.js';
+import { SubscriptionLimitReachedError } from '../domain/errors.js';
+import { toGraphQLError } from '../graphql/errors.js';
 
-export const SUBSCRIPTION_LIMIT_REACHED = 'SUBSCRIPTION_LIMIT_REACHED' satisfies ErrorCode;
 
 export class LiveConnections {
   private readonly open = new Map<string, number>();
@@ -60,12 +60,7 @@ export function useHttpSubscriptionLimit(connections: LiveConnections): Plugin<G
       const release = connections.acquire(accountId);
       if (!release) {
         setResultAndStopExecution({
-          errors: [
-            createGraphQLError(
-              `An account can hold at most ${connections.maxPerAccount} live connections (WebSockets and HTTP subscriptions). Close one first.`,
-              { extensions: { code: SUBSCRIPTION_LIMIT_REACHED } },
-            ),
-          ],
+          errors: [toGraphQLError(SubscriptionLimitReachedError.liveConnectionsPerAccount(connections.maxPerAccount))],
         });
         return undefined;
       }

@@ -8,7 +8,7 @@
 // Like the counts, the subscription ends with the session that opened it (sign-out, expiry).
 import { Repeater } from 'graphql-yoga';
 import type { AuditEventRecord, AuditEventType } from '../domain/audit.js';
-import { DomainError, SessionExpiredError } from '../domain/errors.js';
+import { SessionExpiredError, SubscriptionLimitReachedError } from '../domain/errors.js';
 import { boundedPush } from './bounded-push.js';
 import { callAt } from './call-at.js';
 import type { LiveEvents } from './events.js';
@@ -35,7 +35,7 @@ export function openAuditEventFeed(events: LiveEvents, watch: AuditEventWatch, n
     if (!feeds) openFeeds.set(events, (feeds = new Map()));
     const open = feeds.get(watch.accountId) ?? 0;
     if (open >= MAX_AUDIT_FEEDS_PER_ACCOUNT) {
-      stop(new DomainError('SUBSCRIPTION_LIMIT_REACHED', `An account can watch its activity live from at most ${MAX_AUDIT_FEEDS_PER_ACCOUNT} places at once; close a dashboard tab or an auditEvents subscription first.`));
+      stop(SubscriptionLimitReachedError.activityFeedsPerAccount(MAX_AUDIT_FEEDS_PER_ACCOUNT));
       return;
     }
     feeds.set(watch.accountId, open + 1);

@@ -4,7 +4,8 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Context, SubscribeMessage } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { ErrorCode } from '../domain/errors.js';
+import { SubscriptionLimitReachedError } from '../domain/errors.js';
+import { toGraphQLError } from '../graphql/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { SharedSubscriptionDelivery } from './shared-subscription-delivery.js';
 import { initialContextOf } from './connection-guard.js';
@@ -31,12 +32,7 @@ export function envelopBridge(options: {
   ): Promise<EnvelopedArgs | readonly GraphQLError[]> => {
     // graphql-ws registers the id before it calls onSubscribe, so this one is already counted
     if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
-      return [
-        new GraphQLError(
-          `A connection can carry at most ${maxSubscriptionsPerConnection} subscriptions. Complete one first, or open another connection.`,
-          { extensions: { code: 'SUBSCRIPTION_LIMIT_REACHED' satisfies ErrorCode } },
-        ),
-      ];
+      return [toGraphQLError(SubscriptionLimitReachedError.perConnection(maxSubscriptionsPerConnection))];
     }
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...initialContextOf(ctx),
