@@ -1,4 +1,4 @@
-// The scheduler of the render threads on its own (fair-slots.ts): which renders go to a thread
+// The scheduler of the renderers on its own (fair-slots.ts): which renders go to a renderer
 // together, what happens to the ones a batch did not finish, and what the queue charges. The
 // batches here are run by a function that records them and answers when told to.
 import { describe, expect, it } from 'vitest';

@@ -50,7 +50,7 @@ export function createMetrics() {
     }),
     renderDuration: new Histogram({
       name: 'pogodoc_render_duration_seconds',
-      help: 'Time of one render, waiting for a render thread included, by outcome (OK or the error code)',
+      help: 'Time of one render, waiting for a renderer included, by outcome (OK or the error code)',
       labelNames: ['outcome'] as const,
       buckets: SECONDS_BUCKETS,
       registers,
