@@ -11,6 +11,7 @@
 // replacement's start is. What is needed is small: start, hand over a batch, hear each result,
 // kill, replace.
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { rendererScript } from './renderer-script.js';
 
 /** One render of a batch, as the renderer process takes it. */
@@ -45,6 +46,8 @@ export interface RendererPoolOptions {
   onRendererEnded?: RendererEndedListener;
 }
 
+/** How much lower than the server's a renderer's CPU priority is (nice; 19 is the lowest). */
+const RENDERER_NICENESS = 5;
 /** What is kept of a renderer's stderr: enough for V8's fatal error line. */
 const STDERR_TAIL_CHARS = 2048;
 /** Replacements of processes that ended before they were ready wait this long, so that a broken setup cannot fork in a loop. */
@@ -69,6 +72,15 @@ class RendererProcess {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
+    // Tenants' renders, and a replacement's start after a kill, yield the CPU to the server's own
+    // event loop, which answers every tenant: on a busy machine a hostile tenant's timeouts
+    // (each a kill and a new process) otherwise took CPU from everyone's cheap requests.
+    // Lowering one's own child's priority needs no privilege; where it is refused, it stays as is.
+    try {
+      if (this.child.pid !== undefined) setPriority(this.child.pid, RENDERER_NICENESS);
+    } catch {
+      // a platform without priorities
+    }
     // a send to a process that has just ended fails here, not in the caller: it ends as crashed
     this.child.on('error', () => this.kill());
     this.child.stderr!.setEncoding('utf8');
