@@ -61,6 +61,10 @@ class RendererProcess {
   stderr = '';
   /** Called for each message of the batch in progress. */
   onMessage: ((message: Message) => void) | undefined;
+  /** Called if the process ends during the batch in progress (one callback, not a reaction per batch on `closed`, which lives as long as the process). */
+  onEnded: (() => void) | undefined;
+  /** Whether the process ended during a batch. */
+  endedInBatch = false;
   readonly closed: Promise<void>;
 
   constructor(options: RendererPoolOptions, onReady: () => void) {
@@ -92,7 +96,13 @@ class RendererProcess {
       } else this.onMessage?.(message);
     });
     // 'close' comes after the process has exited and its stderr is read to the end
-    this.closed = new Promise((resolve) => this.child.once('close', () => resolve()));
+    this.closed = new Promise((resolve) =>
+      this.child.once('close', () => {
+        this.endedInBatch = this.onEnded !== undefined;
+        this.onEnded?.();
+        resolve();
+      }),
+    );
     // starting, it keeps the event loop alive (a render may be waiting for it); idle, it does not
   }
 
@@ -161,12 +171,12 @@ export class RendererPool {
             resolve({ ended: 'done' });
           }
         };
-        void renderer.closed.then(() => {
+        renderer.onEnded = () => {
           if (timedOut) return resolve({ ended: 'timeout', at: current });
           // V8 ends a process at its heap cap with a fatal error on stderr, then aborts
           const outOfMemory = /heap limit|Allocation failed|out of memory/i.test(renderer.stderr);
           resolve({ ended: 'crashed', at: current, outOfMemory });
-        });
+        };
         armTimer();
         renderer.child.send({ type: 'batch', renders, yieldAfterMs });
       });
@@ -174,6 +184,7 @@ export class RendererPool {
     } finally {
       clearTimeout(timer);
       renderer.onMessage = undefined;
+      renderer.onEnded = undefined;
       if (renderer.alive) this.release(renderer);
     }
   }
@@ -201,7 +212,7 @@ export class RendererPool {
       const at = this.idle.indexOf(renderer);
       if (at >= 0) this.idle.splice(at, 1);
       if (this.closing) return;
-      if (renderer.onMessage) {
+      if (renderer.endedInBatch) {
         const { pid, exitCode: code, signalCode: signal } = renderer.child;
         this.options.onRendererEnded?.({ pid, code, signal, stderr: renderer.stderr });
       }
