@@ -3,21 +3,22 @@ import { AccountService } from './domain/accounts.js';
 import { ApiTokenService } from './domain/api-tokens.js';
 import { AuditLog } from './domain/audit.js';
 import { LeakResponseService } from './domain/leak-response.js';
-import { SqlAuditStore } from './persistence/audit-store.js';
-import { SqlWebhookStore } from './persistence/webhook-store.js';
+import { DatabaseAuditStore } from './persistence/audit-store.js';
+import { DatabaseWebhookStore } from './persistence/webhook-store.js';
 import { WebhookDelivery } from './webhooks/delivery.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 import { DocumentService, type TemplateRenderer } from './domain/documents.js';
 import type { LiveAnnouncements } from './domain/ports.js';
 import type { RateLimiters } from './domain/rate-limits.js';
-import { PrismaAccountStore, PrismaSessionStore } from './persistence/account-store.js';
+import { DatabaseAccountStore } from './persistence/account-store.js';
+import { DatabaseSessionStore } from './persistence/session-store.js';
 import type { Database } from './persistence/database.js';
-import { SqlIdempotencyStore } from './persistence/idempotency-store.js';
-import { PrismaTokenStore } from './persistence/token-store.js';
-import { SqlUsageStore } from './persistence/usage-store.js';
+import { DatabaseIdempotencyStore } from './persistence/idempotency-store.js';
+import { DatabaseTokenStore } from './persistence/token-store.js';
+import { DatabaseUsageStore } from './persistence/usage-store.js';
 import { UsageService } from './domain/usage.js';
 import { TokenPagesService } from './domain/token-pages.js';
-import { SqlTokenPages } from './persistence/token-pages.js';
+import { DatabaseTokenPages } from './persistence/token-pages.js';
 import { LiquidTemplateRenderer, type RenderLimits } from './rendering/liquid-template-renderer.js';
 import type { Services } from './graphql/context.js';
 
@@ -47,25 +48,25 @@ export function createServices(
   announce: LiveAnnouncements,
   { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender }: ServiceOptions = {},
 ): Services {
-  const tokenStore = new PrismaTokenStore(database.prisma, database.sql, now);
-  const auditStore = new SqlAuditStore(database.prisma, database.sql, database.provider);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, now, auditStore);
+  const tokenStore = new DatabaseTokenStore(database.prisma, database.sql, now);
+  const auditStore = new DatabaseAuditStore(database.prisma, database.sql, database.provider);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, now);
   const renderer = new LiquidTemplateRenderer(limits, { onRendererEnded, refuseToStart: refuseToRender });
-  const webhookStore = new SqlWebhookStore(database.prisma, database.sql, database.provider);
-  const usageStore = new SqlUsageStore(database.sql);
+  const webhookStore = new DatabaseWebhookStore(database.prisma, database.sql, database.provider);
+  const usageStore = new DatabaseUsageStore(database.sql);
   // every audit row is inserted by a driver step, whichever store runs it: the driver reports the
   // committed ones, and the live Activity view hears of each after its transaction, never before
   database.sql.onAuditCommitted((events) => announce.auditEventsRecorded(events));
   return {
-    accounts: new AccountService(new PrismaAccountStore(database.prisma, database.sql), new PrismaSessionStore(database.prisma, database.sql), rateLimiters, announce, undefined, auditStore),
+    accounts: new AccountService(new DatabaseAccountStore(database.prisma, database.sql), new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore),
     apiTokens,
     audit: new AuditLog(auditStore, now),
     leaks: new LeakResponseService(auditStore, now),
     webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }, rateLimiters),
     webhookDelivery: new WebhookDelivery(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
-    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new SqlIdempotencyStore(database.sql, now), usageStore, now),
+    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new DatabaseIdempotencyStore(database.sql, now), usageStore, now),
     usage: new UsageService(usageStore, tokenStore, now),
-    tokenPages: new TokenPagesService(new SqlTokenPages(database.sql), now),
+    tokenPages: new TokenPagesService(new DatabaseTokenPages(database.sql), now),
     close: () => renderer.close(),
   };
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvent, SYSTEM_ACTOR } from '../src/domain/audit.js';
-import { PrismaTokenStore } from '../src/persistence/token-store.js';
+import { DatabaseTokenStore } from '../src/persistence/token-store.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -157,7 +157,7 @@ describe('quota events: once per account and period, with the token that crossed
     const { session, accountId } = await signUp();
     await t.gql('mutation { choosePlan(planId: "free") { id } }', {}, as(session));
     const tokenId = (await t.gql('mutation { generateToken(name: "backwards") { token { id } } }', {}, as(session))).data.generateToken.token.id as string;
-    const store = new PrismaTokenStore(t.app.database.prisma, t.app.database.sql, now);
+    const store = new DatabaseTokenStore(t.app.database.prisma, t.app.database.sql, now);
     const start = now().getTime();
     for (let i = 0; i < 100; i++) {
       const recorded = await store.recordDocument(tokenId, { at: new Date(start - i * 60_000), clientAddress: ADDRESS, userAgent: AGENT });

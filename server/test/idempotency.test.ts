@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_CLAIM_LEASE_MS, IDEMPOTENCY_KEY_TTL_MS, IDEMPOTENCY_PRUNE_BATCH, requestHashOf } from '../src/domain/idempotency.js';
-import { SqlIdempotencyStore } from '../src/persistence/idempotency-store.js';
+import { DatabaseIdempotencyStore } from '../src/persistence/idempotency-store.js';
 import type { SqlDriver } from '../src/persistence/sql-driver.js';
 import { bearer, codes, createTestApp, type GraphQLResponse, type TestApp } from './support/test-app.js';
 
@@ -227,7 +227,7 @@ describe('storage', () => {
 
   it('a request whose claim was taken over while it rendered counts nothing; the one that took it over counts once', async () => {
     const { session, id } = await newToken();
-    const store = new SqlIdempotencyStore(t.app.database.sql);
+    const store = new DatabaseIdempotencyStore(t.app.database.sql);
     const key = randomUUID();
     const now = new Date();
     const slow = { tokenId: id, key, claimId: randomUUID() };

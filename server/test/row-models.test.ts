@@ -4,23 +4,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingPeriodOf } from '../src/domain/metering.js';
 import type { AccountRecord, ApiTokenRecord } from '../src/domain/ports.js';
-import { PrismaAccountStore, PrismaSessionStore } from '../src/persistence/account-store.js';
+import { DatabaseAccountStore } from '../src/persistence/account-store.js';
+import { DatabaseSessionStore } from '../src/persistence/session-store.js';
 import { openDatabase, type Database } from '../src/persistence/database.js';
-import { PrismaTokenStore } from '../src/persistence/token-store.js';
+import { DatabaseTokenStore } from '../src/persistence/token-store.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let testDatabase: TestDatabase;
 let database: Database;
-let accounts: PrismaAccountStore;
-let sessions: PrismaSessionStore;
-let tokens: PrismaTokenStore;
+let accounts: DatabaseAccountStore;
+let sessions: DatabaseSessionStore;
+let tokens: DatabaseTokenStore;
 
 beforeAll(async () => {
   testDatabase = await createTestDatabase();
   database = await openDatabase(testDatabase.url);
-  accounts = new PrismaAccountStore(database.prisma);
-  sessions = new PrismaSessionStore(database.prisma, database.sql);
-  tokens = new PrismaTokenStore(database.prisma, database.sql);
+  accounts = new DatabaseAccountStore(database.prisma, database.sql);
+  sessions = new DatabaseSessionStore(database.sql);
+  tokens = new DatabaseTokenStore(database.prisma, database.sql);
 });
 
 afterAll(async () => {
@@ -29,6 +30,8 @@ afterAll(async () => {
 });
 
 const later = new Date(Date.now() + 3_600_000);
+/** These changes are about the rows they leave, not their audit events. */
+const recordsNothing = () => [];
 const at = new Date('2030-01-02T03:04:05.678Z');
 
 /** The same keys, and equal values (a date read as text, or a count as a bigint, differs). */
@@ -39,7 +42,7 @@ function expectSameRecord(raw: object | null | undefined, prisma: object | null 
 }
 
 async function newAccount(email: string): Promise<AccountRecord> {
-  const account = await accounts.create({ email, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$stand-in' });
+  const account = await accounts.create({ email, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$stand-in' }, { secretHash: `first-${email}`, expiresAt: later }, recordsNothing);
   if (!account) throw new Error(`${email} is taken`);
   return account;
 }
@@ -48,12 +51,12 @@ describe('the raw statements and Prisma read the same record', () => {
   it("a session's account: with no plan, and with a plan chosen then cancelled", async () => {
     const withoutPlan = await newAccount('row-model-no-plan@example.com');
     const cancelled = await newAccount('row-model-cancelled@example.com');
-    await accounts.setPlan(cancelled.id, 'free', at);
-    await accounts.cancelPlan(cancelled.id, new Date(at.getTime() + 1000));
+    await accounts.setPlan(cancelled.id, 'free', at, recordsNothing);
+    await accounts.cancelPlan(cancelled.id, new Date(at.getTime() + 1000), recordsNothing);
 
     for (const account of [withoutPlan, cancelled]) {
       const secretHash = `row-model-session-${account.id}`;
-      await sessions.create({ accountId: account.id, secretHash, expiresAt: later });
+      await sessions.create({ accountId: account.id, secretHash, expiresAt: later }, recordsNothing);
       const session = await sessions.findSession(secretHash, new Date());
       expectSameRecord(session?.account, await accounts.findByEmail(account.email));
     }
@@ -65,15 +68,15 @@ describe('the raw statements and Prisma read the same record', () => {
     const now = new Date();
     for (const name of ['unused', 'used', 'deleted', 'expiring', 'rolled']) {
       const expiresAt = name === 'expiring' ? new Date(now.getTime() + 60_000) : null;
-      const result = await tokens.createWithinLimit({ accountId: owner.id, name, secretHash: `row-model-${name}`, preview: `pgd_${name}`, expiresAt }, 10, now);
+      const result = await tokens.createWithinLimit({ accountId: owner.id, name, secretHash: `row-model-${name}`, preview: `pgd_${name}`, expiresAt }, 10, now, recordsNothing);
       if (result.outcome !== 'created') throw new Error(result.outcome);
       created.push(result.token);
     }
     const [unused, used, deleted, expiring, rolled] = created as [ApiTokenRecord, ApiTokenRecord, ApiTokenRecord, ApiTokenRecord, ApiTokenRecord];
     await tokens.recordDocument(used.id, { at, clientAddress: '203.0.113.9', userAgent: 'pogodoc-js/1.2' });
     await tokens.recordDocument(deleted.id, { at, clientAddress: '2001:db8::1', userAgent: null });
-    await tokens.softDelete(owner.id, deleted.id, new Date(at.getTime() + 1000));
-    const roll = await tokens.roll(owner.id, rolled.id, { secretHash: 'row-model-rolled-next', preview: 'pgd_next', previousValidUntil: later }, now);
+    await tokens.softDelete(owner.id, deleted.id, new Date(at.getTime() + 1000), recordsNothing);
+    const roll = await tokens.roll(owner.id, rolled.id, { secretHash: 'row-model-rolled-next', preview: 'pgd_next', previousValidUntil: later }, now, recordsNothing);
     expect(roll.outcome).toBe('rolled');
     if (roll.outcome === 'rolled') expectSameRecord(roll.token, await tokens.findOwned(owner.id, rolled.id));
 

@@ -2,20 +2,26 @@
 // returns the session with its account, and a delete returns the session it deleted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRecord } from '../src/domain/ports.js';
-import { PrismaAccountStore, PrismaSessionStore } from '../src/persistence/account-store.js';
+import { auditEvent } from '../src/domain/audit.js';
+import { DatabaseAccountStore } from '../src/persistence/account-store.js';
+import { DatabaseSessionStore } from '../src/persistence/session-store.js';
 import { openDatabase, type Database } from '../src/persistence/database.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let testDatabase: TestDatabase;
 let database: Database;
-let sessions: PrismaSessionStore;
+let sessions: DatabaseSessionStore;
 let account: AccountRecord;
 
 beforeAll(async () => {
   testDatabase = await createTestDatabase();
   database = await openDatabase(testDatabase.url);
-  sessions = new PrismaSessionStore(database.prisma, database.sql);
-  const created = await new PrismaAccountStore(database.prisma).create({ email: 'session-store@example.com', passwordHash: 'stand-in' });
+  sessions = new DatabaseSessionStore(database.sql);
+  const created = await new DatabaseAccountStore(database.prisma, database.sql).create(
+    { email: 'session-store@example.com', passwordHash: 'stand-in' },
+    { secretHash: 'first-session', expiresAt: new Date(Date.now() + 3_600_000) },
+    recordsNothing,
+  );
   if (!created) throw new Error('the account exists already');
   account = created;
 });
@@ -25,6 +31,8 @@ afterAll(async () => {
   await testDatabase?.drop();
 });
 
+/** Most of these changes are about the rows they leave, not their audit events. */
+const recordsNothing = () => [];
 const now = new Date();
 const expiresAt = new Date(now.getTime() + 3_600_000);
 
@@ -34,23 +42,28 @@ async function storedSessionId(secretHash: string): Promise<string | undefined> 
 
 describe('the session store', () => {
   it('finds an unexpired session with its id, expiry and account', async () => {
-    await sessions.create({ accountId: account.id, secretHash: 'find-me', expiresAt });
+    await sessions.create({ accountId: account.id, secretHash: 'find-me', expiresAt }, recordsNothing);
     expect(await sessions.findSession('find-me', now)).toEqual({ id: await storedSessionId('find-me'), expiresAt, account });
   });
 
   it('an expired or unknown session is not found', async () => {
-    await sessions.create({ accountId: account.id, secretHash: 'expired', expiresAt });
+    await sessions.create({ accountId: account.id, secretHash: 'expired', expiresAt }, recordsNothing);
     expect(await sessions.findSession('expired', expiresAt)).toBeNull();
     expect(await sessions.findSession('expired', new Date(expiresAt.getTime() - 1))).not.toBeNull(); // until then, found
     expect(await sessions.findSession('never-issued', now)).toBeNull();
   });
 
-  it('deleting returns the deleted session once, then null', async () => {
-    await sessions.create({ accountId: account.id, secretHash: 'sign-out', expiresAt });
+  it('deleting returns the deleted session once, then null, and records its events only when it deletes', async () => {
+    await sessions.create({ accountId: account.id, secretHash: 'sign-out', expiresAt }, recordsNothing);
     const id = await storedSessionId('sign-out');
-    expect(await sessions.delete('sign-out')).toEqual({ id, accountId: account.id });
+    const actor = { type: 'SESSION' as const, id, clientAddress: '203.0.113.7', userAgent: null };
+    const signOut = (session: { id: string; accountId: string }) => [auditEvent('SIGN_OUT', { ...actor, id: session.id }, now, { accountId: session.accountId })];
+    expect(await sessions.delete('sign-out', signOut)).toEqual({ id, accountId: account.id });
     expect(await storedSessionId('sign-out')).toBeUndefined();
     expect(await sessions.findSession('sign-out', now)).toBeNull();
-    expect(await sessions.delete('sign-out')).toBeNull();
+    expect(await sessions.delete('sign-out', signOut)).toBeNull();
+    // the records saw the deleted row, and the second sign-out wrote none
+    const events = await database.prisma.auditEvent.findMany({ where: { accountId: account.id, type: 'SIGN_OUT' } });
+    expect(events.map((event) => event.actorId)).toEqual([id]);
   });
 });

@@ -7,7 +7,7 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { RETRY_WINDOW_MS } from '../src/domain/webhooks.js';
-import { SqlWebhookStore } from '../src/persistence/webhook-store.js';
+import { DatabaseWebhookStore } from '../src/persistence/webhook-store.js';
 import { WebhookDelivery } from '../src/webhooks/delivery.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -81,7 +81,7 @@ beforeEach(async () => {
 
 /** A delivery of its own, with a timeout of the test's choosing (the app's runs with 5 s). */
 const deliveryWith = (timeoutMs: number) =>
-  new WebhookDelivery(new SqlWebhookStore(t.app.database.prisma, t.app.database.sql, t.app.database.provider), { now, allowPrivateUrls: true, timeoutMs });
+  new WebhookDelivery(new DatabaseWebhookStore(t.app.database.prisma, t.app.database.sql, t.app.database.provider), { now, allowPrivateUrls: true, timeoutMs });
 
 async function createEndpoint(session: string, url: string, events = ['token.created', 'token.deleted', 'token.leaked', 'revoked_token.used']): Promise<string> {
   const created = await t.gql(

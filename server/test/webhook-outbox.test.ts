@@ -6,7 +6,7 @@
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outboxFullReason, RETRY_WINDOW_MS } from '../src/domain/webhooks.js';
-import { SqlWebhookStore } from '../src/persistence/webhook-store.js';
+import { DatabaseWebhookStore } from '../src/persistence/webhook-store.js';
 import { WebhookDelivery } from '../src/webhooks/delivery.js';
 import { bearer, createTestApp, type TestApp } from './support/test-app.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -188,7 +188,7 @@ describe("an attempt's error", () => {
         { url: `${receiver.url}?fail`, error: 'HTTP 5xx', status: 503 },
       ];
       receiver.respondWith(503);
-      const delivery = new WebhookDelivery(new SqlWebhookStore(t.app.database.prisma, t.app.database.sql, t.app.database.provider), { now, allowPrivateUrls: true, timeoutMs: 300 });
+      const delivery = new WebhookDelivery(new DatabaseWebhookStore(t.app.database.prisma, t.app.database.sql, t.app.database.provider), { now, allowPrivateUrls: true, timeoutMs: 300 });
       for (const { url, error, status } of cases) {
         const { session, endpointId } = await accountWithEndpoint(url);
         await t.generateToken(session, 'probe');

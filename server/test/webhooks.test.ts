@@ -8,7 +8,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nextAttemptAfterFailure, RETRY_WINDOW_MS, WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR } from '../src/domain/webhooks.js';
-import { SqlWebhookStore } from '../src/persistence/webhook-store.js';
+import { DatabaseWebhookStore } from '../src/persistence/webhook-store.js';
 import { WebhookDelivery } from '../src/webhooks/delivery.js';
 import { checkWebhookUrl } from '../src/webhooks/ssrf-guard.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
@@ -49,7 +49,7 @@ describe('an idle instance', () => {
     expect(statements[0]).toMatch(/^\s*SELECT/i);
   });
 });
-const webhookStoreOf = (app: TestApp) => new SqlWebhookStore(app.app.database.prisma, app.app.database.sql, app.app.database.provider);
+const webhookStoreOf = (app: TestApp) => new DatabaseWebhookStore(app.app.database.prisma, app.app.database.sql, app.app.database.provider);
 
 async function accountWithEndpoint(events = ['token.created', 'token.deleted', 'token.leaked', 'revoked_token.used']) {
   const { session, accountId } = await t.signUp({ plan: 'pro' });

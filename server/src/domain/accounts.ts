@@ -87,9 +87,9 @@ export class AccountService {
     private readonly sessions: SessionStore,
     private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp' | 'signUpsPerIp'>,
     private readonly announce: Pick<LiveAnnouncements, 'sessionEnded' | 'planEnded'>,
+    private readonly audit: Pick<AuditStore, 'record'>,
     // the session clock stays the real one: the token rules' injected clock is not passed here
     private readonly now: () => Date = () => new Date(),
-    private readonly audit?: Pick<AuditStore, 'record'>,
   ) {
     this.decoyHash = argon2Hash('decoy-password-for-timing', ARGON2_OPTIONS);
   }
@@ -99,7 +99,7 @@ export class AccountService {
    * email included: each costs an argon2 hash, and EMAIL_TAKEN is the one answer that tells
    * whether an email has an account.
    */
-  async signUp(rawEmail: string, password: string, clientAddress: string, actor?: AuditActor): Promise<NewSession> {
+  async signUp(rawEmail: string, password: string, clientAddress: string, actor: AuditActor): Promise<NewSession> {
     const email = normalizeEmail(rawEmail);
     checkPassword(password);
     await this.limits.signUpsPerIp.consume(clientAddress);
@@ -107,13 +107,8 @@ export class AccountService {
     // the account, its first session, SIGN_UP and SIGN_IN_SUCCEEDED commit together: no account
     // without the event that says who made it, from where
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
-    const account = await this.accounts.create(
-      { email, passwordHash },
-      {
-        secretHash,
-        expiresAt,
-        audit: (accountId) => (actor ? (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, actor, now, { accountId })) : []),
-      },
+    const account = await this.accounts.create({ email, passwordHash }, { secretHash, expiresAt }, ({ account }) =>
+      (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, actor, now, { accountId: account.id })),
     );
     if (!account) throw new EmailTakenError();
     return { account, sessionToken, expiresAt };
@@ -128,7 +123,7 @@ export class AccountService {
    * account's count. Unknown emails are counted like known ones, so the limit says nothing about
    * which emails exist.
    */
-  async signIn(rawEmail: string, password: string, clientAddress: string, actor?: AuditActor): Promise<NewSession> {
+  async signIn(rawEmail: string, password: string, clientAddress: string, actor: AuditActor): Promise<NewSession> {
     const email = rawEmail.trim().toLowerCase();
     const perAccount = this.limits.signInFailuresPerAccount;
     const perAddress = this.limits.signInFailuresPerIp;
@@ -148,27 +143,24 @@ export class AccountService {
     }
     if (!account || !passwordOk) {
       // nothing changes on a failure, so the event is written alone; a failure to write it must not change the answer
-      if (actor && this.audit) {
-        await this.audit.record([auditEvent('SIGN_IN_FAILED', actor, this.now(), { accountId: account?.id ?? null })]).catch(() => {});
-      }
+      await this.audit.record([auditEvent('SIGN_IN_FAILED', actor, this.now(), { accountId: account?.id ?? null })]).catch(() => {});
       throw new InvalidCredentialsError(); // its points stay taken
     }
     // a success is no failure: the account starts over, and the address gets its point back
     // (if that bookkeeping fails, the count stays one too high; the right password still signs in)
     await Promise.all([perAccount.reset(email), perAddress.refund(clientAddress)]).catch(() => {});
-    return this.openSession(account, actor, ['SIGN_IN_SUCCEEDED']);
+    return this.openSession(account, actor);
   }
 
   /**
    * Revokes the session: the token stops working at once, and what it has open (live counts)
    * ends on every instance. Signing out twice is harmless.
    */
-  async signOut(sessionToken: string, actor?: AuditActor): Promise<void> {
+  async signOut(sessionToken: string, actor: AuditActor): Promise<void> {
     const now = this.now();
-    const ended = await this.sessions.delete(
-      hashSecret(sessionToken),
-      actor && ((session) => auditEvent('SIGN_OUT', { ...actor, id: session.id }, now, { accountId: session.accountId })),
-    );
+    const ended = await this.sessions.delete(hashSecret(sessionToken), (session) => [
+      auditEvent('SIGN_OUT', { ...actor, id: session.id }, now, { accountId: session.accountId }),
+    ]);
     if (ended) this.announce.sessionEnded(ended.accountId, ended.id);
   }
 
@@ -186,7 +178,6 @@ export class AccountService {
 
   /** Only the failure path reads this: once per session (its dedupe key), whoever presents it. */
   private async recordSessionExpired(sessionToken: string, actor: Omit<AuditActor, 'type' | 'id'>) {
-    if (!this.audit) return;
     const now = this.now();
     const expired = await this.sessions.findExpired(hashSecret(sessionToken), now).catch(() => null);
     if (!expired) return;
@@ -197,51 +188,43 @@ export class AccountService {
     await this.audit.record([event]).catch(() => {});
   }
 
-  /** `audited` given: PLAN_CHOSEN when the account had no active plan, PLAN_CHANGED otherwise, in the change's transaction. */
-  async choosePlan(accountId: string, planId: string, audited?: { actor: AuditActor; current: AccountRecord }): Promise<AccountRecord> {
+  /** Records PLAN_CHOSEN when the account had no active plan, PLAN_CHANGED otherwise, in the change's transaction. */
+  async choosePlan(current: AccountRecord, planId: string, actor: AuditActor): Promise<AccountRecord> {
     if (!findPlan(planId)) {
       throw new DomainError('PLAN_NOT_FOUND', `There is no plan "${planId}". Choose one of the plans listed by the plans query.`);
     }
     const now = this.now();
-    const event =
-      audited &&
-      auditEvent(missingPlanReason(audited.current) ? 'PLAN_CHOSEN' : 'PLAN_CHANGED', audited.actor, now, {
-        accountId,
-        details: { planId, previousPlanId: missingPlanReason(audited.current) ? null : audited.current.planId },
-      });
+    const accountId = current.id;
+    const previousPlanId = missingPlanReason(current) ? null : current.planId;
     // A new plan moves the wall: usage already at or past the new plan's 80% or 100% is told now,
     // by the change (a downgrade below what was used blocks the next document at once), with the
     // same dedupe key a document would use, so it is said once whichever comes first.
     const quota = quotaOf(planId);
     const period = billingPeriodOf(now);
-    const quotaEvent =
-      audited &&
-      ((used: number) => {
-        const type = quota === null ? null : quotaEventOfPlanChange(used, quota);
-        if (!type || quota === null) return null;
-        return auditEvent(type, audited.actor, now, {
-          accountId,
-          details: { period, used, quota },
-          dedupeKey: quotaEventKey(type, accountId, period, quota),
-        });
-      });
-    return this.accounts.setPlan(accountId, planId, now, event, quotaEvent);
+    return this.accounts.setPlan(accountId, planId, now, ({ periodDocumentCount: used }) => {
+      const events = [auditEvent(previousPlanId === null ? 'PLAN_CHOSEN' : 'PLAN_CHANGED', actor, now, { accountId, details: { planId, previousPlanId } })];
+      const quotaType = quota === null ? null : quotaEventOfPlanChange(used, quota);
+      if (quotaType && quota !== null) {
+        events.push(auditEvent(quotaType, actor, now, { accountId, details: { period, used, quota }, dedupeKey: quotaEventKey(quotaType, accountId, period, quota) }));
+      }
+      return events;
+    });
   }
 
   /** Cancelling without an active plan changes nothing. Live counts end with the plan. */
-  async cancelPlan(account: AccountRecord, actor?: AuditActor): Promise<AccountRecord> {
+  async cancelPlan(account: AccountRecord, actor: AuditActor): Promise<AccountRecord> {
     if (missingPlanReason(account)) return account;
     const now = this.now();
-    const event = actor && auditEvent('PLAN_CANCELLED', actor, now, { accountId: account.id, details: { planId: account.planId } });
-    const cancelled = await this.accounts.cancelPlan(account.id, now, event);
+    const cancelled = await this.accounts.cancelPlan(account.id, now, () => [
+      auditEvent('PLAN_CANCELLED', actor, now, { accountId: account.id, details: { planId: account.planId } }),
+    ]);
     this.announce.planEnded(account.id);
     return cancelled;
   }
 
-  private async openSession(account: AccountRecord, actor?: AuditActor, events: Array<'SIGN_IN_SUCCEEDED'> = []): Promise<NewSession> {
+  private async openSession(account: AccountRecord, actor: AuditActor): Promise<NewSession> {
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
-    const audit: AuditEventRecord[] | undefined = actor && events.map((type) => auditEvent(type, actor, now, { accountId: account.id }));
-    await this.sessions.create({ accountId: account.id, secretHash, expiresAt }, audit);
+    await this.sessions.create({ accountId: account.id, secretHash, expiresAt }, () => [auditEvent('SIGN_IN_SUCCEEDED', actor, now, { accountId: account.id })]);
     return { account, sessionToken, expiresAt };
   }
 

@@ -78,8 +78,8 @@ export class ApiTokenService {
   constructor(
     private readonly tokens: TokenStore,
     private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp' | 'revokedTokenEventsPerToken' | 'tokenMutationsPerAccount'>,
+    private readonly audit: Pick<AuditStore, 'record'>,
     private readonly now: () => Date = () => new Date(),
-    private readonly audit?: Pick<AuditStore, 'record'>,
   ) {}
 
   /**
@@ -98,8 +98,8 @@ export class ApiTokenService {
     }
   }
 
-  /** `actor` given: the change and its audit event are written in one transaction. */
-  async generateToken(account: AccountRecord, rawName: string, expiry?: TokenExpiryChoice, actor?: AuditActor): Promise<GeneratedToken> {
+  /** Each change and the events that record it are written in one transaction. */
+  async generateToken(account: AccountRecord, rawName: string, expiry: TokenExpiryChoice | undefined, actor: AuditActor): Promise<GeneratedToken> {
     const name = normalizeTokenName(rawName);
     const now = this.now();
     const expiresAt = expiryOf(expiry, now);
@@ -110,7 +110,7 @@ export class ApiTokenService {
       { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt },
       MAX_ACTIVE_TOKENS,
       now,
-      actor && ((tokenId) => auditEvent('TOKEN_GENERATED', actor, now, { accountId: account.id, tokenId, details: { name, expiresAt: expiresAt?.toISOString() ?? null } })),
+      (token) => [auditEvent('TOKEN_GENERATED', actor, now, { accountId: account.id, tokenId: token.id, details: { name, expiresAt: expiresAt?.toISOString() ?? null } })],
     );
     if (result.outcome === 'limit-reached') throw new TokenLimitReachedError(MAX_ACTIVE_TOKENS);
     return { token: result.token, secret };
@@ -121,7 +121,7 @@ export class ApiTokenService {
    * replaces keeps working for the grace period; one replaced earlier stops at once, so a token
    * never has more than two working secrets.
    */
-  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod, actor?: AuditActor): Promise<GeneratedToken> {
+  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod, actor: AuditActor): Promise<GeneratedToken> {
     const now = this.now();
     const secret = generateSecret('apiToken');
     const result = await this.tokens.roll(
@@ -133,7 +133,7 @@ export class ApiTokenService {
         previousValidUntil: new Date(now.getTime() + ROLL_GRACE_PERIODS_MS[gracePeriod]),
       },
       now,
-      actor && auditEvent('TOKEN_ROLLED', actor, now, { accountId, tokenId, details: { gracePeriod } }),
+      () => [auditEvent('TOKEN_ROLLED', actor, now, { accountId, tokenId, details: { gracePeriod } })],
     );
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
@@ -142,14 +142,14 @@ export class ApiTokenService {
   }
 
   /** Renames a token or edits its restrictions, with the same rules as generating. */
-  async updateToken(account: AccountRecord, tokenId: string, update: TokenUpdate, actor?: AuditActor): Promise<ApiTokenRecord> {
+  async updateToken(account: AccountRecord, tokenId: string, update: TokenUpdate, actor: AuditActor): Promise<ApiTokenRecord> {
     const changes: TokenChanges = {};
     if (update.name !== undefined) changes.name = normalizeTokenName(update.name);
     if (update.allowedIps !== undefined) changes.allowedIps = serializeIpAllowlist(normalizeIpAllowlist(update.allowedIps ?? []));
     if (update.monthlyDocumentLimit !== undefined) {
       changes.monthlyDocumentLimit = checkMonthlyDocumentLimit(update.monthlyDocumentLimit, account.planId);
     }
-    const result = await this.tokens.update(account.id, tokenId, changes, actor && this.updateEvents(account.id, tokenId, changes, actor));
+    const result = await this.tokens.update(account.id, tokenId, changes, () => this.updateEvents(account.id, tokenId, changes, actor));
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
     return result.token;
@@ -205,9 +205,9 @@ export class ApiTokenService {
     return new Map((await this.tokens.findOwnedMany(accountId, tokenIds)).map((token) => [token.id, token]));
   }
 
-  async deleteToken(accountId: string, tokenId: string, actor?: AuditActor): Promise<ApiTokenRecord> {
+  async deleteToken(accountId: string, tokenId: string, actor: AuditActor): Promise<ApiTokenRecord> {
     const now = this.now();
-    const result = await this.tokens.softDelete(accountId, tokenId, now, actor && auditEvent('TOKEN_DELETED', actor, now, { accountId, tokenId }));
+    const result = await this.tokens.softDelete(accountId, tokenId, now, () => [auditEvent('TOKEN_DELETED', actor, now, { accountId, tokenId })]);
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'already-deleted') throw new TokenAlreadyDeletedError();
     return result.token;
@@ -233,7 +233,6 @@ export class ApiTokenService {
    * limit (authenticate). A failure to record must not change the answer the client gets.
    */
   private async recordRevokedPresented({ token, reason, now }: RevokedPresentation, clientAddress: string, userAgent: string | null) {
-    if (!this.audit) return;
     const dedupeKey = revokedTokenPresentedKey(token.id, rateLimitKeyOf(clientAddress), now);
     // already written from here this hour: no write transaction for a client retrying in a loop
     if (this.recentRevokedKeys.has(dedupeKey)) return;

@@ -1,17 +1,8 @@
 // The audit trail: which events are recorded, who caused them, and the rules that bound the log
 // (retention, the revoked-token throttle). The store writes each event in the transaction of the
 // change it records (persistence/audit-store.ts); this file decides what an event is.
-import { randomBytes } from 'node:crypto';
 import { cursorInstant } from './cursors.js';
-
-// Events of one instant (a sign-up and its first sign-in) must list in the order they were
-// written, and the pages order by (createdAt, id): so ids sort by time, then by a per-process
-// sequence, then carry randomness so that instances never collide.
-let sequence = 0;
-function auditEventId(at: Date): string {
-  sequence = (sequence + 1) % 36 ** 4;
-  return `${at.getTime().toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;
-}
+import { newId } from './ids.js';
 
 export const AUDIT_EVENT_TYPES = [
   'SIGN_UP',
@@ -74,7 +65,7 @@ export function auditEvent(
   fields: { accountId: string | null; tokenId?: string | null; details?: Record<string, unknown> | null; dedupeKey?: string | null },
 ): AuditEventRecord {
   return {
-    id: auditEventId(at),
+    id: newId(at),
     accountId: fields.accountId,
     type,
     actorType: actor.type,

@@ -324,3 +324,15 @@ export class AuditCursorInvalidError extends DomainError {
     super('AUDIT_CURSOR_INVALID', 'This cursor was not given out by auditEvents: start again without "after", and page with the endCursor it returns.');
   }
 }
+
+export class WebhookNotFoundError extends DomainError {
+  constructor() {
+    super('WEBHOOK_NOT_FOUND', 'No webhook endpoint or message with this id exists in your account.');
+  }
+}
+
+export class WebhookEndpointLimitReachedError extends DomainError {
+  constructor(limit: number) {
+    super('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${limit} webhook endpoints; delete one to add another.`);
+  }
+}

@@ -66,23 +66,45 @@ export interface TokenForAuthentication {
   accountPeriodDocumentCount: number;
 }
 
-/** A sign-up's first session, inserted with the account, and the events (given the new account's id) that record both. */
-export interface FirstSession {
+/**
+ * What a change records in the audit trail, given the row as the change left it: its events, which
+ * the store writes in the change's own transaction, so that no change commits without them. Every
+ * write of a store takes one; a change that records nothing returns [].
+ */
+export type ChangeRecords<Row> = (row: Row) => readonly AuditEventRecord[];
+
+/** A new session's secret (its hash) and expiry. */
+export interface NewSessionInput {
   secretHash: string;
   expiresAt: Date;
-  audit: (accountId: string) => AuditEventRecord[];
+}
+
+/** A stored session, as a change to it records it. */
+export interface SessionRecord {
+  id: string;
+  accountId: string;
+}
+
+/** An account as a plan change left it, with its documents in the change's billing period (read in the change's transaction). */
+export interface PlanChange {
+  account: AccountRecord;
+  periodDocumentCount: number;
 }
 
 export interface AccountStore {
-  /** Returns null when the email is taken. With `firstSession`, the account, its session and their events commit together. */
-  create(input: { email: string; passwordHash: string }, firstSession?: FirstSession): Promise<AccountRecord | null>;
+  /** The account, its first session and their events commit together. Returns null when the email is taken. */
+  create(
+    input: { email: string; passwordHash: string },
+    firstSession: NewSessionInput,
+    records: ChangeRecords<{ account: AccountRecord; session: SessionRecord }>,
+  ): Promise<AccountRecord | null>;
   findByEmail(email: string): Promise<AccountRecord | null>;
   /**
-   * With `quotaEvent`, the same transaction reads the period's usage (as of `at`) and records the
-   * event it returns for that usage under the new plan, if any (domain/metering.ts, quotaEventOfPlanChange).
+   * The transaction also reads the account's documents in the billing period of `at`, so that the
+   * events can say what the new plan makes of them (domain/metering.ts, quotaEventOfPlanChange).
    */
-  setPlan(id: string, planId: string, at: Date, audit?: AuditEventRecord, quotaEvent?: (used: number) => AuditEventRecord | null): Promise<AccountRecord>;
-  cancelPlan(id: string, at: Date, audit?: AuditEventRecord): Promise<AccountRecord>;
+  setPlan(id: string, planId: string, at: Date, records: ChangeRecords<PlanChange>): Promise<AccountRecord>;
+  cancelPlan(id: string, at: Date, records: ChangeRecords<AccountRecord>): Promise<AccountRecord>;
 }
 
 /** An unexpired session, with the account it signs in. */
@@ -92,21 +114,14 @@ export interface SessionWithAccount {
   account: AccountRecord;
 }
 
-/** The session a sign-out deleted. */
-export interface DeletedSession {
-  id: string;
-  accountId: string;
-}
-
 export interface SessionStore {
-  /** With `audit`, the session and its events are inserted in one transaction. */
-  create(input: { accountId: string; secretHash: string; expiresAt: Date }, audit?: readonly AuditEventRecord[]): Promise<void>;
+  create(input: NewSessionInput & { accountId: string }, records: ChangeRecords<SessionRecord>): Promise<SessionRecord>;
   /** A session that exists but has expired, for the audit trail; null otherwise. */
-  findExpired(secretHash: string, now: Date): Promise<DeletedSession | null>;
+  findExpired(secretHash: string, now: Date): Promise<SessionRecord | null>;
   /** An unexpired session and its account; null when unknown or expired. */
   findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null>;
   /** Deletes the session; returns it, or null when there was none (e.g. signed out already). */
-  delete(secretHash: string, audit?: (session: DeletedSession) => AuditEventRecord): Promise<DeletedSession | null>;
+  delete(secretHash: string, records: ChangeRecords<SessionRecord>): Promise<SessionRecord | null>;
 }
 
 export type CreateTokenResult =
@@ -140,7 +155,7 @@ export interface TokenStore {
     input: { accountId: string; name: string; secretHash: string; preview: string; expiresAt: Date | null },
     limit: number,
     now: Date,
-    audit?: (tokenId: string) => AuditEventRecord,
+    records: ChangeRecords<ApiTokenRecord>,
   ): Promise<CreateTokenResult>;
   list(accountId: string, status: TokenStatus, now: Date): Promise<ApiTokenRecord[]>;
   countActive(accountId: string, now: Date): Promise<number>;
@@ -149,8 +164,8 @@ export interface TokenStore {
   findOwnedMany(accountId: string, tokenIds: readonly string[]): Promise<ApiTokenRecord[]>;
   findById(tokenId: string): Promise<ApiTokenRecord | null>;
   /** Renames a token or changes its restrictions, unless it was deleted. */
-  update(accountId: string, tokenId: string, changes: TokenChanges, audit?: readonly AuditEventRecord[]): Promise<UpdateTokenResult>;
-  softDelete(accountId: string, tokenId: string, at: Date, audit?: AuditEventRecord): Promise<DeleteTokenResult>;
+  update(accountId: string, tokenId: string, changes: TokenChanges, records: ChangeRecords<ApiTokenRecord>): Promise<UpdateTokenResult>;
+  softDelete(accountId: string, tokenId: string, at: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DeleteTokenResult>;
   /**
    * Gives a usable token a new secret, atomically: the current one becomes the previous one,
    * valid until `previousValidUntil`, and the secret it replaces (if any) stops at once.
@@ -160,7 +175,7 @@ export interface TokenStore {
     tokenId: string,
     next: { secretHash: string; preview: string; previousValidUntil: Date },
     now: Date,
-    audit?: AuditEventRecord,
+    records: ChangeRecords<ApiTokenRecord>,
   ): Promise<RollTokenResult>;
   /**
    * The token whose current or previous secret has this hash, with its account's plan and the

@@ -3,6 +3,7 @@
 // the SSRF guard) lives in server/src/webhooks/; the outbox rows in persistence/webhook-store.ts.
 import { randomBytes } from 'node:crypto';
 import type { AuditEventRecord, AuditEventType } from './audit.js';
+import type { ChangeRecords } from './ports.js';
 
 export const WEBHOOK_EVENT_TYPES = [
   'token.created',
@@ -112,6 +113,10 @@ export function endpointPauseMs(pausesInARow: number): number {
 export const RETRIES_RAN_OUT_REASON = 'retries ran out (24 hours)';
 export const outboxFullReason = (cap: number) => `the account had more than ${cap} messages waiting; the oldest were given up`;
 
+/** Per account: each endpoint gets a copy of every event, so endpoints multiply the delivery work. */
+export const MAX_WEBHOOK_ENDPOINTS = 10;
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
 /** A webhook endpoint as stored: where messages go, which events, and its signing secrets. */
 export interface EndpointRecord {
   id: string;
@@ -123,4 +128,85 @@ export interface EndpointRecord {
   previousSecretValidUntil: Date | null;
   createdAt: Date;
   deletedAt: Date | null;
+}
+
+/** A message of the outbox, as the dashboard lists it. */
+export interface WebhookMessageRecord {
+  id: string;
+  endpointId: string;
+  accountId: string;
+  eventType: string;
+  payload: string;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  attemptCount: number;
+  deliveredAt: Date | null;
+  failedAt: Date | null;
+  failureReason: string | null;
+}
+
+/** A message claimed for delivery. */
+export interface ClaimedMessage {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  payload: string;
+  createdAt: Date;
+  /** This attempt's number, 1 for the first. */
+  attemptCount: number;
+}
+
+export interface AttemptRecord {
+  messageId: string;
+  attemptNumber: number;
+  attemptedAt: Date;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** What one delivery attempt came to, and what happens to its message next. */
+export interface AttemptOutcome {
+  messageId: string;
+  attemptNumber: number;
+  at: Date;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+  /** delivered, retry at a time, or give up */
+  next: { delivered: true } | { delivered: false; retryAt: Date | null };
+}
+
+/** What the webhook wing needs from storage: the endpoints, the outbox and the attempts. */
+export interface WebhookStore {
+  endpoint(id: string): Promise<EndpointRecord | null>;
+  endpoints(accountId: string): Promise<EndpointRecord[]>;
+  /** Null when the account already has `limit` endpoints: the insert and the count are one decision. */
+  createEndpoint(
+    input: { accountId: string; url: string; events: string; secret: string; createdAt: Date },
+    limit: number,
+    records: ChangeRecords<{ id: string }>,
+  ): Promise<EndpointRecord | null>;
+  /** The endpoint with its new secret, the old one valid until `previousValidUntil`; null when there is no such endpoint. */
+  rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date, records: ChangeRecords<{ id: string }>): Promise<EndpointRecord | null>;
+  /** False when there was no such endpoint. */
+  deleteEndpoint(accountId: string, id: string, at: Date, records: ChangeRecords<{ id: string }>): Promise<boolean>;
+  /** The endpoint's newest messages. */
+  messages(endpointId: string, limit: number): Promise<WebhookMessageRecord[]>;
+  /** The attempts of many messages in one read, each message's in order. */
+  attemptsOfMessages(messageIds: readonly string[]): Promise<Map<string, AttemptRecord[]>>;
+  /** A manual retry: due now, the 24 hours start again from the retry. False when there is no such message. */
+  retry(accountId: string, messageId: string, now: Date): Promise<boolean>;
+  /**
+   * Claims up to `limit` due messages, in turn across accounts and endpoints, with at most
+   * `perEndpoint` attempts at once to an endpoint, counting `inFlight` (endpoint id to attempts under way).
+   */
+  claimDue(now: Date, leaseUntil: Date, turn: { limit: number; perEndpoint: number; inFlight: ReadonlyMap<string, number> }): Promise<ClaimedMessage[]>;
+  recordAttempt(outcome: AttemptOutcome): Promise<void>;
+  /** The endpoint's waiting messages are not due before `until` (the circuit breaker's pause). */
+  pauseEndpoint(endpointId: string, until: Date): Promise<void>;
+  /** Gives up every account's oldest waiting non-security messages past the newest `cap`; returns how many. */
+  giveUpOverCap(cap: number, now: Date, reason: string): Promise<number>;
+  /** Deletes the messages delivered or given up before `cutoff`, with their attempts; returns how many messages. */
+  prune(cutoff: Date): Promise<number>;
 }

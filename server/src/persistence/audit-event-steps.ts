@@ -5,7 +5,7 @@
 import type { AuditEventRecord } from '../domain/audit.js';
 import { WEBHOOK_EVENT_OF, webhookPayload } from '../domain/webhooks.js';
 import type { RowModel } from './row-model.js';
-import type { SqlStatement, SqlStep } from './sql-driver.js';
+import type { SqlFollowUp, SqlStatement, SqlStep } from './sql-driver.js';
 
 export const AUDIT_ROW = {
   id: 'value',
@@ -36,6 +36,14 @@ const INSERT_AUDIT_EVENT: SqlStatement = {
 export function auditSteps(event: AuditEventRecord): SqlStep[] {
   const outbox = webhookOutboxStep(event);
   return outbox ? [auditInsertStep(event), outbox] : [auditInsertStep(event)];
+}
+
+/**
+ * The follow-up that records a change's events, in the change's transaction: `events` is given the
+ * rows its earlier steps returned (the row as the change left it) and says what to record (ChangeRecords).
+ */
+export function recordedSteps(events: (earlier: readonly Record<string, unknown>[][]) => readonly AuditEventRecord[]): SqlFollowUp {
+  return { followUp: (earlier) => events(earlier).flatMap(auditSteps) };
 }
 
 /** The step that inserts an event, for any store's transaction. */

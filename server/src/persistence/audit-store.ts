@@ -61,9 +61,19 @@ const expiringWithoutNotice = (provider: DatabaseProvider): SqlStatement => ({
   dateColumns: ['expiresAt', 'createdAt'],
 });
 
+// In chunks along the createdAt index, each its own short transaction: a prune of a year's events
+// neither holds the write lock for long nor reads every deleted id back at once.
+const PRUNE_CHUNK = 2000;
+const PRUNE_BEFORE: SqlStatement = {
+  name: 'audit_prune_before',
+  text: `DELETE FROM "AuditEvent" WHERE "id" IN (
+      SELECT "id" FROM "AuditEvent" WHERE "createdAt" < $1 ORDER BY "createdAt" LIMIT ${PRUNE_CHUNK})
+    RETURNING "id"`,
+};
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export class SqlAuditStore implements AuditStore, LeakStore {
+export class DatabaseAuditStore implements AuditStore, LeakStore {
   private readonly expiringWithoutNotice: SqlStatement;
 
   constructor(
@@ -143,8 +153,13 @@ export class SqlAuditStore implements AuditStore, LeakStore {
   }
 
   async pruneBefore(cutoff: Date): Promise<number> {
-    const { count } = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: cutoff } } });
-    return count;
+    let deleted = 0;
+    for (;;) {
+      const result = await this.sql.transaction([{ statement: PRUNE_BEFORE, params: [cutoff] }]);
+      const chunk = result.committed ? result.rows[0]!.length : 0;
+      deleted += chunk;
+      if (chunk < PRUNE_CHUNK) return deleted;
+    }
   }
 
   async findLeak(tokenId: string): Promise<AuditEventRecord | null> {

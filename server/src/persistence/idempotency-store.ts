@@ -73,7 +73,7 @@ interface StoredRow {
   completedAt: Date | null;
 }
 
-export class SqlIdempotencyStore implements IdempotencyStore {
+export class DatabaseIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly sql: SqlDriver,
     /** The clock that dates the quota events a document crosses (metering-statements.ts). */

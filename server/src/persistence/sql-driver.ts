@@ -1,8 +1,9 @@
-// The hot path's statements, run on the database driver itself, on the very connection (SQLite)
-// or pool (PostgreSQL) Prisma uses. A profile of document requests under load put 30% of the
-// server's CPU in Prisma's query pipeline, its adapter and better-sqlite3 re-preparing every
-// statement; here each statement is prepared once per connection and its rows come back as plain
-// objects. Everything else in persistence stays on Prisma.
+// The one write path, and the hot path's reads: statements run on the database driver itself, on
+// the very connection (SQLite) or pool (PostgreSQL) Prisma uses, each prepared once per connection,
+// its rows back as plain objects. A profile of document requests under load put 30% of the server's
+// CPU in Prisma's query pipeline, its adapter and better-sqlite3 re-preparing every statement, and
+// an audited write costs ×6.7 (SQLite) and ×2.3 (PostgreSQL) as a Prisma transaction (docs/layout.md,
+// "One write path"). Prisma keeps the schema, the migrations, the generated types and the cold reads.
 //
 // Statements are written once, in PostgreSQL's $1 placeholder style, and run unchanged on both
 // databases. Dates go in and come out as Date, stored the way Prisma stores them, so rows written
@@ -71,16 +72,40 @@ export interface SqlDriver {
   onAuditCommitted(listener: (events: AuditEventRecord[]) => void): () => void;
 }
 
-/** A follow-up's steps, given the rows so far; null for a plain step. */
-function expand(step: TransactionStep, earlier: readonly Record<string, unknown>[][]): readonly SqlStep[] | null {
-  return 'followUp' in step ? step.followUp(earlier) : null;
+type Rows = Record<string, unknown>[];
+
+/** What a transaction's steps did: each step's rows, and the audit events they inserted. */
+interface StepsRun {
+  rows: Rows[];
+  auditEvents: AuditEventRecord[];
 }
 
-/** After a commit: which audit events the steps inserted. */
-function auditCommittedBy(executed: ReadonlyArray<{ step: SqlStep; rows: Record<string, unknown>[] }>): AuditEventRecord[] {
-  const events: AuditEventRecord[] = [];
-  for (const { step, rows } of executed) if (step.recordsAuditEvent && rows.length > 0) events.push(step.recordsAuditEvent);
-  return events;
+/** Thrown inside a transaction to roll it back when a step that must return a row returned none. */
+class StepReturnedNoRow {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * The one step runner, for both databases: it walks the steps, expands the follow-ups, stops at a
+ * required row that is missing (StepReturnedNoRow) and collects the audit events the steps
+ * inserted. It yields each statement to its driver and is handed back the statement's rows, so that
+ * SQLite can answer synchronously, inside its one synchronous transaction, and PostgreSQL with an await.
+ */
+function* runSteps(steps: readonly TransactionStep[]): Generator<SqlStep, StepsRun, Rows> {
+  const rows: Rows[] = [];
+  const auditEvents: AuditEventRecord[] = [];
+  for (const [index, step] of steps.entries()) {
+    const expanded = 'followUp' in step ? step.followUp(rows) : [step];
+    const stepRows: Rows = [];
+    for (const inner of expanded) {
+      const innerRows: Rows = yield inner;
+      if (inner.requireRow && innerRows.length === 0) throw new StepReturnedNoRow(index);
+      if (inner.recordsAuditEvent && innerRows.length > 0) auditEvents.push(inner.recordsAuditEvent);
+      stepRows.push(...innerRows);
+    }
+    rows.push(stepRows);
+  }
+  return { rows, auditEvents };
 }
 
 function auditListeners() {
@@ -102,11 +127,6 @@ function auditListeners() {
       }
     },
   };
-}
-
-/** Thrown inside a transaction to roll it back when a step that must return a row returned none. */
-class StepReturnedNoRow {
-  constructor(readonly index: number) {}
 }
 
 /**
@@ -165,27 +185,11 @@ export function sqliteDriver(connection: BetterSqlite3.Database): SqlDriver {
   };
   // IMMEDIATE takes the write lock at BEGIN, so that no other process's writer can make a step
   // fail halfway with SQLITE_BUSY; better-sqlite3 rolls back when the function throws.
-  const runSteps = connection.transaction((steps: readonly TransactionStep[], executed: Array<{ step: SqlStep; rows: Record<string, unknown>[] }>) => {
-    const results: Record<string, unknown>[][] = [];
-    for (const [index, step] of steps.entries()) {
-      const expanded = expand(step, results);
-      if (expanded) {
-        const rows: Record<string, unknown>[] = [];
-        for (const inner of expanded) {
-          const innerRows = execute(inner.statement, inner.params);
-          executed.push({ step: inner, rows: innerRows });
-          rows.push(...innerRows);
-        }
-        results.push(rows);
-        continue;
-      }
-      const plain = step as SqlStep;
-      const rows = execute(plain.statement, plain.params);
-      if (plain.requireRow && rows.length === 0) throw new StepReturnedNoRow(index);
-      executed.push({ step: plain, rows });
-      results.push(rows);
-    }
-    return results;
+  const runInTransaction = connection.transaction((steps: readonly TransactionStep[]): StepsRun => {
+    const run = runSteps(steps);
+    let next = run.next();
+    while (!next.done) next = run.next(execute(next.value.statement, next.value.params));
+    return next.value;
   }).immediate;
   const listeners = auditListeners();
   return {
@@ -197,16 +201,15 @@ export function sqliteDriver(connection: BetterSqlite3.Database): SqlDriver {
       }
     },
     async transaction(steps) {
-      const executed: Array<{ step: SqlStep; rows: Record<string, unknown>[] }> = [];
-      let rows: Record<string, unknown>[][];
+      let run: StepsRun;
       try {
-        rows = runSteps(steps, executed);
+        run = runInTransaction(steps);
       } catch (error) {
         if (error instanceof StepReturnedNoRow) return { committed: false, stoppedAt: error.index };
         rethrowAsDomainError(error);
       }
-      listeners.notify(auditCommittedBy(executed));
-      return { committed: true, rows };
+      listeners.notify(run.auditEvents);
+      return { committed: true, rows: run.rows };
     },
     onAuditCommitted: (listener) => listeners.add(listener),
   };
@@ -245,33 +248,17 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
       try {
         client = await pool.connect();
         await client.query('BEGIN');
-        const rows: Record<string, unknown>[][] = [];
-        const executed: Array<{ step: SqlStep; rows: Record<string, unknown>[] }> = [];
-        for (const [index, step] of steps.entries()) {
-          const expanded = expand(step, rows);
-          if (expanded) {
-            const followUpRows: Record<string, unknown>[] = [];
-            for (const inner of expanded) {
-              const result = await query(client, inner.statement, inner.params);
-              executed.push({ step: inner, rows: result.rows });
-              followUpRows.push(...result.rows);
-            }
-            rows.push(followUpRows);
-            continue;
-          }
-          const plain = step as SqlStep;
-          const result = await query(client, plain.statement, plain.params);
-          if (plain.requireRow && result.rows.length === 0) {
-            await client.query('ROLLBACK');
-            return { committed: false, stoppedAt: index };
-          }
-          executed.push({ step: plain, rows: result.rows });
-          rows.push(result.rows);
-        }
+        const run = runSteps(steps);
+        let next = run.next();
+        while (!next.done) next = run.next((await query(client, next.value.statement, next.value.params)).rows);
         await client.query('COMMIT');
-        listeners.notify(auditCommittedBy(executed));
-        return { committed: true, rows };
+        listeners.notify(next.value.auditEvents);
+        return { committed: true, rows: next.value.rows };
       } catch (error) {
+        if (error instanceof StepReturnedNoRow) {
+          await client!.query('ROLLBACK');
+          return { committed: false, stoppedAt: error.index };
+        }
         // a connection that failed mid-transaction is not given back to the pool
         broken = true;
         await client?.query('ROLLBACK').catch(() => {});
@@ -281,6 +268,13 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
       }
     },
   };
+}
+
+/** The first row a step returned (by its index in the transaction), as the record it is: for a step that requires its row. */
+export function rowOf<Row>(rows: readonly Record<string, unknown>[][], step: number): Row {
+  const row = rows[step]?.[0];
+  if (!row) throw new Error(`step ${step} returned no row`);
+  return row as unknown as Row;
 }
 
 /** A unique-index violation raised by the driver itself (these statements), not through Prisma. */

@@ -36,7 +36,7 @@ const COUNTS = Object.fromEntries(
   ]),
 ) as Record<TokenStatus, SqlStatement>;
 
-export class SqlTokenPages {
+export class DatabaseTokenPages {
   constructor(private readonly sql: SqlDriver) {}
 
   async page(accountId: string, status: TokenStatus, now: Date, size: number, after: TokenPosition | undefined): Promise<TokenPage> {

@@ -2,20 +2,10 @@
 // Which rows are usable (deletedAt IS NULL, an activeSlot held, expiresAt not come) is written once,
 // in token-sql.ts; deleting clears the slot, and so does generateToken for an expired token
 // (reclaimSlotsOfExpired).
-import { randomBytes, randomInt } from 'node:crypto';
-
-/**
- * Ids for tokens inserted on the driver, in the manner of Prisma's cuids: 'c', the time, a
- * per-process sequence, then randomness, so that tokens made in one millisecond still list in the
- * order they were made (the tabs order by createdAt, then id).
- */
-let idSequence = 0;
-const newTokenId = () => {
-  idSequence = (idSequence + 1) % 36 ** 4;
-  return `c${Date.now().toString(36)}${idSequence.toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;
-};
+import { randomInt } from 'node:crypto';
 import type {
   ApiTokenRecord,
+  ChangeRecords,
   CreateTokenResult,
   DeleteTokenResult,
   RecordDocumentResult,
@@ -30,10 +20,9 @@ import type {
 import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
-import { isRecordNotFound, isUniqueViolation } from './prisma-errors.js';
-import type { AuditEventRecord } from '../domain/audit.js';
-import { auditSteps } from './audit-event-steps.js';
-import { isDriverUniqueViolation, type SqlDriver, type SqlStatement } from './sql-driver.js';
+import { newId } from '../domain/ids.js';
+import { recordedSteps } from './audit-event-steps.js';
+import { isDriverUniqueViolation, rowOf, type SqlDriver, type SqlStatement } from './sql-driver.js';
 import { TOKEN_COLUMNS, TOKEN_DATES, TOKEN_FIELDS, TOKEN_ROW, usable } from './token-sql.js';
 
 // One statement, one row: the current secret's hash and the previous one's each have a unique
@@ -92,28 +81,41 @@ const ROLL: SqlStatement = {
 
 const ACTIVE = { deletedAt: null } satisfies Prisma.ApiTokenWhereInput;
 
-// The audited changes (a change and its audit event in one transaction, on the driver: see
-// sql-driver.ts for why not a Prisma transaction). Each returns the token as TOKEN_FIELDS reads it.
+// The changes: each runs with the events it records in one transaction, on the driver
+// (sql-driver.ts explains why not a Prisma transaction), and returns the token as TOKEN_FIELDS reads it.
 const RETURNING_TOKEN = `RETURNING ${Object.keys(TOKEN_ROW).map((column) => `"${column}"`).join(', ')}`;
 const INSERT_TOKEN: SqlStatement = {
-  name: 'token_insert_audited',
+  name: 'token_insert',
   text: `INSERT INTO "ApiToken" ("id", "accountId", "name", "secretHash", "preview", "expiresAt", "activeSlot", "createdAt")
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 };
+// One conditional UPDATE: of two concurrent deletes, exactly one succeeds.
 const SOFT_DELETE: SqlStatement = {
-  name: 'token_soft_delete_audited',
+  name: 'token_soft_delete',
   text: `UPDATE "ApiToken" SET "deletedAt" = $3, "activeSlot" = NULL WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 };
+// An update without changes still answers with the token, and still refuses a deleted one.
 const updateStatement = (columns: readonly string[]): SqlStatement => ({
-  name: `token_update_audited_${columns.join('_')}`,
-  text: `UPDATE "ApiToken" SET ${columns.map((column, index) => `"${column}" = $${index + 3}`).join(', ')}
+  name: `token_update_${columns.join('_')}`,
+  text: `UPDATE "ApiToken" SET ${columns.length > 0 ? columns.map((column, index) => `"${column}" = $${index + 3}`).join(', ') : '"name" = "name"'}
     WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 });
+const RECLAIM_SLOTS_OF_EXPIRED: SqlStatement = {
+  name: 'token_reclaim_slots_of_expired',
+  text: `UPDATE "ApiToken" SET "activeSlot" = NULL
+    WHERE "accountId" = $1 AND "deletedAt" IS NULL AND "activeSlot" IS NOT NULL AND "expiresAt" <= $2`,
+};
 
-export class PrismaTokenStore implements TokenStore {
+/** The records of a change whose first step returned the token. */
+const tokenRecords = (records: ChangeRecords<ApiTokenRecord>) => recordedSteps((earlier) => records(changedToken(earlier)));
+
+/** The token a committed change returned (its first step's row). */
+const changedToken = (rows: readonly Record<string, unknown>[][]) => rowOf<ApiTokenRecord>(rows, 0);
+
+export class DatabaseTokenStore implements TokenStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlDriver,
@@ -125,7 +127,7 @@ export class PrismaTokenStore implements TokenStore {
     input: { accountId: string; name: string; secretHash: string; preview: string; expiresAt: Date | null },
     limit: number,
     now: Date,
-    audit?: (tokenId: string) => AuditEventRecord,
+    records: ChangeRecords<ApiTokenRecord>,
   ): Promise<CreateTokenResult> {
     await this.reclaimSlotsOfExpired(input.accountId, now);
     // Each failed attempt means a concurrent request took the slot we chose, so at most
@@ -142,19 +144,17 @@ export class PrismaTokenStore implements TokenStore {
       // A random free slot, so that concurrent requests rarely pick the same one.
       const activeSlot = freeSlots[randomInt(freeSlots.length)]!;
       try {
-        if (audit) {
-          const id = newTokenId();
-          const result = await this.sql.transaction([
-            { statement: INSERT_TOKEN, params: [id, input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now] },
-            ...auditSteps(audit(id)),
-          ]);
-          if (result.committed) return { outcome: 'created', token: result.rows[0]![0] as unknown as ApiTokenRecord };
-          continue;
-        }
-        const token = await this.prisma.apiToken.create({ data: { ...input, activeSlot }, select: TOKEN_FIELDS });
-        return { outcome: 'created', token };
+        const result = await this.sql.transaction([
+          {
+            statement: INSERT_TOKEN,
+            params: [newId(now), input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now],
+            requireRow: true,
+          },
+          tokenRecords(records),
+        ]);
+        if (result.committed) return { outcome: 'created', token: changedToken(result.rows) };
       } catch (error) {
-        if (!isUniqueViolation(error) && !isDriverUniqueViolation(error)) throw error;
+        if (!isDriverUniqueViolation(error)) throw error;
       }
     }
     throw new Error(`could not claim a token slot after ${maxAttempts} attempts`);
@@ -168,10 +168,7 @@ export class PrismaTokenStore implements TokenStore {
    * a token out of the usable set, so freeing its slot can never let a usable token lose one.
    */
   private async reclaimSlotsOfExpired(accountId: string, now: Date): Promise<void> {
-    await this.prisma.apiToken.updateMany({
-      where: { accountId, ...ACTIVE, activeSlot: { not: null }, expiresAt: { lte: now } },
-      data: { activeSlot: null },
-    });
+    await this.sql.transaction([{ statement: RECLAIM_SLOTS_OF_EXPIRED, params: [accountId, now] }]);
   }
 
   list(accountId: string, status: TokenStatus, now: Date): Promise<ApiTokenRecord[]> {
@@ -189,16 +186,13 @@ export class PrismaTokenStore implements TokenStore {
     tokenId: string,
     next: { secretHash: string; preview: string; previousValidUntil: Date },
     now: Date,
-    audit?: AuditEventRecord,
+    records: ChangeRecords<ApiTokenRecord>,
   ): Promise<RollTokenResult> {
-    const params = [tokenId, accountId, next.secretHash, next.previousValidUntil, next.preview, now];
-    if (audit) {
-      const result = await this.sql.transaction([{ statement: ROLL, params, requireRow: true }, ...auditSteps(audit)]);
-      if (result.committed) return { outcome: 'rolled', token: result.rows[0]![0] as unknown as ApiTokenRecord };
-    } else {
-      const [token] = await this.sql.rows<ApiTokenRecord>(ROLL, params);
-      if (token) return { outcome: 'rolled', token };
-    }
+    const result = await this.sql.transaction([
+      { statement: ROLL, params: [tokenId, accountId, next.secretHash, next.previousValidUntil, next.preview, now], requireRow: true },
+      tokenRecords(records),
+    ]);
+    if (result.committed) return { outcome: 'rolled', token: changedToken(result.rows) };
     const existing = await this.findOwned(accountId, tokenId);
     if (!existing) return { outcome: 'not-found' };
     return existing.deletedAt ? { outcome: 'deleted' } : { outcome: 'expired' };
@@ -216,44 +210,20 @@ export class PrismaTokenStore implements TokenStore {
     return this.prisma.apiToken.findUnique({ where: { id: tokenId }, select: TOKEN_FIELDS });
   }
 
-  async update(accountId: string, tokenId: string, changes: TokenChanges, audit?: readonly AuditEventRecord[]): Promise<UpdateTokenResult> {
-    if (audit && Object.keys(changes).length > 0) {
-      const columns = Object.keys(changes).sort() as Array<keyof TokenChanges>;
-      const result = await this.sql.transaction([
-        { statement: updateStatement(columns), params: [tokenId, accountId, ...columns.map((column) => changes[column] ?? null)], requireRow: true },
-        ...audit.flatMap(auditSteps),
-      ]);
-      if (result.committed) return { outcome: 'updated', token: result.rows[0]![0] as unknown as ApiTokenRecord };
-      return (await this.findOwned(accountId, tokenId)) ? { outcome: 'deleted' } : { outcome: 'not-found' };
-    }
-    try {
-      const token = await this.prisma.apiToken.update({ where: { id: tokenId, accountId, ...ACTIVE }, data: changes, select: TOKEN_FIELDS });
-      return { outcome: 'updated', token };
-    } catch (error) {
-      if (!isRecordNotFound(error)) throw error;
-    }
+  async update(accountId: string, tokenId: string, changes: TokenChanges, records: ChangeRecords<ApiTokenRecord>): Promise<UpdateTokenResult> {
+    const columns = (Object.keys(changes) as Array<keyof TokenChanges>).sort();
+    const result = await this.sql.transaction([
+      { statement: updateStatement(columns), params: [tokenId, accountId, ...columns.map((column) => changes[column] ?? null)], requireRow: true },
+      tokenRecords(records),
+    ]);
+    if (result.committed) return { outcome: 'updated', token: changedToken(result.rows) };
     return (await this.findOwned(accountId, tokenId)) ? { outcome: 'deleted' } : { outcome: 'not-found' };
   }
 
-  async softDelete(accountId: string, tokenId: string, at: Date, audit?: AuditEventRecord): Promise<DeleteTokenResult> {
-    if (audit) {
-      const result = await this.sql.transaction([{ statement: SOFT_DELETE, params: [tokenId, accountId, at], requireRow: true }, ...auditSteps(audit)]);
-      if (result.committed) return { outcome: 'deleted', token: result.rows[0]![0] as unknown as ApiTokenRecord };
-      return (await this.findOwned(accountId, tokenId)) ? { outcome: 'already-deleted' } : { outcome: 'not-found' };
-    }
-    try {
-      // One conditional UPDATE: of two concurrent deletes, exactly one succeeds.
-      const token = await this.prisma.apiToken.update({
-        where: { id: tokenId, accountId, ...ACTIVE },
-        data: { deletedAt: at, activeSlot: null },
-        select: TOKEN_FIELDS,
-      });
-      return { outcome: 'deleted', token };
-    } catch (error) {
-      if (!isRecordNotFound(error)) throw error;
-    }
-    const existing = await this.findOwned(accountId, tokenId);
-    return existing ? { outcome: 'already-deleted' } : { outcome: 'not-found' };
+  async softDelete(accountId: string, tokenId: string, at: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DeleteTokenResult> {
+    const result = await this.sql.transaction([{ statement: SOFT_DELETE, params: [tokenId, accountId, at], requireRow: true }, tokenRecords(records)]);
+    if (result.committed) return { outcome: 'deleted', token: changedToken(result.rows) };
+    return (await this.findOwned(accountId, tokenId)) ? { outcome: 'already-deleted' } : { outcome: 'not-found' };
   }
 
   async findForAuthentication(secretHash: string, period: string): Promise<TokenForAuthentication | null> {

@@ -53,7 +53,7 @@ const DELETE_DAY_HOURS: SqlStatement = {
 
 const DAY_MS = 86_400_000;
 
-export class SqlUsageStore implements UsageStore {
+export class DatabaseUsageStore implements UsageStore {
   constructor(private readonly sql: SqlDriver) {}
 
   async periodUsage(accountId: string, period: string): Promise<{ used: number; planId: string | null }> {

@@ -3,34 +3,22 @@
 // messages and a rolled-back one never does. Delivery claims due messages with one UPDATE (in turn
 // across accounts, see claimStatement); the upkeep gives up what is over an account's cap and
 // deletes what is past the retention.
-import { randomUUID } from 'node:crypto';
-import type { AuditEventRecord } from '../domain/audit.js';
-import { RETRIES_RAN_OUT_REASON, SECURITY_WEBHOOK_EVENTS, type EndpointRecord } from '../domain/webhooks.js';
-import { auditSteps } from './audit-event-steps.js';
+import { newId } from '../domain/ids.js';
+import type { ChangeRecords } from '../domain/ports.js';
+import {
+  RETRIES_RAN_OUT_REASON,
+  SECURITY_WEBHOOK_EVENTS,
+  type AttemptOutcome,
+  type AttemptRecord,
+  type ClaimedMessage,
+  type EndpointRecord,
+  type WebhookMessageRecord,
+  type WebhookStore,
+} from '../domain/webhooks.js';
+import { recordedSteps } from './audit-event-steps.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { DatabaseProvider } from './database.js';
-import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
-
-export interface ClaimedMessage {
-  id: string;
-  endpointId: string;
-  eventType: string;
-  payload: string;
-  createdAt: Date;
-  /** This attempt's number, 1 for the first. */
-  attemptCount: number;
-}
-
-export interface AttemptRecord {
-  messageId: string;
-  attemptNumber: number;
-  attemptedAt: Date;
-  responseStatus: number | null;
-  error: string | null;
-  durationMs: number;
-}
-
-export type { EndpointRecord };
+import { rowOf, type SqlDriver, type SqlStatement, type SqlStep } from './sql-driver.js';
 
 // Waiting: neither delivered nor given up. The partial indexes (prisma/schema.prisma) hold exactly
 // these rows, so each statement below that reads waiting messages repeats this condition as is.
@@ -135,17 +123,6 @@ const MARK_DELIVERED: SqlStatement = { name: 'webhook_delivered', text: `UPDATE 
 const RESCHEDULE: SqlStatement = { name: 'webhook_reschedule', text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2 WHERE "id" = $1` };
 const GIVE_UP: SqlStatement = { name: 'webhook_give_up', text: `UPDATE "WebhookMessage" SET "failedAt" = $2, "failureReason" = $3 WHERE "id" = $1` };
 
-export interface AttemptOutcome {
-  messageId: string;
-  attemptNumber: number;
-  at: Date;
-  responseStatus: number | null;
-  error: string | null;
-  durationMs: number;
-  /** delivered, retry at a time, or give up */
-  next: { delivered: true } | { delivered: false; retryAt: Date | null };
-}
-
 // The endpoint cap, kept by the database: the account's row is locked first (a no-op UPDATE, the
 // same text on both databases: on PostgreSQL it holds the row lock until commit, so concurrent
 // creates of one account take turns; SQLite has one writer), then the insert happens only while
@@ -174,7 +151,13 @@ const DELETE_ENDPOINT: SqlStatement = {
   text: `UPDATE "WebhookEndpoint" SET "deletedAt" = $3 WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL RETURNING "id"`,
 };
 
-export class SqlWebhookStore {
+const RETRY_MESSAGE: SqlStatement = {
+  name: 'webhook_message_retry',
+  text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $3, "failedAt" = NULL, "deliveredAt" = NULL, "createdAt" = $3
+    WHERE "id" = $1 AND "accountId" = $2 RETURNING "id"`,
+};
+
+export class DatabaseWebhookStore implements WebhookStore {
   private readonly claim: SqlStatement;
   private readonly pause: SqlStatement;
 
@@ -226,7 +209,7 @@ export class SqlWebhookStore {
   async recordAttempt(outcome: AttemptOutcome): Promise<void> {
     const attempt = {
       statement: INSERT_ATTEMPT,
-      params: [randomUUID(), outcome.messageId, outcome.attemptNumber, outcome.at, outcome.responseStatus, outcome.error, outcome.durationMs],
+      params: [newId(outcome.at), outcome.messageId, outcome.attemptNumber, outcome.at, outcome.responseStatus, outcome.error, outcome.durationMs],
     };
     const next = outcome.next.delivered
       ? { statement: MARK_DELIVERED, params: [outcome.messageId, outcome.at] }
@@ -244,37 +227,39 @@ export class SqlWebhookStore {
     return this.prisma.webhookEndpoint.findMany({ where: { accountId, deletedAt: null }, orderBy: { createdAt: 'asc' } });
   }
 
-  // Each change to an endpoint is written with its audit event in one transaction (its `audit`
-  // callback builds the event once the endpoint's id is known).
+  // Each change to an endpoint is written with the events it records in one transaction.
   /** Null when the account already has `limit` endpoints: the insert and the count are one decision. */
   async createEndpoint(
     input: { accountId: string; url: string; events: string; secret: string; createdAt: Date },
     limit: number,
-    audit: (endpointId: string) => AuditEventRecord,
+    records: ChangeRecords<{ id: string }>,
   ): Promise<EndpointRecord | null> {
-    const id = `ep_${randomUUID().replace(/-/g, '')}`;
+    const id = `ep_${newId(input.createdAt)}`;
     const result = await this.sql.transaction([
       { statement: LOCK_ACCOUNT, params: [input.accountId], requireRow: true },
       { statement: INSERT_ENDPOINT, params: [id, input.accountId, input.url, input.events, input.secret, input.createdAt, limit], requireRow: true },
-      ...auditSteps(audit(id)),
+      recordedSteps((earlier) => records(rowOf<{ id: string }>(earlier, 1))),
     ]);
     return result.committed ? this.endpoint(id) : null;
   }
 
-  async rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date, event: AuditEventRecord): Promise<EndpointRecord | null> {
+  async rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date, records: ChangeRecords<{ id: string }>): Promise<EndpointRecord | null> {
     const result = await this.sql.transaction([
       { statement: ROTATE_ENDPOINT_SECRET, params: [id, accountId, secret, previousValidUntil], requireRow: true },
-      ...auditSteps(event),
+      recordedSteps((earlier) => records(rowOf<{ id: string }>(earlier, 0))),
     ]);
     return result.committed ? this.endpoint(id) : null;
   }
 
-  async deleteEndpoint(accountId: string, id: string, at: Date, event: AuditEventRecord): Promise<boolean> {
-    const result = await this.sql.transaction([{ statement: DELETE_ENDPOINT, params: [id, accountId, at], requireRow: true }, ...auditSteps(event)]);
+  async deleteEndpoint(accountId: string, id: string, at: Date, records: ChangeRecords<{ id: string }>): Promise<boolean> {
+    const result = await this.sql.transaction([
+      { statement: DELETE_ENDPOINT, params: [id, accountId, at], requireRow: true },
+      recordedSteps((earlier) => records(rowOf<{ id: string }>(earlier, 0))),
+    ]);
     return result.committed;
   }
 
-  messages(endpointId: string, limit: number) {
+  messages(endpointId: string, limit: number): Promise<WebhookMessageRecord[]> {
     return this.prisma.webhookMessage.findMany({ where: { endpointId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit });
   }
 
@@ -288,10 +273,7 @@ export class SqlWebhookStore {
 
   /** A manual retry: due now, the 24 hours start again from the retry. */
   async retry(accountId: string, messageId: string, now: Date): Promise<boolean> {
-    const { count } = await this.prisma.webhookMessage.updateMany({
-      where: { id: messageId, accountId },
-      data: { nextAttemptAt: now, failedAt: null, deliveredAt: null, createdAt: now },
-    });
-    return count > 0;
+    const result = await this.sql.transaction([{ statement: RETRY_MESSAGE, params: [messageId, accountId, now], requireRow: true }]);
+    return result.committed;
   }
 }

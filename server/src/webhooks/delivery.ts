@@ -11,8 +11,15 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { DELIVERY_LEASE_MS, endpointPauseMs, MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT, nextAttemptAfterFailure } from '../domain/webhooks.js';
-import type { ClaimedMessage, EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
+import {
+  DELIVERY_LEASE_MS,
+  endpointPauseMs,
+  MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT,
+  nextAttemptAfterFailure,
+  type ClaimedMessage,
+  type EndpointRecord,
+  type WebhookStore,
+} from '../domain/webhooks.js';
 import { classifyRequestError, httpStatusClass, NO_ANSWER_CLASSES } from './attempt-errors.js';
 import { checkWebhookUrl, publicOnlyLookup, type ResolveHost } from './ssrf-guard.js';
 
@@ -47,7 +54,7 @@ export class WebhookDelivery {
   private readonly pauses = new Map<string, { inARow: number; until: Date; written: Promise<void> }>();
 
   constructor(
-    private readonly store: SqlWebhookStore,
+    private readonly store: WebhookStore,
     private readonly options: DeliveryOptions,
   ) {}
 

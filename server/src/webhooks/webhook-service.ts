@@ -1,27 +1,20 @@
 // What the dashboard does with webhooks: register an endpoint (SSRF-guarded), rotate its signing
 // secret with an overlap, delete it, read its messages and attempts, retry a message by hand.
 import { auditEvent, type AuditActor } from '../domain/audit.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, WebhookEndpointLimitReachedError, WebhookNotFoundError } from '../domain/errors.js';
 import type { RateLimiters } from '../domain/rate-limits.js';
-import { generateWebhookSecret, outboxFullReason, parseEventTypes, SECRET_ROTATION_OVERLAP_MS, WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
-import type { EndpointRecord, SqlWebhookStore } from '../persistence/webhook-store.js';
+import {
+  generateWebhookSecret,
+  MAX_WEBHOOK_ENDPOINTS,
+  MAX_WEBHOOK_URL_LENGTH,
+  outboxFullReason,
+  parseEventTypes,
+  SECRET_ROTATION_OVERLAP_MS,
+  WEBHOOK_EVENT_TYPES,
+  type EndpointRecord,
+  type WebhookStore,
+} from '../domain/webhooks.js';
 import { checkWebhookUrl } from './ssrf-guard.js';
-
-export class WebhookNotFoundError extends DomainError {
-  constructor() {
-    super('WEBHOOK_NOT_FOUND', 'No webhook endpoint or message with this id exists in your account.');
-  }
-}
-
-/** Per account: each endpoint gets a copy of every event, so endpoints multiply the delivery work. */
-export const MAX_WEBHOOK_ENDPOINTS = 10;
-export const MAX_WEBHOOK_URL_LENGTH = 2048;
-
-class EndpointLimitReachedError extends DomainError {
-  constructor() {
-    super('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one to add another.`);
-  }
-}
 
 export interface EndpointWithSecret {
   endpoint: EndpointRecord;
@@ -31,7 +24,7 @@ export interface EndpointWithSecret {
 
 export class WebhookService {
   constructor(
-    private readonly store: SqlWebhookStore,
+    private readonly store: WebhookStore,
     private readonly options: { now: () => Date; allowPrivateUrls: boolean },
     private readonly limits: Pick<RateLimiters, 'webhookRequestsPerAccount'>,
   ) {}
@@ -41,7 +34,7 @@ export class WebhookService {
     if (!types) throw new DomainError('WEBHOOK_EVENTS_INVALID', `Choose one or more of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
     if (url.length > MAX_WEBHOOK_URL_LENGTH) throw new DomainError('WEBHOOK_URL_INVALID', `A webhook URL can be at most ${MAX_WEBHOOK_URL_LENGTH} characters; this one has ${url.length}.`);
     // a full account is told before its URL is resolved; the insert itself keeps the cap exact
-    if ((await this.store.endpoints(accountId)).length >= MAX_WEBHOOK_ENDPOINTS) throw new EndpointLimitReachedError();
+    if ((await this.store.endpoints(accountId)).length >= MAX_WEBHOOK_ENDPOINTS) throw new WebhookEndpointLimitReachedError(MAX_WEBHOOK_ENDPOINTS);
     await this.limits.webhookRequestsPerAccount.consume(accountId);
     const verdict = await checkWebhookUrl(url, { allowPrivate: this.options.allowPrivateUrls });
     if (!verdict.ok) throw new DomainError(verdict.reason === 'forbidden' ? 'WEBHOOK_URL_FORBIDDEN' : 'WEBHOOK_URL_INVALID', verdict.message);
@@ -51,10 +44,10 @@ export class WebhookService {
     const endpoint = await this.store.createEndpoint(
       { accountId, url: endpointUrl, events: types.join(','), secret, createdAt: now },
       MAX_WEBHOOK_ENDPOINTS,
-      (endpointId) => auditEvent('WEBHOOK_ENDPOINT_CREATED', actor, now, { accountId, details: { endpointId, url: endpointUrl, events: types } }),
+      (created) => [auditEvent('WEBHOOK_ENDPOINT_CREATED', actor, now, { accountId, details: { endpointId: created.id, url: endpointUrl, events: types } })],
     );
     // concurrent creates passed the check together, and the others took the last places
-    if (!endpoint) throw new EndpointLimitReachedError();
+    if (!endpoint) throw new WebhookEndpointLimitReachedError(MAX_WEBHOOK_ENDPOINTS);
     return { endpoint, secret };
   }
 
@@ -62,16 +55,19 @@ export class WebhookService {
   async rotateSecret(accountId: string, id: string, actor: AuditActor): Promise<EndpointWithSecret> {
     const secret = generateWebhookSecret();
     const now = this.options.now();
-    const event = auditEvent('WEBHOOK_SECRET_ROTATED', actor, now, { accountId, details: { endpointId: id } });
-    const endpoint = await this.store.rotateSecret(accountId, id, secret, new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS), event);
+    const endpoint = await this.store.rotateSecret(accountId, id, secret, new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS), () => [
+      auditEvent('WEBHOOK_SECRET_ROTATED', actor, now, { accountId, details: { endpointId: id } }),
+    ]);
     if (!endpoint) throw new WebhookNotFoundError();
     return { endpoint, secret };
   }
 
   async deleteEndpoint(accountId: string, id: string, actor: AuditActor): Promise<void> {
     const now = this.options.now();
-    const event = auditEvent('WEBHOOK_ENDPOINT_DELETED', actor, now, { accountId, details: { endpointId: id } });
-    if (!(await this.store.deleteEndpoint(accountId, id, now, event))) throw new WebhookNotFoundError();
+    const deleted = await this.store.deleteEndpoint(accountId, id, now, () => [
+      auditEvent('WEBHOOK_ENDPOINT_DELETED', actor, now, { accountId, details: { endpointId: id } }),
+    ]);
+    if (!deleted) throw new WebhookNotFoundError();
   }
 
   endpoints(accountId: string): Promise<EndpointRecord[]> {

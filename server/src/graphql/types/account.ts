@@ -127,7 +127,7 @@ builder.mutationFields((t) => ({
     args: { planId: t.arg.id() },
     resolve: async (_root, { planId }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.accounts.choosePlan(account.id, String(planId), { actor: await sessionActor(ctx), current: account });
+      return ctx.services.accounts.choosePlan(account, String(planId), await sessionActor(ctx));
     },
   }),
   cancelPlan: t.field({

@@ -1,0 +1,24 @@
+// The Account and Session tables in SQL, for the two stores that write them together (a sign-up is
+// an account and its first session in one transaction): the account's columns and the session's insert.
+import type { AccountRecord } from '../domain/ports.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { dateColumns, prismaSelect, type RowModel } from './row-model.js';
+import type { SqlStatement } from './sql-driver.js';
+
+export const ACCOUNT_ROW = {
+  id: 'value',
+  email: 'value',
+  passwordHash: 'value',
+  planId: 'value',
+  planActivatedAt: 'date',
+  planCancelledAt: 'date',
+  createdAt: 'date',
+} as const satisfies RowModel<AccountRecord>;
+
+export const ACCOUNT_FIELDS = prismaSelect(ACCOUNT_ROW) satisfies Prisma.AccountSelect;
+export const ACCOUNT_DATES = dateColumns(ACCOUNT_ROW);
+
+export const INSERT_SESSION: SqlStatement = {
+  name: 'session_insert',
+  text: `INSERT INTO "Session" ("id", "accountId", "secretHash", "createdAt", "expiresAt") VALUES ($1, $2, $3, $4, $5) RETURNING "id", "accountId"`,
+};
