@@ -2,7 +2,7 @@
 // document on the token that made it; a failed one counts nothing.
 // (Over 200 lines: the plain, idempotent and metered paths of one operation share its checks and
 // read best side by side.)
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { ApiTokenService, AuthenticatedToken } from './api-tokens.js';
 import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, QuotaExceededError } from './errors.js';
 import { billingPeriodOf, periodResetOf, quotaOf, quotaUsedUp } from './metering.js';
@@ -179,7 +179,7 @@ export class DocumentService {
   ): Promise<RenderedDocument> {
     const { token } = authenticated;
     const requestHash = requestHashOf(template, data);
-    const claim: IdempotencyClaim = { tokenId: token.id, key, claimId: randomUUID() };
+    const claim: IdempotencyClaim = { tokenId: token.id, key, claimId: newId() };
     const at = this.now();
     const expiredBefore = new Date(at.getTime() - IDEMPOTENCY_KEY_TTL_MS);
     const held = await this.idempotencyKeys.claim({
