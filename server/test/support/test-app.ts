@@ -61,6 +61,9 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       redisUrl: process.env.TEST_REDIS_URL,
       logging: false,
       trustProxy: 1,
+      // no delivery poll: its statement, once a second, would land in the window of a test that
+      // counts a request's statements (t.sql); the webhook suites run delivery themselves
+      webhookPollMs: 0,
       ...overrides,
     },
     { ...observeSql((statement) => sql.push(statement)), ...options },
