@@ -35,6 +35,7 @@ const API_SUITES = [
   'server/test/sdk-quota-errors.test.ts',
   'server/test/token-pages.test.ts',
   'server/test/audit-live.test.ts',
+  'server/test/audit-slow-reader.test.ts',
   'server/test/quota-before-render.test.ts',
 ];
 

@@ -13,6 +13,7 @@ import { openDatabase, type Database, type DatabaseOptions } from './persistence
 import { createServices, type Clock, type Services } from './services.js';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { createContextFactory, type GraphQLContext, type InitialContext } from './graphql/context.js';
+import { AuditEventFeed } from './live/audit-event-feed.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
 import { useDomainErrors } from './graphql/errors.js';
 import { useResponseHeaders } from './graphql/response-headers.js';
@@ -48,6 +49,8 @@ export interface App {
   database: Database;
   services: Services;
   webSockets: Pick<GraphQLWebSocketServer, 'clientCount' | 'sharedSubscriptions'>;
+  /** The live feeds' sharing: event subscriptions open in this process, and each account's audit subscriptions. */
+  live: { eventSubscriptions(): number; auditSubscribers(accountId: string): number };
   /** What clients that do not read their answers hold (http/unsent-answers.ts). */
   unsentAnswers: Pick<UnsentAnswers, 'unsentBytes' | 'connectionsClosedForNoProgress'>;
   logger: Logger;
@@ -105,10 +108,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     ownedToken: (accountId, tokenId) => services.apiTokens.findOwnedToken(accountId, tokenId),
     currentPeriod: (accountId) => services.usage.currentPeriod(accountId),
   });
+  const auditEvents = new AuditEventFeed(events, config.limits.liveMaxUnreadEvents);
   const createContext = createContextFactory({
     services,
     documentCounts,
-    liveEvents: events,
+    auditEvents,
+    maxUnreadEvents: config.limits.liveMaxUnreadEvents,
     secureCookies: config.secureCookies,
     clientAddressOf,
   });
@@ -259,6 +264,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     database,
     services,
     webSockets,
+    live: { eventSubscriptions: () => events.subscriptionCount(), auditSubscribers: (accountId) => auditEvents.subscriberCount(accountId) },
     unsentAnswers,
     logger,
     metricsUrl: observability.metricsUrl,

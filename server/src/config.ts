@@ -83,6 +83,8 @@ export interface Limits {
   wsMaxBufferedBytes: number;
   /** A subscriber whose socket has not drained for this long is closed with 1013. */
   wsSlowSubscriberTimeoutMs: number;
+  /** Events an audit subscription (either transport) or an HTTP live-count subscription holds for its client before SUBSCRIBER_TOO_SLOW. */
+  liveMaxUnreadEvents: number;
   signInFailuresPerAccount: number;
   signInFailuresPerIp: number;
   /** Window of both sign-in limits. */
@@ -156,6 +158,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     wsMaxConnectionsPerAccount: integer(env, 'WS_MAX_CONNECTIONS_PER_ACCOUNT', 50),
     wsMaxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 64 * 1024),
     wsSlowSubscriberTimeoutMs: integer(env, 'WS_SLOW_SUBSCRIBER_TIMEOUT_MS', 30_000),
+    liveMaxUnreadEvents: integer(env, 'LIVE_MAX_UNREAD_EVENTS', 256),
     signInFailuresPerAccount: integer(env, 'SIGN_IN_FAILURES_PER_ACCOUNT', 10),
     signInFailuresPerIp: integer(env, 'SIGN_IN_FAILURES_PER_IP', 50),
     signInFailureWindowSeconds: integer(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 15 * 60),

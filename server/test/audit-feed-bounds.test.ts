@@ -1,23 +1,33 @@
-// What one account's live audit feeds may take from the instance: a client that stops reading
-// (an SSE stream nobody drains) is ended with SUBSCRIBER_TOO_SLOW instead of piling events up
-// until the pubsub's queue overflows, which threw an uncaught RepeaterOverflowError and ended the
-// whole process; and an account has at most MAX_AUDIT_FEEDS_PER_ACCOUNT feeds on an instance.
-// In process, with the real pubsub the service uses without Redis.
+// What one account's live audit feeds may take from the instance: a client that stops reading is
+// ended with SUBSCRIBER_TOO_SLOW instead of piling events up until the pubsub's queue overflows,
+// which threw an uncaught RepeaterOverflowError and ended the whole process; an account has at
+// most MAX_AUDIT_FEEDS_PER_ACCOUNT feeds on an instance; and however many it has, they share one
+// subscription to the account's events. In process, with the real pubsub the service uses
+// without Redis.
 import { describe, expect, it } from 'vitest';
+import { limitsFromEnv } from '../src/config.js';
 import { auditEvent, type AuditEventRecord } from '../src/domain/audit.js';
-import { MAX_AUDIT_FEEDS_PER_ACCOUNT, openAuditEventFeed } from '../src/live/audit-event-feed.js';
-import { MAX_UNREAD_EVENTS } from '../src/live/bounded-push.js';
+import { AuditEventFeed, MAX_AUDIT_FEEDS_PER_ACCOUNT, type AuditEventWatch } from '../src/live/audit-event-feed.js';
 import { createLiveEvents } from '../src/live/events.js';
+
+const MAX_UNREAD_EVENTS = limitsFromEnv({}).liveMaxUnreadEvents;
 
 const session = { id: 'session-1', expiresAt: new Date(Date.now() + 3_600_000) };
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const event = (accountId: string, n: number): AuditEventRecord =>
   auditEvent('TOKEN_RENAMED', { type: 'SESSION', id: session.id, clientAddress: '203.0.113.9', userAgent: null }, new Date(), { accountId, details: { n } });
 
+/** A feed over `events`, opened as the subscription's resolver opens it. */
+function feedsOver(events: ReturnType<typeof createLiveEvents>) {
+  const feeds = new AuditEventFeed(events, MAX_UNREAD_EVENTS);
+  return { feeds, open: (watch: AuditEventWatch) => feeds.open(watch) };
+}
+
 describe('live audit feeds', () => {
   it('end a client that stops reading with SUBSCRIBER_TOO_SLOW, and the instance carries on', async () => {
     const events = createLiveEvents();
-    const feed = openAuditEventFeed(events, { accountId: 'acct-slow', session });
+    const { open } = feedsOver(events);
+    const feed = open({ accountId: 'acct-slow', session });
     const first = feed.next();
     await tick();
     // four times what the pubsub's own queue holds, arriving over time (as requests commit)
@@ -43,7 +53,7 @@ describe('live audit feeds', () => {
     expect(ending).toMatchObject({ code: 'SUBSCRIBER_TOO_SLOW' });
     expect(read.length).toBeLessThanOrEqual(MAX_UNREAD_EVENTS);
     // another subscriber of the same account is untouched and gets what comes next
-    const other = openAuditEventFeed(events, { accountId: 'acct-slow', session });
+    const other = open({ accountId: 'acct-slow', session });
     const next = other.next();
     await tick();
     events.publishAuditEvent('acct-slow', event('acct-slow', 9999));
@@ -53,24 +63,31 @@ describe('live audit feeds', () => {
 
   it(`are at most ${MAX_AUDIT_FEEDS_PER_ACCOUNT} per account on an instance; a closed one frees its place`, async () => {
     const events = createLiveEvents();
-    const open = Array.from({ length: MAX_AUDIT_FEEDS_PER_ACCOUNT }, () => openAuditEventFeed(events, { accountId: 'acct-many', session }));
+    const { feeds, open: openFeed } = feedsOver(events);
+    const open = Array.from({ length: MAX_AUDIT_FEEDS_PER_ACCOUNT }, () => openFeed({ accountId: 'acct-many', session }));
     const pending = open.map((feed) => feed.next());
     await tick();
-    await expect(openAuditEventFeed(events, { accountId: 'acct-many', session }).next()).rejects.toMatchObject({ code: 'SUBSCRIPTION_LIMIT_REACHED' });
+    // one subscription to the account's audit events and one to its access ends, for all of them
+    expect(feeds.subscriberCount('acct-many')).toBe(MAX_AUDIT_FEEDS_PER_ACCOUNT);
+    expect(events.subscriptionCount()).toBe(2);
+    await expect(openFeed({ accountId: 'acct-many', session }).next()).rejects.toMatchObject({ code: 'SUBSCRIPTION_LIMIT_REACHED' });
     // another account is not affected
-    const elsewhere = openAuditEventFeed(events, { accountId: 'acct-other', session });
+    const elsewhere = openFeed({ accountId: 'acct-other', session });
     const elsewhereNext = elsewhere.next();
     await tick();
     events.publishAuditEvent('acct-other', event('acct-other', 1));
     expect((await elsewhereNext).value.accountId).toBe('acct-other');
     await open[0]!.return?.();
     await tick();
-    const again = openAuditEventFeed(events, { accountId: 'acct-many', session });
+    const again = openFeed({ accountId: 'acct-many', session });
     const againNext = again.next();
     await tick();
     events.publishAuditEvent('acct-many', event('acct-many', 2));
     expect((await againNext).value.details).toBe('{"n":2}');
     await Promise.all([...open.slice(1), again, elsewhere].map((feed) => feed.return?.()));
+    // the last subscriber of each account closed its channel
+    expect(feeds.accountCount()).toBe(0);
+    expect(events.subscriptionCount()).toBe(0);
     void pending;
   });
 });

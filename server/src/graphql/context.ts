@@ -5,10 +5,8 @@ import { keptUserAgent } from '../domain/documents.js';
 import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
 import type { AuditEventRecord } from '../domain/audit.js';
-import { openAuditEventFeed, type AuditEventWatch } from '../live/audit-event-feed.js';
-import { boundedPush } from '../live/bounded-push.js';
-import type { LiveEvents } from '../live/events.js';
-import { Repeater } from 'graphql-yoga';
+import type { AuditEventFeed, AuditEventWatch } from '../live/audit-event-feed.js';
+import { boundedIterator } from '../live/bounded-push.js';
 import { parseCookie } from 'cookie';
 import type { AccountRecord, SessionWithAccount } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
@@ -35,7 +33,7 @@ export interface GraphQLContext {
    * WebSocket server writes each change to the socket directly, websocket/graphql-ws-server.ts).
    */
   openDocumentCounts(watch: DocumentCountWatch): AsyncIterable<DocumentCountChange>;
-  /** The account's audit events as they commit, until the watching session ends (live/audit-event-feed.ts). */
+  /** The account's audit events as they commit, until the watching session ends; the same on every transport (live/audit-event-feed.ts). */
   openAuditEvents(watch: AuditEventWatch): AsyncIterable<AuditEventRecord>;
   /** The Bearer credential exactly as sent: for document requests, the API token. */
   bearer: string | undefined;
@@ -86,7 +84,9 @@ export interface Services {
 export interface ContextDependencies {
   services: Services;
   documentCounts: DocumentCountFeed;
-  liveEvents: LiveEvents;
+  auditEvents: AuditEventFeed;
+  /** What an iterator-served subscription holds for a client that does not read (LIVE_MAX_UNREAD_EVENTS, live/bounded-push.ts). */
+  maxUnreadEvents: number;
   secureCookies: boolean;
   /** The client's address, from the connection's peer and X-Forwarded-For as TRUST_PROXY says (http/client-address.ts). */
   clientAddressOf(request: { remoteAddress: string | undefined; forwardedFor: string | undefined }): string;
@@ -162,13 +162,11 @@ export function createContextFactory(deps: ContextDependencies) {
     const context: GraphQLContext = {
       services: deps.services,
       openDocumentCounts: (watch) =>
-        new Repeater<DocumentCountChange>(async (push, stop) => {
-          // over SSE nothing else bounds what a client that stops reading holds (bounded-push.ts)
-          const subscription = deps.documentCounts.join(watch, { deliver: boundedPush(push, stop), fail: (error) => stop(error) });
-          await stop;
-          subscription.leave();
-        }),
-      openAuditEvents: (watch) => openAuditEventFeed(deps.liveEvents, watch),
+        boundedIterator<DocumentCountChange>((deliver, fail) => {
+          const subscription = deps.documentCounts.join(watch, { deliver, fail });
+          return () => subscription.leave();
+        }, deps.maxUnreadEvents),
+      openAuditEvents: (watch) => deps.auditEvents.open(watch),
       bearer,
       sessionToken,
       clientAddress,

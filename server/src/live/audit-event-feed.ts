@@ -3,14 +3,18 @@
 // (persistence/sql-driver.ts, onAuditCommitted), announced through the domain's port and carried
 // on the account's own topic (events.ts: in process, or Redis across instances), as the counts are.
 //
+// The account's subscribers share its channel (account-channels.ts): one subscription to the topic
+// per account on this instance, and the same session ending as the counts. Not the plan's: the
+// trail stays readable without a plan, and the cancellation is itself an event of it.
+//
 // Unlike the counts there is no "current first": the Activity view reads its first page with the
 // auditEvents query and appends what arrives here; an event is a fact, not a state to catch up on.
-// Like the counts, the subscription ends with the session that opened it (sign-out, expiry).
-import { Repeater } from 'graphql-yoga';
+// For the same reason events never merge: a client that stops reading gets what it was sent, then
+// SUBSCRIBER_TOO_SLOW, on either transport (bounded-push.ts), and reads the trail again.
 import type { AuditEventRecord, AuditEventType } from '../domain/audit.js';
-import { SessionExpiredError, SubscriptionLimitReachedError } from '../domain/errors.js';
-import { boundedPush } from './bounded-push.js';
-import { callAt } from './call-at.js';
+import { SubscriptionLimitReachedError } from '../domain/errors.js';
+import { AccountChannels, type ChannelMember } from './account-channels.js';
+import { boundedIterator } from './bounded-push.js';
 import type { LiveEvents } from './events.js';
 
 export interface AuditEventWatch {
@@ -21,43 +25,58 @@ export interface AuditEventWatch {
 }
 
 /**
- * Live audit feeds per account on one instance. Each feed resolves its event's fields on its own
- * (AuditEvent.token reads the database), so every feed multiplies the work of every event: the
+ * Live audit subscriptions per account on one instance. Each resolves its event's fields on its own
+ * (AuditEvent.token reads the database), so every one multiplies the work of every event: the
  * dashboard opens two per tab (the Activity view and the leak banner).
  */
 export const MAX_AUDIT_FEEDS_PER_ACCOUNT = 10;
-const openFeeds = new WeakMap<LiveEvents, Map<string, number>>();
 
-export function openAuditEventFeed(events: LiveEvents, watch: AuditEventWatch, now: () => Date = () => new Date()): AsyncIterableIterator<AuditEventRecord> {
-  const wanted = watch.types?.length ? new Set<string>(watch.types) : null;
-  return new Repeater<AuditEventRecord>(async (push, stop) => {
-    let feeds = openFeeds.get(events);
-    if (!feeds) openFeeds.set(events, (feeds = new Map()));
-    const open = feeds.get(watch.accountId) ?? 0;
-    if (open >= MAX_AUDIT_FEEDS_PER_ACCOUNT) {
-      stop(SubscriptionLimitReachedError.activityFeedsPerAccount(MAX_AUDIT_FEEDS_PER_ACCOUNT));
-      return;
-    }
-    feeds.set(watch.accountId, open + 1);
-    const recorded = events.subscribeAuditEvents(watch.accountId);
-    const ended = events.subscribeAccessEnded(watch.accountId);
-    const cancelExpiry = callAt(watch.session.expiresAt, () => stop(new SessionExpiredError()), () => now().getTime());
-    // read as they come, never waiting for the client: a client that stops reading is ended
-    // (bounded-push.ts), not left to pile events up in the pubsub's own queue
-    const deliver = boundedPush(push, stop);
-    void (async () => {
-      for await (const event of recorded) if (!wanted || wanted.has(event.type)) deliver(event);
-    })().catch(stop);
-    void (async () => {
-      for await (const access of ended) {
-        if (access.reason === 'session-ended' && access.sessionId === watch.session.id) stop(new SessionExpiredError());
-      }
-    })().catch(stop);
-    await stop;
-    cancelExpiry();
-    const left = (feeds.get(watch.accountId) ?? 1) - 1;
-    if (left > 0) feeds.set(watch.accountId, left);
-    else feeds.delete(watch.accountId);
-    await Promise.all([recorded.return?.(), ended.return?.()]);
-  });
+class AuditMember implements ChannelMember {
+  constructor(
+    readonly sessionId: string,
+    private readonly wanted: ReadonlySet<string> | null,
+    private readonly deliver: (event: AuditEventRecord) => void,
+    readonly fail: (error: unknown) => void,
+  ) {}
+
+  offer(event: AuditEventRecord): void {
+    if (!this.wanted || this.wanted.has(event.type)) this.deliver(event);
+  }
+}
+
+export class AuditEventFeed {
+  private readonly channels: AccountChannels<AuditEventRecord, AuditMember>;
+
+  constructor(
+    events: LiveEvents,
+    /** What a subscription holds for a client that does not read (LIVE_MAX_UNREAD_EVENTS). */
+    private readonly maxUnreadEvents: number,
+  ) {
+    this.channels = new AccountChannels(events, {
+      subscribe: (accountId) => events.subscribeAuditEvents(accountId),
+      onEvent: (channel, event) => channel.members.forEach((member) => member.offer(event)),
+      newState: () => undefined,
+      endsWithPlan: false,
+      cap: { max: MAX_AUDIT_FEEDS_PER_ACCOUNT, error: () => SubscriptionLimitReachedError.activityFeedsPerAccount(MAX_AUDIT_FEEDS_PER_ACCOUNT) },
+    });
+  }
+
+  /** The account's events from now on, until the watching session ends; the same iterator for every transport. */
+  open(watch: AuditEventWatch): AsyncIterableIterator<AuditEventRecord> {
+    const wanted = watch.types?.length ? new Set<string>(watch.types) : null;
+    return boundedIterator<AuditEventRecord>(
+      (deliver, fail) => this.channels.join(watch.accountId, new AuditMember(watch.session.id, wanted, deliver, fail), watch.session).leave,
+      this.maxUnreadEvents,
+    );
+  }
+
+  /** Audit subscriptions of one account on this instance. */
+  subscriberCount(accountId: string): number {
+    return this.channels.memberCount(accountId);
+  }
+
+  /** How many accounts have audit subscribers here (each holds one event subscription). */
+  accountCount(): number {
+    return this.channels.accountCount();
+  }
 }

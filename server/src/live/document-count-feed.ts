@@ -3,9 +3,9 @@
 //
 // The live document counts of each account, shared by all of its subscribers in this process.
 //
-// One event subscription per account (not per subscriber) feeds every subscriber of that
-// account, so an event costs one delivery per instance plus a loop over its subscribers. The
-// rules of the documentCount subscription live here, in one place, for every transport:
+// An account's subscribers share its channel (account-channels.ts: one event subscription per
+// account, not per subscriber). The rules of the documentCount subscription live here, in one
+// place, for every transport:
 // - a subscriber first gets the current count of each token it watches, then every change;
 // - counts only grow, so a count not above the last one sent to that subscriber is stale or a
 //   duplicate, and is not sent (events that commit concurrently can arrive out of order);
@@ -14,15 +14,13 @@
 // - when events of a token come faster than they can be written to every subscriber, the ones
 //   still waiting are merged into the latest (see offerToAll, and waiting-counts.ts for the rule):
 //   the last count is never skipped. Below that rate every count reaches every subscriber.
-// - a subscription ends when what opened it ends, on every instance: its session (signed out or
-//   expired) or the account's plan (cancelled).
+// - a subscription ends with its session, and with the account's plan (account-channels.ts);
 // - the account's period usage rides on the same events and follows the same rules: the current
 //   usage comes with the current counts, and it never goes backwards within a period (a late event
 //   carries the last usage sent instead of its own, older one).
-import { PlanRequiredError, SessionExpiredError } from '../domain/errors.js';
 import type { ApiTokenRecord } from '../domain/ports.js';
-import { callAt } from './call-at.js';
-import type { AccessEnded, DocumentCountChange, LiveEvents } from './events.js';
+import { AccountChannels, type AccountChannel, type ChannelMember } from './account-channels.js';
+import type { DocumentCountChange, LiveEvents } from './events.js';
 import { WaitingCounts } from './waiting-counts.js';
 
 export interface CountSubscriber {
@@ -46,32 +44,36 @@ export interface CountSubscription {
   leave(): void;
 }
 
-interface Member {
-  subscriber: CountSubscriber;
-  /** Watch one token, or (undefined) every token of the account. */
-  tokenId: string | undefined;
+/** One subscription in its account's channel; a class, so that thousands share one fail(). */
+class Member implements ChannelMember {
   /** The last count delivered: one number when watching one token, else per token. */
   lastSent: number | Map<string, number>;
-  sessionId: string | undefined;
   /** The last period usage delivered. */
   lastPeriod?: { period: string; used: number };
+
+  constructor(
+    readonly subscriber: CountSubscriber,
+    /** Watch one token, or (undefined) every token of the account. */
+    readonly tokenId: string | undefined,
+    readonly sessionId: string | undefined,
+  ) {
+    this.lastSent = tokenId ? -1 : new Map();
+  }
+
+  fail(error: unknown): void {
+    this.subscriber.fail(error);
+  }
 }
 
-/** The subscriptions one dashboard session opened, and the one timer that ends them at its expiry. */
-interface SessionMembers {
-  members: Set<Member>;
-  /** Cancels the expiry timer. */
-  cancelExpiry: () => void;
-}
-
-interface AccountChannel {
-  members: Set<Member>;
+/** What an account's channel holds for the counts. */
+interface CountState {
   /** Changes not yet offered to every member, oldest first; the first is being offered (round). */
   waiting: WaitingCounts;
   /** The members the first waiting change is being offered to, and how far along that is. */
   round?: { members: Member[]; next: number };
-  stop(): void;
 }
+
+type CountChannel = AccountChannel<Member, CountState>;
 
 /**
  * Members offered one change per turn of the event loop. At thousands of subscribers an event
@@ -107,18 +109,23 @@ const changeOf = (token: ApiTokenRecord, period?: { period: string; used: number
 });
 
 export class DocumentCountFeed {
-  private readonly channels = new Map<string, AccountChannel>();
-  /** By session id: one expiry timer per session, however many subscriptions it opened. */
-  private readonly sessions = new Map<string, SessionMembers>();
+  private readonly channels: AccountChannels<DocumentCountChange, Member, CountState>;
 
   constructor(
-    private readonly events: LiveEvents,
+    events: LiveEvents,
     private readonly counts: CurrentCounts,
     private readonly timing: FeedTiming = DEFAULT_TIMING,
   ) {
+    this.channels = new AccountChannels(events, {
+      subscribe: (accountId) => events.subscribeDocumentCounts(accountId),
+      onEvent: (channel, change) => this.offerToAll(channel, change),
+      newState: () => ({ waiting: new WaitingCounts() }),
+      // without a plan no token works: there is nothing to count until one is chosen again
+      endsWithPlan: true,
+    });
     events.onResync(() => {
-      for (const [accountId, channel] of this.channels) {
-        void Promise.all([this.counts.activeTokens(accountId), this.counts.currentPeriod?.(accountId)]).then(
+      for (const channel of this.channels.all()) {
+        void Promise.all([this.counts.activeTokens(channel.accountId), this.counts.currentPeriod?.(channel.accountId)]).then(
           ([tokens, period]) => tokens.forEach((token) => this.offerToAll(channel, changeOf(token, period))),
           (error) => channel.members.forEach((member) => member.subscriber.fail(error)),
         );
@@ -132,15 +139,8 @@ export class DocumentCountFeed {
    */
   join(watch: DocumentCountWatch, subscriber: CountSubscriber): CountSubscription {
     const { accountId } = watch;
-    const member: Member = {
-      subscriber,
-      tokenId: watch.tokenId,
-      lastSent: watch.tokenId ? -1 : new Map(),
-      sessionId: watch.session?.id,
-    };
-    const channel = this.channels.get(accountId) ?? this.open(accountId);
-    channel.members.add(member);
-    if (watch.session) this.endWithSession(member, watch.session);
+    const member = new Member(subscriber, watch.tokenId, watch.session?.id);
+    const { channel, leave } = this.channels.join(accountId, member, watch.session);
 
     const current: Promise<ApiTokenRecord[]> = watch.knownToken
       ? Promise.resolve([watch.knownToken])
@@ -154,78 +154,17 @@ export class DocumentCountFeed {
       (error) => subscriber.fail(error),
     );
 
-    return {
-      leave: () => {
-        this.leaveSession(member);
-        channel.members.delete(member);
-        if (channel.members.size === 0 && this.channels.get(accountId) === channel) {
-          this.channels.delete(accountId);
-          channel.stop();
-        }
-      },
-    };
+    return { leave };
   }
 
   /** How many accounts have subscribers here (each holds one event subscription). */
   accountCount(): number {
-    return this.channels.size;
+    return this.channels.accountCount();
   }
 
-  private open(accountId: string): AccountChannel {
-    const changes = this.events.subscribeDocumentCounts(accountId);
-    const accessEnds = this.events.subscribeAccessEnded(accountId);
-    const channel: AccountChannel = {
-      members: new Set(),
-      waiting: new WaitingCounts(),
-      stop: () => {
-        void changes.return?.();
-        void accessEnds.return?.();
-      },
-    };
-    this.channels.set(accountId, channel);
-    void (async () => {
-      for await (const change of changes) this.offerToAll(channel, change);
-    })();
-    void (async () => {
-      for await (const ended of accessEnds) this.endAccess(channel, ended);
-    })();
-    return channel;
-  }
-
-  /** Ends the subscriptions that a signed-out session or a cancelled plan opened. */
-  private endAccess(channel: AccountChannel, ended: AccessEnded): void {
-    for (const member of [...channel.members]) {
-      if (ended.reason === 'plan-ended') member.subscriber.fail(new PlanRequiredError('cancelled'));
-      else if (member.sessionId === ended.sessionId) member.subscriber.fail(new SessionExpiredError());
-    }
-  }
-
-  private endWithSession(member: Member, session: { id: string; expiresAt: Date }): void {
-    const existing = this.sessions.get(session.id);
-    if (existing) existing.members.add(member);
-    else this.sessions.set(session.id, { members: new Set([member]), cancelExpiry: this.expireAt(session.id, session.expiresAt) });
-  }
-
-  private leaveSession(member: Member): void {
-    const session = member.sessionId === undefined ? undefined : this.sessions.get(member.sessionId);
-    if (!session?.members.delete(member) || session.members.size > 0) return;
-    session.cancelExpiry();
-    this.sessions.delete(member.sessionId!);
-  }
-
-  /** Ends the session's subscriptions at `expiresAt` (wall clock). Returns the cancel function. */
-  private expireAt(sessionId: string, expiresAt: Date): () => void {
-    return callAt(expiresAt, () => {
-      const session = this.sessions.get(sessionId);
-      if (!session) return;
-      // fail() leads each subscription to leave(), which shrinks the set: go over a copy
-      for (const member of [...session.members]) member.subscriber.fail(new SessionExpiredError());
-    });
-  }
-
-  private offerToAll(channel: AccountChannel, change: DocumentCountChange): void {
+  private offerToAll(channel: CountChannel, change: DocumentCountChange): void {
     const now = this.timing.now();
-    const { waiting } = channel;
+    const { waiting } = channel.state;
     // When events come faster than they can be written out, the channel falls behind. Then the
     // waiting changes merge: dashboards skip to the latest count instead of falling ever further
     // behind. (The first is mid-round: some members already have it, so it stays as it is.)
@@ -235,12 +174,13 @@ export class DocumentCountFeed {
     if (waiting.length === 1) setImmediate(() => this.deliverSlice(channel));
   }
 
-  private deliverSlice(channel: AccountChannel): void {
+  private deliverSlice(channel: CountChannel): void {
     let budget = MEMBERS_PER_SLICE;
-    while (channel.waiting.length > 0) {
-      const change = channel.waiting.first()!;
+    const { state } = channel;
+    while (state.waiting.length > 0) {
+      const change = state.waiting.first()!;
       // a member that joins mid-round starts from the database's count instead
-      const round = (channel.round ??= { members: [...channel.members], next: 0 });
+      const round = (state.round ??= { members: [...channel.members], next: 0 });
       while (round.next < round.members.length && budget > 0) {
         const member = round.members[round.next++]!;
         if (channel.members.has(member)) this.offer(member, change);
@@ -250,8 +190,8 @@ export class DocumentCountFeed {
         setImmediate(() => this.deliverSlice(channel));
         return;
       }
-      channel.waiting.shift();
-      channel.round = undefined;
+      state.waiting.shift();
+      state.round = undefined;
     }
   }
 

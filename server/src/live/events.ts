@@ -50,6 +50,8 @@ export interface LiveEvents {
   onResync(listener: () => void): () => void;
   /** Whether events can flow: always in process; with Redis, while both connections are up. */
   isReady(): boolean;
+  /** Subscriptions open in this process (each a listener on the event target), which the live feeds share per account. */
+  subscriptionCount(): number;
   close(): Promise<void>;
 }
 
@@ -61,17 +63,37 @@ export interface LiveEventsOptions {
 
 export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOptions = {}): LiveEvents {
   const resyncListeners = new Set<() => void>();
+  let openSubscriptions = 0;
+  /** The subscription, counted in openSubscriptions from here until it is returned. */
+  const counted = <T>(iterator: AsyncIterableIterator<T>): AsyncIterableIterator<T> => {
+    openSubscriptions++;
+    let returned = false;
+    return {
+      next: () => iterator.next(),
+      return(value?: unknown) {
+        if (!returned) {
+          returned = true;
+          openSubscriptions--;
+        }
+        return iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  };
   if (!redisUrl) {
     const pubsub = createPubSub<Topics>();
     return {
       publishDocumentCount: (accountId, change) => pubsub.publish(`documentCount:${accountId}`, change),
-      subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
+      subscribeDocumentCounts: (accountId) => counted(pubsub.subscribe(`documentCount:${accountId}`)),
       publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
-      subscribeAccessEnded: (accountId) => pubsub.subscribe(`accessEnded:${accountId}`),
+      subscribeAccessEnded: (accountId) => counted(pubsub.subscribe(`accessEnded:${accountId}`)),
       publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
-      subscribeAuditEvents: (accountId) => pubsub.subscribe(`auditEvent:${accountId}`),
+      subscribeAuditEvents: (accountId) => counted(pubsub.subscribe(`auditEvent:${accountId}`)),
       onResync: () => () => {},
       isReady: () => true,
+      subscriptionCount: () => openSubscriptions,
       close: async () => {},
     };
   }
@@ -113,16 +135,17 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
 
   return {
     publishDocumentCount: (accountId, change) => pubsub.publish(`documentCount:${accountId}`, change),
-    subscribeDocumentCounts: (accountId) => pubsub.subscribe(`documentCount:${accountId}`),
+    subscribeDocumentCounts: (accountId) => counted(pubsub.subscribe(`documentCount:${accountId}`)),
     publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
-    subscribeAccessEnded: (accountId) => pubsub.subscribe(`accessEnded:${accountId}`),
+    subscribeAccessEnded: (accountId) => counted(pubsub.subscribe(`accessEnded:${accountId}`)),
     publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
-    subscribeAuditEvents: (accountId) => pubsub.subscribe(`auditEvent:${accountId}`),
+    subscribeAuditEvents: (accountId) => counted(pubsub.subscribe(`auditEvent:${accountId}`)),
     onResync(listener) {
       resyncListeners.add(listener);
       return () => resyncListeners.delete(listener);
     },
     isReady: () => publishClient.status === 'ready' && subscribeClient.status === 'ready',
+    subscriptionCount: () => openSubscriptions,
     async close() {
       publishClient.disconnect();
       subscribeClient.disconnect();
