@@ -33,6 +33,7 @@ import { resolveClientAddress, type RequestAddresses } from './http/client-addre
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 import { createObservability } from './observability/observability.js';
+import { startUpkeep } from './upkeep.js';
 import type { Logger } from './observability/logger.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -125,6 +126,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   // would cap every client together: there the proxy has to limit connections per client.
   const addressCap = config.limits.maxConnectionsPerAddress > 0 && !config.trustProxy ? new ConnectionsPerAddress(config.limits.maxConnectionsPerAddress) : NO_ADDRESS_CAP;
 
+  // webSockets is made with Yoga; the debug route reads it only when asked, by then it exists
+  const routes = operationalRoutes({
+    readiness: () => readiness(database, events),
+    metrics: observability.metricsOnMainPort,
+    debugEndpoints: config.debugEndpoints,
+    webSockets: { clientCount: () => webSockets.clientCount(), sharedSubscriptions: () => webSockets.sharedSubscriptions() },
+  });
+
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -140,7 +149,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
+    plugins: [...routes.plugins, observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
@@ -173,7 +182,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     const url = req.url === GRAPHQL_PATH ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
     const isApi = isApiPath(url.pathname);
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
-    if (routes.handle(req, res, url)) return;
     if (secretScanning && url.pathname === SECRET_SCANNING_PATH) {
       secretScanning(req, res).catch((error: unknown) => {
         logger.error({ err: error }, 'unexpected error on the secret scanning endpoint');
@@ -181,7 +189,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       });
       return;
     }
-    if (isApi) {
+    if (isApi || routes.paths.has(url.pathname)) {
       void yoga.requestListener(req, res);
       return;
     }
@@ -212,44 +220,13 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     unsentAnswerBytes: () => unsentAnswers.unsentBytes(),
     connectionsClosedForNoProgress: () => unsentAnswers.connectionsClosedForNoProgress(),
   });
-  const routes = operationalRoutes({ readiness: () => readiness(database, events), metrics: observability.metricsOnMainPort, debugEndpoints: config.debugEndpoints, webSockets });
 
-  // The audit trail's upkeep: expiry events and the 7-day and 1-day expiry notices (with their
-  // token.expiring webhooks) and the cap of waiting webhook messages every minute, the retention
-  // prunes (audit events, webhook messages) every hour. Every instance runs it;
-  // all are idempotent (dedupe keys, a DELETE by time), so no leader is needed: of two instances
-  // sweeping at once, one inserts each event and its outbox rows, the other's insert is a no-op.
-  const auditUpkeep = async (prune: boolean) => {
-    try {
-      await services.audit.recordExpiredTokens();
-      await services.audit.recordExpiringTokens();
-      await services.webhooks.giveUpOverCap(config.limits.webhookMaxWaitingPerAccount);
-      if (prune) await services.audit.prune(config.auditRetentionDays);
-      if (prune) await services.webhooks.prune(config.webhookRetentionDays);
-    } catch (error) {
-      logger.warn({ err: error }, 'audit upkeep failed; it runs again later');
-    }
-  };
-  let upkeepRuns = 0;
-  const upkeepTimer = setInterval(() => void auditUpkeep(upkeepRuns++ % 60 === 0), 60_000);
-  upkeepTimer.unref();
-  // every instance delivers; the claim in webhook-store.ts keeps each message attempt to one of them
-  const webhookTimer = config.webhookPollMs > 0
-    ? setInterval(() => void services.webhookDelivery.deliverDue().catch((error: unknown) => logger.warn({ err: error }, 'webhook delivery failed; it runs again later')), config.webhookPollMs)
-    : undefined;
-  webhookTimer?.unref();
-
-  // Old hourly usage is rolled up into days (domain/metering.ts) once an hour, on every instance:
-  // each day moves in one transaction, so instances that overlap find nothing left to move.
-  const rollUpOldUsage = () => void services.usage.rollUpOldUsage().catch((error) => logger.warn({ err: error }, 'usage roll-up failed'));
-  const usageRollUp = setInterval(rollUpOldUsage, 3_600_000).unref();
+  const upkeep = startUpkeep(services, config, logger);
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
-    clearInterval(usageRollUp);
-    clearInterval(upkeepTimer);
+    upkeep.stop();
     unsentAnswers.close();
-    if (webhookTimer) clearInterval(webhookTimer);
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
     await services.close();
     routes.close();
