@@ -1,5 +1,7 @@
 // The audit trail in the API: the auditEvents connection (newest first, filtered by type, token
 // and time) and the leak a scanner reported on a token, for the dashboard's banner.
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
 import { AUDIT_EVENT_TYPES, decodeAuditCursor, MAX_AUDIT_PAGE_SIZE, type AuditEventRecord, type AuditPage } from '../../domain/audit.js';
 import { AuditCursorInvalidError } from '../../domain/errors.js';
 import { builder } from '../builder.js';
@@ -96,65 +98,43 @@ const TokenLeakRef = builder.objectRef<TokenLeak>('TokenLeak').implement({
   }),
 });
 
-// A page of tokens asks for `leak` on each row: the rows' lookups wait for the end of the tick and
-// go out as one read, so a page costs one statement for its leaks, not one per token (the tokens
-// SQL-count tests hold it). Per request: the WeakMap entry dies with the context.
-const leakBatches = new WeakMap<GraphQLContext, (tokenId: string) => Promise<AuditEventRecord | null>>();
-
-function leakOf(ctx: GraphQLContext, tokenId: string): Promise<AuditEventRecord | null> {
-  return batchPerRequest(leakBatches, ctx, (ids) => ctx.services.audit.findLeaks(ids))(tokenId);
-}
-
 /**
- * One read per tick of whatever `load` is asked for, per request: a page of rows that each ask for
- * one key costs one statement, not one per row. Per request: the WeakMap entry dies with the context.
+ * One DataLoader per request (createContextCache keys it by the context). Its cache is off: a
+ * subscription keeps its context for every event it delivers, and a cached token would show the
+ * name it had at the first event. Batching is what it is for: the rows of a page ask for their
+ * values in one tick, and the loader sends them as one read.
  */
-function batchPerRequest<Value>(
-  batches: WeakMap<GraphQLContext, (key: string) => Promise<Value | null>>,
-  ctx: GraphQLContext,
-  loadMany: (keys: string[]) => Promise<Map<string, Value>>,
-): (key: string) => Promise<Value | null> {
-  let load = batches.get(ctx);
-  if (!load) {
-    let pending: Map<string, Array<(value: Value | null, error?: unknown) => void>> | null = null;
-    load = (key) =>
-      new Promise((resolve, reject) => {
-        if (!pending) {
-          const batch = new Map<string, Array<(value: Value | null, error?: unknown) => void>>();
-          pending = batch;
-          queueMicrotask(() => {
-            pending = null;
-            loadMany([...batch.keys()]).then(
-              (values) => batch.forEach((waiting, id) => waiting.forEach((settle) => settle(values.get(id) ?? null))),
-              (error: unknown) => batch.forEach((waiting) => waiting.forEach((settle) => settle(null, error))),
-            );
-          });
-        }
-        const waiting = pending.get(key) ?? [];
-        waiting.push((value, error) => (error === undefined ? resolve(value) : reject(error)));
-        pending.set(key, waiting);
-      });
-    batches.set(ctx, load);
-  }
-  return load;
+function perRequestLoader<Key, Value>(load: (ctx: GraphQLContext, keys: readonly Key[]) => Promise<Array<Value | null>>) {
+  return createContextCache((ctx: GraphQLContext) => new DataLoader<Key, Value | null>((keys) => load(ctx, keys), { cache: false }));
 }
+
+// A page of tokens asks for `leak` on each row: one statement for the page's leaks, not one per
+// token (the tokens SQL-count tests hold it).
+const leakLoader = perRequestLoader<string, AuditEventRecord>(async (ctx, tokenIds) => {
+  const leaks = await ctx.services.audit.findLeaks([...new Set(tokenIds)]);
+  return tokenIds.map((id) => leaks.get(id) ?? null);
+});
 
 // The token an event is about, for the leak banner, which reads the recent TOKEN_LEAKED events
 // (bounded) rather than scanning the Deleted tab. Every event a request reads is the viewer's, so
-// one batch per request reads within the first event's account; a token of any other account
-// would come back null (the read is by owner), never another account's row.
-const eventTokenBatches = new WeakMap<GraphQLContext, (key: string) => Promise<ApiTokenRecord | null>>();
+// a batch is one read by owner; a token of any other account comes back null, never another
+// account's row.
+const eventTokenLoader = perRequestLoader<{ accountId: string; tokenId: string }, ApiTokenRecord>(async (ctx, keys) => {
+  const byAccount = new Map<string, Set<string>>();
+  for (const { accountId, tokenId } of keys) byAccount.set(accountId, (byAccount.get(accountId) ?? new Set()).add(tokenId));
+  const found = new Map<string, Map<string, ApiTokenRecord>>();
+  await Promise.all([...byAccount].map(async ([accountId, ids]) => found.set(accountId, await ctx.services.apiTokens.findOwnedTokens(accountId, [...ids]))));
+  return keys.map(({ accountId, tokenId }) => found.get(accountId)?.get(tokenId) ?? null);
+});
 
 builder.objectField(AuditEventRef, 'token', (t) =>
   t.field({
     type: ApiTokenType,
     nullable: true,
     description: 'The token the event is about, active or deleted; null when the event is about no token.',
-    resolve: async (event, _args, ctx) => {
+    resolve: (event, _args, ctx) => {
       if (!event.tokenId || !event.accountId) return null;
-      const accountId = event.accountId;
-      const load = batchPerRequest(eventTokenBatches, ctx, (ids) => ctx.services.apiTokens.findOwnedTokens(accountId, ids));
-      return load(event.tokenId);
+      return eventTokenLoader(ctx).load({ accountId: event.accountId, tokenId: event.tokenId });
     },
   }),
 );
@@ -165,7 +145,7 @@ builder.objectField(ApiTokenType, 'leak', (t) =>
     nullable: true,
     description: 'Set when a secret scanner reported this token leaked (the dashboard shows a banner).',
     resolve: async (token, _args, ctx) => {
-      const event = await leakOf(ctx, token.id);
+      const event = await leakLoader(ctx).load(token.id);
       if (!event) return null;
       const details = JSON.parse(event.details ?? '{}') as { url?: string; source?: string };
       return { reportedAt: event.createdAt, url: details.url ?? '', source: details.source ?? '' };
