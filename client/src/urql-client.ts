@@ -227,6 +227,8 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
           UsagePoint: () => null,
           TokenConnection: () => null,
           TokenEdge: () => null,
+          AuditEventConnection: () => null,
+          AuditEventEdge: () => null,
           PageInfo: () => null,
         },
         resolvers: {

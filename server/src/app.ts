@@ -15,7 +15,7 @@ import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { createContextFactory, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { AuditEventFeed } from './live/audit-event-feed.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
-import { useDomainErrors } from './graphql/errors.js';
+import { maskError, useRequestErrorCodes, withoutExpectedErrors } from './graphql/errors.js';
 import { useResponseHeaders } from './graphql/response-headers.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
@@ -139,8 +139,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: config.graphiql ? { title: 'Pogodoc API tokens', headers: JSON.stringify({ [CSRF_HEADER]: '1' }) } : false,
     landingPage: false,
-    logging: observability.yogaLogger,
-    maskedErrors: true,
+    logging: withoutExpectedErrors(observability.yogaLogger),
+    maskedErrors: { maskError },
     // no file uploads, no batching: neither is part of this API
     multipart: false,
     batching: false,
@@ -149,7 +149,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [...routes.plugins, observability.graphqlPlugin, useDomainErrors({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
+    plugins: [...routes.plugins, observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))

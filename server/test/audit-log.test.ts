@@ -1,5 +1,5 @@
 // The audit trail: every security-relevant event recorded once, with who did it, from where and
-// with what; the revoked-token throttle; the auditEvents connection; retention.
+// with what; the revoked-token throttle; the auditEventConnection (and the deprecated auditEvents); retention.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvent, SYSTEM_ACTOR } from '../src/domain/audit.js';
@@ -30,9 +30,9 @@ const eventsOf = (accountId: string) =>
   t.app.database.prisma.auditEvent.findMany({ where: { accountId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
 
 let counter = 0;
-async function signUp() {
+async function signUp(address = ADDRESS) {
   const email = `audit-${process.pid}-${++counter}@example.com`;
-  const result = await t.gql('mutation($e: String!) { signUp(email: $e, password: "correct horse battery") { sessionToken account { id } } }', { e: email }, from());
+  const result = await t.gql('mutation($e: String!) { signUp(email: $e, password: "correct horse battery") { sessionToken account { id } } }', { e: email }, from(address));
   return { email, session: result.data.signUp.sessionToken as string, accountId: result.data.signUp.account.id as string };
 }
 const as = (session: string, address = ADDRESS) => ({ ...bearer(session), ...from(address) });
@@ -380,6 +380,134 @@ describe('the auditEvents connection', () => {
     expect(othersView).toEqual([]);
     expect(codes(await t.gql(query, { after: 'bm90IGEgY3Vyc29y' }, as(session)))).toEqual(['AUDIT_CURSOR_INVALID']);
     expect(codes(await t.gql(query, {}))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('the auditEventConnection', () => {
+  const CONNECTION = `query($first: Int, $after: String, $types: [AuditEventType!], $tokenId: ID, $from: DateTime, $to: DateTime) {
+    auditEventConnection(first: $first, after: $after, types: $types, tokenId: $tokenId, from: $from, to: $to) {
+      edges { cursor node { id type tokenId } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    } }`;
+  type Page = {
+    edges: Array<{ cursor: string; node: { id: string; type: string; tokenId: string | null } }>;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  };
+  const pageOf = async (session: string, variables: Record<string, unknown>): Promise<Page> => {
+    const result = await t.gql(CONNECTION, variables, as(session));
+    expect(result.errors).toBeUndefined();
+    return result.data.auditEventConnection;
+  };
+
+  // accounts of these tests sign up from addresses of their own: the sign-up limit is per address
+  const freshAddress = () => `${randomPrefix()}::8`;
+
+  /** An account with 18 events: sign-up, sign-in, plan, 3 tokens generated and each renamed 4 times. */
+  async function busyAccount() {
+    const account = await signUp(freshAddress());
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(account.session));
+    const tokens = [];
+    for (const name of ['a', 'b', 'c']) tokens.push(await t.generateToken(account.session, name));
+    for (let round = 1; round <= 4; round++) {
+      for (const [index, token] of tokens.entries()) {
+        const renamed = await t.gql(`mutation { updateToken(id: "${token.id}", name: "t${index}-${round}") { id } }`, {}, as(account.session));
+        expect(renamed.errors).toBeUndefined();
+      }
+    }
+    return { ...account, tokens };
+  }
+
+  it('pages forward through more events than one page, each event once, newest first, with the cursors of the whole list', async () => {
+    const { session, accountId } = await busyAccount();
+    const all = await pageOf(session, { first: 100 });
+    expect(all.edges).toHaveLength(18);
+    expect(all.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false, startCursor: all.edges[0]!.cursor, endCursor: all.edges[17]!.cursor });
+    const stored = (await eventsOf(accountId)).map((event) => event.id).reverse();
+    expect(all.edges.map((edge) => edge.node.id)).toEqual(stored);
+
+    const pages: Page[] = [];
+    let after: string | null = null;
+    do {
+      const page: Page = await pageOf(session, { first: 5, after });
+      pages.push(page);
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      after = page.pageInfo.endCursor;
+    } while (pages.at(-1)!.pageInfo.hasNextPage);
+    expect(pages.map((page) => page.edges.length)).toEqual([5, 5, 5, 3]);
+    // the pages' edges, cursors included, are the whole list's
+    expect(pages.flatMap((page) => page.edges)).toEqual(all.edges);
+  });
+
+  it('gives out opaque cursors that are stable: the same event has the same cursor on every read and in the deprecated auditEvents', async () => {
+    const { session } = await busyAccount();
+    const first = await pageOf(session, { first: 4 });
+    const again = await pageOf(session, { first: 4 });
+    expect(again).toEqual(first);
+    for (const { cursor, node } of first.edges) {
+      expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(cursor).not.toContain(node.id);
+      expect(cursor).not.toMatch(/\d{4}-\d\d-\d\d/);
+    }
+    // the second page read from a cursor is the same whether the first page was read one way or the other
+    const old = await t.gql('query($after: String) { auditEvents(first: 4, after: $after) { nodes { id } hasNextPage endCursor } }', {}, as(session));
+    expect(old.data.auditEvents).toEqual({ nodes: first.edges.map((edge) => ({ id: edge.node.id })), hasNextPage: true, endCursor: first.pageInfo.endCursor });
+    const next = await pageOf(session, { first: 4, after: old.data.auditEvents.endCursor });
+    expect(next.edges[0]).toEqual((await pageOf(session, { first: 5 })).edges[4]);
+  });
+
+  it('filters by type, token and time, and shows only the account\'s own', async () => {
+    const { session, tokens } = await busyAccount();
+    const other = await signUp(freshAddress());
+    const [a] = tokens;
+    const ofA = await pageOf(session, { tokenId: a!.id, first: 3 });
+    expect(ofA.edges.map((edge) => edge.node.type)).toEqual(['TOKEN_RENAMED', 'TOKEN_RENAMED', 'TOKEN_RENAMED']);
+    expect(ofA.pageInfo.hasNextPage).toBe(true);
+    const restOfA = await pageOf(session, { tokenId: a!.id, after: ofA.pageInfo.endCursor });
+    expect(restOfA.edges.map((edge) => edge.node.type)).toEqual(['TOKEN_RENAMED', 'TOKEN_GENERATED']);
+    expect([...ofA.edges, ...restOfA.edges].every((edge) => edge.node.tokenId === a!.id)).toBe(true);
+
+    const generated = await pageOf(session, { types: ['TOKEN_GENERATED', 'PLAN_CHOSEN'] });
+    expect(generated.edges.map((edge) => edge.node.type)).toEqual(['TOKEN_GENERATED', 'TOKEN_GENERATED', 'TOKEN_GENERATED', 'PLAN_CHOSEN']);
+    expect((await pageOf(session, { from: new Date(Date.now() + 60_000).toISOString() })).edges).toEqual([]);
+    expect((await pageOf(session, { to: new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString() })).edges).toEqual([]);
+    expect((await pageOf(other.session, { tokenId: a!.id })).edges).toEqual([]);
+    expect((await pageOf(other.session, {})).edges.map((edge) => edge.node.type)).toEqual(['SIGN_IN_SUCCEEDED', 'SIGN_UP']);
+  });
+
+  it('refuses a cursor it did not give out with AUDIT_CURSOR_INVALID, and backward paging with BAD_USER_INPUT', async () => {
+    const { session } = await busyAccount();
+    const tokenCursor = (await t.gql('{ tokenConnection(first: 1) { pageInfo { endCursor } } }', {}, as(session))).data.tokenConnection.pageInfo.endCursor;
+    const forged = Buffer.from(`audit:+010000-01-01T00:00:00.000Z|x`).toString('base64url');
+    const notATime = Buffer.from('audit:yesterday|x').toString('base64url');
+    for (const after of ['bm90IGEgY3Vyc29y', 'not base64 at all!', tokenCursor, notATime, forged]) {
+      const refused = await t.gql(CONNECTION, { after }, as(session));
+      expect(codes(refused)).toEqual(['AUDIT_CURSOR_INVALID']);
+      expect(refused.errors![0]!.message).toMatch(/start again without "after"/);
+      expect(refused.data).toBeNull();
+    }
+    for (const backward of ['last: 2', 'before: "x"']) {
+      expect(codes(await t.gql(`{ auditEventConnection(${backward}) { edges { cursor } } }`, {}, as(session)))).toEqual(['BAD_USER_INPUT']);
+    }
+    expect(codes(await t.gql(CONNECTION, {}))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('reads a page of events with their tokens and leaks in the same number of statements whatever its size', async () => {
+    const { session } = await signUp(freshAddress());
+    await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, as(session));
+    for (let i = 0; i < 10; i++) await t.generateToken(session, `n${i}`);
+    const query = `query($first: Int) { auditEventConnection(first: $first, types: [TOKEN_GENERATED]) {
+      edges { node { id token { id name leak { url } } } } } }`;
+    const statementsOf = async (first: number) => {
+      const before = t.sql.length;
+      const result = await t.gql(query, { first }, as(session));
+      expect(result.errors).toBeUndefined();
+      expect(result.data.auditEventConnection.edges).toHaveLength(first);
+      expect(result.data.auditEventConnection.edges.every((edge: { node: { token: { id: string } | null } }) => edge.node.token !== null)).toBe(true);
+      return t.sql.length - before;
+    };
+    // the session with its account, the page, the page's tokens, their leaks
+    expect(await statementsOf(1)).toBe(4);
+    expect(await statementsOf(10)).toBe(4);
   });
 });
 

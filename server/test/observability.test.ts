@@ -72,6 +72,10 @@ describe('logs', () => {
     const refused = await post(RENDER, { t: 'x', d: {} }, bearer('pgd_not-a-token'));
     expect(refused.requestId).toMatch(UUID); // none sent: one is made
     expect(linesOf(refused.requestId)).toMatchObject([{ msg: 'request', status: 401, operation: 'renderDocument', code: 'API_TOKEN_MALFORMED' }]);
+
+    // expected errors are the client's: a summary line, and no error line
+    const badVariable = await post('query($status: TokenStatus) { tokens(status: $status) { id } }', { status: 'NOPE' });
+    expect(linesOf(badVariable.requestId)).toMatchObject([{ msg: 'request', status: 400, code: 'BAD_USER_INPUT' }]);
   });
 
   it('replace a hostile X-Request-Id with one of their own', async () => {

@@ -25,12 +25,16 @@ graphql(`
 
 const ActivityEventsQuery = graphql(`
   query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {
-    auditEvents(first: $first, after: $after, types: $types) {
-      nodes {
-        ...ActivityEventFields
+    auditEventConnection(first: $first, after: $after, types: $types) {
+      edges {
+        node {
+          ...ActivityEventFields
+        }
       }
-      hasNextPage
-      endCursor
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);
@@ -83,17 +87,18 @@ function Page({
   const [{ data, error, fetching }] = useQuery({ query: ActivityEventsQuery, variables: { first: 50, after, types }, requestPolicy: 'cache-and-network' });
   if (error && !data) return <p class="error" role="alert">{describeError(error)}</p>;
   if (!data) return fetching ? <p class="muted" role="status">Loading activity…</p> : null;
-  const page = data.auditEvents;
-  collect(page.nodes);
+  const events = data.auditEventConnection.edges.map((edge) => edge.node);
+  const { hasNextPage, endCursor } = data.auditEventConnection.pageInfo;
+  collect(events);
   return (
     <>
-      {page.nodes.filter((event) => !shownLive.has(event.id)).map((event) => (
+      {events.filter((event) => !shownLive.has(event.id)).map((event) => (
         <EventRow key={event.id} event={event} />
       ))}
-      {page.hasNextPage && page.endCursor && (
+      {hasNextPage && endCursor && (
         <tr>
           <td colSpan={5}>
-            <button type="button" class="secondary" onClick={() => onMore(page.endCursor!)}>
+            <button type="button" class="secondary" onClick={() => onMore(endCursor)}>
               Load more
             </button>
           </td>

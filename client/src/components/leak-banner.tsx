@@ -12,20 +12,24 @@ const LEAKS_SHOWN = 10;
 
 const LeakedTokensQuery = graphql(`
   query LeakedTokens($first: Int!) {
-    auditEvents(types: [TOKEN_LEAKED], first: $first) {
-      nodes {
-        id
-        token {
+    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {
+      edges {
+        node {
           id
-          name
-          leak {
-            reportedAt
-            url
-            source
+          token {
+            id
+            name
+            leak {
+              reportedAt
+              url
+              source
+            }
           }
         }
       }
-      hasNextPage
+      pageInfo {
+        hasNextPage
+      }
     }
   }
 `);
@@ -52,9 +56,9 @@ export function LeakBanner({ onLeak }: Props) {
     readAgain({ requestPolicy: 'network-only' });
     onLeak();
   }, [liveLeak]);
-  const events = data?.auditEvents;
+  const page = data?.auditEventConnection;
   // a token reported twice (its secret, then a rolled one) is one line, with its latest leak
-  const leaked = [...new Map((events?.nodes ?? []).flatMap((event) => (event.token?.leak ? [[event.token.id, event.token] as const] : []))).values()];
+  const leaked = [...new Map((page?.edges ?? []).flatMap(({ node: event }) => (event.token?.leak ? [[event.token.id, event.token] as const] : []))).values()];
   if (leaked.length === 0) return null;
   return (
     <div role="alert" class="notice leak-banner" data-testid="leak-banner">
@@ -65,7 +69,7 @@ export function LeakBanner({ onLeak }: Props) {
           replace it wherever it was used.
         </p>
       ))}
-      {events?.hasNextPage && <p>Older leaks are listed in the Activity view below.</p>}
+      {page?.pageInfo.hasNextPage && <p>Older leaks are listed in the Activity view below.</p>}
     </div>
   );
 }

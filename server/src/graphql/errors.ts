@@ -1,10 +1,11 @@
-// The single place where domain errors become GraphQL errors, for HTTP and WebSocket alike:
-// a DomainError keeps its message and gets its stable extensions.code. GraphQL's own request
-// errors get codes too: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT. This plugin runs before
-// Yoga's error masking, which then leaves these errors alone and masks everything else as
-// "Unexpected error." (and logs it: expected errors are not logged).
-import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
-import type { ExecutionResult } from 'graphql';
+// The single place where errors become what a client sees, for HTTP and WebSocket alike: a
+// DomainError keeps its message and gets its stable extensions.code (and HTTP status); GraphQL's
+// own request errors get codes too: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
+// BAD_USER_INPUT; everything else is masked as "Unexpected error." and logged. maskError (Yoga's
+// maskedErrors option) decides this for every error Yoga masks: those of execution and
+// subscription, of the context and of the request itself. Only parse and validation errors need
+// hooks of their own (useRequestErrorCodes, below).
+import { createGraphQLError, maskError as maskUnexpectedError, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import {
   ApiTokenAuthError,
@@ -81,24 +82,14 @@ export const UNEXPECTED_ERROR = createGraphQLError('Unexpected error.', { extens
  * The error policy, for every transport: the error a client may see, or undefined when the error
  * is unexpected and must be masked (as UNEXPECTED_ERROR) and logged. A DomainError anywhere in
  * the originalError chain keeps its message and gets its code and HTTP status; GraphQL's own
- * errors (a request the schema refuses) are the client's, and pass as they are. Yoga masks and
- * logs what this leaves; the shared WebSocket delivery does the same by hand.
+ * errors (a request the schema refuses) are the client's, and pass as they are. maskError applies
+ * it for Yoga; the shared WebSocket delivery applies it by hand.
  */
 export function expectedErrorOf(error: unknown): GraphQLError | undefined {
   const domainError = findDomainError(error);
   if (domainError) return toGraphQLError(domainError, error instanceof GraphQLError ? error : undefined);
   if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) return error;
   return undefined;
-}
-
-function mapError(error: unknown): unknown {
-  return expectedErrorOf(error) ?? error;
-}
-
-function mapResult({ result, setResult }: { result: ExecutionResult; setResult: (result: ExecutionResult) => void }) {
-  if (result.errors?.some((error) => findDomainError(error))) {
-    setResult({ ...result, errors: result.errors.map((error) => mapError(error) as GraphQLError) });
-  }
 }
 
 /** The same error with a code, for GraphQL's own request errors, which come without one. */
@@ -114,6 +105,61 @@ function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
 }
 
 /**
+ * A GraphQL error with no code and no path never reached a resolver: parse and validation errors
+ * have their codes by now (useRequestErrorCodes), and Yoga's own request errors come with one, so
+ * it is a variable that does not fit its type (an unknown enum value, a missing required
+ * variable). graphql-js wraps some of those around an original error of its own, which must not
+ * make them unexpected.
+ */
+function isVariableError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError && !error.path && !error.extensions?.['code'] && !findDomainError(error);
+}
+
+/** What a client sees of an error: the expected ones with their codes, or undefined to mask it. */
+function clientErrorOf(error: unknown): GraphQLError | undefined {
+  return isVariableError(error) ? withCode(error, 'BAD_USER_INPUT') : expectedErrorOf(error);
+}
+
+/**
+ * Yoga echoes the JSON parser's own error, and with it a piece of the body, in
+ * extensions.originalError. It also reads that field to answer 400 rather than 200, so the field
+ * stays, but hidden from the JSON that goes out: in place, since an error maskError returns
+ * changed is one Yoga counts as masked.
+ */
+function hideEchoedInput(error: Error): Error {
+  const extensions = (error as Partial<GraphQLError>).extensions as Record<string, unknown> | undefined;
+  if (extensions?.['originalError']) {
+    Object.defineProperty(extensions, 'originalError', { value: extensions['originalError'], enumerable: false });
+  }
+  return error;
+}
+
+/**
+ * Yoga's maskedErrors.maskError: the one decision of what a client sees of an error Yoga hands
+ * over (execution and subscription results, context and request errors), over HTTP and WebSocket.
+ * Anything the policy does not expect goes to Yoga's own masking ("Unexpected error.", code
+ * INTERNAL_SERVER_ERROR), which logs it.
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  return hideEchoedInput(clientErrorOf(error) ?? maskUnexpectedError(error, message, isDev));
+}
+
+/**
+ * Yoga logs the original of every error that maskError returns changed, taking the change for
+ * masking. An expected error is changed too (a DomainError becomes its GraphQL error) but is the
+ * client's mistake, not the server's: those are not logged.
+ */
+export function withoutExpectedErrors(logger: YogaLogger): YogaLogger {
+  return {
+    ...logger,
+    error: (...args: unknown[]) => {
+      if (args.length === 1 && clientErrorOf(args[0])) return;
+      logger.error(...args);
+    },
+  };
+}
+
+/**
  * graphql-js ends some validation messages with "Did you mean …?", naming fields, types and
  * arguments. With introspection off that would hand out the schema piece by piece.
  */
@@ -124,30 +170,12 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
 }
 
 /**
- * Errors that carry no code after execution and no path never reached a resolver: they are
- * variables that do not fit their types (an unknown enum value, a missing required variable),
- * and graphql-js wraps some of them around an original error of its own.
+ * Codes for the two request errors maskError cannot tell apart or never sees. A parse error
+ * reaches maskError as a bare GraphQL error with no path, like a variable error; only here is it
+ * known to be one. Validation errors never reach maskError: Yoga answers them before execution,
+ * unmasked.
  */
-function codeRequestErrors(result: ExecutionResult): ExecutionResult {
-  if (!result.errors?.some((error) => !error.path && !error.extensions?.['code'] && !findDomainError(error))) return result;
-  return { ...result, errors: result.errors.map((error) => (!error.path && !findDomainError(error) ? withCode(error, 'BAD_USER_INPUT') : error)) };
-}
-
-/**
- * Yoga echoes the JSON parser's own error, and with it a piece of the body, in
- * extensions.originalError. It also reads that field to answer 400 rather than 200, so the field
- * stays, but hidden from the JSON that goes out.
- */
-function hideEchoedInput(result: ExecutionResult): void {
-  for (const error of result.errors ?? []) {
-    const extensions = error.extensions as Record<string, unknown> | undefined;
-    if (extensions?.['originalError']) {
-      Object.defineProperty(extensions, 'originalError', { value: extensions['originalError'], enumerable: false });
-    }
-  }
-}
-
-export function useDomainErrors({ suggestions }: { suggestions: boolean } = { suggestions: true }): Plugin {
+export function useRequestErrorCodes({ suggestions }: { suggestions: boolean } = { suggestions: true }): Plugin {
   return {
     onParse: () => ({ result, replaceParseResult }) => {
       if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
@@ -160,20 +188,5 @@ export function useDomainErrors({ suggestions }: { suggestions: boolean } = { su
         }));
       }
     },
-    onExecute: () => ({
-      onExecuteDone: (payload) =>
-        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-          const coded = codeRequestErrors(result);
-          if (coded !== result) setResult(coded);
-          mapResult({ result: coded, setResult });
-        }),
-    }),
-    onResultProcess: ({ result }) => {
-      if (!Array.isArray(result) && 'errors' in result) hideEchoedInput(result as ExecutionResult);
-    },
-    onSubscribe: () => ({
-      onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, mapResult),
-      onSubscribeError: ({ error, setError }) => setError(mapError(error)),
-    }),
   };
 }

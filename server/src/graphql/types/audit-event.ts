@@ -1,8 +1,11 @@
-// The audit trail in the API: the auditEvents connection (newest first, filtered by type, token
-// and time) and the leak a scanner reported on a token, for the dashboard's banner.
-import { AUDIT_EVENT_TYPES, decodeAuditCursor, MAX_AUDIT_PAGE_SIZE, type AuditEventRecord, type AuditPage } from '../../domain/audit.js';
+// The audit trail in the API: the auditEventConnection (newest first, filtered by type, token and
+// time), its live feed, and the leak a scanner reported on a token, for the dashboard's banner.
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { AUDIT_EVENT_TYPES, decodeAuditCursor, encodeAuditCursor, MAX_AUDIT_PAGE_SIZE, type AuditEventRecord, type AuditEventType } from '../../domain/audit.js';
 import { AuditCursorInvalidError } from '../../domain/errors.js';
 import { builder } from '../builder.js';
+import { forwardPage, refuseBackwardPaging } from '../connections.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiTokenType } from './api-token.js';
 import type { ApiTokenRecord } from '../../domain/ports.js';
@@ -32,37 +35,88 @@ const AuditEventRef = builder.objectRef<AuditEventRecord>('AuditEvent').implemen
   }),
 });
 
-const AuditEventConnection = builder.objectRef<AuditPage>('AuditEventConnection').implement({
-  fields: (t) => ({
-    nodes: t.field({ type: [AuditEventRef], resolve: (page) => page.events }),
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    endCursor: t.exposeString('endCursor', { nullable: true, description: 'Pass as "after" for the next page.' }),
-  }),
-});
+/** What `first` is when not given; the most a page holds is the domain's (MAX_AUDIT_PAGE_SIZE). */
+const AUDIT_PAGE_DEFAULT = 50;
+
+const NEW_CONNECTION = 'auditEventConnection';
+
+/** A page as auditConnection returns it: its edges are an array, not any iterable a connection may have. */
+type AuditConnectionPage = ReturnType<typeof forwardPage<AuditEventRecord>>;
+const pageOf = (connection: unknown) => connection as AuditConnectionPage;
+
+// One type for both query fields: the Relay shape (edges, pageInfo) that every paged list has, and
+// the flat fields that auditEvents answered before it, read from the same page.
+const AuditEventConnection = builder.connectionObject(
+  {
+    type: AuditEventRef,
+    name: 'AuditEventConnection',
+    fields: (t) => ({
+      nodes: t.field({
+        type: [AuditEventRef],
+        deprecationReason: 'Read edges { node } (or edges { cursor node }).',
+        resolve: (connection) => pageOf(connection).edges.map((edge) => edge.node),
+      }),
+      hasNextPage: t.boolean({ deprecationReason: 'Read pageInfo { hasNextPage }.', resolve: (connection) => pageOf(connection).pageInfo.hasNextPage }),
+      endCursor: t.string({
+        nullable: true,
+        description: 'Pass as "after" for the next page.',
+        deprecationReason: 'Read pageInfo { endCursor }.',
+        resolve: (connection) => pageOf(connection).pageInfo.endCursor,
+      }),
+    }),
+  },
+  { name: 'AuditEventEdge' },
+);
+
+const auditFilterArgs = builder.args((t) => ({
+  types: t.field({ type: [AuditEventTypeEnum], required: false }),
+  tokenId: t.id({ required: false }),
+  from: t.field({ type: 'DateTime', required: false, description: 'Events at or after this time.' }),
+  to: t.field({ type: 'DateTime', required: false, description: 'Events before this time.' }),
+}));
+
+interface AuditPageArgs {
+  first?: number | null;
+  after?: string | null;
+  types?: readonly AuditEventType[] | null;
+  tokenId?: string | number | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** A page of the viewer's trail, as a connection; AUDIT_CURSOR_INVALID for a cursor it did not give out. */
+async function auditConnection(ctx: GraphQLContext, args: AuditPageArgs) {
+  const account = await ctx.viewer();
+  const after = args.after ? decodeAuditCursor(args.after) : null;
+  if (args.after && !after) throw new AuditCursorInvalidError();
+  const filter = { types: args.types ?? undefined, tokenId: args.tokenId ? String(args.tokenId) : undefined, from: args.from ?? undefined, to: args.to ?? undefined };
+  const page = await ctx.services.audit.page(account.id, filter, args.first ?? AUDIT_PAGE_DEFAULT, after);
+  return forwardPage(page.events, encodeAuditCursor, page.hasNextPage, args.after);
+}
 
 builder.queryFields((t) => ({
+  [NEW_CONNECTION]: t.connection(
+    {
+      type: AuditEventRef,
+      description: `The signed-in account's audit trail, newest first, a page at a time: pass \`first\` (default ${AUDIT_PAGE_DEFAULT}, at most ${MAX_AUDIT_PAGE_SIZE}; more is read as ${MAX_AUDIT_PAGE_SIZE}) and the previous page's \`pageInfo.endCursor\` as \`after\`. Only forward paging: \`last\` and \`before\` are refused. A cursor it did not give out is AUDIT_CURSOR_INVALID.`,
+      args: auditFilterArgs,
+      resolve: (_root, args, ctx) => {
+        refuseBackwardPaging(args);
+        return auditConnection(ctx, args);
+      },
+    },
+    AuditEventConnection,
+  ),
   auditEvents: t.field({
     type: AuditEventConnection,
     description: `The signed-in account's audit trail, newest first, at most ${MAX_AUDIT_PAGE_SIZE} a page.`,
+    deprecationReason: `Use ${NEW_CONNECTION}: the same pages and filters, in the connection shape of every paged list (edges, pageInfo).`,
     args: {
-      first: t.arg.int({ required: false, defaultValue: 50 }),
+      first: t.arg.int({ required: false, defaultValue: AUDIT_PAGE_DEFAULT }),
       after: t.arg.string({ required: false }),
-      types: t.arg({ type: [AuditEventTypeEnum], required: false }),
-      tokenId: t.arg.id({ required: false }),
-      from: t.arg({ type: 'DateTime', required: false, description: 'Events at or after this time.' }),
-      to: t.arg({ type: 'DateTime', required: false, description: 'Events before this time.' }),
+      ...auditFilterArgs,
     },
-    resolve: async (_root, args, ctx) => {
-      const account = await ctx.viewer();
-      const after = args.after ? decodeAuditCursor(args.after) : null;
-      if (args.after && !after) throw new AuditCursorInvalidError();
-      return ctx.services.audit.page(
-        account.id,
-        { types: args.types ?? undefined, tokenId: args.tokenId ? String(args.tokenId) : undefined, from: args.from ?? undefined, to: args.to ?? undefined },
-        args.first ?? 50,
-        after,
-      );
-    },
+    resolve: (_root, args, ctx) => auditConnection(ctx, args),
   }),
 }));
 
@@ -70,7 +124,7 @@ builder.subscriptionFields((t) => ({
   auditEvents: t.field({
     type: AuditEventRef,
     description:
-      "The signed-in account's audit events as they are recorded (after the change they record has committed), on whichever instance they happen. Optionally only some types. Ends with the session. The Activity view reads its first page with the auditEvents query and appends these.",
+      "The signed-in account's audit events as they are recorded (after the change they record has committed), on whichever instance they happen. Optionally only some types. Ends with the session. The Activity view reads its first page with the auditEventConnection query and puts these on top.",
     args: { types: t.arg({ type: [AuditEventTypeEnum], required: false }) },
     subscribe: async (_root, { types }, ctx) => {
       // a dashboard session only, like the other live views: an API token is SESSION_REQUIRED
@@ -96,65 +150,43 @@ const TokenLeakRef = builder.objectRef<TokenLeak>('TokenLeak').implement({
   }),
 });
 
-// A page of tokens asks for `leak` on each row: the rows' lookups wait for the end of the tick and
-// go out as one read, so a page costs one statement for its leaks, not one per token (the tokens
-// SQL-count tests hold it). Per request: the WeakMap entry dies with the context.
-const leakBatches = new WeakMap<GraphQLContext, (tokenId: string) => Promise<AuditEventRecord | null>>();
-
-function leakOf(ctx: GraphQLContext, tokenId: string): Promise<AuditEventRecord | null> {
-  return batchPerRequest(leakBatches, ctx, (ids) => ctx.services.audit.findLeaks(ids))(tokenId);
-}
-
 /**
- * One read per tick of whatever `load` is asked for, per request: a page of rows that each ask for
- * one key costs one statement, not one per row. Per request: the WeakMap entry dies with the context.
+ * One DataLoader per request (createContextCache keys it by the context). Its cache is off: a
+ * subscription keeps its context for every event it delivers, and a cached token would show the
+ * name it had at the first event. Batching is what it is for: the rows of a page ask for their
+ * values in one tick, and the loader sends them as one read.
  */
-function batchPerRequest<Value>(
-  batches: WeakMap<GraphQLContext, (key: string) => Promise<Value | null>>,
-  ctx: GraphQLContext,
-  loadMany: (keys: string[]) => Promise<Map<string, Value>>,
-): (key: string) => Promise<Value | null> {
-  let load = batches.get(ctx);
-  if (!load) {
-    let pending: Map<string, Array<(value: Value | null, error?: unknown) => void>> | null = null;
-    load = (key) =>
-      new Promise((resolve, reject) => {
-        if (!pending) {
-          const batch = new Map<string, Array<(value: Value | null, error?: unknown) => void>>();
-          pending = batch;
-          queueMicrotask(() => {
-            pending = null;
-            loadMany([...batch.keys()]).then(
-              (values) => batch.forEach((waiting, id) => waiting.forEach((settle) => settle(values.get(id) ?? null))),
-              (error: unknown) => batch.forEach((waiting) => waiting.forEach((settle) => settle(null, error))),
-            );
-          });
-        }
-        const waiting = pending.get(key) ?? [];
-        waiting.push((value, error) => (error === undefined ? resolve(value) : reject(error)));
-        pending.set(key, waiting);
-      });
-    batches.set(ctx, load);
-  }
-  return load;
+function perRequestLoader<Key, Value>(load: (ctx: GraphQLContext, keys: readonly Key[]) => Promise<Array<Value | null>>) {
+  return createContextCache((ctx: GraphQLContext) => new DataLoader<Key, Value | null>((keys) => load(ctx, keys), { cache: false }));
 }
+
+// A page of tokens asks for `leak` on each row: one statement for the page's leaks, not one per
+// token (the tokens SQL-count tests hold it).
+const leakLoader = perRequestLoader<string, AuditEventRecord>(async (ctx, tokenIds) => {
+  const leaks = await ctx.services.audit.findLeaks([...new Set(tokenIds)]);
+  return tokenIds.map((id) => leaks.get(id) ?? null);
+});
 
 // The token an event is about, for the leak banner, which reads the recent TOKEN_LEAKED events
 // (bounded) rather than scanning the Deleted tab. Every event a request reads is the viewer's, so
-// one batch per request reads within the first event's account; a token of any other account
-// would come back null (the read is by owner), never another account's row.
-const eventTokenBatches = new WeakMap<GraphQLContext, (key: string) => Promise<ApiTokenRecord | null>>();
+// a batch is one read by owner; a token of any other account comes back null, never another
+// account's row.
+const eventTokenLoader = perRequestLoader<{ accountId: string; tokenId: string }, ApiTokenRecord>(async (ctx, keys) => {
+  const byAccount = new Map<string, Set<string>>();
+  for (const { accountId, tokenId } of keys) byAccount.set(accountId, (byAccount.get(accountId) ?? new Set()).add(tokenId));
+  const found = new Map<string, Map<string, ApiTokenRecord>>();
+  await Promise.all([...byAccount].map(async ([accountId, ids]) => found.set(accountId, await ctx.services.apiTokens.findOwnedTokens(accountId, [...ids]))));
+  return keys.map(({ accountId, tokenId }) => found.get(accountId)?.get(tokenId) ?? null);
+});
 
 builder.objectField(AuditEventRef, 'token', (t) =>
   t.field({
     type: ApiTokenType,
     nullable: true,
     description: 'The token the event is about, active or deleted; null when the event is about no token.',
-    resolve: async (event, _args, ctx) => {
+    resolve: (event, _args, ctx) => {
       if (!event.tokenId || !event.accountId) return null;
-      const accountId = event.accountId;
-      const load = batchPerRequest(eventTokenBatches, ctx, (ids) => ctx.services.apiTokens.findOwnedTokens(accountId, ids));
-      return load(event.tokenId);
+      return eventTokenLoader(ctx).load({ accountId: event.accountId, tokenId: event.tokenId });
     },
   }),
 );
@@ -165,7 +197,7 @@ builder.objectField(ApiTokenType, 'leak', (t) =>
     nullable: true,
     description: 'Set when a secret scanner reported this token leaked (the dashboard shows a banner).',
     resolve: async (token, _args, ctx) => {
-      const event = await leakOf(ctx, token.id);
+      const event = await leakLoader(ctx).load(token.id);
       if (!event) return null;
       const details = JSON.parse(event.details ?? '{}') as { url?: string; source?: string };
       return { reportedAt: event.createdAt, url: details.url ?? '', source: details.source ?? '' };

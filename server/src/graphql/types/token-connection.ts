@@ -4,7 +4,7 @@
 import { builder } from '../builder.js';
 import { ApiTokenType, TokenStatusEnum } from './api-token.js';
 import { TOKEN_PAGE_DEFAULT, TOKEN_PAGE_MAX } from '../../domain/token-pages.js';
-import { DomainError } from '../../domain/errors.js';
+import { forwardPage, refuseBackwardPaging } from '../connections.js';
 import type { ApiTokenRecord } from '../../domain/ports.js';
 
 /** A page as the resolver returns it, with the tab's count left to the totalCount field. */
@@ -21,14 +21,12 @@ builder.queryFields((t) => ({
       description: `The signed-in account's tokens for one tab, a page at a time, in the order of \`tokens\`: pass \`first\` (1 to ${TOKEN_PAGE_MAX}, default ${TOKEN_PAGE_DEFAULT}) and the previous page's \`endCursor\` as \`after\`. Only forward paging: \`last\` and \`before\` are refused. A token deleted while you page appears on the first page, never twice.`,
       args: { status: t.arg({ type: TokenStatusEnum, required: false, defaultValue: 'ACTIVE' }) },
       resolve: async (_root, { status, first, after, last, before }, ctx) => {
-        if (last != null || before != null) throw new DomainError('BAD_USER_INPUT', 'Page forward with "first" and "after"; "last" and "before" are not supported.');
+        refuseBackwardPaging({ last, before });
         const account = await ctx.viewer();
         const tab = status ?? 'ACTIVE';
         const { tokens, hasNextPage } = await ctx.services.tokenPages.page(account.id, tab, first, after);
-        const edges = tokens.map((node) => ({ node, cursor: ctx.services.tokenPages.cursorOf(tab, node) }));
         const connection: CountableConnection = {
-          edges,
-          pageInfo: { hasNextPage, hasPreviousPage: after != null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+          ...forwardPage(tokens, (node) => ctx.services.tokenPages.cursorOf(tab, node), hasNextPage, after),
           countTab: () => ctx.services.tokenPages.count(account.id, tab),
         };
         return connection;
