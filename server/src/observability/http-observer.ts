@@ -20,8 +20,9 @@ export function observeHttpRequests({ logger, metrics, isApi }: { logger: Logger
       const code = record.code ?? (!res.writableFinished ? 'ABORTED' : res.statusCode < 400 ? 'OK' : `HTTP_${res.statusCode}`);
       const operation = record.operation ?? '(none)';
       if (api && metrics) {
-        metrics.requests.inc({ operation, code });
-        metrics.requestDuration.observe({ operation }, durationMs / 1000);
+        const ofOperation = metrics.requestsOf(operation);
+        ofOperation.count(code).inc();
+        ofOperation.duration.observe(durationMs / 1000);
       }
       runWithRequest(record, () => {
         const fields = { method: req.method, path, status: res.statusCode, operation: api ? operation : undefined, code, durationMs: Math.round(durationMs * 100) / 100 };

@@ -16,27 +16,51 @@ export interface MetricSources {
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/**
+ * A metric's child for each label value, made on first use and kept, for the metrics that move on
+ * every request: given a labels object instead, a histogram of prom-client makes a closure for
+ * each observation, and the caller an object. Only for label values that are bounded (operations,
+ * codes, outcomes): a child is never dropped.
+ */
+function childPer<Child>(make: (value: string) => Child): (value: string) => Child {
+  const children = new Map<string, Child>();
+  return (value) => {
+    let child = children.get(value);
+    if (child === undefined) children.set(value, (child = make(value)));
+    return child;
+  };
+}
+
 export function createMetrics() {
   const registry = new Registry();
   let sources: MetricSources | undefined;
   // process_* and nodejs_*: CPU, memory, handles, GC, and the event-loop delay (nodejs_eventloop_lag_*)
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
   const registers = [registry];
+  const requests = new Counter({
+    name: 'pogodoc_graphql_requests_total',
+    help: 'GraphQL requests over HTTP, by operation (its root fields) and outcome (extensions.code of the first error, or OK)',
+    labelNames: ['operation', 'code'] as const,
+    registers,
+  });
+  const requestDuration = new Histogram({
+    name: 'pogodoc_graphql_request_duration_seconds',
+    help: 'Time from a GraphQL request arriving over HTTP to its response ending, by operation',
+    labelNames: ['operation'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const renderDuration = new Histogram({
+    name: 'pogodoc_render_duration_seconds',
+    help: 'Time of one render, waiting for a renderer included, by outcome (OK or the error code)',
+    labelNames: ['outcome'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
   const metrics = {
     registry,
-    requests: new Counter({
-      name: 'pogodoc_graphql_requests_total',
-      help: 'GraphQL requests over HTTP, by operation (its root fields) and outcome (extensions.code of the first error, or OK)',
-      labelNames: ['operation', 'code'] as const,
-      registers,
-    }),
-    requestDuration: new Histogram({
-      name: 'pogodoc_graphql_request_duration_seconds',
-      help: 'Time from a GraphQL request arriving over HTTP to its response ending, by operation',
-      labelNames: ['operation'] as const,
-      buckets: SECONDS_BUCKETS,
-      registers,
-    }),
+    requests,
+    requestDuration,
     documentsRendered: new Counter({
       name: 'pogodoc_documents_rendered_total',
       help: 'Documents rendered and counted on a token (idempotent replays are not rendered again)',
@@ -48,13 +72,7 @@ export function createMetrics() {
       labelNames: ['code'] as const,
       registers,
     }),
-    renderDuration: new Histogram({
-      name: 'pogodoc_render_duration_seconds',
-      help: 'Time of one render, waiting for a renderer included, by outcome (OK or the error code)',
-      labelNames: ['outcome'] as const,
-      buckets: SECONDS_BUCKETS,
-      registers,
-    }),
+    renderDuration,
     webSocketConnections: new Gauge({
       name: 'pogodoc_websocket_connections',
       help: 'Open WebSocket connections',
@@ -105,6 +123,13 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
+    /** The request metrics of one operation: its duration, and its count by outcome code. */
+    requestsOf: childPer((operation) => ({
+      duration: requestDuration.labels(operation),
+      count: childPer((code) => requests.labels(operation, code)),
+    })),
+    /** The render duration of one outcome. */
+    renderDurationOf: childPer((outcome) => renderDuration.labels(outcome)),
     /** Gives the gauges read at scrape time what they read (the WebSocket server exists after Yoga). */
     readFrom(readers: MetricSources) {
       sources = readers;
