@@ -36,6 +36,7 @@ const API_SUITES = [
   'server/test/token-pages.test.ts',
   'server/test/audit-live.test.ts',
   'server/test/audit-slow-reader.test.ts',
+  'server/test/count-slow-reader.test.ts',
   'server/test/quota-before-render.test.ts',
 ];
 

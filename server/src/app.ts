@@ -114,7 +114,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     services,
     documentCounts,
     auditEvents,
-    maxUnreadEvents: config.limits.liveMaxUnreadEvents,
     secureCookies: config.secureCookies,
     clientAddressOf,
   });

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
 import type { AuditEventRecord } from '../domain/audit.js';
 import type { AuditEventFeed, AuditEventWatch } from '../live/audit-event-feed.js';
-import { boundedIterator } from '../live/bounded-push.js';
+import { mergingIterator } from '../live/bounded-push.js';
 import { parseCookie } from 'cookie';
 import type { AccountRecord, SessionWithAccount } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
@@ -85,8 +85,6 @@ export interface ContextDependencies {
   services: Services;
   documentCounts: DocumentCountFeed;
   auditEvents: AuditEventFeed;
-  /** What an iterator-served subscription holds for a client that does not read (LIVE_MAX_UNREAD_EVENTS, live/bounded-push.ts). */
-  maxUnreadEvents: number;
   secureCookies: boolean;
   /** The client's address, from the connection's peer and X-Forwarded-For as TRUST_PROXY says (http/client-address.ts). */
   clientAddressOf(request: { remoteAddress: string | undefined; forwardedFor: string | undefined }): string;
@@ -162,10 +160,13 @@ export function createContextFactory(deps: ContextDependencies) {
     const context: GraphQLContext = {
       services: deps.services,
       openDocumentCounts: (watch) =>
-        boundedIterator<DocumentCountChange>((deliver, fail) => {
-          const subscription = deps.documentCounts.join(watch, { deliver, fail });
-          return () => subscription.leave();
-        }, deps.maxUnreadEvents),
+        mergingIterator<DocumentCountChange>(
+          (deliver, fail) => {
+            const subscription = deps.documentCounts.join(watch, { deliver, fail });
+            return () => subscription.leave();
+          },
+          (change) => change.tokenId,
+        ),
       openAuditEvents: (watch) => deps.auditEvents.open(watch),
       bearer,
       sessionToken,

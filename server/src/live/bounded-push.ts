@@ -1,16 +1,18 @@
-// What a subscription served as an iterator (every audit feed, on both transports; the counts over
-// HTTP) may hold for a client that does not read. A Repeater keeps every value pushed and not yet
-// taken, and past 1,024 it throws RepeaterOverflowError from push(), which in a pubsub listener
-// (EventTarget, ioredis) is an uncaught exception: the whole process, every tenant's, would end
-// because one client stopped reading.
+// The slow-reader rules of the live feeds, one per kind of feed and the same on WebSocket and SSE:
+// - Values that merge (the counts: a token's latest count is all a dashboard needs) are replaced
+//   while they wait, so a slow client skips to the latest: mergingIterator here over SSE, the
+//   shared delivery over WebSocket (websocket/shared-subscription-delivery.ts).
+// - Values that cannot merge (the audit trail) wait up to LIVE_MAX_UNREAD_EVENTS; past that the
+//   subscription ends with SUBSCRIBER_TOO_SLOW, a GraphQL error the client sees after what it was
+//   already sent: nothing is skipped silently. boundedIterator, on both transports.
+// A client that takes nothing at all is its connection's: WebSocket closes with 1013 after 30 s
+// without drain, HTTP resets after HTTP_WRITE_STALL_TIMEOUT_MS without progress.
 //
-// Its transport takes the next value once the last one is written out (graphql-ws waits for the
-// socket's write callback, an SSE response for 'drain'), so "unread" means the same on WebSocket
-// and SSE: values the server holds because the client's connection is full. Past the limit the
-// subscription ends with SUBSCRIBER_TOO_SLOW, a GraphQL error the client sees after what it was
-// already sent: nothing is skipped silently, which a feed whose events cannot merge (the audit
-// trail) must not do. The counts over WebSocket are delivered by the transport itself and merge
-// instead (websocket/shared-subscription-delivery.ts).
+// "Unread" means the same on both transports: the transport takes the next value once the last
+// one is written out (graphql-ws waits for the socket's write callback, an SSE response for
+// 'drain'), so what waits is what the client's full connection holds back. An unbounded Repeater
+// would be no rule at all: past 1,024 values it throws RepeaterOverflowError from push(), which in
+// a pubsub listener (EventTarget, ioredis) is an uncaught exception, ending every tenant's process.
 import { Repeater } from 'graphql-yoga';
 import { SubscriberTooSlowError } from '../domain/errors.js';
 
@@ -57,4 +59,74 @@ export function boundedIterator<T>(
     await stop;
     leave();
   });
+}
+
+/**
+ * A subscription whose values merge, as an iterator: the counts over SSE, under the rule the
+ * shared WebSocket delivery keeps for them. A value waiting for the client is replaced by a newer
+ * one with the same key (a token's count: the latest is all a dashboard needs), and moves to the
+ * end, so that values still go out in the order of their latest change. What waits is bounded by
+ * the number of keys, never by the rate of changes, so a slow client skips to the latest rather
+ * than falling behind or being ended; a client that takes nothing at all is the connection's
+ * write-stall rule's (HTTP_WRITE_STALL_TIMEOUT_MS).
+ */
+export function mergingIterator<T>(join: (deliver: (value: T) => void, fail: (error: unknown) => void) => () => void, keyOf: (value: T) => string): AsyncIterableIterator<T> {
+  const waiting = new Map<string, T>();
+  let wake: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
+  let ended = false;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  let leave: (() => void) | undefined;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    leave?.();
+    signal();
+  };
+  try {
+    leave = join(
+      (value) => {
+        if (ended) return;
+        const key = keyOf(value);
+        waiting.delete(key);
+        waiting.set(key, value);
+        signal();
+      },
+      (error) => {
+        failure ??= { error };
+        end();
+      },
+    );
+  } catch (error) {
+    failure = { error };
+    end();
+  }
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      while (waiting.size === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      const first = waiting.entries().next();
+      if (!first.done) {
+        waiting.delete(first.value[0]);
+        return { value: first.value[1], done: false };
+      }
+      if (failure) {
+        const { error } = failure;
+        failure = undefined;
+        throw error;
+      }
+      return { value: undefined, done: true };
+    },
+    async return() {
+      waiting.clear();
+      end();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
