@@ -8,10 +8,10 @@
 // an HTTP response's pause()), so what the server writes fills the kernel's buffers and the
 // transport then stops taking events. How much the kernel takes is not known; no step depends on
 // it or on time: events are made, one at a time, until the server has let both clients go.
-import { request, type IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv, type Limits } from '../src/config.js';
+import { openEventStream } from './support/event-stream.js';
 import { bearer, createTestApp, type TestApp } from './support/test-app.js';
 import { collect, wsClient } from './support/ws-client.js';
 
@@ -70,29 +70,15 @@ function webSocketReader(session: string): Reader {
   return { names, endedWith: () => code, pause: () => socket.pause(), resume: () => socket.resume(), close: () => socket.close() };
 }
 
-/** The same subscription over HTTP as server-sent events, read through Node's HTTP client so that it can stop reading. */
+/** The same subscription over HTTP as server-sent events. */
 function eventStreamReader(session: string): Reader {
   const names: string[] = [];
   let code: string | undefined;
-  let response: IncomingMessage | undefined;
-  let text = '';
-  const req = request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(session) } }, (res) => {
-    response = res;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      text += chunk;
-      for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
-        const data = /^data: (.*)$/m.exec(text.slice(0, end))?.[1];
-        text = text.slice(end + 2);
-        if (!data) continue;
-        const body = JSON.parse(data) as { data?: any; errors?: Array<{ extensions?: { code?: string } }> };
-        if (body.errors) code = body.errors[0]?.extensions?.code ?? 'no code';
-        else if (body.data) names.push(renamedTo(body.data.auditEvents.details)!);
-      }
-    });
+  const stream = openEventStream(url, bearer(session), LARGE, (body) => {
+    if (body.errors) code = body.errors[0]?.extensions?.code ?? 'no code';
+    else if (body.data) names.push(renamedTo(body.data.auditEvents.details)!);
   });
-  req.end(JSON.stringify({ query: LARGE }));
-  return { names, endedWith: () => code, pause: () => response!.pause(), resume: () => response!.resume(), close: () => req.destroy() };
+  return { names, endedWith: () => code, ...stream };
 }
 
 describe("an account's audit subscribers", () => {

@@ -7,9 +7,9 @@
 // response's pause()), so the server's writes fill the kernel's buffers and the transport stops
 // taking updates; how much the kernel takes is not known, so documents are made until far more
 // updates were due than could have been sent.
-import { request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv, type Limits } from '../src/config.js';
+import { openEventStream } from './support/event-stream.js';
 import { bearer, createTestApp, type TestApp } from './support/test-app.js';
 
 /** Aliases of documentCount in the stopped client's selection: every update is a large frame, so few fill the kernel's buffers. */
@@ -44,29 +44,15 @@ interface Update {
   documentCount: number;
 }
 
-/** The subscription over server-sent events, read through Node's HTTP client so that it can stop reading. */
+/** The subscription over server-sent events: its updates and errors. */
 function eventStreamReader(session: string) {
   const updates: Update[] = [];
   const errors: unknown[] = [];
-  let response: IncomingMessage | undefined;
-  let text = '';
-  const req = request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(session) } }, (res) => {
-    response = res;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      text += chunk;
-      for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
-        const data = /^data: (.*)$/m.exec(text.slice(0, end))?.[1];
-        text = text.slice(end + 2);
-        if (!data) continue;
-        const body = JSON.parse(data) as { data?: { documentCount: Update }; errors?: unknown[] };
-        if (body.errors) errors.push(...body.errors);
-        else if (body.data) updates.push({ tokenId: body.data.documentCount.tokenId, documentCount: body.data.documentCount.documentCount });
-      }
-    });
+  const stream = openEventStream(url, bearer(session), LARGE, (body) => {
+    if (body.errors) errors.push(...body.errors);
+    else if (body.data) updates.push({ tokenId: body.data.documentCount.tokenId, documentCount: body.data.documentCount.documentCount });
   });
-  req.end(JSON.stringify({ query: LARGE }));
-  return { updates, errors, pause: () => response?.pause(), resume: () => response?.resume(), close: () => req.destroy() };
+  return { updates, errors, ...stream };
 }
 
 describe('a documentCount subscriber over server-sent events whose client stops reading', () => {

@@ -1,21 +1,10 @@
 // Webhook endpoints in the API: register, rotate the signing secret, delete, and see each
 // message's attempts with a manual retry.
-import { WEBHOOK_EVENT_TYPES, type EndpointRecord } from '../../domain/webhooks.js';
+import { WEBHOOK_EVENT_TYPES, type EndpointRecord, type WebhookMessageRecord } from '../../domain/webhooks.js';
 import { sessionActor } from '../audit-actor.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 
-interface MessageRow {
-  id: string;
-  eventType: string;
-  createdAt: Date;
-  nextAttemptAt: Date;
-  attemptCount: number;
-  deliveredAt: Date | null;
-  failedAt: Date | null;
-  failureReason: string | null;
-  payload: string;
-}
 
 /**
  * The attempts of every message a request shows, read together: each message's `attempts` field
@@ -67,7 +56,7 @@ const WebhookAttemptRef = builder.objectRef<AttemptRow>('WebhookAttempt').implem
   }),
 });
 
-const WebhookMessageRef = builder.objectRef<MessageRow>('WebhookMessage').implement({
+const WebhookMessageRef = builder.objectRef<WebhookMessageRecord>('WebhookMessage').implement({
   description: 'One event for one endpoint. Its id is the webhook-id header of every attempt.',
   fields: (t) => ({
     id: t.exposeID('id'),
