@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
+import { explainedForks } from './server/test/support/explained-forks-pool.js';
+
 
 // The API suites run twice: on SQLite with in-process events (the embedded default), and on
 // PostgreSQL with events through the shared Redis (the scale-out setup).
@@ -45,8 +47,9 @@ export default defineConfig({
     alias: { graphql: 'graphql/index.js' },
   },
   test: {
-    // Each test file opens its own database; separate processes keep them apart.
-    pool: 'forks',
+    // Each test file opens its own database; separate processes keep them apart. Forks as vitest
+    // makes them, whose death mid-file is reported with the file, the signal and the memory left.
+    pool: explainedForks,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
