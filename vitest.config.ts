@@ -4,8 +4,9 @@ import { explainedForks } from './server/test/support/explained-forks-pool.js';
 
 // The suites mostly wait (on servers, sockets, renderers, PostgreSQL), so they run two forks per
 // core, where vitest's default is one fewer fork than cores: on a 2-core machine that was one fork,
-// every file in turn. Each fork is a server of its own with its renderer processes (about 1 GiB at
-// the most, the browser suite's Chromium included), so a smaller machine runs fewer.
+// every file in turn. Each fork is a server of its own with its renderer processes, or a Chromium
+// (four forks beside a CPU hog used at most 3.2 GiB of the machine, everything on it included);
+// a machine with little memory runs fewer, one per 1.5 GiB.
 // VITEST_MAX_WORKERS (or --maxWorkers) sets the number outright.
 const GiB = 1024 ** 3;
 const FORKS = Math.max(1, Math.min(8, 2 * availableParallelism(), Math.floor(totalmem() / (1.5 * GiB))));
