@@ -1,4 +1,15 @@
+import { availableParallelism, totalmem } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { explainedForks } from './server/test/support/explained-forks-pool.js';
+
+// The suites mostly wait (on servers, sockets, renderers, PostgreSQL), so they run two forks per
+// core, where vitest's default is one fewer fork than cores: on a 2-core machine that was one fork,
+// every file in turn. Each fork is a server of its own with its renderer processes, or a Chromium
+// (four forks beside a CPU hog used at most 3.2 GiB of the machine, everything on it included);
+// a machine with little memory runs fewer, one per 1.5 GiB.
+// VITEST_MAX_WORKERS (or --maxWorkers) sets the number outright.
+const GiB = 1024 ** 3;
+const FORKS = Math.max(1, Math.min(8, 2 * availableParallelism(), Math.floor(totalmem() / (1.5 * GiB))));
 
 // The API suites run twice: on SQLite with in-process events (the embedded default), and on
 // PostgreSQL with events through the shared Redis (the scale-out setup).
@@ -47,8 +58,10 @@ export default defineConfig({
     alias: { graphql: 'graphql/index.js' },
   },
   test: {
-    // Each test file opens its own database; separate processes keep them apart.
-    pool: 'forks',
+    // Each test file opens its own database; separate processes keep them apart. Forks as vitest
+    // makes them, whose death mid-file is reported with the file, the signal and the memory left.
+    pool: explainedForks,
+    maxWorkers: FORKS,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

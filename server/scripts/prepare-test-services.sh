@@ -22,7 +22,8 @@ if ! [ -x "$CHROMIUM" ]; then
   can_install || fail "Chromium is missing: install Debian's chromium (sudo apt-get install chromium), or set CHROMIUM_PATH"
   say "installing Debian's chromium (apt-get install chromium), once"
   export DEBIAN_FRONTEND=noninteractive
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } >/tmp/pogodoc-pretest-apt.log 2>&1 \
+  # another install on the machine (a second checkout's npm test) holds dpkg's lock: wait for it
+  { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium; } >/tmp/pogodoc-pretest-apt.log 2>&1 \
     || fail "apt-get install chromium failed; see /tmp/pogodoc-pretest-apt.log"
 fi
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --version >/dev/null 2>&1 || fail "$CHROMIUM does not start"

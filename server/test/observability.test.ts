@@ -152,7 +152,11 @@ describe('metrics', () => {
     const value = (scrape: Scrape, name: string, labels?: Record<string, string>) => scrape.value(name, labels) ?? 0;
 
     expect((await post(RENDER, { t: 'Hello {{ n }}', d: { n: 'Ada' } }, bearer(secret))).body.data.renderDocument.documentCount).toBe(1);
-    await post(RENDER, { t: 'x', d: {} }, bearer(`${secret.slice(0, -1)}0`)); // a typo: the checksum fails
+    // a typo: the last checksum character changed, so the checksum fails. Changed, not set: a
+    // secret whose checksum already ends in the character set would be the token itself, and
+    // render (1 secret in 62; once seen as pogodoc_documents_rendered_total moving by 2)
+    const typo = `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`;
+    await post(RENDER, { t: 'x', d: {} }, bearer(typo));
     await post(RENDER, { t: 'x', d: {} }, bearer(generateSecret('apiToken'))); // well formed, but no such token
     await post(RENDER, { t: '{% if %}', d: {} }, bearer(secret));
     failNextStatement = true;
