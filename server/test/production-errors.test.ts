@@ -79,3 +79,26 @@ describe('request errors (every environment)', () => {
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
   });
 });
+
+describe('an unexpected error in a subscription', () => {
+  it('is masked as INTERNAL_SERVER_ERROR when its first read fails: nothing of the database reaches the client', async () => {
+    const broken = await createTestApp();
+    try {
+      const { session } = await broken.signUp();
+      // a real fault: the live counts' first read (the active tokens) finds no table
+      await broken.app.database.prisma.$executeRawUnsafe('ALTER TABLE "ApiToken" RENAME TO "ApiTokenAway"');
+      const response = await broken.app.yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${session}` },
+        body: JSON.stringify({ query: 'subscription { documentCount { tokenId documentCount } }' }),
+      });
+      const text = await response.text();
+      const data = /^data: (.*)$/m.exec(text)?.[1];
+      const body = JSON.parse(data ?? '{}') as { errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      expect(body.errors?.map((error) => [error.message, error.extensions?.code])).toEqual([['Unexpected error.', 'INTERNAL_SERVER_ERROR']]);
+      expect(text).not.toMatch(/ApiToken|no such table|SQLITE/i);
+    } finally {
+      await broken.close();
+    }
+  });
+});

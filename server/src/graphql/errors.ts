@@ -6,7 +6,7 @@
 // subscription, of the context and of the request itself. Only parse and validation errors need
 // hooks of their own (useRequestErrorCodes, below).
 import { createGraphQLError, maskError as maskUnexpectedError, type Plugin, type YogaLogger } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import {
   ApiTokenAuthError,
   ApiTokenIpNotAllowedError,
@@ -105,14 +105,21 @@ function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
 }
 
 /**
- * A GraphQL error with no code and no path never reached a resolver: parse and validation errors
- * have their codes by now (useRequestErrorCodes), and Yoga's own request errors come with one, so
- * it is a variable that does not fit its type (an unknown enum value, a missing required
- * variable). graphql-js wraps some of those around an original error of its own, which must not
- * make them unexpected.
+ * A variable that does not fit its type (an unknown enum value, a missing required variable):
+ * graphql-js points such an error at the variable's definition, and wraps some of them around an
+ * original error of its own, which must not make them unexpected. Only the definition tells them
+ * apart: a subscription's source that throws also becomes a GraphQL error without a path or a
+ * code, around an error that must be masked.
  */
 function isVariableError(error: unknown): error is GraphQLError {
-  return error instanceof GraphQLError && !error.path && !error.extensions?.['code'] && !findDomainError(error);
+  return (
+    error instanceof GraphQLError &&
+    !error.path &&
+    !error.extensions?.['code'] &&
+    !findDomainError(error) &&
+    (error.nodes?.length ?? 0) > 0 &&
+    error.nodes!.every((node) => node.kind === Kind.VARIABLE_DEFINITION)
+  );
 }
 
 /** What a client sees of an error: the expected ones with their codes, or undefined to mask it. */
