@@ -72,41 +72,47 @@ export function boundedIterator<T>(
  */
 export function mergingIterator<T>(join: (deliver: (value: T) => void, fail: (error: unknown) => void) => () => void, keyOf: (value: T) => string): AsyncIterableIterator<T> {
   const waiting = new Map<string, T>();
-  let wake: (() => void) | undefined;
+  const readers: Array<() => void> = [];
   let failure: { error: unknown } | undefined;
-  let ended = false;
-  const signal = () => {
-    wake?.();
-    wake = undefined;
-  };
+  let state: 'not joined' | 'joined' | 'ended' = 'not joined';
   let leave: (() => void) | undefined;
+  const wakeReaders = () => readers.splice(0).forEach((wake) => wake());
   const end = () => {
-    if (ended) return;
-    ended = true;
+    if (state === 'ended') return;
+    state = 'ended';
     leave?.();
-    signal();
+    wakeReaders();
   };
-  try {
-    leave = join(
-      (value) => {
-        if (ended) return;
-        const key = keyOf(value);
-        waiting.delete(key);
-        waiting.set(key, value);
-        signal();
-      },
-      (error) => {
-        failure ??= { error };
-        end();
-      },
-    );
-  } catch (error) {
-    failure = { error };
-    end();
-  }
+  // Joined at the first read, as a Repeater starts: a subscription whose client went away before
+  // reading is never joined, so it holds no place on the account's channel.
+  const joinOnce = () => {
+    if (state !== 'not joined') return;
+    state = 'joined';
+    try {
+      leave = join(
+        (value) => {
+          if (state === 'ended') return;
+          const key = keyOf(value);
+          waiting.delete(key);
+          waiting.set(key, value);
+          wakeReaders();
+        },
+        (error) => {
+          failure ??= { error };
+          end();
+        },
+      );
+      // a fail() during join ended it before `leave` was known
+      if ((state as string) === 'ended') leave();
+    } catch (error) {
+      failure ??= { error };
+      end();
+    }
+  };
   const iterator: AsyncIterableIterator<T> = {
     async next() {
-      while (waiting.size === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      joinOnce();
+      while (waiting.size === 0 && state !== 'ended') await new Promise<void>((resolve) => readers.push(resolve));
       const first = waiting.entries().next();
       if (!first.done) {
         waiting.delete(first.value[0]);
