@@ -136,6 +136,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/** An integer setting that must lie in [min, max]: outside it the setting means nothing safe. */
+function integerWithin(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = integer(env, name, fallback);
+  if (value < min || value > max) throw new Error(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
   // two renderers at least, so that one busy account never has the whole pool, even on one core;
   // RENDER_THREADS is the name from when renderers were threads
@@ -158,7 +165,9 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     wsMaxConnectionsPerAccount: integer(env, 'WS_MAX_CONNECTIONS_PER_ACCOUNT', 50),
     wsMaxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 64 * 1024),
     wsSlowSubscriberTimeoutMs: integer(env, 'WS_SLOW_SUBSCRIBER_TIMEOUT_MS', 30_000),
-    liveMaxUnreadEvents: integer(env, 'LIVE_MAX_UNREAD_EVENTS', 256),
+    // at least one event, or every subscription would end at its first; at most what a Repeater
+    // holds before its push throws RepeaterOverflowError (live/bounded-push.ts)
+    liveMaxUnreadEvents: integerWithin(env, 'LIVE_MAX_UNREAD_EVENTS', 256, 1, 1024),
     signInFailuresPerAccount: integer(env, 'SIGN_IN_FAILURES_PER_ACCOUNT', 10),
     signInFailuresPerIp: integer(env, 'SIGN_IN_FAILURES_PER_IP', 50),
     signInFailureWindowSeconds: integer(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 15 * 60),

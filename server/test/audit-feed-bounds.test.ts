@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { auditEvent, type AuditEventRecord } from '../src/domain/audit.js';
 import { AuditEventFeed, MAX_AUDIT_FEEDS_PER_ACCOUNT, type AuditEventWatch } from '../src/live/audit-event-feed.js';
+import { AccountChannels, type ChannelMember } from '../src/live/account-channels.js';
 import { createLiveEvents } from '../src/live/events.js';
 
 const MAX_UNREAD_EVENTS = limitsFromEnv({}).liveMaxUnreadEvents;
@@ -89,5 +90,40 @@ describe('live audit feeds', () => {
     expect(feeds.accountCount()).toBe(0);
     expect(events.subscriptionCount()).toBe(0);
     void pending;
+  });
+});
+
+describe('LIVE_MAX_UNREAD_EVENTS', () => {
+  it('is refused outside 1 to 1024: 0 would end every subscription at its first event, more than a Repeater holds would crash the process', () => {
+    expect(() => limitsFromEnv({ LIVE_MAX_UNREAD_EVENTS: '0' })).toThrow('LIVE_MAX_UNREAD_EVENTS must be between 1 and 1024, got 0');
+    expect(() => limitsFromEnv({ LIVE_MAX_UNREAD_EVENTS: '2000' })).toThrow('LIVE_MAX_UNREAD_EVENTS must be between 1 and 1024, got 2000');
+    expect(limitsFromEnv({ LIVE_MAX_UNREAD_EVENTS: '1024' }).liveMaxUnreadEvents).toBe(1024);
+  });
+});
+
+describe("an account's channel whose feed rule throws", () => {
+  it("ends that account's subscriptions with the error instead of leaving an unhandled rejection, and closes its subscriptions", async () => {
+    const events = createLiveEvents();
+    const failures: unknown[] = [];
+    const channels = new AccountChannels<AuditEventRecord, ChannelMember>(events, {
+      subscribe: (accountId) => events.subscribeAuditEvents(accountId),
+      onEvent: () => {
+        throw new Error('a rule that breaks');
+      },
+      newState: () => undefined,
+      endsWithPlan: false,
+    });
+    const members = [0, 1].map(() => {
+      const member: ChannelMember = { sessionId: undefined, fail: (error) => (failures.push(error), membership.leave()) };
+      const membership = channels.join('acct-broken', member);
+      return member;
+    });
+    await tick();
+    events.publishAuditEvent('acct-broken', event('acct-broken', 1));
+    await expect.poll(() => failures.length).toBe(members.length);
+    expect(failures.map((error) => (error as Error).message)).toEqual(['a rule that breaks', 'a rule that breaks']);
+    expect(channels.accountCount()).toBe(0);
+    await expect.poll(() => events.subscriptionCount()).toBe(0);
+    await events.close();
   });
 });

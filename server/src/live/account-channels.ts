@@ -119,13 +119,21 @@ export class AccountChannels<Event, Member extends ChannelMember, State = undefi
       },
     };
     this.channels.set(accountId, channel);
+    // A fault here (a feed's rule that throws, the event channel's subscription failing) ends this
+    // account's subscriptions with it, which their transports mask as unexpected: never an
+    // unhandled rejection, which would end the process and every other account's feeds.
     void (async () => {
       for await (const event of events) this.rules.onEvent(channel, event);
-    })();
+    })().catch((error: unknown) => this.failAll(channel, error));
     void (async () => {
       for await (const ended of accessEnds) this.endAccess(channel, ended);
-    })();
+    })().catch((error: unknown) => this.failAll(channel, error));
     return channel;
+  }
+
+  private failAll(channel: OpenChannel<Member, State>, error: unknown): void {
+    // fail() leads each subscription to leave(), which shrinks the set: go over a copy
+    for (const member of [...channel.members]) member.fail(error);
   }
 
   /** Ends the subscriptions that a signed-out session or a cancelled plan opened. */
