@@ -256,7 +256,11 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
         return { committed: true, rows: next.value.rows };
       } catch (error) {
         if (error instanceof StepReturnedNoRow) {
-          await client!.query('ROLLBACK');
+          // a connection that cannot even roll back is broken: not given back, and DATABASE_UNAVAILABLE
+          await client!.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = true;
+            rethrowAsDomainError(rollbackError);
+          });
           return { committed: false, stoppedAt: error.index };
         }
         // a connection that failed mid-transaction is not given back to the pool
