@@ -83,7 +83,9 @@ export interface Limits {
   wsMaxBufferedBytes: number;
   /** A subscriber whose socket has not drained for this long is closed with 1013. */
   wsSlowSubscriberTimeoutMs: number;
-  /** Events an audit subscription (either transport) or an HTTP live-count subscription holds for its client before SUBSCRIBER_TOO_SLOW. */
+  /** A ping to every WebSocket this often; a socket that has not answered by the next one is dropped. */
+  wsKeepAliveMs: number;
+  /** Events an audit subscription (either transport) holds for its client before SUBSCRIBER_TOO_SLOW. */
   liveMaxUnreadEvents: number;
   signInFailuresPerAccount: number;
   signInFailuresPerIp: number;
@@ -165,6 +167,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     wsMaxConnectionsPerAccount: integer(env, 'WS_MAX_CONNECTIONS_PER_ACCOUNT', 50),
     wsMaxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 64 * 1024),
     wsSlowSubscriberTimeoutMs: integer(env, 'WS_SLOW_SUBSCRIBER_TIMEOUT_MS', 30_000),
+    // graphql-ws's default
+    wsKeepAliveMs: integerWithin(env, 'WS_KEEP_ALIVE_MS', 12_000, 1000, 24 * 60 * 60 * 1000),
     // at least one event, or every subscription would end at its first; at most what a Repeater
     // holds before its push throws RepeaterOverflowError (live/bounded-push.ts)
     liveMaxUnreadEvents: integerWithin(env, 'LIVE_MAX_UNREAD_EVENTS', 256, 1, 1024),

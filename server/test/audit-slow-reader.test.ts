@@ -28,6 +28,8 @@ const limits: Limits = {
   tokenMutationsPerAccountPerMinute: 1_000_000,
   // the HTTP stall rule would reset the stopped SSE connection; the rule under test is the feed's
   httpWriteStallTimeoutMs: 0,
+  // and the keep-alive would drop the stopped WebSocket, which answers no ping either
+  wsKeepAliveMs: 10 * 60_000,
   maxAliases: ALIASES + 10,
   maxTokens: 10 * ALIASES,
   maxCost: 10 * ALIASES,

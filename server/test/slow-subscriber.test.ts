@@ -61,6 +61,9 @@ function limits(wsSlowSubscriberTimeoutMs: number): Limits {
     documentsPerTokenPerMinute: 1_000_000,
     wsMaxBufferedBytes: MAX_BUFFERED_BYTES,
     wsSlowSubscriberTimeoutMs,
+    // a stopped client answers no ping either: on a busy machine the keep-alive (12 s) dropped it
+    // (1006) before the rule under test closed it (1013)
+    wsKeepAliveMs: 10 * 60_000,
     wsMaxSubscriptionsPerConnection: SUBSCRIPTIONS,
     // room for the large selection
     maxAliases: ALIASES + 10,

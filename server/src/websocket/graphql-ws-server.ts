@@ -74,6 +74,7 @@ export function attachGraphQLWebSocketServer(options: {
       onConnect: connectionGuard({ createContext, liveConnections }),
       onSubscribe: envelopBridge({ yoga, sharedDelivery, maxSubscriptionsPerConnection: limits.wsMaxSubscriptionsPerConnection }),
     },
+    limits.wsKeepAliveMs,
     onUnexpectedError,
   );
 

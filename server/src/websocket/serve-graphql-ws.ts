@@ -5,15 +5,12 @@ import { CloseCode, handleProtocols, makeServer, MessageType, type ServerOptions
 import type { WebSocket, WebSocketServer } from 'ws';
 import { REQUEST_ID_HEADER, runWithRequest, upgradeRecordOf } from '../observability/request-context.js';
 
-/** A ping every 12 s; a socket that has not answered by the next one is dropped (graphql-ws's default). */
-const KEEP_ALIVE_MS = 12_000;
-
 /**
  * One keep-alive for every socket of the server, as `ws`'s README does it, rather than a timer
  * and closures per socket: at thousands of idle dashboards those are a good part of each one's
  * memory. A socket pinged and not yet answered is in `unanswered`; the next round drops it.
  */
-function keepAlive(wsServer: WebSocketServer) {
+function keepAlive(wsServer: WebSocketServer, intervalMs: number) {
   const unanswered = new WeakSet<WebSocket>();
   const round = setInterval(() => {
     for (const socket of wsServer.clients) {
@@ -24,7 +21,7 @@ function keepAlive(wsServer: WebSocketServer) {
       unanswered.add(socket);
       socket.ping();
     }
-  }, KEEP_ALIVE_MS);
+  }, intervalMs);
   round.unref();
   wsServer.once('close', () => clearInterval(round));
   // one listener function shared by every socket: `ws` calls it with the socket as `this`
@@ -49,11 +46,16 @@ export interface Extra {
  * types, and "Internal error emitted on a WebSocket socket" for frames `ws` refuses, such as one
  * over maxPayload), and a real fault goes to our logger rather than the console.
  */
-export function serveGraphQLWs(wsServer: WebSocketServer, options: ServerOptions<Record<string, unknown> | undefined, Extra>, onUnexpectedError: (error: unknown) => void) {
+export function serveGraphQLWs(
+  wsServer: WebSocketServer,
+  options: ServerOptions<Record<string, unknown> | undefined, Extra>,
+  keepAliveMs: number,
+  onUnexpectedError: (error: unknown) => void,
+) {
   const server = makeServer(options);
   wsServer.options.handleProtocols = handleProtocols;
   wsServer.on('error', onUnexpectedError);
-  const answered = keepAlive(wsServer);
+  const answered = keepAlive(wsServer, keepAliveMs);
   // the connection's request id, echoed as HTTP echoes it; its messages are handled in its context
   wsServer.on('headers', (headers, request) => headers.push(`${REQUEST_ID_HEADER}: ${upgradeRecordOf(request).id}`));
   wsServer.on('connection', (socket, request) => {
