@@ -116,7 +116,8 @@ describe('a renderer process that ends', () => {
       const now = renderers(server);
       return now.length === renderersAtStart && now.some((pid) => !before.includes(pid));
     });
-    expect(server.output()).toMatch(/a renderer process ended during a render/);
+    // the server's log reaches this process through a pipe, after the answer and the replacement
+    await until('the end is logged', () => /a renderer process ended during a render/.test(server.output()));
     expect(await renderersEnded('out_of_memory')).toBe(endedBefore + 1);
   });
 
