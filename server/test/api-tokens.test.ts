@@ -75,11 +75,11 @@ describe('generating a token', () => {
     expect((await t.gql(GENERATE, { name: 'with plan' }, bearer(session))).errors).toBeUndefined();
   });
 
-  it('needs a dashboard session: an API token cannot generate or delete tokens', async () => {
+  it('needs a session or TOKENS_WRITE: a document token cannot generate or delete tokens', async () => {
     const { session } = await t.signUp();
     const { secret, id } = await t.generateToken(session);
-    expect(codes(await t.gql(GENERATE, { name: 'sneaky' }, bearer(secret)))).toEqual(['SESSION_REQUIRED']);
-    expect(codes(await t.gql(DELETE, { id }, bearer(secret)))).toEqual(['SESSION_REQUIRED']);
+    expect(codes(await t.gql(GENERATE, { name: 'sneaky' }, bearer(secret)))).toEqual(['API_TOKEN_SCOPE_MISSING']);
+    expect(codes(await t.gql(DELETE, { id }, bearer(secret)))).toEqual(['API_TOKEN_SCOPE_MISSING']);
     expect(codes(await t.gql(GENERATE, { name: 'anonymous' }))).toEqual(['UNAUTHENTICATED']);
   });
 });

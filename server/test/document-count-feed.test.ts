@@ -25,6 +25,7 @@ const token: ApiTokenRecord = {
   monthlyDocumentLimit: null,
   monthlyDocumentCount: 0,
   monthlyCountMonth: null,
+  scopes: 'DOCUMENTS_RENDER',
 };
 const change = (documentCount: number): DocumentCountChange => ({ tokenId: token.id, documentCount, lastUsedAt: new Date() });
 

@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'API_TOKEN_MISSING'
   /** The secret was replaced by a roll and its grace period has ended. */
   | 'API_TOKEN_ROLLED'
+  /** The API token lacks the scope the operation needs, or asks to give a token a scope it lacks itself: HTTP 403; extensions.scope names it. */
+  | 'API_TOKEN_SCOPE_MISSING'
   /** auditEvents with an after cursor this service did not give out. */
   | 'AUDIT_CURSOR_INVALID'
   /** The HTTP request is malformed: invalid JSON, or a bad Content-Length. */
@@ -110,7 +112,7 @@ export type ErrorCode =
   | 'SECRET_SCANNING_SIGNATURE_INVALID'
   /** The session expired, was signed out, or is not a valid session token. */
   | 'SESSION_EXPIRED'
-  /** A dashboard operation (generate, delete, list, subscribe) with an API token. */
+  /** An operation only a dashboard session may do (plans, live subscriptions) with an API token. */
   | 'SESSION_REQUIRED'
   /** A subscription whose client stopped reading while events kept coming: it ends; subscribe again and read the current state. */
   | 'SUBSCRIBER_TOO_SLOW'
@@ -142,6 +144,8 @@ export type ErrorCode =
   | 'TOKEN_NAME_TOO_LONG'
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
+  /** generateToken or updateToken with an empty list of scopes. */
+  | 'TOKEN_SCOPES_INVALID'
   /** A dashboard operation without a session. */
   | 'UNAUTHENTICATED'
   /** A usage query whose range ends before it starts, or asks for too many points. */

@@ -46,6 +46,8 @@ export type ErrorCode =
   | 'API_TOKEN_MISSING'
   /** The secret was replaced by a roll and its grace period has ended. */
   | 'API_TOKEN_ROLLED'
+  /** The API token lacks the scope the operation needs, or asks to give a token a scope it lacks itself: HTTP 403; extensions.scope names it. */
+  | 'API_TOKEN_SCOPE_MISSING'
   /** auditEvents with an after cursor this service did not give out. */
   | 'AUDIT_CURSOR_INVALID'
   /** The HTTP request is malformed: invalid JSON, or a bad Content-Length. */
@@ -104,7 +106,7 @@ export type ErrorCode =
   | 'SECRET_SCANNING_SIGNATURE_INVALID'
   /** The session expired, was signed out, or is not a valid session token. */
   | 'SESSION_EXPIRED'
-  /** A dashboard operation (generate, delete, list, subscribe) with an API token. */
+  /** An operation only a dashboard session may do (plans, live subscriptions) with an API token. */
   | 'SESSION_REQUIRED'
   /** A subscription whose client stopped reading while events kept coming: it ends; subscribe again and read the current state. */
   | 'SUBSCRIBER_TOO_SLOW'
@@ -136,6 +138,8 @@ export type ErrorCode =
   | 'TOKEN_NAME_TOO_LONG'
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
+  /** generateToken or updateToken with an empty list of scopes. */
+  | 'TOKEN_SCOPES_INVALID'
   /** A dashboard operation without a session. */
   | 'UNAUTHENTICATED'
   /** A usage query whose range ends before it starts, or asks for too many points. */
@@ -165,6 +169,21 @@ export type TokenExpiry =
   | 'DAYS_60'
   | 'DAYS_90'
   | 'NEVER';
+
+/** What an API token may do. With Authorization: Bearer <token>, a token calls exactly the operations its scopes allow, in its own account. */
+export type TokenScope =
+  /** Read the activity log. */
+  | 'AUDIT_READ'
+  /** Make documents with renderDocument. What every token could do before scopes. */
+  | 'DOCUMENTS_RENDER'
+  /** List and read the account’s tokens (never a secret). */
+  | 'TOKENS_READ'
+  /** Generate, update, roll and delete tokens, with at most this token’s own scopes. */
+  | 'TOKENS_WRITE'
+  /** Read usage and the current billing period. */
+  | 'USAGE_READ'
+  /** List, create and change webhook endpoints, and read their deliveries. */
+  | 'WEBHOOKS_WRITE';
 
 /** The two tabs of the API Tokens page (ACTIVE, DELETED), and the expired tokens the DELETED tab also lists. */
 export type TokenStatus =

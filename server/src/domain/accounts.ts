@@ -2,6 +2,7 @@
 // (Over 200 lines: each operation also builds its audit event, next to the change it records.)
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
 import {
+  ApiTokenInvalidError,
   DomainError,
   EmailTakenError,
   InvalidCredentialsError,
@@ -10,7 +11,7 @@ import {
   SessionExpiredError,
 } from './errors.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
-import type { AccountRecord, AccountStore, LiveAnnouncements, SessionStore, SessionWithAccount } from './ports.js';
+import type { AccountRecord, AccountStore, ApiTokenRecord, LiveAnnouncements, SessionStore, SessionWithAccount } from './ports.js';
 import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 import { auditEvent, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
@@ -174,6 +175,13 @@ export class AccountService {
       throw new SessionExpiredError();
     }
     return session;
+  }
+
+  /** The account of a token that authenticated; a token whose account is gone is invalid. */
+  async accountOfToken(token: ApiTokenRecord): Promise<AccountRecord> {
+    const account = await this.accounts.findById(token.accountId);
+    if (!account) throw new ApiTokenInvalidError();
+    return account;
   }
 
   /** Only the failure path reads this: once per session (its dedupe key), whoever presents it. */

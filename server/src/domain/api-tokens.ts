@@ -37,12 +37,21 @@ import {
   serializeIpAllowlist,
 } from './token-restrictions.js';
 import { MAX_ACTIVE_TOKENS, normalizeTokenName } from './token-rules.js';
+import { ALL_SCOPES, DEFAULT_TOKEN_SCOPES, requireGrantable, storeScopes, type TokenCaller, type TokenScope } from './token-scopes.js';
 
 /** What updateToken may change: absent stays, null (or an empty allowlist) removes a restriction. */
 export interface TokenUpdate {
   name?: string;
   allowedIps?: readonly string[] | null;
   monthlyDocumentLimit?: number | null;
+  scopes?: readonly TokenScope[];
+}
+
+/** What generateToken is asked for: absent scopes are DEFAULT_TOKEN_SCOPES. */
+export interface TokenRequest {
+  name: string;
+  expiry?: TokenExpiryChoice;
+  scopes?: readonly TokenScope[];
 }
 
 export interface GeneratedToken {
@@ -99,18 +108,22 @@ export class ApiTokenService {
   }
 
   /** Each change and the events that record it are written in one transaction. */
-  async generateToken(account: AccountRecord, rawName: string, expiry: TokenExpiryChoice | undefined, actor: AuditActor): Promise<GeneratedToken> {
-    const name = normalizeTokenName(rawName);
+  async generateToken(account: AccountRecord, request: TokenRequest, caller: TokenCaller): Promise<GeneratedToken> {
+    const name = normalizeTokenName(request.name);
     const now = this.now();
-    const expiresAt = expiryOf(expiry, now);
+    const expiresAt = expiryOf(request.expiry, now);
+    const scopes = storeScopes(request.scopes ?? DEFAULT_TOKEN_SCOPES);
+    requireGrantable(caller.scopes, scopes);
     const missingPlan = missingPlanReason(account);
     if (missingPlan) throw new PlanRequiredError(missingPlan);
     const secret = generateSecret('apiToken');
     const result = await this.tokens.createWithinLimit(
-      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt },
+      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt, scopes },
       MAX_ACTIVE_TOKENS,
       now,
-      (token) => [auditEvent('TOKEN_GENERATED', actor, now, { accountId: account.id, tokenId: token.id, details: { name, expiresAt: expiresAt?.toISOString() ?? null } })],
+      (token) => [
+        auditEvent('TOKEN_GENERATED', caller.actor, now, { accountId: account.id, tokenId: token.id, details: { name, expiresAt: expiresAt?.toISOString() ?? null, scopes } }),
+      ],
     );
     if (result.outcome === 'limit-reached') throw new TokenLimitReachedError(MAX_ACTIVE_TOKENS);
     return { token: result.token, secret };
@@ -121,7 +134,8 @@ export class ApiTokenService {
    * replaces keeps working for the grace period; one replaced earlier stops at once, so a token
    * never has more than two working secrets.
    */
-  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod, actor: AuditActor): Promise<GeneratedToken> {
+  async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod, caller: TokenCaller): Promise<GeneratedToken> {
+    await this.requireCallerMayChange(accountId, tokenId, caller);
     const now = this.now();
     const secret = generateSecret('apiToken');
     const result = await this.tokens.roll(
@@ -133,7 +147,7 @@ export class ApiTokenService {
         previousValidUntil: new Date(now.getTime() + ROLL_GRACE_PERIODS_MS[gracePeriod]),
       },
       now,
-      () => [auditEvent('TOKEN_ROLLED', actor, now, { accountId, tokenId, details: { gracePeriod } })],
+      () => [auditEvent('TOKEN_ROLLED', caller.actor, now, { accountId, tokenId, details: { gracePeriod } })],
     );
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
@@ -141,31 +155,42 @@ export class ApiTokenService {
     return { token: result.token, secret };
   }
 
-  /** Renames a token or edits its restrictions, with the same rules as generating. */
-  async updateToken(account: AccountRecord, tokenId: string, update: TokenUpdate, actor: AuditActor): Promise<ApiTokenRecord> {
+  /** Renames a token or edits its restrictions or scopes, with the same rules as generating. */
+  async updateToken(account: AccountRecord, tokenId: string, update: TokenUpdate, caller: TokenCaller): Promise<ApiTokenRecord> {
     const changes: TokenChanges = {};
     if (update.name !== undefined) changes.name = normalizeTokenName(update.name);
     if (update.allowedIps !== undefined) changes.allowedIps = serializeIpAllowlist(normalizeIpAllowlist(update.allowedIps ?? []));
     if (update.monthlyDocumentLimit !== undefined) {
       changes.monthlyDocumentLimit = checkMonthlyDocumentLimit(update.monthlyDocumentLimit, account.planId);
     }
-    const result = await this.tokens.update(account.id, tokenId, changes, () => this.updateEvents(account.id, tokenId, changes, actor));
+    if (update.scopes !== undefined) {
+      changes.scopes = storeScopes(update.scopes);
+      requireGrantable(caller.scopes, changes.scopes);
+    }
+    await this.requireCallerMayChange(account.id, tokenId, caller);
+    const result = await this.tokens.update(account.id, tokenId, changes, () => this.updateEvents(account.id, tokenId, changes, caller.actor));
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'deleted') throw new TokenAlreadyDeletedError();
     return result.token;
   }
 
-  /** A rename is TOKEN_RENAMED, an allowlist or monthly limit change TOKEN_RESTRICTED: both, if both changed. */
+  /**
+   * A token changes or rolls only tokens whose scopes it holds (token-scopes.ts says why); a
+   * session may change any. One read, for token callers only; an unknown id is left to the change.
+   */
+  private async requireCallerMayChange(accountId: string, tokenId: string, caller: TokenCaller): Promise<void> {
+    if (caller.scopes === ALL_SCOPES) return;
+    const token = await this.tokens.findOwned(accountId, tokenId);
+    if (token) requireGrantable(caller.scopes, token.scopes);
+  }
+
+  /** A rename is TOKEN_RENAMED, an allowlist, monthly limit or scope change TOKEN_RESTRICTED: both, if both changed. */
   private updateEvents(accountId: string, tokenId: string, changes: TokenChanges, actor: AuditActor): AuditEventRecord[] {
     const now = this.now();
     const events: AuditEventRecord[] = [];
     if (changes.name !== undefined) events.push(auditEvent('TOKEN_RENAMED', actor, now, { accountId, tokenId, details: { name: changes.name } }));
-    if (changes.allowedIps !== undefined || changes.monthlyDocumentLimit !== undefined) {
-      const details: Record<string, unknown> = {};
-      if (changes.allowedIps !== undefined) details.allowedIps = changes.allowedIps;
-      if (changes.monthlyDocumentLimit !== undefined) details.monthlyDocumentLimit = changes.monthlyDocumentLimit;
-      events.push(auditEvent('TOKEN_RESTRICTED', actor, now, { accountId, tokenId, details }));
-    }
+    const { name: _name, ...restrictions } = changes;
+    if (Object.keys(restrictions).length > 0) events.push(auditEvent('TOKEN_RESTRICTED', actor, now, { accountId, tokenId, details: { ...restrictions } }));
     return events;
   }
 

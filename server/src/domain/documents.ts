@@ -16,6 +16,7 @@ import {
 import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse, UsageStore } from './ports.js';
 import type { RateLimiters } from './rate-limits.js';
 import { monthlyLimitError } from './token-restrictions.js';
+import { requireScope } from './token-scopes.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
 export const DATA_MAX_BYTES = 256 * 1024;
@@ -149,6 +150,8 @@ export class DocumentService {
   ): Promise<RenderedDocument> {
     const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined);
     const { token } = authenticated;
+    // a management token without this scope makes no document (a substring test on the row read)
+    requireScope(token.scopes, 'DOCUMENTS_RENDER');
     const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent) });
     await this.limits.documentsPerToken.consume(token.id);
     const dataJson = checkInput(template, data);

@@ -5,7 +5,7 @@ export const ERROR_CODES = {
   // dashboard sessions
   UNAUTHENTICATED: 'A dashboard operation without a session.',
   SESSION_EXPIRED: 'The session expired, was signed out, or is not a valid session token.',
-  SESSION_REQUIRED: 'A dashboard operation (generate, delete, list, subscribe) with an API token.',
+  SESSION_REQUIRED: 'An operation only a dashboard session may do (plans, live subscriptions) with an API token.',
   INVALID_CREDENTIALS: 'Wrong email or password (the same answer for both).',
   EMAIL_INVALID: 'Sign-up with an email that is not an address.',
   EMAIL_TAKEN: 'Sign-up with an email that already has an account.',
@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   TOKEN_EXPIRY_INVALID: 'generateToken with an expiry in the past, more than a year ahead, or both a preset and a date.',
   TOKEN_EXPIRED: 'Rolling a token that has expired.',
   TOKEN_IP_ALLOWLIST_INVALID: 'updateToken with an allowlist entry that is not an IP address or CIDR, or with too many entries.',
+  TOKEN_SCOPES_INVALID: 'generateToken or updateToken with an empty list of scopes.',
   TOKEN_MONTHLY_LIMIT_INVALID: 'updateToken with a monthly document limit under 1 or over the plan quota.',
   // using an API token: HTTP 401 with WWW-Authenticate
   API_TOKEN_MISSING: 'A document request without Authorization: Bearer.',
@@ -32,6 +33,7 @@ export const ERROR_CODES = {
   API_TOKEN_DELETED: 'The token was deleted.',
   API_TOKEN_EXPIRED: 'The token is past its expiry date.',
   API_TOKEN_ROLLED: 'The secret was replaced by a roll and its grace period has ended.',
+  API_TOKEN_SCOPE_MISSING: 'The API token lacks the scope the operation needs, or asks to give a token a scope it lacks itself: HTTP 403; extensions.scope names it.',
   API_TOKEN_IP_NOT_ALLOWED: 'The request comes from an address outside the token allowlist: HTTP 403; nothing counted.',
   TOKEN_LIMIT_EXCEEDED: 'The token reached its monthly document limit: HTTP 429; extensions.resetsAt says when it resets.',
   QUOTA_EXCEEDED: "The account used its plan's documents for this billing period: HTTP 429 with Retry-After; extensions.resetsAt says when it resets.",

@@ -156,11 +156,38 @@ export class SubscriptionLimitReachedError extends DomainError {
   }
 }
 
+/**
+ * An API token that authenticated but lacks the scope an operation needs, or asks to give a token a
+ * scope it does not hold itself (domain/token-scopes.ts): 403, since the credential is valid.
+ */
+export class ApiTokenScopeMissingError extends DomainError {
+  static toUse(scope: string) {
+    return new ApiTokenScopeMissingError(
+      scope,
+      `This API token does not have the ${scope} scope, which this operation needs. Use a token with that scope, or add it to this token on the API Tokens page.`,
+    );
+  }
+
+  static toGrant(scope: string) {
+    return new ApiTokenScopeMissingError(
+      scope,
+      `This API token cannot give or change a token with the ${scope} scope, because it does not have that scope itself. Use a token that has it, or do this on the API Tokens page.`,
+    );
+  }
+
+  private constructor(
+    readonly scope: string,
+    message: string,
+  ) {
+    super('API_TOKEN_SCOPE_MISSING', message);
+  }
+}
+
 export class SessionRequiredError extends DomainError {
   constructor() {
     super(
       'SESSION_REQUIRED',
-      'This needs a dashboard session. API tokens can only make documents; sign in to manage tokens.',
+      'This needs a dashboard session: an API token cannot do it, whatever its scopes. Sign in to the dashboard.',
     );
   }
 }

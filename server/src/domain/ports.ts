@@ -2,6 +2,7 @@
 // the domain never sees Prisma or SQL.
 // (Over 200 lines: it is only interfaces and record types, one block per store; splitting it
 // would scatter the one contract persistence/ implements.)
+import type { StoredScopes } from './token-scopes.js';
 import type { AuditEventRecord } from './audit.js';
 
 export interface AccountRecord {
@@ -36,6 +37,8 @@ export interface ApiTokenRecord {
   /** Documents counted in monthlyCountMonth ("2026-12"). */
   monthlyDocumentCount: number;
   monthlyCountMonth: string | null;
+  /** What the token may do, in its stored form (domain/token-scopes.ts). */
+  scopes: StoredScopes;
 }
 
 /** What updateToken may change; an absent field stays as it is, null removes a restriction. */
@@ -43,6 +46,16 @@ export interface TokenChanges {
   name?: string;
   allowedIps?: string | null;
   monthlyDocumentLimit?: number | null;
+  scopes?: StoredScopes;
+}
+
+export interface NewToken {
+  accountId: string;
+  name: string;
+  secretHash: string;
+  preview: string;
+  expiresAt: Date | null;
+  scopes: StoredScopes;
 }
 
 export type UpdateTokenResult = { outcome: 'updated'; token: ApiTokenRecord } | { outcome: 'not-found' } | { outcome: 'deleted' };
@@ -99,6 +112,7 @@ export interface AccountStore {
     records: ChangeRecords<{ account: AccountRecord; session: SessionRecord }>,
   ): Promise<AccountRecord | null>;
   findByEmail(email: string): Promise<AccountRecord | null>;
+  findById(id: string): Promise<AccountRecord | null>;
   /**
    * The transaction also reads the account's documents in the billing period of `at`, so that the
    * events can say what the new plan makes of them (domain/metering.ts, quotaEventOfPlanChange).
@@ -152,7 +166,7 @@ export interface TokenStore {
    * Must hold under concurrency and across processes: the database enforces it, not memory.
    */
   createWithinLimit(
-    input: { accountId: string; name: string; secretHash: string; preview: string; expiresAt: Date | null },
+    input: NewToken,
     limit: number,
     now: Date,
     records: ChangeRecords<ApiTokenRecord>,

@@ -1,11 +1,20 @@
-// Who the audit trail names for a dashboard operation: the signed-in session, from where.
+// Who the audit trail names for an operation: the signed-in session or the API token that called,
+// from where; and for token changes, the scopes that caller may give (domain/token-scopes.ts).
 import { keptUserAgent } from '../domain/documents.js';
 import type { AuditActor } from '../domain/audit.js';
+import { ALL_SCOPES, type TokenCaller } from '../domain/token-scopes.js';
 import type { GraphQLContext } from './context.js';
 
-export async function sessionActor(ctx: GraphQLContext): Promise<AuditActor> {
-  const session = await ctx.viewerSession();
-  return { type: 'SESSION', id: session.id, clientAddress: ctx.clientAddress, userAgent: keptUserAgent(ctx.userAgent) };
+export async function actorOf(ctx: GraphQLContext): Promise<AuditActor> {
+  const caller = await ctx.principal();
+  const from = { clientAddress: ctx.clientAddress, userAgent: keptUserAgent(ctx.userAgent) };
+  return caller.kind === 'session' ? { type: 'SESSION', id: caller.session.id, ...from } : { type: 'API_TOKEN', id: caller.token.id, ...from };
+}
+
+/** A session holds every scope; a token its own. */
+export async function tokenCallerOf(ctx: GraphQLContext): Promise<TokenCaller> {
+  const caller = await ctx.principal();
+  return { actor: await actorOf(ctx), scopes: caller.kind === 'session' ? ALL_SCOPES : caller.token.scopes };
 }
 
 /** Before a session exists (sign-up, sign-in): the address and agent only. */

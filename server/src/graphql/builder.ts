@@ -2,9 +2,11 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../../generated/pothos-prisma-types.js';
 import type { GraphQLContext } from './context.js';
+import { authScopesOf, type AuthScopes } from './authorization.js';
 
 // The generated model types, minus the columns no GraphQL field may ever read. The plugin types
 // a prismaObject's parent, its `t.expose*` names and `builder.prismaObjectField` from these, so
@@ -21,12 +23,19 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
   };
+  AuthScopes: AuthScopes;
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
 }>({
   // Relay: cursor connections for the lists that grow without bound (types/token-connection.ts);
   // no Node interface or node(id) queries, since ids are only ever looked up within an account.
-  plugins: [PrismaPlugin, RelayPlugin],
+  // Scope auth first, so that its check runs before any other plugin's wrapper (its README).
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  scopeAuth: {
+    authScopes: authScopesOf,
+    // a subscription is refused when it starts, not at its first event
+    authorizeOnSubscribe: true,
+  },
   relay: { clientMutationId: 'omit', cursorType: 'String', nodeQueryOptions: false, nodesQueryOptions: false },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
@@ -43,6 +52,8 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+// Every root field needs a dashboard session unless it declares otherwise (graphql/authorization.ts):
+// a field that declares nothing is refused to every API token.
+builder.queryType({ authScopes: { session: true } });
+builder.mutationType({ authScopes: { session: true } });
+builder.subscriptionType({ authScopes: { session: true } });

@@ -8,7 +8,7 @@ import type { AuditEventRecord } from '../domain/audit.js';
 import type { AuditEventFeed, AuditEventWatch } from '../live/audit-event-feed.js';
 import { mergingIterator } from '../live/bounded-push.js';
 import { parseCookie } from 'cookie';
-import type { AccountRecord, SessionWithAccount } from '../domain/ports.js';
+import type { AccountRecord, ApiTokenRecord, SessionWithAccount } from '../domain/ports.js';
 import { SessionRequiredError } from '../domain/errors.js';
 import { secretKindOf } from '../domain/secrets.js';
 import type { AccountService } from '../domain/accounts.js';
@@ -25,6 +25,10 @@ import type { DocumentCountChange } from '../live/events.js';
 
 export const SESSION_COOKIE = 'pogodoc_session';
 
+export type Principal =
+  | { kind: 'session'; account: AccountRecord; session: SessionWithAccount }
+  | { kind: 'token'; account: AccountRecord; token: ApiTokenRecord };
+
 export interface GraphQLContext {
   services: Services;
   /**
@@ -39,9 +43,14 @@ export interface GraphQLContext {
   bearer: string | undefined;
   /** The dashboard session token, from the Bearer header, connection_init or cookie. */
   sessionToken: string | undefined;
-  /** The signed-in account; throws UNAUTHENTICATED, SESSION_EXPIRED or SESSION_REQUIRED. */
+  /**
+   * Who calls: the dashboard session, or the API token of a Bearer header (a management token;
+   * graphql/authorization.ts decides what it may call). Throws what the credential's check throws.
+   */
+  principal(): Promise<Principal>;
+  /** The principal's account. */
   viewer(): Promise<AccountRecord>;
-  /** The session behind viewer(), for what must end with it (live subscriptions). */
+  /** The dashboard session; throws UNAUTHENTICATED, SESSION_EXPIRED, or SESSION_REQUIRED for an API token. */
   viewerSession(): Promise<SessionWithAccount>;
   /**
    * The client's address, for rate limits: the peer, or with TRUST_PROXY the X-Forwarded-For hop
@@ -140,8 +149,8 @@ export function createContextFactory(deps: ContextDependencies) {
     const cookieSession = parseCookie(headerOf(initial, 'cookie') ?? '')[SESSION_COOKIE];
     const bearerKind = bearer ? secretKindOf(bearer) : undefined;
 
-    // A Bearer credential that is not a session token is treated as an API token, which
-    // cannot manage tokens; the cookie is used only when no Bearer credential was sent.
+    // A Bearer credential that is not a session token is treated as an API token, which manages
+    // only what its scopes allow; the cookie is used only when no Bearer credential was sent.
     const bearerIsApiToken = bearer !== undefined && bearerKind !== 'session';
     const sessionToken = bearerKind === 'session' ? bearer : bearerIsApiToken ? undefined : cookieSession;
 
@@ -156,6 +165,15 @@ export function createContextFactory(deps: ContextDependencies) {
       if (bearerIsApiToken) return Promise.reject(new SessionRequiredError());
       session ??= deps.services.accounts.authenticateSession(sessionToken, { clientAddress, userAgent: keptUserAgent(userAgent) });
       return session;
+    };
+    let principal: Promise<Principal> | undefined;
+    const tokenPrincipal = async (): Promise<Principal> => {
+      const { token } = await deps.services.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined);
+      return { kind: 'token', token, account: await deps.services.accounts.accountOfToken(token) };
+    };
+    const sessionPrincipal = async (): Promise<Principal> => {
+      const current = await viewerSession();
+      return { kind: 'session', session: current, account: current.account };
     };
     const context: GraphQLContext = {
       services: deps.services,
@@ -179,7 +197,8 @@ export function createContextFactory(deps: ContextDependencies) {
       },
       hasSessionCredential: () => sessionToken !== undefined,
       viewerSession,
-      viewer: () => viewerSession().then(({ account }) => account),
+      principal: () => (principal ??= bearerIsApiToken ? tokenPrincipal() : sessionPrincipal()),
+      viewer: () => context.principal().then(({ account }) => account),
       setSessionCookie: (token, expiresAt) => setSessionCookie(initial, deps.secureCookies, token, expiresAt),
       clearSessionCookie: () => setSessionCookie(initial, deps.secureCookies, '', new Date(0)),
     };

@@ -53,7 +53,7 @@ export function useHttpSubscriptionLimit(connections: LiveConnections): Plugin<G
       if (!context.request) return undefined; // a WebSocket operation: no Fetch request
       let accountId: string;
       try {
-        accountId = (await context.viewer()).id;
+        accountId = (await context.viewerSession()).account.id;
       } catch {
         return undefined; // not signed in: the subscription's own resolver says why
       }

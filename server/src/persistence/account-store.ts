@@ -66,6 +66,10 @@ export class DatabaseAccountStore implements AccountStore {
     return this.prisma.account.findUnique({ where: { email }, select: ACCOUNT_FIELDS });
   }
 
+  findById(id: string): Promise<AccountRecord | null> {
+    return this.prisma.account.findUnique({ where: { id }, select: ACCOUNT_FIELDS });
+  }
+
   async setPlan(id: string, planId: string, at: Date, records: ChangeRecords<PlanChange>): Promise<AccountRecord> {
     const result = await this.sql.transaction([
       { statement: SET_PLAN, params: [id, planId, at], requireRow: true },

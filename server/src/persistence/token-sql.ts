@@ -24,6 +24,7 @@ export const TOKEN_ROW = {
   monthlyDocumentLimit: 'value',
   monthlyDocumentCount: 'value',
   monthlyCountMonth: 'value',
+  scopes: 'value',
 } as const satisfies RowModel<ApiTokenRecord>;
 
 export const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;

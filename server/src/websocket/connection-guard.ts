@@ -35,7 +35,7 @@ export function connectionGuard(options: {
     const socket = ctx.extra.socket;
     let accountId: string;
     try {
-      accountId = (await options.createContext(initialContextOf(ctx)).viewer()).id;
+      accountId = (await options.createContext(initialContextOf(ctx)).viewerSession()).account.id;
     } catch (error) {
       socket.close(CloseCode.Unauthorized, error instanceof DomainError ? error.code : 'UNAUTHENTICATED');
       return false;

@@ -3,8 +3,9 @@ import { PLANS, type Plan } from '../../domain/plans.js';
 import { MAX_ACTIVE_TOKENS } from '../../domain/token-rules.js';
 import type { AccountRecord } from '../../domain/ports.js';
 import { builder } from '../builder.js';
+import { forAnyone } from '../authorization.js';
 import { ErrorCodeEnum } from './error-code.js';
-import { anonymousActor, sessionActor } from '../audit-actor.js';
+import { anonymousActor, actorOf } from '../audit-actor.js';
 
 export const PlanType = builder.objectRef<Plan>('Plan').implement({
   description: 'A subscription plan. Generating and using API tokens requires an active plan; the free plan counts.',
@@ -80,12 +81,14 @@ const SessionPayload = builder
 
 builder.queryFields((t) => ({
   viewer: t.field({
+    ...forAnyone,
     type: AccountType,
     nullable: true,
     description: 'The signed-in account, or null when no session was sent. An expired session is an error (SESSION_EXPIRED).',
     resolve: (_root, _args, ctx) => (ctx.hasSessionCredential() ? ctx.viewer() : null),
   }),
   plans: t.field({
+    ...forAnyone,
     type: [PlanType],
     description: 'Every plan an account can choose.',
     resolve: () => PLANS,
@@ -94,6 +97,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   signUp: t.field({
+    ...forAnyone,
     type: SessionPayload,
     description: 'Creates an account and signs it in.',
     args: { email: t.arg.string(), password: t.arg.string() },
@@ -104,6 +108,7 @@ builder.mutationFields((t) => ({
     },
   }),
   signIn: t.field({
+    ...forAnyone,
     type: SessionPayload,
     args: { email: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { email, password }, ctx) => {
@@ -113,6 +118,7 @@ builder.mutationFields((t) => ({
     },
   }),
   signOut: t.boolean({
+    ...forAnyone,
     description: 'Revokes the current session at once. True when a session was sent.',
     resolve: async (_root, _args, ctx) => {
       await ctx.clearSessionCookie();
@@ -127,12 +133,12 @@ builder.mutationFields((t) => ({
     args: { planId: t.arg.id() },
     resolve: async (_root, { planId }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.accounts.choosePlan(account, String(planId), await sessionActor(ctx));
+      return ctx.services.accounts.choosePlan(account, String(planId), await actorOf(ctx));
     },
   }),
   cancelPlan: t.field({
     type: AccountType,
     description: "Cancels the plan. The account's API tokens stop authenticating until a plan is chosen again.",
-    resolve: async (_root, _args, ctx) => ctx.services.accounts.cancelPlan(await ctx.viewer(), await sessionActor(ctx)),
+    resolve: async (_root, _args, ctx) => ctx.services.accounts.cancelPlan(await ctx.viewer(), await actorOf(ctx)),
   }),
 }));

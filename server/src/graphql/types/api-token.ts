@@ -14,8 +14,10 @@ import {
 } from '../../domain/token-lifecycle.js';
 import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rules.js';
 import { TOKEN_LIST_MAX } from '../../domain/token-pages.js';
+import { DEFAULT_TOKEN_SCOPES, scopesOf, TOKEN_SCOPES, type TokenScope } from '../../domain/token-scopes.js';
 import { builder } from '../builder.js';
-import { sessionActor } from '../audit-actor.js';
+import { actorOf, tokenCallerOf } from '../audit-actor.js';
+import { forAnyone, forScope } from '../authorization.js';
 import type { DocumentCountChange } from '../../live/events.js';
 
 export const TokenStatusEnum = builder.enumType('TokenStatus', {
@@ -30,6 +32,11 @@ export const TokenStatusEnum = builder.enumType('TokenStatus', {
 const TokenExpiryEnum = builder.enumType('TokenExpiry', {
   description: `When a new token expires: never (the default) or a number of days after it is generated. generateToken also takes a date up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead.`,
   values: Object.keys(TOKEN_EXPIRY_PRESETS) as TokenExpiryPreset[],
+});
+
+export const TokenScopeEnum = builder.enumType('TokenScope', {
+  description: 'What an API token may do. With Authorization: Bearer <token>, a token calls exactly the operations its scopes allow, in its own account.',
+  values: Object.fromEntries(Object.entries(TOKEN_SCOPES).map(([name, description]) => [name, { description }])) as Record<TokenScope, { description: string }>,
 });
 
 const RollGracePeriodEnum = builder.enumType('RollGracePeriod', {
@@ -75,6 +82,10 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
       description: 'Documents made with this token in the current calendar month (UTC).',
       resolve: (token, _args, ctx) => ctx.services.apiTokens.documentsThisMonth(token),
     }),
+    scopes: t.field({
+      type: [TokenScopeEnum],
+      resolve: (token) => scopesOf(token.scopes),
+    }),
     status: t.field({
       type: TokenStatusEnum,
       resolve: (token, _args, ctx) => (token.deletedAt ? 'DELETED' : ctx.services.apiTokens.isExpired(token) ? 'EXPIRED' : 'ACTIVE'),
@@ -113,6 +124,7 @@ export const DocumentCountUpdate = builder.objectRef<DocumentCountChange>('Docum
 
 builder.queryFields((t) => ({
   tokens: t.field({
+    ...forScope('TOKENS_READ'),
     type: [ApiTokenType],
     description: `The signed-in account's tokens for one tab: ACTIVE newest first, DELETED most recently deleted first. At most the ${TOKEN_LIST_MAX} newest of a tab; tokenConnection pages through all of them.`,
     args: { status: t.arg({ type: TokenStatusEnum, required: false, defaultValue: 'ACTIVE' }) },
@@ -122,6 +134,7 @@ builder.queryFields((t) => ({
     },
   }),
   token: t.field({
+    ...forScope('TOKENS_READ'),
     type: ApiTokenType,
     description: "One of the signed-in account's tokens, active or deleted.",
     args: { id: t.arg.id() },
@@ -131,6 +144,7 @@ builder.queryFields((t) => ({
     },
   }),
   tokenRules: t.field({
+    ...forAnyone,
     type: TokenRules,
     resolve: () => ({ nameMaxLength: TOKEN_NAME_MAX_LENGTH, maxActiveTokens: MAX_ACTIVE_TOKENS }),
   }),
@@ -138,10 +152,12 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   generateToken: t.field({
+    ...forScope('TOKENS_WRITE'),
     type: GeneratedTokenPayload,
-    description: `Generates an API token. Needs a dashboard session and an active plan; the name is 1-${TOKEN_NAME_MAX_LENGTH} characters; at most ${MAX_ACTIVE_TOKENS} tokens can be active.`,
+    description: `Generates an API token. Needs an active plan; the name is 1-${TOKEN_NAME_MAX_LENGTH} characters; at most ${MAX_ACTIVE_TOKENS} tokens can be active. An API token with TOKENS_WRITE may call it, and give only scopes it holds itself.`,
     args: {
       name: t.arg.string(),
+      scopes: t.arg({ type: [TokenScopeEnum], required: false, description: `What the token may do; ${DEFAULT_TOKEN_SCOPES.join(', ')} by default.` }),
       expiresIn: t.arg({ type: TokenExpiryEnum, required: false, description: 'A preset expiry; NEVER by default.' }),
       expiresAt: t.arg({
         type: 'DateTime',
@@ -149,45 +165,50 @@ builder.mutationFields((t) => ({
         description: `A custom expiry, up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead. Not together with expiresIn.`,
       }),
     },
-    resolve: async (_root, { name, expiresIn, expiresAt }, ctx) => {
+    resolve: async (_root, { name, expiresIn, expiresAt, scopes }, ctx) => {
       const account = await ctx.viewer();
       return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
-        ctx.services.apiTokens.generateToken(account, name, expiryChoiceOf(expiresIn, expiresAt), await sessionActor(ctx)));
+        ctx.services.apiTokens.generateToken(account, { name, expiry: expiryChoiceOf(expiresIn, expiresAt), scopes: scopes ?? undefined }, await tokenCallerOf(ctx)));
     },
   }),
   updateToken: t.field({
+    ...forScope('TOKENS_WRITE'),
     type: ApiTokenType,
-    description: `Renames a token (1-${TOKEN_NAME_MAX_LENGTH} characters) or edits its restrictions. An argument left out stays as it is; null (or an empty allowlist) removes the restriction.`,
+    description: `Renames a token (1-${TOKEN_NAME_MAX_LENGTH} characters) or edits its restrictions or scopes. An argument left out stays as it is; null (or an empty allowlist) removes the restriction. An API token changes only tokens whose scopes it holds, and gives only those.`,
     args: {
       id: t.arg.id(),
       name: t.arg.string({ required: false }),
       allowedIps: t.arg.stringList({ required: false, description: `At most ${IP_ALLOWLIST_MAX_ENTRIES} IPv4 or IPv6 CIDRs (or single addresses).` }),
       monthlyDocumentLimit: t.arg.int({ required: false }),
+      scopes: t.arg({ type: [TokenScopeEnum], required: false, description: 'The whole new set of scopes; at least one.' }),
     },
-    resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit }, ctx) => {
+    resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit, scopes }, ctx) => {
       if (name === null) throw new DomainError('TOKEN_NAME_REQUIRED', 'A token always has a name; leave name out to keep it.');
+      if (scopes === null) throw new DomainError('TOKEN_SCOPES_INVALID', 'A token always has at least one scope; leave scopes out to keep them.');
       const account = await ctx.viewer();
       return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
-        ctx.services.apiTokens.updateToken(account, String(id), { name, allowedIps, monthlyDocumentLimit }, await sessionActor(ctx)));
+        ctx.services.apiTokens.updateToken(account, String(id), { name, allowedIps, monthlyDocumentLimit, scopes }, await tokenCallerOf(ctx)));
     },
   }),
   rollToken: t.field({
+    ...forScope('TOKENS_WRITE'),
     type: GeneratedTokenPayload,
     description:
       'Gives a token a new secret, shown once in this result: same id, name, count and history. The secret it replaces works until the grace period ends; a secret replaced earlier stops at once.',
     args: { id: t.arg.id(), gracePeriod: t.arg({ type: RollGracePeriodEnum }) },
     resolve: async (_root, { id, gracePeriod }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod, await sessionActor(ctx)));
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod, await tokenCallerOf(ctx)));
     },
   }),
   deleteToken: t.field({
+    ...forScope('TOKENS_WRITE'),
     type: ApiTokenType,
     description: 'Deletes a token. It stops working at once and cannot be restored; it moves to the DELETED tab.',
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.deleteToken(account.id, String(id), await sessionActor(ctx)));
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.deleteToken(account.id, String(id), await actorOf(ctx)));
     },
   }),
 }));

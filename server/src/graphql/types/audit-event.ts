@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import { AUDIT_EVENT_TYPES, decodeAuditCursor, encodeAuditCursor, MAX_AUDIT_PAGE_SIZE, type AuditEventRecord, type AuditEventType } from '../../domain/audit.js';
 import { AuditCursorInvalidError } from '../../domain/errors.js';
 import { builder } from '../builder.js';
+import { forScope } from '../authorization.js';
 import { forwardPage, refuseBackwardPaging } from '../connections.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiTokenType } from './api-token.js';
@@ -97,6 +98,7 @@ async function auditConnection(ctx: GraphQLContext, args: AuditPageArgs) {
 builder.queryFields((t) => ({
   [NEW_CONNECTION]: t.connection(
     {
+      ...forScope('AUDIT_READ'),
       type: AuditEventRef,
       description: `The signed-in account's audit trail, newest first, a page at a time: pass \`first\` (default ${AUDIT_PAGE_DEFAULT}, at most ${MAX_AUDIT_PAGE_SIZE}; more is read as ${MAX_AUDIT_PAGE_SIZE}) and the previous page's \`pageInfo.endCursor\` as \`after\`. Only forward paging: \`last\` and \`before\` are refused. A cursor it did not give out is AUDIT_CURSOR_INVALID.`,
       args: auditFilterArgs,
@@ -108,6 +110,7 @@ builder.queryFields((t) => ({
     AuditEventConnection,
   ),
   auditEvents: t.field({
+    ...forScope('AUDIT_READ'),
     type: AuditEventConnection,
     description: `The signed-in account's audit trail, newest first, at most ${MAX_AUDIT_PAGE_SIZE} a page.`,
     deprecationReason: `Use ${NEW_CONNECTION}: the same pages and filters, in the connection shape of every paged list (edges, pageInfo).`,

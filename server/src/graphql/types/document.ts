@@ -1,5 +1,6 @@
 import type { RenderedDocument } from '../../domain/documents.js';
 import { builder } from '../builder.js';
+import { forAnyone } from '../authorization.js';
 
 const DocumentType = builder.objectRef<RenderedDocument>('Document').implement({
   description: 'A rendered document.',
@@ -16,6 +17,7 @@ const DocumentType = builder.objectRef<RenderedDocument>('Document').implement({
 
 builder.mutationFields((t) => ({
   renderDocument: t.field({
+    ...forAnyone,
     type: DocumentType,
     description:
       'Renders a Liquid template with JSON data. Authenticate with Authorization: Bearer <API token>; each success counts one document on that token. Send an Idempotency-Key HTTP header (e.g. a UUID) to retry safely: the same key and request within 24 hours return the first result and count nothing more.',

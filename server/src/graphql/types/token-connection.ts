@@ -2,6 +2,7 @@
 // without bound, so it is read a page at a time. The plain `tokens` list stays for the clients
 // that use it. The rules are in domain/token-pages.ts.
 import { builder } from '../builder.js';
+import { forScope } from '../authorization.js';
 import { ApiTokenType, TokenStatusEnum } from './api-token.js';
 import { TOKEN_PAGE_DEFAULT, TOKEN_PAGE_MAX } from '../../domain/token-pages.js';
 import { forwardPage, refuseBackwardPaging } from '../connections.js';
@@ -17,6 +18,7 @@ interface CountableConnection {
 builder.queryFields((t) => ({
   tokenConnection: t.connection(
     {
+      ...forScope('TOKENS_READ'),
       type: ApiTokenType,
       description: `The signed-in account's tokens for one tab, a page at a time, in the order of \`tokens\`: pass \`first\` (1 to ${TOKEN_PAGE_MAX}, default ${TOKEN_PAGE_DEFAULT}) and the previous page's \`endCursor\` as \`after\`. Only forward paging: \`last\` and \`before\` are refused. A token deleted while you page appears on the first page, never twice.`,
       args: { status: t.arg({ type: TokenStatusEnum, required: false, defaultValue: 'ACTIVE' }) },

@@ -1,6 +1,7 @@
 // Metered usage: the account's current billing period and usage over time (domain/usage.ts).
 import { quotaWarningAt, USAGE_HOURLY_RETENTION_DAYS, USAGE_MAX_POINTS, type PeriodUsage, type UsagePoint } from '../../domain/metering.js';
 import { builder } from '../builder.js';
+import { forScope } from '../authorization.js';
 import { AccountType } from './account.js';
 import { DocumentCountUpdate } from './api-token.js';
 
@@ -47,9 +48,10 @@ builder.objectField(AccountType, 'currentPeriod', (t) =>
 
 builder.queryFields((t) => ({
   usage: t.field({
+    ...forScope('USAGE_READ'),
     type: [UsagePointType],
     description:
-      'Documents per hour or per day in [from, to), every bucket present (0 when empty), for one token (deleted ones too) or, without tokenId, the whole account. Requires a session.',
+      'Documents per hour or per day in [from, to), every bucket present (0 when empty), for one token (deleted ones too) or, without tokenId, the whole account.',
     args: {
       tokenId: t.arg.id({ required: false }),
       from: t.arg({ type: 'DateTime' }),

@@ -1,8 +1,9 @@
 // Webhook endpoints in the API: register, rotate the signing secret, delete, and see each
 // message's attempts with a manual retry.
 import { WEBHOOK_EVENT_TYPES, type EndpointRecord, type WebhookMessageRecord } from '../../domain/webhooks.js';
-import { sessionActor } from '../audit-actor.js';
+import { actorOf } from '../audit-actor.js';
 import { builder } from '../builder.js';
+import { forScope } from '../authorization.js';
 import type { GraphQLContext } from '../context.js';
 
 
@@ -99,6 +100,7 @@ const EndpointWithSecretRef = builder.objectRef<{ endpoint: EndpointRecord; secr
 
 builder.queryFields((t) => ({
   webhookEndpoints: t.field({
+    ...forScope('WEBHOOKS_WRITE'),
     type: [WebhookEndpointRef],
     resolve: async (_root, _args, ctx) => ctx.services.webhooks.endpoints((await ctx.viewer()).id),
   }),
@@ -106,25 +108,29 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   createWebhookEndpoint: t.field({
+    ...forScope('WEBHOOKS_WRITE'),
     type: EndpointWithSecretRef,
     description: `Registers an HTTPS endpoint for some of: ${WEBHOOK_EVENT_TYPES.join(', ')}.`,
     args: { url: t.arg.string(), events: t.arg.stringList() },
-    resolve: async (_root, { url, events }, ctx) => ctx.services.webhooks.createEndpoint((await ctx.viewer()).id, url, events, await sessionActor(ctx)),
+    resolve: async (_root, { url, events }, ctx) => ctx.services.webhooks.createEndpoint((await ctx.viewer()).id, url, events, await actorOf(ctx)),
   }),
   rotateWebhookSecret: t.field({
+    ...forScope('WEBHOOKS_WRITE'),
     type: EndpointWithSecretRef,
     description: 'A new signing secret; the previous one also signs for 24 hours.',
     args: { id: t.arg.id() },
-    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.rotateSecret((await ctx.viewer()).id, String(id), await sessionActor(ctx)),
+    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.rotateSecret((await ctx.viewer()).id, String(id), await actorOf(ctx)),
   }),
   deleteWebhookEndpoint: t.boolean({
+    ...forScope('WEBHOOKS_WRITE'),
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, ctx) => {
-      await ctx.services.webhooks.deleteEndpoint((await ctx.viewer()).id, String(id), await sessionActor(ctx));
+      await ctx.services.webhooks.deleteEndpoint((await ctx.viewer()).id, String(id), await actorOf(ctx));
       return true;
     },
   }),
   retryWebhookMessage: t.boolean({
+    ...forScope('WEBHOOKS_WRITE'),
     description: 'Sends the message again now, whatever its state.',
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, ctx) => {

@@ -1,0 +1,70 @@
+// What an API token may do. A token always made documents; a management token can also list,
+// change and watch what its account owns, so that a rotation script or a secret manager holds a
+// token with exactly the scopes it needs instead of the owner's password (like Stripe's restricted
+// keys and GitHub's fine-grained tokens). The GraphQL layer declares per field which scope it needs
+// (graphql/authorization.ts); this module holds the names and the rules of giving them.
+import type { AuditActor } from './audit.js';
+import { ApiTokenScopeMissingError, DomainError } from './errors.js';
+
+export const TOKEN_SCOPES = {
+  DOCUMENTS_RENDER: 'Make documents with renderDocument. What every token could do before scopes.',
+  TOKENS_READ: 'List and read the account’s tokens (never a secret).',
+  TOKENS_WRITE: 'Generate, update, roll and delete tokens, with at most this token’s own scopes.',
+  USAGE_READ: 'Read usage and the current billing period.',
+  AUDIT_READ: 'Read the activity log.',
+  WEBHOOKS_WRITE: 'List, create and change webhook endpoints, and read their deliveries.',
+} as const;
+
+export type TokenScope = keyof typeof TOKEN_SCOPES;
+
+export const TOKEN_SCOPE_NAMES = Object.keys(TOKEN_SCOPES) as TokenScope[];
+
+/** A new token's scopes when none are chosen: a document token, as every token was before. */
+export const DEFAULT_TOKEN_SCOPES: readonly TokenScope[] = ['DOCUMENTS_RENDER'];
+
+/**
+ * A set of scopes as stored on the token row (`ApiToken.scopes`) and carried on its record: the
+ * names, sorted and space-separated. Stored, not parsed, so that the check on every document is a
+ * substring test on the row just read.
+ */
+export type StoredScopes = string;
+
+/** Every scope: what a dashboard session may do and give. */
+export const ALL_SCOPES: StoredScopes = storeScopes(TOKEN_SCOPE_NAMES);
+
+export function storeScopes(scopes: readonly TokenScope[]): StoredScopes {
+  if (scopes.length === 0) {
+    throw new DomainError('TOKEN_SCOPES_INVALID', `Choose at least one scope for the token: ${TOKEN_SCOPE_NAMES.join(', ')}.`);
+  }
+  return [...new Set(scopes)].sort().join(' ');
+}
+
+export function scopesOf(stored: StoredScopes): TokenScope[] {
+  return stored.split(' ').filter((name): name is TokenScope => name in TOKEN_SCOPES);
+}
+
+export function holdsScope(stored: StoredScopes, scope: TokenScope): boolean {
+  // names are whole words and none is a part of another
+  return ` ${stored} `.includes(` ${scope} `);
+}
+
+/** Refuses a caller without `scope`: API_TOKEN_SCOPE_MISSING, 403. */
+export function requireScope(stored: StoredScopes, scope: TokenScope): void {
+  if (!holdsScope(stored, scope)) throw ApiTokenScopeMissingError.toUse(scope);
+}
+
+/**
+ * No escalation: a caller gives a token only scopes it holds itself, and changes or rolls only a
+ * token whose scopes it holds (a roll hands out the token's new secret, so rolling a broader token
+ * would be taking its power). A session holds every scope.
+ */
+export function requireGrantable(callerScopes: StoredScopes, tokenScopes: StoredScopes): void {
+  const missing = scopesOf(tokenScopes).find((scope) => !holdsScope(callerScopes, scope));
+  if (missing) throw ApiTokenScopeMissingError.toGrant(missing);
+}
+
+/** Who asks for a token change: whom the audit log names, and the scopes it holds and may give. */
+export interface TokenCaller {
+  actor: AuditActor;
+  scopes: StoredScopes;
+}
