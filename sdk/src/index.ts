@@ -9,6 +9,23 @@ export {
   type RequestOptions,
 } from './pogodoc-client.js';
 export {
+  AuditApi,
+  TokensApi,
+  type AuditEvent,
+  type AuditEventType,
+  type AuditPage,
+  type GenerateTokenInput,
+  type NewSecret,
+  type RollGracePeriod,
+  type Token,
+  type TokenExpiry,
+  type TokenScope,
+  type TokenStatus,
+  type UpdateTokenInput,
+  type UsageGranularity,
+  type UsageInput,
+} from './management.js';
+export {
   PogodocError,
   PogodocIdempotencyError,
   PogodocIpNotAllowedError,

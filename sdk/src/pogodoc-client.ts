@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { errorClassFor, PogodocError, PogodocNetworkError, PogodocTimeoutError } from './errors.js';
+import { AuditApi, TokensApi, usage, type Call, type RetryPolicyOfCall, type UsageInput } from './management.js';
 import { RenderDocument, type Operation } from './operations.js';
 import { backoffMs, deadlineSignal, retryAfterSecondsOf, sleep, type RetryPolicy } from './retry.js';
 
@@ -69,6 +70,8 @@ export interface RenderedDocument {
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['RATE_LIMITED', 'DATABASE_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_USE']);
 const NEVER_RETRIED_CODES = new Set(['TOKEN_LIMIT_EXCEEDED', 'QUOTA_EXCEEDED']);
+/** The retryable refusals in which the API says it did nothing: the only retries of a call that must not run twice. */
+const NOTHING_DONE_CODES = new Set(['RATE_LIMITED', 'DATABASE_UNAVAILABLE']);
 
 interface GraphQLBody<Result> {
   data?: Result | null;
@@ -91,6 +94,10 @@ export class PogodocClient {
   private readonly endpoint: string;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
+  /** The account's tokens, with a token that has TOKENS_READ or TOKENS_WRITE (see management.ts). */
+  readonly tokens: TokensApi;
+  /** The account's activity log, with a token that has AUDIT_READ. */
+  readonly audit: AuditApi;
 
   constructor(options: PogodocClientOptions = {}) {
     const envFile = options.envFile ?? path.resolve('.env');
@@ -103,6 +110,15 @@ export class PogodocClient {
       baseDelayMs: nonNegative(options.minRetryDelayMs, 500, 'minRetryDelayMs'),
       maxDelayMs: nonNegative(options.maxRetryDelayMs, 8_000, 'maxRetryDelayMs'),
     };
+    this.tokens = new TokensApi(this.managementCall);
+    this.audit = new AuditApi(this.managementCall);
+  }
+
+  private readonly managementCall: Call = (operation, variables, options, policy) => this.call(operation, variables, options, policy);
+
+  /** Documents per hour or day in [from, to), for the account or one token, with a token that has USAGE_READ. */
+  usage(input: UsageInput, options: RequestOptions = {}) {
+    return usage(this.managementCall, input, options);
   }
 
   /**
@@ -110,19 +126,19 @@ export class PogodocClient {
    * many retries it took.
    */
   async renderDocument(input: RenderDocumentInput, options: RequestOptions = {}): Promise<RenderedDocument> {
-    const result = await this.call(RenderDocument, { template: input.template, data: input.data }, options);
+    const result = await this.call(RenderDocument, { template: input.template, data: input.data }, options, 'retry');
     const document: RenderedDocument = result.renderDocument;
     return document;
   }
 
   /** One logical call: its attempts share one Idempotency-Key and one deadline. */
-  private async call<Result, Variables>(operation: Operation<Result, Variables>, variables: Variables, options: RequestOptions): Promise<Result> {
+  private async call<Result, Variables>(operation: Operation<Result, Variables>, variables: Variables, options: RequestOptions, policy: RetryPolicyOfCall): Promise<Result> {
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const deadline = performance.now() + this.timeoutMs;
     const timeout = deadlineSignal(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     try {
-      return await this.attempts(operation, variables, { idempotencyKey, deadline, signal, callerSignal: options.signal });
+      return await this.attempts(operation, variables, { idempotencyKey, deadline, signal, callerSignal: options.signal, policy });
     } finally {
       timeout.clear();
     }
@@ -131,7 +147,13 @@ export class PogodocClient {
   private async attempts<Result, Variables>(
     operation: Operation<Result, Variables>,
     variables: Variables,
-    { idempotencyKey, deadline, signal, callerSignal }: { idempotencyKey: string; deadline: number; signal: AbortSignal; callerSignal: AbortSignal | undefined },
+    {
+      idempotencyKey,
+      deadline,
+      signal,
+      callerSignal,
+      policy,
+    }: { idempotencyKey: string; deadline: number; signal: AbortSignal; callerSignal: AbortSignal | undefined; policy: RetryPolicyOfCall },
   ): Promise<Result> {
     // what to throw once the call cannot go on: the caller's own abort, or the deadline
     const stopped = (attempts: number, last: unknown): unknown => {
@@ -153,6 +175,7 @@ export class PogodocClient {
       }
       failure.attempts = attempt;
       if (!failure.retryable || attempt > this.retry.maxRetries) throw failure;
+      if (policy === 'retry-refusals-only' && !NOTHING_DONE_CODES.has(failure.code)) throw failure;
       // never sooner than the API asked; a wait that would end past the deadline is not begun
       const waitMs = Math.max(backoffMs(this.retry, attempt - 1), (failure.retryAfterSeconds ?? 0) * 1000);
       if (performance.now() + waitMs >= deadline) throw failure;

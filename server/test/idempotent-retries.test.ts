@@ -1,10 +1,10 @@
 // The SDK against the real server, through the failures its retries are for: an answer lost after
 // the document was counted, and a concurrent request holding the key. Whatever happens on the
 // way, one call is one document. Runs on SQLite and on PostgreSQL (API_SUITES).
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PogodocClient } from '../../sdk/src/index.js';
+import { droppingProxy } from './support/dropping-proxy.js';
 import { bearer, createTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -14,45 +14,6 @@ beforeAll(async () => {
   url = await t.app.start(0, '127.0.0.1');
 });
 afterAll(() => t?.close());
-
-/**
- * A TCP proxy to the server that, for its first `drops` connections, forwards the request and
- * then cuts the client off as the response's first bytes arrive: the server has answered, so it
- * has counted, but the client never hears it.
- */
-async function droppingProxy(target: string, drops: number) {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
-  const stats = { connections: 0, dropped: 0 };
-  const server: Server = createServer((client) => {
-    const drop = stats.connections++ < drops;
-    const upstream = createConnection(Number(port), hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {});
-    }
-    client.pipe(upstream);
-    upstream.on('data', (chunk) => {
-      if (!drop) return void client.write(chunk);
-      if (!client.destroyed) stats.dropped++;
-      client.destroy();
-      upstream.destroy();
-    });
-    upstream.on('end', () => client.end());
-    client.on('close', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    stats,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 async function documentCountOf(session: string, tokenId: string): Promise<number> {
   const result = await t.gql('query($id: ID!) { token(id: $id) { documentCount } }', { id: tokenId }, bearer(session));
