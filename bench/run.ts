@@ -237,6 +237,7 @@ async function main() {
   await buildServer();
   if (runs(1)) await requestWorkloads();
   if (runs(1)) await allowlistCheckCost();
+  if (runs(1)) await scopeCheckCost();
   if (runs(1)) await renderHop(add);
   // 3. Fan-out, and 4. slow consumers
   const fanOutP99 = runs(3) ? await fanOut(`3. fan-out (${scale.fanOut})`, 0) : undefined;
@@ -423,6 +424,31 @@ async function allowlistCheckCost() {
   const outside = measure(stored, '2001:db8:ff::1');
   add('1b. IP allowlist of 20 CIDRs', 'µs per request, matching the 20th range', lastRange - none, '< 5 µs', { met: lastRange - none < 5 });
   add('1b. IP allowlist of 20 CIDRs', 'µs per request, IPv6 outside all ranges', outside - none, '< 5 µs', { met: outside - none < 5 });
+}
+
+/**
+ * What the scope check adds to a document: requireScope on the stored scopes the token row
+ * carries, for a token with every scope (the longest string, DOCUMENTS_RENDER found first) and for
+ * one whose DOCUMENTS_RENDER comes last, against the same loop calling nothing.
+ */
+async function scopeCheckCost() {
+  const { ALL_SCOPES, requireScope } = await import('../server/src/domain/token-scopes.js');
+  // not the stored (sorted) order: the worst place for the scope a document needs
+  const renderLast = 'AUDIT_READ TOKENS_READ TOKENS_WRITE USAGE_READ WEBHOOKS_WRITE DOCUMENTS_RENDER';
+  const rounds = 2_000_000;
+  const measure = (check: (stored: string) => void, stored: string) => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) check(stored);
+    return Number(process.hrtime.bigint() - started) / rounds / 1000;
+  };
+  const nothing = (_stored: string) => {};
+  const check = (stored: string) => requireScope(stored, 'DOCUMENTS_RENDER');
+  for (let warm = 0; warm < 3; warm++) measure(check, ALL_SCOPES);
+  const baseline = measure(nothing, ALL_SCOPES);
+  for (const [what, stored] of [['every scope stored', ALL_SCOPES], ['DOCUMENTS_RENDER stored last', renderLast]] as const) {
+    const cost = measure(check, stored) - baseline;
+    add('1b. scope check on a document', `µs per request, ${what}`, cost, '< 1 µs', { met: cost < 1 });
+  }
 }
 
 async function sqlPerTokensRead(): Promise<number> {

@@ -42,7 +42,7 @@ function expectSameRecord(raw: object | null | undefined, prisma: object | null 
 }
 
 async function newAccount(email: string): Promise<AccountRecord> {
-  const account = await accounts.create({ email, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$stand-in' }, { secretHash: `first-${email}`, expiresAt: later }, recordsNothing);
+  const account = await accounts.create({ email, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$stand-in' }, { secretHash: `first-${email}`, expiresAt: later, clientAddress: null, userAgent: null }, recordsNothing);
   if (!account) throw new Error(`${email} is taken`);
   return account;
 }
@@ -56,7 +56,7 @@ describe('the raw statements and Prisma read the same record', () => {
 
     for (const account of [withoutPlan, cancelled]) {
       const secretHash = `row-model-session-${account.id}`;
-      await sessions.create({ accountId: account.id, secretHash, expiresAt: later }, recordsNothing);
+      await sessions.create({ accountId: account.id, secretHash, expiresAt: later, clientAddress: '2001:db8::1', userAgent: 'row-models' }, recordsNothing);
       const session = await sessions.findSession(secretHash, new Date());
       expectSameRecord(session?.account, await accounts.findByEmail(account.email));
     }

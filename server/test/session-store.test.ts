@@ -19,7 +19,7 @@ beforeAll(async () => {
   sessions = new DatabaseSessionStore(database.sql);
   const created = await new DatabaseAccountStore(database.prisma, database.sql).create(
     { email: 'session-store@example.com', passwordHash: 'stand-in' },
-    { secretHash: 'first-session', expiresAt: new Date(Date.now() + 3_600_000) },
+    { secretHash: 'first-session', expiresAt: new Date(Date.now() + 3_600_000), clientAddress: null, userAgent: null },
     recordsNothing,
   );
   if (!created) throw new Error('the account exists already');
@@ -42,19 +42,19 @@ async function storedSessionId(secretHash: string): Promise<string | undefined> 
 
 describe('the session store', () => {
   it('finds an unexpired session with its id, expiry and account', async () => {
-    await sessions.create({ accountId: account.id, secretHash: 'find-me', expiresAt }, recordsNothing);
-    expect(await sessions.findSession('find-me', now)).toEqual({ id: await storedSessionId('find-me'), expiresAt, account });
+    await sessions.create({ accountId: account.id, secretHash: 'find-me', expiresAt, clientAddress: null, userAgent: null }, recordsNothing);
+    expect(await sessions.findSession('find-me', now)).toEqual({ id: await storedSessionId('find-me'), expiresAt, lastSeenAt: expect.any(Date), account });
   });
 
   it('an expired or unknown session is not found', async () => {
-    await sessions.create({ accountId: account.id, secretHash: 'expired', expiresAt }, recordsNothing);
+    await sessions.create({ accountId: account.id, secretHash: 'expired', expiresAt, clientAddress: null, userAgent: null }, recordsNothing);
     expect(await sessions.findSession('expired', expiresAt)).toBeNull();
     expect(await sessions.findSession('expired', new Date(expiresAt.getTime() - 1))).not.toBeNull(); // until then, found
     expect(await sessions.findSession('never-issued', now)).toBeNull();
   });
 
   it('deleting returns the deleted session once, then null, and records its events only when it deletes', async () => {
-    await sessions.create({ accountId: account.id, secretHash: 'sign-out', expiresAt }, recordsNothing);
+    await sessions.create({ accountId: account.id, secretHash: 'sign-out', expiresAt, clientAddress: null, userAgent: null }, recordsNothing);
     const id = await storedSessionId('sign-out');
     const actor = { type: 'SESSION' as const, id, clientAddress: '203.0.113.7', userAgent: null };
     const signOut = (session: { id: string; accountId: string }) => [auditEvent('SIGN_OUT', { ...actor, id: session.id }, now, { accountId: session.accountId })];

@@ -20,6 +20,7 @@ export type AuditEventType =
   | 'QUOTA_WARNING'
   | 'REVOKED_TOKEN_PRESENTED'
   | 'SESSION_EXPIRED'
+  | 'SESSION_REVOKED'
   | 'SIGN_IN_FAILED'
   | 'SIGN_IN_SUCCEEDED'
   | 'SIGN_OUT'
@@ -112,6 +113,8 @@ export type ErrorCode =
   | 'SECRET_SCANNING_SIGNATURE_INVALID'
   /** The session expired, was signed out, or is not a valid session token. */
   | 'SESSION_EXPIRED'
+  /** revokeSession with an id that is not a current session of the account. */
+  | 'SESSION_NOT_FOUND'
   /** An operation only a dashboard session may do (plans, live subscriptions) with an API token. */
   | 'SESSION_REQUIRED'
   /** A subscription whose client stopped reading while events kept coming: it ends; subscribe again and read the current state. */

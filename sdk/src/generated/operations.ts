@@ -18,6 +18,7 @@ export type AuditEventType =
   | 'QUOTA_WARNING'
   | 'REVOKED_TOKEN_PRESENTED'
   | 'SESSION_EXPIRED'
+  | 'SESSION_REVOKED'
   | 'SIGN_IN_FAILED'
   | 'SIGN_IN_SUCCEEDED'
   | 'SIGN_OUT'

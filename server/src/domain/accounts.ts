@@ -9,9 +9,10 @@ import {
   NotAuthenticatedError,
   planRequiredMessage,
   SessionExpiredError,
+  SessionNotFoundError,
 } from './errors.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
-import type { AccountRecord, AccountStore, ApiTokenRecord, LiveAnnouncements, SessionStore, SessionWithAccount } from './ports.js';
+import type { AccountRecord, AccountStore, ApiTokenRecord, LiveAnnouncements, SessionListing, SessionStore, SessionWithAccount } from './ports.js';
 import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 import { auditEvent, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
@@ -21,6 +22,8 @@ export const PASSWORD_MIN_LENGTH = 8;
 // argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
 export const PASSWORD_MAX_LENGTH = 256;
 export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+/** How stale a session's "last seen" may be: it is written at most this often per session. */
+export const SESSION_LAST_SEEN_STEP_MS = 5 * 60 * 1000;
 
 // Algorithm is a const enum in the package's types, which isolated modules cannot read.
 const ARGON2ID = 2 as Algorithm;
@@ -108,7 +111,7 @@ export class AccountService {
     // the account, its first session, SIGN_UP and SIGN_IN_SUCCEEDED commit together: no account
     // without the event that says who made it, from where
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
-    const account = await this.accounts.create({ email, passwordHash }, { secretHash, expiresAt }, ({ account }) =>
+    const account = await this.accounts.create({ email, passwordHash }, { secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, ({ account }) =>
       (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, actor, now, { accountId: account.id })),
     );
     if (!account) throw new EmailTakenError();
@@ -174,7 +177,46 @@ export class AccountService {
       if (actor) await this.recordSessionExpired(sessionToken, actor);
       throw new SessionExpiredError();
     }
+    await this.recordSeen(session);
     return session;
+  }
+
+  /**
+   * "Last seen" in the list of sessions, to within SESSION_LAST_SEEN_STEP_MS: a write at most that
+   * often per session, not one per request. A failure to write it must not refuse the request.
+   */
+  private async recordSeen(session: SessionWithAccount): Promise<void> {
+    const now = this.now();
+    const stepAgo = new Date(now.getTime() - SESSION_LAST_SEEN_STEP_MS);
+    if (session.lastSeenAt && session.lastSeenAt > stepAgo) return;
+    await this.sessions.touch(session.id, now, stepAgo).catch(() => {});
+  }
+
+  /** The account's sessions, most recently seen first. */
+  listSessions(accountId: string): Promise<SessionListing[]> {
+    return this.sessions.list(accountId, this.now());
+  }
+
+  /**
+   * Ends sessions of the account by id, as signing out there would: their tokens stop at once, and
+   * what they have open (live counts, the activity feed) ends on every instance. An id that is
+   * not a session of this account is SESSION_NOT_FOUND, and nothing is revoked.
+   */
+  async revokeSessions(accountId: string, sessionIds: readonly string[], actor: AuditActor): Promise<number> {
+    const now = this.now();
+    const current = new Set((await this.sessions.list(accountId, now)).map((session) => session.id));
+    if (sessionIds.some((id) => !current.has(id))) throw new SessionNotFoundError();
+    const ended = await this.sessions.deleteByIds(accountId, sessionIds, (session) => [
+      auditEvent('SESSION_REVOKED', actor, now, { accountId, details: { sessionId: session.id } }),
+    ]);
+    for (const session of ended) this.announce.sessionEnded(session.accountId, session.id);
+    return ended.length;
+  }
+
+  /** Every session of the account but `keepId`: "sign out everywhere else". */
+  async revokeOtherSessions(accountId: string, keepId: string, actor: AuditActor): Promise<number> {
+    const others = (await this.sessions.list(accountId, this.now())).filter((session) => session.id !== keepId);
+    return this.revokeSessions(accountId, others.map((session) => session.id), actor);
   }
 
   /** The account of a token that authenticated; a token whose account is gone is invalid. */
@@ -232,7 +274,7 @@ export class AccountService {
 
   private async openSession(account: AccountRecord, actor: AuditActor): Promise<NewSession> {
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
-    await this.sessions.create({ accountId: account.id, secretHash, expiresAt }, () => [auditEvent('SIGN_IN_SUCCEEDED', actor, now, { accountId: account.id })]);
+    await this.sessions.create({ accountId: account.id, secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, () => [auditEvent('SIGN_IN_SUCCEEDED', actor, now, { accountId: account.id })]);
     return { account, sessionToken, expiresAt };
   }
 

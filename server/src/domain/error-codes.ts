@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 'A dashboard operation without a session.',
   SESSION_EXPIRED: 'The session expired, was signed out, or is not a valid session token.',
   SESSION_REQUIRED: 'An operation only a dashboard session may do (plans, live subscriptions) with an API token.',
+  SESSION_NOT_FOUND: 'revokeSession with an id that is not a current session of the account.',
   INVALID_CREDENTIALS: 'Wrong email or password (the same answer for both).',
   EMAIL_INVALID: 'Sign-up with an email that is not an address.',
   EMAIL_TAKEN: 'Sign-up with an email that already has an account.',

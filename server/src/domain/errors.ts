@@ -192,6 +192,12 @@ export class SessionRequiredError extends DomainError {
   }
 }
 
+export class SessionNotFoundError extends DomainError {
+  constructor() {
+    super('SESSION_NOT_FOUND', 'No such session of your account: it was signed out, revoked or has expired. Reload the list of sessions.');
+  }
+}
+
 export class InvalidCredentialsError extends DomainError {
   constructor() {
     super('INVALID_CREDENTIALS', 'The email or password is incorrect.');

@@ -90,6 +90,19 @@ export type ChangeRecords<Row> = (row: Row) => readonly AuditEventRecord[];
 export interface NewSessionInput {
   secretHash: string;
   expiresAt: Date;
+  /** Where and with what the sign-in came (kept to USER_AGENT_MAX_LENGTH). */
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+/** A session as the list of sessions shows it: never its secret. */
+export interface SessionListing {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastSeenAt: Date | null;
+  clientAddress: string | null;
+  userAgent: string | null;
 }
 
 /** A stored session, as a change to it records it. */
@@ -125,6 +138,7 @@ export interface AccountStore {
 export interface SessionWithAccount {
   id: string;
   expiresAt: Date;
+  lastSeenAt: Date | null;
   account: AccountRecord;
 }
 
@@ -136,6 +150,12 @@ export interface SessionStore {
   findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null>;
   /** Deletes the session; returns it, or null when there was none (e.g. signed out already). */
   delete(secretHash: string, records: ChangeRecords<SessionRecord>): Promise<SessionRecord | null>;
+  /** The account's unexpired sessions, most recently seen first. */
+  list(accountId: string, now: Date): Promise<SessionListing[]>;
+  /** Records a request with the session at `at`, unless one was recorded after `unlessAfter`. */
+  touch(sessionId: string, at: Date, unlessAfter: Date): Promise<void>;
+  /** Deletes the account's sessions with these ids, each with its records; returns those deleted. */
+  deleteByIds(accountId: string, sessionIds: readonly string[], records: ChangeRecords<SessionRecord>): Promise<SessionRecord[]>;
 }
 
 export type CreateTokenResult =

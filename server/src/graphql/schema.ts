@@ -8,6 +8,7 @@ import './types/audit-event.js';
 import './types/webhook.js';
 import './types/usage.js';
 import './types/token-connection.js';
+import './types/session.js';
 import './types/error-code.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

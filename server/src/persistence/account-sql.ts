@@ -20,5 +20,6 @@ export const ACCOUNT_DATES = dateColumns(ACCOUNT_ROW);
 
 export const INSERT_SESSION: SqlStatement = {
   name: 'session_insert',
-  text: `INSERT INTO "Session" ("id", "accountId", "secretHash", "createdAt", "expiresAt") VALUES ($1, $2, $3, $4, $5) RETURNING "id", "accountId"`,
+  text: `INSERT INTO "Session" ("id", "accountId", "secretHash", "createdAt", "expiresAt", "clientAddress", "userAgent", "lastSeenAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $4) RETURNING "id", "accountId"`,
 };

@@ -52,7 +52,11 @@ export class DatabaseAccountStore implements AccountStore {
     try {
       const result = await this.sql.transaction([
         { statement: INSERT_ACCOUNT, params: [accountId, input.email, input.passwordHash, now], requireRow: true },
-        { statement: INSERT_SESSION, params: [newId(now), accountId, firstSession.secretHash, now, firstSession.expiresAt], requireRow: true },
+        {
+          statement: INSERT_SESSION,
+          params: [newId(now), accountId, firstSession.secretHash, now, firstSession.expiresAt, firstSession.clientAddress, firstSession.userAgent],
+          requireRow: true,
+        },
         recordedSteps((earlier) => records({ account: rowOf<AccountRecord>(earlier, 0), session: rowOf<SessionRecord>(earlier, 1) })),
       ]);
       return result.committed ? rowOf<AccountRecord>(result.rows, 0) : null;
