@@ -11,6 +11,8 @@ import { DocumentService, type TemplateRenderer } from './domain/documents.js';
 import type { LiveAnnouncements } from './domain/ports.js';
 import type { RateLimiters } from './domain/rate-limits.js';
 import { DatabaseAccountStore } from './persistence/account-store.js';
+import { DatabaseTwoFactorStore } from './persistence/two-factor-store.js';
+import { TwoFactorService } from './domain/two-factor.js';
 import { DatabaseSessionStore } from './persistence/session-store.js';
 import type { Database } from './persistence/database.js';
 import { DatabaseIdempotencyStore } from './persistence/idempotency-store.js';
@@ -57,8 +59,11 @@ export function createServices(
   // every audit row is inserted by a driver step, whichever store runs it: the driver reports the
   // committed ones, and the live Activity view hears of each after its transaction, never before
   database.sql.onAuditCommitted((events) => announce.auditEventsRecorded(events));
+  // the real clock, as the sessions': authenticator apps make their codes from it
+  const twoFactor = new TwoFactorService(new DatabaseTwoFactorStore(database.sql), auditStore);
   return {
-    accounts: new AccountService(new DatabaseAccountStore(database.prisma, database.sql), new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore),
+    accounts: new AccountService(new DatabaseAccountStore(database.prisma, database.sql), new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore, twoFactor),
+    twoFactor,
     apiTokens,
     audit: new AuditLog(auditStore, now),
     leaks: new LeakResponseService(auditStore, now),

@@ -121,8 +121,8 @@ const ROWS: Row[] = [
   { field: 'Mutation.signOut', needs: 'anyone', call: async () => ({ query: 'mutation { signOut }' }) },
 ];
 // A session's own operations that end what other rows use are tried on their own accounts below.
-// (sessions.test.ts: the list of sessions and revoking; subscriptions.test.ts and audit-live.test.ts: the subscriptions)
-const SESSION_ONLY_ELSEWHERE = ['Mutation.cancelPlan', 'Subscription.documentCount', 'Subscription.auditEvents', 'Query.sessions', 'Mutation.revokeSession', 'Mutation.revokeOtherSessions'];
+// (sessions.test.ts: the list of sessions and revoking; two-factor.test.ts: enrolment; subscriptions.test.ts and audit-live.test.ts: the subscriptions)
+const SESSION_ONLY_ELSEWHERE = ['Mutation.cancelPlan', 'Subscription.documentCount', 'Subscription.auditEvents', 'Query.sessions', 'Mutation.revokeSession', 'Mutation.revokeOtherSessions', 'Mutation.startTwoFactorEnrolment', 'Mutation.confirmTwoFactor', 'Mutation.disableTwoFactor'];
 
 beforeAll(async () => {
   t = await createTestApp({ webhookAllowPrivateUrls: true, webhookPollMs: 0, limits: { ...limitsFromEnv({}), tokenMutationsPerAccountPerMinute: 1000 } });

@@ -12,6 +12,7 @@ export type AuditEventType =
   | 'PLAN_CHOSEN'
   | 'QUOTA_REACHED'
   | 'QUOTA_WARNING'
+  | 'RECOVERY_CODE_USED'
   | 'REVOKED_TOKEN_PRESENTED'
   | 'SESSION_EXPIRED'
   | 'SESSION_REVOKED'
@@ -27,6 +28,8 @@ export type AuditEventType =
   | 'TOKEN_RENAMED'
   | 'TOKEN_RESTRICTED'
   | 'TOKEN_ROLLED'
+  | 'TWO_FACTOR_DISABLED'
+  | 'TWO_FACTOR_ENABLED'
   | 'WEBHOOK_ENDPOINT_CREATED'
   | 'WEBHOOK_ENDPOINT_DELETED'
   | 'WEBHOOK_SECRET_ROTATED';
@@ -143,6 +146,16 @@ export type ErrorCode =
   | 'TOKEN_NOT_FOUND'
   /** generateToken or updateToken with an empty list of scopes. */
   | 'TOKEN_SCOPES_INVALID'
+  /** startTwoFactorEnrolment while two-factor is on. */
+  | 'TWO_FACTOR_ALREADY_ENABLED'
+  /** A two-factor code that is wrong, expired, already used, or a recovery code that is unknown or used. */
+  | 'TWO_FACTOR_INVALID'
+  /** disableTwoFactor while two-factor is off. */
+  | 'TWO_FACTOR_NOT_ENABLED'
+  /** confirmTwoFactor without an enrolment started. */
+  | 'TWO_FACTOR_NOT_ENROLLING'
+  /** signIn with the right password for an account with two-factor on, without a code. */
+  | 'TWO_FACTOR_REQUIRED'
   /** A dashboard operation without a session. */
   | 'UNAUTHENTICATED'
   /** A usage query whose range ends before it starts, or asks for too many points. */

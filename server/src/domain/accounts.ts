@@ -10,7 +10,9 @@ import {
   planRequiredMessage,
   SessionExpiredError,
   SessionNotFoundError,
+  TwoFactorInvalidError,
 } from './errors.js';
+import type { TwoFactorService } from './two-factor.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
 import type { AccountRecord, AccountStore, ApiTokenRecord, LiveAnnouncements, SessionListing, SessionStore, SessionWithAccount } from './ports.js';
 import { consumeEach, type RateLimiters } from './rate-limits.js';
@@ -92,6 +94,7 @@ export class AccountService {
     private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp' | 'signUpsPerIp'>,
     private readonly announce: Pick<LiveAnnouncements, 'sessionEnded' | 'planEnded'>,
     private readonly audit: Pick<AuditStore, 'record'>,
+    private readonly twoFactor: Pick<TwoFactorService, 'checkSignIn'>,
     // the session clock stays the real one: the token rules' injected clock is not passed here
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -127,7 +130,7 @@ export class AccountService {
    * account's count. Unknown emails are counted like known ones, so the limit says nothing about
    * which emails exist.
    */
-  async signIn(rawEmail: string, password: string, clientAddress: string, actor: AuditActor): Promise<NewSession> {
+  async signIn(rawEmail: string, password: string, clientAddress: string, actor: AuditActor, twoFactorCode?: string): Promise<NewSession> {
     const email = rawEmail.trim().toLowerCase();
     const perAccount = this.limits.signInFailuresPerAccount;
     const perAddress = this.limits.signInFailuresPerIp;
@@ -149,6 +152,19 @@ export class AccountService {
       // nothing changes on a failure, so the event is written alone; a failure to write it must not change the answer
       await this.audit.record([auditEvent('SIGN_IN_FAILED', actor, this.now(), { accountId: account?.id ?? null })]).catch(() => {});
       throw new InvalidCredentialsError(); // its points stay taken
+    }
+    // the second factor, after the password: a wrong code is a failed attempt like a wrong
+    // password (its points stay taken, so codes cannot be guessed faster than passwords); asking
+    // for the code is not, so its points come back
+    try {
+      await this.twoFactor.checkSignIn(account.id, twoFactorCode, actor);
+    } catch (error) {
+      if (error instanceof TwoFactorInvalidError) {
+        await this.audit.record([auditEvent('SIGN_IN_FAILED', actor, this.now(), { accountId: account.id, details: { reason: error.code } })]).catch(() => {});
+      } else {
+        await Promise.all([perAccount.refund(email), perAddress.refund(clientAddress)]).catch(() => {});
+      }
+      throw error;
     }
     // a success is no failure: the account starts over, and the address gets its point back
     // (if that bookkeeping fails, the count stays one too high; the right password still signs in)

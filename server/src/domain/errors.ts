@@ -198,6 +198,18 @@ export class SessionNotFoundError extends DomainError {
   }
 }
 
+export class TwoFactorRequiredError extends DomainError {
+  constructor() {
+    super('TWO_FACTOR_REQUIRED', 'This account uses two-factor authentication: enter the 6-digit code from your authenticator app, or a recovery code.');
+  }
+}
+
+export class TwoFactorInvalidError extends DomainError {
+  constructor() {
+    super('TWO_FACTOR_INVALID', 'That code is not valid: use the current code from your authenticator app (each code works once), or an unused recovery code.');
+  }
+}
+
 export class InvalidCredentialsError extends DomainError {
   constructor() {
     super('INVALID_CREDENTIALS', 'The email or password is incorrect.');

@@ -335,3 +335,31 @@ export interface UsageStore {
    */
   rollUpHoursBefore(before: Date, maxDays: number): Promise<number>;
 }
+
+/** An account's second factor, as the store keeps it. */
+export interface TwoFactorRecord {
+  secret: string | null;
+  pendingSecret: string | null;
+  enabledAt: Date | null;
+  lastTimeStep: number | null;
+}
+
+export interface TwoFactorStore {
+  find(accountId: string): Promise<TwoFactorRecord | null>;
+  /** Starts (or starts again) an enrolment with this secret; an enabled factor stays as it is. */
+  setPending(accountId: string, secret: string): Promise<void>;
+  /**
+   * Enables the pending secret, if it is still `secret`, with the time step of the code that
+   * confirmed it and new recovery codes (their hashes; earlier ones are deleted). False when the
+   * pending secret changed meanwhile.
+   */
+  enable(accountId: string, secret: string, at: Date, timeStep: number, recoveryCodeHashes: readonly string[], records: ChangeRecords<unknown>): Promise<boolean>;
+  /** Accepts a code's time step once: false when it is not after the last one accepted. */
+  acceptTimeStep(accountId: string, timeStep: number): Promise<boolean>;
+  /** Uses a recovery code once: false when it is unknown or used. */
+  useRecoveryCode(accountId: string, codeHash: string, at: Date, records: ChangeRecords<unknown>): Promise<boolean>;
+  /** How many unused recovery codes are left. */
+  recoveryCodesLeft(accountId: string): Promise<number>;
+  /** Removes the factor and its recovery codes. */
+  disable(accountId: string, records: ChangeRecords<unknown>): Promise<void>;
+}

@@ -17,6 +17,7 @@ import type { AuditLog } from '../domain/audit.js';
 import type { DocumentService } from '../domain/documents.js';
 import type { LeakResponseService } from '../domain/leak-response.js';
 import type { TokenPagesService } from '../domain/token-pages.js';
+import type { TwoFactorService } from '../domain/two-factor.js';
 import type { UsageService } from '../domain/usage.js';
 import type { WebhookDelivery } from '../webhooks/delivery.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
@@ -86,6 +87,7 @@ export interface Services {
   webhookDelivery: WebhookDelivery;
   usage: UsageService;
   tokenPages: TokenPagesService;
+  twoFactor: TwoFactorService;
   /** Ends the renderer processes. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }

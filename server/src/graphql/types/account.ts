@@ -110,9 +110,14 @@ builder.mutationFields((t) => ({
   signIn: t.field({
     ...forAnyone,
     type: SessionPayload,
-    args: { email: t.arg.string(), password: t.arg.string() },
-    resolve: async (_root, { email, password }, ctx) => {
-      const session = await ctx.services.accounts.signIn(email, password, ctx.clientAddress, anonymousActor(ctx));
+    description: 'Signs in. With two-factor on, the password alone is TWO_FACTOR_REQUIRED: send it again with twoFactorCode.',
+    args: {
+      email: t.arg.string(),
+      password: t.arg.string(),
+      twoFactorCode: t.arg.string({ required: false, description: 'The 6-digit code from the authenticator app, or a recovery code.' }),
+    },
+    resolve: async (_root, { email, password, twoFactorCode }, ctx) => {
+      const session = await ctx.services.accounts.signIn(email, password, ctx.clientAddress, anonymousActor(ctx), twoFactorCode ?? undefined);
       await ctx.setSessionCookie(session.sessionToken, session.expiresAt);
       return session;
     },

@@ -10,6 +10,7 @@ export interface CopySummary {
   sessions: number;
   apiTokens: number;
   idempotencyKeys: number;
+  twoFactors: number;
 }
 
 export async function copyDatabase(from: PrismaClient, to: PrismaClient): Promise<CopySummary> {
@@ -25,7 +26,10 @@ export async function copyDatabase(from: PrismaClient, to: PrismaClient): Promis
     () => from.idempotencyKey.findMany({ orderBy: [{ tokenId: 'asc' }, { key: 'asc' }] }),
     (rows) => to.idempotencyKey.createMany({ data: rows }),
   );
-  return { accounts, sessions, apiTokens, idempotencyKeys };
+  // an account's second factor moves with it: a copy without it would sign in on the password alone
+  const twoFactors = await copyTable(() => from.twoFactor.findMany({ orderBy: { accountId: 'asc' } }), (rows) => to.twoFactor.createMany({ data: rows }));
+  await copyTable(() => from.recoveryCode.findMany({ orderBy: { id: 'asc' } }), (rows) => to.recoveryCode.createMany({ data: rows }));
+  return { accounts, sessions, apiTokens, idempotencyKeys, twoFactors };
 }
 
 async function copyTable<Row>(read: () => Promise<Row[]>, write: (rows: Row[]) => Promise<unknown>): Promise<number> {
