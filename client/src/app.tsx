@@ -14,6 +14,7 @@ import { AuthForm } from './components/auth-form';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { TokensPage } from './components/tokens-page';
 import { ActivityView } from './components/activity-view';
+import { SecuritySettings } from './components/security-settings';
 import { LeakBanner } from './components/leak-banner';
 
 const ViewerQuery = graphql(`
@@ -116,6 +117,7 @@ function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
               <LeakBanner onLeak={() => refetchAll(client)} />
               <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
               <ActivityView />
+              <SecuritySettings />
             </SessionExpiredContext.Provider>
           </div>
         )}

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { graphql } from '../gql';
-import { describeError } from '../error-messages';
+import { describeError, errorCode } from '../error-messages';
 
 const SignInMutation = graphql(`
-  mutation SignIn($email: String!, $password: String!) {
-    signIn(email: $email, password: $password) {
+  mutation SignIn($email: String!, $password: String!, $twoFactorCode: String) {
+    signIn(email: $email, password: $password, twoFactorCode: $twoFactorCode) {
       expiresAt
       account {
         id
@@ -37,16 +37,27 @@ export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: 
   const [mode, setMode] = useState<'signIn' | 'signUp'>('signIn');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  // shown once the server asks for it (TWO_FACTOR_REQUIRED): the account has two-factor on
+  const [askCode, setAskCode] = useState(false);
+  const [twoFactorCode, setTwoFactorCode] = useState('');
+  const codeInput = useRef<HTMLInputElement>(null);
   const [signInState, signIn] = useMutation(SignInMutation);
   const [signUpState, signUp] = useMutation(SignUpMutation);
   const state = mode === 'signIn' ? signInState : signUpState;
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const result = await (mode === 'signIn' ? signIn : signUp)({ email, password });
+    const result = mode === 'signIn' ? await signIn({ email, password, twoFactorCode: askCode ? twoFactorCode : null }) : await signUp({ email, password });
     const session = result.data && ('signIn' in result.data ? result.data.signIn : result.data.signUp);
-    if (session) onSignedIn(session.account.id);
+    if (session) return onSignedIn(session.account.id);
+    if (mode === 'signIn' && errorCode(result.error) === 'TWO_FACTOR_REQUIRED') {
+      setAskCode(true);
+      // after the field renders
+      setTimeout(() => codeInput.current?.focus());
+    }
   };
+  const codeAsked = mode === 'signIn' && askCode;
+  const stateError = state.error && !(codeAsked && errorCode(state.error) === 'TWO_FACTOR_REQUIRED') ? state.error : undefined;
 
   return (
     <section class="card auth" aria-labelledby="auth-title">
@@ -75,7 +86,26 @@ export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: 
             At least {PASSWORD_MIN_LENGTH} characters.
           </p>
         )}
-        {state.error && <p class="error" role="alert">{describeError(state.error)}</p>}
+        {codeAsked && (
+          <label>
+            Two-factor code
+            <input
+              ref={codeInput}
+              name="twoFactorCode"
+              autoComplete="one-time-code"
+              aria-describedby="code-hint"
+              required
+              value={twoFactorCode}
+              onInput={(e) => setTwoFactorCode(e.currentTarget.value)}
+            />
+          </label>
+        )}
+        {codeAsked && (
+          <p id="code-hint" class="muted field-hint">
+            The 6-digit code from your authenticator app, or one of your recovery codes.
+          </p>
+        )}
+        {stateError && <p class="error" role="alert">{describeError(stateError)}</p>}
         <button type="submit" disabled={state.fetching}>
           {mode === 'signIn' ? 'Sign in' : 'Sign up'}
         </button>
