@@ -43,6 +43,11 @@ describe('two-factor sign-in on the dashboard', () => {
     const { session, email } = await t.signUp();
     page = await signedInPage(session);
     const security = page.getByRole('region', { name: 'Security' });
+    // the password is asked again
+    await security.getByLabel('Your password').fill('not the password');
+    await security.getByRole('button', { name: 'Turn on two-factor' }).click();
+    await security.getByRole('alert').filter({ hasText: 'not your current password' }).waitFor();
+    await security.getByLabel('Your password').fill(PASSWORD);
     await security.getByRole('button', { name: 'Turn on two-factor' }).click();
     await security.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
     const secret = (await security.locator('.two-factor-secret').textContent())!.trim();

@@ -60,7 +60,7 @@ export function createServices(
   // committed ones, and the live Activity view hears of each after its transaction, never before
   database.sql.onAuditCommitted((events) => announce.auditEventsRecorded(events));
   // the real clock, as the sessions': authenticator apps make their codes from it
-  const twoFactor = new TwoFactorService(new DatabaseTwoFactorStore(database.sql), auditStore);
+  const twoFactor = new TwoFactorService(new DatabaseTwoFactorStore(database.sql), auditStore, rateLimiters);
   return {
     accounts: new AccountService(new DatabaseAccountStore(database.prisma, database.sql), new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore, twoFactor),
     twoFactor,

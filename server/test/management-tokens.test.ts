@@ -236,6 +236,8 @@ describe('no escalation', () => {
     // rolling or changing a broader token would hand out its power
     expect(codes(await t.gql('mutation($id: ID!) { rollToken(id: $id, gracePeriod: NONE) { secret } }', { id: broad.id }, bearer(writer.secret)))).toEqual(['API_TOKEN_SCOPE_MISSING']);
     expect(codes(await t.gql('mutation($id: ID!) { updateToken(id: $id, name: "mine now") { id } }', { id: broad.id }, bearer(writer.secret)))).toEqual(['API_TOKEN_SCOPE_MISSING']);
+    // nor take it down
+    expect(codes(await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: broad.id }, bearer(writer.secret)))).toEqual(['API_TOKEN_SCOPE_MISSING']);
     // nothing of it happened
     const after = await t.gql('{ tokens { name scopes } }', {}, bearer(session));
     expect(after.data.tokens.map((token: { name: string }) => token.name).sort()).toEqual(['broad', 'writer']);
@@ -261,6 +263,48 @@ describe('no escalation', () => {
     const plain = await t.generateToken(session, 'plain');
     expect((await t.renderDocument(plain.secret)).errors).toBeUndefined();
     expect(codes(await t.gql('{ tokens { id } }', {}, bearer(plain.secret)))).toEqual(['API_TOKEN_SCOPE_MISSING']);
+  });
+});
+
+describe('no escalation through restrictions', () => {
+  const UPDATE = 'mutation($id: ID!, $ips: [String!], $limit: Int) { updateToken(id: $id, allowedIps: $ips, monthlyDocumentLimit: $limit) { id } }';
+  const DAY_MS = 24 * 60 * 60 * 1000;
+
+  it("a token makes tokens with its own expiry, allowlist and monthly limit, never looser, and cannot loosen or take over a looser one", async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const writer = await t.gql(
+      'mutation { generateToken(name: "ci writer", scopes: [TOKENS_WRITE, TOKENS_READ, DOCUMENTS_RENDER], expiresIn: DAYS_7) { secret token { id expiresAt } } }',
+      {},
+      bearer(session),
+    );
+    const { secret, token } = writer.data.generateToken;
+    // the test app's requests come from one address: the allowlist is that address's /64
+    const own = await t.gql('{ tokens { id lastUsedAddress } }', {}, bearer(session));
+    expect(own.errors).toBeUndefined();
+    expect((await t.gql(UPDATE, { id: token.id, ips: ['2001:db8::/32'], limit: 100 }, bearer(session))).errors).toBeUndefined();
+
+    // a new token inherits all three
+    const child = await t.gql('mutation { generateToken(name: "child", scopes: [DOCUMENTS_RENDER]) { token { id expiresAt allowedIps monthlyDocumentLimit } } }', {}, bearer(secret));
+    expect(child.errors).toBeUndefined();
+    expect(child.data.generateToken.token).toMatchObject({ expiresAt: token.expiresAt, allowedIps: ['2001:db8::/32'], monthlyDocumentLimit: 100 });
+    // one that would outlive it is refused
+    const outliving = await t.gql(
+      'mutation($at: DateTime!) { generateToken(name: "outliving", scopes: [DOCUMENTS_RENDER], expiresAt: $at) { secret } }',
+      { at: new Date(Date.now() + 30 * DAY_MS).toISOString() },
+      bearer(secret),
+    );
+    expect(codes(outliving)).toEqual(['API_TOKEN_RESTRICTED']);
+    expect(outliving.status).toBe(403);
+    // nor can it loosen a restriction, on itself or another token
+    expect(codes(await t.gql(UPDATE, { id: token.id, ips: null }, bearer(secret)))).toEqual(['API_TOKEN_RESTRICTED']);
+    expect(codes(await t.gql(UPDATE, { id: child.data.generateToken.token.id, limit: 10_000 }, bearer(secret)))).toEqual(['API_TOKEN_RESTRICTED']);
+    // and a looser token of the account (no expiry, no allowlist) is out of its reach
+    const loose = await t.gql('mutation { generateToken(name: "loose", scopes: [DOCUMENTS_RENDER]) { token { id } } }', {}, bearer(session));
+    const looseId = loose.data.generateToken.token.id;
+    expect(codes(await t.gql('mutation($id: ID!) { rollToken(id: $id, gracePeriod: NONE) { secret } }', { id: looseId }, bearer(secret)))).toEqual(['API_TOKEN_RESTRICTED']);
+    expect(codes(await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: looseId }, bearer(secret)))).toEqual(['API_TOKEN_RESTRICTED']);
+    // the tokens it made itself are within its reach
+    expect((await t.gql('mutation($id: ID!) { rollToken(id: $id, gracePeriod: NONE) { secret } }', { id: child.data.generateToken.token.id }, bearer(secret))).errors).toBeUndefined();
   });
 });
 

@@ -27,7 +27,7 @@ const signIn = (email: string, twoFactorCode?: string): Promise<GraphQLResponse>
   });
 
 async function enrol(session: string): Promise<{ secret: string; recoveryCodes: string[] }> {
-  const started = await t.gql('mutation { startTwoFactorEnrolment { secret otpauthUri qrCodeSvg } }', {}, bearer(session));
+  const started = await t.gql('mutation($password: String!) { startTwoFactorEnrolment(password: $password) { secret } }', { password: PASSWORD }, bearer(session));
   const { secret } = started.data.startTwoFactorEnrolment;
   const confirmed = await t.gql('mutation($code: String!) { confirmTwoFactor(code: $code) }', { code: await codeFor(secret) }, bearer(session));
   if (!confirmed.data) throw new Error(JSON.stringify(confirmed.errors));
@@ -44,7 +44,10 @@ const eventsOf = async (session: string, types: string[]) => {
 describe('enrolling an authenticator app', () => {
   it('shows a secret, its otpauth link and a QR code; a code from it turns two-factor on and gives ten recovery codes once', async () => {
     const { session, email } = await t.signUp();
-    const started = await t.gql('mutation { startTwoFactorEnrolment { secret otpauthUri qrCodeSvg } }', {}, bearer(session));
+    // the password first: a stolen session alone cannot put another app on the account
+    const withoutPassword = await t.gql('mutation { startTwoFactorEnrolment(password: "not the password") { secret } }', {}, bearer(session));
+    expect(codes(withoutPassword)).toEqual(['PASSWORD_INCORRECT']);
+    const started = await t.gql('mutation($password: String!) { startTwoFactorEnrolment(password: $password) { secret otpauthUri qrCodeSvg } }', { password: PASSWORD }, bearer(session));
     const { secret, otpauthUri, qrCodeSvg } = started.data.startTwoFactorEnrolment;
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
     expect(otpauthUri).toMatch(/^otpauth:\/\/totp\//);
@@ -63,7 +66,9 @@ describe('enrolling an authenticator app', () => {
     expect(await stateOf(session)).toEqual({ twoFactorEnabled: true, recoveryCodesLeft: 10 });
     expect((await eventsOf(session, ['TWO_FACTOR_ENABLED'])).map((event: { type: string }) => event.type)).toEqual(['TWO_FACTOR_ENABLED']);
     // enrolling again needs turning it off first
-    expect(codes(await t.gql('mutation { startTwoFactorEnrolment { secret } }', {}, bearer(session)))).toEqual(['TWO_FACTOR_ALREADY_ENABLED']);
+    expect(codes(await t.gql('mutation($password: String!) { startTwoFactorEnrolment(password: $password) { secret } }', { password: PASSWORD }, bearer(session)))).toEqual([
+      'TWO_FACTOR_ALREADY_ENABLED',
+    ]);
     // the database keeps hashes of the recovery codes, never the codes
     const stored = await t.app.database.prisma.recoveryCode.findMany({ select: { codeHash: true } });
     for (const code of recoveryCodes) expect(JSON.stringify(stored)).not.toContain(code);
@@ -73,9 +78,9 @@ describe('enrolling an authenticator app', () => {
     const { session } = await t.signUp({ plan: 'pro' });
     const made = await t.gql('mutation($scopes: [TokenScope!]) { generateToken(name: "all", scopes: $scopes) { secret } }', { scopes: TOKEN_SCOPE_NAMES }, bearer(session));
     const token = made.data.generateToken.secret as string;
-    expect(codes(await t.gql('mutation { startTwoFactorEnrolment { secret } }', {}, bearer(token)))).toEqual(['SESSION_REQUIRED']);
+    expect(codes(await t.gql('mutation { startTwoFactorEnrolment(password: "x") { secret } }', {}, bearer(token)))).toEqual(['SESSION_REQUIRED']);
     expect(codes(await t.gql('mutation { confirmTwoFactor(code: "123456") }', {}, bearer(token)))).toEqual(['SESSION_REQUIRED']);
-    expect(codes(await t.gql('mutation { disableTwoFactor(code: "123456") }', {}, bearer(token)))).toEqual(['SESSION_REQUIRED']);
+    expect(codes(await t.gql('mutation { disableTwoFactor(code: "123456", password: "x") }', {}, bearer(token)))).toEqual(['SESSION_REQUIRED']);
   });
 });
 
@@ -119,17 +124,35 @@ describe('signing in with two-factor on', () => {
   });
 });
 
+const DISABLE = 'mutation($code: String!, $password: String!) { disableTwoFactor(code: $code, password: $password) }';
+
 describe('turning two-factor off', () => {
-  it('takes a valid code or recovery code, not the session alone; then the password signs in by itself', async () => {
+  it('takes the password and a valid code or recovery code, not the session alone; then the password signs in by itself', async () => {
     const { session, email } = await t.signUp();
     const { recoveryCodes } = await enrol(session);
-    expect(codes(await t.gql('mutation { disableTwoFactor(code: "000000") }', {}, bearer(session)))).toEqual(['TWO_FACTOR_INVALID']);
+    expect(codes(await t.gql(DISABLE, { code: '000000', password: PASSWORD }, bearer(session)))).toEqual(['TWO_FACTOR_INVALID']);
+    expect(codes(await t.gql(DISABLE, { code: recoveryCodes[3], password: 'not the password' }, bearer(session)))).toEqual(['PASSWORD_INCORRECT']);
     expect((await stateOf(session)).twoFactorEnabled).toBe(true);
-    const off = await t.gql('mutation($code: String!) { disableTwoFactor(code: $code) }', { code: recoveryCodes[3] }, bearer(session));
+    const off = await t.gql(DISABLE, { code: recoveryCodes[3], password: PASSWORD }, bearer(session));
     expect(off.data.disableTwoFactor).toBe(true);
     expect(await stateOf(session)).toEqual({ twoFactorEnabled: false, recoveryCodesLeft: 0 });
     expect((await signIn(email)).errors).toBeUndefined();
-    expect(codes(await t.gql('mutation { disableTwoFactor(code: "000000") }', {}, bearer(session)))).toEqual(['TWO_FACTOR_NOT_ENABLED']);
+    expect(codes(await t.gql(DISABLE, { code: '000000', password: PASSWORD }, bearer(session)))).toEqual(['TWO_FACTOR_NOT_ENABLED']);
     expect((await eventsOf(session, ['TWO_FACTOR_DISABLED'])).length).toBe(1);
+  });
+});
+
+describe('guessing codes from a stolen session', () => {
+  it(`is limited per account: past ${FAILURES_PER_ACCOUNT} wrong codes, RATE_LIMITED even with the right code`, async () => {
+    const { session } = await t.signUp();
+    const { secret } = await enrol(session);
+    for (let i = 0; i < FAILURES_PER_ACCOUNT; i++) {
+      expect(codes(await t.gql(DISABLE, { code: String(200000 + i), password: PASSWORD }, bearer(session)))).toEqual(['TWO_FACTOR_INVALID']);
+    }
+    expect(codes(await t.gql(DISABLE, { code: await codeFor(secret, 1), password: PASSWORD }, bearer(session)))).toEqual(['RATE_LIMITED']);
+    expect((await stateOf(session)).twoFactorEnabled).toBe(true);
+    // aliases do not multiply guesses: mutations run one after another, and the first refusal ends the request
+    const aliased = Array.from({ length: 3 }, (_, i) => `g${i}: disableTwoFactor(code: "${String(300000 + i)}", password: "${PASSWORD}")`).join(' ');
+    expect(codes(await t.gql(`mutation { ${aliased} }`, {}, bearer(session)))).toEqual(['RATE_LIMITED']);
   });
 });

@@ -26,8 +26,8 @@ const SecurityQuery = graphql(`
 `);
 
 const StartEnrolmentMutation = graphql(`
-  mutation StartTwoFactorEnrolment {
-    startTwoFactorEnrolment {
+  mutation StartTwoFactorEnrolment($password: String!) {
+    startTwoFactorEnrolment(password: $password) {
       secret
       qrCodeSvg
     }
@@ -41,8 +41,8 @@ const ConfirmMutation = graphql(`
 `);
 
 const DisableMutation = graphql(`
-  mutation DisableTwoFactor($code: String!) {
-    disableTwoFactor(code: $code)
+  mutation DisableTwoFactor($code: String!, $password: String!) {
+    disableTwoFactor(code: $code, password: $password)
   }
 `);
 
@@ -80,10 +80,21 @@ function TwoFactor({ enabled, recoveryCodesLeft, onChange }: { enabled: boolean;
   const [enrolment, setEnrolment] = useState<{ secret: string; qrCodeSvg: string } | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   const [code, setCode] = useState('');
+  // asked again for both changes: a session left open on someone else's screen is not enough
+  const [password, setPassword] = useState('');
+  const passwordField = (
+    <label>
+      Your password
+      <input type="password" name="currentPassword" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+    </label>
+  );
 
-  const begin = async () => {
-    const result = await start({});
-    if (result.data) setEnrolment(result.data.startTwoFactorEnrolment);
+  const begin = async (event: Event) => {
+    event.preventDefault();
+    const result = await start({ password });
+    if (!result.data) return;
+    setPassword('');
+    setEnrolment(result.data.startTwoFactorEnrolment);
   };
   const finish = async (event: Event) => {
     event.preventDefault();
@@ -96,9 +107,10 @@ function TwoFactor({ enabled, recoveryCodesLeft, onChange }: { enabled: boolean;
   };
   const turnOff = async (event: Event) => {
     event.preventDefault();
-    const result = await disable({ code });
+    const result = await disable({ code, password });
     if (!result.data) return;
     setCode('');
+    setPassword('');
     onChange();
   };
 
@@ -128,6 +140,7 @@ function TwoFactor({ enabled, recoveryCodesLeft, onChange }: { enabled: boolean;
           <p>
             On: signing in asks for a code from your authenticator app. {recoveryCodesLeft} recovery code{recoveryCodesLeft === 1 ? '' : 's'} left.
           </p>
+          {passwordField}
           <label>
             Code to turn it off
             <input name="disableCode" autoComplete="one-time-code" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
@@ -139,13 +152,14 @@ function TwoFactor({ enabled, recoveryCodesLeft, onChange }: { enabled: boolean;
         </form>
       )}
       {!recoveryCodes && !enabled && !enrolment && (
-        <div>
+        <form onSubmit={begin}>
           <p>Off: the password alone signs in. Add an authenticator app so that a stolen password is not enough.</p>
+          {passwordField}
           {startState.error && <p class="error" role="alert">{describeError(startState.error)}</p>}
-          <button type="button" onClick={() => void begin()} disabled={startState.fetching}>
+          <button type="submit" disabled={startState.fetching}>
             Turn on two-factor
           </button>
-        </div>
+        </form>
       )}
       {!enabled && enrolment && (
         <form onSubmit={finish}>

@@ -27,9 +27,9 @@ type Documents = {
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": typeof types.LiveLeaksDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query Security {\n    viewer {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": typeof types.SecurityDocument,
-    "\n  mutation StartTwoFactorEnrolment {\n    startTwoFactorEnrolment {\n      secret\n      qrCodeSvg\n    }\n  }\n": typeof types.StartTwoFactorEnrolmentDocument,
+    "\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n": typeof types.StartTwoFactorEnrolmentDocument,
     "\n  mutation ConfirmTwoFactor($code: String!) {\n    confirmTwoFactor(code: $code)\n  }\n": typeof types.ConfirmTwoFactorDocument,
-    "\n  mutation DisableTwoFactor($code: String!) {\n    disableTwoFactor(code: $code)\n  }\n": typeof types.DisableTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($code: String!, $password: String!) {\n    disableTwoFactor(code: $code, password: $password)\n  }\n": typeof types.DisableTwoFactorDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": typeof types.RevokeSessionDocument,
     "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions\n  }\n": typeof types.RevokeOtherSessionsDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
@@ -60,9 +60,9 @@ const documents: Documents = {
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": types.LiveLeaksDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query Security {\n    viewer {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": types.SecurityDocument,
-    "\n  mutation StartTwoFactorEnrolment {\n    startTwoFactorEnrolment {\n      secret\n      qrCodeSvg\n    }\n  }\n": types.StartTwoFactorEnrolmentDocument,
+    "\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n": types.StartTwoFactorEnrolmentDocument,
     "\n  mutation ConfirmTwoFactor($code: String!) {\n    confirmTwoFactor(code: $code)\n  }\n": types.ConfirmTwoFactorDocument,
-    "\n  mutation DisableTwoFactor($code: String!) {\n    disableTwoFactor(code: $code)\n  }\n": types.DisableTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($code: String!, $password: String!) {\n    disableTwoFactor(code: $code, password: $password)\n  }\n": types.DisableTwoFactorDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": types.RevokeSessionDocument,
     "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions\n  }\n": types.RevokeOtherSessionsDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
@@ -149,7 +149,7 @@ export function graphql(source: "\n  query Security {\n    viewer {\n      id\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation StartTwoFactorEnrolment {\n    startTwoFactorEnrolment {\n      secret\n      qrCodeSvg\n    }\n  }\n"): (typeof documents)["\n  mutation StartTwoFactorEnrolment {\n    startTwoFactorEnrolment {\n      secret\n      qrCodeSvg\n    }\n  }\n"];
+export function graphql(source: "\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n"): (typeof documents)["\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -157,7 +157,7 @@ export function graphql(source: "\n  mutation ConfirmTwoFactor($code: String!) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation DisableTwoFactor($code: String!) {\n    disableTwoFactor(code: $code)\n  }\n"): (typeof documents)["\n  mutation DisableTwoFactor($code: String!) {\n    disableTwoFactor(code: $code)\n  }\n"];
+export function graphql(source: "\n  mutation DisableTwoFactor($code: String!, $password: String!) {\n    disableTwoFactor(code: $code, password: $password)\n  }\n"): (typeof documents)["\n  mutation DisableTwoFactor($code: String!, $password: String!) {\n    disableTwoFactor(code: $code, password: $password)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -82,6 +82,8 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   /** Wrong email or password (the same answer for both). */
   | 'INVALID_CREDENTIALS'
+  /** startTwoFactorEnrolment or disableTwoFactor with a password that is not the account’s. */
+  | 'PASSWORD_INCORRECT'
   /** Sign-up with a password over the maximum length. */
   | 'PASSWORD_TOO_LONG'
   /** Sign-up with a password under the minimum length. */

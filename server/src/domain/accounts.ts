@@ -9,6 +9,7 @@ import {
   NotAuthenticatedError,
   planRequiredMessage,
   SessionExpiredError,
+  PasswordIncorrectError,
   SessionNotFoundError,
   TwoFactorInvalidError,
 } from './errors.js';
@@ -233,6 +234,18 @@ export class AccountService {
   async revokeOtherSessions(accountId: string, keepId: string, actor: AuditActor): Promise<number> {
     const others = (await this.sessions.list(accountId, this.now())).filter((session) => session.id !== keepId);
     return this.revokeSessions(accountId, others.map((session) => session.id), actor);
+  }
+
+  /**
+   * The signed-in user's password again, before a change a stolen session must not make alone
+   * (two-factor on or off). A wrong one is a failed sign-in attempt of the account, under the same
+   * limit; a right one gives its point back.
+   */
+  async confirmPassword(account: AccountRecord, password: string): Promise<void> {
+    const perAccount = this.limits.signInFailuresPerAccount;
+    await perAccount.consume(account.email);
+    if (!(await argon2Verify(account.passwordHash, password))) throw new PasswordIncorrectError();
+    await perAccount.refund(account.email).catch(() => {});
   }
 
   /** The account of a token that authenticated; a token whose account is gone is invalid. */

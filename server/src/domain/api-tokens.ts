@@ -37,7 +37,16 @@ import {
   serializeIpAllowlist,
 } from './token-restrictions.js';
 import { MAX_ACTIVE_TOKENS, normalizeTokenName } from './token-rules.js';
-import { ALL_SCOPES, DEFAULT_TOKEN_SCOPES, requireGrantable, storeScopes, type TokenCaller, type TokenScope } from './token-scopes.js';
+import {
+  DEFAULT_TOKEN_SCOPES,
+  inheritedRestrictions,
+  requireGrantable,
+  requireMayChangeRestrictions,
+  requireNoLooserThan,
+  storeScopes,
+  type TokenCaller,
+  type TokenScope,
+} from './token-scopes.js';
 
 /** What updateToken may change: absent stays, null (or an empty allowlist) removes a restriction. */
 export interface TokenUpdate {
@@ -111,14 +120,14 @@ export class ApiTokenService {
   async generateToken(account: AccountRecord, request: TokenRequest, caller: TokenCaller): Promise<GeneratedToken> {
     const name = normalizeTokenName(request.name);
     const now = this.now();
-    const expiresAt = expiryOf(request.expiry, now);
     const scopes = storeScopes(request.scopes ?? DEFAULT_TOKEN_SCOPES);
     requireGrantable(caller.scopes, scopes);
+    const { expiresAt, allowedIps, monthlyDocumentLimit } = inheritedRestrictions(caller, expiryOf(request.expiry, now));
     const missingPlan = missingPlanReason(account);
     if (missingPlan) throw new PlanRequiredError(missingPlan);
     const secret = generateSecret('apiToken');
     const result = await this.tokens.createWithinLimit(
-      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt, scopes },
+      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt, scopes, allowedIps, monthlyDocumentLimit },
       MAX_ACTIVE_TOKENS,
       now,
       (token) => [
@@ -167,6 +176,7 @@ export class ApiTokenService {
       changes.scopes = storeScopes(update.scopes);
       requireGrantable(caller.scopes, changes.scopes);
     }
+    requireMayChangeRestrictions(caller, { allowedIps: changes.allowedIps !== undefined, monthlyDocumentLimit: changes.monthlyDocumentLimit !== undefined });
     await this.requireCallerMayChange(account.id, tokenId, caller);
     const result = await this.tokens.update(account.id, tokenId, changes, () => this.updateEvents(account.id, tokenId, changes, caller.actor));
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
@@ -175,13 +185,15 @@ export class ApiTokenService {
   }
 
   /**
-   * A token changes or rolls only tokens whose scopes it holds (token-scopes.ts says why); a
-   * session may change any. One read, for token callers only; an unknown id is left to the change.
+   * A token changes, rolls or deletes only tokens no looser than itself (token-scopes.ts says
+   * why); a session may change any. One read, for token callers only; an unknown id is left to the
+   * change. The read and the change are two statements: a session that widens the target in
+   * between is the account's owner acting at that moment.
    */
   private async requireCallerMayChange(accountId: string, tokenId: string, caller: TokenCaller): Promise<void> {
-    if (caller.scopes === ALL_SCOPES) return;
+    if (!caller.token) return;
     const token = await this.tokens.findOwned(accountId, tokenId);
-    if (token) requireGrantable(caller.scopes, token.scopes);
+    if (token) requireNoLooserThan(caller, token);
   }
 
   /** A rename is TOKEN_RENAMED, an allowlist, monthly limit or scope change TOKEN_RESTRICTED: both, if both changed. */
@@ -230,9 +242,11 @@ export class ApiTokenService {
     return new Map((await this.tokens.findOwnedMany(accountId, tokenIds)).map((token) => [token.id, token]));
   }
 
-  async deleteToken(accountId: string, tokenId: string, actor: AuditActor): Promise<ApiTokenRecord> {
+  /** A token deletes only tokens whose scopes it holds, as for a roll or an update: a narrow token cannot take down a broader one. */
+  async deleteToken(accountId: string, tokenId: string, caller: TokenCaller): Promise<ApiTokenRecord> {
+    await this.requireCallerMayChange(accountId, tokenId, caller);
     const now = this.now();
-    const result = await this.tokens.softDelete(accountId, tokenId, now, () => [auditEvent('TOKEN_DELETED', actor, now, { accountId, tokenId })]);
+    const result = await this.tokens.softDelete(accountId, tokenId, now, () => [auditEvent('TOKEN_DELETED', caller.actor, now, { accountId, tokenId })]);
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'already-deleted') throw new TokenAlreadyDeletedError();
     return result.token;

@@ -183,6 +183,34 @@ export class ApiTokenScopeMissingError extends DomainError {
   }
 }
 
+/**
+ * An API token asking to make or change a token looser than itself (later expiry, other addresses,
+ * a higher monthly limit): 403, as for a missing scope.
+ */
+export class ApiTokenRestrictedError extends DomainError {
+  static outlives(expiresAt: Date) {
+    return new ApiTokenRestrictedError(
+      `This API token expires on ${expiresAt.toISOString()}, and cannot make a token that outlives it. Choose an expiry on or before that date, or generate the token on the API Tokens page.`,
+    );
+  }
+
+  static looser(how: string) {
+    return new ApiTokenRestrictedError(
+      `This API token cannot change, roll or delete a token that ${how} than it does itself. Use a less restricted token, or do it on the API Tokens page.`,
+    );
+  }
+
+  static locked(restriction: string) {
+    return new ApiTokenRestrictedError(
+      `This API token has a ${restriction} of its own, so it cannot change that of a token (it could loosen its own). Change it on the API Tokens page.`,
+    );
+  }
+
+  private constructor(message: string) {
+    super('API_TOKEN_RESTRICTED', message);
+  }
+}
+
 export class SessionRequiredError extends DomainError {
   constructor() {
     super(
@@ -207,6 +235,12 @@ export class TwoFactorRequiredError extends DomainError {
 export class TwoFactorInvalidError extends DomainError {
   constructor() {
     super('TWO_FACTOR_INVALID', 'That code is not valid: use the current code from your authenticator app (each code works once), or an unused recovery code.');
+  }
+}
+
+export class PasswordIncorrectError extends DomainError {
+  constructor() {
+    super('PASSWORD_INCORRECT', 'That is not your current password. Enter it to change two-factor sign-in.');
   }
 }
 

@@ -56,6 +56,9 @@ export interface NewToken {
   preview: string;
   expiresAt: Date | null;
   scopes: StoredScopes;
+  /** Set when a restricted token made it (domain/token-scopes.ts, inheritedRestrictions). */
+  allowedIps: string | null;
+  monthlyDocumentLimit: number | null;
 }
 
 export type UpdateTokenResult = { outcome: 'updated'; token: ApiTokenRecord } | { outcome: 'not-found' } | { outcome: 'deleted' };

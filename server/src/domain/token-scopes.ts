@@ -4,7 +4,8 @@
 // keys and GitHub's fine-grained tokens). The GraphQL layer declares per field which scope it needs
 // (graphql/authorization.ts); this module holds the names and the rules of giving them.
 import type { AuditActor } from './audit.js';
-import { ApiTokenScopeMissingError, DomainError } from './errors.js';
+import { ApiTokenRestrictedError, ApiTokenScopeMissingError, DomainError } from './errors.js';
+import type { ApiTokenRecord } from './ports.js';
 
 export const TOKEN_SCOPES = {
   DOCUMENTS_RENDER: 'Make documents with renderDocument. What every token could do before scopes.',
@@ -63,8 +64,47 @@ export function requireGrantable(callerScopes: StoredScopes, tokenScopes: Stored
   if (missing) throw ApiTokenScopeMissingError.toGrant(missing);
 }
 
-/** Who asks for a token change: whom the audit log names, and the scopes it holds and may give. */
+/** Who asks for a token change: whom the audit log names, the scopes it holds and may give, and the calling token (null for a session). */
 export interface TokenCaller {
   actor: AuditActor;
   scopes: StoredScopes;
+  token: ApiTokenRecord | null;
+}
+
+/** A token's restrictions: what a token it makes inherits, and what it may not loosen. */
+export type TokenRestrictions = Pick<ApiTokenRecord, 'expiresAt' | 'allowedIps' | 'monthlyDocumentLimit'>;
+
+/**
+ * The restrictions a token made by `caller` starts with: a token cannot make one that outlives it,
+ * works from more places, or makes more documents a month. An expiry asked for past the caller's is
+ * refused; none asked for is the caller's own. A session makes tokens as asked.
+ */
+export function inheritedRestrictions(caller: TokenCaller, askedExpiresAt: Date | null): TokenRestrictions {
+  const parent = caller.token;
+  if (!parent) return { expiresAt: askedExpiresAt, allowedIps: null, monthlyDocumentLimit: null };
+  if (parent.expiresAt && askedExpiresAt && askedExpiresAt > parent.expiresAt) throw ApiTokenRestrictedError.outlives(parent.expiresAt);
+  return { expiresAt: askedExpiresAt ?? parent.expiresAt, allowedIps: parent.allowedIps, monthlyDocumentLimit: parent.monthlyDocumentLimit };
+}
+
+/**
+ * A token changes, rolls or deletes only a token that is no looser than itself: scopes it holds, an
+ * expiry no later than its own, its own allowlist, a monthly limit no higher. A roll hands out the
+ * target's new secret, so rolling a looser token would be taking its freedom.
+ */
+export function requireNoLooserThan(caller: TokenCaller, target: Pick<ApiTokenRecord, 'scopes' | 'expiresAt' | 'allowedIps' | 'monthlyDocumentLimit'>): void {
+  requireGrantable(caller.scopes, target.scopes);
+  const parent = caller.token;
+  if (!parent) return;
+  if (parent.expiresAt && (!target.expiresAt || target.expiresAt > parent.expiresAt)) throw ApiTokenRestrictedError.looser('expires later');
+  if (parent.allowedIps && target.allowedIps !== parent.allowedIps) throw ApiTokenRestrictedError.looser('works from other addresses');
+  if (parent.monthlyDocumentLimit !== null && (target.monthlyDocumentLimit === null || target.monthlyDocumentLimit > parent.monthlyDocumentLimit)) {
+    throw ApiTokenRestrictedError.looser('may make more documents a month');
+  }
+}
+
+/** A token with an allowlist or a monthly limit of its own cannot change that restriction on any token: it would loosen it. */
+export function requireMayChangeRestrictions(caller: TokenCaller, change: { allowedIps: boolean; monthlyDocumentLimit: boolean }): void {
+  const parent = caller.token;
+  if (parent?.allowedIps && change.allowedIps) throw ApiTokenRestrictedError.locked('IP allowlist');
+  if (parent && parent.monthlyDocumentLimit !== null && change.monthlyDocumentLimit) throw ApiTokenRestrictedError.locked('monthly document limit');
 }

@@ -8,6 +8,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import { auditEvent, type AuditActor, type AuditStore } from './audit.js';
 import { DomainError, TwoFactorInvalidError, TwoFactorRequiredError } from './errors.js';
 import type { TwoFactorStore } from './ports.js';
+import type { RateLimiters } from './rate-limits.js';
 import { hashSecret } from './secrets.js';
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -37,8 +38,23 @@ export class TwoFactorService {
   constructor(
     private readonly store: TwoFactorStore,
     private readonly audit: Pick<AuditStore, 'record'>,
+    private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * A code checked outside sign-in (confirming an enrolment, turning it off) takes a point of the
+   * account's failed sign-in allowance first, and gets it back only if it was right: about three
+   * in a million six-digit codes are valid at any moment, so unlimited guesses from a stolen
+   * session would find one within minutes.
+   */
+  private async limited<T>(accountId: string, check: () => Promise<T>): Promise<T> {
+    const key = `two-factor:${accountId}`;
+    await this.limits.signInFailuresPerAccount.consume(key);
+    const result = await check();
+    await this.limits.signInFailuresPerAccount.refund(key).catch(() => {});
+    return result;
+  }
 
   async isEnabled(accountId: string): Promise<boolean> {
     return Boolean((await this.store.find(accountId))?.secret);
@@ -64,8 +80,12 @@ export class TwoFactorService {
     if (!factor?.pendingSecret) {
       throw new DomainError('TWO_FACTOR_NOT_ENROLLING', 'Start the enrolment first (startTwoFactorEnrolment), then enter a code from the app.');
     }
-    const timeStep = await this.timeStepOf(factor.pendingSecret, code, null);
-    if (timeStep === null) throw new TwoFactorInvalidError();
+    const pendingSecret = factor.pendingSecret;
+    const timeStep = await this.limited(accountId, async () => {
+      const step = await this.timeStepOf(pendingSecret, code, null);
+      if (step === null) throw new TwoFactorInvalidError();
+      return step;
+    });
     const now = this.now();
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const enabled = await this.store.enable(accountId, factor.pendingSecret, now, timeStep, codes.map((recovery) => hashSecret(normalizeRecoveryCode(recovery))), () => [
@@ -76,12 +96,12 @@ export class TwoFactorService {
     return codes;
   }
 
-  /** Turning it off takes a valid code (or a recovery code): a stolen session alone cannot. */
+  /** Turning it off takes a valid code (or a recovery code), and the password (checked by the caller, graphql/types/two-factor.ts). */
   async disable(accountId: string, code: string, actor: AuditActor): Promise<void> {
     if (!(await this.isEnabled(accountId))) {
       throw new DomainError('TWO_FACTOR_NOT_ENABLED', 'Two-factor authentication is not on for this account.');
     }
-    await this.checkCode(accountId, code, actor);
+    await this.limited(accountId, () => this.checkCode(accountId, code, actor));
     const now = this.now();
     await this.store.disable(accountId, () => [auditEvent('TWO_FACTOR_DISABLED', actor, now, { accountId })]);
   }

@@ -11,10 +11,11 @@ export async function actorOf(ctx: GraphQLContext): Promise<AuditActor> {
   return caller.kind === 'session' ? { type: 'SESSION', id: caller.session.id, ...from } : { type: 'API_TOKEN', id: caller.token.id, ...from };
 }
 
-/** A session holds every scope; a token its own. */
+/** A session holds every scope and no restriction; a token its own. */
 export async function tokenCallerOf(ctx: GraphQLContext): Promise<TokenCaller> {
   const caller = await ctx.principal();
-  return { actor: await actorOf(ctx), scopes: caller.kind === 'session' ? ALL_SCOPES : caller.token.scopes };
+  const actor = await actorOf(ctx);
+  return caller.kind === 'session' ? { actor, scopes: ALL_SCOPES, token: null } : { actor, scopes: caller.token.scopes, token: caller.token };
 }
 
 /** Before a session exists (sign-up, sign-in): the address and agent only. */

@@ -14,13 +14,14 @@ const FIND: SqlStatement = {
 };
 const SET_PENDING: SqlStatement = {
   name: 'two_factor_set_pending',
+  // an enabled factor is never replaced by an enrolment: it must be turned off first
   text: `INSERT INTO "TwoFactor" ("accountId", "pendingSecret") VALUES ($1, $2)
-    ON CONFLICT ("accountId") DO UPDATE SET "pendingSecret" = $2`,
+    ON CONFLICT ("accountId") DO UPDATE SET "pendingSecret" = $2 WHERE "TwoFactor"."secret" IS NULL`,
 };
 const ENABLE: SqlStatement = {
   name: 'two_factor_enable',
   text: `UPDATE "TwoFactor" SET "secret" = "pendingSecret", "pendingSecret" = NULL, "enabledAt" = $3, "lastTimeStep" = $4
-    WHERE "accountId" = $1 AND "pendingSecret" = $2 RETURNING "accountId"`,
+    WHERE "accountId" = $1 AND "pendingSecret" = $2 AND "secret" IS NULL RETURNING "accountId"`,
 };
 const DELETE_RECOVERY_CODES: SqlStatement = { name: 'recovery_codes_delete', text: `DELETE FROM "RecoveryCode" WHERE "accountId" = $1` };
 const INSERT_RECOVERY_CODE: SqlStatement = {

@@ -16,7 +16,7 @@ import { MAX_ACTIVE_TOKENS, TOKEN_NAME_MAX_LENGTH } from '../../domain/token-rul
 import { TOKEN_LIST_MAX } from '../../domain/token-pages.js';
 import { DEFAULT_TOKEN_SCOPES, scopesOf, TOKEN_SCOPES, type TokenScope } from '../../domain/token-scopes.js';
 import { builder } from '../builder.js';
-import { actorOf, tokenCallerOf } from '../audit-actor.js';
+import { tokenCallerOf } from '../audit-actor.js';
 import { forAnyone, forScope } from '../authorization.js';
 import type { DocumentCountChange } from '../../live/events.js';
 
@@ -208,7 +208,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.deleteToken(account.id, String(id), await actorOf(ctx)));
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.deleteToken(account.id, String(id), await tokenCallerOf(ctx)));
     },
   }),
 }));

@@ -33,9 +33,12 @@ builder.objectFields(AccountType, (t) => ({
 builder.mutationFields((t) => ({
   startTwoFactorEnrolment: t.field({
     type: TwoFactorEnrolmentType,
-    description: 'Starts adding an authenticator app. Two-factor is on only once confirmTwoFactor accepts a code from it.',
-    resolve: async (_root, _args, ctx) => {
+    description: 'Starts adding an authenticator app; takes the current password. Two-factor is on only once confirmTwoFactor accepts a code from it.',
+    args: { password: t.arg.string() },
+    resolve: async (_root, { password }, ctx) => {
       const account = await ctx.viewer();
+      // a stolen session alone must not put the thief's app on the account
+      await ctx.services.accounts.confirmPassword(account, password);
       return ctx.services.twoFactor.startEnrolment(account.id, account.email);
     },
   }),
@@ -45,10 +48,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { code }, ctx) => ctx.services.twoFactor.confirmEnrolment((await ctx.viewer()).id, code, await actorOf(ctx)),
   }),
   disableTwoFactor: t.boolean({
-    description: 'Turns two-factor off; takes a current code or a recovery code.',
-    args: { code: t.arg.string() },
-    resolve: async (_root, { code }, ctx) => {
-      await ctx.services.twoFactor.disable((await ctx.viewer()).id, code, await actorOf(ctx));
+    description: 'Turns two-factor off; takes the current password and a current code or a recovery code.',
+    args: { code: t.arg.string(), password: t.arg.string() },
+    resolve: async (_root, { code, password }, ctx) => {
+      const account = await ctx.viewer();
+      await ctx.services.accounts.confirmPassword(account, password);
+      await ctx.services.twoFactor.disable(account.id, code, await actorOf(ctx));
       return true;
     },
   }),
