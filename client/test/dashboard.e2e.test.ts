@@ -102,10 +102,10 @@ describe('the API Tokens page', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     // the rule is on screen before any submit, and tied to the field
     expect(await page.getByText('At least 8 characters.').isVisible()).toBe(true);
-    expect(await page.getByLabel('Password').getAttribute('aria-describedby')).toBe('password-rule');
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-describedby')).toBe('password-rule');
     await audit('sign-up');
     await page.getByLabel('Email').fill('e2e@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).first().click();
     await page.getByRole('heading', { name: 'Choose a plan first' }).waitFor();
     // no token can be generated before a plan is chosen
@@ -427,7 +427,7 @@ describe('the API Tokens page', () => {
     expect(requests).toEqual([]);
     await audit('expired', { screenshots: true });
     await page.getByLabel('Email').fill('e2e@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await countCell('Worker').waitFor();
     // the user's place is kept: the filter is as it was
@@ -448,7 +448,7 @@ describe('the API Tokens page', () => {
     await page.locator('dialog').waitFor({ state: 'detached' });
     await page.getByText('Your session has expired. Sign in again to manage your tokens.').waitFor();
     await page.getByLabel('Email').fill('e2e@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     // back where the user was: the plan cards open, the Deleted tab, the filter; nothing was chosen
     await page.getByRole('heading', { name: 'Change plan' }).waitFor();
@@ -466,7 +466,7 @@ describe('the API Tokens page', () => {
     const email = `a.very.long.name.for.testing.wrapping@${'x'.repeat(8)}.example.com`;
     expect(email.length).toBeGreaterThanOrEqual(51);
     await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).first().click();
     await page.getByRole('button', { name: /Free/ }).click();
     await generateInForm('Phone');

@@ -54,6 +54,8 @@ export type ErrorCode =
   | 'API_TOKEN_MALFORMED'
   /** A document request without Authorization: Bearer. */
   | 'API_TOKEN_MISSING'
+  /** A token asking to make or change a token looser than itself (a later expiry, other addresses, a higher monthly limit): HTTP 403. */
+  | 'API_TOKEN_RESTRICTED'
   /** The secret was replaced by a roll and its grace period has ended. */
   | 'API_TOKEN_ROLLED'
   /** The API token lacks the scope the operation needs, or asks to give a token a scope it lacks itself: HTTP 403; extensions.scope names it. */

@@ -2,7 +2,6 @@
 // the domain never sees Prisma or SQL.
 // (Over 200 lines: it is only interfaces and record types, one block per store; splitting it
 // would scatter the one contract persistence/ implements.)
-import type { StoredScopes } from './token-scopes.js';
 import type { AuditEventRecord } from './audit.js';
 
 export interface AccountRecord {
@@ -37,8 +36,8 @@ export interface ApiTokenRecord {
   /** Documents counted in monthlyCountMonth ("2026-12"). */
   monthlyDocumentCount: number;
   monthlyCountMonth: string | null;
-  /** What the token may do, in its stored form (domain/token-scopes.ts). */
-  scopes: StoredScopes;
+  /** What the token may do: token-scopes.ts's StoredScopes (a string here, so that this file imports no rule). */
+  scopes: string;
 }
 
 /** What updateToken may change; an absent field stays as it is, null removes a restriction. */
@@ -46,7 +45,7 @@ export interface TokenChanges {
   name?: string;
   allowedIps?: string | null;
   monthlyDocumentLimit?: number | null;
-  scopes?: StoredScopes;
+  scopes?: string;
 }
 
 export interface NewToken {
@@ -55,7 +54,7 @@ export interface NewToken {
   secretHash: string;
   preview: string;
   expiresAt: Date | null;
-  scopes: StoredScopes;
+  scopes: string;
   /** Set when a restricted token made it (domain/token-scopes.ts, inheritedRestrictions). */
   allowedIps: string | null;
   monthlyDocumentLimit: number | null;
