@@ -204,6 +204,35 @@ describe('a flooding account does not starve the others', () => {
     expect(types.slice(0, 2)).toContain('token.leaked');
   });
 
+  it('a claim that ran while the attempts it counted as busy ended does not end the run with messages left', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'pro' });
+    const endpointId = await createEndpoint(session, receiver.url);
+    await fillOutbox(accountId, [endpointId], 6);
+    // each claim made while attempts are in flight is held until those attempts are recorded and
+    // their slots are free: the claim still counts them as busy, so it finds nothing, and only
+    // then do the attempts end. This is the order in which a slow database query meets a fast receiver.
+    const store = new DatabaseWebhookStore(t.app.database.prisma, t.app.database.sql, t.app.database.provider);
+    let recorded = 0;
+    const recordAttempt = store.recordAttempt.bind(store);
+    store.recordAttempt = async (outcome) => {
+      await recordAttempt(outcome);
+      recorded++;
+    };
+    const claimDue = store.claimDue.bind(store);
+    store.claimDue = async (now, leaseUntil, turn) => {
+      const busy = [...turn.inFlight.values()].reduce((sum, count) => sum + count, 0);
+      const waitFor = recorded + busy;
+      while (busy > 0 && recorded < waitFor) await new Promise((resolve) => setTimeout(resolve, 5));
+      // the attempts' own bookkeeping after the record runs in the same turn; one more turn for it
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return claimDue(now, leaseUntil, turn);
+    };
+    const made = await new WebhookDelivery(store, { now, allowPrivateUrls: true, timeoutMs: 10 * 60_000 }).deliverDue();
+    expect(made).toBe(6);
+    expect(receiver.received).toHaveLength(6);
+    expect(await waitingOf(accountId)).toBe(0);
+  });
+
   it('an endpoint that never answers is paused after its timeouts: it holds no slot until the pause ends, and a longer pause follows', async () => {
     const { session, accountId } = await t.signUp({ plan: 'pro' });
     const endpointId = await createEndpoint(session, `${hanging.url}?paused`, ['token.created']);

@@ -83,10 +83,12 @@ export class WebhookDelivery {
     let attempts = 0;
     let failure: { reason: unknown } | undefined;
     const inFlight = new Set<Promise<void>>();
+    let finished = 0;
     for (;;) {
       const free = MAX_ATTEMPTS_IN_FLIGHT - inFlight.size;
       if (!failure && free > 0) {
         const now = this.options.now();
+        const finishedBefore = finished;
         const claimed = await this.store.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS), {
           limit: Math.min(free, CLAIM_BATCH_SIZE),
           perEndpoint: MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT,
@@ -101,11 +103,14 @@ export class WebhookDelivery {
             .finally(() => {
               this.countInFlight(message.endpointId, -1);
               inFlight.delete(attempt);
+              finished++;
             });
           inFlight.add(attempt);
         }
         attempts += claimed.length;
-        if (claimed.length > 0) continue;
+        // an attempt that ended while the claim ran freed a slot the claim still counted as taken:
+        // what it held back may be due now, so an empty claim is no sign that nothing is left
+        if (claimed.length > 0 || finished !== finishedBefore) continue;
       }
       if (inFlight.size === 0) {
         if (failure) throw failure.reason;
