@@ -90,9 +90,9 @@ afterAll(() => {
  * A client that speaks graphql-transport-ws by hand over `ws`, opens SUBSCRIPTIONS identical
  * documentCount subscriptions with the large selection, and records every count it reads.
  */
-function openStoppingClient(url: string, session: string) {
+function openStoppingClient(url: string, session: string, queries: string[] = Array.from({ length: SUBSCRIPTIONS }, () => LARGE_SELECTION)) {
   const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { perMessageDeflate: false });
-  const ids = Array.from({ length: SUBSCRIPTIONS }, (_, i) => `large-${i}`);
+  const ids = queries.map((_, i) => `large-${i}`);
   /** Per subscription id, the counts read, in order. */
   const received = new Map<string, Count[]>(ids.map((id) => [id, []]));
   const read = { bytes: 0, smallestFrame: Infinity, largestFrame: 0, unexpected: [] as unknown[] };
@@ -102,7 +102,7 @@ function openStoppingClient(url: string, session: string) {
   socket.on('message', (data: Buffer) => {
     const message = JSON.parse(String(data)) as { type: string; id?: string; payload?: any };
     if (message.type === 'connection_ack') {
-      for (const id of ids) socket.send(JSON.stringify({ type: 'subscribe', id, payload: { query: LARGE_SELECTION } }));
+      ids.forEach((id, i) => socket.send(JSON.stringify({ type: 'subscribe', id, payload: { query: queries[i] } })));
     } else if (message.type === 'next') {
       const { tokenId, documentCount } = message.payload.data.documentCount as Count;
       received.get(message.id!)!.push({ tokenId, documentCount });
@@ -275,6 +275,30 @@ describe('a live-count subscriber that stops reading', () => {
 
       healthy.dispose();
       await client.dispose();
+    }, 120_000);
+
+    it('its subscriptions that were not held when it was closed leave at their next count, not when the closing handshake times out', async () => {
+      const { session } = await t.signUp({ plan: 'business' });
+      const [first, second] = [await t.generateToken(session, 'first'), await t.generateToken(session, 'second')];
+      const ofToken = (tokenId: string) => LARGE_SELECTION.replace('documentCount {', `documentCount(tokenId: "${tokenId}") {`);
+      // half of the subscriptions follow the first token, half the second: only the first's are
+      // written to and held, so the second's are certainly not held when the socket is closed
+      const half = SUBSCRIPTIONS / 2;
+      const stopped = openStoppingClient(url, session, [...Array.from({ length: half }, () => ofToken(first.id)), ...Array.from({ length: half }, () => ofToken(second.id))]);
+      await until(() => [...stopped.received.values()].every((counts) => counts.length === 1));
+      const subscriptions = () => t.app.webSockets.sharedSubscriptions().subscriptions;
+      const withStopped = subscriptions();
+      stopped.socket.pause();
+
+      // the first token's subscriptions back the socket up until it is closed; they leave at once
+      while (subscriptions() > withStopped - half) expect((await t.renderDocument(first.secret)).errors).toBeUndefined();
+      expect(subscriptions()).toBe(withStopped - half);
+      // the second token's next count finds the socket closing: its subscriptions leave with it
+      expect((await t.renderDocument(second.secret)).errors).toBeUndefined();
+      await until(() => subscriptions() === withStopped - SUBSCRIPTIONS);
+
+      stopped.socket.resume();
+      expect(await stopped.closed).toMatchObject({ code: 1013 });
     }, 120_000);
   });
 });

@@ -90,7 +90,10 @@ class SharedSubscription implements CountSubscriber, AsyncIterableIterator<never
   }
 
   deliver(change: DocumentCountChange): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+    // A closing socket gets nothing more, and its subscription leaves the feed now: one closed for
+    // slowness has subscriptions that were never held (they had sent their frame when it was
+    // closed), and a client that does not read would keep them until `ws` gives up on it, 30 s later.
+    if (this.socket.readyState !== this.socket.OPEN) return this.end();
     if (this.waiting || this.socket.bufferedAmount > this.shared.limits.wsMaxBufferedBytes) this.hold(change);
     else this.send(change);
   }
