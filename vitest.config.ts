@@ -38,6 +38,7 @@ const API_SUITES = [
   'server/test/session-store.test.ts',
   'server/test/sessions.test.ts',
   'server/test/two-factor.test.ts',
+  'server/test/teams.test.ts',
   'server/test/idempotency.test.ts',
   'server/test/idempotent-retries.test.ts',
   'server/test/secret-scanning.test.ts',

@@ -13,6 +13,8 @@ import type { RateLimiters } from './domain/rate-limits.js';
 import { DatabaseAccountStore } from './persistence/account-store.js';
 import { DatabaseTwoFactorStore } from './persistence/two-factor-store.js';
 import { TwoFactorService } from './domain/two-factor.js';
+import { TeamService } from './domain/teams.js';
+import { DatabaseTeamStore } from './persistence/team-store.js';
 import { DatabaseSessionStore } from './persistence/session-store.js';
 import type { Database } from './persistence/database.js';
 import { DatabaseIdempotencyStore } from './persistence/idempotency-store.js';
@@ -64,6 +66,7 @@ export function createServices(
   return {
     accounts: new AccountService(new DatabaseAccountStore(database.prisma, database.sql), new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore, twoFactor),
     twoFactor,
+    teams: new TeamService(new DatabaseTeamStore(database.sql), announce, now),
     apiTokens,
     audit: new AuditLog(auditStore, now),
     leaks: new LeakResponseService(auditStore, now),

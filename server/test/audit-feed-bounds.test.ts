@@ -13,7 +13,7 @@ import { createLiveEvents } from '../src/live/events.js';
 
 const MAX_UNREAD_EVENTS = limitsFromEnv({}).liveMaxUnreadEvents;
 
-const session = { id: 'session-1', expiresAt: new Date(Date.now() + 3_600_000) };
+const session = { id: 'session-1', expiresAt: new Date(Date.now() + 3_600_000), userId: 'account-1' };
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const event = (accountId: string, n: number): AuditEventRecord =>
   auditEvent('TOKEN_RENAMED', { type: 'SESSION', id: session.id, clientAddress: '203.0.113.9', userAgent: null }, new Date(), { accountId, details: { n } });
@@ -68,9 +68,10 @@ describe('live audit feeds', () => {
     const open = Array.from({ length: MAX_AUDIT_FEEDS_PER_ACCOUNT }, () => openFeed({ accountId: 'acct-many', session }));
     const pending = open.map((feed) => feed.next());
     await tick();
-    // one subscription to the account's audit events and one to its access ends, for all of them
+    // one subscription to the account's audit events and one to its access ends, for all of them,
+    // and one to signed-out sessions, for every account's
     expect(feeds.subscriberCount('acct-many')).toBe(MAX_AUDIT_FEEDS_PER_ACCOUNT);
-    expect(events.subscriptionCount()).toBe(2);
+    expect(events.subscriptionCount()).toBe(3);
     await expect(openFeed({ accountId: 'acct-many', session }).next()).rejects.toMatchObject({ code: 'SUBSCRIPTION_LIMIT_REACHED' });
     // another account is not affected
     const elsewhere = openFeed({ accountId: 'acct-other', session });
@@ -114,7 +115,7 @@ describe("an account's channel whose feed rule throws", () => {
       endsWithPlan: false,
     });
     const members = [0, 1].map(() => {
-      const member: ChannelMember = { sessionId: undefined, fail: (error) => (failures.push(error), membership.leave()) };
+      const member: ChannelMember = { session: undefined, fail: (error) => (failures.push(error), membership.leave()) };
       const membership = channels.join('acct-broken', member);
       return member;
     });

@@ -102,7 +102,7 @@ describe('the live-count feed', () => {
     function subscribeAs(feed: DocumentCountFeed, sessionId: string, expiresAt: Date) {
       const ended: unknown[] = [];
       let subscription: { leave(): void } | undefined;
-      subscription = feed.join({ accountId: ACCOUNT, tokenId: token.id, knownToken: token, session: { id: sessionId, expiresAt } }, {
+      subscription = feed.join({ accountId: ACCOUNT, tokenId: token.id, knownToken: token, session: { id: sessionId, expiresAt, userId: ACCOUNT } }, {
         deliver: () => {},
         // as the transports do: a failed subscription leaves the feed
         fail: (error) => {

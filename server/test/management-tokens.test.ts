@@ -117,6 +117,19 @@ const ROWS: Row[] = [
     allowed: ['WEBHOOK_NOT_FOUND'],
     call: async () => ({ query: 'mutation { retryWebhookMessage(id: "msg_none") }' }),
   },
+  // the team's people: sessions only (teams.test.ts tries every role on them); in a personal team
+  // the membership changes are refused by the team's own rules, which is past the authorisation checked here
+  { field: 'Query.teams', needs: 'session', call: async () => ({ query: '{ teams { role } }' }) },
+  { field: 'Query.teamRole', needs: 'session', call: async () => ({ query: '{ teamRole }' }) },
+  { field: 'Query.teamMembers', needs: 'session', call: async () => ({ query: '{ teamMembers { userId } }' }) },
+  { field: 'Query.teamInvitations', needs: 'session', call: async () => ({ query: '{ teamInvitations { id } }' }) },
+  { field: 'Mutation.createTeam', needs: 'session', call: async () => ({ query: 'mutation($name: String!) { createTeam(name: $name) { id } }', variables: { name: fresh('team ') } }) },
+  { field: 'Mutation.inviteMember', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async () => ({ query: 'mutation { inviteMember(email: "a@example.com", role: VIEWER) { secret } }' }) },
+  { field: 'Mutation.revokeInvitation', needs: 'session', allowed: ['INVITATION_NOT_FOUND'], call: async () => ({ query: 'mutation { revokeInvitation(id: "inv_none") }' }) },
+  { field: 'Mutation.acceptInvitation', needs: 'session', allowed: ['INVITATION_NOT_FOUND'], call: async () => ({ query: 'mutation { acceptInvitation(secret: "pgi_none") { role } }' }) },
+  { field: 'Mutation.changeMemberRole', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async (c) => ({ query: 'mutation($id: ID!) { changeMemberRole(userId: $id, role: VIEWER) { role } }', variables: { id: c.ids.token } }) },
+  { field: 'Mutation.removeMember', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async (c) => ({ query: 'mutation($id: ID!) { removeMember(userId: $id) }', variables: { id: c.ids.token } }) },
+  { field: 'Mutation.leaveTeam', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async () => ({ query: 'mutation { leaveTeam }' }) },
   // last: it ends nothing another row needs (a token's signOut is false, and ends no session)
   { field: 'Mutation.signOut', needs: 'anyone', call: async () => ({ query: 'mutation { signOut }' }) },
 ];

@@ -58,7 +58,7 @@ describe('the raw statements and Prisma read the same record', () => {
       const secretHash = `row-model-session-${account.id}`;
       await sessions.create({ accountId: account.id, secretHash, expiresAt: later, clientAddress: '2001:db8::1', userAgent: 'row-models' }, recordsNothing);
       const session = await sessions.findSession(secretHash, new Date());
-      expectSameRecord(session?.account, await accounts.findByEmail(account.email));
+      expectSameRecord(session?.account, await accounts.findByEmail(account.email!));
     }
   });
 

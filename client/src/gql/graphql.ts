@@ -13,6 +13,12 @@ export type AuditActorType =
 
 /** What happened. REVOKED_TOKEN_PRESENTED is recorded at most once per token, client address and clock hour (UTC). */
 export type AuditEventType =
+  | 'INVITATION_REVOKED'
+  | 'MEMBER_INVITED'
+  | 'MEMBER_JOINED'
+  | 'MEMBER_LEFT'
+  | 'MEMBER_REMOVED'
+  | 'MEMBER_ROLE_CHANGED'
   | 'PLAN_CANCELLED'
   | 'PLAN_CHANGED'
   | 'PLAN_CHOSEN'
@@ -26,6 +32,7 @@ export type AuditEventType =
   | 'SIGN_IN_SUCCEEDED'
   | 'SIGN_OUT'
   | 'SIGN_UP'
+  | 'TEAM_CREATED'
   | 'TOKEN_DELETED'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_EXPIRING'
@@ -90,6 +97,20 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   /** Wrong email or password (the same answer for both). */
   | 'INVALID_CREDENTIALS'
+  /** An invitation link past its 7 days. */
+  | 'INVITATION_EXPIRED'
+  /** inviteMember while the team has 50 pending invitations: revoke some first. */
+  | 'INVITATION_LIMIT_REACHED'
+  /** An invitation link or id that does not exist, or a pending invitation of another team. */
+  | 'INVITATION_NOT_FOUND'
+  /** An invitation link that was revoked. */
+  | 'INVITATION_REVOKED'
+  /** An invitation link that was already accepted: each link works once. */
+  | 'INVITATION_USED'
+  /** Inviting, or accepting an invitation for, someone who is already a member of the team. */
+  | 'MEMBER_ALREADY_JOINED'
+  /** changeMemberRole or removeMember for someone who is not a member of the team. */
+  | 'MEMBER_NOT_FOUND'
   /** startTwoFactorEnrolment or disableTwoFactor with a password that is not the account’s. */
   | 'PASSWORD_INCORRECT'
   /** Sign-up with a password over the maximum length. */
@@ -128,6 +149,16 @@ export type ErrorCode =
   | 'SUBSCRIBER_TOO_SLOW'
   /** Too many subscriptions on one connection, live connections of the account, or places watching its activity. */
   | 'SUBSCRIPTION_LIMIT_REACHED'
+  /** createTeam with a name that is empty after trimming, too long, or has control characters. */
+  | 'TEAM_NAME_INVALID'
+  /** A team you are not a member of (the Pogodoc-Team header, or a team id): it looks the same as one that does not exist. */
+  | 'TEAM_NOT_FOUND'
+  /** A change that would leave the team without an owner: make another member an owner first. */
+  | 'TEAM_OWNER_REQUIRED'
+  /** Inviting to, or leaving, a personal team: it has only its owner. Create a team to work with others. */
+  | 'TEAM_PERSONAL'
+  /** Your role in the team does not allow the operation: HTTP 403; extensions.role names the least role that does. */
+  | 'TEAM_ROLE_INSUFFICIENT'
   /** The template does not parse, or uses an unknown filter. */
   | 'TEMPLATE_INVALID'
   /** The template is over its size limit. */
@@ -207,7 +238,7 @@ export type UsageGranularity =
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { id: string, email: string, planActive: boolean, planCancelledAt: string | null, plan: { id: string, name: string, monthlyPriceCents: number, monthlyDocumentQuota: number | null } | null, tokensPaused: { reason: ErrorCode, message: string } | null, currentPeriod: { period: string, used: number, quota: number | null, warningAt: number | null, resetsAt: string } } | null, tokenRules: { nameMaxLength: number, maxActiveTokens: number }, plans: Array<{ id: string, name: string, monthlyPriceCents: number, monthlyDocumentQuota: number | null }> };
+export type ViewerQuery = { viewer: { id: string, email: string | null, planActive: boolean, planCancelledAt: string | null, plan: { id: string, name: string, monthlyPriceCents: number, monthlyDocumentQuota: number | null } | null, tokensPaused: { reason: ErrorCode, message: string } | null, currentPeriod: { period: string, used: number, quota: number | null, warningAt: number | null, resetsAt: string } } | null, tokenRules: { nameMaxLength: number, maxActiveTokens: number }, plans: Array<{ id: string, name: string, monthlyPriceCents: number, monthlyDocumentQuota: number | null }> };
 
 export type SignOutMutationVariables = Exact<{ [key: string]: never; }>;
 

@@ -11,6 +11,12 @@ export type AuditActorType =
 
 /** What happened. REVOKED_TOKEN_PRESENTED is recorded at most once per token, client address and clock hour (UTC). */
 export type AuditEventType =
+  | 'INVITATION_REVOKED'
+  | 'MEMBER_INVITED'
+  | 'MEMBER_JOINED'
+  | 'MEMBER_LEFT'
+  | 'MEMBER_REMOVED'
+  | 'MEMBER_ROLE_CHANGED'
   | 'PLAN_CANCELLED'
   | 'PLAN_CHANGED'
   | 'PLAN_CHOSEN'
@@ -24,6 +30,7 @@ export type AuditEventType =
   | 'SIGN_IN_SUCCEEDED'
   | 'SIGN_OUT'
   | 'SIGN_UP'
+  | 'TEAM_CREATED'
   | 'TOKEN_DELETED'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_EXPIRING'

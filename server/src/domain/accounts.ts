@@ -15,7 +15,7 @@ import {
 } from './errors.js';
 import type { TwoFactorService } from './two-factor.js';
 import { findPlan, missingPlanReason, type Plan } from './plans.js';
-import type { AccountRecord, AccountStore, ApiTokenRecord, LiveAnnouncements, SessionListing, SessionStore, SessionWithAccount } from './ports.js';
+import type { AccountRecord, AccountStore, ApiTokenRecord, LiveAnnouncements, PersonRecord, SessionListing, SessionStore, SessionWithAccount } from './ports.js';
 import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 import { auditEvent, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
@@ -66,7 +66,7 @@ export function planStateOf(account: Pick<AccountRecord, 'planId' | 'planActivat
   };
 }
 
-function normalizeEmail(raw: string): string {
+export function normalizeEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
   // Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
   if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
@@ -116,7 +116,7 @@ export class AccountService {
     // without the event that says who made it, from where
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
     const account = await this.accounts.create({ email, passwordHash }, { secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, ({ account }) =>
-      (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, actor, now, { accountId: account.id })),
+      (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, { ...actor, user: { id: account.id, email } }, now, { accountId: account.id })),
     );
     if (!account) throw new EmailTakenError();
     return { account, sessionToken, expiresAt };
@@ -139,7 +139,7 @@ export class AccountService {
       [perAccount, email],
       [perAddress, clientAddress],
     ]);
-    let account: AccountRecord | null;
+    let account: PersonRecord | null;
     let passwordOk: boolean;
     try {
       account = await this.accounts.findByEmail(email);
@@ -182,7 +182,7 @@ export class AccountService {
     const ended = await this.sessions.delete(hashSecret(sessionToken), (session) => [
       auditEvent('SIGN_OUT', { ...actor, id: session.id }, now, { accountId: session.accountId }),
     ]);
-    if (ended) this.announce.sessionEnded(ended.accountId, ended.id);
+    if (ended) this.announce.sessionEnded(ended.id);
   }
 
   /** The session behind a session token, with its account, or an error that says why there is none. */
@@ -226,7 +226,7 @@ export class AccountService {
     const ended = await this.sessions.deleteByIds(accountId, sessionIds, (session) => [
       auditEvent('SESSION_REVOKED', actor, now, { accountId, details: { sessionId: session.id } }),
     ]);
-    for (const session of ended) this.announce.sessionEnded(session.accountId, session.id);
+    for (const session of ended) this.announce.sessionEnded(session.id);
     return ended.length;
   }
 
@@ -241,7 +241,7 @@ export class AccountService {
    * (two-factor on or off). A wrong one is a failed sign-in attempt of the account, under the same
    * limit; a right one gives its point back.
    */
-  async confirmPassword(account: AccountRecord, password: string): Promise<void> {
+  async confirmPassword(account: PersonRecord, password: string): Promise<void> {
     const perAccount = this.limits.signInFailuresPerAccount;
     await perAccount.consume(account.email);
     if (!(await argon2Verify(account.passwordHash, password))) throw new PasswordIncorrectError();
@@ -301,9 +301,9 @@ export class AccountService {
     return cancelled;
   }
 
-  private async openSession(account: AccountRecord, actor: AuditActor): Promise<NewSession> {
+  private async openSession(account: PersonRecord, actor: AuditActor): Promise<NewSession> {
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
-    await this.sessions.create({ accountId: account.id, secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, () => [auditEvent('SIGN_IN_SUCCEEDED', actor, now, { accountId: account.id })]);
+    await this.sessions.create({ accountId: account.id, secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, () => [auditEvent('SIGN_IN_SUCCEEDED', { ...actor, user: { id: account.id, email: account.email } }, now, { accountId: account.id })]);
     return { account, sessionToken, expiresAt };
   }
 

@@ -31,6 +31,13 @@ export const AUDIT_EVENT_TYPES = [
   'WEBHOOK_ENDPOINT_CREATED',
   'WEBHOOK_ENDPOINT_DELETED',
   'WEBHOOK_SECRET_ROTATED',
+  'TEAM_CREATED',
+  'MEMBER_INVITED',
+  'INVITATION_REVOKED',
+  'MEMBER_JOINED',
+  'MEMBER_ROLE_CHANGED',
+  'MEMBER_REMOVED',
+  'MEMBER_LEFT',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -42,6 +49,8 @@ export interface AuditActor {
   type: AuditActorType;
   /** The session's id, the token's id, or the scanner key's identifier; null for the system. */
   id: string | null;
+  /** For a session: the person who acted, by account id and e-mail (a team has many). */
+  user?: { id: string; email: string | null };
   clientAddress: string | null;
   userAgent: string | null;
 }
@@ -52,6 +61,8 @@ export interface AuditEventRecord {
   type: AuditEventType;
   actorType: AuditActorType;
   actorId: string | null;
+  actorUserId: string | null;
+  actorEmail: string | null;
   tokenId: string | null;
   clientAddress: string | null;
   userAgent: string | null;
@@ -74,6 +85,8 @@ export function auditEvent(
     type,
     actorType: actor.type,
     actorId: actor.id,
+    actorUserId: actor.user?.id ?? null,
+    actorEmail: actor.user?.email ?? null,
     tokenId: fields.tokenId ?? null,
     clientAddress: actor.clientAddress,
     userAgent: actor.userAgent,

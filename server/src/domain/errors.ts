@@ -171,7 +171,7 @@ export class ApiTokenScopeMissingError extends DomainError {
   static toGrant(scope: string) {
     return new ApiTokenScopeMissingError(
       scope,
-      `This API token cannot give or change a token with the ${scope} scope, because it does not have that scope itself. Use a token that has it, or do this on the API Tokens page.`,
+      `You cannot give or change a token with the ${scope} scope, because you do not have it yourself: neither this API token, nor your role in the team. Use a token or a member that has it.`,
     );
   }
 
@@ -217,6 +217,23 @@ export class SessionRequiredError extends DomainError {
       'SESSION_REQUIRED',
       'This needs a dashboard session: an API token cannot do it, whatever its scopes. Sign in to the dashboard.',
     );
+  }
+}
+
+/** A team the caller is not a member of: the same answer as for one that does not exist. */
+export class TeamNotFoundError extends DomainError {
+  constructor() {
+    super('TEAM_NOT_FOUND', 'No such team among yours: you are not a member of it, or were removed. Choose one of your teams (the teams query lists them).');
+  }
+}
+
+/** The caller's role in the team is below what the operation needs: 403, naming that role. */
+export class TeamRoleInsufficientError extends DomainError {
+  constructor(
+    readonly role: string,
+    whatFor: string,
+  ) {
+    super('TEAM_ROLE_INSUFFICIENT', `Your role in this team does not allow you to ${whatFor}: it takes ${role} or above. Ask an owner or admin of the team.`);
   }
 }
 

@@ -4,15 +4,20 @@
 // would scatter the one contract persistence/ implements.)
 import type { AuditEventRecord } from './audit.js';
 
+/** A team (domain/teams.ts); a person's personal team has their e-mail and password, another team a name. */
 export interface AccountRecord {
   id: string;
-  email: string;
-  passwordHash: string;
+  email: string | null;
+  passwordHash: string | null;
+  name: string | null;
   planId: string | null;
   planActivatedAt: Date | null;
   planCancelledAt: Date | null;
   createdAt: Date;
 }
+
+/** A person: the account they sign in with, which is their personal team. */
+export type PersonRecord = AccountRecord & { email: string; passwordHash: string };
 
 export interface ApiTokenRecord {
   id: string;
@@ -125,8 +130,9 @@ export interface AccountStore {
     input: { email: string; passwordHash: string },
     firstSession: NewSessionInput,
     records: ChangeRecords<{ account: AccountRecord; session: SessionRecord }>,
-  ): Promise<AccountRecord | null>;
-  findByEmail(email: string): Promise<AccountRecord | null>;
+  ): Promise<PersonRecord | null>;
+  /** The person who signs in with this e-mail (a team has none). */
+  findByEmail(email: string): Promise<PersonRecord | null>;
   findById(id: string): Promise<AccountRecord | null>;
   /**
    * The transaction also reads the account's documents in the billing period of `at`, so that the
@@ -136,12 +142,12 @@ export interface AccountStore {
   cancelPlan(id: string, at: Date, records: ChangeRecords<AccountRecord>): Promise<AccountRecord>;
 }
 
-/** An unexpired session, with the account it signs in. */
+/** An unexpired session, with the person it signs in. */
 export interface SessionWithAccount {
   id: string;
   expiresAt: Date;
   lastSeenAt: Date | null;
-  account: AccountRecord;
+  account: PersonRecord;
 }
 
 export interface SessionStore {
@@ -304,9 +310,11 @@ export interface LiveAnnouncements {
   /** A document was counted on a token: its new count and when it was used. */
   documentCounted(accountId: string, change: DocumentCounted): void;
   /** A session was signed out: whatever it opened ends. */
-  sessionEnded(accountId: string, sessionId: string): void;
+  sessionEnded(sessionId: string): void;
   /** The account's plan was cancelled: its live counts end until a plan is chosen again. */
   planEnded(accountId: string): void;
+  /** A person left or was removed from a team: what they opened on it ends. */
+  memberRemoved(teamId: string, userId: string): void;
   /** Audit events committed (any store's transaction): the live Activity view of their accounts gets them. */
   auditEventsRecorded(events: readonly AuditEventRecord[]): void;
 }

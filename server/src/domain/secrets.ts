@@ -10,14 +10,15 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ENTROPY_LENGTH = 30;
 const CHECKSUM_LENGTH = 6;
 
-export type SecretKind = 'apiToken' | 'session';
+export type SecretKind = 'apiToken' | 'session' | 'invitation';
 
 export const SECRET_PREFIX: Record<SecretKind, string> = {
   apiToken: 'pgd_',
   session: 'pgs_',
+  invitation: 'pgi_',
 };
 
-const SECRET_PATTERN = /^(pgd_|pgs_)([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
+const SECRET_PATTERN = /^(pgd_|pgs_|pgi_)([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
 
 // CRC-32 (IEEE), as GitHub uses for its token checksums.
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -62,6 +63,7 @@ export function checkSecretShape(candidate: string, kind: SecretKind): SecretSha
 export function secretKindOf(candidate: string): SecretKind | undefined {
   if (candidate.startsWith(SECRET_PREFIX.apiToken)) return 'apiToken';
   if (candidate.startsWith(SECRET_PREFIX.session)) return 'session';
+  if (candidate.startsWith(SECRET_PREFIX.invitation)) return 'invitation';
   return undefined;
 }
 

@@ -2,20 +2,23 @@
 // from where; and for token changes, the scopes that caller may give (domain/token-scopes.ts).
 import { keptUserAgent } from '../domain/documents.js';
 import type { AuditActor } from '../domain/audit.js';
-import { ALL_SCOPES, type TokenCaller } from '../domain/token-scopes.js';
+import type { TokenCaller } from '../domain/token-scopes.js';
+import { ROLE_SCOPES } from '../domain/teams.js';
 import type { GraphQLContext } from './context.js';
 
 export async function actorOf(ctx: GraphQLContext): Promise<AuditActor> {
   const caller = await ctx.principal();
   const from = { clientAddress: ctx.clientAddress, userAgent: keptUserAgent(ctx.userAgent) };
-  return caller.kind === 'session' ? { type: 'SESSION', id: caller.session.id, ...from } : { type: 'API_TOKEN', id: caller.token.id, ...from };
+  if (caller.kind === 'token') return { type: 'API_TOKEN', id: caller.token.id, ...from };
+  const person = caller.session.account;
+  return { type: 'SESSION', id: caller.session.id, user: { id: person.id, email: person.email }, ...from };
 }
 
-/** A session holds every scope and no restriction; a token its own. */
+/** A session holds its role's scopes (domain/teams.ts) and no restriction; a token its own. */
 export async function tokenCallerOf(ctx: GraphQLContext): Promise<TokenCaller> {
   const caller = await ctx.principal();
   const actor = await actorOf(ctx);
-  return caller.kind === 'session' ? { actor, scopes: ALL_SCOPES, token: null } : { actor, scopes: caller.token.scopes, token: caller.token };
+  return caller.kind === 'session' ? { actor, scopes: ROLE_SCOPES[caller.role], token: null } : { actor, scopes: caller.token.scopes, token: caller.token };
 }
 
 /** Before a session exists (sign-up, sign-in): the address and agent only. */

@@ -1,6 +1,9 @@
 // One context for HTTP and WebSocket operations. Credentials come from
 // Authorization: Bearer (scripts and integrators), the graphql-ws connection_init payload,
 // or the session cookie (browsers). Lookups are lazy and happen at most once per operation.
+// A session works in the team its request names (the Pogodoc-Team header, or `team` in
+// connection_init; the person's personal team without one), with its role there; an API token
+// works in its own team only.
 import { keptUserAgent } from '../domain/documents.js';
 import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
@@ -22,12 +25,16 @@ import type { UsageService } from '../domain/usage.js';
 import type { WebhookDelivery } from '../webhooks/delivery.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { DocumentCountFeed, DocumentCountWatch } from '../live/document-count-feed.js';
+import type { WatchingSession } from '../live/account-channels.js';
+import { TeamNotFoundError } from '../domain/errors.js';
+import { TEAM_HEADER, type TeamAccess, type TeamRole, type TeamService } from '../domain/teams.js';
 import type { DocumentCountChange } from '../live/events.js';
 
 export const SESSION_COOKIE = 'pogodoc_session';
 
+/** Who calls, and in which team (`account`): a person's session with their role there, or an API token in its own. */
 export type Principal =
-  | { kind: 'session'; account: AccountRecord; session: SessionWithAccount }
+  | { kind: 'session'; account: AccountRecord; role: TeamRole; session: SessionWithAccount }
   | { kind: 'token'; account: AccountRecord; token: ApiTokenRecord };
 
 export interface GraphQLContext {
@@ -49,8 +56,12 @@ export interface GraphQLContext {
    * graphql/authorization.ts decides what it may call). Throws what the credential's check throws.
    */
   principal(): Promise<Principal>;
-  /** The principal's account. */
+  /** The principal's team. */
   viewer(): Promise<AccountRecord>;
+  /** A session's team and role there, for managing the team; SESSION_REQUIRED for an API token. */
+  teamAccess(): Promise<TeamAccess>;
+  /** The team a session's live view watches, and the session it ends with (sign-out, expiry, leaving the team). */
+  watchingSession(): Promise<{ team: AccountRecord; session: WatchingSession }>;
   /** The dashboard session; throws UNAUTHENTICATED, SESSION_EXPIRED, or SESSION_REQUIRED for an API token. */
   viewerSession(): Promise<SessionWithAccount>;
   /**
@@ -88,6 +99,7 @@ export interface Services {
   usage: UsageService;
   tokenPages: TokenPagesService;
   twoFactor: TwoFactorService;
+  teams: TeamService;
   /** Ends the renderer processes. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
@@ -155,6 +167,8 @@ export function createContextFactory(deps: ContextDependencies) {
     // only what its scopes allow; the cookie is used only when no Bearer credential was sent.
     const bearerIsApiToken = bearer !== undefined && bearerKind !== 'session';
     const sessionToken = bearerKind === 'session' ? bearer : bearerIsApiToken ? undefined : cookieSession;
+    const teamParam = params['team'] ?? params[TEAM_HEADER];
+    const teamId = headerOf(initial, TEAM_HEADER)?.trim() || (typeof teamParam === 'string' ? teamParam : undefined);
 
     const nodeRequest = initial.req ?? initial.upgradeRequest;
     const clientAddress = deps.clientAddressOf({ remoteAddress: nodeRequest?.socket.remoteAddress, forwardedFor: headerOf(initial, 'x-forwarded-for') });
@@ -171,11 +185,20 @@ export function createContextFactory(deps: ContextDependencies) {
     let principal: Promise<Principal> | undefined;
     const tokenPrincipal = async (): Promise<Principal> => {
       const { token } = await deps.services.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined);
+      // a token works in its own team only: naming another is the same refusal as a team one is not in
+      if (teamId !== undefined && teamId !== token.accountId) throw new TeamNotFoundError();
       return { kind: 'token', token, account: await deps.services.accounts.accountOfToken(token) };
     };
     const sessionPrincipal = async (): Promise<Principal> => {
       const current = await viewerSession();
-      return { kind: 'session', session: current, account: current.account };
+      // the membership is read on every request: a removal counts from the next one
+      const { team, role } = await deps.services.teams.accessOf(current.account, teamId);
+      return { kind: 'session', session: current, account: team, role };
+    };
+    const sessionAccess = async () => {
+      const caller = await context.principal();
+      if (caller.kind !== 'session') throw new SessionRequiredError();
+      return caller;
     };
     const context: GraphQLContext = {
       services: deps.services,
@@ -201,6 +224,9 @@ export function createContextFactory(deps: ContextDependencies) {
       viewerSession,
       principal: () => (principal ??= bearerIsApiToken ? tokenPrincipal() : sessionPrincipal()),
       viewer: () => context.principal().then(({ account }) => account),
+      teamAccess: () => sessionAccess().then(({ account, role }) => ({ team: account, role })),
+      watchingSession: () =>
+        sessionAccess().then(({ account, session }) => ({ team: account, session: { id: session.id, expiresAt: session.expiresAt, userId: session.account.id } })),
       setSessionCookie: (token, expiresAt) => setSessionCookie(initial, deps.secureCookies, token, expiresAt),
       clearSessionCookie: () => setSessionCookie(initial, deps.secureCookies, '', new Date(0)),
     };

@@ -19,6 +19,7 @@ import {
   IdempotencyKeyReusedError,
   QuotaExceededError,
   RateLimitedError,
+  TeamRoleInsufficientError,
   TokenLimitExceededError,
   type ErrorCode,
 } from '../domain/errors.js';
@@ -46,7 +47,7 @@ function httpExtension(error: DomainError) {
   // a token's own monthly limit: 429 until the month resets (RFC 6585), and 403 for an address
   // the token's allowlist excludes, since the credential is valid but not from there
   if (error instanceof TokenLimitExceededError || error instanceof QuotaExceededError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
-  if (error instanceof ApiTokenIpNotAllowedError || error instanceof ApiTokenScopeMissingError || error instanceof ApiTokenRestrictedError) return { status: 403 };
+  if (error instanceof ApiTokenIpNotAllowedError || error instanceof ApiTokenScopeMissingError || error instanceof ApiTokenRestrictedError || error instanceof TeamRoleInsufficientError) return { status: 403 };
   if (error instanceof DatabaseUnavailableError) return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof IdempotencyKeyInUseError) return { status: 409, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof IdempotencyKeyReusedError) return { status: 422 };
@@ -67,6 +68,7 @@ export function toGraphQLError(error: DomainError, source?: GraphQLError): Graph
       ...(retryAfterOf(error) !== undefined ? { retryAfter: retryAfterOf(error) } : {}),
       ...(error instanceof TokenLimitExceededError || error instanceof QuotaExceededError ? { resetsAt: error.resetsAt.toISOString() } : {}),
       ...(error instanceof ApiTokenScopeMissingError ? { scope: error.scope } : {}),
+      ...(error instanceof TeamRoleInsufficientError ? { role: error.role } : {}),
       ...(http ? { http } : {}),
     },
   });

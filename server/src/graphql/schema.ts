@@ -10,6 +10,7 @@ import './types/usage.js';
 import './types/token-connection.js';
 import './types/session.js';
 import './types/two-factor.js';
+import './types/team.js';
 import './types/error-code.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -9,6 +9,7 @@
 // not affected: they authenticate with a token they hold, not with a cookie the browser adds.
 import type { IncomingMessage } from 'node:http';
 import { CSRF_HEADER } from '../graphql/protection.js';
+import { TEAM_HEADER } from '../domain/teams.js';
 
 /** What graphql-yoga's `cors` option takes from a factory (CORSOptions of @whatwg-node/server). */
 type CorsGrant = { origin: string; credentials: boolean; methods: string[]; allowedHeaders: string[]; maxAge: number } | false;
@@ -51,7 +52,7 @@ export function createOriginPolicy({ allowedOrigins, https }: { allowedOrigins: 
         // SameSite lets it (another subdomain of the same site)
         credentials: true,
         methods: ['GET', 'POST'],
-        allowedHeaders: ['content-type', 'authorization', CSRF_HEADER],
+        allowedHeaders: ['content-type', 'authorization', CSRF_HEADER, TEAM_HEADER],
         maxAge: 600,
       };
     },

@@ -6,19 +6,27 @@
 // loop over the subscribers, and a subscriber costs no listener of its own on the event target.
 //
 // What ends a subscription lives here too, the same for every feed and every transport:
-// - its session: signed out (on any instance, through accessEnded) or expired (one timer per
-//   session, however many subscriptions it opened);
+// - its session: signed out (on any instance, through sessionEnded, one topic for every team while
+//   any session here watches) or expired (one timer per session, however many subscriptions it opened);
+// - its person's membership of the team: they left or were removed (accessEnded, on any instance);
 // - the account's plan, for the feeds that show nothing without one (the counts; the audit trail
 //   stays readable without a plan, and shows the cancellation itself);
 // - the feed's cap of subscribers per account on this instance, if it has one.
-import { PlanRequiredError, SessionExpiredError } from '../domain/errors.js';
+import { PlanRequiredError, SessionExpiredError, TeamNotFoundError } from '../domain/errors.js';
 import { callAt } from './call-at.js';
 import type { AccessEnded, LiveEvents } from './events.js';
 
+/** The dashboard session that opened a subscription, and whose it is: the subscription ends with either. */
+export interface WatchingSession {
+  id: string;
+  expiresAt: Date;
+  /** The person signed in (their account id): the subscription ends if they leave the team. */
+  userId: string;
+}
+
 /** A subscriber as its channel sees it: what can end it. */
 export interface ChannelMember {
-  /** The dashboard session that opened the subscription: it ends with that session. */
-  readonly sessionId: string | undefined;
+  readonly session: WatchingSession | undefined;
   /** Ends the subscription with this error; its transport then leaves the channel. */
   fail(error: unknown): void;
 }
@@ -61,6 +69,8 @@ interface SessionMembers<Member> {
 export class AccountChannels<Event, Member extends ChannelMember, State = undefined> {
   private readonly channels = new Map<string, OpenChannel<Member, State>>();
   private readonly sessions = new Map<string, SessionMembers<Member>>();
+  /** The sessionEnded subscription, open while any session has members here. */
+  private sessionsEnded: AsyncIterableIterator<string> | undefined;
 
   constructor(
     private readonly events: LiveEvents,
@@ -71,13 +81,13 @@ export class AccountChannels<Event, Member extends ChannelMember, State = undefi
    * Adds `member` to the account's channel, opening it (and its topic subscriptions) for the
    * first member. Throws the rules' cap error, joining nothing, when the account is at its cap.
    */
-  join(accountId: string, member: Member, session?: { id: string; expiresAt: Date }): ChannelMembership<Member, State> {
+  join(accountId: string, member: Member): ChannelMembership<Member, State> {
     const existing = this.channels.get(accountId);
     const { cap } = this.rules;
     if (cap && (existing?.members.size ?? 0) >= cap.max) throw cap.error();
     const channel = existing ?? this.open(accountId);
     channel.members.add(member);
-    if (session) this.endWithSession(member, session);
+    if (member.session) this.endWithSession(member, member.session);
     return {
       channel,
       leave: () => {
@@ -136,35 +146,52 @@ export class AccountChannels<Event, Member extends ChannelMember, State = undefi
     for (const member of [...channel.members]) member.fail(error);
   }
 
-  /** Ends the subscriptions that a signed-out session or a cancelled plan opened. */
+  /** Ends the subscriptions of a cancelled plan, or of a person who left the team. */
   private endAccess(channel: OpenChannel<Member, State>, ended: AccessEnded): void {
     // fail() leads each subscription to leave(), which shrinks the set: go over a copy
     for (const member of [...channel.members]) {
       if (ended.reason === 'plan-ended') {
         if (this.rules.endsWithPlan) member.fail(new PlanRequiredError('cancelled'));
-      } else if (member.sessionId === ended.sessionId) member.fail(new SessionExpiredError());
+      } else if (member.session?.userId === ended.userId) member.fail(new TeamNotFoundError());
     }
   }
 
-  private endWithSession(member: Member, session: { id: string; expiresAt: Date }): void {
+  private endWithSession(member: Member, session: WatchingSession): void {
     const existing = this.sessions.get(session.id);
     if (existing) existing.members.add(member);
     else this.sessions.set(session.id, { members: new Set([member]), cancelExpiry: this.expireAt(session.id, session.expiresAt) });
+    if (!this.sessionsEnded) this.listenForSessionsEnded();
   }
 
   private leaveSession(member: Member): void {
-    const session = member.sessionId === undefined ? undefined : this.sessions.get(member.sessionId);
+    const session = member.session && this.sessions.get(member.session.id);
     if (!session?.members.delete(member) || session.members.size > 0) return;
     session.cancelExpiry();
-    this.sessions.delete(member.sessionId!);
+    this.sessions.delete(member.session!.id);
+    if (this.sessions.size === 0) {
+      void this.sessionsEnded?.return?.();
+      this.sessionsEnded = undefined;
+    }
+  }
+
+  /** Signed-out sessions, from any instance: their subscriptions here end, in whichever team. */
+  private listenForSessionsEnded(): void {
+    const ended = (this.sessionsEnded = this.events.subscribeSessionsEnded());
+    void (async () => {
+      for await (const sessionId of ended) this.endSession(sessionId);
+    })().catch((error: unknown) => {
+      // the topic failed: every session's subscriptions end with it, as a channel's do
+      for (const sessionId of [...this.sessions.keys()]) this.endSession(sessionId, error);
+    });
+  }
+
+  private endSession(sessionId: string, error: unknown = new SessionExpiredError()): void {
+    const session = this.sessions.get(sessionId);
+    if (session) for (const member of [...session.members]) member.fail(error);
   }
 
   /** Ends the session's subscriptions at `expiresAt` (wall clock). Returns the cancel function. */
   private expireAt(sessionId: string, expiresAt: Date): () => void {
-    return callAt(expiresAt, () => {
-      const session = this.sessions.get(sessionId);
-      if (!session) return;
-      for (const member of [...session.members]) member.fail(new SessionExpiredError());
-    });
+    return callAt(expiresAt, () => this.endSession(sessionId));
   }
 }

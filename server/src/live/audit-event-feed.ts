@@ -13,7 +13,7 @@
 // SUBSCRIBER_TOO_SLOW, on either transport (bounded-push.ts), and reads the trail again.
 import type { AuditEventRecord, AuditEventType } from '../domain/audit.js';
 import { SubscriptionLimitReachedError } from '../domain/errors.js';
-import { AccountChannels, type ChannelMember } from './account-channels.js';
+import { AccountChannels, type ChannelMember, type WatchingSession } from './account-channels.js';
 import { boundedIterator } from './bounded-push.js';
 import type { LiveEvents } from './events.js';
 
@@ -21,7 +21,7 @@ export interface AuditEventWatch {
   accountId: string;
   /** Only these types; undefined or empty: every type. */
   types?: readonly AuditEventType[];
-  session: { id: string; expiresAt: Date };
+  session: WatchingSession;
 }
 
 /**
@@ -33,7 +33,7 @@ export const MAX_AUDIT_FEEDS_PER_ACCOUNT = 10;
 
 class AuditMember implements ChannelMember {
   constructor(
-    readonly sessionId: string,
+    readonly session: WatchingSession,
     private readonly wanted: ReadonlySet<string> | null,
     private readonly deliver: (event: AuditEventRecord) => void,
     readonly fail: (error: unknown) => void,
@@ -65,7 +65,7 @@ export class AuditEventFeed {
   open(watch: AuditEventWatch): AsyncIterableIterator<AuditEventRecord> {
     const wanted = watch.types?.length ? new Set<string>(watch.types) : null;
     return boundedIterator<AuditEventRecord>(
-      (deliver, fail) => this.channels.join(watch.accountId, new AuditMember(watch.session.id, wanted, deliver, fail), watch.session).leave,
+      (deliver, fail) => this.channels.join(watch.accountId, new AuditMember(watch.session, wanted, deliver, fail)).leave,
       this.maxUnreadEvents,
     );
   }

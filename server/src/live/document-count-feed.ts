@@ -19,7 +19,7 @@
 //   usage comes with the current counts, and it never goes backwards within a period (a late event
 //   carries the last usage sent instead of its own, older one).
 import type { ApiTokenRecord } from '../domain/ports.js';
-import { AccountChannels, type AccountChannel, type ChannelMember } from './account-channels.js';
+import { AccountChannels, type AccountChannel, type ChannelMember, type WatchingSession } from './account-channels.js';
 import type { DocumentCountChange, LiveEvents } from './events.js';
 import { WaitingCounts } from './waiting-counts.js';
 
@@ -37,7 +37,7 @@ export interface DocumentCountWatch {
   /** The watched token as already read (its ownership check), so it need not be read again. */
   knownToken?: ApiTokenRecord;
   /** The dashboard session that opened the subscription: the subscription ends with it. */
-  session?: { id: string; expiresAt: Date };
+  session?: WatchingSession;
 }
 
 export interface CountSubscription {
@@ -55,7 +55,7 @@ class Member implements ChannelMember {
     readonly subscriber: CountSubscriber,
     /** Watch one token, or (undefined) every token of the account. */
     readonly tokenId: string | undefined,
-    readonly sessionId: string | undefined,
+    readonly session: WatchingSession | undefined,
   ) {
     this.lastSent = tokenId ? -1 : new Map();
   }
@@ -139,8 +139,8 @@ export class DocumentCountFeed {
    */
   join(watch: DocumentCountWatch, subscriber: CountSubscriber): CountSubscription {
     const { accountId } = watch;
-    const member = new Member(subscriber, watch.tokenId, watch.session?.id);
-    const { channel, leave } = this.channels.join(accountId, member, watch.session);
+    const member = new Member(subscriber, watch.tokenId, watch.session);
+    const { channel, leave } = this.channels.join(accountId, member);
 
     const current: Promise<ApiTokenRecord[]> = watch.knownToken
       ? Promise.resolve([watch.knownToken])

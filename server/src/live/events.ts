@@ -24,10 +24,11 @@ export interface DocumentCountChange {
 }
 
 /**
- * A dashboard's access ended: one session (signed out), or every session's live counts (the plan
- * was cancelled, so there is nothing live to show until a plan is chosen again).
+ * Access to one team's live views ended: every session's live counts (the plan was cancelled, so
+ * there is nothing live to show until a plan is chosen again), or one person's (they left or were
+ * removed). A signed-out session is not about one team: it has a topic of its own (sessionEnded).
  */
-export type AccessEnded = { reason: 'session-ended'; sessionId: string } | { reason: 'plan-ended' };
+export type AccessEnded = { reason: 'plan-ended' } | { reason: 'member-removed'; userId: string };
 
 type Topics = {
   [topic: `documentCount:${string}`]: [change: DocumentCountChange];
@@ -35,6 +36,8 @@ type Topics = {
   [topic: `accessEnded:${string}`]: [ended: AccessEnded];
 } & {
   [topic: `auditEvent:${string}`]: [event: AuditEventRecord];
+} & {
+  sessionEnded: [sessionId: string];
 };
 
 export interface LiveEvents {
@@ -43,6 +46,9 @@ export interface LiveEvents {
   /** Tells every instance that a session or the plan of an account ended (see AccessEnded). */
   publishAccessEnded(accountId: string, ended: AccessEnded): void;
   subscribeAccessEnded(accountId: string): AsyncIterableIterator<AccessEnded>;
+  /** Tells every instance that a session was signed out or revoked: whatever it opened, in any team, ends. */
+  publishSessionEnded(sessionId: string): void;
+  subscribeSessionsEnded(): AsyncIterableIterator<string>;
   /** An audit event of the account, once its transaction committed (per account topic, like the counts). */
   publishAuditEvent(accountId: string, event: AuditEventRecord): void;
   subscribeAuditEvents(accountId: string): AsyncIterableIterator<AuditEventRecord>;
@@ -89,6 +95,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
       subscribeDocumentCounts: (accountId) => counted(pubsub.subscribe(`documentCount:${accountId}`)),
       publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
       subscribeAccessEnded: (accountId) => counted(pubsub.subscribe(`accessEnded:${accountId}`)),
+      publishSessionEnded: (sessionId) => pubsub.publish('sessionEnded', sessionId),
+      subscribeSessionsEnded: () => counted(pubsub.subscribe('sessionEnded')),
       publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
       subscribeAuditEvents: (accountId) => counted(pubsub.subscribe(`auditEvent:${accountId}`)),
       onResync: () => () => {},
@@ -138,6 +146,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
     subscribeDocumentCounts: (accountId) => counted(pubsub.subscribe(`documentCount:${accountId}`)),
     publishAccessEnded: (accountId, ended) => pubsub.publish(`accessEnded:${accountId}`, ended),
     subscribeAccessEnded: (accountId) => counted(pubsub.subscribe(`accessEnded:${accountId}`)),
+    publishSessionEnded: (sessionId) => pubsub.publish('sessionEnded', sessionId),
+    subscribeSessionsEnded: () => counted(pubsub.subscribe('sessionEnded')),
     publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
     subscribeAuditEvents: (accountId) => counted(pubsub.subscribe(`auditEvent:${accountId}`)),
     onResync(listener) {
@@ -157,8 +167,9 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
 export function liveAnnouncementsOf(events: LiveEvents): LiveAnnouncements {
   return {
     documentCounted: (accountId, change) => events.publishDocumentCount(accountId, change),
-    sessionEnded: (accountId, sessionId) => events.publishAccessEnded(accountId, { reason: 'session-ended', sessionId }),
+    sessionEnded: (sessionId) => events.publishSessionEnded(sessionId),
     planEnded: (accountId) => events.publishAccessEnded(accountId, { reason: 'plan-ended' }),
+    memberRemoved: (teamId, userId) => events.publishAccessEnded(teamId, { reason: 'member-removed', userId }),
     auditEventsRecorded(recorded) {
       // events without an account (a sign-in with an unknown email) belong to no one's view;
       // the dedupe key is bookkeeping, not part of the event

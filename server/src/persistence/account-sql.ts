@@ -9,6 +9,7 @@ export const ACCOUNT_ROW = {
   id: 'value',
   email: 'value',
   passwordHash: 'value',
+  name: 'value',
   planId: 'value',
   planActivatedAt: 'date',
   planCancelledAt: 'date',
@@ -22,4 +23,12 @@ export const INSERT_SESSION: SqlStatement = {
   name: 'session_insert',
   text: `INSERT INTO "Session" ("id", "accountId", "secretHash", "createdAt", "expiresAt", "clientAddress", "userAgent", "lastSeenAt")
     VALUES ($1, $2, $3, $4, $5, $6, $7, $4) RETURNING "id", "accountId"`,
+};
+
+// Serialises the changes of one account that decide on a count (its webhook endpoints, its pending
+// invitations, its owners): a no-op UPDATE, the same text on both databases. On PostgreSQL it holds
+// the row lock until commit, so concurrent changes of one account take turns; SQLite has one writer.
+export const LOCK_ACCOUNT: SqlStatement = {
+  name: 'account_lock',
+  text: `UPDATE "Account" SET "id" = "id" WHERE "id" = $1 RETURNING "id"`,
 };

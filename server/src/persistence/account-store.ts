@@ -1,6 +1,6 @@
 // The accounts' store: signing up (the account with its first session), finding an account, and
 // its plan. Every write is one transaction of driver steps with the events it records (sql-driver.ts).
-import type { AccountRecord, AccountStore, ChangeRecords, NewSessionInput, PlanChange, SessionRecord } from '../domain/ports.js';
+import type { AccountRecord, AccountStore, ChangeRecords, NewSessionInput, PersonRecord, PlanChange, SessionRecord } from '../domain/ports.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
 import { billingPeriodOf } from '../domain/metering.js';
@@ -46,7 +46,7 @@ export class DatabaseAccountStore implements AccountStore {
 
   // A sign-up is one transaction: the account, its first session and their events (SIGN_UP,
   // SIGN_IN_SUCCEEDED), so that no account exists without the event that says who made it.
-  async create(input: { email: string; passwordHash: string }, firstSession: NewSessionInput, records: ChangeRecords<{ account: AccountRecord; session: SessionRecord }>): Promise<AccountRecord | null> {
+  async create(input: { email: string; passwordHash: string }, firstSession: NewSessionInput, records: ChangeRecords<{ account: AccountRecord; session: SessionRecord }>): Promise<PersonRecord | null> {
     const now = new Date();
     const accountId = newId(now);
     try {
@@ -59,15 +59,16 @@ export class DatabaseAccountStore implements AccountStore {
         },
         recordedSteps((earlier) => records({ account: rowOf<AccountRecord>(earlier, 0), session: rowOf<SessionRecord>(earlier, 1) })),
       ]);
-      return result.committed ? rowOf<AccountRecord>(result.rows, 0) : null;
+      return result.committed ? rowOf<PersonRecord>(result.rows, 0) : null;
     } catch (error) {
       if (isDriverUniqueViolation(error)) return null;
       throw error;
     }
   }
 
-  findByEmail(email: string): Promise<AccountRecord | null> {
-    return this.prisma.account.findUnique({ where: { email }, select: ACCOUNT_FIELDS });
+  async findByEmail(email: string): Promise<PersonRecord | null> {
+    const account = await this.prisma.account.findUnique({ where: { email }, select: ACCOUNT_FIELDS });
+    return account && isPerson(account) ? account : null;
   }
 
   findById(id: string): Promise<AccountRecord | null> {
@@ -93,4 +94,8 @@ export class DatabaseAccountStore implements AccountStore {
     if (!result.committed) throw new Error(`no account ${id}`);
     return rowOf<AccountRecord>(result.rows, 0);
   }
+}
+
+function isPerson(account: AccountRecord): account is PersonRecord {
+  return account.email !== null && account.passwordHash !== null;
 }

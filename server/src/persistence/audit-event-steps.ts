@@ -13,6 +13,8 @@ export const AUDIT_ROW = {
   type: 'value',
   actorType: 'value',
   actorId: 'value',
+  actorUserId: 'value',
+  actorEmail: 'value',
   tokenId: 'value',
   clientAddress: 'value',
   userAgent: 'value',

@@ -1,7 +1,7 @@
 // The sessions' store: a sign-in's session, the lookup every dashboard request starts with, the
 // list of sessions, sign-out and revocation. Every write is one transaction of driver steps with
 // the events it records (sql-driver.ts).
-import type { AccountRecord, ChangeRecords, NewSessionInput, SessionListing, SessionRecord, SessionStore, SessionWithAccount } from '../domain/ports.js';
+import type { ChangeRecords, PersonRecord, NewSessionInput, SessionListing, SessionRecord, SessionStore, SessionWithAccount } from '../domain/ports.js';
 import { newId } from '../domain/ids.js';
 import { sqlColumns } from './row-model.js';
 import { rowOf, type SqlDriver, type SqlStatement } from './sql-driver.js';
@@ -71,7 +71,7 @@ export class DatabaseSessionStore implements SessionStore {
   }
 
   async findSession(secretHash: string, now: Date): Promise<SessionWithAccount | null> {
-    const [row] = await this.sql.rows<AccountRecord & { sessionId: string; sessionExpiresAt: Date; sessionLastSeenAt: Date | null }>(SESSION_WITH_ACCOUNT, [secretHash]);
+    const [row] = await this.sql.rows<PersonRecord & { sessionId: string; sessionExpiresAt: Date; sessionLastSeenAt: Date | null }>(SESSION_WITH_ACCOUNT, [secretHash]);
     if (!row || row.sessionExpiresAt <= now) return null;
     const { sessionId, sessionExpiresAt, sessionLastSeenAt, ...account } = row;
     return { id: sessionId, expiresAt: sessionExpiresAt, lastSeenAt: sessionLastSeenAt, account };

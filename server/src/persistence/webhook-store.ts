@@ -16,6 +16,7 @@ import {
   type WebhookStore,
 } from '../domain/webhooks.js';
 import { recordedSteps } from './audit-event-steps.js';
+import { LOCK_ACCOUNT } from './account-sql.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { DatabaseProvider } from './database.js';
 import { rowOf, type SqlDriver, type SqlStatement, type SqlStep } from './sql-driver.js';
@@ -123,14 +124,9 @@ const MARK_DELIVERED: SqlStatement = { name: 'webhook_delivered', text: `UPDATE 
 const RESCHEDULE: SqlStatement = { name: 'webhook_reschedule', text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $2 WHERE "id" = $1` };
 const GIVE_UP: SqlStatement = { name: 'webhook_give_up', text: `UPDATE "WebhookMessage" SET "failedAt" = $2, "failureReason" = $3 WHERE "id" = $1` };
 
-// The endpoint cap, kept by the database: the account's row is locked first (a no-op UPDATE, the
-// same text on both databases: on PostgreSQL it holds the row lock until commit, so concurrent
-// creates of one account take turns; SQLite has one writer), then the insert happens only while
-// the count, read after the lock, is under the cap. No row back: the account is full.
-const LOCK_ACCOUNT: SqlStatement = {
-  name: 'webhook_lock_account',
-  text: `UPDATE "Account" SET "id" = "id" WHERE "id" = $1 RETURNING "id"`,
-};
+// The endpoint cap, kept by the database: the account's row is locked first (LOCK_ACCOUNT), then
+// the insert happens only while the count, read after the lock, is under the cap. No row back: the
+// account is full.
 const INSERT_ENDPOINT: SqlStatement = {
   name: 'webhook_endpoint_insert',
   text: `INSERT INTO "WebhookEndpoint" ("id", "accountId", "url", "events", "secret", "createdAt")

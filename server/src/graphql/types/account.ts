@@ -3,7 +3,7 @@ import { PLANS, type Plan } from '../../domain/plans.js';
 import { MAX_ACTIVE_TOKENS } from '../../domain/token-rules.js';
 import type { AccountRecord } from '../../domain/ports.js';
 import { builder } from '../builder.js';
-import { forAnyone } from '../authorization.js';
+import { forAnyone, forRole } from '../authorization.js';
 import { ErrorCodeEnum } from './error-code.js';
 import { anonymousActor, actorOf } from '../audit-actor.js';
 
@@ -37,10 +37,13 @@ const TokensPausedType = builder
   });
 
 export const AccountType = builder.prismaObject('Account', {
-  description: 'A dashboard account: the owner of API tokens.',
+  description:
+    'A team: the owner of API tokens, usage, the plan, webhooks and the activity log. Every person has a personal team, which is the account they sign in with; a team they create has a name and members instead.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    email: t.exposeString('email'),
+    email: t.exposeString('email', { nullable: true, description: 'The e-mail of a personal team (the person’s sign-in); null for a team.' }),
+    name: t.exposeString('name', { nullable: true, description: 'A team’s name; null for a personal team.' }),
+    personal: t.boolean({ description: 'Whether this is a person’s personal team, which has no other members.', resolve: (account) => account.email !== null }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     plan: t.field({
       type: PlanType,
@@ -133,6 +136,7 @@ builder.mutationFields((t) => ({
     },
   }),
   choosePlan: t.field({
+    ...forRole('OWNER'),
     type: AccountType,
     description: 'Chooses a plan and activates it at once (paying is out of scope). Also reactivates after a cancel.',
     args: { planId: t.arg.id() },
@@ -142,6 +146,7 @@ builder.mutationFields((t) => ({
     },
   }),
   cancelPlan: t.field({
+    ...forRole('OWNER'),
     type: AccountType,
     description: "Cancels the plan. The account's API tokens stop authenticating until a plan is chosen again.",
     resolve: async (_root, _args, ctx) => ctx.services.accounts.cancelPlan(await ctx.viewer(), await actorOf(ctx)),

@@ -220,7 +220,7 @@ builder.subscriptionFields((t) => ({
       "Live document counts: the current count of each token first, then every change. With tokenId, one token; without, every active token of the account.",
     args: { tokenId: t.arg.id({ required: false }) },
     subscribe: async (_root, { tokenId }, ctx) => {
-      const { account, id: sessionId, expiresAt } = await ctx.viewerSession();
+      const { team: account, session } = await ctx.watchingSession();
       // Without a plan no token works, so no count can change: PLAN_REQUIRED, as for generating.
       const missingPlan = missingPlanReason(account);
       if (missingPlan) throw new PlanRequiredError(missingPlan);
@@ -228,7 +228,7 @@ builder.subscriptionFields((t) => ({
       // Ownership is checked before anything is sent: another account's id is TOKEN_NOT_FOUND.
       const knownToken = onlyTokenId ? await ctx.services.apiTokens.findOwnedToken(account.id, onlyTokenId) : undefined;
       // The subscription ends with its session (sign-out, expiry) and with the plan (cancel).
-      const watch = { accountId: account.id, tokenId: onlyTokenId, knownToken, session: { id: sessionId, expiresAt } };
+      const watch = { accountId: account.id, tokenId: onlyTokenId, knownToken, session };
       // The feed's rules (current counts first, never backwards, resync) hold on every transport.
       return ctx.openDocumentCounts(watch);
     },

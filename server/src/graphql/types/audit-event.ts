@@ -28,6 +28,8 @@ const AuditEventRef = builder.objectRef<AuditEventRecord>('AuditEvent').implemen
     type: t.field({ type: AuditEventTypeEnum, resolve: (event) => event.type }),
     actorType: t.field({ type: AuditActorTypeEnum, resolve: (event) => event.actorType }),
     actorId: t.exposeString('actorId', { nullable: true, description: "The session's or token's id, or the scanner key's identifier." }),
+    actorUserId: t.exposeString('actorUserId', { nullable: true, description: 'For a session: the person who acted (their account id).' }),
+    actorEmail: t.exposeString('actorEmail', { nullable: true, description: 'For a session: the e-mail of the person who acted, as it was then.' }),
     tokenId: t.exposeID('tokenId', { nullable: true }),
     clientAddress: t.exposeString('clientAddress', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
@@ -131,8 +133,8 @@ builder.subscriptionFields((t) => ({
     args: { types: t.arg({ type: [AuditEventTypeEnum], required: false }) },
     subscribe: async (_root, { types }, ctx) => {
       // a dashboard session only, like the other live views: an API token is SESSION_REQUIRED
-      const { account, id, expiresAt } = await ctx.viewerSession();
-      return ctx.openAuditEvents({ accountId: account.id, types: types ?? undefined, session: { id, expiresAt } });
+      const { team, session } = await ctx.watchingSession();
+      return ctx.openAuditEvents({ accountId: team.id, types: types ?? undefined, session });
     },
     resolve: (event) => event,
   }),

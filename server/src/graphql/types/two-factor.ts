@@ -36,7 +36,7 @@ builder.mutationFields((t) => ({
     description: 'Starts adding an authenticator app; takes the current password. Two-factor is on only once confirmTwoFactor accepts a code from it.',
     args: { password: t.arg.string() },
     resolve: async (_root, { password }, ctx) => {
-      const account = await ctx.viewer();
+      const { account } = await ctx.viewerSession();
       // a stolen session alone must not put the thief's app on the account
       await ctx.services.accounts.confirmPassword(account, password);
       return ctx.services.twoFactor.startEnrolment(account.id, account.email);
@@ -45,13 +45,13 @@ builder.mutationFields((t) => ({
   confirmTwoFactor: t.stringList({
     description: `Turns two-factor on with a code from the app just added. Answers ${RECOVERY_CODE_COUNT} single-use recovery codes, shown this once: store them somewhere safe.`,
     args: { code: t.arg.string() },
-    resolve: async (_root, { code }, ctx) => ctx.services.twoFactor.confirmEnrolment((await ctx.viewer()).id, code, await actorOf(ctx)),
+    resolve: async (_root, { code }, ctx) => ctx.services.twoFactor.confirmEnrolment((await ctx.viewerSession()).account.id, code, await actorOf(ctx)),
   }),
   disableTwoFactor: t.boolean({
     description: 'Turns two-factor off; takes the current password and a current code or a recovery code.',
     args: { code: t.arg.string(), password: t.arg.string() },
     resolve: async (_root, { code, password }, ctx) => {
-      const account = await ctx.viewer();
+      const { account } = await ctx.viewerSession();
       await ctx.services.accounts.confirmPassword(account, password);
       await ctx.services.twoFactor.disable(account.id, code, await actorOf(ctx));
       return true;

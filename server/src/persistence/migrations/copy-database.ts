@@ -11,6 +11,7 @@ export interface CopySummary {
   apiTokens: number;
   idempotencyKeys: number;
   twoFactors: number;
+  memberships: number;
 }
 
 export async function copyDatabase(from: PrismaClient, to: PrismaClient): Promise<CopySummary> {
@@ -29,7 +30,10 @@ export async function copyDatabase(from: PrismaClient, to: PrismaClient): Promis
   // an account's second factor moves with it: a copy without it would sign in on the password alone
   const twoFactors = await copyTable(() => from.twoFactor.findMany({ orderBy: { accountId: 'asc' } }), (rows) => to.twoFactor.createMany({ data: rows }));
   await copyTable(() => from.recoveryCode.findMany({ orderBy: { id: 'asc' } }), (rows) => to.recoveryCode.createMany({ data: rows }));
-  return { accounts, sessions, apiTokens, idempotencyKeys, twoFactors };
+  // a team's people move with it, and its pending invitations keep working
+  const memberships = await copyTable(() => from.membership.findMany({ orderBy: [{ teamId: 'asc' }, { userId: 'asc' }] }), (rows) => to.membership.createMany({ data: rows }));
+  await copyTable(() => from.invitation.findMany({ orderBy: { id: 'asc' } }), (rows) => to.invitation.createMany({ data: rows }));
+  return { accounts, sessions, apiTokens, idempotencyKeys, twoFactors, memberships };
 }
 
 async function copyTable<Row>(read: () => Promise<Row[]>, write: (rows: Row[]) => Promise<unknown>): Promise<number> {
