@@ -274,4 +274,71 @@ describe('the live audit trail across instances', () => {
     events.dispose();
     await client.dispose();
   });
+
+  it('a member removed through A is refused by B at the next request, and their live views on B end at once', async () => {
+    const owner = await signUpOn(a);
+    const team = await httpGql(a.url, 'mutation { createTeam(name: "Two instances") { id } }', {}, owner);
+    const teamId = team.data.createTeam.id as string;
+    const inTeam = { 'pogodoc-team': teamId };
+    await httpGql(a.url, 'mutation { choosePlan(planId: "pro") { id } }', {}, owner, inTeam);
+    const member = await signUpOn(b);
+    const memberId = (await httpGql(b.url, '{ viewer { id email } }', {}, member)).data.viewer;
+    const invited = await httpGql(a.url, 'mutation($e: String!) { inviteMember(email: $e, role: DEVELOPER) { secret } }', { e: memberId.email }, owner, inTeam);
+    issuedSecrets.push(invited.data.inviteMember.secret);
+    expect((await httpGql(b.url, 'mutation($s: String!) { acceptInvitation(secret: $s) { role } }', { s: invited.data.inviteMember.secret }, member)).errors).toBeUndefined();
+    const token = (await httpGql(b.url, 'mutation { generateToken(name: "member") { secret token { id } } }', {}, member, inTeam)).data.generateToken;
+    issuedSecrets.push(token.secret);
+
+    // the member watches the team's counts and activity on B
+    const client = wsClient(b.url, { connectionParams: { authorization: `Bearer ${member}`, team: teamId } });
+    const counts = collect<Update>(client, COUNTS, { id: token.token.id });
+    const activity = collect<{ auditEvents: { type: string } }>(client, 'subscription { auditEvents { type } }');
+    await counts.waitFor(1);
+    try {
+      const removed = await httpGql(a.url, 'mutation($u: ID!) { removeMember(userId: $u) }', { u: memberId.id }, owner, inTeam);
+      expect(removed.errors).toBeUndefined();
+      const refused = await httpGql(b.url, '{ tokens { id } }', {}, member, inTeam);
+      expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['TEAM_NOT_FOUND']);
+      // the event crosses Redis, and nothing waits for a timer (how long it takes is measured, not
+      // asserted here: a busy machine must not fail it)
+      for (const feed of [counts, activity]) {
+        const error = (await feed.waitForError()) as Array<{ extensions?: { code?: string } }>;
+        expect(error[0]!.extensions!.code).toBe('TEAM_NOT_FOUND');
+      }
+    } finally {
+      counts.dispose();
+      activity.dispose();
+      await client.dispose();
+    }
+  });
+
+  it("a session revoked through A ends its live views of a team on B at once", async () => {
+    const owner = await signUpOn(a);
+    const teamId = (await httpGql(a.url, 'mutation { createTeam(name: "Revoked") { id } }', {}, owner)).data.createTeam.id as string;
+    const inTeam = { 'pogodoc-team': teamId };
+    await httpGql(a.url, 'mutation { choosePlan(planId: "pro") { id } }', {}, owner, inTeam);
+    // the owner signs in a second time, on B, and watches the team there
+    const email = (await httpGql(a.url, '{ viewer { email } }', {}, owner)).data.viewer.email;
+    const second = (await httpGql(b.url, 'mutation($e: String!) { signIn(email: $e, password: "long password") { sessionToken } }', { e: email })).data.signIn.sessionToken as string;
+    issuedSecrets.push(second);
+    const client = wsClient(b.url, { connectionParams: { authorization: `Bearer ${second}`, team: teamId } });
+    const activity = collect<{ auditEvents: { type: string } }>(client, 'subscription { auditEvents { type } }');
+    try {
+      // open once it hears the team's next event
+      await expect
+        .poll(async () => {
+          await httpGql(a.url, 'mutation { generateToken(name: "ping") { token { id } } }', {}, owner, inTeam);
+          return activity.values.length;
+        }, { timeout: 20_000, interval: 250 })
+        .toBeGreaterThan(0);
+      const sessions = await httpGql(a.url, '{ sessions { id current } }', {}, owner);
+      const other = sessions.data.sessions.find((session: { current: boolean }) => !session.current);
+      expect((await httpGql(a.url, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: other.id }, owner)).errors).toBeUndefined();
+      const error = (await activity.waitForError()) as Array<{ extensions?: { code?: string } }>;
+      expect(error[0]!.extensions!.code).toBe('SESSION_EXPIRED');
+    } finally {
+      activity.dispose();
+      await client.dispose();
+    }
+  });
 });

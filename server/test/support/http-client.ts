@@ -10,12 +10,14 @@ export async function httpGql(
   query: string,
   variables: Record<string, unknown> = {},
   bearerToken?: string,
+  headers: Record<string, string> = {},
 ): Promise<HttpGraphQLResponse> {
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
+      ...headers,
     },
     body: JSON.stringify({ query, variables }),
   });
