@@ -1,6 +1,7 @@
 // Teams: a personal team at sign-up, teams with members and roles, invitations, removal that counts
 // at the next request and ends live views, and the audit log naming the person. Every role is tried
 // on what it may and may not do, in its own team and in a team it is not in.
+import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
@@ -175,13 +176,13 @@ describe('a team', () => {
 
   it('the last owner can neither leave nor step down; with another owner they can', async () => {
     const ownerHeaders = inTeam(owner.session, teamId);
-    expect(codes(await t.gql('mutation { leaveTeam }', {}, ownerHeaders))).toEqual(['TEAM_OWNER_REQUIRED']);
+    expect(codes(await t.gql('mutation($id: ID!) { leaveTeam(teamId: $id) }', { id: teamId }, ownerHeaders))).toEqual(['TEAM_OWNER_REQUIRED']);
     const stepDown = await t.gql('mutation($userId: ID!) { changeMemberRole(userId: $userId, role: ADMIN) { role } }', { userId: owner.accountId }, ownerHeaders);
     expect(codes(stepDown)).toEqual(['TEAM_OWNER_REQUIRED']);
     const second = await t.signUp({ plan: 'free' });
     const otherTeam = await createTeam(second.session, 'Two owners');
     const coOwner = await memberWith(second.session, otherTeam, 'OWNER');
-    const left = await t.gql('mutation { leaveTeam }', {}, inTeam(second.session, otherTeam));
+    const left = await t.gql('mutation($id: ID!) { leaveTeam(teamId: $id) }', { id: otherTeam }, bearer(second.session));
     expect(left.errors).toBeUndefined();
     const after = await t.gql('{ teamMembers { userId role } }', {}, inTeam(coOwner.session, otherTeam));
     expect(after.data.teamMembers).toEqual([{ userId: coOwner.accountId, role: 'OWNER' }]);
@@ -293,5 +294,51 @@ describe('removal', () => {
     const error = (await activity.waitForError()) as Array<{ extensions?: { code?: string } }>;
     expect(error[0]!.extensions!.code).toBe('SESSION_EXPIRED');
     await client.dispose();
+  });
+});
+
+describe('a team that requires two-factor sign-in', () => {
+  const PASSWORD = 'correct horse battery';
+  async function turnOnTwoFactor(session: string): Promise<void> {
+    const started = await t.gql('mutation($password: String!) { startTwoFactorEnrolment(password: $password) { secret } }', { password: PASSWORD }, bearer(session));
+    const code = await generate({ secret: started.data.startTwoFactorEnrolment.secret });
+    const confirmed = await t.gql('mutation($code: String!) { confirmTwoFactor(code: $code) }', { code }, bearer(session));
+    expect(confirmed.errors).toBeUndefined();
+  }
+
+  it('refuses its members without it until they turn it on; only an owner who has it sets the rule; a refused member may still leave', async () => {
+    const owner = await t.signUp({ plan: '' });
+    const teamId = await createTeam(owner.session);
+    const [developer, viewer] = [await memberWith(owner.session, teamId, 'DEVELOPER'), await memberWith(owner.session, teamId, 'VIEWER')];
+    const require = (session: string, required: boolean) => t.gql('mutation($r: Boolean!) { requireTwoFactor(required: $r) { twoFactorRequired } }', { r: required }, inTeam(session, teamId));
+
+    // the owner must have it first, and nobody else may set it
+    expect(codes(await require(owner.session, true))).toEqual(['TWO_FACTOR_NOT_ENABLED']);
+    expect(codes(await require(developer.session, true))).toEqual(['TEAM_ROLE_INSUFFICIENT']);
+    await turnOnTwoFactor(owner.session);
+    const set = await require(owner.session, true);
+    expect(set.errors).toBeUndefined();
+    expect(set.data.requireTwoFactor.twoFactorRequired).toBe(true);
+
+    // members without it are refused in the team, and only there
+    const refused = await t.gql('{ tokens { id } }', {}, inTeam(developer.session, teamId));
+    expect(codes(refused)).toEqual(['TEAM_TWO_FACTOR_REQUIRED']);
+    expect(refused.status).toBe(403);
+    expect((await t.gql('{ tokens { id } }', {}, bearer(developer.session))).errors).toBeUndefined();
+    expect((await t.gql('{ teams { team { id twoFactorRequired } } }', {}, bearer(developer.session))).data.teams[1]).toEqual({ team: { id: teamId, twoFactorRequired: true } });
+    // once they turn it on, they are in
+    await turnOnTwoFactor(developer.session);
+    expect((await t.gql('{ tokens { id } }', {}, inTeam(developer.session, teamId))).errors).toBeUndefined();
+    // a refused member may still leave
+    expect((await t.gql('mutation($id: ID!) { leaveTeam(teamId: $id) }', { id: teamId }, bearer(viewer.session))).errors).toBeUndefined();
+    expect(codes(await t.gql('{ tokens { id } }', {}, inTeam(viewer.session, teamId)))).toEqual(['TEAM_NOT_FOUND']);
+    // the owner lifts the rule, and it is in the log
+    expect((await require(owner.session, false)).data.requireTwoFactor.twoFactorRequired).toBe(false);
+    const log = await t.gql('{ auditEventConnection(first: 20, types: [TEAM_TWO_FACTOR_POLICY_CHANGED, MEMBER_LEFT]) { edges { node { type details actorUserId } } } }', {}, inTeam(owner.session, teamId));
+    expect(log.data.auditEventConnection.edges.map((edge: { node: { type: string; details: string } }) => [edge.node.type, JSON.parse(edge.node.details)])).toEqual([
+      ['TEAM_TWO_FACTOR_POLICY_CHANGED', { twoFactorRequired: false }],
+      ['MEMBER_LEFT', { userId: viewer.accountId, email: viewer.email, role: 'VIEWER' }],
+      ['TEAM_TWO_FACTOR_POLICY_CHANGED', { twoFactorRequired: true }],
+    ]);
   });
 });

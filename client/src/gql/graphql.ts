@@ -33,6 +33,7 @@ export type AuditEventType =
   | 'SIGN_OUT'
   | 'SIGN_UP'
   | 'TEAM_CREATED'
+  | 'TEAM_TWO_FACTOR_POLICY_CHANGED'
   | 'TOKEN_DELETED'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_EXPIRING'
@@ -159,6 +160,8 @@ export type ErrorCode =
   | 'TEAM_PERSONAL'
   /** Your role in the team does not allow the operation: HTTP 403; extensions.role names the least role that does. */
   | 'TEAM_ROLE_INSUFFICIENT'
+  /** A request to a team that requires two-factor sign-in, by a member who has not turned it on: HTTP 403. */
+  | 'TEAM_TWO_FACTOR_REQUIRED'
   /** The template does not parse, or uses an unknown filter. */
   | 'TEMPLATE_INVALID'
   /** The template is over its size limit. */

@@ -227,6 +227,13 @@ export class TeamNotFoundError extends DomainError {
   }
 }
 
+/** A team that requires two-factor sign-in, and a member without it: 403 until they turn it on. */
+export class TeamTwoFactorRequiredError extends DomainError {
+  constructor() {
+    super('TEAM_TWO_FACTOR_REQUIRED', 'This team requires two-factor sign-in. Turn it on in the Security section of your dashboard, then come back to the team.');
+  }
+}
+
 /** The caller's role in the team is below what the operation needs: 403, naming that role. */
 export class TeamRoleInsufficientError extends DomainError {
   constructor(

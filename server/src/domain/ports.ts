@@ -10,6 +10,8 @@ export interface AccountRecord {
   email: string | null;
   passwordHash: string | null;
   name: string | null;
+  /** Since when the team admits only members with two-factor sign-in on; null: it does not ask. */
+  twoFactorRequiredAt: Date | null;
   planId: string | null;
   planActivatedAt: Date | null;
   planCancelledAt: Date | null;

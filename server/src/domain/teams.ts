@@ -14,7 +14,7 @@
 // Nobody raises anyone, themselves included, above their own role, and a team always keeps an owner.
 import { normalizeEmail } from './accounts.js';
 import { auditEvent, type AuditActor, type AuditEventRecord } from './audit.js';
-import { DomainError, TeamNotFoundError, TeamRoleInsufficientError } from './errors.js';
+import { DomainError, TeamNotFoundError, TeamRoleInsufficientError, TeamTwoFactorRequiredError } from './errors.js';
 import { newId } from './ids.js';
 import type { AccountRecord, LiveAnnouncements, PersonRecord } from './ports.js';
 import { generateSecret, hashSecret } from './secrets.js';
@@ -124,8 +124,14 @@ export interface InvitationRecord {
 export type MembershipChange = 'changed' | 'not-a-member' | 'last-owner';
 
 export interface TeamStore {
-  /** The team and the person's role in it; null unless they are a member (a personal team is not asked). */
-  membership(teamId: string, userId: string): Promise<TeamAccess | null>;
+  /**
+   * The team, the person's role in it and whether they sign in with two-factor; null unless they
+   * are a member (a personal team is not asked).
+   */
+  membership(teamId: string, userId: string): Promise<(TeamAccess & { twoFactorOn: boolean }) | null>;
+  hasTwoFactor(userId: string): Promise<boolean>;
+  /** Sets since when the team requires two-factor sign-in (null: it does not), with its event. */
+  setTwoFactorRequired(teamId: string, since: Date | null, events: AuditRecords): Promise<AccountRecord>;
   /** The teams the person is a member of, besides their own, oldest membership first. */
   teamsOf(userId: string): Promise<TeamAccess[]>;
   /** The team and its owner's membership, with TEAM_CREATED, in one transaction. */
@@ -165,9 +171,29 @@ export class TeamService {
    */
   async accessOf(person: PersonRecord, teamId: string | undefined): Promise<TeamAccess> {
     if (teamId === undefined || teamId === person.id) return { team: person, role: 'OWNER' };
-    const access = await this.store.membership(teamId, person.id);
-    if (!access) throw new TeamNotFoundError();
-    return access;
+    const membership = await this.store.membership(teamId, person.id);
+    if (!membership) throw new TeamNotFoundError();
+    const { team, role, twoFactorOn } = membership;
+    // a team's own rule, as GitHub's organisations have it: a member without two-factor may list
+    // the team (teamsOf) and leave it, and do nothing in it until they turn it on
+    if (team.twoFactorRequiredAt && !twoFactorOn) throw new TeamTwoFactorRequiredError();
+    return { team, role };
+  }
+
+  /**
+   * Requires two-factor sign-in of every member, or stops requiring it: owners only, and an owner
+   * who has it on, so that the rule cannot lock its maker out.
+   */
+  async setTwoFactorRequired(access: TeamAccess, person: PersonRecord, required: boolean, actor: AuditActor): Promise<AccountRecord> {
+    requireShared(access.team);
+    requireRole(access.role, 'OWNER', 'change the team’s sign-in rules');
+    if (required && !(await this.store.hasTwoFactor(person.id))) {
+      throw new DomainError('TWO_FACTOR_NOT_ENABLED', 'Turn on two-factor sign-in for yourself first (Security), then require it of the team.');
+    }
+    const now = this.now();
+    return this.store.setTwoFactorRequired(access.team.id, required ? (access.team.twoFactorRequiredAt ?? now) : null, [
+      auditEvent('TEAM_TWO_FACTOR_POLICY_CHANGED', actor, now, { accountId: access.team.id, details: { twoFactorRequired: required } }),
+    ]);
   }
 
   /** The person's teams, their personal team first. */
@@ -268,14 +294,17 @@ export class TeamService {
     this.announce.memberRemoved(access.team.id, userId);
   }
 
-  async leave(access: TeamAccess, person: PersonRecord, actor: AuditActor): Promise<void> {
-    requireShared(access.team);
+  /** Leaves a team: any member, whatever the team's rules (a member refused for lack of two-factor may still go). */
+  async leave(person: PersonRecord, teamId: string, actor: AuditActor): Promise<void> {
+    if (teamId === person.id) requireShared(person);
+    const membership = await this.store.membership(teamId, person.id);
+    if (!membership) throw new TeamNotFoundError();
     const now = this.now();
-    const outcome = await this.store.removeMember(access.team.id, person.id, [
-      auditEvent('MEMBER_LEFT', actor, now, { accountId: access.team.id, details: { userId: person.id, email: person.email, role: access.role } }),
+    const outcome = await this.store.removeMember(teamId, person.id, [
+      auditEvent('MEMBER_LEFT', actor, now, { accountId: teamId, details: { userId: person.id, email: person.email, role: membership.role } }),
     ]);
     refuseUnlessChanged(outcome);
-    this.announce.memberRemoved(access.team.id, person.id);
+    this.announce.memberRemoved(teamId, person.id);
   }
 
   private async memberOf(team: AccountRecord, userId: string): Promise<MemberRecord> {

@@ -7,11 +7,15 @@ import { ROLE_SCOPES } from '../domain/teams.js';
 import type { GraphQLContext } from './context.js';
 
 export async function actorOf(ctx: GraphQLContext): Promise<AuditActor> {
-  const caller = await ctx.principal();
   const from = { clientAddress: ctx.clientAddress, userAgent: keptUserAgent(ctx.userAgent) };
+  // a session names its person whichever team the request works in (or could not: leaving one)
+  if (ctx.sessionToken !== undefined) {
+    const session = await ctx.viewerSession();
+    return { type: 'SESSION', id: session.id, user: { id: session.account.id, email: session.account.email }, ...from };
+  }
+  const caller = await ctx.principal();
   if (caller.kind === 'token') return { type: 'API_TOKEN', id: caller.token.id, ...from };
-  const person = caller.session.account;
-  return { type: 'SESSION', id: caller.session.id, user: { id: person.id, email: person.email }, ...from };
+  return { type: 'SESSION', id: caller.session.id, user: { id: caller.session.account.id, email: caller.session.account.email }, ...from };
 }
 
 /** A session holds its role's scopes (domain/teams.ts) and no restriction; a token its own. */

@@ -10,6 +10,7 @@ export const ACCOUNT_ROW = {
   email: 'value',
   passwordHash: 'value',
   name: 'value',
+  twoFactorRequiredAt: 'date',
   planId: 'value',
   planActivatedAt: 'date',
   planCancelledAt: 'date',

@@ -25,10 +25,24 @@ const INVITATION_DATES = dateColumns(INVITATION_ROW);
 
 const PENDING = `i."acceptedAt" IS NULL AND i."revokedAt" IS NULL`;
 
+// Read on every request a session makes to a team: the team, the role, and (for the team's
+// two-factor rule) whether the person has it on, in one indexed statement.
 const MEMBERSHIP: SqlStatement = {
   name: 'team_membership',
-  text: `SELECT m."role" AS "memberRole", ${sqlColumns(ACCOUNT_ROW, 'a')} FROM "Membership" m JOIN "Account" a ON a."id" = m."teamId"
+  text: `SELECT m."role" AS "memberRole", CASE WHEN f."enabledAt" IS NULL THEN 0 ELSE 1 END AS "twoFactorOn", ${sqlColumns(ACCOUNT_ROW, 'a')}
+    FROM "Membership" m JOIN "Account" a ON a."id" = m."teamId" LEFT JOIN "TwoFactor" f ON f."accountId" = m."userId"
     WHERE m."teamId" = $1 AND m."userId" = $2`,
+  dateColumns: ACCOUNT_DATES,
+};
+
+const HAS_TWO_FACTOR: SqlStatement = {
+  name: 'team_has_two_factor',
+  text: `SELECT 1 AS "on" FROM "TwoFactor" WHERE "accountId" = $1 AND "enabledAt" IS NOT NULL`,
+};
+
+const SET_TWO_FACTOR_REQUIRED: SqlStatement = {
+  name: 'team_two_factor_required',
+  text: `UPDATE "Account" SET "twoFactorRequiredAt" = $2 WHERE "id" = $1 RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`,
   dateColumns: ACCOUNT_DATES,
 };
 
@@ -131,9 +145,21 @@ const eventSteps = (events: AuditRecords): SqlStep[] => events.flatMap(auditStep
 export class DatabaseTeamStore implements TeamStore {
   constructor(private readonly sql: SqlDriver) {}
 
-  async membership(teamId: string, userId: string): Promise<TeamAccess | null> {
-    const [row] = await this.sql.rows<AccessRow>(MEMBERSHIP, [teamId, userId]);
-    return row ? accessOf(row) : null;
+  async membership(teamId: string, userId: string): Promise<(TeamAccess & { twoFactorOn: boolean }) | null> {
+    const [row] = await this.sql.rows<AccessRow & { twoFactorOn: number }>(MEMBERSHIP, [teamId, userId]);
+    if (!row) return null;
+    const { twoFactorOn, ...access } = row;
+    return { ...accessOf(access), twoFactorOn: Number(twoFactorOn) === 1 };
+  }
+
+  async hasTwoFactor(userId: string): Promise<boolean> {
+    return (await this.sql.rows(HAS_TWO_FACTOR, [userId])).length > 0;
+  }
+
+  async setTwoFactorRequired(teamId: string, since: Date | null, events: AuditRecords): Promise<AccountRecord> {
+    const result = await this.sql.transaction([{ statement: SET_TWO_FACTOR_REQUIRED, params: [teamId, since], requireRow: true }, ...eventSteps(events)]);
+    if (!result.committed) throw new Error(`the team ${teamId} was not found`);
+    return rowOf<AccountRecord>(result.rows, 0);
   }
 
   async teamsOf(userId: string): Promise<TeamAccess[]> {

@@ -43,6 +43,10 @@ export const AccountType = builder.prismaObject('Account', {
     id: t.exposeID('id'),
     email: t.exposeString('email', { nullable: true, description: 'The e-mail of a personal team (the person’s sign-in); null for a team.' }),
     name: t.exposeString('name', { nullable: true, description: 'A team’s name; null for a personal team.' }),
+    twoFactorRequired: t.boolean({
+      description: 'Whether the team admits only members who sign in with two-factor (requireTwoFactor).',
+      resolve: (account) => account.twoFactorRequiredAt !== null,
+    }),
     personal: t.boolean({ description: 'Whether this is a person’s personal team, which has no other members.', resolve: (account) => account.email !== null }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     plan: t.field({

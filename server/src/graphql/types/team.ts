@@ -114,11 +114,20 @@ builder.mutationFields((t) => ({
       return true;
     },
   }),
-  leaveTeam: t.boolean({
-    description: 'Leaves the team this request works in. Its last owner cannot: make another member an owner first.',
-    resolve: async (_root, _args, ctx) => {
+  requireTwoFactor: t.field({
+    type: AccountType,
+    description: 'Requires two-factor sign-in of every member of the team this request works in, or stops requiring it (owners, who must have it on). A member without it is refused (TEAM_TWO_FACTOR_REQUIRED) until they turn it on.',
+    args: { required: t.arg.boolean() },
+    resolve: async (_root, { required }, ctx) => {
       const access = await ctx.teamAccess();
-      await ctx.services.teams.leave(access, (await ctx.viewerSession()).account, await actorOf(ctx));
+      return ctx.services.teams.setTwoFactorRequired(access, (await ctx.viewerSession()).account, required, await actorOf(ctx));
+    },
+  }),
+  leaveTeam: t.boolean({
+    description: 'Leaves a team (whatever its rules ask of you). Its last owner cannot: make another member an owner first.',
+    args: { teamId: t.arg.id() },
+    resolve: async (_root, { teamId }, ctx) => {
+      await ctx.services.teams.leave((await ctx.viewerSession()).account, String(teamId), await actorOf(ctx));
       return true;
     },
   }),
