@@ -1,5 +1,5 @@
-// The API Tokens page. The urql client is recreated whenever the account changes, so the
-// WebSocket reconnects with the new cookie and no data of the previous account survives. When the
+// The API Tokens page. The urql client is recreated whenever the account or the team changes, so
+// the WebSocket reconnects with the new cookie and team, and no data of the previous one survives. When the
 // session expires, the page stays where it was behind the sign-in form: signing in to the same
 // account again reads everything afresh and resumes the live counts without losing the user's place.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -16,12 +16,16 @@ import { TokensPage } from './components/tokens-page';
 import { ActivityView } from './components/activity-view';
 import { SecuritySettings } from './components/security-settings';
 import { LeakBanner } from './components/leak-banner';
+import { storedTeam, storeTeam, TeamsQuery, TeamSwitcher } from './components/team-switcher';
+import { TeamMembers } from './components/team-members';
 
 const ViewerQuery = graphql(`
   query Viewer {
     viewer {
       id
       email
+      name
+      personal
       ...AccountPlanState
     }
     tokenRules {
@@ -49,13 +53,22 @@ function refetchAll(client: Client) {
 export function App() {
   const [generation, setGeneration] = useState(0);
   const [expired, setExpired] = useState(false);
+  const [teamId, setTeamId] = useState<string | null>(storedTeam);
+  // why the page left the team it was in (removed from it, or it asks for two-factor)
+  const [teamNotice, setTeamNotice] = useState<string | null>(null);
   const dashboard = useMemo(
-    () => createDashboardClient({ onSessionExpired: () => setExpired(true), refetch: refetchAll }),
-    [generation],
+    () => createDashboardClient({ onSessionExpired: () => setExpired(true), refetch: refetchAll, teamId }),
+    [generation, teamId],
   );
   useEffect(() => () => dashboard.dispose(), [dashboard]);
+  const selectTeam = (chosen: string | null, notice: string | null = null) => {
+    storeTeam(chosen);
+    setTeamNotice(notice);
+    setTeamId(chosen);
+  };
   const restart = () => {
     setExpired(false);
+    selectTeam(null);
     setGeneration((value) => value + 1);
   };
   const resume = () => {
@@ -65,7 +78,14 @@ export function App() {
   return (
     <Provider value={dashboard.client}>
       <ConnectionContext.Provider value={dashboard.connection}>
-        <Shell expired={expired} onSignedOut={restart} onSignedIn={(sameAccount) => (sameAccount ? resume() : restart())} />
+        <Shell
+          expired={expired}
+          teamId={teamId}
+          teamNotice={teamNotice}
+          onSelectTeam={selectTeam}
+          onSignedOut={restart}
+          onSignedIn={(sameAccount) => (sameAccount ? resume() : restart())}
+        />
       </ConnectionContext.Provider>
     </Provider>
   );
@@ -73,14 +93,24 @@ export function App() {
 
 interface ShellProps {
   expired: boolean;
+  teamId: string | null;
+  teamNotice: string | null;
+  onSelectTeam(teamId: string | null, notice?: string | null): void;
   onSignedIn(sameAccount: boolean): void;
   onSignedOut(): void;
 }
 
-function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
+/** Errors that say the page cannot work in its team any more: it goes back to the personal team. */
+const TEAM_LOST = new Set(['TEAM_NOT_FOUND', 'TEAM_TWO_FACTOR_REQUIRED']);
+
+function Shell({ expired, teamId, teamNotice, onSelectTeam, onSignedIn, onSignedOut }: ShellProps) {
   const client = useClient();
   const [{ data, fetching, error }] = useQuery({ query: ViewerQuery });
   const sessionExpired = expired || errorCode(error) === 'SESSION_EXPIRED';
+  useEffect(() => {
+    const code = errorCode(error);
+    if (teamId && code && TEAM_LOST.has(code)) onSelectTeam(null, error!.graphQLErrors[0]!.message);
+  }, [error, teamId]);
   // the last account shown: the page stays mounted (hidden) behind the sign-in form after expiry
   const lastShown = useRef(data?.viewer ? data : null);
   if (data?.viewer) lastShown.current = data;
@@ -96,6 +126,7 @@ function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
         </div>
         {viewer && !sessionExpired && (
           <div class="account">
+            <TeamSwitcher teamId={teamId} onSelect={onSelectTeam} />
             <ConnectionIndicator />
             <span class="muted account-email">{viewer.email}</span>
             <SignOut onSignedOut={onSignedOut} />
@@ -111,12 +142,20 @@ function Shell({ expired, onSignedIn, onSignedOut }: ShellProps) {
             onSignedIn={(accountId) => onSignedIn(accountId === lastShown.current?.viewer?.id)}
           />
         )}
+        {teamNotice && (
+          <p class="notice" role="status">
+            {teamNotice} You are back in your personal team.
+          </p>
+        )}
+        {shown && viewer && !sessionExpired && <InvitationPrompt onJoined={(joined) => onSelectTeam(joined)} />}
         {shown && viewer && (
           <div hidden={sessionExpired}>
             <SessionExpiredContext.Provider value={sessionExpired}>
+              {!viewer.personal && <p class="muted team-banner">Working in the team <strong>{viewer.name}</strong>.</p>}
               <LeakBanner onLeak={() => refetchAll(client)} />
               <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
               <ActivityView />
+              <TeamMembers onSelectTeam={(chosen) => onSelectTeam(chosen)} />
               <SecuritySettings />
             </SessionExpiredContext.Provider>
           </div>
@@ -138,5 +177,57 @@ function SignOut({ onSignedOut }: { onSignedOut: () => void }) {
     <button type="button" class="secondary" disabled={fetching} onClick={() => void signOut({}).then(onSignedOut)}>
       Sign out
     </button>
+  );
+}
+
+const AcceptInvitationMutation = graphql(`
+  mutation AcceptInvitation($secret: String!) {
+    acceptInvitation(secret: $secret) {
+      role
+      team {
+        id
+        name
+      }
+    }
+  }
+`);
+
+/** The invitation a link brought (?invitation=<secret>): joined only when the signed-in person says so. */
+function InvitationPrompt({ onJoined }: { onJoined(teamId: string): void }) {
+  const [secret, setSecret] = useState(() => new URLSearchParams(window.location.search).get('invitation'));
+  const [{ fetching, error }, accept] = useMutation(AcceptInvitationMutation);
+  const client = useClient();
+  if (!secret) return null;
+  const forget = () => {
+    const url = new URL(window.location.href);
+    url.searchParams.delete('invitation');
+    window.history.replaceState(null, '', url);
+    setSecret(null);
+  };
+  const join = async () => {
+    const result = await accept({ secret });
+    const joined = result.data?.acceptInvitation.team.id;
+    if (!joined) return;
+    forget();
+    void client.query(TeamsQuery, {}, { requestPolicy: 'network-only' }).toPromise();
+    onJoined(joined);
+  };
+  return (
+    <div class="card invitation" role="region" aria-label="Invitation">
+      <p>You were invited to join a team. Joining shares its tokens and activity with you, with the role you were invited with.</p>
+      {error && (
+        <p class="error" role="alert">
+          {describeError(error)}
+        </p>
+      )}
+      <div class="row">
+        <button type="button" disabled={fetching} onClick={() => void join()}>
+          Join the team
+        </button>
+        <button type="button" class="secondary" onClick={forget}>
+          Not now
+        </button>
+      </div>
+    </div>
   );
 }

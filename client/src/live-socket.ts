@@ -10,9 +10,11 @@ import type { ConnectionStatus } from './connection-status';
 
 const MAX_RETRY_WAIT_MS = 10_000;
 
-export function createLiveSocket(origin: string, status: ConnectionStatus, onUnauthorized: (reason: string) => void): Client {
+export function createLiveSocket(origin: string, status: ConnectionStatus, teamId: string | null, onUnauthorized: (reason: string) => void): Client {
   return createClient({
     url: `${origin.replace(/^http/, 'ws')}/graphql`,
+    // the team the live views follow, as the Pogodoc-Team header names it over HTTP
+    connectionParams: teamId ? { team: teamId } : undefined,
     lazy: true,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,

@@ -193,13 +193,15 @@ interface Options {
   onSessionExpired(): void;
   /** Re-executes the queries on screen; the App owns which queries those are. */
   refetch(client: Client): void;
+  /** The team every request works in (the Pogodoc-Team header); null: the person's personal team. */
+  teamId: string | null;
 }
 
-export function createDashboardClient({ onSessionExpired, refetch }: Options, origin = window.location.origin): DashboardClient {
+export function createDashboardClient({ onSessionExpired, refetch, teamId }: Options, origin = window.location.origin): DashboardClient {
   const refresh = () => refetch(client);
   const connection = createConnectionStatus(origin, refresh);
   // After a reconnect the subscription re-sends the current counts first, so no count stays stale.
-  const ws = createLiveSocket(origin, connection, (reason) => {
+  const ws = createLiveSocket(origin, connection, teamId, (reason) => {
     if (reason === 'SESSION_EXPIRED') onSessionExpired();
   });
   const watchResult = (error: CombinedError | undefined) => {
@@ -212,7 +214,7 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
     url: `${origin}/graphql`,
     // The server refuses cookie-carrying requests that a browser would send cross-site without a
     // preflight (CSRF prevention); this header marks ours as deliberate.
-    fetchOptions: { credentials: 'same-origin', headers: { 'x-graphql-yoga-csrf': '1' } },
+    fetchOptions: { credentials: 'same-origin', headers: { 'x-graphql-yoga-csrf': '1', ...(teamId ? { 'pogodoc-team': teamId } : {}) } },
     exchanges: [
       cacheExchange({
         keys: {
@@ -274,6 +276,9 @@ export function createDashboardClient({ onSessionExpired, refetch }: Options, or
         },
         onError: (error, operation) => {
           if (operation.kind === 'subscription' && errorCode(error) === 'SESSION_EXPIRED') onSessionExpired();
+          // removed from the team (or it now asks for two-factor): the page reads again, and the
+          // App takes the refusal of its queries back to the personal team
+          if (operation.kind === 'subscription' && errorCode(error) === 'TEAM_NOT_FOUND') refresh();
         },
       }),
       fetchExchange,

@@ -127,6 +127,7 @@ const ROWS: Row[] = [
   },
   // the team's people: sessions only (teams.test.ts tries every role on them); in a personal team
   // the membership changes are refused by the team's own rules, which is past the authorisation checked here
+  { field: 'Query.me', needs: 'session', call: async () => ({ query: '{ me { id } }' }) },
   { field: 'Query.teams', needs: 'session', call: async () => ({ query: '{ teams { role } }' }) },
   { field: 'Query.teamRole', needs: 'session', call: async () => ({ query: '{ teamRole }' }) },
   { field: 'Query.teamMembers', needs: 'session', call: async () => ({ query: '{ teamMembers { userId } }' }) },

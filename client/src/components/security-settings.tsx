@@ -9,7 +9,7 @@ import { RelativeTime } from './relative-time';
 
 const SecurityQuery = graphql(`
   query Security {
-    viewer {
+    me {
       id
       twoFactorEnabled
       recoveryCodesLeft
@@ -67,7 +67,7 @@ export function SecuritySettings() {
     <section class="card security" aria-labelledby="security-title">
       <h2 id="security-title">Security</h2>
       {error && <p class="error" role="alert">{describeError(error)}</p>}
-      {data?.viewer && <TwoFactor enabled={data.viewer.twoFactorEnabled} recoveryCodesLeft={data.viewer.recoveryCodesLeft} onChange={reload} />}
+      {data?.me && <TwoFactor enabled={data.me.twoFactorEnabled} recoveryCodesLeft={data.me.recoveryCodesLeft} onChange={reload} />}
       {data && <Sessions sessions={data.sessions} onChange={reload} />}
     </section>
   );

@@ -14,8 +14,9 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n      personal\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
+    "\n  mutation AcceptInvitation($secret: String!) {\n    acceptInvitation(secret: $secret) {\n      role\n      team {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AcceptInvitationDocument,
     "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": typeof types.ActivityEventFieldsFragmentDoc,
     "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEventConnection(first: $first, after: $after, types: $types) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ActivityEventsDocument,
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": typeof types.LiveActivityDocument,
@@ -26,12 +27,21 @@ type Documents = {
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": typeof types.LiveLeaksDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.ChoosePlanDocument,
-    "\n  query Security {\n    viewer {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": typeof types.SecurityDocument,
+    "\n  query Security {\n    me {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": typeof types.SecurityDocument,
     "\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n": typeof types.StartTwoFactorEnrolmentDocument,
     "\n  mutation ConfirmTwoFactor($code: String!) {\n    confirmTwoFactor(code: $code)\n  }\n": typeof types.ConfirmTwoFactorDocument,
     "\n  mutation DisableTwoFactor($code: String!, $password: String!) {\n    disableTwoFactor(code: $code, password: $password)\n  }\n": typeof types.DisableTwoFactorDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": typeof types.RevokeSessionDocument,
     "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions\n  }\n": typeof types.RevokeOtherSessionsDocument,
+    "\n  query TeamSection {\n    viewer {\n      id\n      name\n      personal\n      twoFactorRequired\n    }\n    me {\n      id\n    }\n    teamRole\n    teamMembers {\n      userId\n      email\n      role\n      joinedAt\n    }\n    teamInvitations {\n      id\n      email\n      role\n      expiresAt\n    }\n  }\n": typeof types.TeamSectionDocument,
+    "\n  mutation CreateTeam($name: String!) {\n    createTeam(name: $name) {\n      id\n    }\n  }\n": typeof types.CreateTeamDocument,
+    "\n  mutation InviteMember($email: String!, $role: TeamRole!) {\n    inviteMember(email: $email, role: $role) {\n      secret\n      invitation {\n        id\n        email\n      }\n    }\n  }\n": typeof types.InviteMemberDocument,
+    "\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(id: $id)\n  }\n": typeof types.RevokeInvitationDocument,
+    "\n  mutation ChangeMemberRole($userId: ID!, $role: TeamRole!) {\n    changeMemberRole(userId: $userId, role: $role) {\n      userId\n      role\n    }\n  }\n": typeof types.ChangeMemberRoleDocument,
+    "\n  mutation RemoveMember($userId: ID!) {\n    removeMember(userId: $userId)\n  }\n": typeof types.RemoveMemberDocument,
+    "\n  mutation LeaveTeam($teamId: ID!) {\n    leaveTeam(teamId: $teamId)\n  }\n": typeof types.LeaveTeamDocument,
+    "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n": typeof types.RequireTwoFactorDocument,
+    "\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n": typeof types.TeamsDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": typeof types.RollTokenDocument,
@@ -47,8 +57,9 @@ type Documents = {
     "\n  fragment LiveCount on ApiToken {\n    id\n    documentCount\n    lastUsedAt\n  }\n": typeof types.LiveCountFragmentDoc,
 };
 const documents: Documents = {
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n      personal\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
+    "\n  mutation AcceptInvitation($secret: String!) {\n    acceptInvitation(secret: $secret) {\n      role\n      team {\n        id\n        name\n      }\n    }\n  }\n": types.AcceptInvitationDocument,
     "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": types.ActivityEventFieldsFragmentDoc,
     "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEventConnection(first: $first, after: $after, types: $types) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ActivityEventsDocument,
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": types.LiveActivityDocument,
@@ -59,12 +70,21 @@ const documents: Documents = {
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": types.LiveLeaksDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.ChoosePlanDocument,
-    "\n  query Security {\n    viewer {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": types.SecurityDocument,
+    "\n  query Security {\n    me {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": types.SecurityDocument,
     "\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n": types.StartTwoFactorEnrolmentDocument,
     "\n  mutation ConfirmTwoFactor($code: String!) {\n    confirmTwoFactor(code: $code)\n  }\n": types.ConfirmTwoFactorDocument,
     "\n  mutation DisableTwoFactor($code: String!, $password: String!) {\n    disableTwoFactor(code: $code, password: $password)\n  }\n": types.DisableTwoFactorDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": types.RevokeSessionDocument,
     "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions\n  }\n": types.RevokeOtherSessionsDocument,
+    "\n  query TeamSection {\n    viewer {\n      id\n      name\n      personal\n      twoFactorRequired\n    }\n    me {\n      id\n    }\n    teamRole\n    teamMembers {\n      userId\n      email\n      role\n      joinedAt\n    }\n    teamInvitations {\n      id\n      email\n      role\n      expiresAt\n    }\n  }\n": types.TeamSectionDocument,
+    "\n  mutation CreateTeam($name: String!) {\n    createTeam(name: $name) {\n      id\n    }\n  }\n": types.CreateTeamDocument,
+    "\n  mutation InviteMember($email: String!, $role: TeamRole!) {\n    inviteMember(email: $email, role: $role) {\n      secret\n      invitation {\n        id\n        email\n      }\n    }\n  }\n": types.InviteMemberDocument,
+    "\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(id: $id)\n  }\n": types.RevokeInvitationDocument,
+    "\n  mutation ChangeMemberRole($userId: ID!, $role: TeamRole!) {\n    changeMemberRole(userId: $userId, role: $role) {\n      userId\n      role\n    }\n  }\n": types.ChangeMemberRoleDocument,
+    "\n  mutation RemoveMember($userId: ID!) {\n    removeMember(userId: $userId)\n  }\n": types.RemoveMemberDocument,
+    "\n  mutation LeaveTeam($teamId: ID!) {\n    leaveTeam(teamId: $teamId)\n  }\n": types.LeaveTeamDocument,
+    "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n": types.RequireTwoFactorDocument,
+    "\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n": types.TeamsDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": types.RollTokenDocument,
@@ -97,11 +117,15 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"];
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n      personal\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n      personal\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    signOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AcceptInvitation($secret: String!) {\n    acceptInvitation(secret: $secret) {\n      role\n      team {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AcceptInvitation($secret: String!) {\n    acceptInvitation(secret: $secret) {\n      role\n      team {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -145,7 +169,7 @@ export function graphql(source: "\n  mutation ChoosePlan($planId: ID!) {\n    ch
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Security {\n    viewer {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n"): (typeof documents)["\n  query Security {\n    viewer {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n"];
+export function graphql(source: "\n  query Security {\n    me {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n"): (typeof documents)["\n  query Security {\n    me {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -166,6 +190,42 @@ export function graphql(source: "\n  mutation RevokeSession($id: ID!) {\n    rev
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions\n  }\n"): (typeof documents)["\n  mutation RevokeOtherSessions {\n    revokeOtherSessions\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TeamSection {\n    viewer {\n      id\n      name\n      personal\n      twoFactorRequired\n    }\n    me {\n      id\n    }\n    teamRole\n    teamMembers {\n      userId\n      email\n      role\n      joinedAt\n    }\n    teamInvitations {\n      id\n      email\n      role\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  query TeamSection {\n    viewer {\n      id\n      name\n      personal\n      twoFactorRequired\n    }\n    me {\n      id\n    }\n    teamRole\n    teamMembers {\n      userId\n      email\n      role\n      joinedAt\n    }\n    teamInvitations {\n      id\n      email\n      role\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTeam($name: String!) {\n    createTeam(name: $name) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTeam($name: String!) {\n    createTeam(name: $name) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InviteMember($email: String!, $role: TeamRole!) {\n    inviteMember(email: $email, role: $role) {\n      secret\n      invitation {\n        id\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InviteMember($email: String!, $role: TeamRole!) {\n    inviteMember(email: $email, role: $role) {\n      secret\n      invitation {\n        id\n        email\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(id: $id)\n  }\n"): (typeof documents)["\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangeMemberRole($userId: ID!, $role: TeamRole!) {\n    changeMemberRole(userId: $userId, role: $role) {\n      userId\n      role\n    }\n  }\n"): (typeof documents)["\n  mutation ChangeMemberRole($userId: ID!, $role: TeamRole!) {\n    changeMemberRole(userId: $userId, role: $role) {\n      userId\n      role\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveMember($userId: ID!) {\n    removeMember(userId: $userId)\n  }\n"): (typeof documents)["\n  mutation RemoveMember($userId: ID!) {\n    removeMember(userId: $userId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LeaveTeam($teamId: ID!) {\n    leaveTeam(teamId: $teamId)\n  }\n"): (typeof documents)["\n  mutation LeaveTeam($teamId: ID!) {\n    leaveTeam(teamId: $teamId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n"): (typeof documents)["\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n"): (typeof documents)["\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -91,8 +91,13 @@ builder.queryFields((t) => ({
     ...forAnyone,
     type: AccountType,
     nullable: true,
-    description: 'The signed-in account, or null when no session was sent. An expired session is an error (SESSION_EXPIRED).',
+    description: 'The team this request works in (the Pogodoc-Team header; your personal team without it), or null when no session was sent. An expired session is an error (SESSION_EXPIRED).',
     resolve: (_root, _args, ctx) => (ctx.hasSessionCredential() ? ctx.viewer() : null),
+  }),
+  me: t.field({
+    type: AccountType,
+    description: 'The signed-in person: their personal team, whichever team the request works in. Their two-factor state is read here.',
+    resolve: async (_root, _args, ctx) => (await ctx.viewerSession()).account,
   }),
   plans: t.field({
     ...forAnyone,
