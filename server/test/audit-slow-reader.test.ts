@@ -92,8 +92,9 @@ describe("an account's audit subscribers", () => {
     const subscribers = clients.flatMap((client) => [collect<{ auditEvents: { type: string } }>(client, SMALL), collect<{ auditEvents: { type: string } }>(client, SMALL)]);
     const streams = [eventStreamReader(session), eventStreamReader(session)];
     await expect.poll(() => t.app.live.auditSubscribers(accountId), { timeout: 10_000 }).toBe(subscribers.length + streams.length);
-    // eight subscribers: one subscription to the account's audit events, one to its access ends
-    expect(t.app.live.eventSubscriptions() - before).toBe(2);
+    // eight subscribers: one subscription to the account's audit events, one to its access ends,
+    // and one to signed-out sessions, which the audit feed opens for every account's at once
+    expect(t.app.live.eventSubscriptions() - before).toBe(3);
 
     await t.gql('mutation($id: ID!) { updateToken(id: $id, name: "everyone") { id } }', { id: token.id }, bearer(session));
     for (const subscriber of subscribers) expect((await subscriber.waitFor(1))[0]!.auditEvents.type).toBe('TOKEN_RENAMED');
