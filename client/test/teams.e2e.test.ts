@@ -1,6 +1,7 @@
 // Teams on the dashboard, in real headless Chromiums (one per person) against the real server:
 // making a team, switching to it, inviting with a link shown once, joining from the link, changing
-// a role, and a removal that takes the removed person's open page back to their personal team.
+// a role, a removal that takes the removed person's open page back to their personal team, and
+// deleting the team.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../server/test/support/test-app.js';
@@ -85,5 +86,14 @@ describe('teams on the dashboard', () => {
     await expect.poll(() => memberPage.getByRole('combobox', { name: 'Team', exact: true }).locator('option').count()).toBe(1);
     await memberPage.getByText('This is your personal team').waitFor();
     await expectAccessible(memberPage, 'back in the personal team after a removal');
+
+    // the owner deletes the team, typing its name: the page goes back to the personal team
+    const deleteButton = team.getByRole('button', { name: 'Delete team' });
+    expect(await deleteButton.isDisabled()).toBe(true);
+    await team.getByLabel('Type Frontend to confirm').fill('Frontend');
+    await deleteButton.click();
+    await team.getByText('This is your personal team').waitFor();
+    await expect.poll(() => switcher.locator('option').count()).toBe(1);
+    expect((await t.gql('{ teams { team { id } } }', {}, bearer(owner.session))).data.teams).toEqual([{ team: { id: owner.accountId } }]);
   }, 60_000);
 });

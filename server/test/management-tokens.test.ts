@@ -139,6 +139,7 @@ const ROWS: Row[] = [
   { field: 'Mutation.changeMemberRole', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async (c) => ({ query: 'mutation($id: ID!) { changeMemberRole(userId: $id, role: VIEWER) { role } }', variables: { id: c.ids.token } }) },
   { field: 'Mutation.removeMember', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async (c) => ({ query: 'mutation($id: ID!) { removeMember(userId: $id) }', variables: { id: c.ids.token } }) },
   { field: 'Mutation.leaveTeam', needs: 'session', allowed: ['TEAM_NOT_FOUND'], call: async () => ({ query: 'mutation { leaveTeam(teamId: "team_none") }' }) },
+  { field: 'Mutation.deleteTeam', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async () => ({ query: 'mutation { deleteTeam(name: "anything") }' }) },
   { field: 'Mutation.requireTwoFactor', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async () => ({ query: 'mutation { requireTwoFactor(required: true) { id } }' }) },
   // last: it ends nothing another row needs (a token's signOut is false, and ends no session)
   { field: 'Mutation.signOut', needs: 'anyone', call: async () => ({ query: 'mutation { signOut }' }) },

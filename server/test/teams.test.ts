@@ -342,3 +342,37 @@ describe('a team that requires two-factor sign-in', () => {
     ]);
   });
 });
+
+describe('deleting a team', () => {
+  it('takes its owner naming it; its tokens stop at once, its members are out, and its people keep their own teams', async () => {
+    const owner = await t.signUp({ plan: 'pro' });
+    const teamId = await createTeam(owner.session, 'Short-lived');
+    const admin = await memberWith(owner.session, teamId, 'ADMIN');
+    const made = await t.gql('mutation { generateToken(name: "doomed") { secret } }', {}, inTeam(admin.session, teamId));
+    const secret = made.data.generateToken.secret as string;
+    expect((await t.renderDocument(secret)).errors).toBeUndefined();
+    const client = wsClient(url, { connectionParams: { authorization: `Bearer ${admin.session}`, team: teamId } });
+    const activity = collect<{ auditEvents: { type: string } }>(client, 'subscription { auditEvents { type } }');
+    await expect
+      .poll(async () => {
+        await t.gql('mutation { generateToken(name: "ping") { token { id } } }', {}, inTeam(owner.session, teamId));
+        return activity.values.length;
+      }, { timeout: 20_000, interval: 200 })
+      .toBeGreaterThan(0);
+
+    const remove = (session: string, name: string) => t.gql('mutation($name: String!) { deleteTeam(name: $name) }', { name }, inTeam(session, teamId));
+    expect(codes(await remove(admin.session, 'Short-lived'))).toEqual(['TEAM_ROLE_INSUFFICIENT']);
+    expect(codes(await remove(owner.session, 'short-lived'))).toEqual(['TEAM_NAME_INVALID']);
+    expect((await remove(owner.session, 'Short-lived')).errors).toBeUndefined();
+
+    expect(codes(await t.renderDocument(secret))).toEqual(['API_TOKEN_INVALID']);
+    expect(codes(await t.gql('{ tokens { id } }', {}, inTeam(admin.session, teamId)))).toEqual(['TEAM_NOT_FOUND']);
+    const error = (await activity.waitForError()) as Array<{ extensions?: { code?: string } }>;
+    expect(error[0]!.extensions!.code).toBe('TEAM_NOT_FOUND');
+    await client.dispose();
+    for (const person of [owner, admin]) {
+      const teams = await t.gql('{ teams { team { id } } }', {}, bearer(person.session));
+      expect(teams.data.teams).toEqual([{ team: { id: person.accountId } }]);
+    }
+  });
+});

@@ -95,6 +95,12 @@ const RequireTwoFactorMutation = graphql(`
   }
 `);
 
+const DeleteTeamMutation = graphql(`
+  mutation DeleteTeam($name: String!) {
+    deleteTeam(name: $name)
+  }
+`);
+
 const ROLES: TeamRole[] = ['OWNER', 'ADMIN', 'DEVELOPER', 'VIEWER'];
 const RANK = { VIEWER: 0, DEVELOPER: 1, ADMIN: 2, OWNER: 3 } as const satisfies Record<TeamRole, number>;
 
@@ -138,6 +144,7 @@ export function TeamMembers({ onSelectTeam }: Props) {
               />
               {RANK[role] >= RANK.ADMIN && <Invitations invitations={data.teamInvitations} role={role} act={act} />}
               {role === 'OWNER' && <TwoFactorRule required={team.twoFactorRequired} act={act} />}
+              {role === 'OWNER' && <DeleteTeam name={team.name ?? ''} act={act} onDeleted={() => onSelectTeam(null)} />}
             </>
           )}
           <CreateTeam act={act} onCreated={onSelectTeam} />
@@ -333,6 +340,28 @@ function CreateTeam({ act, onCreated }: { act: Act; onCreated(teamId: string): v
       </label>
       <button type="submit" class="secondary">
         Create team
+      </button>
+    </form>
+  );
+}
+
+function DeleteTeam({ name, act, onDeleted }: { name: string; act: Act; onDeleted(): void }) {
+  const [, remove] = useMutation(DeleteTeamMutation);
+  const [typed, setTyped] = useState('');
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (await act(() => remove({ name: typed }))) onDeleted();
+  };
+  return (
+    <form class="delete-team" onSubmit={submit}>
+      <h3>Delete this team</h3>
+      <p class="muted">Its tokens stop at once, and its usage, invitations and webhooks go with it. This cannot be undone.</p>
+      <label>
+        Type {name} to confirm
+        <input name="confirmTeamName" autoComplete="off" value={typed} onInput={(event) => setTyped(event.currentTarget.value)} />
+      </label>
+      <button type="submit" class="danger" disabled={typed !== name}>
+        Delete team
       </button>
     </form>
   );

@@ -27,6 +27,7 @@ export type AuditEventType =
   | 'SIGN_OUT'
   | 'SIGN_UP'
   | 'TEAM_CREATED'
+  | 'TEAM_DELETED'
   | 'TEAM_TWO_FACTOR_POLICY_CHANGED'
   | 'TOKEN_DELETED'
   | 'TOKEN_EXPIRED'
@@ -144,7 +145,7 @@ export type ErrorCode =
   | 'SUBSCRIBER_TOO_SLOW'
   /** Too many subscriptions on one connection, live connections of the account, or places watching its activity. */
   | 'SUBSCRIPTION_LIMIT_REACHED'
-  /** createTeam with a name that is empty after trimming, too long, or has control characters. */
+  /** createTeam with a name that is empty after trimming, too long, or has control characters; deleteTeam with a name that is not the team’s. */
   | 'TEAM_NAME_INVALID'
   /** A team you are not a member of (the Pogodoc-Team header, or a team id): it looks the same as one that does not exist. */
   | 'TEAM_NOT_FOUND'

@@ -41,6 +41,7 @@ type Documents = {
     "\n  mutation RemoveMember($userId: ID!) {\n    removeMember(userId: $userId)\n  }\n": typeof types.RemoveMemberDocument,
     "\n  mutation LeaveTeam($teamId: ID!) {\n    leaveTeam(teamId: $teamId)\n  }\n": typeof types.LeaveTeamDocument,
     "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n": typeof types.RequireTwoFactorDocument,
+    "\n  mutation DeleteTeam($name: String!) {\n    deleteTeam(name: $name)\n  }\n": typeof types.DeleteTeamDocument,
     "\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n": typeof types.TeamsDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
@@ -84,6 +85,7 @@ const documents: Documents = {
     "\n  mutation RemoveMember($userId: ID!) {\n    removeMember(userId: $userId)\n  }\n": types.RemoveMemberDocument,
     "\n  mutation LeaveTeam($teamId: ID!) {\n    leaveTeam(teamId: $teamId)\n  }\n": types.LeaveTeamDocument,
     "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n": types.RequireTwoFactorDocument,
+    "\n  mutation DeleteTeam($name: String!) {\n    deleteTeam(name: $name)\n  }\n": types.DeleteTeamDocument,
     "\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n": types.TeamsDocument,
     "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
@@ -222,6 +224,10 @@ export function graphql(source: "\n  mutation LeaveTeam($teamId: ID!) {\n    lea
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n"): (typeof documents)["\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteTeam($name: String!) {\n    deleteTeam(name: $name)\n  }\n"): (typeof documents)["\n  mutation DeleteTeam($name: String!) {\n    deleteTeam(name: $name)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -31,6 +31,7 @@ export type AuditEventType =
   | 'SIGN_OUT'
   | 'SIGN_UP'
   | 'TEAM_CREATED'
+  | 'TEAM_DELETED'
   | 'TEAM_TWO_FACTOR_POLICY_CHANGED'
   | 'TOKEN_DELETED'
   | 'TOKEN_EXPIRED'

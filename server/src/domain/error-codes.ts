@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   TEAM_NOT_FOUND: 'A team you are not a member of (the Pogodoc-Team header, or a team id): it looks the same as one that does not exist.',
   TEAM_ROLE_INSUFFICIENT: 'Your role in the team does not allow the operation: HTTP 403; extensions.role names the least role that does.',
   TEAM_TWO_FACTOR_REQUIRED: 'A request to a team that requires two-factor sign-in, by a member who has not turned it on: HTTP 403.',
-  TEAM_NAME_INVALID: 'createTeam with a name that is empty after trimming, too long, or has control characters.',
+  TEAM_NAME_INVALID: 'createTeam with a name that is empty after trimming, too long, or has control characters; deleteTeam with a name that is not the team’s.',
   TEAM_PERSONAL: 'Inviting to, or leaving, a personal team: it has only its owner. Create a team to work with others.',
   TEAM_OWNER_REQUIRED: 'A change that would leave the team without an owner: make another member an owner first.',
   MEMBER_NOT_FOUND: 'changeMemberRole or removeMember for someone who is not a member of the team.',

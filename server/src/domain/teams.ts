@@ -149,6 +149,12 @@ export interface TeamStore {
    * while it is pending at `at` and the person is not a member: 'stale' or 'member' otherwise.
    */
   acceptInvitation(id: string, userId: string, at: Date, events: AuditRecords): Promise<'joined' | 'stale' | 'member'>;
+  /**
+   * Deletes a team and everything it owns (memberships, invitations, tokens, usage; its webhook
+   * endpoints stop and their waiting messages are given up), with TEAM_DELETED, in one
+   * transaction; answers the people who were its members.
+   */
+  deleteTeam(teamId: string, at: Date, events: AuditRecords): Promise<string[]>;
   /** Changes a member's role, unless that would leave the team without an owner. */
   changeRole(teamId: string, userId: string, role: TeamRole, events: AuditRecords): Promise<MembershipChange>;
   /** Ends a membership, unless it is the team's last owner. */
@@ -292,6 +298,21 @@ export class TeamService {
     ]);
     refuseUnlessChanged(outcome);
     this.announce.memberRemoved(access.team.id, userId);
+  }
+
+  /**
+   * Deletes the team for good: owners only, naming it as it is (as GitHub asks for an
+   * organisation's name), never a personal team. Its tokens stop at once, and its members' live
+   * views of it end on every instance.
+   */
+  async deleteTeam(access: TeamAccess, confirmName: string, actor: AuditActor): Promise<void> {
+    const { team } = access;
+    requireShared(team);
+    requireRole(access.role, 'OWNER', 'delete the team');
+    if (confirmName.trim() !== team.name) throw new DomainError('TEAM_NAME_INVALID', `Type the team’s name, ${team.name}, to delete it.`);
+    const now = this.now();
+    const members = await this.store.deleteTeam(team.id, now, [auditEvent('TEAM_DELETED', actor, now, { accountId: team.id, details: { name: team.name } })]);
+    for (const userId of members) this.announce.memberRemoved(team.id, userId);
   }
 
   /** Leaves a team: any member, whatever the team's rules (a member refused for lack of two-factor may still go). */

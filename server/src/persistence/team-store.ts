@@ -131,6 +131,20 @@ const REMOVE_MEMBER: SqlStatement = {
   text: `DELETE FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2 AND ${ANOTHER_OWNER_REMAINS} RETURNING "userId"`,
 };
 
+// A team's deletion: its webhooks stop first (they have no foreign key: the outbox outlives what
+// it talks about), then its row goes, and the foreign keys take its memberships, invitations,
+// tokens and usage with it. The members are read in the same transaction, for their live views.
+const TEAM_MEMBER_IDS: SqlStatement = { name: 'team_member_ids', text: `SELECT "userId" FROM "Membership" WHERE "teamId" = $1` };
+const STOP_TEAM_WEBHOOKS: SqlStatement = {
+  name: 'team_webhooks_stop',
+  text: `UPDATE "WebhookEndpoint" SET "deletedAt" = $2 WHERE "accountId" = $1 AND "deletedAt" IS NULL`,
+};
+const GIVE_UP_TEAM_MESSAGES: SqlStatement = {
+  name: 'team_webhook_messages_give_up',
+  text: `UPDATE "WebhookMessage" SET "failedAt" = $2, "failureReason" = 'team deleted' WHERE "accountId" = $1 AND "deliveredAt" IS NULL AND "failedAt" IS NULL`,
+};
+const DELETE_TEAM: SqlStatement = { name: 'team_delete', text: `DELETE FROM "Account" WHERE "id" = $1 AND "email" IS NULL RETURNING "id"` };
+
 const IS_MEMBER: SqlStatement = {
   name: 'team_is_member',
   text: `SELECT 1 AS "member" FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2`,
@@ -217,6 +231,19 @@ export class DatabaseTeamStore implements TeamStore {
     ]);
     if (result.committed) return 'joined';
     return result.stoppedAt === 0 ? 'stale' : 'member';
+  }
+
+  async deleteTeam(teamId: string, at: Date, events: AuditRecords): Promise<string[]> {
+    const result = await this.sql.transaction([
+      { statement: LOCK_ACCOUNT, params: [teamId], requireRow: true },
+      { statement: TEAM_MEMBER_IDS, params: [teamId] },
+      { statement: STOP_TEAM_WEBHOOKS, params: [teamId, at] },
+      { statement: GIVE_UP_TEAM_MESSAGES, params: [teamId, at] },
+      ...eventSteps(events),
+      { statement: DELETE_TEAM, params: [teamId], requireRow: true },
+    ]);
+    if (!result.committed) return [];
+    return result.rows[1]!.map((row) => String(row['userId']));
   }
 
   changeRole(teamId: string, userId: string, role: TeamRole, events: AuditRecords): Promise<MembershipChange> {

@@ -123,6 +123,14 @@ builder.mutationFields((t) => ({
       return ctx.services.teams.setTwoFactorRequired(access, (await ctx.viewerSession()).account, required, await actorOf(ctx));
     },
   }),
+  deleteTeam: t.boolean({
+    description: 'Deletes the team this request works in, for good, with its tokens (they stop at once), usage, invitations and webhooks. Owners only; type its name to confirm. A personal team cannot be deleted.',
+    args: { name: t.arg.string({ description: 'The team’s name, as a confirmation.' }) },
+    resolve: async (_root, { name }, ctx) => {
+      await ctx.services.teams.deleteTeam(await ctx.teamAccess(), name, await actorOf(ctx));
+      return true;
+    },
+  }),
   leaveTeam: t.boolean({
     description: 'Leaves a team (whatever its rules ask of you). Its last owner cannot: make another member an owner first.',
     args: { teamId: t.arg.id() },
