@@ -192,15 +192,16 @@ const AcceptInvitationMutation = graphql(`
   }
 `);
 
-/** The invitation a link brought (?invitation=<secret>): joined only when the signed-in person says so. */
+/** The invitation a link brought (#invitation=<secret>): joined only when the signed-in person says so. */
 function InvitationPrompt({ onJoined }: { onJoined(teamId: string): void }) {
-  const [secret, setSecret] = useState(() => new URLSearchParams(window.location.search).get('invitation'));
+  // in the fragment, which no request carries: not in a server's or proxy's log, nor in a Referer
+  const [secret, setSecret] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('invitation'));
   const [{ fetching, error }, accept] = useMutation(AcceptInvitationMutation);
   const client = useClient();
   if (!secret) return null;
   const forget = () => {
     const url = new URL(window.location.href);
-    url.searchParams.delete('invitation');
+    url.hash = '';
     window.history.replaceState(null, '', url);
     setSecret(null);
   };

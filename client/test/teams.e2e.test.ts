@@ -56,17 +56,17 @@ describe('teams on the dashboard', () => {
     await team.getByLabel('Role').selectOption('DEVELOPER');
     await team.getByRole('button', { name: 'Invite' }).click();
     const link = (await page.getByTestId('invitation-link').locator('code').textContent())!.trim();
-    expect(link).toMatch(new RegExp(`^${url}/\\?invitation=pgi_[0-9A-Za-z]{36}$`));
+    expect(link).toMatch(new RegExp(`^${url}/#invitation=pgi_[0-9A-Za-z]{36}$`));
     await team.getByRole('button', { name: `Revoke invitation for ${member.email}` }).waitFor();
     await expectAccessible(page, 'the Team section with an invitation');
 
     // the invited person opens the link, signed in, and joins
-    const memberPage = await signedInPage(memberBrowser, member.session, new URL(link).pathname + new URL(link).search);
+    const memberPage = await signedInPage(memberBrowser, member.session, new URL(link).pathname + new URL(link).hash);
     const invitation = memberPage.getByRole('region', { name: 'Invitation' });
     await invitation.getByRole('button', { name: 'Join the team' }).click();
     await memberPage.getByText('Working in the team Frontend').waitFor();
     await expect.poll(() => memberPage.getByRole('combobox', { name: 'Team', exact: true }).locator('option:checked').textContent()).toBe('Frontend · Developer');
-    expect(new URL(memberPage.url()).search).toBe('');
+    expect(new URL(memberPage.url()).hash).toBe('');
     // a developer sees the members and cannot invite
     const memberTeam = memberPage.getByRole('region', { name: 'Team' });
     await memberTeam.getByRole('cell', { name: owner.email, exact: true }).waitFor();

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { buildSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
-import { TOKEN_SCOPE_NAMES, type TokenScope } from '../src/domain/token-scopes.js';
+import { holdsScope, TOKEN_SCOPE_NAMES, type TokenScope } from '../src/domain/token-scopes.js';
+import { ROLE_SCOPES, TEAM_ROLE_NAMES, type TeamRole } from '../src/domain/teams.js';
 import { bearer, codes, createTestApp, type GraphQLResponse, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -26,6 +27,8 @@ interface Callers {
   foreign: string;
   /** Ids in account A that the rows act on. */
   ids: { token: string; endpoint: string };
+  /** Headers that make the rows' own targets where the ids are (the team, for the role matrix). */
+  headers: Record<string, string>;
 }
 
 /** A root field, what it needs, and a call of it that succeeds for a caller that may make it. */
@@ -36,25 +39,33 @@ interface Row {
   call(c: Callers, mayAct: boolean): Promise<{ query: string; variables?: Record<string, unknown> }>;
   /** What a caller that may call the field gets: no error unless the row says which. */
   allowed?: string[];
+  /**
+   * For a session-only field: what each role gets in a team (not a personal one), where it differs
+   * from `allowed`; a role not named gets TEAM_ROLE_INSUFFICIENT.
+   */
+  inTeam?: Partial<Record<TeamRole, string[]>>;
+  /** A field about the person, not the team: the team header changes nothing, a team one is not in included. */
+  personal?: true;
 }
 
 let callers: Callers;
 let counter = 0;
 const fresh = (prefix: string) => `${prefix}${++counter}`;
 
-async function generate(credential: string, name: string, scopes?: TokenScope[]): Promise<{ secret: string; id: string }> {
-  const result = await t.gql(GENERATE, { name, scopes }, bearer(credential));
+async function generate(credential: string, name: string, scopes?: TokenScope[], headers: Record<string, string> = {}): Promise<{ secret: string; id: string }> {
+  const result = await t.gql(GENERATE, { name, scopes }, { ...bearer(credential), ...headers });
   if (!result.data) throw new Error(JSON.stringify(result.errors));
   return { secret: result.data.generateToken.secret, id: result.data.generateToken.token.id };
 }
 
-async function createEndpoint(session: string): Promise<string> {
-  const result = await t.gql('mutation { createWebhookEndpoint(url: "https://127.0.0.1:9/hooks", events: ["token.created"]) { endpoint { id } } }', {}, bearer(session));
+async function createEndpoint(session: string, headers: Record<string, string> = {}): Promise<string> {
+  const result = await t.gql('mutation { createWebhookEndpoint(url: "https://127.0.0.1:9/hooks", events: ["token.created"]) { endpoint { id } } }', {}, { ...bearer(session), ...headers });
   if (!result.data) throw new Error(JSON.stringify(result.errors));
   return result.data.createWebhookEndpoint.endpoint.id;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const EVERY_ROLE: Record<TeamRole, string[]> = { OWNER: [], ADMIN: [], DEVELOPER: [], VIEWER: [] };
 const RUN = randomUUID();
 const ROWS: Row[] = [
   { field: 'Query.viewer', needs: 'anyone', call: async () => ({ query: '{ viewer { id } }' }) },
@@ -84,7 +95,7 @@ const ROWS: Row[] = [
     call: async () => ({ query: 'mutation($email: String!) { signIn(email: $email, password: "long enough password") { sessionToken } }', variables: { email: `nobody-${RUN}@example.com` } }),
   },
   { field: 'Mutation.renderDocument', needs: 'DOCUMENTS_RENDER', call: async () => ({ query: 'mutation { renderDocument(template: "Hi {{ n }}", data: { n: 1 }) { content } }' }) },
-  { field: 'Mutation.choosePlan', needs: 'session', call: async () => ({ query: 'mutation { choosePlan(planId: "pro") { id } }' }) },
+  { field: 'Mutation.choosePlan', needs: 'session', inTeam: { OWNER: [] }, call: async () => ({ query: 'mutation { choosePlan(planId: "pro") { id } }' }) },
   { field: 'Mutation.generateToken', needs: 'TOKENS_WRITE', call: async () => ({ query: GENERATE, variables: { name: fresh('gen '), scopes: ['TOKENS_WRITE'] } }) },
   {
     field: 'Mutation.updateToken',
@@ -101,7 +112,7 @@ const ROWS: Row[] = [
     needs: 'TOKENS_WRITE',
     call: async (c, mayAct) => ({
       query: 'mutation($id: ID!) { deleteToken(id: $id) { id } }',
-      variables: { id: mayAct ? (await generate(c.session, fresh('doomed '), ['TOKENS_WRITE'])).id : c.ids.token },
+      variables: { id: mayAct ? (await generate(c.session, fresh('doomed '), ['TOKENS_WRITE'], c.headers)).id : c.ids.token },
     }),
   },
   {
@@ -117,7 +128,7 @@ const ROWS: Row[] = [
   {
     field: 'Mutation.deleteWebhookEndpoint',
     needs: 'WEBHOOKS_WRITE',
-    call: async (c, mayAct) => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', variables: { id: mayAct ? await createEndpoint(c.session) : c.ids.endpoint } }),
+    call: async (c, mayAct) => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', variables: { id: mayAct ? await createEndpoint(c.session, c.headers) : c.ids.endpoint } }),
   },
   {
     field: 'Mutation.retryWebhookMessage',
@@ -127,20 +138,20 @@ const ROWS: Row[] = [
   },
   // the team's people: sessions only (teams.test.ts tries every role on them); in a personal team
   // the membership changes are refused by the team's own rules, which is past the authorisation checked here
-  { field: 'Query.me', needs: 'session', call: async () => ({ query: '{ me { id } }' }) },
-  { field: 'Query.teams', needs: 'session', call: async () => ({ query: '{ teams { role } }' }) },
-  { field: 'Query.teamRole', needs: 'session', call: async () => ({ query: '{ teamRole }' }) },
-  { field: 'Query.teamMembers', needs: 'session', call: async () => ({ query: '{ teamMembers { userId } }' }) },
-  { field: 'Query.teamInvitations', needs: 'session', call: async () => ({ query: '{ teamInvitations { id } }' }) },
-  { field: 'Mutation.createTeam', needs: 'session', call: async () => ({ query: 'mutation($name: String!) { createTeam(name: $name) { id } }', variables: { name: fresh('team ') } }) },
-  { field: 'Mutation.inviteMember', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async () => ({ query: 'mutation { inviteMember(email: "a@example.com", role: VIEWER) { secret } }' }) },
-  { field: 'Mutation.revokeInvitation', needs: 'session', allowed: ['INVITATION_NOT_FOUND'], call: async () => ({ query: 'mutation { revokeInvitation(id: "inv_none") }' }) },
-  { field: 'Mutation.acceptInvitation', needs: 'session', allowed: ['INVITATION_NOT_FOUND'], call: async () => ({ query: 'mutation { acceptInvitation(secret: "pgi_none") { role } }' }) },
-  { field: 'Mutation.changeMemberRole', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async (c) => ({ query: 'mutation($id: ID!) { changeMemberRole(userId: $id, role: VIEWER) { role } }', variables: { id: c.ids.token } }) },
-  { field: 'Mutation.removeMember', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async (c) => ({ query: 'mutation($id: ID!) { removeMember(userId: $id) }', variables: { id: c.ids.token } }) },
-  { field: 'Mutation.leaveTeam', needs: 'session', allowed: ['TEAM_NOT_FOUND'], call: async () => ({ query: 'mutation { leaveTeam(teamId: "team_none") }' }) },
-  { field: 'Mutation.deleteTeam', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async () => ({ query: 'mutation { deleteTeam(name: "anything") }' }) },
-  { field: 'Mutation.requireTwoFactor', needs: 'session', allowed: ['TEAM_PERSONAL'], call: async () => ({ query: 'mutation { requireTwoFactor(required: true) { id } }' }) },
+  { field: 'Query.me', needs: 'session', personal: true, call: async () => ({ query: '{ me { id } }' }) },
+  { field: 'Query.teams', needs: 'session', personal: true, call: async () => ({ query: '{ teams { role } }' }) },
+  { field: 'Query.teamRole', needs: 'session', inTeam: EVERY_ROLE, call: async () => ({ query: '{ teamRole }' }) },
+  { field: 'Query.teamMembers', needs: 'session', inTeam: EVERY_ROLE, call: async () => ({ query: '{ teamMembers { userId } }' }) },
+  { field: 'Query.teamInvitations', needs: 'session', inTeam: EVERY_ROLE, call: async () => ({ query: '{ teamInvitations { id } }' }) },
+  { field: 'Mutation.createTeam', needs: 'session', personal: true, call: async () => ({ query: 'mutation($name: String!) { createTeam(name: $name) { id } }', variables: { name: fresh('team ') } }) },
+  { field: 'Mutation.inviteMember', needs: 'session', allowed: ['TEAM_PERSONAL'], inTeam: { OWNER: [], ADMIN: [] }, call: async () => ({ query: 'mutation { inviteMember(email: "a@example.com", role: VIEWER) { secret } }' }) },
+  { field: 'Mutation.revokeInvitation', needs: 'session', allowed: ['INVITATION_NOT_FOUND'], inTeam: { OWNER: ['INVITATION_NOT_FOUND'], ADMIN: ['INVITATION_NOT_FOUND'] }, call: async () => ({ query: 'mutation { revokeInvitation(id: "inv_none") }' }) },
+  { field: 'Mutation.acceptInvitation', needs: 'session', allowed: ['INVITATION_NOT_FOUND'], personal: true, call: async () => ({ query: 'mutation { acceptInvitation(secret: "pgi_none") { role } }' }) },
+  { field: 'Mutation.changeMemberRole', needs: 'session', allowed: ['TEAM_PERSONAL'], inTeam: { OWNER: ['MEMBER_NOT_FOUND'], ADMIN: ['MEMBER_NOT_FOUND'] }, call: async (c) => ({ query: 'mutation($id: ID!) { changeMemberRole(userId: $id, role: VIEWER) { role } }', variables: { id: c.ids.token } }) },
+  { field: 'Mutation.removeMember', needs: 'session', allowed: ['TEAM_PERSONAL'], inTeam: { OWNER: ['MEMBER_NOT_FOUND'], ADMIN: ['MEMBER_NOT_FOUND'] }, call: async (c) => ({ query: 'mutation($id: ID!) { removeMember(userId: $id) }', variables: { id: c.ids.token } }) },
+  { field: 'Mutation.leaveTeam', needs: 'session', allowed: ['TEAM_NOT_FOUND'], personal: true, call: async () => ({ query: 'mutation { leaveTeam(teamId: "team_none") }' }) },
+  { field: 'Mutation.deleteTeam', needs: 'session', allowed: ['TEAM_PERSONAL'], inTeam: { OWNER: ['TEAM_NAME_INVALID'] }, call: async () => ({ query: 'mutation { deleteTeam(name: "anything") }' }) },
+  { field: 'Mutation.requireTwoFactor', needs: 'session', allowed: ['TEAM_PERSONAL'], inTeam: { OWNER: ['TWO_FACTOR_NOT_ENABLED'] }, call: async () => ({ query: 'mutation { requireTwoFactor(required: true) { id } }' }) },
   // last: it ends nothing another row needs (a token's signOut is false, and ends no session)
   { field: 'Mutation.signOut', needs: 'anyone', call: async () => ({ query: 'mutation { signOut }' }) },
 ];
@@ -160,7 +171,7 @@ beforeAll(async () => {
   }
   const foreign = (await generate(b.session, 'foreign', TOKEN_SCOPE_NAMES)).secret;
   const target = await generate(a.session, 'target', ['TOKENS_WRITE']);
-  callers = { session: a.session, only, allBut, foreign, ids: { token: target.id, endpoint: await createEndpoint(a.session) } };
+  callers = { session: a.session, only, allBut, foreign, ids: { token: target.id, endpoint: await createEndpoint(a.session) }, headers: {} };
 });
 afterAll(async () => {
   await t?.close();
@@ -374,4 +385,66 @@ describe('session-only operations refuse every token', () => {
     expect(codes(await t.gql('mutation { cancelPlan { id } }', {}, bearer(all.secret)))).toEqual(['SESSION_REQUIRED']);
     expect((await t.gql('mutation { cancelPlan { id } }', {}, bearer(session))).errors).toBeUndefined();
   });
+});
+
+/**
+ * The role half: every root field, tried by a member of each role in a team (a real one, not a
+ * personal team), and by a person who is not in it. A scope's field works for a role whose scopes
+ * hold it (domain/teams.ts, ROLE_SCOPES) and is TEAM_ROLE_INSUFFICIENT (403, naming the least role)
+ * for the others; a session-only field as its row says; nothing of the team for an outsider.
+ */
+describe('every root field × every role in a team, and a person outside it', () => {
+  const members = {} as Record<TeamRole, string>;
+  let outsider: string;
+  let team: Callers;
+  let teamHeader: Record<string, string>;
+
+  beforeAll(async () => {
+    const owner = await t.signUp({ plan: '' });
+    const created = await t.gql('mutation { createTeam(name: "Matrix") { id } }', {}, bearer(owner.session));
+    teamHeader = { 'pogodoc-team': created.data.createTeam.id };
+    expect((await t.gql('mutation { choosePlan(planId: "pro") { id } }', {}, { ...bearer(owner.session), ...teamHeader })).errors).toBeUndefined();
+    members.OWNER = owner.session;
+    for (const role of TEAM_ROLE_NAMES.filter((name) => name !== 'OWNER')) {
+      const person = await t.signUp({ plan: '' });
+      const invited = await t.gql('mutation($e: String!, $r: TeamRole!) { inviteMember(email: $e, role: $r) { secret } }', { e: person.email, r: role }, { ...bearer(owner.session), ...teamHeader });
+      const joined = await t.gql('mutation($s: String!) { acceptInvitation(secret: $s) { role } }', { s: invited.data.inviteMember.secret }, bearer(person.session));
+      expect(joined.data.acceptInvitation.role).toBe(role);
+      members[role] = person.session;
+    }
+    outsider = (await t.signUp({ plan: 'pro' })).session;
+    const target = await generate(owner.session, 'team target', ['TOKENS_WRITE'], teamHeader);
+    team = { ...callers, session: owner.session, ids: { token: target.id, endpoint: await createEndpoint(owner.session, teamHeader) }, headers: teamHeader };
+  });
+
+  /** What `role` gets from the row in the team. */
+  const expected = (row: Row, role: TeamRole): string[] => {
+    if (row.needs === 'anyone' || row.personal) return row.allowed ?? [];
+    if (row.needs === 'DOCUMENTS_RENDER') return ['API_TOKEN_MALFORMED']; // a session is no API token
+    if (row.needs === 'session') return row.inTeam?.[role] ?? ['TEAM_ROLE_INSUFFICIENT'];
+    return holdsScope(ROLE_SCOPES[role], row.needs) ? (row.allowed ?? []) : ['TEAM_ROLE_INSUFFICIENT'];
+  };
+
+  // signing out would end the member's session for the rows after it (its own suite tries it)
+  for (const row of ROWS.filter((candidate) => candidate.field !== 'Mutation.signOut')) {
+    it(`${row.field} (${row.needs})`, async () => {
+      for (const role of TEAM_ROLE_NAMES) {
+        const wanted = expected(row, role);
+        const { query, variables } = await row.call({ ...team, session: members[role] }, wanted.length === 0);
+        const result = await t.gql(query, variables ?? {}, { ...bearer(members[role]), ...teamHeader });
+        expect(codes(result) ?? [], `${row.field} as ${role}: ${JSON.stringify(result.errors)}`).toEqual(wanted);
+        if (wanted[0] === 'TEAM_ROLE_INSUFFICIENT') {
+          expect(result.status).toBe(403);
+          expect(result.data ?? null).toBeNull();
+        }
+      }
+      // a person outside the team: a team field is TEAM_NOT_FOUND, as for a team that does not exist
+      const { query, variables } = await row.call({ ...team, session: outsider }, false);
+      const result = await t.gql(query, variables ?? {}, { ...bearer(outsider), ...teamHeader });
+      const teamFree = row.personal || row.field === 'Query.plans' || row.field === 'Query.tokenRules' || row.field === 'Mutation.signUp' || row.field === 'Mutation.signIn';
+      if (row.needs === 'DOCUMENTS_RENDER') expect(codes(result)).toEqual(['API_TOKEN_MALFORMED']);
+      else if (teamFree) expect(codes(result) ?? []).toEqual(row.allowed ?? []);
+      else expect(codes(result), `${row.field} as an outsider`).toEqual(['TEAM_NOT_FOUND']);
+    });
+  }
 });

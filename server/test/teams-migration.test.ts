@@ -52,9 +52,10 @@ describe('the teams migration', () => {
     // the service starts on it, and applies the teams migration
     const app = await buildApp({ ...configFromEnv({}), databaseUrl: `file:${file}`, logging: false });
     try {
-      const seen = await appGql(app, '{ teams { role team { id email personal planActive } } teamMembers { userId role } tokens { id name documentCount scopes } auditEventConnection(first: 5) { edges { node { id type token { id } } } } }', {}, bearer(sessionToken));
+      const seen = await appGql(app, '{ teams { role team { id email personal } } viewer { planActive } teamMembers { userId role } tokens { id name documentCount scopes } auditEventConnection(first: 5) { edges { node { id type token { id } } } } }', {}, bearer(sessionToken));
       expect(seen.errors).toBeUndefined();
-      expect(seen.data.teams).toEqual([{ role: 'OWNER', team: { id: 'acct_before', email: 'before@example.com', personal: true, planActive: true } }]);
+      expect(seen.data.teams).toEqual([{ role: 'OWNER', team: { id: 'acct_before', email: 'before@example.com', personal: true } }]);
+      expect(seen.data.viewer.planActive).toBe(true);
       expect(seen.data.teamMembers).toEqual([{ userId: 'acct_before', role: 'OWNER' }]);
       expect(seen.data.tokens).toEqual([{ id: 'tok_before', name: 'production', documentCount: 41, scopes: ['DOCUMENTS_RENDER', 'TOKENS_READ'] }]);
       expect(seen.data.auditEventConnection.edges.map((edge: { node: unknown }) => edge.node)).toEqual([{ id: 'evt_before', type: 'TOKEN_GENERATED', token: { id: 'tok_before' } }]);

@@ -169,6 +169,19 @@ describe('a team', () => {
     const broader = await t.gql('mutation { generateToken(name: "hooks", scopes: [WEBHOOKS_WRITE]) { secret } }', {}, developer);
     expect(codes(broader)).toEqual(['API_TOKEN_SCOPE_MISSING']);
     expect(broader.errors![0]!.extensions!.scope).toBe('WEBHOOKS_WRITE');
+    // a developer takes no broader token over: rolling it would hand out its secret
+    const hooks = await t.gql('mutation { generateToken(name: "admin hooks", scopes: [WEBHOOKS_WRITE]) { token { id } } }', {}, admin);
+    const hooksId = hooks.data.generateToken.token.id as string;
+    for (const [what, query] of [
+      ['roll', 'mutation($id: ID!) { rollToken(id: $id, gracePeriod: NONE) { secret } }'],
+      ['update', 'mutation($id: ID!) { updateToken(id: $id, name: "mine now") { id } }'],
+      ['delete', 'mutation($id: ID!) { deleteToken(id: $id) { id } }'],
+    ] as const) {
+      const refused = await t.gql(query, { id: hooksId }, developer);
+      expect(codes(refused), what).toEqual(['API_TOKEN_SCOPE_MISSING']);
+      expect(refused.errors![0]!.extensions!.scope).toBe('WEBHOOKS_WRITE');
+    }
+    expect((await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: hooksId }, admin)).errors).toBeUndefined();
     // nothing changed
     const roles = await t.gql('{ teamMembers { userId role } }', {}, admin);
     expect(roles.data.teamMembers).toEqual(ROLES.map((role) => ({ userId: members[role].accountId, role })));
@@ -220,6 +233,13 @@ describe('invitations', () => {
       offsetMs = 0;
     }
     expect(codes(await accept(late.session, 'pgi_notarealsecretatallnotarealsecret'))).toEqual(['INVITATION_NOT_FOUND']);
+
+    // an invitation holds only while its maker could make it again: an admin removed, their links go with them
+    const admin = await memberWith(owner.session, teamId, 'ADMIN');
+    const byAdmin = await invite(admin.session, teamId, late.email, 'ADMIN');
+    expect(byAdmin.errors).toBeUndefined();
+    expect((await t.gql('mutation($u: ID!) { removeMember(userId: $u) }', { u: admin.accountId }, inTeam(owner.session, teamId))).errors).toBeUndefined();
+    expect(codes(await accept(late.session, byAdmin.data.inviteMember.secret))).toEqual(['INVITATION_REVOKED']);
     // none of them joined
     const membersNow = await t.gql('{ teamMembers { userId } }', {}, inTeam(owner.session, teamId));
     expect(membersNow.data.teamMembers.map((member: { userId: string }) => member.userId)).toEqual([owner.accountId, first.accountId]);
@@ -374,5 +394,23 @@ describe('deleting a team', () => {
       const teams = await t.gql('{ teams { team { id } } }', {}, bearer(person.session));
       expect(teams.data.teams).toEqual([{ team: { id: person.accountId } }]);
     }
+    // the team's log is gone with it; the deletion is in its owner's own
+    const own = await t.gql('{ auditEventConnection(first: 5, types: [TEAM_DELETED]) { edges { node { details actorUserId } } } }', {}, bearer(owner.session));
+    expect(own.data.auditEventConnection.edges.map((edge: { node: { details: string; actorUserId: string } }) => [JSON.parse(edge.node.details), edge.node.actorUserId])).toEqual([
+      [{ teamId, name: 'Short-lived' }, owner.accountId],
+    ]);
+  });
+});
+
+describe('making teams', () => {
+  it('a person owns at most 10 besides their own: each has a plan, and a free one with it', async () => {
+    const person = await t.signUp({ plan: '' });
+    const made = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => t.gql('mutation($name: String!) { createTeam(name: $name) { id } }', { name: `Team ${i}` }, bearer(person.session))),
+    );
+    expect(made.filter((result) => result.errors === undefined)).toHaveLength(10);
+    expect(made.flatMap((result) => codes(result) ?? [])).toEqual(['TEAM_LIMIT_REACHED', 'TEAM_LIMIT_REACHED']);
+    expect((await t.gql('{ teams { role } }', {}, bearer(person.session))).data.teams).toHaveLength(11);
+    expect(codes(await t.gql('mutation { createTeam(name: "   ") { id } }', {}, bearer(person.session)))).toEqual(['TEAM_NAME_INVALID']);
   });
 });

@@ -252,7 +252,7 @@ function Invitations({ invitations, role, act }: { invitations: Array<{ id: stri
       return result;
     });
     if (ok && created) {
-      setLink({ email: created.invitation.email, url: `${window.location.origin}/?invitation=${created.secret}` });
+      setLink({ email: created.invitation.email, url: `${window.location.origin}/#invitation=${created.secret}` });
       setEmail('');
     }
   };

@@ -111,6 +111,8 @@ export type ErrorCode =
   | 'INVITATION_USED'
   /** Inviting, or accepting an invitation for, someone who is already a member of the team. */
   | 'MEMBER_ALREADY_JOINED'
+  /** changeMemberRole, removeMember or leaveTeam while the member’s role changed meanwhile: reload and try again. */
+  | 'MEMBER_CHANGED'
   /** changeMemberRole or removeMember for someone who is not a member of the team. */
   | 'MEMBER_NOT_FOUND'
   /** startTwoFactorEnrolment or disableTwoFactor with a password that is not the account’s. */
@@ -151,6 +153,8 @@ export type ErrorCode =
   | 'SUBSCRIBER_TOO_SLOW'
   /** Too many subscriptions on one connection, live connections of the account, or places watching its activity. */
   | 'SUBSCRIPTION_LIMIT_REACHED'
+  /** createTeam by someone who already owns 10 teams (their personal team not counted). */
+  | 'TEAM_LIMIT_REACHED'
   /** createTeam with a name that is empty after trimming, too long, or has control characters; deleteTeam with a name that is not the team’s. */
   | 'TEAM_NAME_INVALID'
   /** A team you are not a member of (the Pogodoc-Team header, or a team id): it looks the same as one that does not exist. */

@@ -38,6 +38,7 @@ import {
 } from './token-restrictions.js';
 import { MAX_ACTIVE_TOKENS, normalizeTokenName } from './token-rules.js';
 import {
+  ALL_SCOPES,
   DEFAULT_TOKEN_SCOPES,
   inheritedRestrictions,
   requireGrantable,
@@ -185,13 +186,14 @@ export class ApiTokenService {
   }
 
   /**
-   * A token changes, rolls or deletes only tokens no looser than itself (token-scopes.ts says
-   * why); a session may change any. One read, for token callers only; an unknown id is left to the
-   * change. The read and the change are two statements: a session that widens the target in
-   * between is the account's owner acting at that moment.
+   * A caller changes, rolls or deletes only tokens no looser than itself (token-scopes.ts says
+   * why): a token, or a member whose role lacks a scope of the target (a developer rolling an
+   * admin's webhook token would take its secret). A session with every scope may change any. One
+   * read, for the others only; an unknown id is left to the change. The read and the change are
+   * two statements: a session that widens the target in between is the team acting at that moment.
    */
   private async requireCallerMayChange(accountId: string, tokenId: string, caller: TokenCaller): Promise<void> {
-    if (!caller.token) return;
+    if (!caller.token && caller.scopes === ALL_SCOPES) return;
     const token = await this.tokens.findOwned(accountId, tokenId);
     if (token) requireNoLooserThan(caller, token);
   }

@@ -46,6 +46,11 @@ export const ROLE_SCOPES: Record<TeamRole, StoredScopes> = {
 
 export const INVITATION_VALID_MS = 7 * 24 * 60 * 60 * 1000;
 export const TEAM_NAME_MAX_LENGTH = 40;
+/**
+ * Teams one person may own besides their personal team. Each team has a plan of its own, and a free
+ * plan's documents with it: this bounds what one person can take by making teams.
+ */
+export const MAX_OWNED_TEAMS = 10;
 /** Pending invitations of one team at once: enough for any real team, and a bound on what one admin can store. */
 export const MAX_PENDING_INVITATIONS = 50;
 
@@ -121,7 +126,7 @@ export interface InvitationRecord {
 }
 
 /** What the team store answers when a change did not happen, for the service to say why. */
-export type MembershipChange = 'changed' | 'not-a-member' | 'last-owner';
+export type MembershipChange = 'changed' | 'not-a-member' | 'last-owner' | 'role-changed';
 
 export interface TeamStore {
   /**
@@ -134,8 +139,8 @@ export interface TeamStore {
   setTwoFactorRequired(teamId: string, since: Date | null, events: AuditRecords): Promise<AccountRecord>;
   /** The teams the person is a member of, besides their own, oldest membership first. */
   teamsOf(userId: string): Promise<TeamAccess[]>;
-  /** The team and its owner's membership, with TEAM_CREATED, in one transaction. */
-  create(team: { id: string; name: string; createdAt: Date }, ownerId: string, events: AuditRecords): Promise<AccountRecord>;
+  /** The team and its owner's membership, with TEAM_CREATED, in one transaction; null when the owner already owns `ownedLimit` teams. */
+  create(team: { id: string; name: string; createdAt: Date }, ownerId: string, ownedLimit: number, events: AuditRecords): Promise<AccountRecord | null>;
   members(teamId: string): Promise<MemberRecord[]>;
   isMemberByEmail(teamId: string, email: string): Promise<boolean>;
   /** Null when the team already has MAX_PENDING_INVITATIONS pending at `at`. */
@@ -149,16 +154,21 @@ export interface TeamStore {
    * while it is pending at `at` and the person is not a member: 'stale' or 'member' otherwise.
    */
   acceptInvitation(id: string, userId: string, at: Date, events: AuditRecords): Promise<'joined' | 'stale' | 'member'>;
+  /** Whether whoever made the invitation may still give its role: a member, admin or owner, and owner for an owner's invitation. */
+  inviterMayStillInvite(invitation: InvitationRecord): Promise<boolean>;
   /**
    * Deletes a team and everything it owns (memberships, invitations, tokens, usage; its webhook
    * endpoints stop and their waiting messages are given up), with TEAM_DELETED, in one
    * transaction; answers the people who were its members.
    */
   deleteTeam(teamId: string, at: Date, events: AuditRecords): Promise<string[]>;
-  /** Changes a member's role, unless that would leave the team without an owner. */
-  changeRole(teamId: string, userId: string, role: TeamRole, events: AuditRecords): Promise<MembershipChange>;
-  /** Ends a membership, unless it is the team's last owner. */
-  removeMember(teamId: string, userId: string, events: AuditRecords): Promise<MembershipChange>;
+  /**
+   * Changes a member's role, unless that would leave the team without an owner, or the member's
+   * role is no longer `current` (the role the caller's right to change it was checked against).
+   */
+  changeRole(teamId: string, userId: string, current: TeamRole, role: TeamRole, events: AuditRecords): Promise<MembershipChange>;
+  /** Ends a membership, unless it is the team's last owner, or its role is no longer `current`. */
+  removeMember(teamId: string, userId: string, current: TeamRole, events: AuditRecords): Promise<MembershipChange>;
 }
 
 /** The audit events a team change records, written in its transaction. */
@@ -211,7 +221,9 @@ export class TeamService {
     const name = checkTeamName(rawName);
     const now = this.now();
     const id = `team_${newId(now)}`;
-    return this.store.create({ id, name, createdAt: now }, person.id, [auditEvent('TEAM_CREATED', actor, now, { accountId: id, details: { name } })]);
+    const team = await this.store.create({ id, name, createdAt: now }, person.id, MAX_OWNED_TEAMS, [auditEvent('TEAM_CREATED', actor, now, { accountId: id, details: { name } })]);
+    if (!team) throw new DomainError('TEAM_LIMIT_REACHED', `You already own ${MAX_OWNED_TEAMS} teams: delete one you no longer use, or ask another owner of one to take it over.`);
+    return team;
   }
 
   async members(team: AccountRecord): Promise<MemberRecord[]> {
@@ -268,8 +280,13 @@ export class TeamService {
     ]);
     if (outcome === 'member') throw alreadyMember();
     if (outcome === 'stale') {
-      // accepted, revoked or expired since it was read: say which, as for the first reader
-      refuseUnlessPending((await this.store.invitationBySecretHash(hashSecret(secret.trim()))) ?? invitation, now);
+      // accepted, revoked or expired since it was read: say which, as for the first reader;
+      // or its maker was removed or demoted since, and their invitations went with their role
+      const current = (await this.store.invitationBySecretHash(hashSecret(secret.trim()))) ?? invitation;
+      refuseUnlessPending(current, now);
+      if (!(await this.store.inviterMayStillInvite(current))) {
+        throw new DomainError('INVITATION_REVOKED', 'This invitation no longer holds: whoever sent it can no longer invite to the team. Ask the team for a new one.');
+      }
       throw invitationNotFound();
     }
     const access = await this.store.membership(invitation.teamId, person.id);
@@ -278,11 +295,12 @@ export class TeamService {
   }
 
   async changeRole(access: TeamAccess, userId: string, role: TeamRole, actor: AuditActor): Promise<MemberRecord> {
+    requireRole(access.role, 'ADMIN', 'change members’ roles');
     const member = await this.memberOf(access.team, userId);
     requireMayManage(access.role, member.role);
     requireMayGive(access.role, role);
     const now = this.now();
-    const outcome = await this.store.changeRole(access.team.id, userId, role, [
+    const outcome = await this.store.changeRole(access.team.id, userId, member.role, role, [
       auditEvent('MEMBER_ROLE_CHANGED', actor, now, { accountId: access.team.id, details: { userId, email: member.user.email, from: member.role, to: role } }),
     ]);
     refuseUnlessChanged(outcome);
@@ -290,10 +308,11 @@ export class TeamService {
   }
 
   async remove(access: TeamAccess, userId: string, actor: AuditActor): Promise<void> {
+    requireRole(access.role, 'ADMIN', 'remove members');
     const member = await this.memberOf(access.team, userId);
     requireMayManage(access.role, member.role);
     const now = this.now();
-    const outcome = await this.store.removeMember(access.team.id, userId, [
+    const outcome = await this.store.removeMember(access.team.id, userId, member.role, [
       auditEvent('MEMBER_REMOVED', actor, now, { accountId: access.team.id, details: { userId, email: member.user.email, role: member.role } }),
     ]);
     refuseUnlessChanged(outcome);
@@ -311,7 +330,9 @@ export class TeamService {
     requireRole(access.role, 'OWNER', 'delete the team');
     if (confirmName.trim() !== team.name) throw new DomainError('TEAM_NAME_INVALID', `Type the team’s name, ${team.name}, to delete it.`);
     const now = this.now();
-    const members = await this.store.deleteTeam(team.id, now, [auditEvent('TEAM_DELETED', actor, now, { accountId: team.id, details: { name: team.name } })]);
+    // recorded in the team's log, which nobody reads once it is gone, and in the deleting person's own
+    const event = (accountId: string) => auditEvent('TEAM_DELETED', actor, now, { accountId, details: { teamId: team.id, name: team.name } });
+    const members = await this.store.deleteTeam(team.id, now, actor.user ? [event(team.id), event(actor.user.id)] : [event(team.id)]);
     for (const userId of members) this.announce.memberRemoved(team.id, userId);
   }
 
@@ -321,7 +342,7 @@ export class TeamService {
     const membership = await this.store.membership(teamId, person.id);
     if (!membership) throw new TeamNotFoundError();
     const now = this.now();
-    const outcome = await this.store.removeMember(teamId, person.id, [
+    const outcome = await this.store.removeMember(teamId, person.id, membership.role, [
       auditEvent('MEMBER_LEFT', actor, now, { accountId: teamId, details: { userId: person.id, email: person.email, role: membership.role } }),
     ]);
     refuseUnlessChanged(outcome);
@@ -347,6 +368,7 @@ function refuseUnlessPending(invitation: InvitationRecord, now: Date): void {
 }
 
 function refuseUnlessChanged(outcome: MembershipChange): void {
+  if (outcome === 'role-changed') throw new DomainError('MEMBER_CHANGED', 'That member’s role changed meanwhile. Reload the list of members and try again.');
   if (outcome === 'last-owner') throw new DomainError('TEAM_OWNER_REQUIRED', 'A team always keeps an owner: make another member an owner first.');
   if (outcome === 'not-a-member') throw new DomainError('MEMBER_NOT_FOUND', 'No such member of this team: they may have left or been removed. Reload the list of members.');
 }

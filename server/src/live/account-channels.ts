@@ -152,7 +152,9 @@ export class AccountChannels<Event, Member extends ChannelMember, State = undefi
     for (const member of [...channel.members]) {
       if (ended.reason === 'plan-ended') {
         if (this.rules.endsWithPlan) member.fail(new PlanRequiredError('cancelled'));
-      } else if (member.session?.userId === ended.userId) member.fail(new TeamNotFoundError());
+      } else if (ended.reason === 'member-removed' && member.session !== undefined && member.session.userId === ended.userId) {
+        member.fail(new TeamNotFoundError());
+      }
     }
   }
 
@@ -180,7 +182,9 @@ export class AccountChannels<Event, Member extends ChannelMember, State = undefi
     void (async () => {
       for await (const sessionId of ended) this.endSession(sessionId);
     })().catch((error: unknown) => {
-      // the topic failed: every session's subscriptions end with it, as a channel's do
+      // the topic failed: every session's subscriptions end with it, as a channel's do, and the
+      // next session to join listens afresh
+      if (this.sessionsEnded === ended) this.sessionsEnded = undefined;
       for (const sessionId of [...this.sessions.keys()]) this.endSession(sessionId, error);
     });
   }

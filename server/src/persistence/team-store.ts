@@ -53,9 +53,12 @@ const TEAMS_OF: SqlStatement = {
   dateColumns: ACCOUNT_DATES,
 };
 
+// Inserted only while the person owns fewer than $5 teams, counted after their own row is locked.
 const INSERT_TEAM: SqlStatement = {
   name: 'team_insert',
-  text: `INSERT INTO "Account" ("id", "name", "createdAt") VALUES ($1, $2, $3) RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`,
+  text: `INSERT INTO "Account" ("id", "name", "createdAt")
+    SELECT $1, $2, $3 WHERE (SELECT COUNT(*) FROM "Membership" WHERE "userId" = $4 AND "role" = 'OWNER') < $5
+    RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`,
   dateColumns: ACCOUNT_DATES,
 };
 
@@ -102,11 +105,21 @@ const REVOKE_INVITATION: SqlStatement = {
   text: `UPDATE "Invitation" SET "revokedAt" = $3 WHERE "id" = $2 AND "teamId" = $1 AND "acceptedAt" IS NULL AND "revokedAt" IS NULL RETURNING "id"`,
 };
 
+// Whether an invitation's maker may still give its role: an admin or owner of its team, and an owner
+// for an owner's invitation. An invitation holds only while its maker could make it again.
+const INVITER_MAY_INVITE = `EXISTS (SELECT 1 FROM "Membership" im WHERE im."teamId" = "Invitation"."teamId" AND im."userId" = "Invitation"."invitedBy"
+    AND (im."role" = 'OWNER' OR (im."role" = 'ADMIN' AND "Invitation"."role" <> 'OWNER')))`;
+
 // One UPDATE decides between two people accepting one link at once: the first takes it.
 const TAKE_INVITATION: SqlStatement = {
   name: 'team_invitation_take',
   text: `UPDATE "Invitation" SET "acceptedAt" = $3, "acceptedBy" = $2
-    WHERE "id" = $1 AND "acceptedAt" IS NULL AND "revokedAt" IS NULL AND "expiresAt" > $3 RETURNING "teamId"`,
+    WHERE "id" = $1 AND "acceptedAt" IS NULL AND "revokedAt" IS NULL AND "expiresAt" > $3 AND ${INVITER_MAY_INVITE} RETURNING "teamId"`,
+};
+
+const INVITER_MAY_STILL_INVITE: SqlStatement = {
+  name: 'team_inviter_may_invite',
+  text: `SELECT 1 AS "may" FROM "Invitation" WHERE "id" = $1 AND ${INVITER_MAY_INVITE}`,
 };
 
 const JOIN_FROM_INVITATION: SqlStatement = {
@@ -121,14 +134,15 @@ const JOIN_FROM_INVITATION: SqlStatement = {
 // another owner remains, counted after the team's row is locked.
 const ANOTHER_OWNER_REMAINS = `("role" <> 'OWNER' OR (SELECT COUNT(*) FROM "Membership" o WHERE o."teamId" = $1 AND o."role" = 'OWNER') > 1)`;
 
+// Both hold only while the member still has the role the caller's right was checked against.
 const CHANGE_ROLE: SqlStatement = {
   name: 'team_member_role',
-  text: `UPDATE "Membership" SET "role" = $3 WHERE "teamId" = $1 AND "userId" = $2 AND ($3 = 'OWNER' OR ${ANOTHER_OWNER_REMAINS}) RETURNING "userId"`,
+  text: `UPDATE "Membership" SET "role" = $3 WHERE "teamId" = $1 AND "userId" = $2 AND "role" = $4 AND ($3 = 'OWNER' OR ${ANOTHER_OWNER_REMAINS}) RETURNING "userId"`,
 };
 
 const REMOVE_MEMBER: SqlStatement = {
   name: 'team_member_remove',
-  text: `DELETE FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2 AND ${ANOTHER_OWNER_REMAINS} RETURNING "userId"`,
+  text: `DELETE FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2 AND "role" = $3 AND ${ANOTHER_OWNER_REMAINS} RETURNING "userId"`,
 };
 
 // A team's deletion: its webhooks stop first (they have no foreign key: the outbox outlives what
@@ -145,9 +159,9 @@ const GIVE_UP_TEAM_MESSAGES: SqlStatement = {
 };
 const DELETE_TEAM: SqlStatement = { name: 'team_delete', text: `DELETE FROM "Account" WHERE "id" = $1 AND "email" IS NULL RETURNING "id"` };
 
-const IS_MEMBER: SqlStatement = {
-  name: 'team_is_member',
-  text: `SELECT 1 AS "member" FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2`,
+const MEMBER_ROLE: SqlStatement = {
+  name: 'team_member_role_of',
+  text: `SELECT "role" FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2`,
 };
 
 type AccessRow = AccountRecord & { memberRole: TeamRole };
@@ -180,14 +194,14 @@ export class DatabaseTeamStore implements TeamStore {
     return (await this.sql.rows<AccessRow>(TEAMS_OF, [userId])).map(accessOf);
   }
 
-  async create(team: { id: string; name: string; createdAt: Date }, ownerId: string, events: AuditRecords): Promise<AccountRecord> {
+  async create(team: { id: string; name: string; createdAt: Date }, ownerId: string, ownedLimit: number, events: AuditRecords): Promise<AccountRecord | null> {
     const result = await this.sql.transaction([
-      { statement: INSERT_TEAM, params: [team.id, team.name, team.createdAt], requireRow: true },
+      { statement: LOCK_ACCOUNT, params: [ownerId], requireRow: true },
+      { statement: INSERT_TEAM, params: [team.id, team.name, team.createdAt, ownerId, ownedLimit], requireRow: true },
       { statement: INSERT_MEMBERSHIP, params: [team.id, ownerId, 'OWNER', team.createdAt] },
       ...eventSteps(events),
     ]);
-    if (!result.committed) throw new Error(`the team ${team.id} was not inserted`);
-    return rowOf<AccountRecord>(result.rows, 0);
+    return result.committed ? rowOf<AccountRecord>(result.rows, 1) : null;
   }
 
   async members(teamId: string): Promise<MemberRecord[]> {
@@ -246,18 +260,24 @@ export class DatabaseTeamStore implements TeamStore {
     return result.rows[1]!.map((row) => String(row['userId']));
   }
 
-  changeRole(teamId: string, userId: string, role: TeamRole, events: AuditRecords): Promise<MembershipChange> {
-    return this.changeMembership(teamId, userId, { statement: CHANGE_ROLE, params: [teamId, userId, role], requireRow: true }, events);
+  changeRole(teamId: string, userId: string, current: TeamRole, role: TeamRole, events: AuditRecords): Promise<MembershipChange> {
+    return this.changeMembership(teamId, userId, current, { statement: CHANGE_ROLE, params: [teamId, userId, role, current], requireRow: true }, events);
   }
 
-  removeMember(teamId: string, userId: string, events: AuditRecords): Promise<MembershipChange> {
-    return this.changeMembership(teamId, userId, { statement: REMOVE_MEMBER, params: [teamId, userId], requireRow: true }, events);
+  removeMember(teamId: string, userId: string, current: TeamRole, events: AuditRecords): Promise<MembershipChange> {
+    return this.changeMembership(teamId, userId, current, { statement: REMOVE_MEMBER, params: [teamId, userId, current], requireRow: true }, events);
   }
 
-  /** The change after the team's lock; when it found no row, whether the person was a member (then it was the last owner). */
-  private async changeMembership(teamId: string, userId: string, change: SqlStep, events: AuditRecords): Promise<MembershipChange> {
+  async inviterMayStillInvite(invitation: InvitationRecord): Promise<boolean> {
+    return (await this.sql.rows(INVITER_MAY_STILL_INVITE, [invitation.id])).length > 0;
+  }
+
+  /** The change after the team's lock; when it found no row, why: not a member, another role by now, or the last owner. */
+  private async changeMembership(teamId: string, userId: string, current: TeamRole, change: SqlStep, events: AuditRecords): Promise<MembershipChange> {
     const result = await this.sql.transaction([{ statement: LOCK_ACCOUNT, params: [teamId], requireRow: true }, change, ...eventSteps(events)]);
     if (result.committed) return 'changed';
-    return (await this.sql.rows(IS_MEMBER, [teamId, userId])).length > 0 ? 'last-owner' : 'not-a-member';
+    const [member] = await this.sql.rows<{ role: TeamRole }>(MEMBER_ROLE, [teamId, userId]);
+    if (!member) return 'not-a-member';
+    return member.role === current ? 'last-owner' : 'role-changed';
   }
 }

@@ -11,10 +11,23 @@ export const TeamRoleEnum = builder.enumType('TeamRole', {
   values: Object.fromEntries(Object.entries(TEAM_ROLES).map(([name, description]) => [name, { description }])) as Record<TeamRole, { description: string }>,
 });
 
+// What the list of teams shows of each: enough to choose one, nothing of its data. The team's
+// tokens, usage and plan are read by working in it, where the membership and its rules are checked.
+const TeamSummaryType = builder.objectRef<TeamAccess['team']>('TeamSummary').implement({
+  description: 'A team as the list of your teams shows it.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name', { nullable: true, description: 'A team’s name; null for a personal team.' }),
+    email: t.exposeString('email', { nullable: true, description: 'The e-mail of a personal team.' }),
+    personal: t.boolean({ resolve: (team) => team.email !== null }),
+    twoFactorRequired: t.boolean({ description: 'Whether it admits only members who sign in with two-factor.', resolve: (team) => team.twoFactorRequiredAt !== null }),
+  }),
+});
+
 const TeamMembershipType = builder.objectRef<TeamAccess>('TeamMembership').implement({
   description: 'A team you are in, and your role there. Send its id as the Pogodoc-Team header to work in it.',
   fields: (t) => ({
-    team: t.field({ type: AccountType, resolve: (access) => access.team }),
+    team: t.field({ type: TeamSummaryType, resolve: (access) => access.team }),
     role: t.field({ type: TeamRoleEnum, resolve: (access) => access.role }),
   }),
 });
@@ -45,7 +58,7 @@ const NewInvitationType = builder.objectRef<{ invitation: InvitationRecord; secr
   fields: (t) => ({
     invitation: t.field({ type: InvitationType, resolve: (created) => created.invitation }),
     secret: t.exposeString('secret', {
-      description: 'The invitation’s secret: whoever signs in and sends it to acceptInvitation joins the team. The dashboard link is /?invitation=<secret>. Only its hash is kept.',
+      description: 'The invitation’s secret: whoever signs in and sends it to acceptInvitation joins the team. The dashboard link is /#invitation=<secret>. Only its hash is kept.',
     }),
   }),
 });
