@@ -57,6 +57,16 @@ async function memberWith(ownerSession: string, teamId: string, role: Role) {
   return person;
 }
 
+/** Resolves once an activity subscription hears the team: it is open, and nothing it should see can be missed. */
+async function untilHearing(activity: { values: unknown[] }, ownerSession: string, teamId: string): Promise<void> {
+  await expect
+    .poll(async () => {
+      await t.gql('mutation { generateToken(name: "ping") { token { id } } }', {}, inTeam(ownerSession, teamId));
+      return activity.values.length;
+    }, { timeout: 20_000, interval: 200 })
+    .toBeGreaterThan(0);
+}
+
 describe('a personal team', () => {
   it('is made at sign-up: the person is its owner and only member, and it takes no invitations', async () => {
     const { session, accountId, email } = await t.signUp({ plan: 'pro' });
@@ -303,13 +313,7 @@ describe('removal', () => {
     const viewer = await memberWith(owner.session, teamId, 'VIEWER');
     const client = wsClient(url, { connectionParams: { authorization: `Bearer ${viewer.session}`, team: teamId } });
     const activity = collect<{ auditEvents: { type: string } }>(client, 'subscription { auditEvents { type } }');
-    // the subscription is open once it hears an event of the team
-    await expect
-      .poll(async () => {
-        await t.gql('mutation { generateToken(name: "ping") { token { id } } }', {}, inTeam(owner.session, teamId));
-        return activity.values.length;
-      }, { timeout: 20_000, interval: 200 })
-      .toBeGreaterThan(0);
+    await untilHearing(activity, owner.session, teamId);
     expect((await t.gql('mutation { signOut }', {}, bearer(viewer.session))).errors).toBeUndefined();
     const error = (await activity.waitForError()) as Array<{ extensions?: { code?: string } }>;
     expect(error[0]!.extensions!.code).toBe('SESSION_EXPIRED');
@@ -373,12 +377,7 @@ describe('deleting a team', () => {
     expect((await t.renderDocument(secret)).errors).toBeUndefined();
     const client = wsClient(url, { connectionParams: { authorization: `Bearer ${admin.session}`, team: teamId } });
     const activity = collect<{ auditEvents: { type: string } }>(client, 'subscription { auditEvents { type } }');
-    await expect
-      .poll(async () => {
-        await t.gql('mutation { generateToken(name: "ping") { token { id } } }', {}, inTeam(owner.session, teamId));
-        return activity.values.length;
-      }, { timeout: 20_000, interval: 200 })
-      .toBeGreaterThan(0);
+    await untilHearing(activity, owner.session, teamId);
 
     const remove = (session: string, name: string) => t.gql('mutation($name: String!) { deleteTeam(name: $name) }', { name }, inTeam(session, teamId));
     expect(codes(await remove(admin.session, 'Short-lived'))).toEqual(['TEAM_ROLE_INSUFFICIENT']);

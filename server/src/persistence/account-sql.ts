@@ -19,6 +19,8 @@ export const ACCOUNT_ROW = {
 
 export const ACCOUNT_FIELDS = prismaSelect(ACCOUNT_ROW) satisfies Prisma.AccountSelect;
 export const ACCOUNT_DATES = dateColumns(ACCOUNT_ROW);
+/** The account as a write left it, for every store that writes the Account table. */
+export const RETURNING_ACCOUNT = `RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`;
 
 export const INSERT_SESSION: SqlStatement = {
   name: 'session_insert',

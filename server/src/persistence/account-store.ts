@@ -6,9 +6,8 @@ import { newId } from '../domain/ids.js';
 import { billingPeriodOf } from '../domain/metering.js';
 import { isDriverUniqueViolation, rowOf, type SqlDriver, type SqlStatement } from './sql-driver.js';
 import { recordedSteps } from './audit-event-steps.js';
-import { ACCOUNT_DATES, ACCOUNT_FIELDS, ACCOUNT_ROW, INSERT_SESSION } from './account-sql.js';
+import { ACCOUNT_DATES, ACCOUNT_FIELDS, INSERT_SESSION, RETURNING_ACCOUNT } from './account-sql.js';
 
-const RETURNING_ACCOUNT = `RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`;
 const INSERT_ACCOUNT: SqlStatement = {
   name: 'account_insert',
   text: `INSERT INTO "Account" ("id", "email", "passwordHash", "createdAt") VALUES ($1, $2, $3, $4) ${RETURNING_ACCOUNT}`,

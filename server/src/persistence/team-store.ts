@@ -5,7 +5,7 @@
 import type { AccountRecord } from '../domain/ports.js';
 import type { AuditRecords, InvitationRecord, MemberRecord, MembershipChange, TeamAccess, TeamRole, TeamStore } from '../domain/teams.js';
 import { auditSteps } from './audit-event-steps.js';
-import { ACCOUNT_DATES, ACCOUNT_ROW, LOCK_ACCOUNT } from './account-sql.js';
+import { ACCOUNT_DATES, ACCOUNT_ROW, LOCK_ACCOUNT, RETURNING_ACCOUNT } from './account-sql.js';
 import { dateColumns, sqlColumns, type RowModel } from './row-model.js';
 import { rowOf, type SqlDriver, type SqlStatement, type SqlStep } from './sql-driver.js';
 
@@ -42,7 +42,7 @@ const HAS_TWO_FACTOR: SqlStatement = {
 
 const SET_TWO_FACTOR_REQUIRED: SqlStatement = {
   name: 'team_two_factor_required',
-  text: `UPDATE "Account" SET "twoFactorRequiredAt" = $2 WHERE "id" = $1 RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`,
+  text: `UPDATE "Account" SET "twoFactorRequiredAt" = $2 WHERE "id" = $1 ${RETURNING_ACCOUNT}`,
   dateColumns: ACCOUNT_DATES,
 };
 
@@ -58,7 +58,7 @@ const INSERT_TEAM: SqlStatement = {
   name: 'team_insert',
   text: `INSERT INTO "Account" ("id", "name", "createdAt")
     SELECT $1, $2, $3 WHERE (SELECT COUNT(*) FROM "Membership" WHERE "userId" = $4 AND "role" = 'OWNER') < $5
-    RETURNING ${Object.keys(ACCOUNT_ROW).map((column) => `"${column}"`).join(', ')}`,
+    ${RETURNING_ACCOUNT}`,
   dateColumns: ACCOUNT_DATES,
 };
 
