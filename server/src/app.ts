@@ -34,6 +34,8 @@ import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 import { createObservability } from './observability/observability.js';
 import { startUpkeep } from './upkeep.js';
+import { mailRoutes } from './mail/mail-routes.js';
+import { DevMailbox, smtpTransport, type MailTransport } from './mail/mail-transport.js';
 import type { Logger } from './observability/logger.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -88,6 +90,19 @@ async function readiness(database: Database, events: LiveEvents) {
   return { ready: Object.values(checks).every((check) => check === 'ok'), checks };
 }
 
+/**
+ * SMTP_URL's server, or the dev mailbox. In production without SMTP_URL nothing is delivered: the
+ * messages wait in the outbox (none is lost) until the service runs with SMTP_URL, and it says so at start.
+ */
+function mailTransportOf(config: AppConfig, logger: Logger): { transport: MailTransport; deliver: boolean } {
+  if (config.smtpUrl) return { transport: smtpTransport(config.smtpUrl), deliver: true };
+  if (config.production) {
+    logger.error('NODE_ENV=production and no SMTP_URL: no mail is sent (address verification, password resets, notices wait in the outbox). Set SMTP_URL and MAIL_FROM.');
+    return { transport: new DevMailbox(() => {}), deliver: false };
+  }
+  return { transport: new DevMailbox((line, fields) => logger.info(fields, line)), deliver: true };
+}
+
 export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
   const observability = createObservability(config, options);
   const { logger } = observability;
@@ -96,8 +111,17 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const events = createLiveEvents({ redisUrl: config.redisUrl, onError: observability.redisError });
   // the one reading of a request's client address, for every rate limit and log line
   const clientAddressOf = (addresses: RequestAddresses) => resolveClientAddress(addresses, config.trustProxy);
+  const mail = mailTransportOf(config, logger);
   const services = createServices(database, rateLimiters, config.limits, observability.announcements(liveAnnouncementsOf(events)), {
     ...observability.serviceHooks(),
+    mail: {
+      transport: mail.transport,
+      from: config.mailFrom,
+      publicUrl: config.publicUrl,
+      // a dead letter: the operator's log says which message and why (never its address or body)
+      onGivenUp: (message, reason) => logger.warn({ mailId: message.id, kind: message.kind, reason }, 'mail given up'),
+    },
+    onBackgroundError: (error) => logger.error({ err: error }, 'password reset request failed after its answer'),
     now: options.clock,
     webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
     onRendererEnded: (details) => observability.rendererEnded(details),
@@ -133,6 +157,11 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     webSockets: { clientCount: () => webSockets.clientCount(), sharedSubscriptions: () => webSockets.sharedSubscriptions() },
   });
 
+  const mailPaths = mailRoutes({
+    unsubscribe: (personId, kind, signature) => services.notifications.unsubscribe(personId, kind, signature),
+    devMailbox: mail.transport instanceof DevMailbox && !config.production ? mail.transport : undefined,
+  });
+
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -148,7 +177,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [...routes.plugins, observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
+    plugins: [...routes.plugins, ...mailPaths.plugins, observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
@@ -188,7 +217,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       });
       return;
     }
-    if (isApi || routes.paths.has(url.pathname)) {
+    if (isApi || routes.paths.has(url.pathname) || mailPaths.paths.has(url.pathname)) {
       void yoga.requestListener(req, res);
       return;
     }
@@ -220,13 +249,15 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     connectionsClosedForNoProgress: () => unsentAnswers.connectionsClosedForNoProgress(),
   });
 
-  const upkeep = startUpkeep(services, config, logger);
+  const upkeep = startUpkeep(services, { ...config, mailPollMs: mail.deliver ? config.mailPollMs : 0 }, logger);
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     upkeep.stop();
     unsentAnswers.close();
     await closeHttpServer(server, () => webSockets.close(), config.limits.shutdownTimeoutMs);
+    await services.emailAddresses.settled();
+    mail.transport.close();
     await services.close();
     routes.close();
     await events.close();

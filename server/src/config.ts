@@ -65,6 +65,18 @@ export interface AppConfig {
   webhookPollMs: number;
   /** Delivered and given-up webhook messages are deleted after this many days (WEBHOOK_RETENTION_DAYS). */
   webhookRetentionDays: number;
+  /** smtp:// or smtps:// URL of the server that sends mail (SMTP_URL); unset: the dev mailbox (/dev/mailbox), never in production. */
+  smtpUrl: string | undefined;
+  /** The From of every message (MAIL_FROM). */
+  mailFrom: string;
+  /** Where the dashboard is reached, for links in messages (PUBLIC_URL); by default http://HOST:PORT. */
+  publicUrl: string;
+  /** How often each instance looks for due mail (MAIL_POLL_MS); 0 turns delivery off. */
+  mailPollMs: number;
+  /** Sent and given-up messages are deleted after this many days (MAIL_RETENTION_DAYS). */
+  mailRetentionDays: number;
+  /** NODE_ENV=production: no dev mailbox. */
+  production: boolean;
 }
 
 /** Every abuse limit, with its environment variable in docs/configuration.md's Limits table. */
@@ -250,7 +262,39 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookAllowPrivateUrls: flag(env.WEBHOOKS_ALLOW_PRIVATE_URLS, false),
     webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 1000),
     webhookRetentionDays: Math.max(1, integer(env, 'WEBHOOK_RETENTION_DAYS', DEFAULT_WEBHOOK_RETENTION_DAYS)),
+    smtpUrl: smtpUrlOf(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM || 'Pogodoc <no-reply@pogodoc.localhost>',
+    publicUrl: publicUrlOf(env.PUBLIC_URL, `http://${env.HOST || '127.0.0.1'}:${port}`),
+    mailPollMs: integer(env, 'MAIL_POLL_MS', 1000),
+    mailRetentionDays: Math.max(1, integer(env, 'MAIL_RETENTION_DAYS', 30)),
+    production,
   };
+}
+
+function smtpUrlOf(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('SMTP_URL must be a URL such as smtp://user:password@smtp.example.com:587 or smtps://…');
+  }
+  // the URL holds a password: never repeat it in the error
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//`);
+  return raw;
+}
+
+/** PUBLIC_URL: the origin (and path, if any) links in messages start with; no trailing slash. */
+function publicUrlOf(raw: string | undefined, fallback: string): string {
+  const value = raw || fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_URL must be a URL such as https://app.example.com, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`PUBLIC_URL must be http:// or https://, got "${value}"`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /**

@@ -28,6 +28,13 @@ import type { Services } from './graphql/context.js';
 
 export type { Services };
 import type { RendererEndedListener } from './rendering/renderer-pool.js';
+import { EmailAddressService } from './domain/email-addresses.js';
+import { NotificationPreferencesService } from './domain/notification-preferences.js';
+import { DatabaseEmailLinkStore } from './persistence/email-link-store.js';
+import { DatabaseMailStore } from './persistence/mail-store.js';
+import { MailDelivery, type MailDeliveryOptions } from './mail/mail-delivery.js';
+import { MailTemplates } from './mail/mail-templates.js';
+import type { MailTransport } from './mail/mail-transport.js';
 
 
 /** The clock of the token rules (expiry, grace periods, last use) and of the billing period; tests inject their own. */
@@ -43,6 +50,10 @@ export interface ServiceOptions {
   onRendererEnded?: RendererEndedListener;
   /** Asked as renders are about to start: an error refuses them (answers nobody reads, http/unsent-answers.ts). */
   refuseToRender?: () => Error | undefined;
+  /** Where mail goes, its From, and where its links point. */
+  mail: { transport: MailTransport; from: string; publicUrl: string; onGivenUp?: MailDeliveryOptions['onGivenUp'] };
+  /** Hears of failures in work done after an answer (a password reset request's lookup and mail). */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 export function createServices(
@@ -50,7 +61,7 @@ export function createServices(
   rateLimiters: RateLimiters,
   limits: RenderLimits,
   announce: LiveAnnouncements,
-  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender }: ServiceOptions = {},
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender, mail, onBackgroundError }: ServiceOptions,
 ): Services {
   const tokenStore = new DatabaseTokenStore(database.prisma, database.sql, now);
   const auditStore = new DatabaseAuditStore(database.prisma, database.sql, database.provider);
@@ -63,8 +74,22 @@ export function createServices(
   database.sql.onAuditCommitted((events) => announce.auditEventsRecorded(events));
   // the real clock, as the sessions': authenticator apps make their codes from it
   const twoFactor = new TwoFactorService(new DatabaseTwoFactorStore(database.sql), auditStore, rateLimiters);
+  const accountStore = new DatabaseAccountStore(database.prisma, database.sql);
+  const accounts = new AccountService(accountStore, new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore, twoFactor);
+  const mailStore = new DatabaseMailStore(database.sql, database.provider);
   return {
-    accounts: new AccountService(new DatabaseAccountStore(database.prisma, database.sql), new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore, twoFactor),
+    accounts,
+    emailAddresses: new EmailAddressService(
+      new DatabaseEmailLinkStore(database.sql),
+      accountStore,
+      rateLimiters,
+      announce,
+      (person, password) => accounts.confirmPassword(person, password),
+      now,
+      onBackgroundError,
+    ),
+    notifications: new NotificationPreferencesService(mailStore, now),
+    mailDelivery: new MailDelivery(mailStore, mail.transport, new MailTemplates(), { now, from: mail.from, publicUrl: mail.publicUrl, onGivenUp: mail.onGivenUp }),
     twoFactor,
     teams: new TeamService(new DatabaseTeamStore(database.sql), announce, now),
     apiTokens,

@@ -4,6 +4,7 @@
 //   their token.expiring webhooks; dedupe keys), and the cap of waiting webhook messages.
 // - Every hour, the retention prunes (audit events, webhook messages; a DELETE by time).
 // - Every WEBHOOK_POLL_MS, webhook delivery (the claim in webhook-store.ts keeps each attempt to one instance).
+// - Every MAIL_POLL_MS, mail delivery (likewise, mail-store.ts); every minute the mail cap, every hour its retention.
 // - Every hour, old hourly usage rolled up into days (domain/metering.ts), each day in one transaction.
 import type { AppConfig } from './config.js';
 import type { Logger } from './observability/logger.js';
@@ -16,7 +17,7 @@ export interface Upkeep {
   stop(): void;
 }
 
-export function startUpkeep(services: Services, config: Pick<AppConfig, 'limits' | 'auditRetentionDays' | 'webhookRetentionDays' | 'webhookPollMs'>, logger: Logger): Upkeep {
+export function startUpkeep(services: Services, config: Pick<AppConfig, 'limits' | 'auditRetentionDays' | 'webhookRetentionDays' | 'webhookPollMs' | 'mailPollMs' | 'mailRetentionDays'>, logger: Logger): Upkeep {
   const every = (intervalMs: number, work: () => Promise<unknown>, what: string) =>
     setInterval(() => void work().catch((error: unknown) => logger.warn({ err: error }, `${what} failed; it runs again later`)), intervalMs).unref();
 
@@ -29,14 +30,18 @@ export function startUpkeep(services: Services, config: Pick<AppConfig, 'limits'
         await services.audit.recordExpiredTokens();
         await services.audit.recordExpiringTokens();
         await services.webhooks.giveUpOverCap(config.limits.webhookMaxWaitingPerAccount);
+        await services.mailDelivery.giveUpOverCap();
         if (prune) await services.audit.prune(config.auditRetentionDays);
         if (prune) await services.webhooks.prune(config.webhookRetentionDays);
+        if (prune) await services.mailDelivery.prune(config.mailRetentionDays);
       },
       'audit upkeep',
     ),
     every(HOUR_MS, () => services.usage.rollUpOldUsage(), 'usage roll-up'),
   ];
   if (config.webhookPollMs > 0) timers.push(every(config.webhookPollMs, () => services.webhookDelivery.deliverDue(), 'webhook delivery'));
+  // its own timer and its own run: a slow mail server never holds up webhooks, nor they it
+  if (config.mailPollMs > 0) timers.push(every(config.mailPollMs, () => services.mailDelivery.deliverDue(), 'mail delivery'));
   return {
     stop: () => timers.forEach((timer) => clearInterval(timer)),
   };

@@ -7,12 +7,16 @@ export type AuditActorType =
 
 /** What happened. REVOKED_TOKEN_PRESENTED is recorded at most once per token, client address and clock hour (UTC). */
 export type AuditEventType =
+  | 'EMAIL_CHANGED'
+  | 'EMAIL_VERIFIED'
   | 'INVITATION_REVOKED'
   | 'MEMBER_INVITED'
   | 'MEMBER_JOINED'
   | 'MEMBER_LEFT'
   | 'MEMBER_REMOVED'
   | 'MEMBER_ROLE_CHANGED'
+  | 'PASSWORD_RESET'
+  | 'PASSWORD_RESET_REQUESTED'
   | 'PLAN_CANCELLED'
   | 'PLAN_CHANGED'
   | 'PLAN_CHOSEN'
@@ -75,10 +79,20 @@ export type ErrorCode =
   | 'DATA_INVALID'
   /** The data is over its size limit. */
   | 'DATA_TOO_LARGE'
+  /** sendVerificationEmail when the address is verified already. */
+  | 'EMAIL_ALREADY_VERIFIED'
   /** Sign-up with an email that is not an address. */
   | 'EMAIL_INVALID'
+  /** A verification link past its 24 hours, or a reset link past its hour. */
+  | 'EMAIL_LINK_EXPIRED'
+  /** A verification or reset link that was used, replaced by a newer one, or mistyped; or one sent to an address the account no longer has. */
+  | 'EMAIL_LINK_INVALID'
+  /** Inviting to a team or accepting an invitation before verifying your e-mail address: HTTP 403. Follow the link we sent, or send a new one (sendVerificationEmail). */
+  | 'EMAIL_NOT_VERIFIED'
   /** Sign-up with an email that already has an account. */
   | 'EMAIL_TAKEN'
+  /** changeEmail to the address the account already has. */
+  | 'EMAIL_UNCHANGED'
   /** The query is not valid GraphQL, or has too many tokens. */
   | 'GRAPHQL_PARSE_FAILED'
   /** The query does not fit the schema, or is too deep, wide or costly. */
@@ -109,6 +123,8 @@ export type ErrorCode =
   | 'MEMBER_CHANGED'
   /** changeMemberRole or removeMember for someone who is not a member of the team. */
   | 'MEMBER_NOT_FOUND'
+  /** setNotificationPreference turning off a security notice (a leaked token, a new sign-in): those are always sent. */
+  | 'NOTIFICATION_REQUIRED'
   /** startTwoFactorEnrolment or disableTwoFactor with a password that is not the account’s. */
   | 'PASSWORD_INCORRECT'
   /** Sign-up with a password over the maximum length. */
@@ -213,6 +229,18 @@ export type ErrorCode =
   | 'WEBHOOK_URL_FORBIDDEN'
   /** A webhook URL that is not an https:// URL, carries credentials, or is over 2048 characters. */
   | 'WEBHOOK_URL_INVALID';
+
+/** A kind of notification sent by mail. TOKEN_LEAKED and NEW_SIGN_IN are security notices: always sent. */
+export type NotificationKind =
+  | 'MEMBER_JOINED'
+  | 'NEW_SIGN_IN'
+  | 'QUOTA_REACHED'
+  | 'QUOTA_WARNING'
+  | 'REMOVED_FROM_TEAM'
+  | 'REVOKED_TOKEN_USED'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_EXPIRING'
+  | 'TOKEN_LEAKED';
 
 /** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */
 export type RollGracePeriod =

@@ -11,12 +11,16 @@ export type AuditActorType =
 
 /** What happened. REVOKED_TOKEN_PRESENTED is recorded at most once per token, client address and clock hour (UTC). */
 export type AuditEventType =
+  | 'EMAIL_CHANGED'
+  | 'EMAIL_VERIFIED'
   | 'INVITATION_REVOKED'
   | 'MEMBER_INVITED'
   | 'MEMBER_JOINED'
   | 'MEMBER_LEFT'
   | 'MEMBER_REMOVED'
   | 'MEMBER_ROLE_CHANGED'
+  | 'PASSWORD_RESET'
+  | 'PASSWORD_RESET_REQUESTED'
   | 'PLAN_CANCELLED'
   | 'PLAN_CHANGED'
   | 'PLAN_CHOSEN'

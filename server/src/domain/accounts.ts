@@ -20,11 +20,14 @@ import { consumeEach, type RateLimiters } from './rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret } from './secrets.js';
 import { auditEvent, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
 import { billingPeriodOf, quotaEventKey, quotaEventOfPlanChange, quotaOf } from './metering.js';
+import { linkRecords, message } from './mail.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 // argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
 export const PASSWORD_MAX_LENGTH = 256;
 export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+/** How long a browser a person signed in with is remembered: a sign-in from another is told by mail. */
+export const NEW_SIGN_IN_MEMORY_DAYS = 90;
 /** How stale a session's "last seen" may be: it is written at most this often per session. */
 export const SESSION_LAST_SEEN_STEP_MS = 5 * 60 * 1000;
 
@@ -75,7 +78,12 @@ export function normalizeEmail(raw: string): string {
   return email;
 }
 
-function checkPassword(password: string): void {
+/** The same argon2id parameters for every password, however it is set. */
+export function hashPassword(password: string): Promise<string> {
+  return argon2Hash(password, ARGON2_OPTIONS);
+}
+
+export function checkPassword(password: string): void {
   if (password.length < PASSWORD_MIN_LENGTH) {
     throw new DomainError('PASSWORD_TOO_SHORT', `Use a password of at least ${PASSWORD_MIN_LENGTH} characters.`);
   }
@@ -94,7 +102,7 @@ export class AccountService {
     private readonly sessions: SessionStore,
     private readonly limits: Pick<RateLimiters, 'signInFailuresPerAccount' | 'signInFailuresPerIp' | 'signUpsPerIp'>,
     private readonly announce: Pick<LiveAnnouncements, 'sessionEnded' | 'planEnded'>,
-    private readonly audit: Pick<AuditStore, 'record'>,
+    private readonly audit: Pick<AuditStore, 'record' | 'hasSignedInWith'>,
     private readonly twoFactor: Pick<TwoFactorService, 'checkSignIn'>,
     // the session clock stays the real one: the token rules' injected clock is not passed here
     private readonly now: () => Date = () => new Date(),
@@ -115,9 +123,11 @@ export class AccountService {
     // the account, its first session, SIGN_UP and SIGN_IN_SUCCEEDED commit together: no account
     // without the event that says who made it, from where
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
-    const account = await this.accounts.create({ email, passwordHash }, { secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, ({ account }) =>
-      (['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, { ...actor, user: { id: account.id, email } }, now, { accountId: account.id })),
-    );
+    // ... and the link that verifies the address, with its message
+    const account = await this.accounts.create({ email, passwordHash }, { secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, ({ account }) => [
+      ...(['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, { ...actor, user: { id: account.id, email } }, now, { accountId: account.id })),
+      ...linkRecords('VERIFY_EMAIL', { id: account.id, email }, now).records,
+    ]);
     if (!account) throw new EmailTakenError();
     return { account, sessionToken, expiresAt };
   }
@@ -248,6 +258,11 @@ export class AccountService {
     await perAccount.refund(account.email).catch(() => {});
   }
 
+  /** The person as stored now (after a change of their address, say). */
+  async findPerson(id: string): Promise<AccountRecord | null> {
+    return this.accounts.findById(id);
+  }
+
   /** The account of a token that authenticated; a token whose account is gone is invalid. */
   async accountOfToken(token: ApiTokenRecord): Promise<AccountRecord> {
     const account = await this.accounts.findById(token.accountId);
@@ -301,9 +316,19 @@ export class AccountService {
     return cancelled;
   }
 
+  /**
+   * A sign-in from a browser (User-Agent) the person has not signed in with for
+   * NEW_SIGN_IN_MEMORY_DAYS is told to their address: a stolen password shows up there.
+   */
   private async openSession(account: PersonRecord, actor: AuditActor): Promise<NewSession> {
     const { sessionToken, secretHash, now, expiresAt } = this.newSessionCredential();
-    await this.sessions.create({ accountId: account.id, secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, () => [auditEvent('SIGN_IN_SUCCEEDED', { ...actor, user: { id: account.id, email: account.email } }, now, { accountId: account.id })]);
+    const seenSince = new Date(now.getTime() - NEW_SIGN_IN_MEMORY_DAYS * 24 * 60 * 60 * 1000);
+    const seen = await this.audit.hasSignedInWith(account.id, actor.userAgent, seenSince).catch(() => true);
+    const event = auditEvent('SIGN_IN_SUCCEEDED', { ...actor, user: { id: account.id, email: account.email } }, now, { accountId: account.id });
+    await this.sessions.create({ accountId: account.id, secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, () => [
+      event,
+      ...(seen ? [] : [message('NEW_SIGN_IN', account.id, { personId: account.id }, { at: now.toISOString(), clientAddress: actor.clientAddress, userAgent: actor.userAgent }, now, event.id)]),
+    ]);
     return { account, sessionToken, expiresAt };
   }
 

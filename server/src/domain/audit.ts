@@ -40,6 +40,10 @@ export const AUDIT_EVENT_TYPES = [
   'MEMBER_ROLE_CHANGED',
   'MEMBER_REMOVED',
   'MEMBER_LEFT',
+  'EMAIL_VERIFIED',
+  'EMAIL_CHANGED',
+  'PASSWORD_RESET_REQUESTED',
+  'PASSWORD_RESET',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -183,6 +187,8 @@ export interface AuditStore {
   recordExpiredTokens(now: Date): Promise<number>;
   /** Writes TOKEN_EXPIRING once per token and due notice (dueExpiringNotice); returns how many were new. */
   recordExpiringTokens(now: Date): Promise<number>;
+  /** Whether the person signed in with this User-Agent since `since` (a new browser is told by mail). */
+  hasSignedInWith(personId: string, userAgent: string | null, since: Date): Promise<boolean>;
   /** The token's newest leak event, if one was reported. */
   findLeak(tokenId: string): Promise<AuditEventRecord | null>;
   /** The newest leak event of each of these tokens, in one read (a page of tokens asks for all of its rows at once). */

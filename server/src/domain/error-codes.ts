@@ -18,6 +18,13 @@ export const ERROR_CODES = {
   EMAIL_TAKEN: 'Sign-up with an email that already has an account.',
   PASSWORD_TOO_SHORT: 'Sign-up with a password under the minimum length.',
   PASSWORD_TOO_LONG: 'Sign-up with a password over the maximum length.',
+  // e-mail addresses
+  EMAIL_NOT_VERIFIED: 'Inviting to a team or accepting an invitation before verifying your e-mail address: HTTP 403. Follow the link we sent, or send a new one (sendVerificationEmail).',
+  EMAIL_ALREADY_VERIFIED: 'sendVerificationEmail when the address is verified already.',
+  EMAIL_UNCHANGED: 'changeEmail to the address the account already has.',
+  EMAIL_LINK_INVALID: 'A verification or reset link that was used, replaced by a newer one, or mistyped; or one sent to an address the account no longer has.',
+  EMAIL_LINK_EXPIRED: 'A verification link past its 24 hours, or a reset link past its hour.',
+  NOTIFICATION_REQUIRED: 'setNotificationPreference turning off a security notice (a leaked token, a new sign-in): those are always sent.',
   // teams
   TEAM_NOT_FOUND: 'A team you are not a member of (the Pogodoc-Team header, or a team id): it looks the same as one that does not exist.',
   TEAM_ROLE_INSUFFICIENT: 'Your role in the team does not allow the operation: HTTP 403; extensions.role names the least role that does.',

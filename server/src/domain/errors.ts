@@ -439,3 +439,10 @@ export class WebhookEndpointLimitReachedError extends DomainError {
     super('WEBHOOK_ENDPOINT_LIMIT_REACHED', `An account can have at most ${limit} webhook endpoints; delete one to add another.`);
   }
 }
+
+/** An address that is not verified, for something that needs mail to reach the person: HTTP 403. */
+export class EmailNotVerifiedError extends DomainError {
+  constructor(email: string, what: string) {
+    super('EMAIL_NOT_VERIFIED', `Verify your e-mail address ${email} to ${what}: follow the link we sent you, or send a new one from the dashboard.`);
+  }
+}

@@ -3,6 +3,7 @@
 // (Over 200 lines: it is only interfaces and record types, one block per store; splitting it
 // would scatter the one contract persistence/ implements.)
 import type { AuditEventRecord } from './audit.js';
+import type { ChangeRecord } from './mail.js';
 
 /** A team (domain/teams.ts); a person's personal team has their e-mail and password, another team a name. */
 export interface AccountRecord {
@@ -12,6 +13,8 @@ export interface AccountRecord {
   name: string | null;
   /** Since when the team admits only members with two-factor sign-in on; null: it does not ask. */
   twoFactorRequiredAt: Date | null;
+  /** When the person proved they read mail at `email`; null for a team, and until they do. */
+  emailVerifiedAt: Date | null;
   planId: string | null;
   planActivatedAt: Date | null;
   planCancelledAt: Date | null;
@@ -93,7 +96,7 @@ export interface TokenForAuthentication {
  * the store writes in the change's own transaction, so that no change commits without them. Every
  * write of a store takes one; a change that records nothing returns [].
  */
-export type ChangeRecords<Row> = (row: Row) => readonly AuditEventRecord[];
+export type ChangeRecords<Row> = (row: Row) => readonly ChangeRecord[];
 
 /** A new session's secret (its hash) and expiry. */
 export interface NewSessionInput {

@@ -44,6 +44,12 @@ export interface RateLimiters {
   tokenMutationsPerAccount: RateLimiter;
   /** Webhook endpoints created and messages retried by hand, per account (each makes outbound requests). */
   webhookRequestsPerAccount: RateLimiter;
+  /** Verification links sent again, and address changes, per person: each sends mail. */
+  mailLinksPerPerson: RateLimiter;
+  /** Password reset requests per client address. */
+  passwordResetsPerIp: RateLimiter;
+  /** Reset links mailed per person: past it, a request is answered as always but sends nothing. */
+  passwordResetsPerAddress: RateLimiter;
   /** REVOKED_TOKEN_PRESENTED events written per token (REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR, audit.ts). */
   revokedTokenEventsPerToken: RateLimiter;
 }

@@ -10,15 +10,16 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ENTROPY_LENGTH = 30;
 const CHECKSUM_LENGTH = 6;
 
-export type SecretKind = 'apiToken' | 'session' | 'invitation';
+export type SecretKind = 'apiToken' | 'session' | 'invitation' | 'emailLink';
 
 export const SECRET_PREFIX: Record<SecretKind, string> = {
   apiToken: 'pgd_',
   session: 'pgs_',
   invitation: 'pgi_',
+  emailLink: 'pgl_',
 };
 
-const SECRET_PATTERN = /^(pgd_|pgs_|pgi_)([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
+const SECRET_PATTERN = /^(pgd_|pgs_|pgi_|pgl_)([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
 
 // CRC-32 (IEEE), as GitHub uses for its token checksums.
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

@@ -14,7 +14,8 @@
 // Nobody raises anyone, themselves included, above their own role, and a team always keeps an owner.
 import { normalizeEmail } from './accounts.js';
 import { auditEvent, type AuditActor, type AuditEventRecord } from './audit.js';
-import { DomainError, TeamNotFoundError, TeamRoleInsufficientError, TeamTwoFactorRequiredError } from './errors.js';
+import { message, type ChangeRecord } from './mail.js';
+import { DomainError, EmailNotVerifiedError, TeamNotFoundError, TeamRoleInsufficientError, TeamTwoFactorRequiredError } from './errors.js';
 import { newId } from './ids.js';
 import type { AccountRecord, LiveAnnouncements, PersonRecord } from './ports.js';
 import { generateSecret, hashSecret } from './secrets.js';
@@ -171,8 +172,16 @@ export interface TeamStore {
   removeMember(teamId: string, userId: string, current: TeamRole, events: AuditRecords): Promise<MembershipChange>;
 }
 
-/** The audit events a team change records, written in its transaction. */
-export type AuditRecords = readonly AuditEventRecord[];
+/** The audit events (and messages) a team change records, written in its transaction. */
+export type AuditRecords = readonly ChangeRecord[];
+
+/**
+ * Invitations travel by mail, so both ends need an address the person has shown they read: whoever
+ * invites (the invitation names them), and whoever joins (an unverified account could be anyone's).
+ */
+function requireVerifiedEmail(person: PersonRecord, what: string): void {
+  if (!person.emailVerifiedAt) throw new EmailNotVerifiedError(person.email, what);
+}
 
 export class TeamService {
   constructor(
@@ -232,10 +241,11 @@ export class TeamService {
   }
 
   /** A new invitation and its secret, shown this once (the link carries it). */
-  async invite(access: TeamAccess, rawEmail: string, role: TeamRole, actor: AuditActor): Promise<{ invitation: InvitationRecord; secret: string }> {
+  async invite(access: TeamAccess, rawEmail: string, role: TeamRole, actor: AuditActor, inviter: PersonRecord): Promise<{ invitation: InvitationRecord; secret: string }> {
     const { team } = access;
     requireShared(team);
     requireMayGive(access.role, role);
+    requireVerifiedEmail(inviter, 'invite people to a team');
     const email = normalizeEmail(rawEmail);
     if (await this.store.isMemberByEmail(team.id, email)) throw alreadyMember();
     const now = this.now();
@@ -253,6 +263,7 @@ export class TeamService {
     };
     const created = await this.store.createInvitation({ ...invitation, secretHash: hashSecret(secret) }, MAX_PENDING_INVITATIONS, [
       auditEvent('MEMBER_INVITED', actor, now, { accountId: team.id, details: { invitationId: invitation.id, email, role } }),
+      message('TEAM_INVITATION', team.id, { address: email }, { secret, teamId: team.id, role, invitedBy: inviter.email, validUntil: invitation.expiresAt.toISOString() }, now, invitation.id),
     ]);
     if (!created) throw new DomainError('INVITATION_LIMIT_REACHED', `The team has ${MAX_PENDING_INVITATIONS} pending invitations: revoke some, or wait for them to be accepted or to expire.`);
     return { invitation: created, secret };
@@ -271,6 +282,7 @@ export class TeamService {
 
   /** Joins the invitation's team with its role; the link works once, within its 7 days, until revoked. */
   async accept(person: PersonRecord, secret: string, actor: AuditActor): Promise<TeamAccess> {
+    requireVerifiedEmail(person, 'join a team');
     const invitation = await this.store.invitationBySecretHash(hashSecret(secret.trim()));
     const now = this.now();
     if (!invitation) throw invitationNotFound();
@@ -314,6 +326,7 @@ export class TeamService {
     const now = this.now();
     const outcome = await this.store.removeMember(access.team.id, userId, member.role, [
       auditEvent('MEMBER_REMOVED', actor, now, { accountId: access.team.id, details: { userId, email: member.user.email, role: member.role } }),
+      message('REMOVED_FROM_TEAM', access.team.id, { personId: userId }, { teamId: access.team.id, removedBy: actor.user?.email ?? null }, now, `${access.team.id}:${userId}:${now.toISOString()}`),
     ]);
     refuseUnlessChanged(outcome);
     this.announce.memberRemoved(access.team.id, userId);

@@ -10,10 +10,10 @@ import { authScopesOf, type AuthScopes } from './authorization.js';
 
 // The generated model types, minus the columns no GraphQL field may ever read. The plugin types
 // a prismaObject's parent, its `t.expose*` names and `builder.prismaObjectField` from these, so
-// every path from the Account type to passwordHash is a compile error.
+// every path from the Account type to passwordHash (or the unsubscribe key) is a compile error.
 type AccountModel = PrismaTypes['Account'];
 type PublicPrismaTypes = Omit<PrismaTypes, 'Account'> & {
-  Account: Omit<AccountModel, 'Shape'> & { Shape: Omit<AccountModel['Shape'], 'passwordHash'> };
+  Account: Omit<AccountModel, 'Shape'> & { Shape: Omit<AccountModel['Shape'], 'passwordHash' | 'mailKey'> };
 };
 
 export const builder = new SchemaBuilder<{

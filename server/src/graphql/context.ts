@@ -4,6 +4,9 @@
 // A session works in the team its request names (the Pogodoc-Team header, or `team` in
 // connection_init; the person's personal team without one), with its role there; an API token
 // works in its own team only.
+import type { EmailAddressService } from '../domain/email-addresses.js';
+import type { NotificationPreferencesService } from '../domain/notification-preferences.js';
+import type { MailDelivery } from '../mail/mail-delivery.js';
 import { keptUserAgent } from '../domain/documents.js';
 import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
@@ -100,6 +103,9 @@ export interface Services {
   tokenPages: TokenPagesService;
   twoFactor: TwoFactorService;
   teams: TeamService;
+  emailAddresses: EmailAddressService;
+  notifications: NotificationPreferencesService;
+  mailDelivery: MailDelivery;
   /** Ends the renderer processes. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }

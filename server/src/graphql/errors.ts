@@ -20,6 +20,7 @@ import {
   QuotaExceededError,
   RateLimitedError,
   TeamRoleInsufficientError,
+  EmailNotVerifiedError,
   TeamTwoFactorRequiredError,
   TokenLimitExceededError,
   type ErrorCode,
@@ -48,7 +49,7 @@ function httpExtension(error: DomainError) {
   // a token's own monthly limit: 429 until the month resets (RFC 6585), and 403 for an address
   // the token's allowlist excludes, since the credential is valid but not from there
   if (error instanceof TokenLimitExceededError || error instanceof QuotaExceededError) return { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
-  if (error instanceof ApiTokenIpNotAllowedError || error instanceof ApiTokenScopeMissingError || error instanceof ApiTokenRestrictedError || error instanceof TeamRoleInsufficientError || error instanceof TeamTwoFactorRequiredError) return { status: 403 };
+  if (error instanceof ApiTokenIpNotAllowedError || error instanceof ApiTokenScopeMissingError || error instanceof ApiTokenRestrictedError || error instanceof TeamRoleInsufficientError || error instanceof TeamTwoFactorRequiredError || error instanceof EmailNotVerifiedError) return { status: 403 };
   if (error instanceof DatabaseUnavailableError) return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof IdempotencyKeyInUseError) return { status: 409, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof IdempotencyKeyReusedError) return { status: 422 };

@@ -11,6 +11,7 @@ import './types/token-connection.js';
 import './types/session.js';
 import './types/two-factor.js';
 import './types/team.js';
+import './types/email.js';
 import './types/error-code.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -11,6 +11,7 @@ export const ACCOUNT_ROW = {
   passwordHash: 'value',
   name: 'value',
   twoFactorRequiredAt: 'date',
+  emailVerifiedAt: 'date',
   planId: 'value',
   planActivatedAt: 'date',
   planCancelledAt: 'date',

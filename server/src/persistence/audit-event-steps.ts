@@ -1,9 +1,11 @@
 // The steps that record an audit event inside the transaction of the change it records, for
-// every store: the audit row (deduplicated by its key) and its webhook messages (the outbox).
-// Its own module because the audit trail and the webhooks both write events and both need the
-// other's statement: each store imports this, and neither imports the other.
+// every store: the audit row (deduplicated by its key), its webhook messages and its mail (the
+// outboxes). Its own module because the audit trail, the webhooks and the mail all write from
+// events and need each other's statements: each store imports this, and none imports the others.
 import type { AuditEventRecord } from '../domain/audit.js';
+import { isNewEmailLink, isOutgoingMail, type ChangeRecord } from '../domain/mail.js';
 import { WEBHOOK_EVENT_OF, webhookPayload } from '../domain/webhooks.js';
+import { emailLinkSteps, outgoingMailStep, teamNotificationStep } from './mail-outbox-steps.js';
 import type { RowModel } from './row-model.js';
 import type { SqlFollowUp, SqlStatement, SqlStep } from './sql-driver.js';
 
@@ -34,17 +36,26 @@ const INSERT_AUDIT_EVENT: SqlStatement = {
     ON CONFLICT ("dedupeKey") DO NOTHING RETURNING "id"`,
 };
 
-/** The steps that record an event in any store's transaction: the audit row, and its webhook messages (the outbox). */
-export function auditSteps(event: AuditEventRecord): SqlStep[] {
-  const outbox = webhookOutboxStep(event);
-  return outbox ? [auditInsertStep(event), outbox] : [auditInsertStep(event)];
+/**
+ * The steps that record a change in any store's transaction: an event's audit row with its
+ * webhook messages and team notifications (the outboxes), or a link or message of the change's own.
+ */
+export function auditSteps(record: ChangeRecord): SqlStep[] {
+  if (isOutgoingMail(record)) return [outgoingMailStep(record)];
+  if (isNewEmailLink(record)) return emailLinkSteps(record);
+  const steps = [auditInsertStep(record)];
+  const webhooks = webhookOutboxStep(record);
+  if (webhooks) steps.push(webhooks);
+  const mail = teamNotificationStep(record);
+  if (mail) steps.push(mail);
+  return steps;
 }
 
 /**
  * The follow-up that records a change's events, in the change's transaction: `events` is given the
  * rows its earlier steps returned (the row as the change left it) and says what to record (ChangeRecords).
  */
-export function recordedSteps(events: (earlier: readonly Record<string, unknown>[][]) => readonly AuditEventRecord[]): SqlFollowUp {
+export function recordedSteps(events: (earlier: readonly Record<string, unknown>[][]) => readonly ChangeRecord[]): SqlFollowUp {
   return { followUp: (earlier) => events(earlier).flatMap(auditSteps) };
 }
 

@@ -5,7 +5,7 @@ import type { AuditActor, AuditCursor, AuditEventRecord, AuditFilter, AuditStore
 import { auditEvent, dueExpiringNotice, SYSTEM_ACTOR, TOKEN_EXPIRING_NOTICE_DAYS, tokenExpiringKey, tokenLeakedKey } from '../domain/audit.js';
 import type { FoundToken, LeakStore, RevokeLeakedResult } from '../domain/leak-response.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
-import { AUDIT_ROW, auditInsertStep, auditSteps } from './audit-event-steps.js';
+import { AUDIT_ROW, auditSteps } from './audit-event-steps.js';
 import { prismaSelect } from './row-model.js';
 import type { DatabaseProvider } from './database.js';
 import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
@@ -84,6 +84,14 @@ export class DatabaseAuditStore implements AuditStore, LeakStore {
     this.expiringWithoutNotice = expiringWithoutNotice(provider);
   }
 
+  async hasSignedInWith(personId: string, userAgent: string | null, since: Date): Promise<boolean> {
+    const seen = await this.prisma.auditEvent.findFirst({
+      where: { accountId: personId, type: { in: ['SIGN_IN_SUCCEEDED'] }, userAgent, createdAt: { gte: since } },
+      select: { id: true },
+    });
+    return seen !== null;
+  }
+
   async record(events: readonly AuditEventRecord[]): Promise<void> {
     if (events.length === 0) return;
     await this.sql.transaction(events.flatMap(auditSteps));
@@ -116,8 +124,10 @@ export class DatabaseAuditStore implements AuditStore, LeakStore {
     const events = expired.map((token) =>
       auditEvent('TOKEN_EXPIRED', SYSTEM_ACTOR, token.expiresAt, { accountId: token.accountId, tokenId: token.id, dedupeKey: `expired:${token.id}` }),
     );
-    const result = await this.sql.transaction(events.map(auditInsertStep));
-    return result.committed ? result.rows.filter((rows) => rows.length > 0).length : 0;
+    // with each event's notification (auditSteps), which the dedupe key keeps to one as well
+    const steps = events.flatMap(auditSteps);
+    const result = await this.sql.transaction(steps);
+    return result.committed ? steps.filter((step, index) => step.recordsAuditEvent && result.rows[index]!.length > 0).length : 0;
   }
 
   /**

@@ -8,6 +8,7 @@ import type { RateLimiter, RateLimiters } from '../domain/rate-limits.js';
 import { REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR } from '../domain/audit.js';
 import { rateLimitKeyOf } from '../domain/rate-limits.js';
 import { WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR } from '../domain/webhooks.js';
+import { MAIL_LINKS_PER_PERSON_PER_HOUR, PASSWORD_RESET_MAILS_PER_PERSON_PER_HOUR, PASSWORD_RESETS_PER_IP_PER_HOUR } from '../domain/mail.js';
 
 // How long the first use of a limiter waits for Redis to connect, when it is not refusing outright.
 const FIRST_CONNECTION_WAIT_MS = 2000;
@@ -81,6 +82,9 @@ export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimit
     documentsPerToken: make('documents:token', limits.documentsPerTokenPerMinute, 60, 'document requests with this API token'),
     tokenMutationsPerAccount: make('token-mutations:account', limits.tokenMutationsPerAccountPerMinute, 60, 'token changes (generate, roll, update, delete) in this account'),
     webhookRequestsPerAccount: make('webhooks:account', WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR, 60 * 60, 'webhook endpoints created and messages retried in this account'),
+    mailLinksPerPerson: make('mail-links:person', MAIL_LINKS_PER_PERSON_PER_HOUR, 60 * 60, 'verification e-mails and address changes for your account'),
+    passwordResetsPerIp: perAddress('password-resets:ip', PASSWORD_RESETS_PER_IP_PER_HOUR, 60 * 60, 'password reset requests from your address'),
+    passwordResetsPerAddress: make('password-resets:person', PASSWORD_RESET_MAILS_PER_PERSON_PER_HOUR, 60 * 60, 'password reset e-mails to this address'),
     revokedTokenEventsPerToken: make('revoked-events:token', REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR, 60 * 60, 'audit events for this revoked token'),
     async close() {
       redis?.disconnect();

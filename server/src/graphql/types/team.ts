@@ -97,7 +97,7 @@ builder.mutationFields((t) => ({
     type: NewInvitationType,
     description: 'Invites an e-mail address to the team with a role no higher than yours (admins and owners).',
     args: { email: t.arg.string(), role: t.arg({ type: TeamRoleEnum }) },
-    resolve: async (_root, { email, role }, ctx) => ctx.services.teams.invite(await ctx.teamAccess(), email, role, await actorOf(ctx)),
+    resolve: async (_root, { email, role }, ctx) => ctx.services.teams.invite(await ctx.teamAccess(), email, role, await actorOf(ctx), (await ctx.viewerSession()).account),
   }),
   revokeInvitation: t.boolean({
     description: 'Revokes a pending invitation: its link stops working at once.',
