@@ -75,7 +75,7 @@ export function createServices(
   // the real clock, as the sessions': authenticator apps make their codes from it
   const twoFactor = new TwoFactorService(new DatabaseTwoFactorStore(database.sql), auditStore, rateLimiters);
   const accountStore = new DatabaseAccountStore(database.prisma, database.sql);
-  const accounts = new AccountService(accountStore, new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore, twoFactor);
+  const accounts = new AccountService(accountStore, new DatabaseSessionStore(database.sql), rateLimiters, announce, auditStore, twoFactor, now);
   const mailStore = new DatabaseMailStore(database.sql, database.provider);
   return {
     accounts,

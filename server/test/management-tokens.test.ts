@@ -152,6 +152,14 @@ const ROWS: Row[] = [
   { field: 'Mutation.leaveTeam', needs: 'session', allowed: ['TEAM_NOT_FOUND'], personal: true, call: async () => ({ query: 'mutation { leaveTeam(teamId: "team_none") }' }) },
   { field: 'Mutation.deleteTeam', needs: 'session', allowed: ['TEAM_PERSONAL'], inTeam: { OWNER: ['TEAM_NAME_INVALID'] }, call: async () => ({ query: 'mutation { deleteTeam(name: "anything") }' }) },
   { field: 'Mutation.requireTwoFactor', needs: 'session', allowed: ['TEAM_PERSONAL'], inTeam: { OWNER: ['TWO_FACTOR_NOT_ENABLED'] }, call: async () => ({ query: 'mutation { requireTwoFactor(required: true) { id } }' }) },
+  // the person's address and mail: sessions only, whichever team (mail.test.ts tries each for real)
+  { field: 'Query.notificationPreferences', needs: 'session', personal: true, call: async () => ({ query: '{ notificationPreferences { kind enabled } }' }) },
+  { field: 'Mutation.setNotificationPreference', needs: 'session', personal: true, call: async () => ({ query: 'mutation { setNotificationPreference(kind: QUOTA_WARNING, enabled: true) { kind } }' }) },
+  { field: 'Mutation.sendVerificationEmail', needs: 'session', personal: true, allowed: ['EMAIL_ALREADY_VERIFIED'], call: async () => ({ query: 'mutation { sendVerificationEmail }' }) },
+  { field: 'Mutation.changeEmail', needs: 'session', personal: true, allowed: ['EMAIL_INVALID'], call: async () => ({ query: 'mutation { changeEmail(email: "not an address", password: "long enough password") { id } }' }) },
+  { field: 'Mutation.verifyEmail', needs: 'anyone', personal: true, allowed: ['EMAIL_LINK_INVALID'], call: async () => ({ query: 'mutation { verifyEmail(token: "pgl_none") }' }) },
+  { field: 'Mutation.resetPassword', needs: 'anyone', personal: true, allowed: ['EMAIL_LINK_INVALID'], call: async () => ({ query: 'mutation { resetPassword(token: "pgl_none", password: "long enough password") }' }) },
+  { field: 'Mutation.requestPasswordReset', needs: 'anyone', personal: true, call: async () => ({ query: 'mutation($email: String!) { requestPasswordReset(email: $email) }', variables: { email: `nobody-${RUN}@example.com` } }) },
   // last: it ends nothing another row needs (a token's signOut is false, and ends no session)
   { field: 'Mutation.signOut', needs: 'anyone', call: async () => ({ query: 'mutation { signOut }' }) },
 ];

@@ -104,6 +104,8 @@ export class AccountService {
     private readonly announce: Pick<LiveAnnouncements, 'sessionEnded' | 'planEnded'>,
     private readonly audit: Pick<AuditStore, 'record' | 'hasSignedInWith'>,
     private readonly twoFactor: Pick<TwoFactorService, 'checkSignIn'>,
+    /** The clock of expiring links and invitations (the token rules' clock, which tests inject). */
+    private readonly linkClock: () => Date,
     // the session clock stays the real one: the token rules' injected clock is not passed here
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -126,7 +128,7 @@ export class AccountService {
     // ... and the link that verifies the address, with its message
     const account = await this.accounts.create({ email, passwordHash }, { secretHash, expiresAt, clientAddress: actor.clientAddress, userAgent: actor.userAgent }, ({ account }) => [
       ...(['SIGN_UP', 'SIGN_IN_SUCCEEDED'] as const).map((type) => auditEvent(type, { ...actor, user: { id: account.id, email } }, now, { accountId: account.id })),
-      ...linkRecords('VERIFY_EMAIL', { id: account.id, email }, now).records,
+      ...linkRecords('VERIFY_EMAIL', { id: account.id, email }, this.linkClock()).records,
     ]);
     if (!account) throw new EmailTakenError();
     return { account, sessionToken, expiresAt };

@@ -9,6 +9,7 @@ import { freePort, startRedis, startServerProcess, type ServerProcess } from '..
 import { httpGql } from '../support/http-client.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
 import { collect, wsClient } from '../support/ws-client.js';
+import { verifyThroughDevMailbox } from '../support/dev-mailbox.js';
 
 let database: TestDatabase;
 let redisPort: number;
@@ -42,6 +43,7 @@ async function signUpOn(server: ServerProcess): Promise<string> {
   const signUp = await httpGql(server.url, 'mutation($e: String!) { signUp(email: $e, password: "long password") { sessionToken } }', { e: email });
   const session = signUp.data.signUp.sessionToken as string;
   issuedSecrets.push(session);
+  await verifyThroughDevMailbox(server.url, email);
   await httpGql(server.url, 'mutation { choosePlan(planId: "pro") { id } }', {}, session);
   return session;
 }

@@ -20,8 +20,11 @@ export interface TestApp {
   /** Every SQL statement the app sent, in order. */
   sql: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
-  /** Signs up a fresh account, optionally on a plan; returns its session token and id. */
-  signUp(options?: { plan?: string | null; email?: string }): Promise<{ session: string; accountId: string; email: string }>;
+  /**
+   * Signs up a fresh account, optionally on a plan, and verifies its address with the link its
+   * sign-up wrote to the outbox (unless verified: false); returns its session token and id.
+   */
+  signUp(options?: { plan?: string | null; email?: string; verified?: boolean }): Promise<{ session: string; accountId: string; email: string }>;
   generateToken(session: string, name?: string): Promise<{ id: string; secret: string }>;
   renderDocument(secret: string | undefined, template?: string, data?: unknown): Promise<GraphQLResponse>;
   close(): Promise<void>;
@@ -77,7 +80,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
     database,
     sql,
     gql,
-    async signUp({ plan = 'free', email } = {}) {
+    async signUp({ plan = 'free', email, verified = true } = {}) {
       const address = email ?? `user${process.pid}-${++emailCounter}-${Date.now()}@example.com`;
       const signUp = await gql(
         'mutation($email: String!, $password: String!) { signUp(email: $email, password: $password) { sessionToken account { id } } }',
@@ -85,6 +88,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       );
       if (!signUp.data) throw new Error(`signUp failed: ${JSON.stringify(signUp.errors)}`);
       const session = signUp.data.signUp.sessionToken as string;
+      if (verified) await verifyAddress(app, address.trim().toLowerCase(), gql);
       if (plan) {
         const chosen = await gql('mutation($plan: ID!) { choosePlan(planId: $plan) { id } }', { plan }, bearer(session));
         if (!chosen.data) throw new Error(`choosePlan failed: ${JSON.stringify(chosen.errors)}`);
@@ -113,6 +117,23 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
     },
   };
   return testApp;
+}
+
+/** The secret of the newest link of a kind sent to an address, read from the outbox as the mail would carry it. */
+export async function linkSentTo(app: App, address: string, kind: 'VERIFY_EMAIL' | 'PASSWORD_RESET' | 'TEAM_INVITATION'): Promise<string | undefined> {
+  const rows = await app.database.sql.rows<{ payload: string }>(
+    { name: 'test_link_sent_to', text: `SELECT "payload" FROM "MailMessage" WHERE "toAddress" = $1 AND "kind" = $2 ORDER BY "createdAt" DESC, "id" DESC LIMIT 1` },
+    [address, kind],
+  );
+  return rows[0] ? (JSON.parse(rows[0].payload) as { secret?: string }).secret : undefined;
+}
+
+/** Follows the verification link the sign-up sent, as the person would. */
+export async function verifyAddress(app: App, address: string, gql: (query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse>): Promise<void> {
+  const token = await linkSentTo(app, address, 'VERIFY_EMAIL');
+  if (!token) throw new Error(`no verification link was sent to ${address}`);
+  const verified = await gql('mutation($token: String!) { verifyEmail(token: $token) }', { token });
+  if (!verified.data?.verifyEmail) throw new Error(`verifyEmail failed: ${JSON.stringify(verified.errors)}`);
 }
 
 /** The extensions.code of each error, for compact assertions. */
