@@ -26,14 +26,15 @@ const mayReceive = (kind: string, verified: string, optOut: string) =>
     AND (CAST(${optOut} AS INTEGER) = 0 OR NOT EXISTS (SELECT 1 FROM "MailOptOut" o WHERE o."userId" = p."id" AND o."kind" = CAST(${kind} AS TEXT)))`;
 
 // Joined on the audit row this very transaction inserted, as the webhook outbox is: an event whose
-// insert was a no-op (its dedupe key) notifies nobody again.
+// insert was a no-op (its dedupe key) notifies nobody again. Nobody is mailed about what they did
+// themselves (who joined is not told that they joined).
 const TEAM_NOTIFICATION: SqlStatement = {
   name: 'mail_team_notification',
   text: `INSERT INTO "MailMessage" (${COLUMNS})
     SELECT 'mail:' || CAST($2 AS TEXT) || ':' || p."id", a."accountId", p."id", p."email", CAST($3 AS TEXT), CAST($4 AS TEXT), a."createdAt", a."createdAt", 0
     FROM "AuditEvent" a JOIN "Account" p
       ON p."id" = a."accountId" OR p."id" IN (SELECT m."userId" FROM "Membership" m WHERE m."teamId" = a."accountId" AND m."role" IN (${ROLES}))
-    WHERE a."id" = $1 AND ${mayReceive('$3', '1', '$5')}
+    WHERE a."id" = $1 AND ${mayReceive('$3', '1', '$5')} AND (a."actorUserId" IS NULL OR p."id" <> a."actorUserId")
     ON CONFLICT ("id") DO NOTHING`,
 };
 

@@ -67,6 +67,8 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       // no delivery poll: its statement, once a second, would land in the window of a test that
       // counts a request's statements (t.sql); the webhook suites run delivery themselves
       webhookPollMs: 0,
+      // the same for mail: a suite that reads its mail delivers it (mail.test.ts)
+      mailPollMs: 0,
       ...overrides,
     },
     { ...observeSql((statement) => sql.push(statement)), ...options },
