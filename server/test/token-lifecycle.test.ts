@@ -108,10 +108,10 @@ describe('expiry', () => {
     expectRefused(refused, 'API_TOKEN_EXPIRED');
     expect(refused.errors![0]!.message).toContain(expiresAt.toISOString());
     // the decision is the one lookup by hash; what follows is only the audit trail's "revoked
-    // token presented" (at most once per token, address and hour) and its webhook outbox row;
-    // nothing was counted
+    // token presented" (at most once per token, address and hour), its webhook outbox row and its
+    // notification's outbox row; nothing was counted
     expect(statements[0]).toMatch(/"secretHash" = .* OR .*"previousSecretHash" = /s);
-    expect(statements.slice(1).map((statement) => statement.match(/^INSERT INTO "(\w+)"/)?.[1])).toEqual(['AuditEvent', 'WebhookMessage']);
+    expect(statements.slice(1).map((statement) => statement.match(/^INSERT INTO "(\w+)"/)?.[1])).toEqual(['AuditEvent', 'WebhookMessage', 'MailMessage']);
     const row = await t.app.database.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } });
     expect(row.documentCount).toBe(1);
     offsetMs = 0;
