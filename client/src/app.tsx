@@ -2,6 +2,8 @@
 // the WebSocket reconnects with the new cookie and team, and no data of the previous one survives. When the
 // session expires, the page stays where it was behind the sign-in form: signing in to the same
 // account again reads everything afresh and resumes the live counts without losing the user's place.
+// The links of the e-mails open here (#verify=, #reset=; components/email-links.tsx), with or
+// without a session; a password reset signs the account out everywhere, so the page starts afresh.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Client } from '@urql/core';
 import { Provider, useClient, useMutation, useQuery } from '@urql/preact';
@@ -18,6 +20,10 @@ import { SecuritySettings } from './components/security-settings';
 import { LeakBanner } from './components/leak-banner';
 import { storedTeam, storeTeam, TeamsQuery, TeamSwitcher } from './components/team-switcher';
 import { TeamMembers } from './components/team-members';
+import { EmailVerificationBanner } from './components/email-verification-banner';
+import { ResetPasswordPage, VerifyEmailOutcome } from './components/email-links';
+import { NotificationSettings } from './components/notification-settings';
+import { forgetFragment, useLinkSecret } from './link-fragment';
 
 const ViewerQuery = graphql(`
   query Viewer {
@@ -50,9 +56,14 @@ function refetchAll(client: Client) {
   void client.query(DeletedTokensQuery, { first: DELETED_PAGE_SIZE, after: null }, fresh).toPromise();
 }
 
+/** After a password reset: every session of the account was signed out, this page's too. */
+const PASSWORD_CHANGED = 'Your password was changed, and every session of your account was signed out. Sign in with your new password.';
+
 export function App() {
   const [generation, setGeneration] = useState(0);
   const [expired, setExpired] = useState(false);
+  // why the sign-in form is shown, when it is not an expired session (a password just reset)
+  const [signInNotice, setSignInNotice] = useState<string | null>(null);
   const [teamId, setTeamId] = useState<string | null>(storedTeam);
   // why the page left the team it was in (removed from it, or it asks for two-factor)
   const [teamNotice, setTeamNotice] = useState<string | null>(null);
@@ -68,12 +79,19 @@ export function App() {
   };
   const restart = () => {
     setExpired(false);
+    setSignInNotice(null);
     selectTeam(null);
     setGeneration((value) => value + 1);
   };
   const resume = () => {
     setExpired(false);
+    setSignInNotice(null);
     dashboard.refresh();
+  };
+  // a new client: whatever this page's session was, the server is asked afresh who is signed in
+  const passwordReset = () => {
+    restart();
+    setSignInNotice(PASSWORD_CHANGED);
   };
   return (
     <Provider value={dashboard.client}>
@@ -82,7 +100,9 @@ export function App() {
           expired={expired}
           teamId={teamId}
           teamNotice={teamNotice}
+          signInNotice={signInNotice}
           onSelectTeam={selectTeam}
+          onPasswordReset={passwordReset}
           onSignedOut={restart}
           onSignedIn={(sameAccount) => (sameAccount ? resume() : restart())}
         />
@@ -95,7 +115,9 @@ interface ShellProps {
   expired: boolean;
   teamId: string | null;
   teamNotice: string | null;
+  signInNotice: string | null;
   onSelectTeam(teamId: string | null, notice?: string | null): void;
+  onPasswordReset(): void;
   onSignedIn(sameAccount: boolean): void;
   onSignedOut(): void;
 }
@@ -103,8 +125,11 @@ interface ShellProps {
 /** Errors that say the page cannot work in its team any more: it goes back to the personal team. */
 const TEAM_LOST = new Set(['TEAM_NOT_FOUND', 'TEAM_TWO_FACTOR_REQUIRED']);
 
-function Shell({ expired, teamId, teamNotice, onSelectTeam, onSignedIn, onSignedOut }: ShellProps) {
+function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPasswordReset, onSignedIn, onSignedOut }: ShellProps) {
   const client = useClient();
+  // links from e-mails: followed with or without a session
+  const [verifyToken, dismissVerify] = useLinkSecret('verify');
+  const [resetToken, dismissReset] = useLinkSecret('reset');
   const [{ data, fetching, error }] = useQuery({ query: ViewerQuery });
   const sessionExpired = expired || errorCode(error) === 'SESSION_EXPIRED';
   useEffect(() => {
@@ -121,7 +146,9 @@ function Shell({ expired, teamId, teamNotice, onSelectTeam, onSignedIn, onSigned
     <div class="page">
       <header class="page-header">
         <div class="page-title">
-          <h1>API Tokens</h1>
+          <h1 id="page-title" tabIndex={-1}>
+            API Tokens
+          </h1>
           <p class="muted">Manage all the API tokens on the Pogodoc Dashboard.</p>
         </div>
         {viewer && !sessionExpired && (
@@ -134,31 +161,54 @@ function Shell({ expired, teamId, teamNotice, onSelectTeam, onSignedIn, onSigned
         )}
       </header>
       <main>
-        {fetching && !data && <p class="muted" role="status">Loading…</p>}
-        {error && !sessionExpired && <p class="error" role="alert">{describeError(error)}</p>}
-        {(sessionExpired || (data && !data.viewer)) && (
-          <AuthForm
-            notice={sessionExpired ? 'Your session has expired. Sign in again to manage your tokens.' : undefined}
-            onSignedIn={(accountId) => onSignedIn(accountId === lastShown.current?.viewer?.id)}
+        {verifyToken && <VerifyEmailOutcome key={verifyToken} token={verifyToken} signedIn={Boolean(viewer) && !sessionExpired} onDismiss={dismissVerify} />}
+        {resetToken ? (
+          // a page of its own: the dashboard behind it would be signed out by its success
+          <ResetPasswordPage
+            key={resetToken}
+            token={resetToken}
+            onReset={() => {
+              dismissReset();
+              onPasswordReset();
+            }}
+            onCancel={dismissReset}
           />
-        )}
-        {teamNotice && (
-          <p class="notice" role="status">
-            {teamNotice} You are back in your personal team.
-          </p>
-        )}
-        {shown && viewer && !sessionExpired && <InvitationPrompt onJoined={(joined) => onSelectTeam(joined)} />}
-        {shown && viewer && (
-          <div hidden={sessionExpired}>
-            <SessionExpiredContext.Provider value={sessionExpired}>
-              {!viewer.personal && <p class="muted team-banner">Working in the team <strong>{viewer.name}</strong>.</p>}
-              <LeakBanner onLeak={() => refetchAll(client)} />
-              <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
-              <ActivityView />
-              <TeamMembers onSelectTeam={(chosen) => onSelectTeam(chosen)} />
-              <SecuritySettings />
-            </SessionExpiredContext.Provider>
-          </div>
+        ) : (
+          <>
+            {fetching && !data && <p class="muted" role="status">Loading…</p>}
+            {error && !sessionExpired && <p class="error" role="alert">{describeError(error)}</p>}
+            {(sessionExpired || (data && !data.viewer)) && (
+              <AuthForm
+                notice={signInNotice ?? (sessionExpired ? 'Your session has expired. Sign in again to manage your tokens.' : undefined)}
+                onSignedIn={(accountId) => onSignedIn(accountId === lastShown.current?.viewer?.id)}
+              />
+            )}
+            {signInNotice && viewer && !sessionExpired && (
+              <p class="notice" role="status">
+                {signInNotice}
+              </p>
+            )}
+            {teamNotice && (
+              <p class="notice" role="status">
+                {teamNotice} You are back in your personal team.
+              </p>
+            )}
+            {shown && viewer && !sessionExpired && <InvitationPrompt onJoined={(joined) => onSelectTeam(joined)} />}
+            {shown && viewer && (
+              <div hidden={sessionExpired}>
+                <SessionExpiredContext.Provider value={sessionExpired}>
+                  <EmailVerificationBanner />
+                  {!viewer.personal && <p class="muted team-banner">Working in the team <strong>{viewer.name}</strong>.</p>}
+                  <LeakBanner onLeak={() => refetchAll(client)} />
+                  <TokensPage viewer={viewer} rules={shown.tokenRules} plans={shown.plans} live={!sessionExpired} />
+                  <ActivityView />
+                  <TeamMembers onSelectTeam={(chosen) => onSelectTeam(chosen)} />
+                  <SecuritySettings />
+                  <NotificationSettings />
+                </SessionExpiredContext.Provider>
+              </div>
+            )}
+          </>
         )}
       </main>
     </div>
@@ -194,16 +244,15 @@ const AcceptInvitationMutation = graphql(`
 
 /** The invitation a link brought (#invitation=<secret>): joined only when the signed-in person says so. */
 function InvitationPrompt({ onJoined }: { onJoined(teamId: string): void }) {
-  // in the fragment, which no request carries: not in a server's or proxy's log, nor in a Referer
-  const [secret, setSecret] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('invitation'));
+  // in the fragment, which no request carries: not in a server's or proxy's log, nor in a Referer;
+  // kept there until the person decides, so that it survives signing in first
+  const [secret, dismiss] = useLinkSecret('invitation');
   const [{ fetching, error }, accept] = useMutation(AcceptInvitationMutation);
   const client = useClient();
   if (!secret) return null;
   const forget = () => {
-    const url = new URL(window.location.href);
-    url.hash = '';
-    window.history.replaceState(null, '', url);
-    setSecret(null);
+    forgetFragment();
+    dismiss();
   };
   const join = async () => {
     const result = await accept({ secret });

@@ -232,6 +232,8 @@ export function createDashboardClient({ onSessionExpired, refetch, teamId }: Opt
           AuditEventConnection: () => null,
           AuditEventEdge: () => null,
           PageInfo: () => null,
+          // one per kind, of the person this client is for (a new client comes with a new person)
+          NotificationPreference: (preference) => String(preference.kind),
         },
         resolvers: {
           Query: { tokenConnection: relayPagination() },

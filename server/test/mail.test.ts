@@ -43,7 +43,7 @@ async function mailTo(to: string, subject: RegExp) {
 }
 
 /** A header as the message carried it (mailparser folds the List-* headers into one object). */
-const header = (mail: { headerLines: Array<{ key: string; line: string }> }, name: string) => {
+const header = (mail: { headerLines: ReadonlyArray<{ key: string; line: string }> }, name: string) => {
   const line = mail.headerLines.find((candidate) => candidate.key === name)?.line;
   return line === undefined ? undefined : line.slice(line.indexOf(':') + 1).trim();
 };

@@ -25,8 +25,14 @@ const SignUpMutation = graphql(`
   }
 `);
 
+const RequestPasswordResetMutation = graphql(`
+  mutation RequestPasswordReset($email: String!) {
+    requestPasswordReset(email: $email)
+  }
+`);
+
 /** The server's rule (domain/accounts.ts PASSWORD_MIN_LENGTH), shown before the first submit. */
-const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MIN_LENGTH = 8;
 
 /** `notice`: why the form is shown (an expired session); focus moves to it, so it is read first. */
 export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: (accountId: string) => void }) {
@@ -34,16 +40,31 @@ export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: 
   useEffect(() => {
     if (notice) heading.current?.focus();
   }, [notice]);
-  const [mode, setMode] = useState<'signIn' | 'signUp'>('signIn');
+  const [mode, setMode] = useState<'signIn' | 'signUp' | 'forgot'>('signIn');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   // shown once the server asks for it (TWO_FACTOR_REQUIRED): the account has two-factor on
   const [askCode, setAskCode] = useState(false);
   const [twoFactorCode, setTwoFactorCode] = useState('');
   const codeInput = useRef<HTMLInputElement>(null);
+  const forgotButton = useRef<HTMLButtonElement>(null);
   const [signInState, signIn] = useMutation(SignInMutation);
   const [signUpState, signUp] = useMutation(SignUpMutation);
   const state = mode === 'signIn' ? signInState : signUpState;
+
+  if (mode === 'forgot') {
+    return (
+      <ForgotPassword
+        email={email}
+        onEmail={setEmail}
+        onBack={() => {
+          setMode('signIn');
+          // back to what opened the form, once the sign-in form is there again
+          setTimeout(() => forgotButton.current?.focus());
+        }}
+      />
+    );
+  }
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -86,6 +107,13 @@ export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: 
             At least {PASSWORD_MIN_LENGTH} characters.
           </p>
         )}
+        {mode === 'signIn' && (
+          <p class="field-hint">
+            <button type="button" class="link" ref={forgotButton} onClick={() => setMode('forgot')}>
+              Forgot your password?
+            </button>
+          </p>
+        )}
         {codeAsked && (
           <label>
             Two-factor code
@@ -114,6 +142,52 @@ export function AuthForm({ notice, onSignedIn }: { notice?: string; onSignedIn: 
         {mode === 'signIn' ? 'No account yet? ' : 'Already have an account? '}
         <button type="button" class="link" onClick={() => setMode(mode === 'signIn' ? 'signUp' : 'signIn')}>
           {mode === 'signIn' ? 'Sign up' : 'Sign in'}
+        </button>
+      </p>
+    </section>
+  );
+}
+
+/**
+ * Asks for a reset link. The answer is the same whether the address has an account or not (the
+ * server says nothing about which addresses have accounts), so the page says the same too.
+ */
+function ForgotPassword({ email, onEmail, onBack }: { email: string; onEmail(email: string): void; onBack(): void }) {
+  const [state, request] = useMutation(RequestPasswordResetMutation);
+  const [askedFor, setAskedFor] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setAskedFor(null);
+    const result = await request({ email });
+    if (result.data?.requestPasswordReset) setAskedFor(email);
+  };
+  return (
+    <section class="card auth" aria-labelledby="forgot-title">
+      <h2 id="forgot-title" tabIndex={-1} ref={heading}>
+        Reset your password
+      </h2>
+      <p>Enter the address you sign in with. We e-mail it a link to choose a new password.</p>
+      <form onSubmit={submit}>
+        <label>
+          Email
+          <input type="email" name="resetEmail" autoComplete="email" required value={email} onInput={(e) => onEmail(e.currentTarget.value)} />
+        </label>
+        {/* always in the page, so that a screen reader announces the text when it appears */}
+        <p role="status">{askedFor && 'If an account has this address, we sent it a link (valid 1 hour).'}</p>
+        {state.error && (
+          <p class="error" role="alert">
+            {describeError(state.error)}
+          </p>
+        )}
+        <button type="submit" disabled={state.fetching}>
+          Send the link
+        </button>
+      </form>
+      <p class="muted">
+        <button type="button" class="link" onClick={onBack}>
+          Back to sign in
         </button>
       </p>
     </section>

@@ -22,10 +22,18 @@ type Documents = {
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": typeof types.LiveActivityDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $twoFactorCode: String) {\n    signIn(email: $email, password: $password, twoFactorCode: $twoFactorCode) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.RequestPasswordResetDocument,
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.CancelPlanDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n": typeof types.VerifyEmailDocument,
+    "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": typeof types.ResetPasswordDocument,
+    "\n  query EmailState {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.EmailStateDocument,
+    "\n  mutation SendVerificationEmail {\n    sendVerificationEmail\n  }\n": typeof types.SendVerificationEmailDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": typeof types.LiveLeaksDocument,
+    "\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": typeof types.NotificationSettingsDocument,
+    "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, enabled: $enabled) {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": typeof types.SetNotificationPreferenceDocument,
+    "\n  mutation ChangeEmail($email: String!, $password: String!) {\n    changeEmail(email: $email, password: $password) {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.ChangeEmailDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": typeof types.ChoosePlanDocument,
     "\n  query Security {\n    me {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": typeof types.SecurityDocument,
     "\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n": typeof types.StartTwoFactorEnrolmentDocument,
@@ -66,10 +74,18 @@ const documents: Documents = {
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": types.LiveActivityDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $twoFactorCode: String) {\n    signIn(email: $email, password: $password, twoFactorCode: $twoFactorCode) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.RequestPasswordResetDocument,
     "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.CancelPlanDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n": types.VerifyEmailDocument,
+    "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": types.ResetPasswordDocument,
+    "\n  query EmailState {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.EmailStateDocument,
+    "\n  mutation SendVerificationEmail {\n    sendVerificationEmail\n  }\n": types.SendVerificationEmailDocument,
     "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": types.LiveLeaksDocument,
+    "\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": types.NotificationSettingsDocument,
+    "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, enabled: $enabled) {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": types.SetNotificationPreferenceDocument,
+    "\n  mutation ChangeEmail($email: String!, $password: String!) {\n    changeEmail(email: $email, password: $password) {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.ChangeEmailDocument,
     "\n  mutation ChoosePlan($planId: ID!) {\n    choosePlan(planId: $planId) {\n      id\n      ...AccountPlanState\n    }\n  }\n": types.ChoosePlanDocument,
     "\n  query Security {\n    me {\n      id\n      twoFactorEnabled\n      recoveryCodesLeft\n    }\n    sessions {\n      id\n      current\n      createdAt\n      lastSeenAt\n      clientAddress\n      userAgent\n    }\n  }\n": types.SecurityDocument,
     "\n  mutation StartTwoFactorEnrolment($password: String!) {\n    startTwoFactorEnrolment(password: $password) {\n      secret\n      qrCodeSvg\n    }\n  }\n": types.StartTwoFactorEnrolmentDocument,
@@ -151,7 +167,27 @@ export function graphql(source: "\n  mutation SignUp($email: String!, $password:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"): (typeof documents)["\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n"): (typeof documents)["\n  mutation CancelPlan {\n    cancelPlan {\n      id\n      ...AccountPlanState\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n"): (typeof documents)["\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EmailState {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  query EmailState {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendVerificationEmail {\n    sendVerificationEmail\n  }\n"): (typeof documents)["\n  mutation SendVerificationEmail {\n    sendVerificationEmail\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -164,6 +200,18 @@ export function graphql(source: "\n  query LeakedTokens($first: Int!) {\n    aud
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n"): (typeof documents)["\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n"): (typeof documents)["\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, enabled: $enabled) {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n"): (typeof documents)["\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, enabled: $enabled) {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangeEmail($email: String!, $password: String!) {\n    changeEmail(email: $email, password: $password) {\n      id\n      email\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  mutation ChangeEmail($email: String!, $password: String!) {\n    changeEmail(email: $email, password: $password) {\n      id\n      email\n      emailVerified\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
