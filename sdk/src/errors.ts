@@ -17,6 +17,7 @@ export type PogodocTokenErrorCode = Extract<
   | 'API_TOKEN_MALFORMED'
   | 'API_TOKEN_INVALID'
   | 'API_TOKEN_DELETED'
+  | 'API_TOKEN_DISABLED'
   | 'API_TOKEN_EXPIRED'
   | 'API_TOKEN_ROLLED'
   | 'API_TOKEN_IP_NOT_ALLOWED'
@@ -130,7 +131,7 @@ export class PogodocTimeoutError extends PogodocError {
   declare readonly code: 'TIMEOUT';
 }
 
-const TOKEN_CODES = new Set<string>(['API_TOKEN_MISSING', 'API_TOKEN_MALFORMED', 'API_TOKEN_INVALID', 'API_TOKEN_DELETED', 'PLAN_REQUIRED']);
+const TOKEN_CODES = new Set<string>(['API_TOKEN_MISSING', 'API_TOKEN_MALFORMED', 'API_TOKEN_INVALID', 'API_TOKEN_DELETED', 'API_TOKEN_DISABLED', 'PLAN_REQUIRED']);
 const IDEMPOTENCY_CODES = new Set<string>(['IDEMPOTENCY_KEY_INVALID', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_USE']);
 const CLASS_OF_CODE: Partial<Record<ErrorCode, typeof PogodocError>> = {
   API_TOKEN_EXPIRED: PogodocTokenExpiredError,

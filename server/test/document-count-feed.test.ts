@@ -19,6 +19,7 @@ const token: ApiTokenRecord = {
   lastUsedUserAgent: null,
   createdAt: new Date(),
   deletedAt: null,
+  disabledAt: null,
   expiresAt: null,
   previousSecretValidUntil: null,
   allowedIps: null,

@@ -34,6 +34,8 @@ export type AuditEventType =
   | 'TEAM_DELETED'
   | 'TEAM_TWO_FACTOR_POLICY_CHANGED'
   | 'TOKEN_DELETED'
+  | 'TOKEN_DISABLED'
+  | 'TOKEN_ENABLED'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_EXPIRING'
   | 'TOKEN_GENERATED'
@@ -51,6 +53,8 @@ export type AuditEventType =
 export type ErrorCode =
   /** The token was deleted. */
   | 'API_TOKEN_DELETED'
+  /** The token is disabled (disableToken); enableToken makes it work again. */
+  | 'API_TOKEN_DISABLED'
   /** The token is past its expiry date. */
   | 'API_TOKEN_EXPIRED'
   /** A well-formed token that does not exist. */
@@ -201,6 +205,8 @@ export type ErrorCode =
   | 'TOKEN_NAME_REQUIRED'
   /** The token name is longer than the tokenRules allow. */
   | 'TOKEN_NAME_TOO_LONG'
+  /** Disabling or enabling a token that is deleted or expired: only a token of the Active tab can be. */
+  | 'TOKEN_NOT_ACTIVE'
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
   /** generateToken or updateToken with an empty list of scopes. */

@@ -5,6 +5,7 @@
 import {
   ApiTokenAuthError,
   ApiTokenDeletedError,
+  ApiTokenDisabledError,
   ApiTokenExpiredError,
   ApiTokenIpNotAllowedError,
   ApiTokenRolledError,
@@ -255,6 +256,34 @@ export class ApiTokenService {
   }
 
   /**
+   * Disables a token of the Active tab: refused at once (API_TOKEN_DISABLED, 401) on every
+   * instance, since every request reads its row, while it keeps its slot, secret and history.
+   * Doing it twice changes nothing and records nothing; the caller must be no narrower than the
+   * token, as for a delete.
+   */
+  disableToken(accountId: string, tokenId: string, caller: TokenCaller): Promise<ApiTokenRecord> {
+    return this.setDisabled(accountId, tokenId, true, caller);
+  }
+
+  /** Enables a disabled token again: its secret works as before. */
+  enableToken(accountId: string, tokenId: string, caller: TokenCaller): Promise<ApiTokenRecord> {
+    return this.setDisabled(accountId, tokenId, false, caller);
+  }
+
+  private async setDisabled(accountId: string, tokenId: string, disable: boolean, caller: TokenCaller): Promise<ApiTokenRecord> {
+    await this.requireCallerMayChange(accountId, tokenId, caller);
+    const now = this.now();
+    const result = await this.tokens.setDisabled(accountId, tokenId, disable ? now : null, now, () => [
+      auditEvent(disable ? 'TOKEN_DISABLED' : 'TOKEN_ENABLED', caller.actor, now, { accountId, tokenId }),
+    ]);
+    if (result.outcome === 'not-found') throw new TokenNotFoundError();
+    if (result.outcome === 'unusable') {
+      throw new DomainError('TOKEN_NOT_ACTIVE', `Only a token of the Active tab can be ${disable ? 'disabled' : 'enabled'}: this one was deleted or has expired.`);
+    }
+    return result.token;
+  }
+
+  /**
    * Why a token that authenticated could not count its document (it was deleted or expired
    * meanwhile). Only this failure path reads the token again.
    */
@@ -262,6 +291,7 @@ export class ApiTokenService {
     const token = await this.tokens.findById(tokenId);
     const now = this.now();
     if (!token || token.deletedAt) return new ApiTokenDeletedError();
+    if (token.disabledAt && !hasPassed(token.expiresAt, now)) return new ApiTokenDisabledError();
     const limitError = monthlyLimitError(token, now);
     if (limitError && !hasPassed(token.expiresAt, now)) return limitError;
     return new ApiTokenExpiredError(token.expiresAt);
@@ -331,7 +361,9 @@ export class ApiTokenService {
         ? new ApiTokenExpiredError(token.expiresAt)
         : found.matchedPreviousSecret && hasPassed(token.previousSecretValidUntil, now)
           ? new ApiTokenRolledError(token.previousSecretValidUntil!)
-          : null;
+          : token.disabledAt
+            ? new ApiTokenDisabledError()
+            : null;
     if (revoked) {
       onRevoked({ token, reason: revoked.code, now });
       throw revoked;

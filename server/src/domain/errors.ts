@@ -43,6 +43,12 @@ export class ApiTokenInvalidError extends ApiTokenAuthError {
   }
 }
 
+export class ApiTokenDisabledError extends ApiTokenAuthError {
+  constructor() {
+    super('API_TOKEN_DISABLED', 'This API token is disabled. Enable it again on the API Tokens page (or with enableToken) to use it.');
+  }
+}
+
 export class ApiTokenDeletedError extends ApiTokenAuthError {
   constructor() {
     super(

@@ -36,6 +36,8 @@ export interface ApiTokenRecord {
   lastUsedUserAgent: string | null;
   createdAt: Date;
   deletedAt: Date | null;
+  /** Disabled since: refused, but holding its slot; null while enabled. */
+  disabledAt: Date | null;
   /** Null: never expires. */
   expiresAt: Date | null;
   /** While a rolled-out secret is in its grace period: when it stops working. */
@@ -188,6 +190,12 @@ export interface TokenUse {
   userAgent: string | null;
 }
 
+export type DisableTokenResult =
+  | { outcome: 'changed'; token: ApiTokenRecord }
+  | { outcome: 'unchanged'; token: ApiTokenRecord }
+  | { outcome: 'not-found' }
+  | { outcome: 'unusable' };
+
 export type DeleteTokenResult =
   | { outcome: 'deleted'; token: ApiTokenRecord }
   | { outcome: 'not-found' }
@@ -213,6 +221,11 @@ export interface TokenStore {
   /** Renames a token or changes its restrictions, unless it was deleted. */
   update(accountId: string, tokenId: string, changes: TokenChanges, records: ChangeRecords<ApiTokenRecord>): Promise<UpdateTokenResult>;
   softDelete(accountId: string, tokenId: string, at: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DeleteTokenResult>;
+  /**
+   * Disables (at a date) or enables (null) a token in the Active tab, with its records; 'unchanged'
+   * when it already was, and writes nothing then.
+   */
+  setDisabled(accountId: string, tokenId: string, disabledAt: Date | null, now: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DisableTokenResult>;
   /**
    * Gives a usable token a new secret, atomically: the current one becomes the previous one,
    * valid until `previousValidUntil`, and the secret it replaces (if any) stops at once.

@@ -8,6 +8,8 @@ import type { ChangeRecords } from './ports.js';
 export const WEBHOOK_EVENT_TYPES = [
   'token.created',
   'token.deleted',
+  'token.disabled',
+  'token.enabled',
   'token.expiring',
   'token.leaked',
   'quota.warning',
@@ -20,6 +22,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export const WEBHOOK_EVENT_OF: Partial<Record<AuditEventType, WebhookEventType>> = {
   TOKEN_GENERATED: 'token.created',
   TOKEN_DELETED: 'token.deleted',
+  TOKEN_DISABLED: 'token.disabled',
+  TOKEN_ENABLED: 'token.enabled',
   TOKEN_EXPIRING: 'token.expiring',
   TOKEN_LEAKED: 'token.leaked',
   QUOTA_WARNING: 'quota.warning',

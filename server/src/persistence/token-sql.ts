@@ -18,6 +18,7 @@ export const TOKEN_ROW = {
   lastUsedUserAgent: 'value',
   createdAt: 'date',
   deletedAt: 'date',
+  disabledAt: 'date',
   expiresAt: 'date',
   previousSecretValidUntil: 'date',
   allowedIps: 'value',
@@ -39,8 +40,8 @@ export const usable = (alias: string, nowParam: string) =>
   `${alias}"deletedAt" IS NULL AND ${alias}"activeSlot" IS NOT NULL AND (${alias}"expiresAt" IS NULL OR ${alias}"expiresAt" > ${nowParam})`;
 
 // One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
-// "still usable" check is in the same statement, so a delete or an expiry that lands mid-request
-// wins. So is the monthly limit: the row's month count goes up only while it is under the limit
+// "still usable" check is in the same statement, so a delete, a disable or an expiry that lands
+// mid-request wins. So is the monthly limit: the row's month count goes up only while it is under the limit
 // (a new month starts again at 1), and concurrent documents take the row lock in turn, each
 // re-checking the count the previous one left; PostgreSQL re-evaluates the WHERE on the updated
 // row, SQLite runs one writer at a time. The use's address and agent are stamped by the same
@@ -52,7 +53,7 @@ export const RECORD_DOCUMENT: SqlStatement = {
       "lastUsedAddress" = $3, "lastUsedUserAgent" = $4,
       "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" + 1 ELSE 1 END,
       "monthlyCountMonth" = $5
-    WHERE "id" = $1 AND ${usable('', '$2')}
+    WHERE "id" = $1 AND ${usable('', '$2')} AND "disabledAt" IS NULL
       AND ("monthlyDocumentLimit" IS NULL OR "monthlyCountMonth" IS NULL OR "monthlyCountMonth" <> $5
         OR "monthlyDocumentCount" < "monthlyDocumentLimit")
     RETURNING "documentCount"`,

@@ -9,6 +9,7 @@ import type {
   ChangeRecords,
   CreateTokenResult,
   DeleteTokenResult,
+  DisableTokenResult,
   RecordDocumentResult,
   RollTokenResult,
   TokenForAuthentication,
@@ -104,6 +105,15 @@ const updateStatement = (columns: readonly string[]): SqlStatement => ({
     WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 });
+// Only a token of the Active tab (usable at $4), and only if it is not in the asked state already:
+// of two concurrent disables one writes, and records, the change.
+const SET_DISABLED: SqlStatement = {
+  name: 'token_set_disabled',
+  text: `UPDATE "ApiToken" SET "disabledAt" = $3
+    WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$4')} AND (CASE WHEN "disabledAt" IS NULL THEN 0 ELSE 1 END) <> (CASE WHEN $3 IS NULL THEN 0 ELSE 1 END)
+    ${RETURNING_TOKEN}`,
+  dateColumns: TOKEN_DATES,
+};
 const RECLAIM_SLOTS_OF_EXPIRED: SqlStatement = {
   name: 'token_reclaim_slots_of_expired',
   text: `UPDATE "ApiToken" SET "activeSlot" = NULL
@@ -225,6 +235,15 @@ export class DatabaseTokenStore implements TokenStore {
     const result = await this.sql.transaction([{ statement: SOFT_DELETE, params: [tokenId, accountId, at], requireRow: true }, tokenRecords(records)]);
     if (result.committed) return { outcome: 'deleted', token: changedToken(result.rows) };
     return (await this.findOwned(accountId, tokenId)) ? { outcome: 'already-deleted' } : { outcome: 'not-found' };
+  }
+
+  async setDisabled(accountId: string, tokenId: string, disabledAt: Date | null, now: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DisableTokenResult> {
+    const result = await this.sql.transaction([{ statement: SET_DISABLED, params: [tokenId, accountId, disabledAt, now], requireRow: true }, tokenRecords(records)]);
+    if (result.committed) return { outcome: 'changed', token: changedToken(result.rows) };
+    const token = await this.findOwned(accountId, tokenId);
+    if (!token) return { outcome: 'not-found' };
+    const usableNow = token.deletedAt === null && (token.expiresAt === null || token.expiresAt > now);
+    return usableNow ? { outcome: 'unchanged', token } : { outcome: 'unusable' };
   }
 
   async findForAuthentication(secretHash: string, period: string): Promise<TokenForAuthentication | null> {

@@ -63,6 +63,11 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
     }),
     lastUsedUserAgent: t.exposeString('lastUsedUserAgent', { nullable: true, description: 'The User-Agent of the last document.' }),
     deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    disabledAt: t.expose('disabledAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Since when the token is disabled (disableToken): refused with API_TOKEN_DISABLED, while it keeps its slot in the Active tab. Null while enabled.',
+    }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the token stops working; null: never.' }),
     previousSecretWorksUntil: t.field({
       type: 'DateTime',
@@ -199,6 +204,26 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { id, gracePeriod }, ctx) => {
       const account = await ctx.viewer();
       return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod, await tokenCallerOf(ctx)));
+    },
+  }),
+  disableToken: t.field({
+    ...forScope('TOKENS_WRITE'),
+    type: ApiTokenType,
+    description: 'Disables a token of the Active tab: it is refused at once (401 API_TOKEN_DISABLED) but keeps its slot, secret and history. enableToken undoes it. Doing it twice changes nothing.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.disableToken(account.id, String(id), await tokenCallerOf(ctx)));
+    },
+  }),
+  enableToken: t.field({
+    ...forScope('TOKENS_WRITE'),
+    type: ApiTokenType,
+    description: 'Enables a disabled token: its secret works again as it did.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.enableToken(account.id, String(id), await tokenCallerOf(ctx)));
     },
   }),
   deleteToken: t.field({
