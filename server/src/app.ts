@@ -181,7 +181,17 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
-    ? sirv(config.dashboardDir, { single: true, etag: true, gzip: false, brotli: false })
+    ? sirv(config.dashboardDir, {
+        single: true,
+        etag: true,
+        // the .br and .gz the build made beside each asset (client/vite.config.ts)
+        brotli: true,
+        gzip: true,
+        // a hashed asset never changes under its name; index.html names the current ones, so it
+        // is checked on every load and a deploy is seen at once
+        setHeaders: (res, pathname) =>
+          res.setHeader('cache-control', pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      })
     : undefined;
 
   // the leak endpoint exists only where a scanner's key list is configured
