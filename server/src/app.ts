@@ -118,8 +118,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       transport: mail.transport,
       from: config.mailFrom,
       publicUrl: config.publicUrl,
-      // a dead letter: the operator's log says which message and why (never its address or body)
-      onGivenUp: (message, reason) => logger.warn({ mailId: message.id, kind: message.kind, reason }, 'mail given up'),
+      onAttempt: (outcome, givenUp) => observability.mailAttempted(outcome, givenUp),
     },
     onBackgroundError: (error) => logger.error({ err: error }, 'password reset request failed after its answer'),
     now: options.clock,

@@ -51,7 +51,7 @@ export interface ServiceOptions {
   /** Asked as renders are about to start: an error refuses them (answers nobody reads, http/unsent-answers.ts). */
   refuseToRender?: () => Error | undefined;
   /** Where mail goes, its From, and where its links point. */
-  mail: { transport: MailTransport; from: string; publicUrl: string; onGivenUp?: MailDeliveryOptions['onGivenUp'] };
+  mail: { transport: MailTransport; from: string; publicUrl: string; onAttempt?: MailDeliveryOptions['onAttempt'] };
   /** Hears of failures in work done after an answer (a password reset request's lookup and mail). */
   onBackgroundError?: (error: unknown) => void;
 }
@@ -89,7 +89,7 @@ export function createServices(
       onBackgroundError,
     ),
     notifications: new NotificationPreferencesService(mailStore, now),
-    mailDelivery: new MailDelivery(mailStore, mail.transport, new MailTemplates(), { now, from: mail.from, publicUrl: mail.publicUrl, onGivenUp: mail.onGivenUp }),
+    mailDelivery: new MailDelivery(mailStore, mail.transport, new MailTemplates(), { now, from: mail.from, publicUrl: mail.publicUrl, onAttempt: mail.onAttempt }),
     twoFactor,
     teams: new TeamService(new DatabaseTeamStore(database.sql), announce, now),
     apiTokens,

@@ -8,17 +8,23 @@ import { configFromEnv, limitsFromEnv } from '../src/config.js';
 import { MailTemplates } from '../src/mail/mail-templates.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { linkIn, SmtpSink } from './support/smtp-sink.js';
+import { captureLog } from './support/log-lines.js';
+import { parsePrometheusText } from './support/prometheus-text.js';
 
 const MINUTE = 60_000;
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
 
+const log = captureLog();
 const sink = new SmtpSink((address) => address.startsWith('bounce-'));
 let t: TestApp;
 
 beforeAll(async () => {
   await sink.up();
-  t = await createTestApp({ smtpUrl: sink.url, mailPollMs: 0, publicUrl: 'https://dashboard.example.com', limits: { ...limitsFromEnv({}), signUpsPerIpPerHour: 1000 } }, { clock });
+  t = await createTestApp(
+    { smtpUrl: sink.url, mailPollMs: 0, publicUrl: 'https://dashboard.example.com', metrics: true, logging: 'info', limits: { ...limitsFromEnv({}), signUpsPerIpPerHour: 1000 } },
+    { clock, logDestination: log.destination },
+  );
 });
 afterAll(async () => {
   await t?.close();
@@ -235,6 +241,12 @@ describe('the outbox', () => {
     );
     expect(row!.failedAt, JSON.stringify(row)).not.toBeNull();
     expect(row!.failureReason).toBe('refused by the mail server (SMTP 550)');
+    // the operator sees it: a counter, and a log line naming the message and why (not the address)
+    const metrics = parsePrometheusText(await (await t.app.yoga.fetch('http://yoga/metrics')).text());
+    expect(metrics.value('pogodoc_mail_attempts_total', { outcome: 'given_up' })).toBeGreaterThanOrEqual(1);
+    const line = log.lines().find((candidate) => candidate.msg === 'mail given up' && candidate.reason === 'refused by the mail server (SMTP 550)');
+    expect(line).toMatchObject({ kind: 'VERIFY_EMAIL', mailId: expect.stringMatching(/^mail:VERIFY_EMAIL:/) });
+    expect(JSON.stringify(line)).not.toContain(email);
     // what is kept of a message that will never be sent holds no secret either
     expect(row!.payload).not.toMatch(/pgl_/);
   });

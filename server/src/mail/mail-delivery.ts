@@ -5,6 +5,7 @@
 import {
   MAIL_LEASE_MS,
   MAIL_MAX_WAITING_PER_TEAM,
+  MAIL_RETRIES_RAN_OUT,
   mayTurnOff,
   nextMailAttempt,
   unsubscribeSignature,
@@ -27,8 +28,8 @@ export interface MailDeliveryOptions {
   from: string;
   /** PUBLIC_URL: where links in messages point (the dashboard). */
   publicUrl: string;
-  /** Hears of each message given up, for the operator's log and metrics. */
-  onGivenUp?: (message: Pick<ClaimedMail, 'id' | 'kind'>, reason: string) => void;
+  /** Hears of each attempt's outcome, and of each message given up, for the operator's log and metrics. */
+  onAttempt?: (outcome: 'sent' | 'retry' | 'given_up', givenUp?: { id: string; kind: string; reason: string }) => void;
 }
 
 /** The fragment the dashboard opens for each link (client/src/email-links.ts reads it). */
@@ -110,7 +111,9 @@ export class MailDelivery {
     }
     const at = this.options.now();
     await this.store.recordAttempt(message, at, outcome!);
-    if (!outcome!.sent && !outcome!.retryAt) this.options.onGivenUp?.(message, outcome!.reason ?? 'retries ran out');
+    if (outcome!.sent) this.options.onAttempt?.('sent');
+    else if (outcome!.retryAt) this.options.onAttempt?.('retry');
+    else this.options.onAttempt?.('given_up', { id: message.id, kind: message.kind, reason: outcome!.reason ?? MAIL_RETRIES_RAN_OUT });
   }
 
   private async render(message: ClaimedMail) {

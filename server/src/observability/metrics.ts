@@ -117,6 +117,12 @@ export function createMetrics() {
       help: 'Redis connection errors and failed commands of the live-event channel',
       registers,
     }),
+    mailAttempts: new Counter({
+      name: 'pogodoc_mail_attempts_total',
+      help: 'Attempts to send a message of the mail outbox, by outcome: sent, retry (a failure, tried again later) or given_up (a dead letter: refused for good, or out of retries)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     renderersEnded: new Counter({
       name: 'pogodoc_renderers_ended_total',
       help: 'Renderer processes that ended during a render, by why: out_of_memory (the heap cap) or other (killed from outside, a crash); timeouts are in pogodoc_render_duration_seconds',

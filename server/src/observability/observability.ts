@@ -42,6 +42,11 @@ export function createObservability(config: ObservabilityConfig, { logDestinatio
       metrics?.renderersEnded.inc({ reason: /heap limit|Allocation failed|out of memory/i.test(stderr) ? 'out_of_memory' : 'other' });
       logger.warn({ pid, code, signal, fatal }, 'a renderer process ended during a render; a replacement was started');
     },
+    /** A mail attempt's outcome; a dead letter is also logged, by id, kind and reason (never its address or body). */
+    mailAttempted(outcome: 'sent' | 'retry' | 'given_up', message?: { id: string; kind: string; reason: string }) {
+      metrics?.mailAttempts.inc({ outcome });
+      if (message) logger.warn({ mailId: message.id, kind: message.kind, reason: message.reason }, 'mail given up');
+    },
     redisError(message: string, error: unknown) {
       metrics?.redisErrors.inc();
       logger.warn({ err: error }, message);
