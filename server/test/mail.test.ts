@@ -2,10 +2,13 @@
 // read back as a mail client would (mailparser). Delivery is run by the tests (MAIL_POLL_MS=0), on
 // an injected clock, so that backoff and link expiry are moved to rather than waited for.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { configFromEnv, limitsFromEnv } from '../src/config.js';
 import { MailTemplates } from '../src/mail/mail-templates.js';
+import { DatabaseMailStore } from '../src/persistence/mail-store.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { linkIn, SmtpSink } from './support/smtp-sink.js';
 import { captureLog } from './support/log-lines.js';
@@ -261,6 +264,60 @@ describe('the outbox', () => {
     );
     expect(row!.sentAt).not.toBeNull();
     expect(row!.payload).not.toMatch(/pgl_/);
+  });
+
+  it('a mail server that accepts the connection and never answers holds up no request and no webhook', async () => {
+    // a TCP server that takes the connection and says nothing: nodemailer waits for its greeting
+    const sockets = new Set<Socket>();
+    const silent = createTcpServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const stuck = await createTestApp({ smtpUrl: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, mailPollMs: 0, webhookAllowPrivateUrls: true, limits: { ...limitsFromEnv({}), signUpsPerIpPerHour: 1000 } });
+    const receiver = createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { session } = await stuck.signUp({ email: address('stuck') });
+      await stuck.gql('mutation($u: String!) { createWebhookEndpoint(url: $u, events: ["token.created"]) { endpoint { id } } }', { u: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` }, bearer(session));
+      await stuck.generateToken(session, 'while mail hangs');
+      let mailDone = false;
+      const mail = stuck.app.services.mailDelivery.deliverDue().finally(() => (mailDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // while the mail waits on the silent server: a request is answered, and the webhook goes out
+      expect((await stuck.gql('{ tokens { name } }', {}, bearer(session))).data.tokens).toEqual([{ name: 'while mail hangs' }]);
+      expect(await stuck.app.services.webhookDelivery.deliverDue()).toBe(1);
+      expect(mailDone).toBe(false);
+      for (const socket of sockets) socket.destroy();
+      await mail;
+    } finally {
+      await stuck.close();
+      receiver.close();
+      silent.close();
+    }
+  });
+
+  it("a team's waiting notifications past its cap are given up, oldest first; security messages never", async () => {
+    const store = new DatabaseMailStore(t.app.database.sql, t.database.provider);
+    const team = `cap-team-${counter++}`;
+    const at = (seconds: number) => new Date(clock().getTime() + 3_600_000 + seconds * 1000);
+    const insert = (id: string, kind: string, seconds: number) =>
+      t.app.database.sql.rows(
+        { name: 'test_cap_insert', text: `INSERT INTO "MailMessage" ("id", "accountId", "toAddress", "kind", "payload", "createdAt", "nextAttemptAt", "attemptCount") VALUES ($1, $2, $3, $4, '{}', $5, $6, 0)` },
+        [id, team, 'cap@example.com', kind, at(seconds), at(seconds + 3600)],
+      );
+    await insert(`${team}:old-notice`, 'QUOTA_WARNING', 1);
+    await insert(`${team}:old-security`, 'TOKEN_LEAKED', 2);
+    await insert(`${team}:middle`, 'TOKEN_EXPIRED', 3);
+    await insert(`${team}:newest`, 'TOKEN_EXPIRING', 4);
+    expect(await store.giveUpOverCap(2, clock())).toBeGreaterThanOrEqual(1);
+    const rows = await t.app.database.sql.rows<{ id: string; failureReason: string | null }>(
+      { name: 'test_cap_rows', text: `SELECT "id", "failureReason" FROM "MailMessage" WHERE "accountId" = $1 ORDER BY "id"` },
+      [team],
+    );
+    expect(Object.fromEntries(rows.map((row) => [row.id.slice(team.length + 1), row.failureReason]))).toEqual({
+      middle: null,
+      newest: null,
+      'old-notice': 'over the team’s cap of waiting messages',
+      'old-security': null,
+    });
   });
 
   it('two instances delivering the same outbox at once send each message once', async () => {
