@@ -110,7 +110,7 @@ const updateStatement = (columns: readonly string[]): SqlStatement => ({
 const SET_DISABLED: SqlStatement = {
   name: 'token_set_disabled',
   text: `UPDATE "ApiToken" SET "disabledAt" = $3
-    WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$4')} AND (CASE WHEN "disabledAt" IS NULL THEN 0 ELSE 1 END) <> (CASE WHEN $3 IS NULL THEN 0 ELSE 1 END)
+    WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$4')} AND (CASE WHEN "disabledAt" IS NULL THEN 0 ELSE 1 END) <> CAST($5 AS INTEGER)
     ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 };
@@ -238,7 +238,7 @@ export class DatabaseTokenStore implements TokenStore {
   }
 
   async setDisabled(accountId: string, tokenId: string, disabledAt: Date | null, now: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DisableTokenResult> {
-    const result = await this.sql.transaction([{ statement: SET_DISABLED, params: [tokenId, accountId, disabledAt, now], requireRow: true }, tokenRecords(records)]);
+    const result = await this.sql.transaction([{ statement: SET_DISABLED, params: [tokenId, accountId, disabledAt, now, disabledAt ? 1 : 0], requireRow: true }, tokenRecords(records)]);
     if (result.committed) return { outcome: 'changed', token: changedToken(result.rows) };
     const token = await this.findOwned(accountId, tokenId);
     if (!token) return { outcome: 'not-found' };

@@ -1,6 +1,35 @@
-import type { RenderedDocument } from '../../domain/documents.js';
+import { keptUserAgent, type RenderedDocument } from '../../domain/documents.js';
+import type { AccountRecord, ApiTokenRecord } from '../../domain/ports.js';
 import { builder } from '../builder.js';
 import { forAnyone } from '../authorization.js';
+import { AccountType } from './account.js';
+import { ApiTokenType } from './api-token.js';
+
+const TokenInfoType = builder.objectRef<{ token: ApiTokenRecord; team: AccountRecord }>('TokenInfo').implement({
+  description: 'The token a request authenticated with, and what it may still do: for smoke tests in CI. It costs no document.',
+  fields: (t) => ({
+    token: t.field({ type: ApiTokenType, description: 'Its name, scopes, expiry and restrictions.', resolve: (info) => info.token }),
+    team: t.field({ type: AccountType, description: 'The team it belongs to: its plan and currentPeriod (used, quota, resetsAt).', resolve: (info) => info.team }),
+    monthlyDocumentsLeft: t.int({
+      nullable: true,
+      description: "Documents the token's own monthly limit still allows this calendar month (UTC); null without a limit.",
+      resolve: ({ token }, _args, ctx) => (token.monthlyDocumentLimit === null ? null : Math.max(0, token.monthlyDocumentLimit - ctx.services.apiTokens.documentsThisMonth(token))),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  tokenInfo: t.field({
+    ...forAnyone,
+    type: TokenInfoType,
+    description:
+      'Which token this is (Authorization: Bearer <API token>), its team, and its quota: free, for a CI smoke test. Any scope will do; a token that could not make a document gets the same error a document would (401 deleted, disabled, expired; 403 address; PLAN_REQUIRED).',
+    resolve: async (_root, _args, ctx) => {
+      const { token } = await ctx.services.apiTokens.authenticate(ctx.bearer, ctx.clientAddress, keptUserAgent(ctx.userAgent) ?? undefined);
+      return { token, team: await ctx.services.accounts.accountOfToken(token) };
+    },
+  }),
+}));
 
 const DocumentType = builder.objectRef<RenderedDocument>('Document').implement({
   description: 'A rendered document.',
