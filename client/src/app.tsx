@@ -141,6 +141,7 @@ function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPass
   if (data?.viewer) lastShown.current = data;
   const shown = data?.viewer ? data : sessionExpired ? lastShown.current : null;
   const viewer = shown?.viewer;
+  const focusAfterSignIn = useFocusAfterSignIn(Boolean(viewer) && !sessionExpired);
 
   return (
     <div class="page">
@@ -180,7 +181,11 @@ function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPass
             {(sessionExpired || (data && !data.viewer)) && (
               <AuthForm
                 notice={signInNotice ?? (sessionExpired ? 'Your session has expired. Sign in again to manage your tokens.' : undefined)}
-                onSignedIn={(accountId) => onSignedIn(accountId === lastShown.current?.viewer?.id)}
+                onSignedIn={(accountId) => {
+                  const sameAccount = accountId === lastShown.current?.viewer?.id;
+                  focusAfterSignIn(sameAccount);
+                  onSignedIn(sameAccount);
+                }}
               />
             )}
             {signInNotice && viewer && !sessionExpired && (
@@ -213,6 +218,39 @@ function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPass
       </main>
     </div>
   );
+}
+
+/**
+ * Where focus goes once a sign-in has brought the page: back where the person was when the session
+ * expired (the page kept its place behind the form, so the filter or the button they were on is
+ * still there), or else the page's heading, rather than the body the sign-in form leaves it on.
+ * Returns what the sign-in form calls on success.
+ */
+function useFocusAfterSignIn(pageShown: boolean): (sameAccount: boolean) => void {
+  // the last element focused on the page, outside the sign-in forms
+  const lastPlace = useRef<HTMLElement | null>(null);
+  const pending = useRef<{ place: HTMLElement | null } | null>(null);
+  useEffect(() => {
+    const onFocusIn = (event: FocusEvent) => {
+      const target = event.target;
+      if (target instanceof HTMLElement && !target.closest('.auth')) lastPlace.current = target;
+    };
+    document.addEventListener('focusin', onFocusIn);
+    return () => document.removeEventListener('focusin', onFocusIn);
+  }, []);
+  useEffect(() => {
+    if (!pageShown || !pending.current) return;
+    const { place } = pending.current;
+    pending.current = null;
+    // after the children have drawn the page (and the hidden page is shown again)
+    requestAnimationFrame(() => {
+      const there = place?.isConnected && place.getClientRects().length > 0 ? place : document.getElementById('page-title');
+      there?.focus();
+    });
+  }, [pageShown]);
+  return (sameAccount) => {
+    pending.current = { place: sameAccount ? lastPlace.current : null };
+  };
 }
 
 const SignOutMutation = graphql(`

@@ -105,8 +105,10 @@ describe('token lifecycle on the dashboard', () => {
     await page.goto(url);
     await page.getByRole('button', { name: 'Details of Rolling' }).click();
     const details = page.getByTestId('token-details');
-    await details.getByLabel('Keep the current secret working for').selectOption({ label: '24 hours' });
-    await details.getByRole('button', { name: 'Roll secret' }).click();
+    await details.getByRole('button', { name: 'Roll secret…' }).click();
+    const roll = page.getByRole('dialog', { name: 'Roll the secret of “Rolling”?' });
+    await roll.getByRole('radio', { name: '24 hours' }).check();
+    await roll.getByRole('button', { name: 'Roll secret', exact: true }).click();
     const newSecret = (await details.getByTestId('secret').textContent())!.trim();
     expect(newSecret).toMatch(/^pgd_[0-9A-Za-z]{36}$/);
     expect(newSecret).not.toBe(oldSecret);

@@ -56,7 +56,11 @@ export function CurrentPlan({ plan, plans, activeCount, maxActiveTokens, changin
         active tokens
       </p>
       <div class="row">
-        <button type="button" id="change-plan" class="secondary" onClick={() => setChanging(true)}>
+        <button type="button" id="change-plan" class="secondary" onClick={() => {
+            setChanging(true);
+            // the button gives way to the cards: focus goes to their heading, not to the page body
+            requestAnimationFrame(() => document.getElementById('plan-title')?.focus());
+          }}>
           Change plan
         </button>
         <button type="button" class="secondary" onClick={() => setCancelling(true)}>

@@ -4,10 +4,12 @@ import { graphql } from '../gql';
 import { describeError } from '../error-messages';
 import { useCurrentError } from '../connection-context';
 import { SecretReveal } from './secret-reveal';
+import { DEFAULT_EXPIRY, ExpiryField, expiryProblem, expiryVariables, type ExpiryValue } from './expiry-field';
+import { ExpiryStatement } from './token-expiry';
 
 const GenerateTokenMutation = graphql(`
-  mutation GenerateToken($name: String!) {
-    generateToken(name: $name) {
+  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {
+    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {
       secret
       token {
         ...TokenRow
@@ -28,7 +30,9 @@ interface Props {
 export function GenerateToken({ rules, activeCount, planActive }: Props) {
   const [name, setName] = useState('');
   const [touched, setTouched] = useState(false);
-  const [secret, setSecret] = useState<{ value: string; name: string } | null>(null);
+  const [expiry, setExpiry] = useState<ExpiryValue>({ choice: DEFAULT_EXPIRY, date: '' });
+  const [expiryTouched, setExpiryTouched] = useState(false);
+  const [secret, setSecret] = useState<{ value: string; name: string; expiresAt: string | null | undefined } | null>(null);
   const [{ fetching, error: lastError }, generate] = useMutation(GenerateTokenMutation);
   const error = useCurrentError(lastError);
   const input = useRef<HTMLInputElement>(null);
@@ -55,13 +59,21 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setTouched(true);
+    setExpiryTouched(true);
     if (nameProblem || disabled) return;
-    const result = await generate({ name: name.trim() });
+    if (expiryProblem(expiry)) {
+      document.getElementById('token-expiry-date')?.focus();
+      return;
+    }
+    const result = await generate({ name: name.trim(), ...expiryVariables(expiry) });
     const generated = result.data?.generateToken;
     if (generated) {
-      setSecret({ value: generated.secret, name: generated.token.name });
+      setSecret({ value: generated.secret, name: generated.token.name, expiresAt: generated.token.expiresAt });
       setName('');
       setTouched(false);
+      // the next token starts from the default again, not from this one's "never"
+      setExpiry({ choice: DEFAULT_EXPIRY, date: '' });
+      setExpiryTouched(false);
     }
   };
 
@@ -76,38 +88,48 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
       )}
       <form class="generate" onSubmit={submit} noValidate>
         <label for="token-name">Token name</label>
-        <div class="row">
-          <input
-            id="token-name"
-            ref={input}
-            name="name"
-            autoComplete="off"
-            placeholder="e.g. Production server"
-            value={name}
-            disabled={!planActive || atLimit}
-            aria-invalid={touched && nameProblem ? 'true' : 'false'}
-            aria-describedby="token-name-hint"
-            onInput={(e) => {
-              setName(e.currentTarget.value);
-              setTouched(true);
-            }}
-          />
-          <button type="submit" disabled={disabled}>
-            Generate
-          </button>
-        </div>
+        <input
+          id="token-name"
+          ref={input}
+          name="name"
+          autoComplete="off"
+          placeholder="e.g. Production server"
+          value={name}
+          disabled={!planActive || atLimit}
+          aria-invalid={touched && nameProblem ? 'true' : 'false'}
+          aria-describedby="token-name-hint"
+          onInput={(e) => {
+            setName(e.currentTarget.value);
+            setTouched(true);
+          }}
+        />
         <p id="token-name-hint" class={touched && nameProblem ? 'error' : 'muted'}>
           {touched && nameProblem ? nameProblem : `${length}/${rules.nameMaxLength} characters`}
         </p>
         <p class="visually-hidden" role="status" data-testid="name-announcement">
           {announced}
         </p>
+        <ExpiryField
+          value={expiry}
+          onChange={(value) => {
+            setExpiry(value);
+            if (value.choice === 'CUSTOM' && value.date) setExpiryTouched(true);
+          }}
+          touched={expiryTouched}
+          disabled={!planActive || atLimit}
+        />
+        <div class="row">
+          <button type="submit" disabled={disabled}>
+            Generate
+          </button>
+        </div>
         {error && (
           <p class="error" role="alert" data-testid="generate-error">
             {describeError(error, rules)}
           </p>
         )}
       </form>
+      {secret && <ExpiryStatement expiresAt={secret.expiresAt} />}
       {secret && (
         <SecretReveal
           secret={secret.value}

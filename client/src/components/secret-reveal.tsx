@@ -1,13 +1,35 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { TokenSnippets } from './token-snippets';
 
+const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
+
 /**
  * The secret, shown once. It lives only in this component's state: nothing stores it, and
  * dismissing it or leaving the page drops it for good.
+ *
+ * Saved, it gives focus back to what made it, unless the parent already moved focus itself (the
+ * generate form sends it to the name field): a form that the reveal stood in for (Roll secret in
+ * Details) is back in its place, so its submit button, the one that was pressed, gets focus.
  */
 export function SecretReveal({ secret, name, onDone }: { secret: string; name: string; onDone: () => void }) {
   const [copy, setCopy] = useState<'copying' | 'copied' | 'failed'>('copying');
   const title = useRef<HTMLHeadingElement>(null);
+  const region = useRef<HTMLDivElement>(null);
+
+  const saved = () => {
+    const spot = region.current;
+    const parent = spot?.parentElement;
+    const index = parent && spot ? [...parent.children].indexOf(spot) : -1;
+    const hadFocus = Boolean(spot?.contains(document.activeElement));
+    onDone();
+    requestAnimationFrame(() => {
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (!hadFocus || !lost || !parent?.isConnected) return;
+      const inPlace = parent.children[index] as HTMLElement | undefined;
+      const target = inPlace?.matches(FOCUSABLE) ? inPlace : (inPlace?.querySelector<HTMLElement>('[type="submit"]') ?? inPlace?.querySelector<HTMLElement>(FOCUSABLE));
+      target?.focus();
+    });
+  };
 
   const copyToClipboard = () =>
     navigator.clipboard.writeText(secret).then(
@@ -26,7 +48,7 @@ export function SecretReveal({ secret, name, onDone }: { secret: string; name: s
   }, [secret]);
 
   return (
-    <div class="secret" role="region" aria-labelledby="secret-title">
+    <div class="secret" role="region" aria-labelledby="secret-title" ref={region}>
       <h3 id="secret-title" tabIndex={-1} ref={title}>Your new token “{name}”</h3>
       <p class="warning">
         <strong>This is the only time you will see this token.</strong> Save it in a secure location now, such as an
@@ -46,7 +68,7 @@ export function SecretReveal({ secret, name, onDone }: { secret: string; name: s
       </p>
       <h4 class="snippets-title">Use your API token</h4>
       <TokenSnippets token={secret} />
-      <button type="button" onClick={onDone}>
+      <button type="button" onClick={saved}>
         I have saved it
       </button>
     </div>

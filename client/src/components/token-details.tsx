@@ -3,8 +3,11 @@ import { useMutation, useQuery } from '@urql/preact';
 import { graphql } from '../gql';
 import type { RollGracePeriod } from '../gql/graphql';
 import { describeError } from '../error-messages';
+import { useCurrentError } from '../connection-context';
+import { ConfirmDialog } from './confirm-dialog';
 import { formatDateTime, relativeTime } from './relative-time';
 import { SecretReveal } from './secret-reveal';
+import { timeLeftInWords } from './token-expiry';
 import { TokenUsage } from './token-usage';
 
 const TokenDetailsQuery = graphql(`
@@ -52,12 +55,18 @@ const RollTokenMutation = graphql(`
   }
 `);
 
-const GRACE_CHOICES: Array<{ value: RollGracePeriod; label: string }> = [
-  { value: 'ONE_HOUR' as RollGracePeriod, label: '1 hour' },
-  { value: 'ONE_DAY' as RollGracePeriod, label: '24 hours' },
-  { value: 'SEVEN_DAYS' as RollGracePeriod, label: '7 days' },
-  { value: 'NONE' as RollGracePeriod, label: 'None: stop it now (the secret leaked)' },
+/**
+ * The grace periods rollToken takes, with their lengths as the server applies them (the
+ * RollGracePeriod enum's description), so the question can name the deadline before the roll. The
+ * deadline shown after the roll is the server's own (previousSecretWorksUntil).
+ */
+const GRACE_CHOICES: Array<{ value: RollGracePeriod; label: string; ms: number }> = [
+  { value: 'ONE_HOUR', label: '1 hour', ms: 3600_000 },
+  { value: 'ONE_DAY', label: '24 hours', ms: 24 * 3600_000 },
+  { value: 'SEVEN_DAYS', label: '7 days', ms: 7 * 24 * 3600_000 },
+  { value: 'NONE', label: 'None: stop it now (the secret leaked)', ms: 0 },
 ];
+const DEFAULT_GRACE: RollGracePeriod = 'ONE_HOUR';
 
 /**
  * One token in full, in a native modal <dialog>: where it was last used from, its expiry, its usage
@@ -175,38 +184,125 @@ function EditForm(props: { id: string; name: string; allowedIps: string[]; month
   );
 }
 
+/**
+ * "Roll secret…" asks first (issue #25, D7): how long the current secret keeps working, with its
+ * deadline in words, in a modal dialog that gives focus back to this button. After the roll, the
+ * new secret is shown once with the old one's deadline, as the server set it, beside it.
+ */
 function RollForm({ id, name }: { id: string; name: string }) {
-  const [grace, setGrace] = useState<RollGracePeriod>('ONE_HOUR' as RollGracePeriod);
+  const [asking, setAsking] = useState(false);
+  const [grace, setGrace] = useState<RollGracePeriod>(DEFAULT_GRACE);
   const [state, roll] = useMutation(RollTokenMutation);
-  const [secret, setSecret] = useState<string | null>(null);
+  const error = useCurrentError(state.error);
+  const [rolled, setRolled] = useState<{ secret: string; worksUntil: string | null } | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
 
-  if (secret) return <SecretReveal secret={secret} name={name} onDone={() => setSecret(null)} />;
+  const confirm = async () => {
+    const result = await roll({ id, gracePeriod: grace });
+    const answer = result.data?.rollToken;
+    if (!answer) return;
+    setAsking(false);
+    setRolled({ secret: answer.secret, worksUntil: answer.token.previousSecretWorksUntil ?? null });
+  };
+
+  if (rolled) {
+    return (
+      <div class="stack">
+        <RolledDeadline worksUntil={rolled.worksUntil} />
+        <SecretReveal
+          secret={rolled.secret}
+          name={name}
+          onDone={() => {
+            setRolled(null);
+            // back to the button that started it, not to the top of the page
+            requestAnimationFrame(() => button.current?.focus());
+          }}
+        />
+      </div>
+    );
+  }
   return (
-    <form
-      class="stack"
-      aria-label="Roll secret"
-      onSubmit={async (event) => {
-        event.preventDefault();
-        const result = await roll({ id, gracePeriod: grace });
-        if (result.data) setSecret(result.data.rollToken.secret);
-      }}
-    >
-      <label>
-        Keep the current secret working for
-        <select value={grace} onChange={(event) => setGrace(event.currentTarget.value as RollGracePeriod)}>
-          {GRACE_CHOICES.map((choice) => (
-            <option key={choice.value} value={choice.value}>
-              {choice.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      {state.error && <p class="error" role="alert">{describeError(state.error)}</p>}
+    <div class="stack" data-testid="roll">
+      <p class="muted">
+        Rolling gives this token a new secret, shown once. You choose how long the current secret keeps working.
+      </p>
       <div class="row end">
-        <button type="submit" class="danger" disabled={state.fetching}>
-          Roll secret
+        <button
+          type="button"
+          class="secondary"
+          ref={button}
+          onClick={() => {
+            setGrace(DEFAULT_GRACE);
+            setAsking(true);
+          }}
+        >
+          Roll secret…
         </button>
       </div>
-    </form>
+      {asking && (
+        <ConfirmDialog
+          title={`Roll the secret of “${name}”?`}
+          confirmLabel="Roll secret"
+          danger
+          busy={state.fetching}
+          error={error && describeError(error)}
+          onConfirm={() => void confirm()}
+          onCancel={() => setAsking(false)}
+        >
+          <GraceChoice id={id} grace={grace} onChange={setGrace} />
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+/** The grace period as radio buttons (arrow keys move between them), and its deadline in words. */
+function GraceChoice({ id, grace, onChange }: { id: string; grace: RollGracePeriod; onChange(grace: RollGracePeriod): void }) {
+  // the deadline moves with the clock while the question is open, so it is still true when confirmed
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  // the choice held when the dialog opened has focus: the question asked is this one
+  const [initial] = useState(grace);
+  const chosen = GRACE_CHOICES.find((choice) => choice.value === grace)!;
+
+  return (
+    <>
+      <fieldset class="grace">
+        <legend>Keep the current secret working for</legend>
+        {GRACE_CHOICES.map((choice) => (
+          <label key={choice.value} class="checkbox">
+            <input
+              type="radio"
+              name={`grace-${id}`}
+              value={choice.value}
+              checked={grace === choice.value}
+              autoFocus={choice.value === initial}
+              onChange={() => onChange(choice.value)}
+            />
+            {choice.label}
+          </label>
+        ))}
+      </fieldset>
+      {/* a status, so that a screen reader hears the new deadline when the choice changes */}
+      <p role="status" data-testid="roll-deadline" class={chosen.ms === 0 ? 'notice' : undefined}>
+        {chosen.ms === 0
+          ? 'The current secret stops working as soon as you roll: anything still using it is refused at once (API_TOKEN_ROLLED).'
+          : `The current secret keeps working for ${chosen.label}, until ${formatDateTime(new Date(now + chosen.ms).toISOString())}, then stops. Update everything that uses it before then.`}
+      </p>
+    </>
+  );
+}
+
+/** After a roll, beside the new secret: until when the previous one works, as the server set it. */
+function RolledDeadline({ worksUntil }: { worksUntil: string | null }) {
+  return (
+    <p class="notice" data-testid="rolled-deadline">
+      {worksUntil
+        ? `The previous secret works until ${formatDateTime(worksUntil)} (${timeLeftInWords(Date.parse(worksUntil) - Date.now())}), then stops. The new secret works now.`
+        : 'The previous secret stopped working now. The new secret works now.'}
+    </p>
   );
 }

@@ -27,3 +27,38 @@ export function TokenExpiry({ expiresAt, status }: { expiresAt: string | null | 
     </>
   );
 }
+
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * A wait ahead in words, for deadlines a person just chose: "in 45 minutes", "in 24 hours",
+ * "in 7 days". Plainer than relativeTime's "tomorrow" or "in 4 weeks" for a 30-day expiry.
+ */
+export function timeLeftInWords(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(ms / HOUR_MS);
+  if (hours < 48) return `in ${hours} hour${hours === 1 ? '' : 's'}`;
+  return `in ${Math.round(ms / DAY_MS)} days`;
+}
+
+/** Whole calendar days from today to the day of `iso`, in the browser's time zone. */
+function calendarDaysUntil(iso: string, now = Date.now()): number {
+  const day = (at: Date) => new Date(at.getFullYear(), at.getMonth(), at.getDate()).getTime();
+  return Math.round((day(new Date(iso)) - day(new Date(now))) / DAY_MS);
+}
+
+/** What the reveal of a new token says about its expiry, from generateToken's answer. */
+export function ExpiryStatement({ expiresAt }: { expiresAt: string | null | undefined }) {
+  if (!expiresAt) {
+    return <p data-testid="reveal-expiry">This token never expires: delete it when it is no longer needed.</p>;
+  }
+  const days = calendarDaysUntil(expiresAt);
+  const when = days >= 2 ? `in ${days} days` : relativeTime(expiresAt);
+  return (
+    <p data-testid="reveal-expiry">
+      This token expires on {formatDateTime(expiresAt)} ({when}).
+    </p>
+  );
+}

@@ -13,7 +13,8 @@ interface Props {
   tokens: TokenRowFragment[];
   sort: Sort | null;
   onSort(sort: Sort): void;
-  onDetails(token: TokenRowFragment): void;
+  /** `opener`: the button pressed, where focus goes back when Details closes. */
+  onDetails(token: TokenRowFragment, opener: HTMLElement): void;
   onDelete(token: TokenRowFragment): void;
 }
 
@@ -85,13 +86,13 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
                 {/* an expired token was never deleted: its badge beside the name says when it expired */}
                 {token.deletedAt ? <When iso={token.deletedAt} /> : 'Expired'}{' '}
                 {/* its usage stays readable */}
-                <button type="button" class="secondary" onClick={() => onDetails(token)} aria-label={`Details of ${token.name}`}>
+                <button type="button" class="secondary" onClick={(event) => onDetails(token, event.currentTarget)} aria-label={`Details of ${token.name}`}>
                   Details
                 </button>
               </td>
             ) : (
               <td>
-                <button type="button" class="secondary" onClick={() => onDetails(token)} aria-label={`Details of ${token.name}`}>
+                <button type="button" class="secondary" onClick={(event) => onDetails(token, event.currentTarget)} aria-label={`Details of ${token.name}`}>
                   Details
                 </button>{' '}
                 <button type="button" class="danger" onClick={() => onDelete(token)} aria-label={`Delete ${token.name}`}>

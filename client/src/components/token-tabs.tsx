@@ -49,7 +49,9 @@ export function TokenTabs({ paused = false }: { paused?: boolean }) {
         : undefined,
     },
   };
-  const labels = { ACTIVE: paused ? 'Paused' : 'Active', DELETED: 'Deleted' };
+  // "Paused" only once there is something paused: a new account before its first plan has no
+  // tokens, and "Paused 0" would say something is stopped (the paused notice is hidden then too)
+  const labels = { ACTIVE: paused && lists.ACTIVE.count ? 'Paused' : 'Active', DELETED: 'Deleted' };
 
   // arrow keys move between tabs, as the WAI-ARIA tabs pattern expects
   const onKeyDown = (event: KeyboardEvent) => {
@@ -134,6 +136,7 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
   const [deleteState, deleteToken] = useMutation(DeleteTokenMutation);
   const deleteError = useCurrentError(deleteState.error);
   const afterDelete = useRef<HTMLElement | null>(null);
+  const detailsOpener = useRef<HTMLElement | null>(null);
 
   if (fetching && !loaded) return <p class="muted" role="status">Loading tokens…</p>;
   if (error && !loaded) return <p class="error" role="alert">{describeError(error)}</p>;
@@ -153,7 +156,10 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
         <p class="empty">No token name contains “{filter.trim()}”.</p>
       ) : (
         <TokenTable status={status} tokens={shown} sort={sort} onSort={onSort}
-          onDetails={(token) => setDetailsOf(token.id)}
+          onDetails={(token, opener) => {
+            detailsOpener.current = opener;
+            setDetailsOf(token.id);
+          }}
           onDelete={(token) => {
             afterDelete.current = null;
             setDeleting(token);
@@ -163,7 +169,23 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
       {list.count !== undefined && (list.more || tokens.length > DELETED_PAGE_SIZE) && (
         <ShowMore shown={tokens.length} total={list.count} more={list.more} />
       )}
-      {detailsOf && <TokenDetails id={detailsOf} onClose={() => setDetailsOf(null)} />}
+      {detailsOf && (
+        <TokenDetails
+          id={detailsOf}
+          onClose={() => {
+            const closed = detailsOf;
+            setDetailsOf(null);
+            // back to the Details button that opened it, once the dialog is gone; if the list was
+            // drawn again meanwhile, to that token's button now, or to the list if the row went
+            requestAnimationFrame(() => {
+              const opener = detailsOpener.current;
+              const panel = document.getElementById(`panel-${status}`);
+              const row = panel?.querySelector<HTMLElement>(`tr[data-token-id="${CSS.escape(closed)}"] button[aria-label^="Details"]`);
+              (opener?.isConnected ? opener : (row ?? panel))?.focus();
+            });
+          }}
+        />
+      )}
       {deleting && (
         <DeleteDialog
           name={deleting.name}

@@ -28,7 +28,7 @@ type Documents = {
     "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": typeof types.ResetPasswordDocument,
     "\n  query EmailState {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.EmailStateDocument,
     "\n  mutation SendVerificationEmail {\n    sendVerificationEmail\n  }\n": typeof types.SendVerificationEmailDocument,
-    "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
+    "\n  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {\n    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": typeof types.LiveLeaksDocument,
     "\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": typeof types.NotificationSettingsDocument,
@@ -80,7 +80,7 @@ const documents: Documents = {
     "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": types.ResetPasswordDocument,
     "\n  query EmailState {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.EmailStateDocument,
     "\n  mutation SendVerificationEmail {\n    sendVerificationEmail\n  }\n": types.SendVerificationEmailDocument,
-    "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
+    "\n  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {\n    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": types.LiveLeaksDocument,
     "\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": types.NotificationSettingsDocument,
@@ -191,7 +191,7 @@ export function graphql(source: "\n  mutation SendVerificationEmail {\n    sendV
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GenerateToken($name: String!) {\n    generateToken(name: $name) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {\n    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {\n    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

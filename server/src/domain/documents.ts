@@ -4,7 +4,7 @@
 // read best side by side.)
 import { newId } from './ids.js';
 import type { ApiTokenService, AuthenticatedToken } from './api-tokens.js';
-import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, QuotaExceededError } from './errors.js';
+import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, QuotaExceededError, RateLimitedError } from './errors.js';
 import { billingPeriodOf, periodResetOf, quotaOf, quotaUsedUp } from './metering.js';
 import {
   checkIdempotencyKey,
@@ -14,7 +14,7 @@ import {
   requestHashOf,
 } from './idempotency.js';
 import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse, UsageStore } from './ports.js';
-import type { RateLimiters } from './rate-limits.js';
+import type { RateLimiters, RateLimitState } from './rate-limits.js';
 import { monthlyLimitError } from './token-restrictions.js';
 import { requireScope } from './token-scopes.js';
 
@@ -38,6 +38,8 @@ export interface DocumentRequest {
   clientAddress: string;
   userAgent: string | undefined;
   idempotencyKey?: string;
+  /** Hears where the token stands in its rate limit once the request took its point (the RateLimit headers). */
+  onRateLimit?: (state: RateLimitState) => void;
 }
 
 /** One render: the template, the data as JSON text, and the account it is for (renders are shared out per account, and by plan). */
@@ -146,14 +148,14 @@ export class DocumentService {
     bearer: string | undefined,
     template: string,
     data: unknown,
-    { clientAddress, userAgent, idempotencyKey }: DocumentRequest,
+    { clientAddress, userAgent, idempotencyKey, onRateLimit }: DocumentRequest,
   ): Promise<RenderedDocument> {
     const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined);
     const { token } = authenticated;
     // a management token without this scope makes no document (a substring test on the row read)
     requireScope(token.scopes, 'DOCUMENTS_RENDER');
     const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent) });
-    await this.limits.documentsPerToken.consume(token.id);
+    onRateLimit?.(await this.consumeRatePoint(token.id, onRateLimit));
     const dataJson = checkInput(template, data);
     if (idempotencyKey !== undefined) {
       return this.renderOnce(authenticated, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
@@ -170,6 +172,16 @@ export class DocumentService {
     const { documentCount, periodDocumentCount } = recorded;
     this.announceCounted(token, documentCount, periodDocumentCount, usedAt);
     return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
+  }
+
+  /** The token's point of its rate limit; a refusal still tells the listener (none left, and when there will be). */
+  private async consumeRatePoint(tokenId: string, onRateLimit: DocumentRequest['onRateLimit']): Promise<RateLimitState> {
+    try {
+      return await this.limits.documentsPerToken.consume(tokenId);
+    } catch (error) {
+      if (error instanceof RateLimitedError && error.window) onRateLimit?.({ ...error.window, remaining: 0, resetSeconds: error.retryAfterSeconds });
+      throw error;
+    }
   }
 
   private async renderOnce(

@@ -415,6 +415,8 @@ export class RateLimitedError extends DomainError {
   constructor(
     readonly retryAfterSeconds: number,
     what: string,
+    /** The limit that refused: its points and window, for the RateLimit headers. */
+    readonly window?: { limit: number; windowSeconds: number },
   ) {
     super('RATE_LIMITED', `Too many ${what}. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`);
   }

@@ -16,13 +16,24 @@ export function rateLimitKeyOf(address: string): string {
   return `${prefix.map((group) => group.toString(16)).join(':')}::/64`;
 }
 
+/** Where a key stands in its window after a point was used: what the RateLimit headers say. */
+export interface RateLimitState {
+  /** Points in a window. */
+  limit: number;
+  /** The window, in seconds. */
+  windowSeconds: number;
+  remaining: number;
+  /** Seconds until the window starts again. */
+  resetSeconds: number;
+}
+
 export interface RateLimiter {
   /**
-   * Uses one point of `key`, atomically; throws RateLimitedError when none was left. There is
-   * deliberately no separate "check": a check followed later by a consume lets every concurrent
-   * request through the check before the first one consumes.
+   * Uses one point of `key`, atomically, and says what is left; throws RateLimitedError when none
+   * was left. There is deliberately no separate "check": a check followed later by a consume
+   * lets every concurrent request through the check before the first one consumes.
    */
-  consume(key: string): Promise<void>;
+  consume(key: string): Promise<RateLimitState>;
   /** Gives back one point that consume() took, when what it paid for turned out not to count. */
   refund(key: string): Promise<void>;
   /** Gives `key` its full allowance back. */

@@ -19,14 +19,16 @@ function limiter(
   keyOf: (key: string) => string = (key) => key,
   connected: Promise<void> = Promise.resolve(),
 ): RateLimiter {
-  const refuse = (res: RateLimiterRes) => new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)), what);
+  const window = { limit: abstract.points, windowSeconds: abstract.duration };
+  const refuse = (res: RateLimiterRes) => new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)), what, { limit: abstract.points, windowSeconds: abstract.duration });
   return {
     // consume is one atomic increment, in memory and in Redis (a Lua script): of N concurrent
     // calls, exactly `points` succeed
     async consume(key) {
       await connected;
       try {
-        await abstract.consume(keyOf(key));
+        const used = await abstract.consume(keyOf(key));
+        return { ...window, remaining: used.remainingPoints, resetSeconds: Math.max(0, Math.ceil(used.msBeforeNext / 1000)) };
       } catch (error) {
         if (error instanceof RateLimiterRes) throw refuse(error);
         throw error;

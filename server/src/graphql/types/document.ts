@@ -3,6 +3,7 @@ import type { AccountRecord, ApiTokenRecord } from '../../domain/ports.js';
 import { builder } from '../builder.js';
 import { forAnyone } from '../authorization.js';
 import { AccountType } from './account.js';
+import { setRateLimitHeaders } from '../response-headers.js';
 import { ApiTokenType } from './api-token.js';
 
 const TokenInfoType = builder.objectRef<{ token: ApiTokenRecord; team: AccountRecord }>('TokenInfo').implement({
@@ -60,6 +61,7 @@ builder.mutationFields((t) => ({
         clientAddress: ctx.clientAddress,
         userAgent: ctx.userAgent,
         idempotencyKey: ctx.idempotencyKey,
+        onRateLimit: (state) => setRateLimitHeaders(ctx, state),
       });
       // Stripe's header for a replayed response, for clients that read headers rather than fields
       if (document.replayed) ctx.setResponseHeader('Idempotent-Replayed', 'true');
