@@ -6,27 +6,8 @@ import type { AuditEventRecord, AuditEventType } from './audit.js';
 import { newId } from './ids.js';
 import { generateSecret, hashSecret } from './secrets.js';
 
-/**
- * Every kind of message. The account's own messages (a link to follow, a notice that a password or
- * address changed, an invitation) are always sent; the notifications are tuned per person.
- */
-export const MAIL_KINDS = [
-  'VERIFY_EMAIL',
-  'PASSWORD_RESET',
-  'PASSWORD_CHANGED',
-  'EMAIL_CHANGED',
-  'TEAM_INVITATION',
-  'TOKEN_LEAKED',
-  'NEW_SIGN_IN',
-  'TOKEN_EXPIRING',
-  'TOKEN_EXPIRED',
-  'QUOTA_WARNING',
-  'QUOTA_REACHED',
-  'REVOKED_TOKEN_USED',
-  'MEMBER_JOINED',
-  'REMOVED_FROM_TEAM',
-] as const;
-export type MailKind = (typeof MAIL_KINDS)[number];
+/** The account's own messages (a link to follow, a notice that a password or address changed, an invitation): always sent. */
+const ACCOUNT_MAIL_KINDS = ['VERIFY_EMAIL', 'PASSWORD_RESET', 'PASSWORD_CHANGED', 'EMAIL_CHANGED', 'TEAM_INVITATION'] as const;
 
 /** The kinds a person can turn on and off (notificationPreferences), in the order the dashboard lists them. */
 export const NOTIFICATION_KINDS = [
@@ -39,23 +20,19 @@ export const NOTIFICATION_KINDS = [
   'REVOKED_TOKEN_USED',
   'MEMBER_JOINED',
   'REMOVED_FROM_TEAM',
-] as const satisfies readonly MailKind[];
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** Every kind of message. */
+export const MAIL_KINDS = [...ACCOUNT_MAIL_KINDS, ...NOTIFICATION_KINDS] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
 
 /**
  * Security notices: always sent, never with an unsubscribe link, first in the outbox and never
  * given up for a team's cap. A leaked secret and a sign-in from a new browser are things a person
  * must hear of even if they turned everything else off (GitHub, Stripe and Cloudflare do the same).
  */
-export const SECURITY_MAIL_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
-  'VERIFY_EMAIL',
-  'PASSWORD_RESET',
-  'PASSWORD_CHANGED',
-  'EMAIL_CHANGED',
-  'TEAM_INVITATION',
-  'TOKEN_LEAKED',
-  'NEW_SIGN_IN',
-]);
+export const SECURITY_MAIL_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([...ACCOUNT_MAIL_KINDS, 'TOKEN_LEAKED', 'NEW_SIGN_IN']);
 
 export const isNotificationKind = (kind: string): kind is NotificationKind => (NOTIFICATION_KINDS as readonly string[]).includes(kind);
 export const mayTurnOff = (kind: MailKind) => isNotificationKind(kind) && !SECURITY_MAIL_KINDS.has(kind);
