@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { configFromEnv, limitsFromEnv } from '../src/config.js';
 import { MailTemplates } from '../src/mail/mail-templates.js';
+import { MAIL_KINDS } from '../src/domain/mail.js';
 import { DatabaseMailStore } from '../src/persistence/mail-store.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { linkIn, SmtpSink } from './support/smtp-sink.js';
@@ -432,6 +433,16 @@ describe('invitations and notifications', () => {
     expect(sink.to(person.email).filter((mail) => /new sign-in/.test(mail.subject ?? ''))).toHaveLength(1);
   });
 
+  it('the quota warning at 80% goes to the owner with the reset date, once', async () => {
+    const owner = await t.signUp({ email: address('quota'), plan: 'free' });
+    const { secret } = await t.generateToken(owner.session, 'busy');
+    for (let document = 0; document < 81; document++) expect((await t.renderDocument(secret)).errors).toBeUndefined();
+    const warning = await mailTo(owner.email, /^Your account .+ has used 80 of 100 documents this month$/);
+    expect(warning.text).toMatch(/until the quota resets on \d{4}-\d{2}-01/);
+    expect(header(warning, 'list-unsubscribe')).toMatch(/^<https:\/\/dashboard\.example\.com\/mail\/unsubscribe\?/);
+    expect(sink.to(owner.email).filter((mail) => /has used 80/.test(mail.subject ?? ''))).toHaveLength(1);
+  });
+
   it('an unverified address gets no notifications', async () => {
     const person = await t.signUp({ email: address('quiet'), verified: false });
     await t.gql('mutation($e: String!) { signIn(email: $e, password: "correct horse battery") { sessionToken } }', { e: person.email }, { 'user-agent': 'Another/1' });
@@ -441,6 +452,34 @@ describe('invitations and notifications', () => {
 });
 
 describe('templates', () => {
+  it('every kind renders a one-line subject, a text part and an HTML part with its facts', async () => {
+    const templates = new MailTemplates();
+    const context = {
+      to: 'ada@example.com',
+      dashboard_url: 'https://dashboard.example.com/',
+      team_label: 'Billing',
+      team_label_start: 'Billing',
+      token_name: '“Nightly export”',
+      at: '2026-12-06 09:15 UTC',
+      client_address: '203.0.113.7',
+      user_agent: 'Firefox/200',
+      valid_until: '2026-12-07 09:15 UTC',
+      action_url: 'https://dashboard.example.com/#verify=pgl_x',
+      reset_date: '2027-01-01',
+      details: { used: 80, quota: 100, period: '2026-12', daysBefore: 7, expiresAt: '2026-12-13T09:15:00.000Z', url: 'https://github.com/x', email: 'bo@example.com', role: 'ADMIN', invitedBy: 'ada@example.com', from: 'old@example.com', to: 'new@example.com', removedBy: 'ada@example.com' },
+    };
+    for (const kind of MAIL_KINDS) {
+      const rendered = await templates.render(kind, context);
+      expect(rendered.subject, kind).toMatch(/^[^\r\n]{10,}$/);
+      expect(rendered.text, kind).not.toMatch(/\{\{|\{%|undefined|\[object Object\]/);
+      expect(rendered.html, kind).toContain('<!doctype html>');
+      expect(rendered.text.length, kind).toBeGreaterThan(rendered.subject.length);
+    }
+    const quota = await templates.render('QUOTA_WARNING', context);
+    expect(quota.text).toContain('80 of its 100 documents for 2026-12');
+    expect(quota.text).toContain('resets on 2027-01-01');
+  });
+
   it('a value with line breaks cannot leave its line: no header, no second subject line', async () => {
     const rendered = await new MailTemplates().render('REMOVED_FROM_TEAM', {
       team_label: 'Team\r\nBcc: victim@example.com',

@@ -123,10 +123,13 @@ export class MailDelivery {
     const { secret, ...facts } = payload;
     const details = (payload.details ?? facts) as Record<string, unknown>;
     const fragment = LINK_FRAGMENT[message.kind];
+    const teamLabel = names.teamName ?? (names.teamEmail ? `your account ${names.teamEmail}` : 'your account');
     const context: TemplateContext = {
       to: message.toAddress,
       dashboard_url: dashboardUrl,
-      team_label: names.teamName ?? (names.teamEmail ? `your account ${names.teamEmail}` : 'your account'),
+      team_label: teamLabel,
+      // for a sentence that starts with it
+      team_label_start: teamLabel.charAt(0).toUpperCase() + teamLabel.slice(1),
       token_name: names.tokenName ? `“${names.tokenName}”` : 'that was deleted since',
       at: formatInstant(payload.at ?? message.createdAt),
       client_address: payload.clientAddress ?? 'an unknown address',
