@@ -35,6 +35,7 @@ import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './web
 import { createObservability } from './observability/observability.js';
 import { startUpkeep } from './upkeep.js';
 import { mailRoutes } from './mail/mail-routes.js';
+import { ACTIVITY_EXPORT_PATH, activityExport } from './http/activity-export.js';
 import { DevMailbox, smtpTransport, type MailTransport } from './mail/mail-transport.js';
 import type { Logger } from './observability/logger.js';
 
@@ -176,7 +177,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [...routes.plugins, ...mailPaths.plugins, observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
+    plugins: [...routes.plugins, ...mailPaths.plugins, activityExport(createContext), observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
@@ -226,7 +227,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       });
       return;
     }
-    if (isApi || routes.paths.has(url.pathname) || mailPaths.paths.has(url.pathname)) {
+    if (isApi || routes.paths.has(url.pathname) || mailPaths.paths.has(url.pathname) || url.pathname === ACTIVITY_EXPORT_PATH) {
       void yoga.requestListener(req, res);
       return;
     }

@@ -97,6 +97,8 @@ export type ErrorCode =
   | 'EMAIL_TAKEN'
   /** changeEmail to the address the account already has. */
   | 'EMAIL_UNCHANGED'
+  /** GET /activity/export.csv with a time that is not ISO 8601 or an event type the schema does not list: HTTP 400. */
+  | 'EXPORT_FILTER_INVALID'
   /** The query is not valid GraphQL, or has too many tokens. */
   | 'GRAPHQL_PARSE_FAILED'
   /** The query does not fit the schema, or is too deep, wide or costly. */

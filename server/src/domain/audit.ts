@@ -168,6 +168,8 @@ export function auditRetentionCutoff(now: Date, retentionDays: number): Date {
 export interface AuditFilter {
   types?: readonly AuditEventType[];
   tokenId?: string;
+  /** Events by one person of the team (their sessions). */
+  actorUserId?: string;
   from?: Date;
   to?: Date;
 }
@@ -235,6 +237,20 @@ export class AuditLog {
     const events = rows.slice(0, size);
     const last = events.at(-1);
     return { events, hasNextPage: rows.length > size, endCursor: last ? encodeAuditCursor(last) : null };
+  }
+
+  /**
+   * Every event of the filter, newest first, a page at a time: the whole range for an export,
+   * read as it is written out, never held whole.
+   */
+  async *everyEvent(accountId: string, filter: AuditFilter): AsyncGenerator<AuditEventRecord[]> {
+    let after: AuditCursor | null = null;
+    for (;;) {
+      const rows = await this.store.list(accountId, filter, after, MAX_AUDIT_PAGE_SIZE);
+      if (rows.length > 0) yield rows;
+      if (rows.length < MAX_AUDIT_PAGE_SIZE) return;
+      after = rows.at(-1)!;
+    }
   }
 
   findLeak(tokenId: string): Promise<AuditEventRecord | null> {

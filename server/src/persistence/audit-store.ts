@@ -101,6 +101,7 @@ export class DatabaseAuditStore implements AuditStore, LeakStore {
     const where: Prisma.AuditEventWhereInput = { accountId };
     if (filter.types?.length) where.type = { in: [...filter.types] };
     if (filter.tokenId) where.tokenId = filter.tokenId;
+    if (filter.actorUserId) where.actorUserId = filter.actorUserId;
     if (filter.from || filter.to) where.createdAt = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) };
     const page: Prisma.AuditEventWhereInput = after
       ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }

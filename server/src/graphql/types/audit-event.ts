@@ -74,6 +74,7 @@ const AuditEventConnection = builder.connectionObject(
 const auditFilterArgs = builder.args((t) => ({
   types: t.field({ type: [AuditEventTypeEnum], required: false }),
   tokenId: t.id({ required: false }),
+  actorUserId: t.id({ required: false, description: 'Events by one person of the team (teamMembers lists their userId).' }),
   from: t.field({ type: 'DateTime', required: false, description: 'Events at or after this time.' }),
   to: t.field({ type: 'DateTime', required: false, description: 'Events before this time.' }),
 }));
@@ -83,6 +84,7 @@ interface AuditPageArgs {
   after?: string | null;
   types?: readonly AuditEventType[] | null;
   tokenId?: string | number | null;
+  actorUserId?: string | number | null;
   from?: Date | null;
   to?: Date | null;
 }
@@ -92,7 +94,13 @@ async function auditConnection(ctx: GraphQLContext, args: AuditPageArgs) {
   const account = await ctx.viewer();
   const after = args.after ? decodeAuditCursor(args.after) : null;
   if (args.after && !after) throw new AuditCursorInvalidError();
-  const filter = { types: args.types ?? undefined, tokenId: args.tokenId ? String(args.tokenId) : undefined, from: args.from ?? undefined, to: args.to ?? undefined };
+  const filter = {
+    types: args.types ?? undefined,
+    tokenId: args.tokenId ? String(args.tokenId) : undefined,
+    actorUserId: args.actorUserId ? String(args.actorUserId) : undefined,
+    from: args.from ?? undefined,
+    to: args.to ?? undefined,
+  };
   const page = await ctx.services.audit.page(account.id, filter, args.first ?? AUDIT_PAGE_DEFAULT, after);
   return forwardPage(page.events, encodeAuditCursor, page.hasNextPage, args.after);
 }
