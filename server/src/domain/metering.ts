@@ -98,6 +98,24 @@ export interface PeriodUsage {
   resetsAt: Date;
 }
 
+/** The days whose documents make the recent rate of a quota forecast. */
+export const QUOTA_FORECAST_DAYS = 7;
+
+/**
+ * When this period's quota runs out at the recent rate: the documents of the last
+ * QUOTA_FORECAST_DAYS days, divided by that many days, carried forward from now. None without a
+ * quota, without documents in those days, once it has run out already, or when at that rate it
+ * lasts until the period resets.
+ */
+export function quotaForecast(period: Pick<PeriodUsage, 'used' | 'quota' | 'resetsAt'>, recentDocuments: number, now: Date): Date | null {
+  if (period.quota === null || recentDocuments <= 0) return null;
+  const left = period.quota - period.used;
+  if (left <= 0) return null;
+  const perDay = recentDocuments / QUOTA_FORECAST_DAYS;
+  const runsOut = new Date(now.getTime() + (left / perDay) * DAY_MS);
+  return runsOut < period.resetsAt ? runsOut : null;
+}
+
 /** Hours before this instant are rolled up into days. */
 export const hourlyRetentionCutoff = (now: Date): Date => bucketOf(new Date(now.getTime() - USAGE_HOURLY_RETENTION_DAYS * DAY_MS), 'DAY');
 

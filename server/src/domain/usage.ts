@@ -7,6 +7,8 @@ import {
   fillUsagePoints,
   hourlyRetentionCutoff,
   periodResetOf,
+  QUOTA_FORECAST_DAYS,
+  quotaForecast,
   quotaOf,
   type PeriodUsage,
   type UsageGranularity,
@@ -30,6 +32,14 @@ export class UsageService {
     const period = billingPeriodOf(now);
     const { used, planId } = await this.store.periodUsage(accountId, period);
     return { period, used, quota: quotaOf(planId), resetsAt: periodResetOf(now) };
+  }
+
+  /** The day this period's quota runs out at the recent rate (metering.ts, quotaForecast); null if it does not. */
+  async quotaForecast(accountId: string, period: PeriodUsage): Promise<Date | null> {
+    if (period.quota === null) return null;
+    const now = this.now();
+    const recent = await this.store.hourly({ accountId }, new Date(now.getTime() - QUOTA_FORECAST_DAYS * 24 * 60 * 60 * 1000), now);
+    return quotaForecast(period, recent.reduce((sum, bucket) => sum + bucket.documentCount, 0), now);
   }
 
   /**

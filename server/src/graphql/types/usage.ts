@@ -38,6 +38,16 @@ const BillingPeriodType = builder.objectRef<PeriodUsage>('BillingPeriod').implem
   }),
 });
 
+builder.objectField(AccountType, 'quotaForecast', (t) =>
+  t.field({
+    type: 'DateTime',
+    nullable: true,
+    description:
+      "When this billing period's quota runs out at the recent rate: the documents of the last 7 days ÷ 7 per day, carried forward. Null without a quota, without documents in those 7 days, once it ran out, or when at that rate it lasts until resetsAt.",
+    resolve: async (account, _args, ctx) => ctx.services.usage.quotaForecast(account.id, await ctx.services.usage.currentPeriod(account.id)),
+  }),
+);
+
 builder.objectField(AccountType, 'currentPeriod', (t) =>
   t.field({
     type: BillingPeriodType,
