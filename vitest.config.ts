@@ -24,6 +24,7 @@ const API_SUITES = [
   'server/test/rate-limit-headers.test.ts',
   'server/test/activity-export.test.ts',
   'server/test/quota-forecast.test.ts',
+  'server/test/grace-period.test.ts',
   'server/test/sdk-management.test.ts',
   'server/test/token-lifecycle.test.ts',
   'server/test/token-restrictions.test.ts',

@@ -107,6 +107,7 @@ const ROWS: Row[] = [
     needs: 'TOKENS_WRITE',
     call: async (c) => ({ query: 'mutation($id: ID!) { rollToken(id: $id, gracePeriod: NONE) { secret } }', variables: { id: c.ids.token } }),
   },
+  { field: 'Mutation.endGracePeriod', needs: 'TOKENS_WRITE', allowed: ['TOKEN_NO_GRACE_PERIOD'], call: async (c) => ({ query: 'mutation($id: ID!) { endGracePeriod(id: $id) { id } }', variables: { id: c.ids.token } }) },
   // disabled, then enabled again: the rows after these find the target token working
   { field: 'Mutation.disableToken', needs: 'TOKENS_WRITE', call: async (c) => ({ query: 'mutation($id: ID!) { disableToken(id: $id) { id } }', variables: { id: c.ids.token } }) },
   { field: 'Mutation.enableToken', needs: 'TOKENS_WRITE', call: async (c) => ({ query: 'mutation($id: ID!) { enableToken(id: $id) { id } }', variables: { id: c.ids.token } }) },
@@ -255,7 +256,7 @@ describe('every root field × every kind of caller', () => {
       expect(refused.data ?? null).toBeNull();
       // a token of another account with every scope gets through, to its own account only
       const foreign = await run(row, callers.foreign);
-      if (['Query.token', 'Mutation.updateToken', 'Mutation.rollToken', 'Mutation.deleteToken', 'Mutation.disableToken', 'Mutation.enableToken'].includes(row.field)) {
+      if (['Query.token', 'Mutation.updateToken', 'Mutation.rollToken', 'Mutation.deleteToken', 'Mutation.disableToken', 'Mutation.enableToken', 'Mutation.endGracePeriod'].includes(row.field)) {
         expect(codes(foreign)).toEqual(['TOKEN_NOT_FOUND']);
       } else if (row.field === 'Mutation.rotateWebhookSecret' || row.field === 'Mutation.deleteWebhookEndpoint') {
         expect(codes(foreign)).toEqual(['WEBHOOK_NOT_FOUND']);

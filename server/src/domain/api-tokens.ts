@@ -79,6 +79,8 @@ export interface AuthenticatedToken {
   periodDocumentCount: number;
   /** The instant the token was checked at (the service's clock). */
   at: Date;
+  /** The secret sent was the one a roll replaced, in its grace period. */
+  viaPreviousSecret: boolean;
 }
 
 /** A revoked secret that was presented: recorded only once the failure limit let it through. */
@@ -256,6 +258,21 @@ export class ApiTokenService {
   }
 
   /**
+   * Ends a roll's grace period now, once nothing uses the previous secret (or whenever the team
+   * decides): the previous secret is refused from the next request (API_TOKEN_ROLLED). Audited.
+   */
+  async endGracePeriod(accountId: string, tokenId: string, caller: TokenCaller): Promise<ApiTokenRecord> {
+    await this.requireCallerMayChange(accountId, tokenId, caller);
+    const now = this.now();
+    const ended = await this.tokens.endGracePeriod(accountId, tokenId, now, (token) => [
+      auditEvent('TOKEN_GRACE_ENDED', caller.actor, now, { accountId, tokenId, details: { previousSecretUseCount: token.previousSecretUseCount } }),
+    ]);
+    if (ended) return ended;
+    await this.findOwnedToken(accountId, tokenId);
+    throw new DomainError('TOKEN_NO_GRACE_PERIOD', 'This token has no previous secret in a grace period: there is nothing to end.');
+  }
+
+  /**
    * Disables a token of the Active tab: refused at once (API_TOKEN_DISABLED, 401) on every
    * instance, since every request reads its row, while it keeps its slot, secret and history.
    * Doing it twice changes nothing and records nothing; the caller must be no narrower than the
@@ -375,6 +392,6 @@ export class ApiTokenService {
     // The token's monthly limit and the account's quota are checked by the document service
     // (refuseWhenUsedUp), after an Idempotency-Key is claimed, so that a retry of a made document
     // still gets its stored result once the month is used up.
-    return { token, planId: found.accountPlanId, periodDocumentCount: found.accountPeriodDocumentCount, at: now };
+    return { token, planId: found.accountPlanId, periodDocumentCount: found.accountPeriodDocumentCount, at: now, viaPreviousSecret: found.matchedPreviousSecret };
   }
 }

@@ -154,7 +154,7 @@ export class DocumentService {
     const { token } = authenticated;
     // a management token without this scope makes no document (a substring test on the row read)
     requireScope(token.scopes, 'DOCUMENTS_RENDER');
-    const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent) });
+    const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent), previousSecret: authenticated.viaPreviousSecret });
     onRateLimit?.(await this.consumeRatePoint(token.id, onRateLimit));
     const dataJson = checkInput(template, data);
     if (idempotencyKey !== undefined) {

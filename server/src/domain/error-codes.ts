@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   TOKEN_NOT_FOUND: 'No such token in your account (another account’s token looks the same).',
   TOKEN_ALREADY_DELETED: 'Deleting or rolling a deleted token.',
   EXPORT_FILTER_INVALID: 'GET /activity/export.csv with a time that is not ISO 8601 or an event type the schema does not list: HTTP 400.',
+  TOKEN_NO_GRACE_PERIOD: 'endGracePeriod for a token whose previous secret is not in a grace period.',
   TOKEN_NOT_ACTIVE: 'Disabling or enabling a token that is deleted or expired: only a token of the Active tab can be.',
   TOKEN_EXPIRY_INVALID: 'generateToken with an expiry in the past, more than a year ahead, or both a preset and a date.',
   TOKEN_EXPIRED: 'Rolling a token that has expired.',

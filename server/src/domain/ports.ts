@@ -42,6 +42,11 @@ export interface ApiTokenRecord {
   expiresAt: Date | null;
   /** While a rolled-out secret is in its grace period: when it stops working. */
   previousSecretValidUntil: Date | null;
+  /** Documents made with the previous secret since the roll, and the last one's time, address and agent. */
+  previousSecretUseCount: number;
+  previousSecretLastUsedAt: Date | null;
+  previousSecretLastUsedAddress: string | null;
+  previousSecretLastUsedUserAgent: string | null;
   /** The stored IP allowlist (domain/token-restrictions.ts); null: any address. */
   allowedIps: string | null;
   monthlyDocumentLimit: number | null;
@@ -188,6 +193,8 @@ export interface TokenUse {
   at: Date;
   clientAddress: string;
   userAgent: string | null;
+  /** Made with the secret a roll replaced, in its grace period: counted on the previous secret too (absent: the current secret). */
+  previousSecret?: boolean;
 }
 
 export type DisableTokenResult =
@@ -226,6 +233,8 @@ export interface TokenStore {
    * when it already was, and writes nothing then.
    */
   setDisabled(accountId: string, tokenId: string, disabledAt: Date | null, now: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DisableTokenResult>;
+  /** Ends the previous secret's grace period at `at`; null when it had none running (or no such token). */
+  endGracePeriod(accountId: string, tokenId: string, at: Date, records: ChangeRecords<ApiTokenRecord>): Promise<ApiTokenRecord | null>;
   /**
    * Gives a usable token a new secret, atomically: the current one becomes the previous one,
    * valid until `previousValidUntil`, and the secret it replaces (if any) stops at once.

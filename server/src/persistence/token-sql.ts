@@ -21,6 +21,10 @@ export const TOKEN_ROW = {
   disabledAt: 'date',
   expiresAt: 'date',
   previousSecretValidUntil: 'date',
+  previousSecretUseCount: 'value',
+  previousSecretLastUsedAt: 'date',
+  previousSecretLastUsedAddress: 'value',
+  previousSecretLastUsedUserAgent: 'value',
   allowedIps: 'value',
   monthlyDocumentLimit: 'value',
   monthlyDocumentCount: 'value',
@@ -52,7 +56,11 @@ export const RECORD_DOCUMENT: SqlStatement = {
   text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2,
       "lastUsedAddress" = $3, "lastUsedUserAgent" = $4,
       "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" + 1 ELSE 1 END,
-      "monthlyCountMonth" = $5
+      "monthlyCountMonth" = $5,
+      "previousSecretUseCount" = "previousSecretUseCount" + CAST($6 AS INTEGER),
+      "previousSecretLastUsedAt" = CASE WHEN CAST($6 AS INTEGER) = 1 THEN $2 ELSE "previousSecretLastUsedAt" END,
+      "previousSecretLastUsedAddress" = CASE WHEN CAST($6 AS INTEGER) = 1 THEN $3 ELSE "previousSecretLastUsedAddress" END,
+      "previousSecretLastUsedUserAgent" = CASE WHEN CAST($6 AS INTEGER) = 1 THEN $4 ELSE "previousSecretLastUsedUserAgent" END
     WHERE "id" = $1 AND ${usable('', '$2')} AND "disabledAt" IS NULL
       AND ("monthlyDocumentLimit" IS NULL OR "monthlyCountMonth" IS NULL OR "monthlyCountMonth" <> $5
         OR "monthlyDocumentCount" < "monthlyDocumentLimit")
@@ -60,5 +68,5 @@ export const RECORD_DOCUMENT: SqlStatement = {
 };
 
 /** The parameters of RECORD_DOCUMENT, for both callers. */
-export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at)];
+export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at), use.previousSecret ? 1 : 0];
 

@@ -75,7 +75,8 @@ const LIST: Record<TokenStatus, SqlStatement> = {
 const ROLL: SqlStatement = {
   name: 'token_roll',
   text: `UPDATE "ApiToken" SET "previousSecretHash" = "secretHash", "previousSecretValidUntil" = $4,
-      "secretHash" = $3, "preview" = $5
+      "secretHash" = $3, "preview" = $5, "previousSecretUseCount" = 0, "previousSecretLastUsedAt" = NULL,
+      "previousSecretLastUsedAddress" = NULL, "previousSecretLastUsedUserAgent" = NULL
     WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$6')}
     RETURNING ${Object.keys(TOKEN_ROW).map((column) => `"${column}"`).join(', ')}`,
   dateColumns: TOKEN_DATES,
@@ -111,6 +112,14 @@ const SET_DISABLED: SqlStatement = {
   name: 'token_set_disabled',
   text: `UPDATE "ApiToken" SET "disabledAt" = $3
     WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$4')} AND (CASE WHEN "disabledAt" IS NULL THEN 0 ELSE 1 END) <> CAST($5 AS INTEGER)
+    ${RETURNING_TOKEN}`,
+  dateColumns: TOKEN_DATES,
+};
+// The previous secret stops now: only while it still worked, so ending twice records once.
+const END_GRACE: SqlStatement = {
+  name: 'token_end_grace',
+  text: `UPDATE "ApiToken" SET "previousSecretValidUntil" = $3
+    WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL AND "previousSecretValidUntil" > $3
     ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 };
@@ -244,6 +253,11 @@ export class DatabaseTokenStore implements TokenStore {
     if (!token) return { outcome: 'not-found' };
     const usableNow = token.deletedAt === null && (token.expiresAt === null || token.expiresAt > now);
     return usableNow ? { outcome: 'unchanged', token } : { outcome: 'unusable' };
+  }
+
+  async endGracePeriod(accountId: string, tokenId: string, at: Date, records: ChangeRecords<ApiTokenRecord>): Promise<ApiTokenRecord | null> {
+    const result = await this.sql.transaction([{ statement: END_GRACE, params: [tokenId, accountId, at], requireRow: true }, tokenRecords(records)]);
+    return result.committed ? changedToken(result.rows) : null;
   }
 
   async findForAuthentication(secretHash: string, period: string): Promise<TokenForAuthentication | null> {

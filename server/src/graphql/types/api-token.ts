@@ -46,6 +46,16 @@ const RollGracePeriodEnum = builder.enumType('RollGracePeriod', {
 
 // Built on the domain's ApiTokenRecord rather than the Prisma model: the record has no
 // secret hash and no limit slot, so no field can ever expose them.
+const PreviousSecretUseType = builder.objectRef<ApiTokenRecord>('PreviousSecretUse').implement({
+  description: 'The previous secret’s use during a roll’s grace period: what still has to move to the new secret.',
+  fields: (t) => ({
+    documentCount: t.exposeInt('previousSecretUseCount', { description: 'Documents made with the previous secret since the roll.' }),
+    lastUsedAt: t.expose('previousSecretLastUsedAt', { type: 'DateTime', nullable: true }),
+    lastUsedAddress: t.exposeString('previousSecretLastUsedAddress', { nullable: true }),
+    lastUsedUserAgent: t.exposeString('previousSecretLastUsedUserAgent', { nullable: true }),
+  }),
+});
+
 export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implement({
   description: 'An API token. Its secret is shown once, when it is generated, and never again.',
   fields: (t) => ({
@@ -63,6 +73,12 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
     }),
     lastUsedUserAgent: t.exposeString('lastUsedUserAgent', { nullable: true, description: 'The User-Agent of the last document.' }),
     deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    previousSecretUse: t.field({
+      type: PreviousSecretUseType,
+      nullable: true,
+      description: 'While a roll’s grace period runs: who still sends the previous secret (its documents since the roll, and the last one). Null when no grace period runs.',
+      resolve: (token, _args, ctx) => (ctx.services.apiTokens.previousSecretWorksUntil(token) ? token : null),
+    }),
     disabledAt: t.expose('disabledAt', {
       type: 'DateTime',
       nullable: true,
@@ -204,6 +220,16 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { id, gracePeriod }, ctx) => {
       const account = await ctx.viewer();
       return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.rollToken(account.id, String(id), gracePeriod, await tokenCallerOf(ctx)));
+    },
+  }),
+  endGracePeriod: t.field({
+    ...forScope('TOKENS_WRITE'),
+    type: ApiTokenType,
+    description: 'Ends a roll’s grace period now: the previous secret is refused from the next request (API_TOKEN_ROLLED). Check previousSecretUse first: it shows who still sends it.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => {
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.endGracePeriod(account.id, String(id), await tokenCallerOf(ctx)));
     },
   }),
   disableToken: t.field({
