@@ -125,7 +125,7 @@ export async function invoice(): Promise<string> {
     return replayed ? "again" : document.content;
   } catch (error) {
     if (error instanceof PogodocTokenRolledError) return error.code satisfies "API_TOKEN_ROLLED";
-    if (error instanceof PogodocTokenError) return error.code satisfies "API_TOKEN_MISSING" | "API_TOKEN_MALFORMED" | "API_TOKEN_INVALID" | "API_TOKEN_DELETED" | "API_TOKEN_EXPIRED" | "API_TOKEN_ROLLED" | "API_TOKEN_IP_NOT_ALLOWED" | "PLAN_REQUIRED";
+    if (error instanceof PogodocTokenError) return error.code satisfies "API_TOKEN_MISSING" | "API_TOKEN_MALFORMED" | "API_TOKEN_INVALID" | "API_TOKEN_DELETED" | "API_TOKEN_DISABLED" | "API_TOKEN_EXPIRED" | "API_TOKEN_ROLLED" | "API_TOKEN_IP_NOT_ALLOWED" | "PLAN_REQUIRED";
     if (error instanceof PogodocTokenLimitError) return \`\${error.code satisfies "TOKEN_LIMIT_EXCEEDED"} until \${error.resetsAt?.toISOString() ?? "?"}\`;
     if (error instanceof PogodocError) return \`\${error.code} \${error.status ?? "no response"} after \${error.attempts}\`;
     throw error;
