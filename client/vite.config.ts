@@ -36,6 +36,11 @@ export default defineConfig({
   // `npm run dev`: the dashboard with hot reload, talking to the local server over the same origin
   server: {
     port: 5173,
-    proxy: { '/graphql': { target: apiTarget, ws: true, changeOrigin: true } },
+    proxy: {
+      '/graphql': { target: apiTarget, ws: true, changeOrigin: true },
+      // the server's CSV export and mail pages, under npm run dev
+      '/activity': { target: apiTarget, changeOrigin: true },
+      '/dev/mailbox': { target: apiTarget, changeOrigin: true },
+    },
   },
 });

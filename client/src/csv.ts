@@ -1,5 +1,8 @@
-// CSV files made in the browser (the Activity view's export, a token's usage), one rule for both:
-// RFC 4180 fields, CRLF line ends, and cells a spreadsheet would run as a formula defused.
+// CSV files made in the browser (a token's usage: exactly the points its chart shows): RFC 4180
+// fields, CRLF line ends, and cells a spreadsheet would run as a formula defused. The Activity
+// view's export is not made here: the server streams the whole filtered range
+// (/activity/export.csv, activity-filter.ts builds the link), where the page holds only the rows
+// it has loaded.
 
 type Cell = string | number | null | undefined;
 

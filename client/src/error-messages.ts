@@ -19,7 +19,7 @@ const TROUBLESHOOTING: Partial<Record<ErrorCode, (rules: TokenRules | undefined)
   UNAUTHENTICATED: () => 'Sign in to manage your API tokens.',
   EMAIL_NOT_VERIFIED: () =>
     'Verify your e-mail address first: follow the link we sent you. \u201cSend the link again\u201d at the top of the page sends a new one.',
-  API_TOKEN_DISABLED: () => 'Token not working: it is disabled. Enable it again in its row to use it.',
+  API_TOKEN_DISABLED: () => 'Token not working: it is disabled. Open its Details in the Active tab and choose \u201cEnable token\u201d to use it again.',
   API_TOKEN_DELETED: () => 'Token not working: it was deleted. Deleted tokens stop working immediately and cannot be restored.',
 };
 

@@ -26,6 +26,7 @@ export const TokenRow = graphql(`
     documentCount
     lastUsedAt
     deletedAt
+    disabledAt
     expiresAt
     status
     leak {

@@ -7,6 +7,7 @@ import { useCurrentError } from '../connection-context';
 import { ConfirmDialog } from './confirm-dialog';
 import { formatDateTime, relativeTime } from './relative-time';
 import { SecretReveal } from './secret-reveal';
+import { DisabledFact, DisableToken } from './token-disable';
 import { timeLeftInWords } from './token-expiry';
 import { TokenUsage } from './token-usage';
 
@@ -17,6 +18,7 @@ const TokenDetailsQuery = graphql(`
       name
       preview
       status
+      disabledAt
       documentCount
       documentsThisMonth
       monthlyDocumentLimit
@@ -71,7 +73,7 @@ const DEFAULT_GRACE: RollGracePeriod = 'ONE_HOUR';
 /**
  * One token in full, in a native modal <dialog>: where it was last used from, its expiry, its usage
  * over time (also once deleted), and the forms to rename it, restrict it (IP allowlist, monthly
- * documents) and roll its secret.
+ * documents), roll its secret, and disable or enable it.
  */
 export function TokenDetails({ id, onClose }: { id: string; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -90,6 +92,7 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
             {token.name} <code class="muted">{token.preview}</code>
           </h3>
           <dl class="facts">
+            {token.status === 'ACTIVE' && <DisabledFact disabledAt={token.disabledAt} />}
             <dt>Last used</dt>
             <dd data-testid="last-used">
               {token.lastUsedAt
@@ -127,6 +130,7 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
                 monthlyDocumentLimit={token.monthlyDocumentLimit ?? null}
               />
               <RollForm id={token.id} name={token.name} />
+              <DisableToken id={token.id} name={token.name} disabledAt={token.disabledAt} />
             </>
           )}
         </>

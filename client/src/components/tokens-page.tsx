@@ -3,6 +3,7 @@ import { useQuery, useSubscription } from '@urql/preact';
 import { graphql } from '../gql';
 import { TokensQuery } from '../urql-client';
 import { GenerateToken } from './generate-token';
+import { useLiveTokenLists } from './live-token-lists';
 import { PlanPicker, type PlanOption } from './plan-picker';
 import { CurrentPlan } from './current-plan';
 import { PeriodMeter, type PeriodUsage } from './period-meter';
@@ -44,6 +45,9 @@ interface Props {
 export function TokensPage({ viewer, rules, plans, live }: Props) {
   const [active] = useQuery({ query: TokensQuery, variables: { status: 'ACTIVE' } });
   useSubscription({ query: DocumentCountSubscription, pause: !viewer.planActive || !live });
+  // tokens changed elsewhere (another tab, a script, the expiry sweep) move here too; with or
+  // without a plan, as a token can be deleted without one
+  useLiveTokenLists({ active: active.data?.tokens, pause: !live });
   const activeCount = active.data?.tokens.length;
   const [changingPlan, setChangingPlan] = useState(false);
   const upgrade = viewer.plan ? upgradeFrom(plans, viewer.plan) : null;

@@ -39,6 +39,7 @@ export type AuditEventType =
   | 'TOKEN_EXPIRED'
   | 'TOKEN_EXPIRING'
   | 'TOKEN_GENERATED'
+  | 'TOKEN_GRACE_ENDED'
   | 'TOKEN_LEAKED'
   | 'TOKEN_RENAMED'
   | 'TOKEN_RESTRICTED'
@@ -211,6 +212,8 @@ export type ErrorCode =
   | 'TOKEN_NOT_ACTIVE'
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
+  /** endGracePeriod for a token whose previous secret is not in a grace period. */
+  | 'TOKEN_NO_GRACE_PERIOD'
   /** generateToken or updateToken with an empty list of scopes. */
   | 'TOKEN_SCOPES_INVALID'
   /** startTwoFactorEnrolment while two-factor is on. */

@@ -17,9 +17,12 @@ type Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n      personal\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  mutation AcceptInvitation($secret: String!) {\n    acceptInvitation(secret: $secret) {\n      role\n      team {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AcceptInvitationDocument,
-    "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": typeof types.ActivityEventFieldsFragmentDoc,
-    "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEventConnection(first: $first, after: $after, types: $types) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ActivityEventsDocument,
+    "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    actorUserId\n    actorEmail\n    tokenId\n    token {\n      id\n      name\n    }\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": typeof types.ActivityEventFieldsFragmentDoc,
+    "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!], $tokenId: ID, $actorUserId: ID, $from: DateTime, $to: DateTime) {\n    auditEventConnection(first: $first, after: $after, types: $types, tokenId: $tokenId, actorUserId: $actorUserId, from: $from, to: $to) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ActivityEventsDocument,
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": typeof types.LiveActivityDocument,
+    "\n  query ActivityChoices {\n    viewer {\n      id\n      name\n      personal\n    }\n    plans {\n      id\n      name\n    }\n    activeTokens: tokens(status: ACTIVE) {\n      id\n      name\n    }\n    deletedTokens: tokens(status: DELETED) {\n      id\n      name\n    }\n  }\n": typeof types.ActivityChoicesDocument,
+    "\n  query ActivityMembers {\n    teamMembers {\n      userId\n      email\n      role\n    }\n  }\n": typeof types.ActivityMembersDocument,
+    "\n  query ActivityToken($id: ID!) {\n    token(id: $id) {\n      id\n      name\n    }\n  }\n": typeof types.ActivityTokenDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $twoFactorCode: String) {\n    signIn(email: $email, password: $password, twoFactorCode: $twoFactorCode) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.RequestPasswordResetDocument,
@@ -31,6 +34,7 @@ type Documents = {
     "\n  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {\n    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": typeof types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": typeof types.LiveLeaksDocument,
+    "\n  subscription LiveTokenEvents {\n    auditEvents(\n      types: [\n        TOKEN_GENERATED\n        TOKEN_DELETED\n        TOKEN_ROLLED\n        TOKEN_RENAMED\n        TOKEN_RESTRICTED\n        TOKEN_EXPIRED\n        TOKEN_DISABLED\n        TOKEN_ENABLED\n      ]\n    ) {\n      id\n      type\n      tokenId\n    }\n  }\n": typeof types.LiveTokenEventsDocument,
     "\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": typeof types.NotificationSettingsDocument,
     "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, enabled: $enabled) {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": typeof types.SetNotificationPreferenceDocument,
     "\n  mutation ChangeEmail($email: String!, $password: String!) {\n    changeEmail(email: $email, password: $password) {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.ChangeEmailDocument,
@@ -51,13 +55,15 @@ type Documents = {
     "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n": typeof types.RequireTwoFactorDocument,
     "\n  mutation DeleteTeam($name: String!) {\n    deleteTeam(name: $name)\n  }\n": typeof types.DeleteTeamDocument,
     "\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n": typeof types.TeamsDocument,
-    "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
+    "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      disabledAt\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": typeof types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": typeof types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": typeof types.RollTokenDocument,
+    "\n  mutation DisableToken($id: ID!) {\n    disableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": typeof types.DisableTokenDocument,
+    "\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": typeof types.EnableTokenDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": typeof types.DeleteTokenDocument,
     "\n  query TokenUsage($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    usage(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      at\n      documentCount\n    }\n  }\n": typeof types.TokenUsageDocument,
     "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": typeof types.LiveDocumentCountsDocument,
-    "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": typeof types.TokenRowFragmentDoc,
+    "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    disabledAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": typeof types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": typeof types.TokensDocument,
     "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DeletedTokensDocument,
     "\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n": typeof types.AccountPlanStateFragmentDoc,
@@ -69,9 +75,12 @@ const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n      personal\n      ...AccountPlanState\n    }\n    tokenRules {\n      nameMaxLength\n      maxActiveTokens\n    }\n    plans {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n  }\n": types.ViewerDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  mutation AcceptInvitation($secret: String!) {\n    acceptInvitation(secret: $secret) {\n      role\n      team {\n        id\n        name\n      }\n    }\n  }\n": types.AcceptInvitationDocument,
-    "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": types.ActivityEventFieldsFragmentDoc,
-    "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEventConnection(first: $first, after: $after, types: $types) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ActivityEventsDocument,
+    "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    actorUserId\n    actorEmail\n    tokenId\n    token {\n      id\n      name\n    }\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n": types.ActivityEventFieldsFragmentDoc,
+    "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!], $tokenId: ID, $actorUserId: ID, $from: DateTime, $to: DateTime) {\n    auditEventConnection(first: $first, after: $after, types: $types, tokenId: $tokenId, actorUserId: $actorUserId, from: $from, to: $to) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ActivityEventsDocument,
     "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n": types.LiveActivityDocument,
+    "\n  query ActivityChoices {\n    viewer {\n      id\n      name\n      personal\n    }\n    plans {\n      id\n      name\n    }\n    activeTokens: tokens(status: ACTIVE) {\n      id\n      name\n    }\n    deletedTokens: tokens(status: DELETED) {\n      id\n      name\n    }\n  }\n": types.ActivityChoicesDocument,
+    "\n  query ActivityMembers {\n    teamMembers {\n      userId\n      email\n      role\n    }\n  }\n": types.ActivityMembersDocument,
+    "\n  query ActivityToken($id: ID!) {\n    token(id: $id) {\n      id\n      name\n    }\n  }\n": types.ActivityTokenDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $twoFactorCode: String) {\n    signIn(email: $email, password: $password, twoFactorCode: $twoFactorCode) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($email: String!, $password: String!) {\n    signUp(email: $email, password: $password) {\n      expiresAt\n      account {\n        id\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.RequestPasswordResetDocument,
@@ -83,6 +92,7 @@ const documents: Documents = {
     "\n  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {\n    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {\n      secret\n      token {\n        ...TokenRow\n      }\n    }\n  }\n": types.GenerateTokenDocument,
     "\n  query LeakedTokens($first: Int!) {\n    auditEventConnection(types: [TOKEN_LEAKED], first: $first) {\n      edges {\n        node {\n          id\n          token {\n            id\n            name\n            leak {\n              reportedAt\n              url\n              source\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.LeakedTokensDocument,
     "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n": types.LiveLeaksDocument,
+    "\n  subscription LiveTokenEvents {\n    auditEvents(\n      types: [\n        TOKEN_GENERATED\n        TOKEN_DELETED\n        TOKEN_ROLLED\n        TOKEN_RENAMED\n        TOKEN_RESTRICTED\n        TOKEN_EXPIRED\n        TOKEN_DISABLED\n        TOKEN_ENABLED\n      ]\n    ) {\n      id\n      type\n      tokenId\n    }\n  }\n": types.LiveTokenEventsDocument,
     "\n  query NotificationSettings {\n    me {\n      id\n      email\n      emailVerified\n    }\n    notificationPreferences {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": types.NotificationSettingsDocument,
     "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, enabled: $enabled) {\n      kind\n      enabled\n      canTurnOff\n    }\n  }\n": types.SetNotificationPreferenceDocument,
     "\n  mutation ChangeEmail($email: String!, $password: String!) {\n    changeEmail(email: $email, password: $password) {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.ChangeEmailDocument,
@@ -103,13 +113,15 @@ const documents: Documents = {
     "\n  mutation RequireTwoFactor($required: Boolean!) {\n    requireTwoFactor(required: $required) {\n      id\n      twoFactorRequired\n    }\n  }\n": types.RequireTwoFactorDocument,
     "\n  mutation DeleteTeam($name: String!) {\n    deleteTeam(name: $name)\n  }\n": types.DeleteTeamDocument,
     "\n  query Teams {\n    teams {\n      role\n      team {\n        id\n        name\n        email\n        personal\n      }\n    }\n  }\n": types.TeamsDocument,
-    "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
+    "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      disabledAt\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n": types.TokenDetailsDocument,
     "\n  mutation UpdateTokenDetails($id: ID!, $name: String, $allowedIps: [String!], $monthlyDocumentLimit: Int) {\n    updateToken(id: $id, name: $name, allowedIps: $allowedIps, monthlyDocumentLimit: $monthlyDocumentLimit) {\n      id\n      name\n      allowedIps\n      monthlyDocumentLimit\n      documentsThisMonth\n    }\n  }\n": types.UpdateTokenDetailsDocument,
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": types.RollTokenDocument,
+    "\n  mutation DisableToken($id: ID!) {\n    disableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": types.DisableTokenDocument,
+    "\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": types.EnableTokenDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": types.DeleteTokenDocument,
     "\n  query TokenUsage($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    usage(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      at\n      documentCount\n    }\n  }\n": types.TokenUsageDocument,
     "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": types.LiveDocumentCountsDocument,
-    "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": types.TokenRowFragmentDoc,
+    "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    disabledAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n": types.TokenRowFragmentDoc,
     "\n  query Tokens($status: TokenStatus!) {\n    tokens(status: $status) {\n      ...TokenRow\n    }\n  }\n": types.TokensDocument,
     "\n  query DeletedTokens($first: Int!, $after: String) {\n    tokenConnection(status: DELETED, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TokenRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DeletedTokensDocument,
     "\n  fragment AccountPlanState on Account {\n    id\n    planActive\n    planCancelledAt\n    plan {\n      id\n      name\n      monthlyPriceCents\n      monthlyDocumentQuota\n    }\n    tokensPaused {\n      reason\n      message\n    }\n    currentPeriod {\n      ...BillingPeriodFields\n    }\n  }\n": types.AccountPlanStateFragmentDoc,
@@ -147,15 +159,27 @@ export function graphql(source: "\n  mutation AcceptInvitation($secret: String!)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n"): (typeof documents)["\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    tokenId\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n"];
+export function graphql(source: "\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    actorUserId\n    actorEmail\n    tokenId\n    token {\n      id\n      name\n    }\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n"): (typeof documents)["\n  fragment ActivityEventFields on AuditEvent {\n    id\n    type\n    actorType\n    actorId\n    actorUserId\n    actorEmail\n    tokenId\n    token {\n      id\n      name\n    }\n    clientAddress\n    userAgent\n    details\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEventConnection(first: $first, after: $after, types: $types) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!]) {\n    auditEventConnection(first: $first, after: $after, types: $types) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!], $tokenId: ID, $actorUserId: ID, $from: DateTime, $to: DateTime) {\n    auditEventConnection(first: $first, after: $after, types: $types, tokenId: $tokenId, actorUserId: $actorUserId, from: $from, to: $to) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ActivityEvents($first: Int, $after: String, $types: [AuditEventType!], $tokenId: ID, $actorUserId: ID, $from: DateTime, $to: DateTime) {\n    auditEventConnection(first: $first, after: $after, types: $types, tokenId: $tokenId, actorUserId: $actorUserId, from: $from, to: $to) {\n      edges {\n        node {\n          ...ActivityEventFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n"): (typeof documents)["\n  subscription LiveActivity($types: [AuditEventType!]) {\n    auditEvents(types: $types) {\n      ...ActivityEventFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ActivityChoices {\n    viewer {\n      id\n      name\n      personal\n    }\n    plans {\n      id\n      name\n    }\n    activeTokens: tokens(status: ACTIVE) {\n      id\n      name\n    }\n    deletedTokens: tokens(status: DELETED) {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query ActivityChoices {\n    viewer {\n      id\n      name\n      personal\n    }\n    plans {\n      id\n      name\n    }\n    activeTokens: tokens(status: ACTIVE) {\n      id\n      name\n    }\n    deletedTokens: tokens(status: DELETED) {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ActivityMembers {\n    teamMembers {\n      userId\n      email\n      role\n    }\n  }\n"): (typeof documents)["\n  query ActivityMembers {\n    teamMembers {\n      userId\n      email\n      role\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ActivityToken($id: ID!) {\n    token(id: $id) {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query ActivityToken($id: ID!) {\n    token(id: $id) {\n      id\n      name\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -200,6 +224,10 @@ export function graphql(source: "\n  query LeakedTokens($first: Int!) {\n    aud
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n"): (typeof documents)["\n  subscription LiveLeaks {\n    auditEvents(types: [TOKEN_LEAKED]) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveTokenEvents {\n    auditEvents(\n      types: [\n        TOKEN_GENERATED\n        TOKEN_DELETED\n        TOKEN_ROLLED\n        TOKEN_RENAMED\n        TOKEN_RESTRICTED\n        TOKEN_EXPIRED\n        TOKEN_DISABLED\n        TOKEN_ENABLED\n      ]\n    ) {\n      id\n      type\n      tokenId\n    }\n  }\n"): (typeof documents)["\n  subscription LiveTokenEvents {\n    auditEvents(\n      types: [\n        TOKEN_GENERATED\n        TOKEN_DELETED\n        TOKEN_ROLLED\n        TOKEN_RENAMED\n        TOKEN_RESTRICTED\n        TOKEN_EXPIRED\n        TOKEN_DISABLED\n        TOKEN_ENABLED\n      ]\n    ) {\n      id\n      type\n      tokenId\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -283,7 +311,7 @@ export function graphql(source: "\n  query Teams {\n    teams {\n      role\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n"): (typeof documents)["\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n"];
+export function graphql(source: "\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      disabledAt\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n"): (typeof documents)["\n  query TokenDetails($id: ID!) {\n    token(id: $id) {\n      id\n      name\n      preview\n      status\n      disabledAt\n      documentCount\n      documentsThisMonth\n      monthlyDocumentLimit\n      allowedIps\n      expiresAt\n      previousSecretWorksUntil\n      lastUsedAt\n      lastUsedAddress\n      lastUsedUserAgent\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -292,6 +320,14 @@ export function graphql(source: "\n  mutation UpdateTokenDetails($id: ID!, $name
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableToken($id: ID!) {\n    disableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation DisableToken($id: ID!) {\n    disableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -307,7 +343,7 @@ export function graphql(source: "\n  subscription LiveDocumentCounts {\n    docu
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n"): (typeof documents)["\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n"];
+export function graphql(source: "\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    disabledAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n"): (typeof documents)["\n  fragment TokenRow on ApiToken {\n    id\n    name\n    preview\n    createdAt\n    documentCount\n    lastUsedAt\n    deletedAt\n    disabledAt\n    expiresAt\n    status\n    leak {\n      reportedAt\n      url\n      source\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

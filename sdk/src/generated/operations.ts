@@ -43,6 +43,7 @@ export type AuditEventType =
   | 'TOKEN_EXPIRED'
   | 'TOKEN_EXPIRING'
   | 'TOKEN_GENERATED'
+  | 'TOKEN_GRACE_ENDED'
   | 'TOKEN_LEAKED'
   | 'TOKEN_RENAMED'
   | 'TOKEN_RESTRICTED'
