@@ -81,7 +81,9 @@ export default defineConfig({
       { extends: true, test: { name: 'postgresql', include: API_SUITES, env: { TEST_DATABASE: 'postgresql', TEST_REDIS_URL: 'redis://127.0.0.1:6379' } } },
       { extends: true, test: { name: 'multi-instance', include: ['server/test/multi-instance/*.test.ts'] } },
       { extends: true, test: { name: 'faults', include: ['server/test/faults/*.test.ts'] } },
-      { extends: true, test: { name: 'browser', include: ['client/test/*.test.ts'] } },
+      // a Chromium and a server per file, beside the other projects' forks: on a busy 2-core machine
+      // a page's waits take several times what they take alone (usage.e2e: 4 s alone, 28 s in the full run)
+      { extends: true, test: { name: 'browser', include: ['client/test/*.test.ts'], testTimeout: 90_000 } },
     ],
   },
 });

@@ -46,7 +46,7 @@ async function openPage(session: string, teamId: string | null, path = '/'): Pro
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   const page = await browser.newPage();
   // a busy machine: waits are for conditions, with room
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(30_000);
   // the team switcher's choice, as the page keeps it, on every load of this page (reloads too)
   await page.addInitScript((team) => {
     if (team) window.localStorage.setItem('pogodoc.team', team);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ session, email } = await t.signUp({ plan: 'pro' }));
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
 });
 afterAll(async () => {
   await browser?.close();

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   page = await browser.newPage();
   // a step that hangs names its locator before the test's own timeout ends it
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
   await page.setViewportSize(WIDE);
   mkdirSync(ARTIFACTS, { recursive: true });
 });

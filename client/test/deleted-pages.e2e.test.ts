@@ -38,7 +38,7 @@ beforeAll(async () => {
   fresh = await t.generateToken(session, 'Fresh');
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
 });
 afterAll(async () => {
   await browser?.close();

@@ -35,7 +35,7 @@ async function newPage(session?: string): Promise<Page> {
   await browser.clearCookies();
   if (session) await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   const page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
   await page.goto(url);
   await page.getByRole('heading', { name: session ? 'Security' : 'Sign in' }).waitFor();
   return page;

@@ -30,7 +30,7 @@ beforeAll(async () => {
   await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   page = await browser.newPage();
   // a step that hangs names its locator before the test's own timeout ends it
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {

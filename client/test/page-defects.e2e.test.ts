@@ -37,7 +37,7 @@ async function signedInPage(session: string, viewport = { width: 1100, height: 9
   await browser.clearCookies();
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   const page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   await page.setViewportSize(viewport);
   await page.goto(url);
   return page;
@@ -137,7 +137,7 @@ describe('D3: the leak banner', () => {
     // another tab's page: nothing dismissed shows, and a further leak does
     await leak(third.secret, 'https://github.com/acme/app/blob/4/.env');
     const second = await browser.newPage();
-    second.setDefaultTimeout(15_000);
+    second.setDefaultTimeout(30_000);
     await second.goto(url);
     await second.getByTestId(`leak-${third.id}`).waitFor();
     expect(await second.getByTestId(`leak-${rolled.id}`).count()).toBe(0);

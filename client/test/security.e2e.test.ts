@@ -32,7 +32,7 @@ async function signedInPage(session: string): Promise<Page> {
   await browser.clearCookies();
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   const opened = await browser.newPage();
-  opened.setDefaultTimeout(10_000);
+  opened.setDefaultTimeout(30_000);
   await opened.goto(url);
   await opened.getByRole('heading', { name: 'Security' }).waitFor();
   return opened;

@@ -30,7 +30,7 @@ async function signedInPage(browser: BrowserContext, session: string, path = '/'
   await browser.clearCookies();
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   const page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
   await page.goto(`${url}${path}`);
   await page.getByRole('heading', { name: 'Team' }).waitFor();
   return page;

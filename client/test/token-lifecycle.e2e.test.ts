@@ -23,7 +23,7 @@ beforeAll(async () => {
   ({ session } = await t.signUp());
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
 });
 afterAll(async () => {
   await browser?.close();

@@ -30,7 +30,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   // a step that hangs names its locator before the test's own timeout ends it
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   page.on('framenavigated', (frame) => {
     if (frame === page.mainFrame()) navigations++;
   });

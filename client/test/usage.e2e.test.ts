@@ -43,7 +43,7 @@ beforeAll(async () => {
   resets = new Date(period.data.viewer.currentPeriod.resetsAt).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
   await browser.addCookies([{ name: 'pogodoc_session', value: session, url }]);
   page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   mkdirSync(ARTIFACTS, { recursive: true });
   // queries go as GET within the URL limit (urql's default), mutations as POST
   page.on('request', (request) => {
