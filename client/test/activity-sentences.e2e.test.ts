@@ -15,7 +15,7 @@ import { bearer, createTestApp, type TestApp } from '../../server/test/support/t
 import { ALL_EVENT_TYPES } from '../src/activity-sentences';
 import { expectAccessible } from './axe.js';
 import { launchBrowser } from './browser.js';
-import { parseCsv } from './parse-csv.js';
+import { parseCsv } from '../../server/test/support/parse-csv.js';
 
 // Screenshots of the view are kept in client/test/artifacts/ (git-ignored).
 const ARTIFACTS = path.resolve('client/test/artifacts');

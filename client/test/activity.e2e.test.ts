@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../server/test/support/test-app.js';
 import { expectAccessible } from './axe.js';
 import { launchBrowser } from './browser.js';
-import { parseCsv } from './parse-csv.js';
+import { parseCsv } from '../../server/test/support/parse-csv.js';
 
 let t: TestApp;
 let url: string;

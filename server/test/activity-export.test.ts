@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { MAX_AUDIT_PAGE_SIZE } from '../src/domain/audit.js';
+import { parseCsv } from './support/parse-csv.js';
 import { bearer, createTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -14,27 +15,6 @@ afterAll(async () => {
 });
 
 const exportOf = (query: string, headers: Record<string, string> = {}) => t.app.yoga.fetch(`http://yoga/activity/export.csv${query}`, { headers });
-
-/** RFC 4180 rows (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    else field += c;
-  }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
-  return rows;
-}
 
 describe('the activity export', () => {
   it('streams every page of the filtered range, with token names, as CSV', async () => {

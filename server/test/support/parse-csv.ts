@@ -1,5 +1,5 @@
-// A reader of RFC 4180 CSV for the browser suites' downloads: quoted fields may hold commas,
-// doubled quotes and line breaks; rows end with CRLF.
+// A reader of RFC 4180 CSV for the suites that read an export (the activity export, the browser's downloads):
+// quoted fields may hold commas, doubled quotes and line breaks; rows end with CRLF.
 
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
