@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PogodocClient } from '../../sdk/src/index.js';
+import { limitsFromEnv } from '../../server/src/config.js';
 import { bearer, createTestApp, type TestApp } from '../../server/test/support/test-app.js';
 import { csvField } from '../src/csv.js';
 import { usageCsv } from '../src/components/usage-csv.js';
@@ -32,7 +33,10 @@ const screenshot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS
 const navigations: string[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({}, { clock: () => new Date(Date.now() + offsetMs) });
+  // The meter is what is tested here, not the render limits (the isolation suites test those): the
+  // documents go 30 at a time, and on a starved machine a 1 s render limit (the default) ends some
+  // of them (RENDER_TIMEOUT, and RENDER_FAILED for the others of that renderer's batch)
+  t = await createTestApp({ limits: { ...limitsFromEnv({}), renderTimeoutMs: 20_000 } }, { clock: () => new Date(Date.now() + offsetMs) });
   url = await t.app.start(0, '127.0.0.1');
   browser = await launchBrowser();
   ({ session } = await t.signUp({ plan: 'free' }));
