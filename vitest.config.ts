@@ -22,6 +22,8 @@ const API_SUITES = [
   'server/test/token-disable.test.ts',
   'server/test/token-info.test.ts',
   'server/test/rate-limit-headers.test.ts',
+  'server/test/request-log.test.ts',
+  'server/test/request-log-flood.test.ts',
   'server/test/activity-export.test.ts',
   'server/test/quota-forecast.test.ts',
   'server/test/grace-period.test.ts',

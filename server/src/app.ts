@@ -38,6 +38,7 @@ import { mailRoutes } from './mail/mail-routes.js';
 import { ACTIVITY_EXPORT_PATH, activityExport } from './http/activity-export.js';
 import { DevMailbox, smtpTransport, type MailTransport } from './mail/mail-transport.js';
 import type { Logger } from './observability/logger.js';
+import { currentRequest } from './observability/request-context.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** What `new URL('/graphql', …)` gives; shared by the requests for exactly that path, and only read. */
@@ -127,6 +128,19 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     onRendererEnded: (details) => observability.rendererEnded(details),
     // asked at each render's start, once requests are being served (unsentAnswers exists by then)
     refuseToRender: () => unsentAnswers.renderRefusal(),
+    requestLog: config.requestLog
+      ? {
+          enabled: true,
+          flushIntervalMs: config.requestLogFlushMs,
+          onDropped: (count) => observability.requestLogDropped(count),
+          onError: (error) => observability.requestLogFailed(error),
+        }
+      : { enabled: false },
+    // the request being served learns its token here, and its entry is recorded as it ends (below)
+    onTokenPresented: (presentation) => {
+      const request = currentRequest();
+      if (request) request.presentedToken = presentation;
+    },
   });
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
@@ -209,7 +223,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     : undefined;
 
   const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
-  const observeRequest = observability.observeRequest(isApiPath);
+  const observeRequest = observability.observeRequest(isApiPath, ({ record, path: requestPath, status, code, durationMs }) => {
+    if (!record.presentedToken) return;
+    services.requestLog.record(record.presentedToken, { requestId: record.id, operation: record.operation ?? requestPath, outcome: code, httpStatus: status, durationMs });
+  });
   const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => observeRequest(req, res, () => {
     if (!addressCap.admitRequest(req, res)) return;
     unsentAnswers.inTurn(req, res, () => route(req, res));

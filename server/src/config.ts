@@ -77,6 +77,10 @@ export interface AppConfig {
   mailRetentionDays: number;
   /** NODE_ENV=production: no dev mailbox. */
   production: boolean;
+  /** The request log (REQUEST_LOG, on by default): every request that presents a known API token, kept by plan. */
+  requestLog: boolean;
+  /** How often each instance writes its buffered request log entries (REQUEST_LOG_FLUSH_MS); 0: only on shutdown (tests flush themselves). */
+  requestLogFlushMs: number;
 }
 
 /** Every abuse limit, with its environment variable in docs/configuration.md's Limits table. */
@@ -268,6 +272,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailPollMs: integer(env, 'MAIL_POLL_MS', 1000),
     mailRetentionDays: Math.max(1, integer(env, 'MAIL_RETENTION_DAYS', 30)),
     production,
+    requestLog: flag(env.REQUEST_LOG, true),
+    requestLogFlushMs: integer(env, 'REQUEST_LOG_FLUSH_MS', 250),
   };
 }
 

@@ -35,6 +35,9 @@ import { DatabaseMailStore } from './persistence/mail-store.js';
 import { MailDelivery, type MailDeliveryOptions } from './mail/mail-delivery.js';
 import { MailTemplates } from './mail/mail-templates.js';
 import type { MailTransport } from './mail/mail-transport.js';
+import { RequestLogService, type RequestLogSink, type TokenPresentation } from './domain/request-log.js';
+import { DatabaseRequestLogStore } from './persistence/request-log-store.js';
+import { RequestLogWriter, type RequestLogWriterOptions } from './persistence/request-log-writer.js';
 
 
 /** The clock of the token rules (expiry, grace periods, last use) and of the billing period; tests inject their own. */
@@ -54,18 +57,29 @@ export interface ServiceOptions {
   mail: { transport: MailTransport; from: string; publicUrl: string; onAttempt?: MailDeliveryOptions['onAttempt'] };
   /** Hears of failures in work done after an answer (a password reset request's lookup and mail). */
   onBackgroundError?: (error: unknown) => void;
+  /** The request log's writer (persistence/request-log-writer.ts); off: nothing is recorded, nothing buffered. */
+  requestLog: { enabled: false } | ({ enabled: true } & Pick<RequestLogWriterOptions, 'flushIntervalMs' | 'onDropped' | 'onError'>);
+  /** Hears of every request that presented a token this service knows (the request log's first half). */
+  onTokenPresented?: (presentation: TokenPresentation) => void;
 }
+
+/** Unwritten request log entries an instance holds, for all accounts and for one (request-log-writer.ts). */
+export const REQUEST_LOG_BUFFER = { maxBuffered: 20_000, maxPerAccount: 2_000, batchSize: 500 } as const;
+
+const REQUEST_LOG_OFF: RequestLogSink = { append: () => {}, flush: () => Promise.resolve(), close: () => Promise.resolve() };
 
 export function createServices(
   database: Database,
   rateLimiters: RateLimiters,
   limits: RenderLimits,
   announce: LiveAnnouncements,
-  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender, mail, onBackgroundError }: ServiceOptions,
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender, mail, onBackgroundError, requestLog, onTokenPresented }: ServiceOptions,
 ): Services {
   const tokenStore = new DatabaseTokenStore(database.prisma, database.sql, now);
   const auditStore = new DatabaseAuditStore(database.prisma, database.sql, database.provider);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, now);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, now, requestLog.enabled ? onTokenPresented : undefined);
+  const requestLogStore = new DatabaseRequestLogStore(database.prisma, database.sql);
+  const requestLogSink = requestLog.enabled ? new RequestLogWriter(requestLogStore, { ...REQUEST_LOG_BUFFER, ...requestLog }) : REQUEST_LOG_OFF;
   const renderer = new LiquidTemplateRenderer(limits, { onRendererEnded, refuseToStart: refuseToRender });
   const webhookStore = new DatabaseWebhookStore(database.prisma, database.sql, database.provider);
   const usageStore = new DatabaseUsageStore(database.sql);
@@ -100,6 +114,11 @@ export function createServices(
     documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new DatabaseIdempotencyStore(database.sql, now), usageStore, now),
     usage: new UsageService(usageStore, tokenStore, now),
     tokenPages: new TokenPagesService(new DatabaseTokenPages(database.sql), now),
-    close: () => renderer.close(),
+    requestLog: new RequestLogService(requestLogStore, requestLogSink, tokenStore, now),
+    // renders first: requests still ending write their entries, then the last batch
+    close: async () => {
+      await renderer.close();
+      await requestLogSink.close();
+    },
   };
 }

@@ -6,6 +6,7 @@
 // - Every WEBHOOK_POLL_MS, webhook delivery (the claim in webhook-store.ts keeps each attempt to one instance).
 // - Every MAIL_POLL_MS, mail delivery (likewise, mail-store.ts); every minute the mail cap, every hour its retention.
 // - Every hour, old hourly usage rolled up into days (domain/metering.ts), each day in one transaction.
+// - Every minute, the request log's expired entries, a bounded batch at a time (domain/request-log.ts).
 import type { AppConfig } from './config.js';
 import type { Logger } from './observability/logger.js';
 import type { Services } from './services.js';
@@ -38,6 +39,8 @@ export function startUpkeep(services: Services, config: Pick<AppConfig, 'limits'
       'audit upkeep',
     ),
     every(HOUR_MS, () => services.usage.rollUpOldUsage(), 'usage roll-up'),
+    // a bounded batch a minute: a busy log's expired rows leave in steps, never one long write
+    every(MINUTE_MS, () => services.requestLog.prune(), 'request log prune'),
   ];
   if (config.webhookPollMs > 0) timers.push(every(config.webhookPollMs, () => services.webhookDelivery.deliverDue(), 'webhook delivery'));
   // its own timer and its own run: a slow mail server never holds up webhooks, nor they it

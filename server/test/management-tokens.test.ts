@@ -82,6 +82,15 @@ const ROWS: Row[] = [
       variables: { from: new Date(Date.now() - DAY_MS).toISOString(), to: new Date().toISOString() },
     }),
   },
+  { field: 'Query.requestConnection', needs: 'USAGE_READ', call: async () => ({ query: '{ requestConnection(first: 3) { edges { node { id outcome } } } }' }) },
+  {
+    field: 'Query.requestSummary',
+    needs: 'USAGE_READ',
+    call: async () => ({
+      query: 'query($from: DateTime!, $to: DateTime!) { requestSummary(from: $from, to: $to, granularity: HOUR) { okCount refusedCount } }',
+      variables: { from: new Date(Date.now() - DAY_MS).toISOString(), to: new Date().toISOString() },
+    }),
+  },
   { field: 'Query.auditEventConnection', needs: 'AUDIT_READ', call: async () => ({ query: '{ auditEventConnection(first: 3) { edges { node { id } } } }' }) },
   { field: 'Query.auditEvents', needs: 'AUDIT_READ', call: async () => ({ query: '{ auditEvents(first: 3) { pageInfo { hasNextPage } } }' }) },
   { field: 'Query.webhookEndpoints', needs: 'WEBHOOKS_WRITE', call: async () => ({ query: '{ webhookEndpoints { id } }' }) },

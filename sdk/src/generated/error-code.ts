@@ -154,6 +154,8 @@ export type ErrorCode =
   | 'RENDER_TIMEOUT'
   /** The request body is over its size limit: HTTP 413. */
   | 'REQUEST_ENTITY_TOO_LARGE'
+  /** requestConnection with an after cursor this service did not give out. */
+  | 'REQUEST_LOG_CURSOR_INVALID'
   /** The scanner public key list cannot be fetched; nothing was changed: HTTP 503, send again. */
   | 'SECRET_SCANNING_KEYS_UNAVAILABLE'
   /** A signed leak report that is not a JSON array of {token, type, url, source}: HTTP 400. */

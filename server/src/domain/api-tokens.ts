@@ -27,6 +27,7 @@ import { missingPlanReason } from './plans.js';
 import { auditEvent, revokedTokenPresentedKey, type AuditActor, type AuditEventRecord, type AuditStore } from './audit.js';
 import type { AccountRecord, ApiTokenRecord, TokenChanges, TokenStatus, TokenStore } from './ports.js';
 import { rateLimitKeyOf, type RateLimiters } from './rate-limits.js';
+import type { TokenPresentation } from './request-log.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
 import { expiryOf, hasPassed, ROLL_GRACE_PERIODS_MS, type RollGracePeriod, type TokenExpiryChoice } from './token-lifecycle.js';
 import {
@@ -102,6 +103,8 @@ export class ApiTokenService {
     private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp' | 'revokedTokenEventsPerToken' | 'tokenMutationsPerAccount'>,
     private readonly audit: Pick<AuditStore, 'record'>,
     private readonly now: () => Date = () => new Date(),
+    /** Hears of every request that presented a token this service knows, usable or not (the request log). */
+    private readonly onPresented: (presentation: TokenPresentation) => void = () => {},
   ) {}
 
   /**
@@ -350,7 +353,7 @@ export class ApiTokenService {
   async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string): Promise<AuthenticatedToken> {
     let revoked: RevokedPresentation | undefined;
     try {
-      return await this.authenticateUnlimited(bearer, clientAddress, (presentation) => (revoked = presentation));
+      return await this.authenticateUnlimited(bearer, clientAddress, userAgent ?? null, (presentation) => (revoked = presentation));
     } catch (error) {
       if (error instanceof ApiTokenAuthError) {
         await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch((limitError: unknown) => {
@@ -364,7 +367,12 @@ export class ApiTokenService {
     }
   }
 
-  private async authenticateUnlimited(bearer: string | undefined, clientAddress: string, onRevoked: (presentation: RevokedPresentation) => void): Promise<AuthenticatedToken> {
+  private async authenticateUnlimited(
+    bearer: string | undefined,
+    clientAddress: string,
+    userAgent: string | null,
+    onRevoked: (presentation: RevokedPresentation) => void,
+  ): Promise<AuthenticatedToken> {
     if (!bearer) throw new ApiTokenMissingError();
     if (checkSecretShape(bearer, 'apiToken') !== 'valid') throw new ApiTokenMalformedError();
     const now = this.now();
@@ -372,6 +380,7 @@ export class ApiTokenService {
     if (!found) throw new ApiTokenInvalidError();
     // All decided from the one row the lookup returned, against the injected clock: no extra query.
     const { token } = found;
+    this.onPresented({ tokenId: token.id, accountId: token.accountId, planId: found.accountPlanId, clientAddress, userAgent });
     const revoked = token.deletedAt
       ? new ApiTokenDeletedError()
       : !found.holdsSlot || hasPassed(token.expiresAt, now)

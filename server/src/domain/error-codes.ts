@@ -88,6 +88,8 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still running: HTTP 409 with Retry-After; retry.',
   // the audit log
   AUDIT_CURSOR_INVALID: 'auditEvents with an after cursor this service did not give out.',
+  // the request log
+  REQUEST_LOG_CURSOR_INVALID: 'requestConnection with an after cursor this service did not give out.',
   // webhooks
   WEBHOOK_URL_INVALID: 'A webhook URL that is not an https:// URL, carries credentials, or is over 2048 characters.',
   WEBHOOK_URL_FORBIDDEN: 'A webhook URL whose host does not resolve, or reaches a loopback, private, link-local or metadata address (the SSRF guard).',

@@ -436,6 +436,12 @@ export class AuditCursorInvalidError extends DomainError {
   }
 }
 
+export class RequestLogCursorInvalidError extends DomainError {
+  constructor() {
+    super('REQUEST_LOG_CURSOR_INVALID', 'This cursor was not given out by requestConnection: start again without "after", and page with the endCursor it returns.');
+  }
+}
+
 export class WebhookNotFoundError extends DomainError {
   constructor() {
     super('WEBHOOK_NOT_FOUND', 'No webhook endpoint or message with this id exists in your account.');

@@ -12,12 +12,14 @@ export interface Plan {
    * weight when accounts' renders compete for the pool (rendering/fair-slots.ts).
    */
   renderSecondsPerMinute: number;
+  /** Days the request log keeps each request of the account's tokens (domain/request-log.ts). */
+  requestLogRetentionDays: number;
 }
 
 export const PLANS: readonly Plan[] = [
-  { id: 'free', name: 'Free', monthlyPriceCents: 0, monthlyDocumentQuota: 100, renderSecondsPerMinute: 10 },
-  { id: 'pro', name: 'Pro', monthlyPriceCents: 2900, monthlyDocumentQuota: 10_000, renderSecondsPerMinute: 60 },
-  { id: 'business', name: 'Business', monthlyPriceCents: 9900, monthlyDocumentQuota: null, renderSecondsPerMinute: 120 },
+  { id: 'free', name: 'Free', monthlyPriceCents: 0, monthlyDocumentQuota: 100, renderSecondsPerMinute: 10, requestLogRetentionDays: 7 },
+  { id: 'pro', name: 'Pro', monthlyPriceCents: 2900, monthlyDocumentQuota: 10_000, renderSecondsPerMinute: 60, requestLogRetentionDays: 30 },
+  { id: 'business', name: 'Business', monthlyPriceCents: 9900, monthlyDocumentQuota: null, renderSecondsPerMinute: 120, requestLogRetentionDays: 30 },
 ];
 
 const FREE_PLAN = PLANS.find((plan) => plan.monthlyPriceCents === 0)!;
@@ -64,4 +66,9 @@ export function renderShareOf(planId: string | null): RenderShare {
  */
 export function freeSliceOf(total: number): number {
   return Math.max(1, Math.floor(total / 2));
+}
+
+/** How long the request log keeps a request of an account on `planId`: the free plan's without a plan it knows. */
+export function requestLogRetentionDaysOf(planId: string | null): number {
+  return ((planId !== null && findPlan(planId)) || FREE_PLAN).requestLogRetentionDays;
 }

@@ -7,6 +7,7 @@
 import type { EmailAddressService } from '../domain/email-addresses.js';
 import type { NotificationPreferencesService } from '../domain/notification-preferences.js';
 import type { MailDelivery } from '../mail/mail-delivery.js';
+import type { RequestLogService } from '../domain/request-log.js';
 import { keptUserAgent } from '../domain/documents.js';
 import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
@@ -106,7 +107,8 @@ export interface Services {
   emailAddresses: EmailAddressService;
   notifications: NotificationPreferencesService;
   mailDelivery: MailDelivery;
-  /** Ends the renderer processes. Call it once no request is in flight any more (shutdown). */
+  requestLog: RequestLogService;
+  /** Ends the renderer processes and writes the request log's last entries. Call it once no request is in flight any more (shutdown). */
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import './types/document.js';
 import './types/audit-event.js';
 import './types/webhook.js';
 import './types/usage.js';
+import './types/request-log.js';
 import './types/token-connection.js';
 import './types/session.js';
 import './types/two-factor.js';

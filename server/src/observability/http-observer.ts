@@ -6,7 +6,26 @@ import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
 import { REQUEST_ID_HEADER, requestIdOf, runWithRequest, type RequestRecord } from './request-context.js';
 
-export function observeHttpRequests({ logger, metrics, isApi }: { logger: Logger; metrics?: Metrics; isApi: (path: string) => boolean }) {
+/** How a request ended, for what else records requests (the request log). */
+export interface EndedRequest {
+  record: RequestRecord;
+  path: string;
+  status: number;
+  code: string;
+  durationMs: number;
+}
+
+export function observeHttpRequests({
+  logger,
+  metrics,
+  isApi,
+  onEnded,
+}: {
+  logger: Logger;
+  metrics?: Metrics;
+  isApi: (path: string) => boolean;
+  onEnded?: (request: EndedRequest) => void;
+}) {
   return (req: IncomingMessage, res: ServerResponse, handle: () => void): void => {
     const record: RequestRecord = { id: requestIdOf(req.headers[REQUEST_ID_HEADER]) };
     const startedAt = performance.now();
@@ -30,6 +49,7 @@ export function observeHttpRequests({ logger, metrics, isApi }: { logger: Logger
         if (api) logger.info(fields, 'request');
         else logger.debug(fields, 'request');
       });
+      onEnded?.({ record, path, status: res.statusCode, code, durationMs });
     });
     runWithRequest(record, handle);
   };

@@ -117,6 +117,11 @@ export function createMetrics() {
       help: 'Redis connection errors and failed commands of the live-event channel',
       registers,
     }),
+    requestLogDropped: new Counter({
+      name: 'pogodoc_request_log_dropped_total',
+      help: 'Request log entries dropped unwritten: the buffer was full (a flood; the oldest go first, per account) or their batch failed. The refusal counts are kept either way',
+      registers,
+    }),
     mailAttempts: new Counter({
       name: 'pogodoc_mail_attempts_total',
       help: 'Attempts to send a message of the mail outbox, by outcome: sent, retry (a failure, tried again later) or given_up (a dead letter: refused for good, or out of retries)',

@@ -6,7 +6,7 @@ import type { LiveAnnouncements } from '../domain/ports.js';
 import type { DatabaseOptions } from '../persistence/database.js';
 import type { TemplateRenderer } from '../domain/documents.js';
 import { useRequestObservation } from './graphql-observer.js';
-import { observeHttpRequests } from './http-observer.js';
+import { observeHttpRequests, type EndedRequest } from './http-observer.js';
 import { countingDatabaseErrors, countingDocuments, timedRenderer } from './instrumentation.js';
 import { createLogger, yogaLoggerOf, type LogFormat, type Logger } from './logger.js';
 import { createMetrics, type MetricSources } from './metrics.js';
@@ -34,7 +34,14 @@ export function createObservability(config: ObservabilityConfig, { logDestinatio
     announcements: (announce: LiveAnnouncements): LiveAnnouncements => (metrics ? countingDocuments(announce, metrics) : announce),
     serviceHooks: (): { wrapRenderer?: (renderer: TemplateRenderer) => TemplateRenderer } => (metrics ? { wrapRenderer: (renderer) => timedRenderer(renderer, metrics) } : {}),
     graphqlPlugin: useRequestObservation(metrics),
-    observeRequest: (isApi: (path: string) => boolean) => observeHttpRequests({ logger, metrics, isApi }),
+    observeRequest: (isApi: (path: string) => boolean, onEnded?: (request: EndedRequest) => void) => observeHttpRequests({ logger, metrics, isApi, onEnded }),
+    /** Request log entries dropped unwritten (a full buffer, or a batch the database refused). */
+    requestLogDropped(count: number) {
+      metrics?.requestLogDropped.inc(count);
+    },
+    requestLogFailed(error: unknown) {
+      logger.warn({ err: error }, 'a request log batch could not be written; its entries were dropped');
+    },
     readFrom: (sources: MetricSources) => metrics?.readFrom(sources),
     /** A renderer process ended during a render (its render is answered RENDER_FAILED, a replacement is starting). */
     rendererEnded({ pid, code, signal, stderr }: { pid: number | undefined; code: number | null; signal: string | null; stderr: string }) {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SECRET_PREFIX } from '../domain/secrets.js';
+import type { TokenPresentation } from '../domain/request-log.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -14,6 +15,8 @@ export interface RequestRecord {
   operation?: string;
   /** extensions.code of the result's first error, or OK. */
   code?: string;
+  /** The API token it presented, when this service knows it (the request log's entry is written for it). */
+  presentedToken?: TokenPresentation;
 }
 
 const storage = new AsyncLocalStorage<RequestRecord>();

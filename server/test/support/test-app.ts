@@ -69,6 +69,8 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       webhookPollMs: 0,
       // the same for mail: a suite that reads its mail delivers it (mail.test.ts)
       mailPollMs: 0,
+      // and for the request log: a suite that reads it flushes it (app.services.requestLog.flush())
+      requestLogFlushMs: 0,
       ...overrides,
     },
     { ...observeSql((statement) => sql.push(statement)), ...options },

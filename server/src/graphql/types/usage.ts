@@ -5,7 +5,7 @@ import { forScope } from '../authorization.js';
 import { AccountType } from './account.js';
 import { DocumentCountUpdate } from './api-token.js';
 
-const UsageGranularityEnum = builder.enumType('UsageGranularity', {
+export const UsageGranularityEnum = builder.enumType('UsageGranularity', {
   description: 'The size of one usage bucket: an hour or a day, in UTC.',
   values: {
     HOUR: { description: `Hourly buckets, kept for ${USAGE_HOURLY_RETENTION_DAYS} days; a query covers at most ${USAGE_MAX_POINTS.HOUR} hours.` },

@@ -1,0 +1,93 @@
+// The request log's buffer under a flood: it holds a bounded number of unwritten entries, drops the
+// oldest of the account that floods (never another account's), counts what it dropped, and keeps
+// the per-hour outcome counts exact. Against the real database of the project it runs in.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../src/domain/ids.js';
+import { requestLogEntryOf, type RequestLogEntry } from '../src/domain/request-log.js';
+import { DatabaseRequestLogStore } from '../src/persistence/request-log-store.js';
+import { RequestLogWriter } from '../src/persistence/request-log-writer.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+let store: DatabaseRequestLogStore;
+beforeAll(async () => {
+  t = await createTestApp();
+  store = new DatabaseRequestLogStore(t.app.database.prisma, t.app.database.sql);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const now = new Date();
+let sequence = 0;
+function entryOf(accountId: string, outcome = 'RATE_LIMITED'): RequestLogEntry {
+  sequence++;
+  return requestLogEntryOf(
+    newId(now),
+    { tokenId: `${accountId}-token`, accountId, planId: 'pro', clientAddress: '203.0.113.9', userAgent: 'flood/1.0' },
+    { requestId: `request-${sequence}`, operation: 'renderDocument', outcome, httpStatus: 429, durationMs: 0.4 },
+    now,
+  );
+}
+
+const requestIdsOf = async (accountId: string) =>
+  (await store.list(accountId, {}, null, 10_000)).map((entry) => Number(entry.requestId.slice('request-'.length))).sort((a, b) => a - b);
+
+describe('the request log buffer under a flood', () => {
+  it('holds at most its bound, drops only the flooding account’s oldest entries, counts them, and keeps the counts exact', async () => {
+    const dropped: number[] = [];
+    const writer = new RequestLogWriter(store, { maxBuffered: 100, maxPerAccount: 60, batchSize: 25, flushIntervalMs: 0, onDropped: (count) => dropped.push(count) });
+    const flooder = `flooder-${newId()}`;
+    const neighbour = `neighbour-${newId()}`;
+    let mostPending = 0;
+    const neighbourIds: number[] = [];
+    const floodIds: number[] = [];
+    for (let request = 0; request < 20_000; request++) {
+      writer.append(entryOf(flooder));
+      floodIds.push(sequence);
+      if (request % 1000 === 500) {
+        writer.append(entryOf(neighbour, 'OK'));
+        neighbourIds.push(sequence);
+      }
+      mostPending = Math.max(mostPending, writer.pending());
+    }
+    expect(mostPending).toBe(60 + 20);
+    expect(writer.dropped()).toBe(20_000 - 60);
+    expect(dropped.reduce((sum, count) => sum + count, 0)).toBe(writer.dropped());
+
+    await writer.flush();
+    expect(writer.pending()).toBe(0);
+    // the neighbour's 20 entries all, and the flood's newest 60
+    expect(await requestIdsOf(neighbour)).toEqual(neighbourIds);
+    expect(await requestIdsOf(flooder)).toEqual(floodIds.slice(-60));
+    // the refusal summary still counts every request of the flood
+    const counts = await store.outcomeCounts(flooder, { from: new Date(now.getTime() - 3_600_000), to: new Date(now.getTime() + 3_600_000) });
+    expect(counts.map(({ outcome, count }) => ({ outcome, count }))).toEqual([{ outcome: 'RATE_LIMITED', count: 20_000 }]);
+  });
+
+  it('when many accounts flood at once, the whole buffer stays in its bound and each keeps an even share', async () => {
+    const writer = new RequestLogWriter(store, { maxBuffered: 90, maxPerAccount: 1_000, batchSize: 40, flushIntervalMs: 0 });
+    const accounts = [0, 1, 2].map((index) => `crowd-${index}-${newId()}`);
+    let mostPending = 0;
+    for (let round = 0; round < 5_000; round++) {
+      for (const account of accounts) writer.append(entryOf(account));
+      mostPending = Math.max(mostPending, writer.pending());
+    }
+    expect(mostPending).toBe(90);
+    expect(writer.dropped()).toBe(15_000 - 90);
+    await writer.flush();
+    for (const account of accounts) expect(await requestIdsOf(account)).toHaveLength(30);
+  });
+
+  it('takes a batch a share per account, so a flood does not delay another account’s entries', async () => {
+    const written: string[][] = [];
+    const writer = new RequestLogWriter(store, { maxBuffered: 10_000, maxPerAccount: 5_000, batchSize: 50, flushIntervalMs: 0, onWritten: (entries) => written.push(entries.map((entry) => entry.accountId)) });
+    const busy = `busy-${newId()}`;
+    const quiet = `quiet-${newId()}`;
+    for (let request = 0; request < 1_000; request++) writer.append(entryOf(busy, 'OK'));
+    for (let request = 0; request < 5; request++) writer.append(entryOf(quiet, 'OK'));
+    await writer.flush();
+    expect(written[0]!.filter((account) => account === quiet)).toHaveLength(5);
+    expect(written.flat()).toHaveLength(1_005);
+  });
+});
