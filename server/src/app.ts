@@ -14,6 +14,7 @@ import { createServices, type Clock, type Services } from './services.js';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { createContextFactory, type GraphQLContext, type InitialContext } from './graphql/context.js';
 import { AuditEventFeed } from './live/audit-event-feed.js';
+import { RequestLogFeed } from './live/request-log-feed.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
 import { maskError, useRequestErrorCodes, withoutExpectedErrors } from './graphql/errors.js';
 import { useResponseHeaders } from './graphql/response-headers.js';
@@ -148,10 +149,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     currentPeriod: (accountId) => services.usage.currentPeriod(accountId),
   });
   const auditEvents = new AuditEventFeed(events, config.limits.liveMaxUnreadEvents);
+  const requestLog = new RequestLogFeed(events, config.limits.liveMaxUnreadEvents);
   const createContext = createContextFactory({
     services,
     documentCounts,
     auditEvents,
+    requestLog,
     secureCookies: config.secureCookies,
     clientAddressOf,
   });

@@ -79,7 +79,7 @@ export function createServices(
   const auditStore = new DatabaseAuditStore(database.prisma, database.sql, database.provider);
   const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, now, requestLog.enabled ? onTokenPresented : undefined);
   const requestLogStore = new DatabaseRequestLogStore(database.prisma, database.sql);
-  const requestLogSink = requestLog.enabled ? new RequestLogWriter(requestLogStore, { ...REQUEST_LOG_BUFFER, ...requestLog }) : REQUEST_LOG_OFF;
+  const requestLogSink = requestLog.enabled ? new RequestLogWriter(requestLogStore, { ...REQUEST_LOG_BUFFER, ...requestLog, onWritten: (entries) => announce.requestsLogged(entries) }) : REQUEST_LOG_OFF;
   const renderer = new LiquidTemplateRenderer(limits, { onRendererEnded, refuseToStart: refuseToRender });
   const webhookStore = new DatabaseWebhookStore(database.prisma, database.sql, database.provider);
   const usageStore = new DatabaseUsageStore(database.sql);

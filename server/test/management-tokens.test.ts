@@ -178,7 +178,7 @@ const ROWS: Row[] = [
 ];
 // A session's own operations that end what other rows use are tried on their own accounts below.
 // (sessions.test.ts: the list of sessions and revoking; two-factor.test.ts: enrolment; subscriptions.test.ts and audit-live.test.ts: the subscriptions)
-const SESSION_ONLY_ELSEWHERE = ['Mutation.cancelPlan', 'Subscription.documentCount', 'Subscription.auditEvents', 'Query.sessions', 'Mutation.revokeSession', 'Mutation.revokeOtherSessions', 'Mutation.startTwoFactorEnrolment', 'Mutation.confirmTwoFactor', 'Mutation.disableTwoFactor'];
+const SESSION_ONLY_ELSEWHERE = ['Mutation.cancelPlan', 'Subscription.documentCount', 'Subscription.auditEvents', 'Subscription.requestLogged', 'Query.sessions', 'Mutation.revokeSession', 'Mutation.revokeOtherSessions', 'Mutation.startTwoFactorEnrolment', 'Mutation.confirmTwoFactor', 'Mutation.disableTwoFactor'];
 
 // Fields for any API token, whatever its scopes (token-info.test.ts tries each kind of caller)
 const ANY_TOKEN_ELSEWHERE = ['Query.tokenInfo'];

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { generateSecret } from '../src/domain/secrets.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
+import { collect, wsClient } from './support/ws-client.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 let offsetMs = 0;
@@ -176,6 +177,39 @@ describe('the request log', () => {
       RATE_LIMITED: 429,
     });
     expect(entries.find((entry) => entry.tokenId === manager.id && entry.outcome === 'OK')!.operation).toBe('tokens');
+  });
+
+  it('moves live: requestLogged delivers each entry once its batch is written, only the token asked for, only to its own team', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const watched = await t.generateToken(session, 'watched');
+    const other = await t.generateToken(session, 'other');
+    const stranger = await t.signUp({ plan: 'pro' });
+    const strangerToken = await t.generateToken(stranger.session, 'theirs');
+    const client = wsClient(url.replace(/\/graphql$/, ''), { connectionParams: { authorization: `Bearer ${session}` } });
+    const live = collect<{ requestLogged: Entry }>(client, `subscription($token: ID) { requestLogged(tokenId: $token) { ${ENTRY} } }`, { token: watched.id });
+    // joining the account's channel is asynchronous (a Redis SUBSCRIBE with PostgreSQL): requests
+    // until one arrives, so that what follows is seen for certain
+    for (let attempt = 0; attempt < 100 && live.values.length === 0; attempt++) {
+      await post(watched.secret, '{ tokenInfo { token { id } } }');
+      await t.app.services.requestLog.flush();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await live.waitFor(1);
+    const seen = live.values.length;
+    await render(other.secret);
+    await render(strangerToken.secret);
+    const refused = await render(watched.secret, '{% if %}');
+    await t.app.services.requestLog.flush();
+    const [arrived] = (await live.waitFor(seen + 1)).slice(seen).map((value) => value.requestLogged);
+    expect(arrived).toMatchObject({ tokenId: watched.id, outcome: 'TEMPLATE_INVALID', operation: 'renderDocument', requestId: refused.requestId });
+    // nothing else came: the other token's and the stranger's requests were written in the same batch
+    await render(watched.secret);
+    await t.app.services.requestLog.flush();
+    const [next] = (await live.waitFor(seen + 2)).slice(seen + 1).map((value) => value.requestLogged);
+    expect(next).toMatchObject({ tokenId: watched.id, outcome: 'OK' });
+    expect(live.errors).toEqual([]);
+    live.dispose();
+    await client.dispose();
   });
 
   it('records QUOTA_EXCEEDED once the account has used its quota', async () => {

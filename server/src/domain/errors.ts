@@ -157,6 +157,10 @@ export class SubscriptionLimitReachedError extends DomainError {
     return new SubscriptionLimitReachedError(`An account can watch its activity live from at most ${max} places at once; close a dashboard tab or an auditEvents subscription first.`);
   }
 
+  static requestLogFeedsPerAccount(max: number) {
+    return new SubscriptionLimitReachedError(`An account can watch its request log live from at most ${max} places at once; close a dashboard tab or a requestLogged subscription first.`);
+  }
+
   private constructor(message: string) {
     super('SUBSCRIPTION_LIMIT_REACHED', message);
   }

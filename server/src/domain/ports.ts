@@ -2,6 +2,7 @@
 // the domain never sees Prisma or SQL.
 // (Over 200 lines: it is only interfaces and record types, one block per store; splitting it
 // would scatter the one contract persistence/ implements.)
+import type { RequestLogEntry } from './request-log.js';
 import type { AuditEventRecord } from './audit.js';
 import type { ChangeRecord } from './mail.js';
 
@@ -344,6 +345,8 @@ export interface LiveAnnouncements {
   memberRemoved(teamId: string, userId: string): void;
   /** Audit events committed (any store's transaction): the live Activity view of their accounts gets them. */
   auditEventsRecorded(events: readonly AuditEventRecord[]): void;
+  /** A batch of the request log was written: the live Requests views of their accounts get the entries. */
+  requestsLogged(entries: readonly RequestLogEntry[]): void;
 }
 
 /** A stored usage bucket: its first instant and the documents counted in it. */

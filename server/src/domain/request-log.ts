@@ -11,7 +11,6 @@ import { cursorInstant } from './cursors.js';
 import { newId } from './ids.js';
 import { alignUsageRange, bucketOf, type UsageGranularity } from './metering.js';
 import { requestLogRetentionDaysOf } from './plans.js';
-import type { TokenStore } from './ports.js';
 import { TokenNotFoundError } from './errors.js';
 
 /** A request that presented a known token, as its lookup saw it. */
@@ -154,7 +153,8 @@ export class RequestLogService {
   constructor(
     private readonly store: RequestLogStore,
     private readonly sink: RequestLogSink,
-    private readonly tokens: Pick<TokenStore, 'findOwned'>,
+    /** The account's token by id, or null (TokenStore.findOwned; named here, since ports.ts imports this module). */
+    private readonly tokens: { findOwned(accountId: string, tokenId: string): Promise<object | null> },
     private readonly now: () => Date = () => new Date(),
   ) {}
 

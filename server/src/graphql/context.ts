@@ -7,7 +7,8 @@
 import type { EmailAddressService } from '../domain/email-addresses.js';
 import type { NotificationPreferencesService } from '../domain/notification-preferences.js';
 import type { MailDelivery } from '../mail/mail-delivery.js';
-import type { RequestLogService } from '../domain/request-log.js';
+import type { RequestLogEntry, RequestLogService } from '../domain/request-log.js';
+import type { RequestLogFeed, RequestLogWatch } from '../live/request-log-feed.js';
 import { keptUserAgent } from '../domain/documents.js';
 import type { IncomingMessage } from 'node:http';
 import '@whatwg-node/server-plugin-cookies'; // Request.cookieStore, set by its useCookies plugin (app.ts)
@@ -51,6 +52,8 @@ export interface GraphQLContext {
   openDocumentCounts(watch: DocumentCountWatch): AsyncIterable<DocumentCountChange>;
   /** The account's audit events as they commit, until the watching session ends; the same on every transport (live/audit-event-feed.ts). */
   openAuditEvents(watch: AuditEventWatch): AsyncIterable<AuditEventRecord>;
+  /** The account's request log entries as their batches are written, until the watching session ends (live/request-log-feed.ts). */
+  openRequestLog(watch: RequestLogWatch): AsyncIterable<RequestLogEntry>;
   /** The Bearer credential exactly as sent: for document requests, the API token. */
   bearer: string | undefined;
   /** The dashboard session token, from the Bearer header, connection_init or cookie. */
@@ -116,6 +119,7 @@ export interface ContextDependencies {
   services: Services;
   documentCounts: DocumentCountFeed;
   auditEvents: AuditEventFeed;
+  requestLog: RequestLogFeed;
   secureCookies: boolean;
   /** The client's address, from the connection's peer and X-Forwarded-For as TRUST_PROXY says (http/client-address.ts). */
   clientAddressOf(request: { remoteAddress: string | undefined; forwardedFor: string | undefined }): string;
@@ -219,6 +223,7 @@ export function createContextFactory(deps: ContextDependencies) {
           (change) => change.tokenId,
         ),
       openAuditEvents: (watch) => deps.auditEvents.open(watch),
+      openRequestLog: (watch) => deps.requestLog.open(watch),
       bearer,
       sessionToken,
       clientAddress,

@@ -10,6 +10,7 @@ import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { AuditEventRecord } from '../domain/audit.js';
 import type { LiveAnnouncements } from '../domain/ports.js';
+import type { RequestLogEntry } from '../domain/request-log.js';
 
 export interface DocumentCountChange {
   tokenId: string;
@@ -37,6 +38,8 @@ type Topics = {
 } & {
   [topic: `auditEvent:${string}`]: [event: AuditEventRecord];
 } & {
+  [topic: `requestsLogged:${string}`]: [entries: RequestLogEntry[]];
+} & {
   sessionEnded: [sessionId: string];
 };
 
@@ -52,6 +55,9 @@ export interface LiveEvents {
   /** An audit event of the account, once its transaction committed (per account topic, like the counts). */
   publishAuditEvent(accountId: string, event: AuditEventRecord): void;
   subscribeAuditEvents(accountId: string): AsyncIterableIterator<AuditEventRecord>;
+  /** A written batch of the account's request log entries: one message per account and batch, not per request. */
+  publishRequestsLogged(accountId: string, entries: RequestLogEntry[]): void;
+  subscribeRequestsLogged(accountId: string): AsyncIterableIterator<RequestLogEntry[]>;
   /** Calls `listener` whenever events may have been missed; returns the unsubscribe function. */
   onResync(listener: () => void): () => void;
   /** Whether events can flow: always in process; with Redis, while both connections are up. */
@@ -60,6 +66,9 @@ export interface LiveEvents {
   subscriptionCount(): number;
   close(): Promise<void>;
 }
+
+/** The fields of the events that are instants (JSON carries them as text through Redis). */
+const DATE_KEYS = new Set(['lastUsedAt', 'createdAt', 'at', 'expiresAt']);
 
 export interface LiveEventsOptions {
   redisUrl?: string;
@@ -99,6 +108,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
       subscribeSessionsEnded: () => counted(pubsub.subscribe('sessionEnded')),
       publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
       subscribeAuditEvents: (accountId) => counted(pubsub.subscribe(`auditEvent:${accountId}`)),
+      publishRequestsLogged: (accountId, entries) => pubsub.publish(`requestsLogged:${accountId}`, entries),
+      subscribeRequestsLogged: (accountId) => counted(pubsub.subscribe(`requestsLogged:${accountId}`)),
       onResync: () => () => {},
       isReady: () => true,
       subscriptionCount: () => openSubscriptions,
@@ -136,7 +147,7 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
       serializer: {
         stringify: JSON.stringify,
         parse: (text: string) =>
-          JSON.parse(text, (key, value) => ((key === 'lastUsedAt' || key === 'createdAt') && typeof value === 'string' ? new Date(value) : value)),
+          JSON.parse(text, (key, value) => (DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value)),
       },
     }),
   });
@@ -150,6 +161,8 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
     subscribeSessionsEnded: () => counted(pubsub.subscribe('sessionEnded')),
     publishAuditEvent: (accountId, event) => pubsub.publish(`auditEvent:${accountId}`, event),
     subscribeAuditEvents: (accountId) => counted(pubsub.subscribe(`auditEvent:${accountId}`)),
+    publishRequestsLogged: (accountId, entries) => pubsub.publish(`requestsLogged:${accountId}`, entries),
+    subscribeRequestsLogged: (accountId) => counted(pubsub.subscribe(`requestsLogged:${accountId}`)),
     onResync(listener) {
       resyncListeners.add(listener);
       return () => resyncListeners.delete(listener);
@@ -174,6 +187,15 @@ export function liveAnnouncementsOf(events: LiveEvents): LiveAnnouncements {
       // events without an account (a sign-in with an unknown email) belong to no one's view;
       // the dedupe key is bookkeeping, not part of the event
       for (const event of recorded) if (event.accountId) events.publishAuditEvent(event.accountId, { ...event, dedupeKey: null });
+    },
+    requestsLogged(entries) {
+      const byAccount = new Map<string, RequestLogEntry[]>();
+      for (const entry of entries) {
+        const ofAccount = byAccount.get(entry.accountId);
+        if (ofAccount) ofAccount.push(entry);
+        else byAccount.set(entry.accountId, [entry]);
+      }
+      for (const [accountId, ofAccount] of byAccount) events.publishRequestsLogged(accountId, ofAccount);
     },
   };
 }

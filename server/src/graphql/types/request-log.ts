@@ -99,3 +99,18 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+builder.subscriptionFields((t) => ({
+  requestLogged: t.field({
+    type: RequestLogEntryType,
+    description:
+      "The account's requests as the log writes them (in batches, within a second of each request ending), on whichever instance they were served; optionally one token's. Ends with the session. The Requests view reads its first page with requestConnection and puts these on top.",
+    args: { tokenId: t.arg.id({ required: false }) },
+    subscribe: async (_root, { tokenId }, ctx) => {
+      // a dashboard session only, like the other live views
+      const { team, session } = await ctx.watchingSession();
+      return ctx.openRequestLog({ accountId: team.id, tokenId: tokenId == null ? undefined : String(tokenId), session });
+    },
+    resolve: (entry) => entry,
+  }),
+}));
