@@ -1,6 +1,7 @@
 // The request log: every HTTP request that presents a token this service knows, with its outcome,
 // refusals included, readable by the token's team (requestConnection, requestSummary), kept by
 // plan. Over real HTTP: the log is written where a request ends, which yoga.fetch never reaches.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { generateSecret } from '../src/domain/secrets.js';
@@ -8,6 +9,8 @@ import { bearer, codes, createTestApp, type TestApp } from './support/test-app.j
 import { collect, wsClient } from './support/ws-client.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+// this run's own address: refused credentials are limited per address, in the Redis every run shares
+const CLIENT_ADDRESS = `2001:db8:${randomBytes(4).toString('hex').replace(/(....)(....)/, '$1:$2')}::7`;
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
 
@@ -33,7 +36,7 @@ async function post(secret: string | undefined, query: string, variables: Record
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-forwarded-for': '198.51.100.7',
+      'x-forwarded-for': CLIENT_ADDRESS,
       'user-agent': 'nightly-export/2.0',
       ...(secret ? bearer(secret) : {}),
       ...headers,
@@ -100,7 +103,7 @@ describe('the request log', () => {
       operation: 'renderDocument',
       outcome: 'OK',
       httpStatus: 200,
-      clientAddress: '198.51.100.7',
+      clientAddress: CLIENT_ADDRESS,
       userAgent: 'nightly-export/2.0',
       requestId: 'job-42',
     });
