@@ -51,6 +51,7 @@ const BENCH_ENV = {
   // Prometheus metrics stay off, as they are by default; workload 8 measures what they cost.
   DEBUG_ENDPOINTS: '1',
   DOCUMENTS_PER_TOKEN_PER_MINUTE: '100000000',
+  DOCUMENTS_PER_TOKEN_PER_SECOND: '100000000',
   WS_MAX_CONNECTIONS_PER_ACCOUNT: '100000',
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '100',
   // every load generator connects from loopback: thousands of sockets from one address

@@ -129,6 +129,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     onRendererEnded: (details) => observability.rendererEnded(details),
     // asked at each render's start, once requests are being served (unsentAnswers exists by then)
     refuseToRender: () => unsentAnswers.renderRefusal(),
+    tokenRateLimit: { perSecond: config.limits.documentsPerTokenPerSecond, perMinute: config.limits.documentsPerTokenPerMinute },
     requestLog: config.requestLog
       ? {
           enabled: true,

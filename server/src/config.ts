@@ -109,7 +109,9 @@ export interface Limits {
   signInFailureWindowSeconds: number;
   apiTokenFailuresPerIpPerMinute: number;
   signUpsPerIpPerHour: number;
+  /** The most document requests any token may make per minute and per second; a plan allows a share, a token less (domain/token-rate-limits.ts). */
   documentsPerTokenPerMinute: number;
+  documentsPerTokenPerSecond: number;
   /** generateToken, rollToken, updateToken and deleteToken per account and minute: each writes a webhook message per endpoint. */
   tokenMutationsPerAccountPerMinute: number;
   /** Webhook messages an account may have waiting; past it its oldest non-security ones are given up (domain/webhooks.ts). */
@@ -194,6 +196,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
     apiTokenFailuresPerIpPerMinute: integer(env, 'API_TOKEN_FAILURES_PER_IP_PER_MINUTE', 30),
     signUpsPerIpPerHour: integer(env, 'SIGN_UPS_PER_IP_PER_HOUR', 20),
     documentsPerTokenPerMinute: integer(env, 'DOCUMENTS_PER_TOKEN_PER_MINUTE', 6000),
+    documentsPerTokenPerSecond: integer(env, 'DOCUMENTS_PER_TOKEN_PER_SECOND', 1000),
     tokenMutationsPerAccountPerMinute: integer(env, 'TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE', DEFAULT_TOKEN_MUTATIONS_PER_ACCOUNT_PER_MINUTE),
     webhookMaxWaitingPerAccount: Math.max(1, integer(env, 'WEBHOOK_MAX_WAITING_PER_ACCOUNT', DEFAULT_WEBHOOK_MAX_WAITING_PER_ACCOUNT)),
     renderProcesses,

@@ -36,6 +36,7 @@ import { MailDelivery, type MailDeliveryOptions } from './mail/mail-delivery.js'
 import { MailTemplates } from './mail/mail-templates.js';
 import type { MailTransport } from './mail/mail-transport.js';
 import { RequestLogService, type RequestLogSink, type TokenPresentation } from './domain/request-log.js';
+import type { TokenRatePolicy } from './domain/token-rate-limits.js';
 import { DatabaseRequestLogStore } from './persistence/request-log-store.js';
 import { RequestLogWriter, type RequestLogWriterOptions } from './persistence/request-log-writer.js';
 
@@ -61,6 +62,8 @@ export interface ServiceOptions {
   requestLog: { enabled: false } | ({ enabled: true } & Pick<RequestLogWriterOptions, 'flushIntervalMs' | 'onDropped' | 'onError'>);
   /** Hears of every request that presented a token this service knows (the request log's first half). */
   onTokenPresented?: (presentation: TokenPresentation) => void;
+  /** The most document requests any token may make (DOCUMENTS_PER_TOKEN_PER_SECOND and _PER_MINUTE); plans allow a share. */
+  tokenRateLimit: TokenRatePolicy;
 }
 
 /** Unwritten request log entries an instance holds, for all accounts and for one (request-log-writer.ts). */
@@ -73,11 +76,11 @@ export function createServices(
   rateLimiters: RateLimiters,
   limits: RenderLimits,
   announce: LiveAnnouncements,
-  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender, mail, onBackgroundError, requestLog, onTokenPresented }: ServiceOptions,
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender, mail, onBackgroundError, requestLog, onTokenPresented, tokenRateLimit }: ServiceOptions,
 ): Services {
   const tokenStore = new DatabaseTokenStore(database.prisma, database.sql, now);
   const auditStore = new DatabaseAuditStore(database.prisma, database.sql, database.provider);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, now, requestLog.enabled ? onTokenPresented : undefined);
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, { now, onPresented: requestLog.enabled ? onTokenPresented : undefined, serviceRateLimit: tokenRateLimit });
   const requestLogStore = new DatabaseRequestLogStore(database.prisma, database.sql);
   const requestLogSink = requestLog.enabled ? new RequestLogWriter(requestLogStore, { ...REQUEST_LOG_BUFFER, ...requestLog, onWritten: (entries) => announce.requestsLogged(entries) }) : REQUEST_LOG_OFF;
   const renderer = new LiquidTemplateRenderer(limits, { onRendererEnded, refuseToStart: refuseToRender });
@@ -111,7 +114,7 @@ export function createServices(
     leaks: new LeakResponseService(auditStore, now),
     webhooks: new WebhookService(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }, rateLimiters),
     webhookDelivery: new WebhookDelivery(webhookStore, { now, allowPrivateUrls: webhookAllowPrivateUrls }),
-    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, announce, new DatabaseIdempotencyStore(database.sql, now), usageStore, now),
+    documents: new DocumentService(apiTokens, tokenStore, wrapRenderer(renderer), rateLimiters, tokenRateLimit, announce, new DatabaseIdempotencyStore(database.sql, now), usageStore, now),
     usage: new UsageService(usageStore, tokenStore, now),
     tokenPages: new TokenPagesService(new DatabaseTokenPages(database.sql), now),
     requestLog: new RequestLogService(requestLogStore, requestLogSink, tokenStore, now),

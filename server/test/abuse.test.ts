@@ -174,7 +174,8 @@ describe('rate limits', () => {
   });
 
   it('document requests are limited per token; other tokens are unaffected', async () => {
-    const { session } = await t.signUp();
+    // a paid plan: the free plan's tokens get a quarter of the service's limit (token-rate-limits.ts)
+    const { session } = await t.signUp({ plan: 'pro' });
     const busy = await t.generateToken(session, 'busy');
     const other = await t.generateToken(session, 'other');
     for (let i = 0; i < 4; i++) expect((await t.renderDocument(busy.secret)).errors).toBeUndefined();

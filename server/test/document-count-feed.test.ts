@@ -28,6 +28,8 @@ const token: ApiTokenRecord = {
   previousSecretValidUntil: null,
   allowedIps: null,
   monthlyDocumentLimit: null,
+  rateLimitPerSecond: null,
+  rateLimitPerMinute: null,
   monthlyDocumentCount: 0,
   monthlyCountMonth: null,
   scopes: 'DOCUMENTS_RENDER',

@@ -28,6 +28,7 @@ import { auditEvent, revokedTokenPresentedKey, type AuditActor, type AuditEventR
 import type { AccountRecord, ApiTokenRecord, TokenChanges, TokenStatus, TokenStore } from './ports.js';
 import { rateLimitKeyOf, type RateLimiters } from './rate-limits.js';
 import type { TokenPresentation } from './request-log.js';
+import { checkTokenRateLimit, tokenRateCeilingOf, tokenRatePolicyOf, type TokenRatePolicy } from './token-rate-limits.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
 import { expiryOf, hasPassed, ROLL_GRACE_PERIODS_MS, type RollGracePeriod, type TokenExpiryChoice } from './token-lifecycle.js';
 import {
@@ -56,6 +57,9 @@ export interface TokenUpdate {
   name?: string;
   allowedIps?: readonly string[] | null;
   monthlyDocumentLimit?: number | null;
+  /** Null: the plan's limit. */
+  rateLimitPerSecond?: number | null;
+  rateLimitPerMinute?: number | null;
   scopes?: readonly TokenScope[];
 }
 
@@ -97,15 +101,31 @@ const RECENT_REVOKED_KEYS = 10_000;
 
 export class ApiTokenService {
   private readonly recentRevokedKeys = new LRUCache<string, true>({ max: RECENT_REVOKED_KEYS, ttl: 60 * 60 * 1000 });
+  private readonly now: () => Date;
+  private readonly onPresented: (presentation: TokenPresentation) => void;
+  private readonly serviceRateLimit: TokenRatePolicy;
 
   constructor(
     private readonly tokens: TokenStore,
     private readonly limits: Pick<RateLimiters, 'apiTokenFailuresPerIp' | 'revokedTokenEventsPerToken' | 'tokenMutationsPerAccount'>,
     private readonly audit: Pick<AuditStore, 'record'>,
-    private readonly now: () => Date = () => new Date(),
-    /** Hears of every request that presented a token this service knows, usable or not (the request log). */
-    private readonly onPresented: (presentation: TokenPresentation) => void = () => {},
-  ) {}
+    {
+      now = () => new Date(),
+      onPresented = () => {},
+      serviceRateLimit,
+    }: {
+      now?: () => Date;
+      /** Hears of every request that presented a token this service knows, usable or not (the request log). */
+      onPresented?: (presentation: TokenPresentation) => void;
+      /** The most any token may make (DOCUMENTS_PER_TOKEN_PER_SECOND and _PER_MINUTE), before its plan's share. */
+      serviceRateLimit: TokenRatePolicy;
+    },
+  ) {
+    this.now = now;
+    this.onPresented = onPresented;
+    this.serviceRateLimit = serviceRateLimit;
+  }
+
 
   /**
    * A token change an account asked for (generate, roll, update, delete), within its allowance per
@@ -179,6 +199,9 @@ export class ApiTokenService {
     if (update.monthlyDocumentLimit !== undefined) {
       changes.monthlyDocumentLimit = checkMonthlyDocumentLimit(update.monthlyDocumentLimit, account.planId);
     }
+    const ceiling = tokenRateCeilingOf(account.planId, this.serviceRateLimit);
+    if (update.rateLimitPerSecond !== undefined) changes.rateLimitPerSecond = checkTokenRateLimit(update.rateLimitPerSecond, 'perSecond', ceiling);
+    if (update.rateLimitPerMinute !== undefined) changes.rateLimitPerMinute = checkTokenRateLimit(update.rateLimitPerMinute, 'perMinute', ceiling);
     if (update.scopes !== undefined) {
       changes.scopes = storeScopes(update.scopes);
       requireGrantable(caller.scopes, changes.scopes);
@@ -225,6 +248,16 @@ export class ApiTokenService {
   /** Whether a token listed or returned now is past its expiry (or lost its slot to it). */
   isExpired(token: ApiTokenRecord): boolean {
     return token.deletedAt === null && hasPassed(token.expiresAt, this.now());
+  }
+
+  /** The most a token of an account on `planId` may be set to (its plan's share of the service's limits). */
+  rateLimitCeiling(planId: string | null): TokenRatePolicy {
+    return tokenRateCeilingOf(planId, this.serviceRateLimit);
+  }
+
+  /** The rate limit a token's documents are held to now: its own, within its plan's. */
+  rateLimitOf(token: ApiTokenRecord, planId: string | null): TokenRatePolicy {
+    return tokenRatePolicyOf(token, planId, this.serviceRateLimit);
   }
 
   documentsThisMonth(token: ApiTokenRecord): number {

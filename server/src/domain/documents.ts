@@ -14,7 +14,8 @@ import {
   requestHashOf,
 } from './idempotency.js';
 import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse, UsageStore } from './ports.js';
-import type { RateLimiters, RateLimitState } from './rate-limits.js';
+import type { RateLimiters } from './rate-limits.js';
+import { countTokenRequest, tokenRatePolicyOf, type TokenRatePolicy, type TokenRateState } from './token-rate-limits.js';
 import { monthlyLimitError } from './token-restrictions.js';
 import { requireScope } from './token-scopes.js';
 
@@ -38,8 +39,8 @@ export interface DocumentRequest {
   clientAddress: string;
   userAgent: string | undefined;
   idempotencyKey?: string;
-  /** Hears where the token stands in its rate limit once the request took its point (the RateLimit headers). */
-  onRateLimit?: (state: RateLimitState) => void;
+  /** Hears where the token stands in each window of its rate limit once the request was counted (the RateLimit headers). */
+  onRateLimit?: (states: readonly TokenRateState[]) => void;
 }
 
 /** One render: the template, the data as JSON text, and the account it is for (renders are shared out per account, and by plan). */
@@ -133,7 +134,9 @@ export class DocumentService {
     private readonly apiTokens: ApiTokenService,
     private readonly tokens: TokenStore,
     private readonly renderer: TemplateRenderer,
-    private readonly limits: Pick<RateLimiters, 'documentsPerToken'>,
+    private readonly limits: Pick<RateLimiters, 'documentsPerTokenPerSecond' | 'documentsPerTokenPerMinute'>,
+    /** The most any token may make (DOCUMENTS_PER_TOKEN_PER_SECOND and _PER_MINUTE), before its plan's share. */
+    private readonly serviceRateLimit: TokenRatePolicy,
     private readonly announce: Pick<LiveAnnouncements, 'documentCounted'>,
     private readonly idempotencyKeys: IdempotencyStore,
     private readonly usage: Pick<UsageStore, 'periodUsage'>,
@@ -155,7 +158,7 @@ export class DocumentService {
     // a management token without this scope makes no document (a substring test on the row read)
     requireScope(token.scopes, 'DOCUMENTS_RENDER');
     const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent), previousSecret: authenticated.viaPreviousSecret });
-    onRateLimit?.(await this.consumeRatePoint(token.id, onRateLimit));
+    onRateLimit?.(await this.countRequest(authenticated, onRateLimit));
     const dataJson = checkInput(template, data);
     if (idempotencyKey !== undefined) {
       return this.renderOnce(authenticated, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
@@ -174,12 +177,12 @@ export class DocumentService {
     return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
   }
 
-  /** The token's point of its rate limit; a refusal still tells the listener (none left, and when there will be). */
-  private async consumeRatePoint(tokenId: string, onRateLimit: DocumentRequest['onRateLimit']): Promise<RateLimitState> {
+  /** Counts the request in the token's rate limit; a refusal still tells the listener where each window stands. */
+  private async countRequest({ token, planId }: AuthenticatedToken, onRateLimit: DocumentRequest['onRateLimit']): Promise<readonly TokenRateState[]> {
     try {
-      return await this.limits.documentsPerToken.consume(tokenId);
+      return await countTokenRequest(this.limits, token.id, tokenRatePolicyOf(token, planId, this.serviceRateLimit));
     } catch (error) {
-      if (error instanceof RateLimitedError && error.window) onRateLimit?.({ ...error.window, remaining: 0, resetSeconds: error.retryAfterSeconds });
+      if (error instanceof RateLimitedError && error.windows) onRateLimit?.(error.windows);
       throw error;
     }
   }

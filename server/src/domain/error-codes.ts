@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   TOKEN_IP_ALLOWLIST_INVALID: 'updateToken with an allowlist entry that is not an IP address or CIDR, or with too many entries.',
   TOKEN_SCOPES_INVALID: 'generateToken or updateToken with an empty list of scopes.',
   TOKEN_MONTHLY_LIMIT_INVALID: 'updateToken with a monthly document limit under 1 or over the plan quota.',
+  TOKEN_RATE_LIMIT_INVALID: "updateToken with a rate limit per second or per minute under 1 or over the plan's.",
   // using an API token: HTTP 401 with WWW-Authenticate
   API_TOKEN_MISSING: 'A document request without Authorization: Bearer.',
   API_TOKEN_MALFORMED: 'Not a pgd_ token, or a failed checksum (a typo).',

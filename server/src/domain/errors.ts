@@ -1,3 +1,4 @@
+import type { TokenRateState } from './token-rate-state.js';
 import type { ErrorCode } from './error-codes.js';
 import type { MissingPlanReason } from './plans.js';
 
@@ -419,8 +420,8 @@ export class RateLimitedError extends DomainError {
   constructor(
     readonly retryAfterSeconds: number,
     what: string,
-    /** The limit that refused: its points and window, for the RateLimit headers. */
-    readonly window?: { limit: number; windowSeconds: number },
+    /** For a token's document rate limit: where each of its windows stands, for the RateLimit headers. */
+    readonly windows?: readonly TokenRateState[],
   ) {
     super('RATE_LIMITED', `Too many ${what}. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`);
   }

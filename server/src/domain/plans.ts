@@ -14,12 +14,14 @@ export interface Plan {
   renderSecondsPerMinute: number;
   /** Days the request log keeps each request of the account's tokens (domain/request-log.ts). */
   requestLogRetentionDays: number;
+  /** The share of the service's per-token rate limits a token of this plan may use at most (token-rate-limits.ts). */
+  tokenRateShare: number;
 }
 
 export const PLANS: readonly Plan[] = [
-  { id: 'free', name: 'Free', monthlyPriceCents: 0, monthlyDocumentQuota: 100, renderSecondsPerMinute: 10, requestLogRetentionDays: 7 },
-  { id: 'pro', name: 'Pro', monthlyPriceCents: 2900, monthlyDocumentQuota: 10_000, renderSecondsPerMinute: 60, requestLogRetentionDays: 30 },
-  { id: 'business', name: 'Business', monthlyPriceCents: 9900, monthlyDocumentQuota: null, renderSecondsPerMinute: 120, requestLogRetentionDays: 30 },
+  { id: 'free', name: 'Free', monthlyPriceCents: 0, monthlyDocumentQuota: 100, renderSecondsPerMinute: 10, requestLogRetentionDays: 7, tokenRateShare: 0.25 },
+  { id: 'pro', name: 'Pro', monthlyPriceCents: 2900, monthlyDocumentQuota: 10_000, renderSecondsPerMinute: 60, requestLogRetentionDays: 30, tokenRateShare: 1 },
+  { id: 'business', name: 'Business', monthlyPriceCents: 9900, monthlyDocumentQuota: null, renderSecondsPerMinute: 120, requestLogRetentionDays: 30, tokenRateShare: 1 },
 ];
 
 const FREE_PLAN = PLANS.find((plan) => plan.monthlyPriceCents === 0)!;
@@ -71,4 +73,9 @@ export function freeSliceOf(total: number): number {
 /** How long the request log keeps a request of an account on `planId`: the free plan's without a plan it knows. */
 export function requestLogRetentionDaysOf(planId: string | null): number {
   return ((planId !== null && findPlan(planId)) || FREE_PLAN).requestLogRetentionDays;
+}
+
+/** The share of the service's per-token rate limits for an account on `planId`: the free plan's without a plan it knows. */
+export function tokenRateShareOf(planId: string | null): number {
+  return ((planId !== null && findPlan(planId)) || FREE_PLAN).tokenRateShare;
 }

@@ -51,6 +51,9 @@ export interface ApiTokenRecord {
   /** The stored IP allowlist (domain/token-restrictions.ts); null: any address. */
   allowedIps: string | null;
   monthlyDocumentLimit: number | null;
+  /** Its own document rate limits (token-rate-limits.ts); null: its plan's. */
+  rateLimitPerSecond: number | null;
+  rateLimitPerMinute: number | null;
   /** Documents counted in monthlyCountMonth ("2026-12"). */
   monthlyDocumentCount: number;
   monthlyCountMonth: string | null;
@@ -63,6 +66,8 @@ export interface TokenChanges {
   name?: string;
   allowedIps?: string | null;
   monthlyDocumentLimit?: number | null;
+  rateLimitPerSecond?: number | null;
+  rateLimitPerMinute?: number | null;
   scopes?: string;
 }
 

@@ -16,15 +16,17 @@ export function rateLimitKeyOf(address: string): string {
   return `${prefix.map((group) => group.toString(16)).join(':')}::/64`;
 }
 
-/** Where a key stands in its window after a point was used: what the RateLimit headers say. */
-export interface RateLimitState {
-  /** Points in a window. */
-  limit: number;
-  /** The window, in seconds. */
-  windowSeconds: number;
-  remaining: number;
-  /** Seconds until the window starts again. */
-  resetSeconds: number;
+/**
+ * Counts requests per key in fixed windows, one atomic increment each (in Redis, exact across
+ * instances), and leaves the limit to the caller: a token's document rate limit is its own
+ * (token-rate-limits.ts), so one counter serves every limit.
+ */
+export interface WindowCounter {
+  readonly windowSeconds: number;
+  /** Counts one request of `key`: the window's count with it, and the seconds until the window starts again. */
+  count(key: string): Promise<{ used: number; resetSeconds: number }>;
+  /** Takes back one count, for a request another window refused. */
+  uncount(key: string): Promise<void>;
 }
 
 export interface RateLimiter {
@@ -33,7 +35,7 @@ export interface RateLimiter {
    * was left. There is deliberately no separate "check": a check followed later by a consume
    * lets every concurrent request through the check before the first one consumes.
    */
-  consume(key: string): Promise<RateLimitState>;
+  consume(key: string): Promise<void>;
   /** Gives back one point that consume() took, when what it paid for turned out not to count. */
   refund(key: string): Promise<void>;
   /** Gives `key` its full allowance back. */
@@ -49,8 +51,9 @@ export interface RateLimiters {
   signUpsPerIp: RateLimiter;
   /** Failed API-token authentications per client address. */
   apiTokenFailuresPerIp: RateLimiter;
-  /** Documents per API token. */
-  documentsPerToken: RateLimiter;
+  /** Document requests per API token, in one-second and one-minute windows (token-rate-limits.ts sets each token's limits). */
+  documentsPerTokenPerSecond: WindowCounter;
+  documentsPerTokenPerMinute: WindowCounter;
   /** Token mutations (generate, roll, update, delete) per account: each writes a webhook message per endpoint. */
   tokenMutationsPerAccount: RateLimiter;
   /** Webhook endpoints created and messages retried by hand, per account (each makes outbound requests). */

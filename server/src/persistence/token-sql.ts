@@ -27,6 +27,8 @@ export const TOKEN_ROW = {
   previousSecretLastUsedUserAgent: 'value',
   allowedIps: 'value',
   monthlyDocumentLimit: 'value',
+  rateLimitPerSecond: 'value',
+  rateLimitPerMinute: 'value',
   monthlyDocumentCount: 'value',
   monthlyCountMonth: 'value',
   scopes: 'value',

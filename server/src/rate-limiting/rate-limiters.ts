@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Limits } from '../config.js';
 import { RateLimitedError } from '../domain/errors.js';
-import type { RateLimiter, RateLimiters } from '../domain/rate-limits.js';
+import type { RateLimiter, RateLimiters, WindowCounter } from '../domain/rate-limits.js';
 import { REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR } from '../domain/audit.js';
 import { rateLimitKeyOf } from '../domain/rate-limits.js';
 import { WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR } from '../domain/webhooks.js';
@@ -19,16 +19,14 @@ function limiter(
   keyOf: (key: string) => string = (key) => key,
   connected: Promise<void> = Promise.resolve(),
 ): RateLimiter {
-  const window = { limit: abstract.points, windowSeconds: abstract.duration };
-  const refuse = (res: RateLimiterRes) => new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)), what, { limit: abstract.points, windowSeconds: abstract.duration });
+  const refuse = (res: RateLimiterRes) => new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)), what);
   return {
     // consume is one atomic increment, in memory and in Redis (a Lua script): of N concurrent
     // calls, exactly `points` succeed
     async consume(key) {
       await connected;
       try {
-        const used = await abstract.consume(keyOf(key));
-        return { ...window, remaining: used.remainingPoints, resetSeconds: Math.max(0, Math.ceil(used.msBeforeNext / 1000)) };
+        await abstract.consume(keyOf(key));
       } catch (error) {
         if (error instanceof RateLimiterRes) throw refuse(error);
         throw error;
@@ -43,6 +41,24 @@ function limiter(
     async reset(key) {
       await connected;
       await abstract.delete(keyOf(key));
+    },
+  };
+}
+
+// A window counter never refuses: its caller compares the count with a limit of its own.
+const UNLIMITED_POINTS = 2 ** 31 - 1;
+
+function windowCounter(abstract: RateLimiterAbstract, connected: Promise<void>): WindowCounter {
+  return {
+    windowSeconds: abstract.duration,
+    async count(key) {
+      await connected;
+      const counted = await abstract.consume(key);
+      return { used: counted.consumedPoints, resetSeconds: Math.max(0, Math.ceil(counted.msBeforeNext / 1000)) };
+    },
+    async uncount(key) {
+      await connected;
+      await abstract.reward(key, 1);
     },
   };
 }
@@ -69,11 +85,14 @@ export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimit
         for (const event of ['ready', 'error', 'end']) redis.once(event, settle);
       })
     : undefined;
-  const make = (keyPrefix: string, points: number, duration: number, what: string, keyOf?: (key: string) => string) => {
+  const store = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
     const options = { keyPrefix: `pogodoc:${keyPrefix}`, points, duration };
     const memory = new RateLimiterMemory(options);
-    return limiter(redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory, what, keyOf, connected);
+    return redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory;
   };
+  const make = (keyPrefix: string, points: number, duration: number, what: string, keyOf?: (key: string) => string) =>
+    limiter(store(keyPrefix, points, duration), what, keyOf, connected);
+  const counter = (keyPrefix: string, duration: number) => windowCounter(store(keyPrefix, UNLIMITED_POINTS, duration), connected ?? Promise.resolve());
   // per client address: an IPv6 /64 is one client
   const perAddress = (keyPrefix: string, points: number, duration: number, what: string) => make(keyPrefix, points, duration, what, rateLimitKeyOf);
   return {
@@ -81,7 +100,8 @@ export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimit
     signInFailuresPerIp: perAddress('signin:ip', limits.signInFailuresPerIp, limits.signInFailureWindowSeconds, 'failed sign-ins from your address'),
     signUpsPerIp: perAddress('signup:ip', limits.signUpsPerIpPerHour, 60 * 60, 'sign-ups from your address'),
     apiTokenFailuresPerIp: perAddress('token-failures:ip', limits.apiTokenFailuresPerIpPerMinute, 60, 'requests with an invalid API token from your address'),
-    documentsPerToken: make('documents:token', limits.documentsPerTokenPerMinute, 60, 'document requests with this API token'),
+    documentsPerTokenPerSecond: counter('documents:token:second', 1),
+    documentsPerTokenPerMinute: counter('documents:token:minute', 60),
     tokenMutationsPerAccount: make('token-mutations:account', limits.tokenMutationsPerAccountPerMinute, 60, 'token changes (generate, roll, update, delete) in this account'),
     webhookRequestsPerAccount: make('webhooks:account', WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR, 60 * 60, 'webhook endpoints created and messages retried in this account'),
     mailLinksPerPerson: make('mail-links:person', MAIL_LINKS_PER_PERSON_PER_HOUR, 60 * 60, 'verification e-mails and address changes for your account'),

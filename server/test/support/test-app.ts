@@ -3,7 +3,7 @@
 // subscription tests start it on port 0 and speak graphql-ws to it.
 import { randomBytes } from 'node:crypto';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
-import { configFromEnv, type AppConfig } from '../../src/config.js';
+import { configFromEnv, limitsFromEnv, type AppConfig } from '../../src/config.js';
 import { observeSql } from './observe-sql.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -69,6 +69,9 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       webhookPollMs: 0,
       // the same for mail: a suite that reads its mail delivers it (mail.test.ts)
       mailPollMs: 0,
+      // bursts of a thousand documents a second on one token are what the counting suites make; a
+      // suite about the rate limit sets its own limits
+      limits: { ...limitsFromEnv({}), documentsPerTokenPerSecond: 1_000_000 },
       // and for the request log: a suite that reads it flushes it (app.services.requestLog.flush())
       requestLogFlushMs: 0,
       ...overrides,

@@ -1,5 +1,6 @@
 // The ApiToken type with its queries, mutations and subscription, next to it as the Pothos layout keeps
 // them. (Over 200 lines: generate, roll, update and delete each add their arguments here.)
+import type { TokenRatePolicy } from '../../domain/token-rate-limits.js';
 import { DomainError, PlanRequiredError } from '../../domain/errors.js';
 import { IP_ALLOWLIST_MAX_ENTRIES, parseStoredIpAllowlist } from '../../domain/token-restrictions.js';
 import { missingPlanReason } from '../../domain/plans.js';
@@ -56,6 +57,14 @@ const PreviousSecretUseType = builder.objectRef<ApiTokenRecord>('PreviousSecretU
   }),
 });
 
+const TokenRateLimitType = builder.objectRef<TokenRatePolicy>('TokenRateLimit').implement({
+  description: 'Document requests per second and per minute.',
+  fields: (t) => ({
+    perSecond: t.exposeInt('perSecond'),
+    perMinute: t.exposeInt('perMinute'),
+  }),
+});
+
 export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implement({
   description: 'An API token. Its secret is shown once, when it is generated, and never again.',
   fields: (t) => ({
@@ -98,6 +107,18 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
     monthlyDocumentLimit: t.exposeInt('monthlyDocumentLimit', {
       nullable: true,
       description: "Documents this token may make per calendar month (UTC), at most the plan's quota; null: no limit of its own.",
+    }),
+    rateLimitPerSecond: t.exposeInt('rateLimitPerSecond', { nullable: true, description: "Document requests this token may make per second, set lower than its plan's; null: the plan's." }),
+    rateLimitPerMinute: t.exposeInt('rateLimitPerMinute', { nullable: true, description: "Document requests this token may make per minute, set lower than its plan's; null: the plan's." }),
+    rateLimit: t.field({
+      type: TokenRateLimitType,
+      description: 'The rate limit its documents are held to now: its own where set, within its plan’s. What the RateLimit-Policy header of each document answer says.',
+      resolve: async (token, _args, ctx) => ctx.services.apiTokens.rateLimitOf(token, (await ctx.viewer()).planId),
+    }),
+    rateLimitCeiling: t.field({
+      type: TokenRateLimitType,
+      description: 'The most its rate limit may be set to: its plan’s.',
+      resolve: async (_token, _args, ctx) => ctx.services.apiTokens.rateLimitCeiling((await ctx.viewer()).planId),
     }),
     documentsThisMonth: t.int({
       description: 'Documents made with this token in the current calendar month (UTC).',
@@ -201,14 +222,16 @@ builder.mutationFields((t) => ({
       name: t.arg.string({ required: false }),
       allowedIps: t.arg.stringList({ required: false, description: `At most ${IP_ALLOWLIST_MAX_ENTRIES} IPv4 or IPv6 CIDRs (or single addresses).` }),
       monthlyDocumentLimit: t.arg.int({ required: false }),
+      rateLimitPerSecond: t.arg.int({ required: false, description: "Document requests per second, from 1 to the plan's (rateLimitCeiling); null: the plan's." }),
+      rateLimitPerMinute: t.arg.int({ required: false, description: "Document requests per minute, from 1 to the plan's (rateLimitCeiling); null: the plan's." }),
       scopes: t.arg({ type: [TokenScopeEnum], required: false, description: 'The whole new set of scopes; at least one.' }),
     },
-    resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit, scopes }, ctx) => {
+    resolve: async (_root, { id, name, allowedIps, monthlyDocumentLimit, rateLimitPerSecond, rateLimitPerMinute, scopes }, ctx) => {
       if (name === null) throw new DomainError('TOKEN_NAME_REQUIRED', 'A token always has a name; leave name out to keep it.');
       if (scopes === null) throw new DomainError('TOKEN_SCOPES_INVALID', 'A token always has at least one scope; leave scopes out to keep them.');
       const account = await ctx.viewer();
       return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
-        ctx.services.apiTokens.updateToken(account, String(id), { name, allowedIps, monthlyDocumentLimit, scopes }, await tokenCallerOf(ctx)));
+        ctx.services.apiTokens.updateToken(account, String(id), { name, allowedIps, monthlyDocumentLimit, rateLimitPerSecond, rateLimitPerMinute, scopes }, await tokenCallerOf(ctx)));
     },
   }),
   rollToken: t.field({

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ApiToken" ADD COLUMN "rateLimitPerMinute" INTEGER;
+ALTER TABLE "ApiToken" ADD COLUMN "rateLimitPerSecond" INTEGER;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ApiToken" ADD COLUMN     "rateLimitPerMinute" INTEGER,
+ADD COLUMN     "rateLimitPerSecond" INTEGER;

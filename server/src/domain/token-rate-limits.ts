@@ -1,0 +1,78 @@
+// A token's document rate limit: requests per second and per minute. The service sets the most any
+// token may make (DOCUMENTS_PER_TOKEN_PER_SECOND and _PER_MINUTE), a plan a share of it (plans.ts),
+// and each token may be set lower, never higher: a batch job's token limited so that a runaway
+// loop cannot spend the quota in a minute, or a shared token kept from starving the others.
+//
+// Both windows are counted for every document request, by the window counters (rate-limits.ts),
+// which are exact across instances with Redis; the limit is this token's, decided here. Where
+// each window stands is what the RateLimit headers say (graphql/response-headers.ts).
+import { DomainError, RateLimitedError } from './errors.js';
+import { tokenRateShareOf } from './plans.js';
+import type { RateLimiters } from './rate-limits.js';
+import type { TokenRateState } from './token-rate-state.js';
+
+export interface TokenRatePolicy {
+  perSecond: number;
+  perMinute: number;
+}
+
+export type { TokenRateState };
+
+/** The most a token of an account on `planId` may make: its plan's share of the service's limits, at least 1. */
+export function tokenRateCeilingOf(planId: string | null, service: TokenRatePolicy): TokenRatePolicy {
+  const share = tokenRateShareOf(planId);
+  return { perSecond: Math.max(1, Math.floor(service.perSecond * share)), perMinute: Math.max(1, Math.floor(service.perMinute * share)) };
+}
+
+/** A token's own limits where it has them, within its plan's ceiling (a plan changed down since lowers them too). */
+export function tokenRatePolicyOf(
+  token: { rateLimitPerSecond: number | null; rateLimitPerMinute: number | null },
+  planId: string | null,
+  service: TokenRatePolicy,
+): TokenRatePolicy {
+  const ceiling = tokenRateCeilingOf(planId, service);
+  return {
+    perSecond: Math.min(token.rateLimitPerSecond ?? ceiling.perSecond, ceiling.perSecond),
+    perMinute: Math.min(token.rateLimitPerMinute ?? ceiling.perMinute, ceiling.perMinute),
+  };
+}
+
+/** A limit asked for a token: a whole number from 1 to the plan's ceiling, or null for the ceiling itself. */
+export function checkTokenRateLimit(value: number | null, window: keyof TokenRatePolicy, ceiling: TokenRatePolicy): number | null {
+  if (value === null) return null;
+  const unit = window === 'perSecond' ? 'second' : 'minute';
+  if (!Number.isInteger(value) || value < 1 || value > ceiling[window]) {
+    throw new DomainError(
+      'TOKEN_RATE_LIMIT_INVALID',
+      `A token's rate limit per ${unit} must be a whole number from 1 to your plan's ${ceiling[window]}, or none for the plan's limit; ${value} is not.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Counts a document request of the token in both windows and says where each stands. Past either
+ * limit it is RATE_LIMITED, with Retry-After the longer wait of the windows it is past; the other
+ * window's count is taken back, so that a refused burst does not also use up the minute.
+ */
+export async function countTokenRequest(
+  counters: Pick<RateLimiters, 'documentsPerTokenPerSecond' | 'documentsPerTokenPerMinute'>,
+  tokenId: string,
+  policy: TokenRatePolicy,
+): Promise<TokenRateState[]> {
+  const windows = [
+    { policy: 'per-second', counter: counters.documentsPerTokenPerSecond, limit: policy.perSecond },
+    { policy: 'per-minute', counter: counters.documentsPerTokenPerMinute, limit: policy.perMinute },
+  ] as const;
+  const counted = await Promise.all(windows.map(({ counter }) => counter.count(tokenId)));
+  const states = windows.map(({ policy: name, counter, limit }, index): TokenRateState => {
+    const { used, resetSeconds } = counted[index]!;
+    return { policy: name, limit, windowSeconds: counter.windowSeconds, remaining: Math.max(0, limit - used), resetSeconds };
+  });
+  const past = windows.filter(({ limit }, index) => counted[index]!.used > limit);
+  if (past.length === 0) return states;
+  // a failed take-back leaves one count too many in a window that refused nothing: the refusal stands
+  await Promise.all(windows.map(({ counter, limit }, index) => (counted[index]!.used <= limit ? counter.uncount(tokenId).catch(() => {}) : undefined)));
+  const retryAfter = Math.max(1, ...states.filter((_, index) => counted[index]!.used > windows[index]!.limit).map((state) => state.resetSeconds));
+  throw new RateLimitedError(retryAfter, 'document requests with this API token', states);
+}
