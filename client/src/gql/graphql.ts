@@ -222,6 +222,8 @@ export type ErrorCode =
   | 'TOKEN_NOT_FOUND'
   /** endGracePeriod for a token whose previous secret is not in a grace period. */
   | 'TOKEN_NO_GRACE_PERIOD'
+  /** updateToken with a rate limit per second or per minute under 1 or over the plan's. */
+  | 'TOKEN_RATE_LIMIT_INVALID'
   /** generateToken or updateToken with an empty list of scopes. */
   | 'TOKEN_SCOPES_INVALID'
   /** startTwoFactorEnrolment while two-factor is on. */
