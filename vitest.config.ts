@@ -28,6 +28,7 @@ const API_SUITES = [
   'server/test/quota-forecast.test.ts',
   'server/test/grace-period.test.ts',
   'server/test/sdk-management.test.ts',
+  'server/test/sdk-rate-limit.test.ts',
   'server/test/token-lifecycle.test.ts',
   'server/test/token-restrictions.test.ts',
   'server/test/sdk-token-errors.test.ts',

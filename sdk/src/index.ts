@@ -8,6 +8,8 @@ export {
   type RenderedDocument,
   type RequestOptions,
 } from './pogodoc-client.js';
+export type { RateLimitSnapshot } from './rate-limit-pacer.js';
+export type { RateLimitPolicy, RateLimitState } from './rate-limit.js';
 export {
   AuditApi,
   TokensApi,

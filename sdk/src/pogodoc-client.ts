@@ -12,6 +12,7 @@ import path from 'node:path';
 import { errorClassFor, PogodocError, PogodocNetworkError, PogodocTimeoutError } from './errors.js';
 import { AuditApi, TokensApi, usage, type Call, type RetryPolicyOfCall, type UsageInput } from './management.js';
 import { RenderDocument, type Operation } from './operations.js';
+import { RateLimitPacer, type RateLimitSlot, type RateLimitSnapshot } from './rate-limit-pacer.js';
 import { backoffMs, deadlineSignal, retryAfterSecondsOf, sleep, type RetryPolicy } from './retry.js';
 
 export const SDK_VERSION = '0.1.0';
@@ -33,6 +34,17 @@ export interface PogodocClientOptions {
   minRetryDelayMs?: number;
   /** The longest wait between retries, unless the API asks for longer with Retry-After. Default 8,000. */
   maxRetryDelayMs?: number;
+  /**
+   * Before a document request, wait for a window of the token's rate limit that the last answer
+   * said is used up to start again, instead of sending a request the API would refuse. Default true.
+   */
+  respectRateLimit?: boolean;
+  /**
+   * The longest such wait, in milliseconds. A call that would wait longer, or past its deadline
+   * (timeoutMs), is refused at once with RATE_LIMITED (retryAfterSeconds set, attempts 0) and
+   * sends nothing. Default 60,000; 0 never waits.
+   */
+  maxRateLimitWaitMs?: number;
 }
 
 export interface RequestOptions {
@@ -94,6 +106,10 @@ export class PogodocClient {
   private readonly endpoint: string;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
+  private readonly respectRateLimit: boolean;
+  private readonly maxRateLimitWaitMs: number;
+  // one for the client: its concurrent calls share the token's windows
+  private readonly pacer = new RateLimitPacer();
   /** The account's tokens, with a token that has TOKENS_READ or TOKENS_WRITE (see management.ts). */
   readonly tokens: TokensApi;
   /** The account's activity log, with a token that has AUDIT_READ. */
@@ -110,11 +126,22 @@ export class PogodocClient {
       baseDelayMs: nonNegative(options.minRetryDelayMs, 500, 'minRetryDelayMs'),
       maxDelayMs: nonNegative(options.maxRetryDelayMs, 8_000, 'maxRetryDelayMs'),
     };
+    this.respectRateLimit = options.respectRateLimit ?? true;
+    this.maxRateLimitWaitMs = nonNegative(options.maxRateLimitWaitMs, 60_000, 'maxRateLimitWaitMs');
     this.tokens = new TokensApi(this.managementCall);
     this.audit = new AuditApi(this.managementCall);
   }
 
-  private readonly managementCall: Call = (operation, variables, options, policy) => this.call(operation, variables, options, policy);
+  private readonly managementCall: Call = (operation, variables, options, policy) => this.call(operation, variables, options, policy, false);
+
+  /**
+   * The token's rate limit as the last document answer stated it (its RateLimit-Policy and
+   * RateLimit headers): each window's quota and length, what was left and when it starts again.
+   * Undefined until an answer has said. Read-only.
+   */
+  get rateLimit(): RateLimitSnapshot | undefined {
+    return this.pacer.snapshot;
+  }
 
   /** Documents per hour or day in [from, to), for the account or one token, with a token that has USAGE_READ. */
   usage(input: UsageInput, options: RequestOptions = {}) {
@@ -126,19 +153,29 @@ export class PogodocClient {
    * many retries it took.
    */
   async renderDocument(input: RenderDocumentInput, options: RequestOptions = {}): Promise<RenderedDocument> {
-    const result = await this.call(RenderDocument, { template: input.template, data: input.data }, options, 'retry');
+    const result = await this.call(RenderDocument, { template: input.template, data: input.data }, options, 'retry', true);
     const document: RenderedDocument = result.renderDocument;
     return document;
   }
 
-  /** One logical call: its attempts share one Idempotency-Key and one deadline. */
-  private async call<Result, Variables>(operation: Operation<Result, Variables>, variables: Variables, options: RequestOptions, policy: RetryPolicyOfCall): Promise<Result> {
+  /**
+   * One logical call: its attempts share one Idempotency-Key and one deadline. A paced call (a
+   * document: the requests the RateLimit headers speak of) waits for room in the token's rate
+   * limit before each attempt, and its answers update what the client knows of it.
+   */
+  private async call<Result, Variables>(
+    operation: Operation<Result, Variables>,
+    variables: Variables,
+    options: RequestOptions,
+    policy: RetryPolicyOfCall,
+    paced: boolean,
+  ): Promise<Result> {
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const deadline = performance.now() + this.timeoutMs;
     const timeout = deadlineSignal(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     try {
-      return await this.attempts(operation, variables, { idempotencyKey, deadline, signal, callerSignal: options.signal, policy });
+      return await this.attempts(operation, variables, { idempotencyKey, deadline, signal, callerSignal: options.signal, policy, paced });
     } finally {
       timeout.clear();
     }
@@ -153,7 +190,8 @@ export class PogodocClient {
       signal,
       callerSignal,
       policy,
-    }: { idempotencyKey: string; deadline: number; signal: AbortSignal; callerSignal: AbortSignal | undefined; policy: RetryPolicyOfCall },
+      paced,
+    }: { idempotencyKey: string; deadline: number; signal: AbortSignal; callerSignal: AbortSignal | undefined; policy: RetryPolicyOfCall; paced: boolean },
   ): Promise<Result> {
     // what to throw once the call cannot go on: the caller's own abort, or the deadline
     const stopped = (attempts: number, last: unknown): unknown => {
@@ -165,15 +203,30 @@ export class PogodocClient {
       );
     };
 
+    let previous: PogodocError | undefined;
     for (let attempt = 1; ; attempt++) {
+      let slot: RateLimitSlot | undefined;
+      if (paced) {
+        try {
+          slot = await this.rateLimitSlot(signal, deadline);
+        } catch (error) {
+          if (signal.aborted) throw stopped(attempt - 1, previous ?? error);
+          // as a retry whose wait would be too long: a retry throws the failure it was retrying
+          if (previous) throw previous;
+          throw error;
+        }
+      }
       let failure: PogodocError;
       try {
-        return await this.attempt(operation, variables, idempotencyKey, signal);
+        return await this.attempt(operation, variables, idempotencyKey, signal, slot);
       } catch (error) {
         if (signal.aborted) throw stopped(attempt, error);
         failure = error as PogodocError;
+      } finally {
+        slot?.done();
       }
       failure.attempts = attempt;
+      previous = failure;
       if (!failure.retryable || attempt > this.retry.maxRetries) throw failure;
       if (policy === 'retry-refusals-only' && !NOTHING_DONE_CODES.has(failure.code)) throw failure;
       // never sooner than the API asked; a wait that would end past the deadline is not begun
@@ -187,12 +240,38 @@ export class PogodocClient {
     }
   }
 
+  /**
+   * Room for one document request in the token's rate limit: at once when the last answer left
+   * some (or respectRateLimit is off), else after the used-up window starts again. A wait past
+   * maxRateLimitWaitMs or the deadline is not begun: RATE_LIMITED, as a Retry-After past the
+   * deadline is thrown rather than waited for.
+   */
+  private async rateLimitSlot(signal: AbortSignal, deadline: number): Promise<RateLimitSlot> {
+    if (!this.respectRateLimit) return this.pacer.acquire();
+    for (;;) {
+      const next = this.pacer.tryAcquire();
+      if ('done' in next) return next;
+      const tooLong = next.waitMs > this.maxRateLimitWaitMs;
+      if (tooLong || performance.now() + next.waitMs >= deadline) {
+        const seconds = Math.ceil(next.waitMs / 1000);
+        const limit = tooLong ? `maxRateLimitWaitMs (${this.maxRateLimitWaitMs} ms)` : `the call's deadline (timeoutMs ${this.timeoutMs} ms)`;
+        throw new PogodocError(
+          `The API token's rate limit "${next.name}" has no requests left for another ${seconds} s, longer than ${limit}: the request was not sent.`,
+          'RATE_LIMITED',
+          { retryable: true, retryAfterSeconds: seconds, attempts: 0 },
+        );
+      }
+      await this.pacer.waitForChange(next.waitMs, signal);
+    }
+  }
+
   /** One HTTP request; every failure becomes a PogodocError, except an abort, which the caller handles. */
   private async attempt<Result, Variables>(
     operation: Operation<Result, Variables>,
     variables: Variables,
     idempotencyKey: string,
     signal: AbortSignal,
+    slot: RateLimitSlot | undefined,
   ): Promise<Result> {
     // outside the try below: data that cannot be sent (a BigInt, a cycle) is the caller's error, not a network one
     const requestBody = JSON.stringify({ query: operation.query, variables });
@@ -213,6 +292,8 @@ export class PogodocClient {
       });
       // the connection can still drop while the body arrives
       text = await response.text();
+      // refusals included: a 429 says the window is used up, and until when
+      slot?.done(response.headers);
     } catch (error) {
       if (signal.aborted) throw error;
       const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
