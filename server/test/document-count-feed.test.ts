@@ -30,6 +30,7 @@ const token: ApiTokenRecord = {
   monthlyDocumentLimit: null,
   rateLimitPerSecond: null,
   rateLimitPerMinute: null,
+  mode: 'LIVE',
   monthlyDocumentCount: 0,
   monthlyCountMonth: null,
   scopes: 'DOCUMENTS_RENDER',

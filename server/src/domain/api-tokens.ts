@@ -29,6 +29,7 @@ import type { AccountRecord, ApiTokenRecord, TokenChanges, TokenStatus, TokenSto
 import { rateLimitKeyOf, type RateLimiters } from './rate-limits.js';
 import type { TokenPresentation } from './request-log.js';
 import { checkTokenRateLimit, tokenRateCeilingOf, tokenRatePolicyOf, type TokenRatePolicy } from './token-rate-limits.js';
+import type { TokenMode } from './token-modes.js';
 import { checkSecretShape, generateSecret, hashSecret, previewSecret } from './secrets.js';
 import { expiryOf, hasPassed, ROLL_GRACE_PERIODS_MS, type RollGracePeriod, type TokenExpiryChoice } from './token-lifecycle.js';
 import {
@@ -68,6 +69,8 @@ export interface TokenRequest {
   name: string;
   expiry?: TokenExpiryChoice;
   scopes?: readonly TokenScope[];
+  /** LIVE by default; TEST for a test suite's token (token-modes.ts). */
+  mode?: TokenMode;
 }
 
 export interface GeneratedToken {
@@ -94,6 +97,9 @@ interface RevokedPresentation {
   reason: string;
   now: Date;
 }
+
+/** A new secret whose prefix shows the token's mode (pgd_ or pgd_test_). */
+const secretFor = (mode: TokenMode) => generateSecret(mode === 'TEST' ? 'testApiToken' : 'apiToken');
 
 // Keys of the REVOKED_TOKEN_PRESENTED events this process has written; each holds its clock hour,
 // so a stale entry can only skip a write the unique index would have skipped anyway.
@@ -152,13 +158,14 @@ export class ApiTokenService {
     const { expiresAt, allowedIps, monthlyDocumentLimit } = inheritedRestrictions(caller, expiryOf(request.expiry, now));
     const missingPlan = missingPlanReason(account);
     if (missingPlan) throw new PlanRequiredError(missingPlan);
-    const secret = generateSecret('apiToken');
+    const mode = request.mode ?? 'LIVE';
+    const secret = secretFor(mode);
     const result = await this.tokens.createWithinLimit(
-      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt, scopes, allowedIps, monthlyDocumentLimit },
+      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt, scopes, allowedIps, monthlyDocumentLimit, mode },
       MAX_ACTIVE_TOKENS,
       now,
       (token) => [
-        auditEvent('TOKEN_GENERATED', caller.actor, now, { accountId: account.id, tokenId: token.id, details: { name, expiresAt: expiresAt?.toISOString() ?? null, scopes } }),
+        auditEvent('TOKEN_GENERATED', caller.actor, now, { accountId: account.id, tokenId: token.id, details: { name, expiresAt: expiresAt?.toISOString() ?? null, scopes, mode } }),
       ],
     );
     if (result.outcome === 'limit-reached') throw new TokenLimitReachedError(MAX_ACTIVE_TOKENS);
@@ -173,7 +180,8 @@ export class ApiTokenService {
   async rollToken(accountId: string, tokenId: string, gracePeriod: RollGracePeriod, caller: TokenCaller): Promise<GeneratedToken> {
     await this.requireCallerMayChange(accountId, tokenId, caller);
     const now = this.now();
-    const secret = generateSecret('apiToken');
+    // the new secret is of the token's own mode: a roll never turns a test token into a live one
+    const secret = secretFor(((await this.tokens.findOwned(accountId, tokenId))?.mode as TokenMode | undefined) ?? 'LIVE');
     const result = await this.tokens.roll(
       accountId,
       tokenId,
@@ -199,9 +207,12 @@ export class ApiTokenService {
     if (update.monthlyDocumentLimit !== undefined) {
       changes.monthlyDocumentLimit = checkMonthlyDocumentLimit(update.monthlyDocumentLimit, account.planId);
     }
-    const ceiling = tokenRateCeilingOf(account.planId, this.serviceRateLimit);
-    if (update.rateLimitPerSecond !== undefined) changes.rateLimitPerSecond = checkTokenRateLimit(update.rateLimitPerSecond, 'perSecond', ceiling);
-    if (update.rateLimitPerMinute !== undefined) changes.rateLimitPerMinute = checkTokenRateLimit(update.rateLimitPerMinute, 'perMinute', ceiling);
+    if (update.rateLimitPerSecond !== undefined || update.rateLimitPerMinute !== undefined) {
+      // the ceiling depends on the token's mode: one read, only when a rate limit changes
+      const ceiling = this.rateLimitCeiling(account.planId, await this.findOwnedToken(account.id, tokenId));
+      if (update.rateLimitPerSecond !== undefined) changes.rateLimitPerSecond = checkTokenRateLimit(update.rateLimitPerSecond, 'perSecond', ceiling);
+      if (update.rateLimitPerMinute !== undefined) changes.rateLimitPerMinute = checkTokenRateLimit(update.rateLimitPerMinute, 'perMinute', ceiling);
+    }
     if (update.scopes !== undefined) {
       changes.scopes = storeScopes(update.scopes);
       requireGrantable(caller.scopes, changes.scopes);
@@ -250,9 +261,9 @@ export class ApiTokenService {
     return token.deletedAt === null && hasPassed(token.expiresAt, this.now());
   }
 
-  /** The most a token of an account on `planId` may be set to (its plan's share of the service's limits). */
-  rateLimitCeiling(planId: string | null): TokenRatePolicy {
-    return tokenRateCeilingOf(planId, this.serviceRateLimit);
+  /** The most a token of an account on `planId` may be set to: its plan's share of the service's limits, or less in test mode. */
+  rateLimitCeiling(planId: string | null, token: Pick<ApiTokenRecord, 'mode'>): TokenRatePolicy {
+    return tokenRateCeilingOf(planId, this.serviceRateLimit, token.mode as TokenMode);
   }
 
   /** The rate limit a token's documents are held to now: its own, within its plan's. */

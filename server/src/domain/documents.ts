@@ -18,6 +18,7 @@ import type { RateLimiters } from './rate-limits.js';
 import { countTokenRequest, tokenRatePolicyOf, type TokenRatePolicy, type TokenRateState } from './token-rate-limits.js';
 import { monthlyLimitError } from './token-restrictions.js';
 import { requireScope } from './token-scopes.js';
+import { isTestMode, watermarked } from './token-modes.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
 export const DATA_MAX_BYTES = 256 * 1024;
@@ -74,6 +75,8 @@ export interface RenderedDocument {
    * nothing was rendered or counted for this request.
    */
   replayed: boolean;
+  /** Made by a test-mode token: watermarked, and not counted in the account's quota (token-modes.ts). */
+  testMode: boolean;
 }
 
 function byteLength(text: string): number {
@@ -157,14 +160,15 @@ export class DocumentService {
     const { token } = authenticated;
     // a management token without this scope makes no document (a substring test on the row read)
     requireScope(token.scopes, 'DOCUMENTS_RENDER');
-    const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent), previousSecret: authenticated.viaPreviousSecret });
+    const testMode = isTestMode(token);
+    const useAt = (at: Date): TokenUse => ({ at, clientAddress, userAgent: keptUserAgent(userAgent), previousSecret: authenticated.viaPreviousSecret, testMode });
     onRateLimit?.(await this.countRequest(authenticated, onRateLimit));
     const dataJson = checkInput(template, data);
     if (idempotencyKey !== undefined) {
       return this.renderOnce(authenticated, checkIdempotencyKey(idempotencyKey), template, data as object, dataJson, useAt);
     }
     this.refuseWhenUsedUp(authenticated);
-    const content = await this.renderer.render({ accountId: token.accountId, planId: authenticated.planId, template, dataJson });
+    const content = await this.render(authenticated, template, dataJson);
     // Counted only after a successful render, in one atomic UPDATE that also re-checks
     // that the token is still usable: a delete or an expiry that lands mid-render wins.
     // The same transaction meters it: the account's quota and the token's hourly usage (metering.ts).
@@ -174,7 +178,13 @@ export class DocumentService {
     if (recorded.outcome === 'unusable') throw await this.apiTokens.whyUnusable(token.id);
     const { documentCount, periodDocumentCount } = recorded;
     this.announceCounted(token, documentCount, periodDocumentCount, usedAt);
-    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
+    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false, testMode };
+  }
+
+  /** Renders the document; a test-mode token's carries the watermark. */
+  private async render({ token, planId }: AuthenticatedToken, template: string, dataJson: string): Promise<string> {
+    const content = await this.renderer.render({ accountId: token.accountId, planId, template, dataJson });
+    return isTestMode(token) ? watermarked(content) : content;
   }
 
   /** Counts the request in the token's rate limit; a refusal still tells the listener where each window stands. */
@@ -211,7 +221,7 @@ export class DocumentService {
       if (held.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
       if (held.outcome === 'in-progress') throw new IdempotencyKeyInUseError();
       const { content, documentCount, usedAt } = held.document;
-      return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: true };
+      return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: true, testMode: isTestMode(token) };
     }
     let content: string;
     try {
@@ -220,7 +230,7 @@ export class DocumentService {
       this.refuseWhenUsedUp(authenticated);
       // each new key clears a few expired ones, so that about a day of keys is all that is kept
       await this.idempotencyKeys.pruneExpired(expiredBefore, IDEMPOTENCY_PRUNE_BATCH);
-      content = await this.renderer.render({ accountId: token.accountId, planId: authenticated.planId, template, dataJson });
+      content = await this.render(authenticated, template, dataJson);
     } catch (error) {
       // nothing was counted: free the key for a retry
       await this.releaseAfterFailure(claim);
@@ -247,12 +257,13 @@ export class DocumentService {
     if (completed.outcome === 'claim-lost') throw new IdempotencyKeyInUseError();
     const { documentCount, periodDocumentCount } = completed;
     this.announceCounted(token, documentCount, periodDocumentCount, usedAt);
-    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false };
+    return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: false, testMode: isTestMode(token) };
   }
 
-  private announceCounted(token: ApiTokenRecord, documentCount: number, periodDocumentCount: number, usedAt: Date): void {
-    const change = { tokenId: token.id, documentCount, lastUsedAt: usedAt, period: billingPeriodOf(usedAt), periodDocumentCount };
-    this.announce.documentCounted(token.accountId, change);
+  /** The token's new count to live views, and the period meter's, unless a test document left the period as it was. */
+  private announceCounted(token: ApiTokenRecord, documentCount: number, periodDocumentCount: number | null, usedAt: Date): void {
+    const period = periodDocumentCount === null ? {} : { period: billingPeriodOf(usedAt), periodDocumentCount };
+    this.announce.documentCounted(token.accountId, { tokenId: token.id, documentCount, lastUsedAt: usedAt, ...period });
   }
 
   /**
@@ -262,7 +273,7 @@ export class DocumentService {
    * account shares) and no write. Only an optimisation: the count's transaction decides exactly.
    */
   private refuseWhenUsedUp({ token, planId, periodDocumentCount, at }: AuthenticatedToken): void {
-    if (quotaUsedUp(planId, periodDocumentCount)) throw new QuotaExceededError(quotaOf(planId)!, periodResetOf(at), at);
+    if (!isTestMode(token) && quotaUsedUp(planId, periodDocumentCount)) throw new QuotaExceededError(quotaOf(planId)!, periodResetOf(at), at);
     const limitError = monthlyLimitError(token, at);
     if (limitError) throw limitError;
   }

@@ -59,6 +59,8 @@ export interface ApiTokenRecord {
   monthlyCountMonth: string | null;
   /** What the token may do: token-scopes.ts's StoredScopes (a string here, so that this file imports no rule). */
   scopes: string;
+  /** LIVE or TEST (token-modes.ts). */
+  mode: string;
 }
 
 /** What updateToken may change; an absent field stays as it is, null removes a restriction. */
@@ -81,6 +83,8 @@ export interface NewToken {
   /** Set when a restricted token made it (domain/token-scopes.ts, inheritedRestrictions). */
   allowedIps: string | null;
   monthlyDocumentLimit: number | null;
+  /** LIVE or TEST, for good. */
+  mode: string;
 }
 
 export type UpdateTokenResult = { outcome: 'updated'; token: ApiTokenRecord } | { outcome: 'not-found' } | { outcome: 'deleted' };
@@ -201,6 +205,8 @@ export interface TokenUse {
   userAgent: string | null;
   /** Made with the secret a roll replaced, in its grace period: counted on the previous secret too (absent: the current secret). */
   previousSecret?: boolean;
+  /** Made by a test-mode token: counted on the token only, never in the account's period, quota or usage. */
+  testMode?: boolean;
 }
 
 export type DisableTokenResult =
@@ -267,7 +273,7 @@ export interface TokenStore {
 
 export type RecordDocumentResult =
   /** Counted: the token's new count and the account's documents this billing period. */
-  | { outcome: 'counted'; documentCount: number; periodDocumentCount: number }
+  | { outcome: 'counted'; documentCount: number; periodDocumentCount: number | null }
   /** The account has used its plan's quota this period: nothing was counted. */
   | { outcome: 'quota-exceeded' }
   /** The token was deleted, expired or reached its own limit in the meantime: nothing was counted. */
@@ -296,7 +302,7 @@ export type ClaimKeyResult =
   | { outcome: 'in-progress'; requestHash: string };
 
 export type CompleteKeyResult =
-  | { outcome: 'counted'; documentCount: number; periodDocumentCount: number }
+  | { outcome: 'counted'; documentCount: number; periodDocumentCount: number | null }
   /** The token was deleted in the meantime: nothing was counted or stored. */
   | { outcome: 'token-deleted' }
   /** The account has used its plan's quota this period: nothing was counted or stored. */
@@ -330,9 +336,9 @@ export interface DocumentCounted {
   tokenId: string;
   documentCount: number;
   lastUsedAt: Date;
-  /** The billing period ("2026-12") and the account's documents in it after this one. */
-  period: string;
-  periodDocumentCount: number;
+  /** The billing period ("2026-12") and the account's documents in it after this one; absent for a test-mode document, which leaves the period as it was. */
+  period?: string;
+  periodDocumentCount?: number;
 }
 
 /**

@@ -2,7 +2,8 @@
 //
 // Format, in the manner of GitHub's tokens: <prefix>_<30 base62 chars of entropy><6 base62 chars of CRC-32>.
 // - 30 base62 characters carry 178 bits from the CSPRNG.
-// - The prefix lets secret scanners find leaked tokens and tells API tokens from sessions.
+// - The prefix lets secret scanners find leaked tokens and tells API tokens from sessions, and a
+//   test-mode API token (pgd_test_) from a live one at a glance, as Stripe's sk_test_ does.
 // - The checksum rejects typos and truncations before any database lookup.
 import { hash, randomInt } from 'node:crypto';
 
@@ -10,16 +11,17 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ENTROPY_LENGTH = 30;
 const CHECKSUM_LENGTH = 6;
 
-export type SecretKind = 'apiToken' | 'session' | 'invitation' | 'emailLink';
+export type SecretKind = 'apiToken' | 'testApiToken' | 'session' | 'invitation' | 'emailLink';
 
 export const SECRET_PREFIX: Record<SecretKind, string> = {
   apiToken: 'pgd_',
+  testApiToken: 'pgd_test_',
   session: 'pgs_',
   invitation: 'pgi_',
   emailLink: 'pgl_',
 };
 
-const SECRET_PATTERN = /^(pgd_|pgs_|pgi_|pgl_)([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
+const SECRET_PATTERN = /^(pgd_test_|pgd_|pgs_|pgi_|pgl_)([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
 
 // CRC-32 (IEEE), as GitHub uses for its token checksums.
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -52,13 +54,17 @@ export function generateSecret(kind: SecretKind): string {
 
 export type SecretShape = 'valid' | 'wrong-kind' | 'malformed';
 
-/** Checks prefix, length, alphabet and checksum: everything that needs no database. */
+/**
+ * Checks prefix, length, alphabet and checksum: everything that needs no database. An API token of
+ * either mode is an 'apiToken' (the mode is the token row's; the prefix only shows it).
+ */
 export function checkSecretShape(candidate: string, kind: SecretKind): SecretShape {
   const match = SECRET_PATTERN.exec(candidate);
   if (!match) return 'malformed';
   const [, prefix, entropy, checksum] = match;
   if (toBase62(crc32(entropy!), CHECKSUM_LENGTH) !== checksum) return 'malformed';
-  return prefix === SECRET_PREFIX[kind] ? 'valid' : 'wrong-kind';
+  const accepted = kind === 'apiToken' ? [SECRET_PREFIX.apiToken, SECRET_PREFIX.testApiToken] : [SECRET_PREFIX[kind]];
+  return accepted.includes(prefix!) ? 'valid' : 'wrong-kind';
 }
 
 export function secretKindOf(candidate: string): SecretKind | undefined {
@@ -82,6 +88,7 @@ export function hashSecret(secret: string): string {
 
 /** A short display form that identifies a token without revealing it: prefix, 4 chars, …, last 4. */
 export function previewSecret(secret: string): string {
-  const prefixLength = secret.indexOf('_') + 1;
+  // the last underscore ends the prefix (pgd_, pgd_test_): the rest is base62
+  const prefixLength = secret.lastIndexOf('_') + 1;
   return `${secret.slice(0, prefixLength + 4)}…${secret.slice(-4)}`;
 }

@@ -9,28 +9,29 @@
 import { DomainError, RateLimitedError } from './errors.js';
 import { tokenRateShareOf } from './plans.js';
 import type { RateLimiters } from './rate-limits.js';
-import type { TokenRateState } from './token-rate-state.js';
+import type { TokenRatePolicy, TokenRateState } from './token-rate-state.js';
+import { TEST_MODE_RATE_LIMIT, type TokenMode } from './token-modes.js';
 
-export interface TokenRatePolicy {
-  perSecond: number;
-  perMinute: number;
-}
+export type { TokenRatePolicy, TokenRateState };
 
-export type { TokenRateState };
-
-/** The most a token of an account on `planId` may make: its plan's share of the service's limits, at least 1. */
-export function tokenRateCeilingOf(planId: string | null, service: TokenRatePolicy): TokenRatePolicy {
+/**
+ * The most a token of an account on `planId` may make: its plan's share of the service's limits,
+ * at least 1; in test mode no more than TEST_MODE_RATE_LIMIT either.
+ */
+export function tokenRateCeilingOf(planId: string | null, service: TokenRatePolicy, mode: TokenMode = 'LIVE'): TokenRatePolicy {
   const share = tokenRateShareOf(planId);
-  return { perSecond: Math.max(1, Math.floor(service.perSecond * share)), perMinute: Math.max(1, Math.floor(service.perMinute * share)) };
+  const ofPlan = { perSecond: Math.max(1, Math.floor(service.perSecond * share)), perMinute: Math.max(1, Math.floor(service.perMinute * share)) };
+  if (mode === 'LIVE') return ofPlan;
+  return { perSecond: Math.min(ofPlan.perSecond, TEST_MODE_RATE_LIMIT.perSecond), perMinute: Math.min(ofPlan.perMinute, TEST_MODE_RATE_LIMIT.perMinute) };
 }
 
 /** A token's own limits where it has them, within its plan's ceiling (a plan changed down since lowers them too). */
 export function tokenRatePolicyOf(
-  token: { rateLimitPerSecond: number | null; rateLimitPerMinute: number | null },
+  token: { rateLimitPerSecond: number | null; rateLimitPerMinute: number | null; mode: string },
   planId: string | null,
   service: TokenRatePolicy,
 ): TokenRatePolicy {
-  const ceiling = tokenRateCeilingOf(planId, service);
+  const ceiling = tokenRateCeilingOf(planId, service, token.mode as TokenMode);
   return {
     perSecond: Math.min(token.rateLimitPerSecond ?? ceiling.perSecond, ceiling.perSecond),
     perMinute: Math.min(token.rateLimitPerMinute ?? ceiling.perMinute, ceiling.perMinute),

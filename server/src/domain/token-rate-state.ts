@@ -1,5 +1,6 @@
-// Where a token stands in one window of its rate limit (token-rate-limits.ts), on its own so that
-// the error that carries it (errors.ts, RateLimitedError) needs nothing of the rules.
+// A token's rate limit and where a token stands in one window of it (token-rate-limits.ts), on
+// their own so that what only names them (errors.ts's RateLimitedError, token-modes.ts) needs
+// nothing of the rules.
 
 /** The RateLimit-Policy names of the two windows. */
 export type TokenRateWindow = 'per-second' | 'per-minute';
@@ -12,4 +13,10 @@ export interface TokenRateState {
   remaining: number;
   /** Seconds until the window starts again. */
   resetSeconds: number;
+}
+
+/** Document requests per second and per minute. */
+export interface TokenRatePolicy {
+  perSecond: number;
+  perMinute: number;
 }

@@ -15,8 +15,8 @@ import type {
   StoredDocument,
   TokenUse,
 } from '../domain/ports.js';
-import type { SqlDriver, SqlStatement } from './sql-driver.js';
-import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
+import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
+import { countsOf, meteredDocumentSteps, METERED_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 
 const CLAIM: SqlStatement = {
   name: 'idempotency_claim',
@@ -96,11 +96,13 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
 
   async complete(claim: IdempotencyClaim, content: string, use: TokenUse): Promise<CompleteKeyResult> {
     const { tokenId, key, claimId } = claim;
-    const metered = meteredDocumentSteps(tokenId, use, this.now);
-    const result = await this.sql.transaction([
-      ...metered,
-      { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, use.at, content], requireRow: true },
-    ]);
+    const store: SqlStep = { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, use.at, content], requireRow: true };
+    if (use.testMode) {
+      const result = await this.sql.transaction([...testDocumentSteps(tokenId, use), store]);
+      if (!result.committed) return { outcome: result.stoppedAt === 0 ? 'token-deleted' : 'claim-lost' };
+      return { outcome: 'counted', ...testCountsOf(result.rows) };
+    }
+    const result = await this.sql.transaction([...meteredDocumentSteps(tokenId, use, this.now), store]);
     if (!result.committed) {
       if (result.stoppedAt === METERED_STEP.period) return { outcome: 'quota-exceeded' };
       return { outcome: result.stoppedAt === METERED_STEP.token ? 'token-deleted' : 'claim-lost' };

@@ -109,3 +109,18 @@ export function countsOf(rows: Record<string, unknown>[][]): { documentCount: nu
   const token = rows[METERED_STEP.token]![0] as { documentCount: number };
   return { documentCount: Number(token.documentCount), periodDocumentCount: Number(period.documentCount) };
 }
+
+/**
+ * A test-mode token's document (domain/token-modes.ts): its own count and monthly limit only. No
+ * period row, so no quota and no quota events; no hourly bucket, so the account's usage charts are
+ * live documents only. The token's count is where test documents are counted.
+ */
+export function testDocumentSteps(tokenId: string, use: TokenUse): TransactionStep[] {
+  return [{ statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true }];
+}
+
+/** What testDocumentSteps' committed step said: the token's count; the period is untouched. */
+export function testCountsOf(rows: Record<string, unknown>[][]): { documentCount: number; periodDocumentCount: null } {
+  const token = rows[0]![0] as { documentCount: number };
+  return { documentCount: Number(token.documentCount), periodDocumentCount: null };
+}

@@ -32,6 +32,7 @@ export const TOKEN_ROW = {
   monthlyDocumentCount: 'value',
   monthlyCountMonth: 'value',
   scopes: 'value',
+  mode: 'value',
 } as const satisfies RowModel<ApiTokenRecord>;
 
 export const TOKEN_FIELDS = prismaSelect(TOKEN_ROW) satisfies Prisma.ApiTokenSelect;

@@ -21,7 +21,7 @@ import type {
 } from '../domain/ports.js';
 import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
-import { countsOf, meteredDocumentSteps, METERED_STEP } from './metering-statements.js';
+import { countsOf, meteredDocumentSteps, METERED_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 import { newId } from '../domain/ids.js';
 import { recordedSteps } from './audit-event-steps.js';
 import { isDriverUniqueViolation, rowOf, type SqlDriver, type SqlStatement } from './sql-driver.js';
@@ -89,8 +89,8 @@ const ACTIVE = { deletedAt: null } satisfies Prisma.ApiTokenWhereInput;
 const RETURNING_TOKEN = `RETURNING ${Object.keys(TOKEN_ROW).map((column) => `"${column}"`).join(', ')}`;
 const INSERT_TOKEN: SqlStatement = {
   name: 'token_insert',
-  text: `INSERT INTO "ApiToken" ("id", "accountId", "name", "secretHash", "preview", "expiresAt", "activeSlot", "createdAt", "scopes", "allowedIps", "monthlyDocumentLimit")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ${RETURNING_TOKEN}`,
+  text: `INSERT INTO "ApiToken" ("id", "accountId", "name", "secretHash", "preview", "expiresAt", "activeSlot", "createdAt", "scopes", "allowedIps", "monthlyDocumentLimit", "mode")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 };
 // One conditional UPDATE: of two concurrent deletes, exactly one succeeds.
@@ -167,7 +167,7 @@ export class DatabaseTokenStore implements TokenStore {
         const result = await this.sql.transaction([
           {
             statement: INSERT_TOKEN,
-            params: [newId(now), input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now, input.scopes, input.allowedIps, input.monthlyDocumentLimit],
+            params: [newId(now), input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now, input.scopes, input.allowedIps, input.monthlyDocumentLimit, input.mode],
             requireRow: true,
           },
           tokenRecords(records),
@@ -278,6 +278,10 @@ export class DatabaseTokenStore implements TokenStore {
   }
 
   async recordDocument(tokenId: string, use: TokenUse): Promise<RecordDocumentResult> {
+    if (use.testMode) {
+      const result = await this.sql.transaction(testDocumentSteps(tokenId, use));
+      return result.committed ? { outcome: 'counted', ...testCountsOf(result.rows) } : { outcome: 'unusable' };
+    }
     const result = await this.sql.transaction(meteredDocumentSteps(tokenId, use, this.now));
     if (result.committed) return { outcome: 'counted', ...countsOf(result.rows) };
     return { outcome: result.stoppedAt === METERED_STEP.period ? 'quota-exceeded' : 'unusable' };

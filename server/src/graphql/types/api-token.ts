@@ -1,5 +1,6 @@
 // The ApiToken type with its queries, mutations and subscription, next to it as the Pothos layout keeps
 // them. (Over 200 lines: generate, roll, update and delete each add their arguments here.)
+import { TOKEN_MODES, type TokenMode } from '../../domain/token-modes.js';
 import type { TokenRatePolicy } from '../../domain/token-rate-limits.js';
 import { DomainError, PlanRequiredError } from '../../domain/errors.js';
 import { IP_ALLOWLIST_MAX_ENTRIES, parseStoredIpAllowlist } from '../../domain/token-restrictions.js';
@@ -57,6 +58,11 @@ const PreviousSecretUseType = builder.objectRef<ApiTokenRecord>('PreviousSecretU
   }),
 });
 
+const TokenModeEnum = builder.enumType('TokenMode', {
+  description: 'LIVE tokens make real documents. TEST tokens (secrets start pgd_test_) are for test suites and CI: their documents carry a watermark, use none of the quota, and have a small rate limit (10 a second, 300 a minute). Chosen when a token is made; never changed, not even by a roll.',
+  values: TOKEN_MODES,
+});
+
 const TokenRateLimitType = builder.objectRef<TokenRatePolicy>('TokenRateLimit').implement({
   description: 'Document requests per second and per minute.',
   fields: (t) => ({
@@ -108,6 +114,7 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
       nullable: true,
       description: "Documents this token may make per calendar month (UTC), at most the plan's quota; null: no limit of its own.",
     }),
+    mode: t.field({ type: TokenModeEnum, resolve: (token) => token.mode as TokenMode }),
     rateLimitPerSecond: t.exposeInt('rateLimitPerSecond', { nullable: true, description: "Document requests this token may make per second, set lower than its plan's; null: the plan's." }),
     rateLimitPerMinute: t.exposeInt('rateLimitPerMinute', { nullable: true, description: "Document requests this token may make per minute, set lower than its plan's; null: the plan's." }),
     rateLimit: t.field({
@@ -118,7 +125,7 @@ export const ApiTokenType = builder.objectRef<ApiTokenRecord>('ApiToken').implem
     rateLimitCeiling: t.field({
       type: TokenRateLimitType,
       description: 'The most its rate limit may be set to: its plan’s.',
-      resolve: async (_token, _args, ctx) => ctx.services.apiTokens.rateLimitCeiling((await ctx.viewer()).planId),
+      resolve: async (token, _args, ctx) => ctx.services.apiTokens.rateLimitCeiling((await ctx.viewer()).planId, token),
     }),
     documentsThisMonth: t.int({
       description: 'Documents made with this token in the current calendar month (UTC).',
@@ -201,16 +208,17 @@ builder.mutationFields((t) => ({
       name: t.arg.string(),
       scopes: t.arg({ type: [TokenScopeEnum], required: false, description: `What the token may do; ${DEFAULT_TOKEN_SCOPES.join(', ')} by default.` }),
       expiresIn: t.arg({ type: TokenExpiryEnum, required: false, description: 'A preset expiry; NEVER by default.' }),
+      mode: t.arg({ type: TokenModeEnum, required: false, description: 'LIVE by default; TEST for a test suite (a pgd_test_ secret, watermarked documents, no quota used).' }),
       expiresAt: t.arg({
         type: 'DateTime',
         required: false,
         description: `A custom expiry, up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead. Not together with expiresIn.`,
       }),
     },
-    resolve: async (_root, { name, expiresIn, expiresAt, scopes }, ctx) => {
+    resolve: async (_root, { name, expiresIn, expiresAt, scopes, mode }, ctx) => {
       const account = await ctx.viewer();
       return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
-        ctx.services.apiTokens.generateToken(account, { name, expiry: expiryChoiceOf(expiresIn, expiresAt), scopes: scopes ?? undefined }, await tokenCallerOf(ctx)));
+        ctx.services.apiTokens.generateToken(account, { name, expiry: expiryChoiceOf(expiresIn, expiresAt), scopes: scopes ?? undefined, mode: mode ?? undefined }, await tokenCallerOf(ctx)));
     },
   }),
   updateToken: t.field({

@@ -38,6 +38,7 @@ const DocumentType = builder.objectRef<RenderedDocument>('Document').implement({
     content: t.exposeString('content'),
     tokenId: t.exposeID('tokenId', { description: 'The API token that made it.' }),
     documentCount: t.exposeInt('documentCount', { description: "The token's document count, this one included." }),
+    testMode: t.exposeBoolean('testMode', { description: 'Made by a TEST token: its content starts with a watermark line, and it used none of the quota.' }),
     replayed: t.exposeBoolean('replayed', {
       description:
         'True when this is the stored result of an earlier request with the same Idempotency-Key: nothing was rendered or counted again. The HTTP response then also has the header Idempotent-Replayed: true.',

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ApiToken" ADD COLUMN     "mode" TEXT NOT NULL DEFAULT 'LIVE';
