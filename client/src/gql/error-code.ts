@@ -283,6 +283,11 @@ export type TokenExpiry =
   | 'DAYS_90'
   | 'NEVER';
 
+/** LIVE tokens make real documents. TEST tokens (secrets start pgd_test_) are for test suites and CI: their documents carry a watermark, use none of the quota, and have a small rate limit (10 a second, 300 a minute). Chosen when a token is made; never changed, not even by a roll. */
+export type TokenMode =
+  | 'LIVE'
+  | 'TEST';
+
 /** What an API token may do. With Authorization: Bearer <token>, a token calls exactly the operations its scopes allow, in its own account. */
 export type TokenScope =
   /** Read the activity log. */
