@@ -137,6 +137,8 @@ export class MailDelivery {
       valid_until: formatInstant(payload.validUntil),
       details,
       reset_date: periodResetDate(details.period),
+      // the 80% warning's forecast (metering.ts, quotaForecast), as a day
+      runs_out_date: typeof details.runsOutAt === 'string' ? details.runsOutAt.slice(0, 10) : '',
     };
     if (fragment && secret) context.action_url = `${dashboardUrl}#${fragment}=${secret}`;
     const headers: Record<string, string> = { 'Auto-Submitted': 'auto-generated' };

@@ -9,7 +9,7 @@
 // makes the quota exact.
 import { PLANS } from '../domain/plans.js';
 import { auditEvent } from '../domain/audit.js';
-import { billingPeriodOf, bucketOf, quotaEventKey, quotaEventsOfDocument } from '../domain/metering.js';
+import { billingPeriodOf, bucketOf, periodResetOf, QUOTA_FORECAST_DAYS, quotaEventKey, quotaEventsOfDocument, quotaForecast } from '../domain/metering.js';
 import type { TokenUse } from '../domain/ports.js';
 import { auditSteps } from './audit-event-steps.js';
 import type { SqlStatement, SqlStep, TransactionStep } from './sql-driver.js';
@@ -59,7 +59,7 @@ export const METERED_STEP = { period: 0, token: 1, hour: 2, quotaEvents: 3 } as 
  * document's alone. Every other document runs no statement here: the decision is made on the rows
  * already read (quotaEventsOfDocument), not by a conditional INSERT on each document.
  */
-function quotaEventSteps(tokenId: string, use: TokenUse, period: string, now: () => Date, earlier: readonly Record<string, unknown>[][]): SqlStep[] {
+function quotaEventSteps(tokenId: string, use: TokenUse, period: string, now: () => Date, earlier: readonly Record<string, unknown>[][]): TransactionStep[] {
   const charged = earlier[METERED_STEP.period]![0] as { documentCount: number; accountId: string; quota: number | null };
   const quota = charged.quota === null ? null : Number(charged.quota);
   const used = Number(charged.documentCount);
@@ -71,17 +71,38 @@ function quotaEventSteps(tokenId: string, use: TokenUse, period: string, now: ()
   // use.at than the 80th, and the trail would read QUOTA_REACHED before QUOTA_WARNING. Read under
   // the lock, the clock (and the id's sequence) follow the order in which the documents counted.
   const countedAt = now();
-  return types.flatMap((type) =>
-    auditSteps(
-      auditEvent(type, actor, countedAt, {
-        accountId: charged.accountId,
-        tokenId,
-        details: { period, used, quota },
-        dedupeKey: quotaEventKey(type, charged.accountId, period, quota),
-      }),
-    ),
-  );
+  const events = (details: Record<string, unknown>) =>
+    types.flatMap((type) =>
+      auditSteps(
+        auditEvent(type, actor, countedAt, {
+          accountId: charged.accountId,
+          tokenId,
+          details: type === 'QUOTA_WARNING' ? details : { period, used, quota },
+          dedupeKey: quotaEventKey(type, charged.accountId, period, quota),
+        }),
+      ),
+    );
+  if (!types.includes('QUOTA_WARNING')) return events({});
+  // the warning says when the quota runs out at the recent rate (the meter's forecast, metering.ts):
+  // the last days' documents, read once, by the document that crosses 80%
+  const since = new Date(countedAt.getTime() - QUOTA_FORECAST_DAYS * 24 * 60 * 60 * 1000);
+  return [
+    { statement: RECENT_DOCUMENTS, params: [charged.accountId, bucketOf(since, 'HOUR')] },
+    {
+      followUp: (rows) => {
+        const recent = Number((rows.at(-1)![0] as { documents: number | string } | undefined)?.documents ?? 0);
+        const runsOutAt = quotaForecast({ used, quota, resetsAt: periodResetOf(countedAt) }, recent, countedAt);
+        return events({ period, used, quota, runsOutAt: runsOutAt?.toISOString() ?? null });
+      },
+    },
+  ];
 }
+
+// The account's documents since an hour: its hourly buckets, by the (accountId, hour) index.
+const RECENT_DOCUMENTS: SqlStatement = {
+  name: 'usage_recent_documents',
+  text: `SELECT COALESCE(SUM("documentCount"), 0) AS "documents" FROM "TokenUsageHour" WHERE "accountId" = $1 AND "hour" >= $2`,
+};
 
 /**
  * The steps that count one document on a token, its account's period and its hour, in lock order,

@@ -41,10 +41,12 @@ export interface SqlStep {
  * Steps decided by what the earlier steps returned, in the same transaction: a synchronous
  * function of their rows (so SQLite's transaction stays one synchronous call). It occupies one
  * place in the result's rows: the rows of the steps it returned, concatenated. It exists so that a
- * rare write (a quota event at 80% and 100%) costs the common case no statement at all.
+ * rare write (a quota event at 80% and 100%) costs the common case no statement at all. Its steps
+ * may be follow-ups in turn, which see the rows of the steps before them in it too (the 80%
+ * warning reads the recent usage, then writes its event with the forecast).
  */
 export interface SqlFollowUp {
-  followUp: (earlier: readonly Record<string, unknown>[][]) => readonly SqlStep[];
+  followUp: (earlier: readonly Record<string, unknown>[][]) => readonly TransactionStep[];
 }
 
 export type TransactionStep = SqlStep | SqlFollowUp;
@@ -94,18 +96,26 @@ class StepReturnedNoRow {
 function* runSteps(steps: readonly TransactionStep[]): Generator<SqlStep, StepsRun, Rows> {
   const rows: Rows[] = [];
   const auditEvents: AuditEventRecord[] = [];
-  for (const [index, step] of steps.entries()) {
-    const expanded = 'followUp' in step ? step.followUp(rows) : [step];
+  for (const [index, step] of steps.entries()) rows.push(yield* runStep(step, index, rows, auditEvents));
+  return { rows, auditEvents };
+}
+
+/** One step's rows; a follow-up's are those of its steps, each of which sees the rows before it. */
+function* runStep(step: TransactionStep, index: number, earlier: readonly Rows[], auditEvents: AuditEventRecord[]): Generator<SqlStep, Rows, Rows> {
+  if ('followUp' in step) {
+    const seen = [...earlier];
     const stepRows: Rows = [];
-    for (const inner of expanded) {
-      const innerRows: Rows = yield inner;
-      if (inner.requireRow && innerRows.length === 0) throw new StepReturnedNoRow(index);
-      if (inner.recordsAuditEvent && innerRows.length > 0) auditEvents.push(inner.recordsAuditEvent);
+    for (const inner of step.followUp(earlier)) {
+      const innerRows = yield* runStep(inner, index, seen, auditEvents);
+      seen.push(innerRows);
       stepRows.push(...innerRows);
     }
-    rows.push(stepRows);
+    return stepRows;
   }
-  return { rows, auditEvents };
+  const rows: Rows = yield step;
+  if (step.requireRow && rows.length === 0) throw new StepReturnedNoRow(index);
+  if (step.recordsAuditEvent && rows.length > 0) auditEvents.push(step.recordsAuditEvent);
+  return rows;
 }
 
 function auditListeners() {

@@ -4,7 +4,7 @@
 // hot path's through the SqlDriver (server/src/persistence/sql-driver.ts).
 import type { SqlDriverAdapterFactory, SqlQuery, SqlQueryable } from '@prisma/driver-adapter-utils';
 import type { DatabaseOptions } from '../../src/persistence/database.js';
-import type { SqlDriver, SqlStatement } from '../../src/persistence/sql-driver.js';
+import type { SqlDriver, SqlStatement, TransactionStep } from '../../src/persistence/sql-driver.js';
 
 /** The openDatabase (and buildApp) options that report each statement's text to `observe`. */
 export function observeSql(observe: (sql: string) => void): Required<DatabaseOptions> {
@@ -22,19 +22,14 @@ function observingSqlDriver(driver: SqlDriver, observe: (sql: string) => void): 
     },
     transaction(steps) {
       // a follow-up's statements are reported as they are decided, so that only those that run count
-      const observed = steps.map((step) => {
+      const observing = (step: TransactionStep): TransactionStep => {
         if (!('followUp' in step)) {
           observe(step.statement.text);
           return step;
         }
-        return {
-          followUp: (earlier: Parameters<typeof step.followUp>[0]) => {
-            const inner = step.followUp(earlier);
-            for (const each of inner) observe(each.statement.text);
-            return inner;
-          },
-        };
-      });
+        return { followUp: (earlier) => step.followUp(earlier).map(observing) };
+      };
+      const observed = steps.map(observing);
       return driver.transaction(observed);
     },
     onAuditCommitted: (listener) => driver.onAuditCommitted(listener),
