@@ -232,6 +232,11 @@ export function createDashboardClient({ onSessionExpired, refetch, teamId }: Opt
           TokenEdge: () => null,
           AuditEventConnection: () => null,
           AuditEventEdge: () => null,
+          RequestLogConnection: () => null,
+          RequestLogEdge: () => null,
+          RequestSummary: () => null,
+          RequestSummaryBucket: () => null,
+          RequestOutcomeCount: () => null,
           PageInfo: () => null,
           // one per kind, of the person this client is for (a new client comes with a new person)
           NotificationPreference: (preference) => String(preference.kind),

@@ -9,6 +9,7 @@ import { formatDateTime, relativeTime } from './relative-time';
 import { SecretReveal } from './secret-reveal';
 import { DisabledFact, DisableToken } from './token-disable';
 import { timeLeftInWords } from './token-expiry';
+import { TokenRequests } from './token-requests';
 import { TokenUsage } from './token-usage';
 
 const TokenDetailsQuery = graphql(`
@@ -72,8 +73,8 @@ const DEFAULT_GRACE: RollGracePeriod = 'ONE_HOUR';
 
 /**
  * One token in full, in a native modal <dialog>: where it was last used from, its expiry, its usage
- * over time (also once deleted), and the forms to rename it, restrict it (IP allowlist, monthly
- * documents), roll its secret, and disable or enable it.
+ * over time and the requests it made (also once deleted), and the forms to rename it, restrict it
+ * (IP allowlist, monthly documents), roll its secret, and disable or enable it.
  */
 export function TokenDetails({ id, onClose }: { id: string; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -120,7 +121,7 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
               </>
             )}
           </dl>
-          <TokenUsage tokenId={token.id} tokenName={token.name} liveCount={token.documentCount} />
+          <UsageAndRequests tokenId={token.id} tokenName={token.name} liveCount={token.documentCount} />
           {token.status === 'ACTIVE' && (
             <>
               <EditForm
@@ -141,6 +142,59 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
         </button>
       </div>
     </dialog>
+  );
+}
+
+type DetailsTab = 'usage' | 'requests';
+const DETAILS_TABS: Array<{ id: DetailsTab; label: string }> = [
+  { id: 'usage', label: 'Usage' },
+  { id: 'requests', label: 'Requests' },
+];
+
+/**
+ * Usage and Requests as two tabs (the WAI-ARIA tabs pattern: arrow keys move between them). Only
+ * the tab shown is mounted: the Requests tab holds a live requestLogged feed, of which an account
+ * may have 10 open, so it is open only while someone looks at it.
+ */
+function UsageAndRequests(props: { tokenId: string; tokenName: string; liveCount: number }) {
+  const [tab, setTab] = useState<DetailsTab>('usage');
+  const tabs = useRef<Record<DetailsTab, HTMLButtonElement | null>>({ usage: null, requests: null });
+  const onKeyDown = (event: KeyboardEvent) => {
+    const count = DETAILS_TABS.length;
+    const index = DETAILS_TABS.findIndex((one) => one.id === tab);
+    const moves: Record<string, number> = { ArrowRight: index + 1, ArrowLeft: index - 1 + count, Home: 0, End: count - 1 };
+    const move = moves[event.key];
+    if (move === undefined) return;
+    event.preventDefault();
+    const next = DETAILS_TABS[move % count]!.id;
+    setTab(next);
+    tabs.current[next]?.focus();
+  };
+  return (
+    <div class="details-tabs">
+      <div role="tablist" aria-label="Usage and requests" class="tabs" onKeyDown={onKeyDown}>
+        {DETAILS_TABS.map(({ id, label }) => (
+          <button
+            key={id}
+            ref={(element) => {
+              tabs.current[id] = element;
+            }}
+            type="button"
+            role="tab"
+            id={`details-tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls={`details-panel-${id}`}
+            tabIndex={tab === id ? 0 : -1}
+            onClick={() => setTab(id)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`details-panel-${tab}`} aria-labelledby={`details-tab-${tab}`}>
+        {tab === 'usage' ? <TokenUsage {...props} /> : <TokenRequests tokenId={props.tokenId} />}
+      </div>
+    </div>
   );
 }
 

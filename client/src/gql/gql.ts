@@ -60,6 +60,10 @@ type Documents = {
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": typeof types.RollTokenDocument,
     "\n  mutation DisableToken($id: ID!) {\n    disableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": typeof types.DisableTokenDocument,
     "\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": typeof types.EnableTokenDocument,
+    "\n  fragment RequestLogFields on RequestLogEntry {\n    id\n    tokenId\n    at\n    operation\n    outcome\n    httpStatus\n    clientAddress\n    userAgent\n    durationMs\n    requestId\n  }\n": typeof types.RequestLogFieldsFragmentDoc,
+    "\n  query TokenRequests($tokenId: ID!, $refusedOnly: Boolean, $first: Int, $after: String) {\n    requestConnection(tokenId: $tokenId, refusedOnly: $refusedOnly, first: $first, after: $after) {\n      edges {\n        node {\n          ...RequestLogFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.TokenRequestsDocument,
+    "\n  query TokenRequestSummary($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    requestSummary(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      okCount\n      refusedCount\n      refusals {\n        outcome\n        count\n      }\n      buckets {\n        at\n        okCount\n        refusals {\n          outcome\n          count\n        }\n      }\n    }\n  }\n": typeof types.TokenRequestSummaryDocument,
+    "\n  subscription LiveTokenRequests($tokenId: ID!) {\n    requestLogged(tokenId: $tokenId) {\n      ...RequestLogFields\n    }\n  }\n": typeof types.LiveTokenRequestsDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": typeof types.DeleteTokenDocument,
     "\n  query TokenUsage($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    usage(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      at\n      documentCount\n    }\n  }\n": typeof types.TokenUsageDocument,
     "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": typeof types.LiveDocumentCountsDocument,
@@ -118,6 +122,10 @@ const documents: Documents = {
     "\n  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {\n    rollToken(id: $id, gracePeriod: $gracePeriod) {\n      secret\n      token {\n        id\n        preview\n        previousSecretWorksUntil\n      }\n    }\n  }\n": types.RollTokenDocument,
     "\n  mutation DisableToken($id: ID!) {\n    disableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": types.DisableTokenDocument,
     "\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n": types.EnableTokenDocument,
+    "\n  fragment RequestLogFields on RequestLogEntry {\n    id\n    tokenId\n    at\n    operation\n    outcome\n    httpStatus\n    clientAddress\n    userAgent\n    durationMs\n    requestId\n  }\n": types.RequestLogFieldsFragmentDoc,
+    "\n  query TokenRequests($tokenId: ID!, $refusedOnly: Boolean, $first: Int, $after: String) {\n    requestConnection(tokenId: $tokenId, refusedOnly: $refusedOnly, first: $first, after: $after) {\n      edges {\n        node {\n          ...RequestLogFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.TokenRequestsDocument,
+    "\n  query TokenRequestSummary($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    requestSummary(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      okCount\n      refusedCount\n      refusals {\n        outcome\n        count\n      }\n      buckets {\n        at\n        okCount\n        refusals {\n          outcome\n          count\n        }\n      }\n    }\n  }\n": types.TokenRequestSummaryDocument,
+    "\n  subscription LiveTokenRequests($tokenId: ID!) {\n    requestLogged(tokenId: $tokenId) {\n      ...RequestLogFields\n    }\n  }\n": types.LiveTokenRequestsDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id) {\n      ...TokenRow\n    }\n  }\n": types.DeleteTokenDocument,
     "\n  query TokenUsage($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    usage(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      at\n      documentCount\n    }\n  }\n": types.TokenUsageDocument,
     "\n  subscription LiveDocumentCounts {\n    documentCount {\n      tokenId\n      documentCount\n      lastUsedAt\n      period\n      periodDocumentCount\n    }\n  }\n": types.LiveDocumentCountsDocument,
@@ -328,6 +336,22 @@ export function graphql(source: "\n  mutation DisableToken($id: ID!) {\n    disa
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation EnableToken($id: ID!) {\n    enableToken(id: $id) {\n      id\n      disabledAt\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment RequestLogFields on RequestLogEntry {\n    id\n    tokenId\n    at\n    operation\n    outcome\n    httpStatus\n    clientAddress\n    userAgent\n    durationMs\n    requestId\n  }\n"): (typeof documents)["\n  fragment RequestLogFields on RequestLogEntry {\n    id\n    tokenId\n    at\n    operation\n    outcome\n    httpStatus\n    clientAddress\n    userAgent\n    durationMs\n    requestId\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TokenRequests($tokenId: ID!, $refusedOnly: Boolean, $first: Int, $after: String) {\n    requestConnection(tokenId: $tokenId, refusedOnly: $refusedOnly, first: $first, after: $after) {\n      edges {\n        node {\n          ...RequestLogFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query TokenRequests($tokenId: ID!, $refusedOnly: Boolean, $first: Int, $after: String) {\n    requestConnection(tokenId: $tokenId, refusedOnly: $refusedOnly, first: $first, after: $after) {\n      edges {\n        node {\n          ...RequestLogFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TokenRequestSummary($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    requestSummary(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      okCount\n      refusedCount\n      refusals {\n        outcome\n        count\n      }\n      buckets {\n        at\n        okCount\n        refusals {\n          outcome\n          count\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TokenRequestSummary($tokenId: ID!, $from: DateTime!, $to: DateTime!, $granularity: UsageGranularity!) {\n    requestSummary(tokenId: $tokenId, from: $from, to: $to, granularity: $granularity) {\n      okCount\n      refusedCount\n      refusals {\n        outcome\n        count\n      }\n      buckets {\n        at\n        okCount\n        refusals {\n          outcome\n          count\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveTokenRequests($tokenId: ID!) {\n    requestLogged(tokenId: $tokenId) {\n      ...RequestLogFields\n    }\n  }\n"): (typeof documents)["\n  subscription LiveTokenRequests($tokenId: ID!) {\n    requestLogged(tokenId: $tokenId) {\n      ...RequestLogFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
