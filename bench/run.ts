@@ -18,6 +18,7 @@ import { observeSql } from '../server/test/support/observe-sql.js';
 import { childPids } from '../server/test/support/processes.js';
 import { renderHop } from './render-hop.js';
 import { usageWorkload } from './usage-workload.js';
+import { requestLogCost, tokenRateLimitCost } from './request-log-cost.js';
 import { hostileFreeAccounts } from './hostile-free-accounts.js';
 import { webhookFloodWorkload } from './webhook-flood.js';
 
@@ -239,6 +240,7 @@ async function main() {
   if (runs(1)) await requestWorkloads();
   if (runs(1)) await allowlistCheckCost();
   if (runs(1)) await scopeCheckCost();
+  if (runs(1)) await tokenRateLimitCost(add);
   if (runs(1)) await renderHop(add);
   // 3. Fan-out, and 4. slow consumers
   const fanOutP99 = runs(3) ? await fanOut(`3. fan-out (${scale.fanOut})`, 0) : undefined;
@@ -264,6 +266,20 @@ async function main() {
 
   // 10. Webhook flood: one account's mutations to hanging receivers against another's deliveries
   if (runs(10)) await webhookFloodWorkload(add, ourServer);
+
+  // 11. The request log on workload 1, on ÷ off
+  if (runs(11)) {
+    await requestLogCost(add, {
+      startServer: ourServer,
+      cannon: (url, body, headers, seconds) => cannon(url, body, headers, seconds),
+      cpuTicksOf: (pid) => procStat(pid).cpuTicks,
+      ticksPerSecond: TICKS_PER_SECOND,
+      workDir,
+      seconds: Math.max(5, scale.seconds / 2),
+      warmUpSeconds: WARM_UP_SECONDS,
+      rounds: quick ? 2 : 4,
+    });
+  }
 
   writeResults();
 }
