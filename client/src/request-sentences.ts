@@ -7,6 +7,8 @@
 import type { ErrorCode } from './gql/error-code';
 
 export const OK_OUTCOME = 'OK';
+/** Not an error code: the client closed the connection before its answer was written (the server's edge names it). */
+export const ABORTED_OUTCOME = 'ABORTED';
 
 /** The facts of a request its sentence is made of (a subset of the RequestLogEntry type). */
 export interface SentenceRequest {
@@ -69,7 +71,8 @@ const wordsOf = (outcome: string): OutcomeWords | undefined => OUTCOMES[outcome 
 export const isRefused = (outcome: string) => outcome !== OK_OUTCOME;
 
 /** An outcome's short label for the chart and its totals: "OK", "Address not allowed", or an unknown code as it is. */
-export const outcomeLabel = (outcome: string): string => (outcome === OK_OUTCOME ? 'OK' : (wordsOf(outcome)?.label ?? outcome));
+export const outcomeLabel = (outcome: string): string =>
+  outcome === OK_OUTCOME ? 'OK' : outcome === ABORTED_OUTCOME ? 'Client went away' : (wordsOf(outcome)?.label ?? outcome);
 
 /** "12 ms", "under 1 ms", "1.4 s". */
 export function durationWords(ms: number): string {
@@ -79,14 +82,16 @@ export function durationWords(ms: number): string {
 }
 
 /** How a request ended, as the first word of its sentence. */
-export function outcomeKind(outcome: string): 'OK' | 'Refused' | 'Failed' {
+export function outcomeKind(outcome: string): 'OK' | 'Refused' | 'Failed' | 'Aborted' {
   if (outcome === OK_OUTCOME) return 'OK';
+  if (outcome === ABORTED_OUTCOME) return 'Aborted';
   return wordsOf(outcome)?.failed ? 'Failed' : 'Refused';
 }
 
 /** The sentence a request reads as. */
 export function describeRequest(request: SentenceRequest): string {
   if (request.outcome === OK_OUTCOME) return `OK: ${request.operation || 'request'} in ${durationWords(request.durationMs)}`;
+  if (request.outcome === ABORTED_OUTCOME) return `Aborted: the client closed the connection before the answer, after ${durationWords(request.durationMs)}`;
   const words = wordsOf(request.outcome);
   const reason = !words ? request.outcome : typeof words.reason === 'function' ? words.reason(request) : words.reason;
   return `${outcomeKind(request.outcome)}: ${reason}`;

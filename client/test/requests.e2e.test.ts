@@ -252,6 +252,8 @@ describe("a token's Requests view", () => {
     expect(describeRequest({ ...request, outcome: 'QUOTA_EXCEEDED' })).toBe('Refused: the monthly quota is used up');
     expect(describeRequest({ ...request, outcome: 'RATE_LIMITED' })).toBe('Refused: too many requests (rate limited)');
     expect(describeRequest({ ...request, outcome: 'RENDER_TIMEOUT' })).toBe('Failed: the render ran past its time limit');
+    expect(describeRequest({ ...request, outcome: 'ABORTED' })).toBe('Aborted: the client closed the connection before the answer, after 12 ms');
+    expect(outcomeLabel('ABORTED')).toBe('Client went away');
     const codes = [
       'API_TOKEN_IP_NOT_ALLOWED', 'API_TOKEN_EXPIRED', 'API_TOKEN_ROLLED', 'API_TOKEN_DELETED', 'API_TOKEN_DISABLED', 'API_TOKEN_SCOPE_MISSING',
       'QUOTA_EXCEEDED', 'TOKEN_LIMIT_EXCEEDED', 'RATE_LIMITED', 'TEMPLATE_INVALID', 'DATA_INVALID', 'DATA_TOO_LARGE', 'TEMPLATE_TOO_LARGE',
