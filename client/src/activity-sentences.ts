@@ -64,6 +64,8 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   WEBHOOK_ENDPOINT_CREATED: 'Webhook endpoint added',
   WEBHOOK_ENDPOINT_DELETED: 'Webhook endpoint deleted',
   WEBHOOK_SECRET_ROTATED: 'Webhook secret rotated',
+  WEBHOOK_ENDPOINT_DISABLED: 'Webhook endpoint disabled',
+  WEBHOOK_ENDPOINT_ENABLED: 'Webhook endpoint enabled',
   TEAM_CREATED: 'Team created',
   TEAM_DELETED: 'Team deleted',
   TEAM_TWO_FACTOR_POLICY_CHANGED: 'Team two-factor rule changed',
@@ -86,7 +88,7 @@ export const EVENT_GROUPS: ReadonlyArray<{ id: string; label: string; types: rea
   { id: 'sign-in', label: 'Sign-in and account', types: ['SIGN_UP', 'SIGN_IN_SUCCEEDED', 'SIGN_OUT', 'SESSION_REVOKED', 'EMAIL_VERIFIED', 'EMAIL_CHANGED', 'PASSWORD_RESET_REQUESTED', 'PASSWORD_RESET'] },
   { id: 'plan', label: 'Plan and usage', types: ['PLAN_CHOSEN', 'PLAN_CHANGED', 'PLAN_CANCELLED', 'QUOTA_WARNING', 'QUOTA_REACHED'] },
   { id: 'team', label: 'Team', types: ['TEAM_CREATED', 'TEAM_DELETED', 'TEAM_TWO_FACTOR_POLICY_CHANGED', 'MEMBER_INVITED', 'INVITATION_REVOKED', 'MEMBER_JOINED', 'MEMBER_ROLE_CHANGED', 'MEMBER_REMOVED', 'MEMBER_LEFT'] },
-  { id: 'webhooks', label: 'Webhooks', types: ['WEBHOOK_ENDPOINT_CREATED', 'WEBHOOK_ENDPOINT_DELETED', 'WEBHOOK_SECRET_ROTATED'] },
+  { id: 'webhooks', label: 'Webhooks', types: ['WEBHOOK_ENDPOINT_CREATED', 'WEBHOOK_ENDPOINT_DELETED', 'WEBHOOK_SECRET_ROTATED', 'WEBHOOK_ENDPOINT_DISABLED', 'WEBHOOK_ENDPOINT_ENABLED'] },
 ];
 
 /** Every event type, in the filter's order: the keys of the labels, which the type checker holds to the schema's enum. */
@@ -304,6 +306,8 @@ const SENTENCES: Record<AuditEventType, (facts: Facts) => Parts> = {
   },
   WEBHOOK_ENDPOINT_DELETED: (f) => act(f, 'deleted a webhook endpoint'),
   WEBHOOK_SECRET_ROTATED: (f) => act(f, 'rotated the signing secret of a webhook endpoint'),
+  WEBHOOK_ENDPOINT_DISABLED: (f) => act(f, 'disabled a webhook endpoint'),
+  WEBHOOK_ENDPOINT_ENABLED: (f) => act(f, 'enabled a webhook endpoint again'),
   TEAM_CREATED: (f) => {
     const name = text(f.details.name);
     return act(f, name ? `created the team ${quoted(name)}` : 'created the team');

@@ -144,6 +144,21 @@ const ROWS: Row[] = [
     call: async (c, mayAct) => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', variables: { id: mayAct ? await createEndpoint(c.session, c.headers) : c.ids.endpoint } }),
   },
   {
+    field: 'Mutation.disableWebhookEndpoint',
+    needs: 'WEBHOOKS_WRITE',
+    call: async (c, mayAct) => ({ query: 'mutation($id: ID!) { disableWebhookEndpoint(id: $id) { id } }', variables: { id: mayAct ? await createEndpoint(c.session, c.headers) : c.ids.endpoint } }),
+  },
+  {
+    field: 'Mutation.enableWebhookEndpoint',
+    needs: 'WEBHOOKS_WRITE',
+    call: async (c) => ({ query: 'mutation($id: ID!) { enableWebhookEndpoint(id: $id) { id } }', variables: { id: c.ids.endpoint } }),
+  },
+  {
+    field: 'Mutation.sendTestWebhook',
+    needs: 'WEBHOOKS_WRITE',
+    call: async (c, mayAct) => ({ query: 'mutation($id: ID!) { sendTestWebhook(id: $id) { id } }', variables: { id: mayAct ? await createEndpoint(c.session, c.headers) : c.ids.endpoint } }),
+  },
+  {
     field: 'Mutation.retryWebhookMessage',
     needs: 'WEBHOOKS_WRITE',
     allowed: ['WEBHOOK_NOT_FOUND'],
@@ -267,7 +282,7 @@ describe('every root field × every kind of caller', () => {
       const foreign = await run(row, callers.foreign);
       if (['Query.token', 'Mutation.updateToken', 'Mutation.rollToken', 'Mutation.deleteToken', 'Mutation.disableToken', 'Mutation.enableToken', 'Mutation.endGracePeriod'].includes(row.field)) {
         expect(codes(foreign)).toEqual(['TOKEN_NOT_FOUND']);
-      } else if (row.field === 'Mutation.rotateWebhookSecret' || row.field === 'Mutation.deleteWebhookEndpoint') {
+      } else if (['Mutation.rotateWebhookSecret', 'Mutation.deleteWebhookEndpoint', 'Mutation.disableWebhookEndpoint', 'Mutation.enableWebhookEndpoint', 'Mutation.sendTestWebhook'].includes(row.field)) {
         expect(codes(foreign)).toEqual(['WEBHOOK_NOT_FOUND']);
       } else {
         expectAllowed(row, foreign, 'a foreign token');

@@ -11,6 +11,7 @@ import { nextAttemptAfterFailure, RETRY_WINDOW_MS, WEBHOOK_REQUESTS_PER_ACCOUNT_
 import { DatabaseWebhookStore } from '../src/persistence/webhook-store.js';
 import { WebhookDelivery } from '../src/webhooks/delivery.js';
 import { checkWebhookUrl } from '../src/webhooks/ssrf-guard.js';
+import { limitsFromEnv } from '../src/config.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -23,7 +24,8 @@ const now = () => new Date(base + offset);
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  t = await createTestApp({ webhookAllowPrivateUrls: true, webhookPollMs: 0 }, { clock: now });
+  // this file signs up more people than one address may in an hour; it tests webhooks, not sign-ups
+  t = await createTestApp({ webhookAllowPrivateUrls: true, webhookPollMs: 0, limits: { ...limitsFromEnv({}), signUpsPerIpPerHour: 1000 } }, { clock: now });
 });
 afterAll(async () => {
   await t?.close();
@@ -158,6 +160,61 @@ describe('quota and expiry webhooks', () => {
     ]);
     for (const payload of payloads) expect(payload.data.details.expiresAt).toBe(expiresAt);
     expect(await deliver()).toBe(0);
+  });
+});
+
+describe('a test event, and disabling an endpoint', () => {
+  const ENDPOINT = '{ webhookEndpoints { id disabledAt messages { id eventType deliveredAt failedAt failureReason attempts { responseStatus durationMs } } } }';
+  const endpointOf = async (session: string, id: string) =>
+    (await t.gql(ENDPOINT, {}, bearer(session))).data.webhookEndpoints.find((endpoint: { id: string }) => endpoint.id === id);
+
+  it('sendTestWebhook delivers a signed webhook.test to that endpoint only, listed with its attempt', async () => {
+    const { session, secret, endpointId } = await accountWithEndpoint(['token.created']);
+    const other = await t.gql('mutation($url: String!) { createWebhookEndpoint(url: $url, events: ["token.deleted"]) { endpoint { id } } }', { url: `${receiver.url}?other` }, bearer(session));
+    const sent = await t.gql('mutation($id: ID!) { sendTestWebhook(id: $id) { id eventType deliveredAt } }', { id: endpointId }, bearer(session));
+    expect(sent.data.sendTestWebhook).toMatchObject({ eventType: 'webhook.test', deliveredAt: null });
+    expect(await deliver()).toBe(1);
+    const [request] = receiver.received;
+    expect(request!.headers['webhook-id']).toBe(sent.data.sendTestWebhook.id);
+    const payload = verified(secret, request!);
+    expect(payload).toMatchObject({ type: 'webhook.test', data: { endpointId } });
+    const listed = (await endpointOf(session, endpointId)).messages[0];
+    expect(listed).toMatchObject({ id: sent.data.sendTestWebhook.id, eventType: 'webhook.test', failedAt: null, attempts: [{ responseStatus: 200 }] });
+    expect(listed.deliveredAt).not.toBeNull();
+    expect((await endpointOf(session, other.data.createWebhookEndpoint.endpoint.id)).messages).toEqual([]);
+  });
+
+  it('a disabled endpoint gets no messages, its waiting ones are given up, and it is audited; enabled, events flow again', async () => {
+    const { session, endpointId } = await accountWithEndpoint(['token.created']);
+    await t.generateToken(session, 'waiting');
+    const disabled = await t.gql('mutation($id: ID!) { disableWebhookEndpoint(id: $id) { id disabledAt } }', { id: endpointId }, bearer(session));
+    expect(disabled.data.disableWebhookEndpoint.disabledAt).not.toBeNull();
+    // twice is once
+    expect((await t.gql('mutation($id: ID!) { disableWebhookEndpoint(id: $id) { disabledAt } }', { id: endpointId }, bearer(session))).data.disableWebhookEndpoint.disabledAt).toBe(disabled.data.disableWebhookEndpoint.disabledAt);
+    await t.generateToken(session, 'unsent');
+    expect(await deliver()).toBe(0);
+    expect(receiver.received).toHaveLength(0);
+    const messages = (await endpointOf(session, endpointId)).messages;
+    expect(messages).toHaveLength(1);
+    expect(messages[0].failureReason).toMatch(/disabled/);
+    const refused = await t.gql('mutation($id: ID!) { sendTestWebhook(id: $id) { id } }', { id: endpointId }, bearer(session));
+    expect(codes(refused)).toEqual(['WEBHOOK_ENDPOINT_DISABLED']);
+
+    const enabled = await t.gql('mutation($id: ID!) { enableWebhookEndpoint(id: $id) { disabledAt } }', { id: endpointId }, bearer(session));
+    expect(enabled.data.enableWebhookEndpoint.disabledAt).toBeNull();
+    await t.generateToken(session, 'sent');
+    expect(await deliver()).toBe(1);
+    expect(JSON.parse(receiver.received[0]!.body).type).toBe('token.created');
+    const audit = await t.gql('{ auditEventConnection(types: [WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_ENDPOINT_ENABLED]) { edges { node { type details } } } }', {}, bearer(session));
+    expect(audit.data.auditEventConnection.edges.map((edge: { node: { type: string } }) => edge.node.type)).toEqual(['WEBHOOK_ENDPOINT_ENABLED', 'WEBHOOK_ENDPOINT_DISABLED']);
+  });
+
+  it('another account’s endpoint is not found', async () => {
+    const { endpointId } = await accountWithEndpoint(['token.created']);
+    const stranger = await t.signUp({ plan: 'pro' });
+    for (const mutation of ['sendTestWebhook(id: $id) { id }', 'disableWebhookEndpoint(id: $id) { id }', 'enableWebhookEndpoint(id: $id) { id }']) {
+      expect(codes(await t.gql(`mutation($id: ID!) { ${mutation} }`, { id: endpointId }, bearer(stranger.session)))).toEqual(['WEBHOOK_NOT_FOUND']);
+    }
   });
 });
 

@@ -97,6 +97,7 @@ export const ERROR_CODES = {
   WEBHOOK_ENDPOINT_LIMIT_REACHED: 'The account already has its 10 webhook endpoints; delete one first.',
   WEBHOOK_EVENTS_INVALID: 'A webhook endpoint with no events, or an event type that does not exist.',
   WEBHOOK_NOT_FOUND: 'No such webhook endpoint or message in your account.',
+  WEBHOOK_ENDPOINT_DISABLED: 'sendTestWebhook to a disabled endpoint; enable it first.',
   // the secret scanning endpoint (POST /secret-scanning/github; JSON errors, not GraphQL)
   SECRET_SCANNING_SIGNATURE_INVALID: 'A leak report without a signature, or one that does not verify with the named scanner key: HTTP 401.',
   SECRET_SCANNING_REPORT_INVALID: 'A signed leak report that is not a JSON array of {token, type, url, source}: HTTP 400.',

@@ -132,6 +132,8 @@ export interface EndpointRecord {
   previousSecretValidUntil: Date | null;
   createdAt: Date;
   deletedAt: Date | null;
+  /** Disabled since: it gets no messages until enabled again. */
+  disabledAt: Date | null;
 }
 
 /** A message of the outbox, as the dashboard lists it. */
@@ -195,6 +197,13 @@ export interface WebhookStore {
   rotateSecret(accountId: string, id: string, secret: string, previousValidUntil: Date, records: ChangeRecords<{ id: string }>): Promise<EndpointRecord | null>;
   /** False when there was no such endpoint. */
   deleteEndpoint(accountId: string, id: string, at: Date, records: ChangeRecords<{ id: string }>): Promise<boolean>;
+  /**
+   * Disables (a date) or enables (null) the endpoint; disabling gives up its waiting messages with
+   * `reason`. 'unchanged' when it already was; 'not-found' when there is no such endpoint.
+   */
+  setDisabled(accountId: string, id: string, disabledAt: Date | null, now: Date, reason: string, records: ChangeRecords<{ id: string }>): Promise<'changed' | 'unchanged' | 'not-found'>;
+  /** Queues a message for one endpoint only, due now: null when there is no such enabled endpoint. */
+  queueMessage(accountId: string, endpointId: string, message: { id: string; eventType: string; payload: string; createdAt: Date }): Promise<WebhookMessageRecord | null>;
   /** The endpoint's newest messages. */
   messages(endpointId: string, limit: number): Promise<WebhookMessageRecord[]>;
   /** The attempts of many messages in one read, each message's in order. */
@@ -214,3 +223,18 @@ export interface WebhookStore {
   /** Deletes the messages delivered or given up before `cutoff`, with their attempts; returns how many messages. */
   prune(cutoff: Date): Promise<number>;
 }
+
+/** Not an event of the account: a message the dashboard sends to check an endpoint (sendTestWebhook). */
+export const TEST_WEBHOOK_EVENT = 'webhook.test';
+
+/** The body of a test message: the Standard Webhooks envelope, saying that nothing happened. */
+export function testWebhookPayload(endpointId: string, at: Date): string {
+  return JSON.stringify({
+    type: TEST_WEBHOOK_EVENT,
+    timestamp: at.toISOString(),
+    data: { endpointId, message: 'A test event sent from Pogodoc to check this endpoint. Nothing happened in the account.' },
+  });
+}
+
+/** Why a disabled endpoint's waiting messages were given up. */
+export const ENDPOINT_DISABLED_REASON = 'The endpoint was disabled; enable it and retry the message to send it.';

@@ -75,7 +75,7 @@ const OUTBOX_INSERT: SqlStatement = {
   text: `INSERT INTO "WebhookMessage" ("id", "endpointId", "accountId", "eventType", "payload", "createdAt", "nextAttemptAt", "attemptCount")
     SELECT 'msg_' || a."id" || w."id", w."id", w."accountId", CAST($2 AS TEXT), CAST($3 AS TEXT), a."createdAt", a."createdAt", 0
     FROM "AuditEvent" a JOIN "WebhookEndpoint" w ON w."accountId" = a."accountId"
-    WHERE a."id" = $1 AND w."deletedAt" IS NULL AND (',' || w."events" || ',') LIKE CAST($4 AS TEXT)`,
+    WHERE a."id" = $1 AND w."deletedAt" IS NULL AND w."disabledAt" IS NULL AND (',' || w."events" || ',') LIKE CAST($4 AS TEXT)`,
 };
 
 /** The outbox step for an audit event that is also a webhook event; null for the others. */

@@ -147,6 +147,32 @@ const DELETE_ENDPOINT: SqlStatement = {
   text: `UPDATE "WebhookEndpoint" SET "deletedAt" = $3 WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL RETURNING "id"`,
 };
 
+// Disabled or enabled only when it is not already: the audit event is written only for a change.
+const setDisabledStatement = (disable: boolean): SqlStatement => ({
+  name: disable ? 'webhook_endpoint_disable' : 'webhook_endpoint_enable',
+  text: `UPDATE "WebhookEndpoint" SET "disabledAt" = $3
+    WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL AND "disabledAt" IS ${disable ? 'NULL' : 'NOT NULL'} RETURNING "id"`,
+});
+const DISABLE_ENDPOINT = setDisabledStatement(true);
+const ENABLE_ENDPOINT = setDisabledStatement(false);
+const ENDPOINT_EXISTS: SqlStatement = {
+  name: 'webhook_endpoint_exists',
+  text: `SELECT "id" FROM "WebhookEndpoint" WHERE "id" = $1 AND "accountId" = $2 AND "deletedAt" IS NULL`,
+};
+const GIVE_UP_ENDPOINT_WAITING: SqlStatement = {
+  name: 'webhook_give_up_endpoint_waiting',
+  text: `UPDATE "WebhookMessage" SET "failedAt" = $2, "failureReason" = $3 WHERE "endpointId" = $1 AND ${WAITING}`,
+};
+
+// A message for one endpoint, due now, only while the endpoint is the account's and enabled.
+const QUEUE_MESSAGE: SqlStatement = {
+  name: 'webhook_queue_message',
+  text: `INSERT INTO "WebhookMessage" ("id", "endpointId", "accountId", "eventType", "payload", "createdAt", "nextAttemptAt", "attemptCount")
+    SELECT $1, w."id", w."accountId", $3, $4, $5, $5, 0 FROM "WebhookEndpoint" w
+    WHERE w."id" = $2 AND w."accountId" = $6 AND w."deletedAt" IS NULL AND w."disabledAt" IS NULL
+    RETURNING "id"`,
+};
+
 const RETRY_MESSAGE: SqlStatement = {
   name: 'webhook_message_retry',
   text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $3, "failedAt" = NULL, "deliveredAt" = NULL, "createdAt" = $3
@@ -253,6 +279,21 @@ export class DatabaseWebhookStore implements WebhookStore {
       recordedSteps((earlier) => records(rowOf<{ id: string }>(earlier, 0))),
     ]);
     return result.committed;
+  }
+
+  async setDisabled(accountId: string, id: string, disabledAt: Date | null, now: Date, reason: string, records: ChangeRecords<{ id: string }>): Promise<'changed' | 'unchanged' | 'not-found'> {
+    const result = await this.sql.transaction([
+      { statement: disabledAt ? DISABLE_ENDPOINT : ENABLE_ENDPOINT, params: [id, accountId, disabledAt], requireRow: true },
+      ...(disabledAt ? [{ statement: GIVE_UP_ENDPOINT_WAITING, params: [id, now, reason] }] : []),
+      recordedSteps((earlier) => records(rowOf<{ id: string }>(earlier, 0))),
+    ]);
+    if (result.committed) return 'changed';
+    return (await this.sql.rows(ENDPOINT_EXISTS, [id, accountId])).length > 0 ? 'unchanged' : 'not-found';
+  }
+
+  async queueMessage(accountId: string, endpointId: string, message: { id: string; eventType: string; payload: string; createdAt: Date }): Promise<WebhookMessageRecord | null> {
+    const rows = await this.sql.rows(QUEUE_MESSAGE, [message.id, endpointId, message.eventType, message.payload, message.createdAt, accountId]);
+    return rows.length > 0 ? this.prisma.webhookMessage.findUnique({ where: { id: message.id } }) : null;
   }
 
   messages(endpointId: string, limit: number): Promise<WebhookMessageRecord[]> {

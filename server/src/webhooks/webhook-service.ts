@@ -1,11 +1,16 @@
 // What the dashboard does with webhooks: register an endpoint (SSRF-guarded), rotate its signing
-// secret with an overlap, delete it, read its messages and attempts, retry a message by hand.
+// secret with an overlap, disable and enable it, send it a test event, delete it, read its
+// messages and attempts, retry a message by hand.
 import { auditEvent, type AuditActor } from '../domain/audit.js';
 import { DomainError, WebhookEndpointLimitReachedError, WebhookNotFoundError } from '../domain/errors.js';
 import type { RateLimiters } from '../domain/rate-limits.js';
 import {
+  ENDPOINT_DISABLED_REASON,
   generateWebhookSecret,
   MAX_WEBHOOK_ENDPOINTS,
+  TEST_WEBHOOK_EVENT,
+  testWebhookPayload,
+  type WebhookMessageRecord,
   MAX_WEBHOOK_URL_LENGTH,
   outboxFullReason,
   parseEventTypes,
@@ -15,6 +20,7 @@ import {
   type WebhookStore,
 } from '../domain/webhooks.js';
 import { checkWebhookUrl } from './ssrf-guard.js';
+import { newId } from '../domain/ids.js';
 
 export interface EndpointWithSecret {
   endpoint: EndpointRecord;
@@ -68,6 +74,43 @@ export class WebhookService {
       auditEvent('WEBHOOK_ENDPOINT_DELETED', actor, now, { accountId, details: { endpointId: id } }),
     ]);
     if (!deleted) throw new WebhookNotFoundError();
+  }
+
+  /**
+   * Disables an endpoint: no message is written for it from now on, and its waiting ones are given
+   * up (ENDPOINT_DISABLED_REASON; retried by hand once it is enabled). Twice is once, audited once.
+   */
+  disableEndpoint(accountId: string, id: string, actor: AuditActor): Promise<EndpointRecord> {
+    return this.setDisabled(accountId, id, true, actor);
+  }
+
+  /** Enables it again: events from now on reach it. */
+  enableEndpoint(accountId: string, id: string, actor: AuditActor): Promise<EndpointRecord> {
+    return this.setDisabled(accountId, id, false, actor);
+  }
+
+  private async setDisabled(accountId: string, id: string, disable: boolean, actor: AuditActor): Promise<EndpointRecord> {
+    const now = this.options.now();
+    const outcome = await this.store.setDisabled(accountId, id, disable ? now : null, now, ENDPOINT_DISABLED_REASON, () => [
+      auditEvent(disable ? 'WEBHOOK_ENDPOINT_DISABLED' : 'WEBHOOK_ENDPOINT_ENABLED', actor, now, { accountId, details: { endpointId: id } }),
+    ]);
+    if (outcome === 'not-found') throw new WebhookNotFoundError();
+    return (await this.store.endpoint(id))!;
+  }
+
+  /**
+   * Sends a test event (webhook.test) to one endpoint, through the outbox like any message: signed,
+   * retried, listed with its attempts. Counted in the account's webhook requests (each makes an
+   * outbound request).
+   */
+  async sendTestEvent(accountId: string, id: string): Promise<WebhookMessageRecord> {
+    await this.limits.webhookRequestsPerAccount.consume(accountId);
+    const now = this.options.now();
+    const queued = await this.store.queueMessage(accountId, id, { id: `msg_test_${newId(now)}`, eventType: TEST_WEBHOOK_EVENT, payload: testWebhookPayload(id, now), createdAt: now });
+    if (queued) return queued;
+    const endpoint = (await this.store.endpoints(accountId)).find((candidate) => candidate.id === id);
+    if (endpoint?.disabledAt) throw new DomainError('WEBHOOK_ENDPOINT_DISABLED', 'This endpoint is disabled: enable it to send it a test event.');
+    throw new WebhookNotFoundError();
   }
 
   endpoints(accountId: string): Promise<EndpointRecord[]> {

@@ -83,6 +83,7 @@ const WebhookEndpointRef = builder.objectRef<EndpointRecord>('WebhookEndpoint').
     events: t.stringList({ resolve: (endpoint) => endpoint.events.split(',') }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     previousSecretSignsUntil: t.expose('previousSecretValidUntil', { type: 'DateTime', nullable: true }),
+    disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true, description: 'Disabled since: it gets no messages until enabled again. Null while enabled.' }),
     messages: t.field({
       type: [WebhookMessageRef],
       args: { first: t.arg.int({ required: false, defaultValue: 20 }) },
@@ -128,6 +129,27 @@ builder.mutationFields((t) => ({
       await ctx.services.webhooks.deleteEndpoint((await ctx.viewer()).id, String(id), await actorOf(ctx));
       return true;
     },
+  }),
+  disableWebhookEndpoint: t.field({
+    ...forScope('WEBHOOKS_WRITE'),
+    type: WebhookEndpointRef,
+    description: 'Stops sending to the endpoint: no message is written for it from now on, and its waiting messages are given up (failureReason says so; retry them once it is enabled). Audited; doing it twice changes nothing.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.disableEndpoint((await ctx.viewer()).id, String(id), await actorOf(ctx)),
+  }),
+  enableWebhookEndpoint: t.field({
+    ...forScope('WEBHOOKS_WRITE'),
+    type: WebhookEndpointRef,
+    description: 'Sends to the endpoint again: events from now on reach it. Audited.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.enableEndpoint((await ctx.viewer()).id, String(id), await actorOf(ctx)),
+  }),
+  sendTestWebhook: t.field({
+    ...forScope('WEBHOOKS_WRITE'),
+    type: WebhookMessageRef,
+    description: 'Sends the endpoint a test event (type webhook.test), signed and delivered like any message, within a second or two: the message it returns lists its attempts (status, response code, duration). Counts in the webhook requests an account may make an hour. WEBHOOK_ENDPOINT_DISABLED while disabled.',
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, ctx) => ctx.services.webhooks.sendTestEvent((await ctx.viewer()).id, String(id)),
   }),
   retryWebhookMessage: t.boolean({
     ...forScope('WEBHOOKS_WRITE'),
