@@ -48,6 +48,8 @@ export type AuditEventType =
   | 'TWO_FACTOR_ENABLED'
   | 'WEBHOOK_ENDPOINT_CREATED'
   | 'WEBHOOK_ENDPOINT_DELETED'
+  | 'WEBHOOK_ENDPOINT_DISABLED'
+  | 'WEBHOOK_ENDPOINT_ENABLED'
   | 'WEBHOOK_SECRET_ROTATED';
 
 /** The stable codes in an error's extensions.code. Messages may change; codes do not. */
@@ -234,6 +236,8 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   /** A usage query whose range ends before it starts, or asks for too many points. */
   | 'USAGE_RANGE_INVALID'
+  /** sendTestWebhook to a disabled endpoint; enable it first. */
+  | 'WEBHOOK_ENDPOINT_DISABLED'
   /** The account already has its 10 webhook endpoints; delete one first. */
   | 'WEBHOOK_ENDPOINT_LIMIT_REACHED'
   /** A webhook endpoint with no events, or an event type that does not exist. */

@@ -52,6 +52,8 @@ export type AuditEventType =
   | 'TWO_FACTOR_ENABLED'
   | 'WEBHOOK_ENDPOINT_CREATED'
   | 'WEBHOOK_ENDPOINT_DELETED'
+  | 'WEBHOOK_ENDPOINT_DISABLED'
+  | 'WEBHOOK_ENDPOINT_ENABLED'
   | 'WEBHOOK_SECRET_ROTATED';
 
 /** How long the secret a roll replaces keeps working. NONE stops it at once (for a leaked secret). */
