@@ -25,6 +25,7 @@ const API_SUITES = [
   'server/test/request-log.test.ts',
   'server/test/request-log-flood.test.ts',
   'server/test/test-mode.test.ts',
+  'server/test/token-expiry-change.test.ts',
   'server/test/activity-export.test.ts',
   'server/test/quota-forecast.test.ts',
   'server/test/grace-period.test.ts',

@@ -190,6 +190,11 @@ function restrictionWords(details: Record<string, unknown>): string[] {
     const limit = count(details.monthlyDocumentLimit);
     parts.push(limit === null ? 'no monthly limit' : `a monthly limit of ${limit.toLocaleString()} documents`);
   }
+  if ('expiresAt' in details) {
+    const expiresAt = text(details.expiresAt);
+    parts.push(expiresAt ? `expires ${expiresAt.slice(0, 10)}` : 'never expires');
+  }
+  if ('rateLimitPerSecond' in details || 'rateLimitPerMinute' in details) parts.push('a new rate limit');
   const scopes = text(details.scopes);
   if (scopes) parts.push(`may ${scopes.split(' ').map((scope) => SCOPE_WORDS[scope] ?? words(scope)).join(', ')}`);
   return parts;

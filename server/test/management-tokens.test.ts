@@ -121,6 +121,11 @@ const ROWS: Row[] = [
   { field: 'Mutation.disableToken', needs: 'TOKENS_WRITE', call: async (c) => ({ query: 'mutation($id: ID!) { disableToken(id: $id) { id } }', variables: { id: c.ids.token } }) },
   { field: 'Mutation.enableToken', needs: 'TOKENS_WRITE', call: async (c) => ({ query: 'mutation($id: ID!) { enableToken(id: $id) { id } }', variables: { id: c.ids.token } }) },
   {
+    field: 'Mutation.changeTokenExpiry',
+    needs: 'TOKENS_WRITE',
+    call: async (c) => ({ query: 'mutation($id: ID!, $at: DateTime) { changeTokenExpiry(id: $id, expiresAt: $at) { id } }', variables: { id: c.ids.token, at: new Date(Date.now() + 20 * DAY_MS).toISOString() } }),
+  },
+  {
     field: 'Mutation.deleteToken',
     needs: 'TOKENS_WRITE',
     call: async (c, mayAct) => ({
@@ -280,7 +285,7 @@ describe('every root field × every kind of caller', () => {
       expect(refused.data ?? null).toBeNull();
       // a token of another account with every scope gets through, to its own account only
       const foreign = await run(row, callers.foreign);
-      if (['Query.token', 'Mutation.updateToken', 'Mutation.rollToken', 'Mutation.deleteToken', 'Mutation.disableToken', 'Mutation.enableToken', 'Mutation.endGracePeriod'].includes(row.field)) {
+      if (['Query.token', 'Mutation.updateToken', 'Mutation.rollToken', 'Mutation.deleteToken', 'Mutation.disableToken', 'Mutation.enableToken', 'Mutation.endGracePeriod', 'Mutation.changeTokenExpiry'].includes(row.field)) {
         expect(codes(foreign)).toEqual(['TOKEN_NOT_FOUND']);
       } else if (['Mutation.rotateWebhookSecret', 'Mutation.deleteWebhookEndpoint', 'Mutation.disableWebhookEndpoint', 'Mutation.enableWebhookEndpoint', 'Mutation.sendTestWebhook'].includes(row.field)) {
         expect(codes(foreign)).toEqual(['WEBHOOK_NOT_FOUND']);

@@ -8,6 +8,7 @@ import {
   ApiTokenDisabledError,
   ApiTokenExpiredError,
   ApiTokenIpNotAllowedError,
+  ApiTokenRestrictedError,
   ApiTokenRolledError,
   DomainError,
   ApiTokenInvalidError,
@@ -301,6 +302,27 @@ export class ApiTokenService {
     const result = await this.tokens.softDelete(accountId, tokenId, now, () => [auditEvent('TOKEN_DELETED', caller.actor, now, { accountId, tokenId })]);
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'already-deleted') throw new TokenAlreadyDeletedError();
+    return result.token;
+  }
+
+  /**
+   * Moves a token's expiry later or sooner, or to never (null): a date in the future, at most a
+   * year ahead, as when it was made. Only a token of the Active tab (TOKEN_NOT_ACTIVE): a deleted or
+   * expired token is never brought back by a new date. A token caller changes only tokens no looser
+   * than itself, and to no later than its own expiry. Audited as TOKEN_RESTRICTED; the expiry
+   * notices (7 days and 1 day before) come again for the new date.
+   */
+  async changeExpiry(accountId: string, tokenId: string, expiresAt: Date | null, caller: TokenCaller): Promise<ApiTokenRecord> {
+    const now = this.now();
+    const expiry = expiresAt === null ? null : expiryOf({ at: expiresAt }, now);
+    const parentExpiry = caller.token?.expiresAt;
+    if (parentExpiry && (expiry === null || expiry > parentExpiry)) throw ApiTokenRestrictedError.outlives(parentExpiry);
+    await this.requireCallerMayChange(accountId, tokenId, caller);
+    const result = await this.tokens.changeExpiry(accountId, tokenId, expiry, now, () => [
+      auditEvent('TOKEN_RESTRICTED', caller.actor, now, { accountId, tokenId, details: { expiresAt: expiry?.toISOString() ?? null } }),
+    ]);
+    if (result.outcome === 'not-found') throw new TokenNotFoundError();
+    if (result.outcome === 'unusable') throw new DomainError('TOKEN_NOT_ACTIVE', 'Only a token of the Active tab can get a new expiry: this one was deleted or has expired. Generate a new token instead.');
     return result.token;
   }
 

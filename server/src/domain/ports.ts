@@ -209,6 +209,8 @@ export interface TokenUse {
   testMode?: boolean;
 }
 
+export type ChangeExpiryResult = { outcome: 'changed'; token: ApiTokenRecord } | { outcome: 'not-found' } | { outcome: 'unusable' };
+
 export type DisableTokenResult =
   | { outcome: 'changed'; token: ApiTokenRecord }
   | { outcome: 'unchanged'; token: ApiTokenRecord }
@@ -245,6 +247,11 @@ export interface TokenStore {
    * when it already was, and writes nothing then.
    */
   setDisabled(accountId: string, tokenId: string, disabledAt: Date | null, now: Date, records: ChangeRecords<ApiTokenRecord>): Promise<DisableTokenResult>;
+  /**
+   * Moves the expiry of a token of the Active tab (usable at `now`); its expiry notices may come
+   * again for the new date. 'unusable' for a deleted or expired one.
+   */
+  changeExpiry(accountId: string, tokenId: string, expiresAt: Date | null, now: Date, records: ChangeRecords<ApiTokenRecord>): Promise<ChangeExpiryResult>;
   /** Ends the previous secret's grace period at `at`; null when it had none running (or no such token). */
   endGracePeriod(accountId: string, tokenId: string, at: Date, records: ChangeRecords<ApiTokenRecord>): Promise<ApiTokenRecord | null>;
   /**

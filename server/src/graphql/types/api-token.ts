@@ -242,6 +242,19 @@ builder.mutationFields((t) => ({
         ctx.services.apiTokens.updateToken(account, String(id), { name, allowedIps, monthlyDocumentLimit, rateLimitPerSecond, rateLimitPerMinute, scopes }, await tokenCallerOf(ctx)));
     },
   }),
+  changeTokenExpiry: t.field({
+    ...forScope('TOKENS_WRITE'),
+    type: ApiTokenType,
+    description: `Moves a token's expiry later or sooner: a date in the future up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead, or null for never. Only a token of the Active tab (TOKEN_NOT_ACTIVE otherwise); an API token sets no expiry later than its own. Its 7-day and 1-day notices come again for the new date.`,
+    args: { id: t.arg.id(), expiresAt: t.arg({ type: 'DateTime', required: false, description: 'The new expiry; null: never.' }) },
+    resolve: async (_root, { id, expiresAt }, ctx) => {
+      // left out is not "never": a script that forgot the date must not make a token live for good
+      if (expiresAt === undefined) throw new DomainError('BAD_USER_INPUT', 'Give expiresAt: the new expiry date, or null for a token that never expires.');
+      const account = await ctx.viewer();
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
+        ctx.services.apiTokens.changeExpiry(account.id, String(id), expiresAt, await tokenCallerOf(ctx)));
+    },
+  }),
   rollToken: t.field({
     ...forScope('TOKENS_WRITE'),
     type: GeneratedTokenPayload,
