@@ -23,6 +23,7 @@ import { TeamMembers } from './components/team-members';
 import { EmailVerificationBanner } from './components/email-verification-banner';
 import { ResetPasswordPage, VerifyEmailOutcome } from './components/email-links';
 import { NotificationSettings } from './components/notification-settings';
+import { WebhooksSection } from './components/webhook-section';
 import { forgetFragment, useLinkSecret } from './link-fragment';
 
 const ViewerQuery = graphql(`
@@ -210,6 +211,8 @@ function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPass
                   <TeamMembers onSelectTeam={(chosen) => onSelectTeam(chosen)} />
                   <SecuritySettings />
                   <NotificationSettings />
+                  {/* keyed by team: a secret shown once in one team is not left on screen in another */}
+                  <WebhooksSection key={teamId ?? 'personal'} />
                 </SessionExpiredContext.Provider>
               </div>
             )}

@@ -29,6 +29,7 @@ export const TokenRow = graphql(`
     disabledAt
     expiresAt
     status
+    mode
     leak {
       reportedAt
       url
@@ -238,6 +239,12 @@ export function createDashboardClient({ onSessionExpired, refetch, teamId }: Opt
           RequestSummaryBucket: () => null,
           RequestOutcomeCount: () => null,
           PageInfo: () => null,
+          // a token's rate limits and its previous secret's use: parts of the token, no identity of their own
+          TokenRateLimit: () => null,
+          PreviousSecretUse: () => null,
+          // a webhook attempt is part of its message, a secret's answer of its mutation: no identity of their own
+          WebhookAttempt: () => null,
+          WebhookEndpointSecret: () => null,
           // one per kind, of the person this client is for (a new client comes with a new person)
           NotificationPreference: (preference) => String(preference.kind),
         },

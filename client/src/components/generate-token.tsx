@@ -6,10 +6,12 @@ import { useCurrentError } from '../connection-context';
 import { SecretReveal } from './secret-reveal';
 import { DEFAULT_EXPIRY, ExpiryField, expiryProblem, expiryVariables, type ExpiryValue } from './expiry-field';
 import { ExpiryStatement } from './token-expiry';
+import { DEFAULT_MODE, TokenModeChoice } from './token-mode-display';
+import type { TokenMode } from '../gql/graphql';
 
 const GenerateTokenMutation = graphql(`
-  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime) {
-    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt) {
+  mutation GenerateToken($name: String!, $expiresIn: TokenExpiry, $expiresAt: DateTime, $mode: TokenMode) {
+    generateToken(name: $name, expiresIn: $expiresIn, expiresAt: $expiresAt, mode: $mode) {
       secret
       token {
         ...TokenRow
@@ -32,7 +34,8 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
   const [touched, setTouched] = useState(false);
   const [expiry, setExpiry] = useState<ExpiryValue>({ choice: DEFAULT_EXPIRY, date: '' });
   const [expiryTouched, setExpiryTouched] = useState(false);
-  const [secret, setSecret] = useState<{ value: string; name: string; expiresAt: string | null | undefined } | null>(null);
+  const [mode, setMode] = useState<TokenMode>(DEFAULT_MODE);
+  const [secret, setSecret] = useState<{ value: string; name: string; expiresAt: string | null | undefined; mode: TokenMode } | null>(null);
   const [{ fetching, error: lastError }, generate] = useMutation(GenerateTokenMutation);
   const error = useCurrentError(lastError);
   const input = useRef<HTMLInputElement>(null);
@@ -65,14 +68,15 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
       document.getElementById('token-expiry-date')?.focus();
       return;
     }
-    const result = await generate({ name: name.trim(), ...expiryVariables(expiry) });
+    const result = await generate({ name: name.trim(), ...expiryVariables(expiry), mode });
     const generated = result.data?.generateToken;
     if (generated) {
-      setSecret({ value: generated.secret, name: generated.token.name, expiresAt: generated.token.expiresAt });
+      setSecret({ value: generated.secret, name: generated.token.name, expiresAt: generated.token.expiresAt, mode: generated.token.mode });
       setName('');
       setTouched(false);
-      // the next token starts from the default again, not from this one's "never"
+      // the next token starts from the defaults again, not from this one's "never" or "test"
       setExpiry({ choice: DEFAULT_EXPIRY, date: '' });
+      setMode(DEFAULT_MODE);
       setExpiryTouched(false);
     }
   };
@@ -87,6 +91,9 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
         </p>
       )}
       <form class="generate" onSubmit={submit} noValidate>
+        {/* first, before the name: the name field stays the one the page sends focus to, and Tab
+            still goes name, expiry, Generate */}
+        <TokenModeChoice value={mode} onChange={setMode} disabled={!planActive || atLimit} />
         <label for="token-name">Token name</label>
         <input
           id="token-name"
@@ -134,6 +141,7 @@ export function GenerateToken({ rules, activeCount, planActive }: Props) {
         <SecretReveal
           secret={secret.value}
           name={secret.name}
+          mode={secret.mode}
           onDone={() => {
             setSecret(null);
             // back to the name field for the next token; at the limit, to the list that holds the new one

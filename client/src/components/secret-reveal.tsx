@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { TokenMode } from '../gql/graphql';
+import { TestSecretNote } from './token-mode-display';
 import { TokenSnippets } from './token-snippets';
 
 const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
@@ -10,8 +12,10 @@ const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
  * Saved, it gives focus back to what made it, unless the parent already moved focus itself (the
  * generate form sends it to the name field): a form that the reveal stood in for (Roll secret in
  * Details) is back in its place, so its submit button, the one that was pressed, gets focus.
+ *
+ * A test token's secret says so beside it, and its snippets too: it makes no real documents.
  */
-export function SecretReveal({ secret, name, onDone }: { secret: string; name: string; onDone: () => void }) {
+export function SecretReveal({ secret, name, mode = 'LIVE', onDone }: { secret: string; name: string; mode?: TokenMode; onDone: () => void }) {
   const [copy, setCopy] = useState<'copying' | 'copied' | 'failed'>('copying');
   const title = useRef<HTMLHeadingElement>(null);
   const region = useRef<HTMLDivElement>(null);
@@ -49,7 +53,10 @@ export function SecretReveal({ secret, name, onDone }: { secret: string; name: s
 
   return (
     <div class="secret" role="region" aria-labelledby="secret-title" ref={region}>
-      <h3 id="secret-title" tabIndex={-1} ref={title}>Your new token “{name}”</h3>
+      <h3 id="secret-title" tabIndex={-1} ref={title}>
+        Your new {mode === 'TEST' ? 'test token' : 'token'} “{name}”
+      </h3>
+      {mode === 'TEST' && <TestSecretNote />}
       <p class="warning">
         <strong>This is the only time you will see this token.</strong> Save it in a secure location now, such as an
         environment variable. You won't be able to view it again.
@@ -67,7 +74,7 @@ export function SecretReveal({ secret, name, onDone }: { secret: string; name: s
         {copy === 'failed' && 'Could not copy automatically: select the token and copy it yourself.'}
       </p>
       <h4 class="snippets-title">Use your API token</h4>
-      <TokenSnippets token={secret} />
+      <TokenSnippets token={secret} mode={mode} />
       <button type="button" onClick={saved}>
         I have saved it
       </button>

@@ -11,6 +11,10 @@ import { DisabledFact, DisableToken } from './token-disable';
 import { timeLeftInWords } from './token-expiry';
 import { TokenRequests } from './token-requests';
 import { TokenUsage } from './token-usage';
+import { TokenModeFact } from './token-mode-display';
+import { TokenRateLimitForm } from './token-rate-limit-form';
+import { PreviousSecretFacts, useLivePreviousSecretUse } from './grace-previous-secret';
+import type { TokenMode } from '../gql/graphql';
 
 const TokenDetailsQuery = graphql(`
   query TokenDetails($id: ID!) {
@@ -26,9 +30,26 @@ const TokenDetailsQuery = graphql(`
       allowedIps
       expiresAt
       previousSecretWorksUntil
+      previousSecretUse {
+        documentCount
+        lastUsedAt
+        lastUsedAddress
+        lastUsedUserAgent
+      }
       lastUsedAt
       lastUsedAddress
       lastUsedUserAgent
+      mode
+      rateLimitPerSecond
+      rateLimitPerMinute
+      rateLimit {
+        perSecond
+        perMinute
+      }
+      rateLimitCeiling {
+        perSecond
+        perMinute
+      }
     }
   }
 `);
@@ -53,6 +74,12 @@ const RollTokenMutation = graphql(`
         id
         preview
         previousSecretWorksUntil
+        previousSecretUse {
+          documentCount
+          lastUsedAt
+          lastUsedAddress
+          lastUsedUserAgent
+        }
       }
     }
   }
@@ -74,7 +101,8 @@ const DEFAULT_GRACE: RollGracePeriod = 'ONE_HOUR';
 /**
  * One token in full, in a native modal <dialog>: where it was last used from, its expiry, its usage
  * over time and the requests it made (also once deleted), and the forms to rename it, restrict it
- * (IP allowlist, monthly documents), roll its secret, and disable or enable it.
+ * (IP allowlist, monthly documents, rate limit), roll its secret, and disable or enable it. Its
+ * mode (live or test) is shown, never edited: it is chosen once, when the token is made.
  */
 export function TokenDetails({ id, onClose }: { id: string; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -83,6 +111,8 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
   }, []);
   const [{ data, error }] = useQuery({ query: TokenDetailsQuery, variables: { id }, requestPolicy: 'cache-and-network' });
   const token = data?.token;
+  // the previous secret's use moves with the token's live count while a grace period runs
+  useLivePreviousSecretUse(id, token?.documentCount, token?.previousSecretWorksUntil);
 
   return (
     <dialog ref={dialog} class="dialog wide" aria-labelledby="details-title" onCancel={onClose} data-testid="token-details">
@@ -94,6 +124,7 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
           </h3>
           <dl class="facts">
             {token.status === 'ACTIVE' && <DisabledFact disabledAt={token.disabledAt} />}
+            <TokenModeFact mode={token.mode} />
             <dt>Last used</dt>
             <dd data-testid="last-used">
               {token.lastUsedAt
@@ -114,12 +145,7 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
               {token.documentsThisMonth.toLocaleString()} documents
               {token.monthlyDocumentLimit != null && ` of ${token.monthlyDocumentLimit.toLocaleString()}`}
             </dd>
-            {token.previousSecretWorksUntil && (
-              <>
-                <dt>Previous secret</dt>
-                <dd data-testid="previous-secret">Previous secret works until {formatDateTime(token.previousSecretWorksUntil)}</dd>
-              </>
-            )}
+            <PreviousSecretFacts worksUntil={token.previousSecretWorksUntil} use={token.previousSecretUse} />
           </dl>
           <UsageAndRequests tokenId={token.id} tokenName={token.name} liveCount={token.documentCount} />
           {token.status === 'ACTIVE' && (
@@ -130,7 +156,8 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
                 allowedIps={token.allowedIps}
                 monthlyDocumentLimit={token.monthlyDocumentLimit ?? null}
               />
-              <RollForm id={token.id} name={token.name} />
+              <TokenRateLimitForm token={token} />
+              <RollForm id={token.id} name={token.name} mode={token.mode} />
               <DisableToken id={token.id} name={token.name} disabledAt={token.disabledAt} />
             </>
           )}
@@ -247,7 +274,7 @@ function EditForm(props: { id: string; name: string; allowedIps: string[]; month
  * deadline in words, in a modal dialog that gives focus back to this button. After the roll, the
  * new secret is shown once with the old one's deadline, as the server set it, beside it.
  */
-function RollForm({ id, name }: { id: string; name: string }) {
+function RollForm({ id, name, mode }: { id: string; name: string; mode: TokenMode }) {
   const [asking, setAsking] = useState(false);
   const [grace, setGrace] = useState<RollGracePeriod>(DEFAULT_GRACE);
   const [state, roll] = useMutation(RollTokenMutation);
@@ -270,6 +297,7 @@ function RollForm({ id, name }: { id: string; name: string }) {
         <SecretReveal
           secret={rolled.secret}
           name={name}
+          mode={mode}
           onDone={() => {
             setRolled(null);
             // back to the button that started it, not to the top of the page

@@ -1,3 +1,4 @@
+import type { TokenMode } from '../gql/graphql';
 import { CopySnippet } from './copy-snippet';
 
 /** The SDK's default API address; any other server (this one) goes in POGODOC_API_URL. */
@@ -5,11 +6,14 @@ const SDK_DEFAULT_URL = 'https://api.pogodoc.com';
 
 /**
  * The product page's "Use Your API Token" ways, filled in for this server: the .env lines, the
- * SDK call (which reads them), and a curl command against this server's own URL.
+ * SDK call (which reads them), and a curl command against this server's own URL. A test token's
+ * snippets say it is one, and its curl command asks for testMode, so its answer shows it too.
  */
-export function TokenSnippets({ token, origin = window.location.origin }: { token: string; origin?: string }) {
+export function TokenSnippets({ token, mode = 'LIVE', origin = window.location.origin }: { token: string; mode?: TokenMode; origin?: string }) {
+  const test = mode === 'TEST';
   const env = [
     '# .env file',
+    ...(test ? ['# a test token: documents are watermarked and use no quota'] : []),
     `POGODOC_API_TOKEN=${token}`,
     ...(origin === SDK_DEFAULT_URL ? [] : [`POGODOC_API_URL=${origin}`]),
   ].join('\n');
@@ -19,12 +23,14 @@ export function TokenSnippets({ token, origin = window.location.origin }: { toke
     'const pogodoc = new PogodocClient({',
     '  token: process.env.POGODOC_API_TOKEN!,',
     '});',
+    ...(test ? ['// a test token: the content starts with a watermark line, and no quota is used'] : []),
     'const { content } = await pogodoc.renderDocument({',
     '  template: "Hello {{ name }}",',
     '  data: { name: "Ada" },',
     '});',
   ].join('\n');
-  const query = 'mutation($d: JSON!) { renderDocument(template: \\"Hello {{ name }}\\", data: $d) { content documentCount } }';
+  const fields = test ? 'content testMode documentCount' : 'content documentCount';
+  const query = `mutation($d: JSON!) { renderDocument(template: \\"Hello {{ name }}\\", data: $d) { ${fields} } }`;
   const curl = [
     `curl ${origin}/graphql \\`,
     `  -H "Authorization: Bearer ${token}" \\`,

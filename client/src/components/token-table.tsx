@@ -3,6 +3,7 @@ import type { TokenRowFragment } from '../gql/graphql';
 import { RelativeTime } from './relative-time';
 import { TokenExpiry } from './token-expiry';
 import { TokenLeakBadge } from './token-leak-badge';
+import { TokenModeBadge } from './token-mode-display';
 import { TokenDisabledBadge } from './token-disable';
 import { TREND_DAYS, UsageSparkline } from './usage-sparkline';
 import { useUsageRange, withLiveCount } from './usage-range';
@@ -64,6 +65,7 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
           <tr key={token.id} data-token-id={token.id}>
             <th scope="row" data-label="Name">
               {token.name}
+              <TokenModeBadge mode={token.mode} />
               {/* a disabled token keeps its slot in the Active tab; once deleted or expired, that says more */}
               {token.status === 'ACTIVE' && <TokenDisabledBadge disabledAt={token.disabledAt} />}
               <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
