@@ -19,6 +19,7 @@ import { childPids } from '../server/test/support/processes.js';
 import { renderHop } from './render-hop.js';
 import { usageWorkload } from './usage-workload.js';
 import { requestLogCost, tokenRateLimitCost } from './request-log-cost.js';
+import { dashboardLoad } from './dashboard-load.js';
 import { hostileFreeAccounts } from './hostile-free-accounts.js';
 import { webhookFloodWorkload } from './webhook-flood.js';
 
@@ -280,6 +281,9 @@ async function main() {
       rounds: quick ? 2 : 4,
     });
   }
+
+  // 12. The dashboard's load when signed in: JavaScript transferred and the first token row
+  if (runs(12)) await dashboardLoad(add, { startServer: ourServer, dashboardDir: path.join(PROJECT_ROOT, 'client', 'dist') });
 
   writeResults();
 }
