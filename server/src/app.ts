@@ -227,9 +227,11 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     : undefined;
 
   const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
-  const observeRequest = observability.observeRequest(isApiPath, ({ record, path: requestPath, status, code, durationMs }) => {
+  const observeRequest = observability.observeRequest(isApiPath, ({ record, path: requestPath, status, code, durationMs, finished }) => {
     if (!record.presentedToken) return;
-    services.requestLog.record(record.presentedToken, { requestId: record.id, operation: record.operation ?? requestPath, outcome: code, httpStatus: status, durationMs });
+    // an answer the client never had in full is ABORTED in its log, whatever the result was
+    const outcome = finished ? code : 'ABORTED';
+    services.requestLog.record(record.presentedToken, { requestId: record.id, operation: record.operation ?? requestPath, outcome, httpStatus: status, durationMs });
   });
   const server: Server = createServer(httpServerTimeouts(config.limits), (req, res) => observeRequest(req, res, () => {
     if (!addressCap.admitRequest(req, res)) return;

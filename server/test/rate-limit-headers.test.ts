@@ -77,15 +77,17 @@ describe('a token’s own rate limit', () => {
         expect(Number(refusal.headers.get('retry-after'))).toBe(1);
         expect(parse(refusal.headers.get('ratelimit'))['per-second']!.remaining).toBe(0);
       }
-      // the refused ones were taken back from the minute: only what was made counts there
+      // every attempt counts in the minute, refused ones too
+      let attempts = answers.length + 1;
       let after = await roomy.renderDocument(token.secret);
       if (after.errors) {
         // still in the burst's second: the next one starts within a second
         await new Promise((resolve) => setTimeout(resolve, 1100));
         after = await roomy.renderDocument(token.secret);
+        attempts++;
       }
       expect(after.errors).toBeUndefined();
-      expect(parse(after.headers.get('ratelimit'))['per-minute']!.remaining).toBe(1000 - made.length - 1);
+      expect(parse(after.headers.get('ratelimit'))['per-minute']!.remaining).toBe(1000 - attempts);
       const removed = await roomy.gql(UPDATE, { id: token.id, second: null }, bearer(session));
       expect(removed.data.updateToken).toMatchObject({ rateLimitPerSecond: null, rateLimit: { perSecond: 1000, perMinute: 1000 } });
     } finally {
@@ -100,6 +102,20 @@ describe('a token’s own rate limit', () => {
     expect(codes(over)).toEqual(['TOKEN_RATE_LIMIT_INVALID']);
     expect(over.errors![0]!.message).toContain("plan's 3");
     expect(codes(await t.gql(UPDATE, { id: token.id, second: 0 }, bearer(session)))).toEqual(['TOKEN_RATE_LIMIT_INVALID']);
+  });
+
+  it('is inherited by a token a restricted token makes, which cannot lift it', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const manager = (await t.gql('mutation { generateToken(name: "paced manager", scopes: [TOKENS_READ, TOKENS_WRITE, DOCUMENTS_RENDER]) { secret token { id } } }', {}, bearer(session))).data.generateToken;
+    await t.gql(UPDATE, { id: manager.token.id, second: 5 }, bearer(session));
+    const child = await t.gql('mutation { generateToken(name: "child") { token { id rateLimitPerSecond } } }', {}, bearer(manager.secret));
+    expect(child.data.generateToken.token.rateLimitPerSecond).toBe(5);
+    // neither on itself nor on its child
+    expect(codes(await t.gql(UPDATE, { id: manager.token.id, second: null }, bearer(manager.secret)))).toEqual(['API_TOKEN_RESTRICTED']);
+    expect(codes(await t.gql(UPDATE, { id: child.data.generateToken.token.id, second: 50 }, bearer(manager.secret)))).toEqual(['API_TOKEN_RESTRICTED']);
+    // and a token with a higher limit is out of its reach
+    const free = await t.generateToken(session, 'unpaced');
+    expect(codes(await t.gql('mutation($id: ID!) { rollToken(id: $id, gracePeriod: NONE) { secret } }', { id: free.id }, bearer(manager.secret)))).toEqual(['API_TOKEN_RESTRICTED']);
   });
 
   it('on the free plan is a quarter of the service’s', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/domain/ids.js';
 import { requestLogEntryOf, type RequestLogEntry } from '../src/domain/request-log.js';
 import { DatabaseRequestLogStore } from '../src/persistence/request-log-store.js';
-import { RequestLogWriter } from '../src/persistence/request-log-writer.js';
+import { REFUSED_ENTRIES_PER_TOKEN_PER_SECOND, RequestLogWriter } from '../src/persistence/request-log-writer.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const now = new Date();
 let sequence = 0;
-function entryOf(accountId: string, outcome = 'RATE_LIMITED'): RequestLogEntry {
+function entryOf(accountId: string, outcome = 'OK'): RequestLogEntry {
   sequence++;
   return requestLogEntryOf(
     newId(now),
@@ -62,7 +62,27 @@ describe('the request log buffer under a flood', () => {
     expect(await requestIdsOf(flooder)).toEqual(floodIds.slice(-60));
     // the refusal summary still counts every request of the flood
     const counts = await store.outcomeCounts(flooder, { from: new Date(now.getTime() - 3_600_000), to: new Date(now.getTime() + 3_600_000) });
-    expect(counts.map(({ outcome, count }) => ({ outcome, count }))).toEqual([{ outcome: 'RATE_LIMITED', count: 20_000 }]);
+    expect(counts.map(({ outcome, count }) => ({ outcome, count }))).toEqual([{ outcome: 'OK', count: 20_000 }]);
+  });
+
+  it('logs at most 20 refusals a second of a token (a leaked, revoked secret in a botnet) and only counts the rest', async () => {
+    const writer = new RequestLogWriter(store, { maxBuffered: 10_000, maxPerAccount: 5_000, batchSize: 500, flushIntervalMs: 0 });
+    const victim = `victim-${newId()}`;
+    const started = Date.now();
+    for (let request = 0; request < 5_000; request++) writer.append(entryOf(victim, 'API_TOKEN_DELETED'));
+    // the budget is per second of the wall clock: the loop spans this many of them at most
+    const seconds = Math.floor(Date.now() / 1000) - Math.floor(started / 1000) + 1;
+    const kept = writer.pending();
+    expect(kept).toBeGreaterThanOrEqual(REFUSED_ENTRIES_PER_TOKEN_PER_SECOND);
+    expect(kept).toBeLessThanOrEqual(REFUSED_ENTRIES_PER_TOKEN_PER_SECOND * seconds);
+    expect(writer.dropped()).toBe(5_000 - kept);
+    // a request that went through is always logged
+    writer.append(entryOf(victim, 'OK'));
+    expect(writer.pending()).toBe(kept + 1);
+    await writer.flush();
+    expect(await requestIdsOf(victim)).toHaveLength(kept + 1);
+    const counts = await store.outcomeCounts(victim, { from: new Date(now.getTime() - 3_600_000), to: new Date(now.getTime() + 3_600_000) });
+    expect(Object.fromEntries(counts.map(({ outcome, count }) => [outcome, count]))).toEqual({ API_TOKEN_DELETED: 5_000, OK: 1 });
   });
 
   it('when many accounts flood at once, the whole buffer stays in its bound and each keeps an even share', async () => {

@@ -68,7 +68,7 @@ describe('the raw statements and Prisma read the same record', () => {
     const now = new Date();
     for (const name of ['unused', 'used', 'deleted', 'expiring', 'rolled']) {
       const expiresAt = name === 'expiring' ? new Date(now.getTime() + 60_000) : null;
-      const result = await tokens.createWithinLimit({ accountId: owner.id, name, secretHash: `row-model-${name}`, preview: `pgd_${name}`, expiresAt, scopes: name === 'rolled' ? 'DOCUMENTS_RENDER TOKENS_READ' : 'DOCUMENTS_RENDER', allowedIps: null, monthlyDocumentLimit: null, mode: name === 'used' ? 'TEST' : 'LIVE' }, 10, now, recordsNothing);
+      const result = await tokens.createWithinLimit({ accountId: owner.id, name, secretHash: `row-model-${name}`, preview: `pgd_${name}`, expiresAt, scopes: name === 'rolled' ? 'DOCUMENTS_RENDER TOKENS_READ' : 'DOCUMENTS_RENDER', allowedIps: null, monthlyDocumentLimit: null, rateLimitPerSecond: null, rateLimitPerMinute: null, mode: name === 'used' ? 'TEST' : 'LIVE' }, 10, now, recordsNothing);
       if (result.outcome !== 'created') throw new Error(result.outcome);
       created.push(result.token);
     }

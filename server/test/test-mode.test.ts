@@ -105,6 +105,41 @@ describe('a test-mode token', () => {
     expect(codes(changed)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
+  it('with TOKENS_WRITE makes, changes, rolls and deletes only test tokens: it never leads to a live secret', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const live = await generate(session, 'production');
+    const manager = (await t.gql(
+      'mutation { generateToken(name: "ci manager", mode: TEST, scopes: [TOKENS_READ, TOKENS_WRITE, DOCUMENTS_RENDER]) { secret } }',
+      {},
+      bearer(session),
+    )).data.generateToken.secret as string;
+    // its tokens are test tokens unless it asks, and asking for a live one is refused
+    const made = await t.gql('mutation { generateToken(name: "made by ci") { secret token { mode } } }', {}, bearer(manager));
+    expect(made.data.generateToken.token.mode).toBe('TEST');
+    expect(made.data.generateToken.secret).toMatch(/^pgd_test_/);
+    expect(codes(await t.gql('mutation { generateToken(name: "live", mode: LIVE) { secret } }', {}, bearer(manager)))).toEqual(['API_TOKEN_RESTRICTED']);
+    for (const mutation of [
+      'rollToken(id: $id, gracePeriod: NONE) { secret }',
+      'updateToken(id: $id, name: "renamed") { id }',
+      'deleteToken(id: $id) { id }',
+      'disableToken(id: $id) { id }',
+    ]) {
+      const refused = await t.gql(`mutation($id: ID!) { ${mutation} }`, { id: live.token.id }, bearer(manager));
+      expect(codes(refused), mutation).toEqual(['API_TOKEN_RESTRICTED']);
+    }
+    // the live token is untouched
+    expect((await t.gql(RENDER, {}, bearer(live.secret))).data.renderDocument.testMode).toBe(false);
+  });
+
+  it('a leaked test token is found and revoked like a live one', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const test = await generate(session, 'leaky ci', 'TEST');
+    await t.app.services.leaks.respond([{ token: test.secret, type: 'pogodoc_api_token', url: 'https://github.com/example/ci/blob/main/.env', source: 'content' }], {
+      type: 'SCANNER', id: 'key-1', clientAddress: '203.0.113.1', userAgent: 'scanner',
+    });
+    expect(codes(await t.gql(RENDER, {}, bearer(test.secret)))).toEqual(['API_TOKEN_DELETED']);
+  });
+
   it('is what tokenInfo reports, with its rate limit, for a CI smoke test', async () => {
     const { session } = await t.signUp({ plan: 'pro' });
     const test = await generate(session, 'ci', 'TEST');

@@ -54,7 +54,7 @@ describe('changeTokenExpiry', () => {
     const token = await generate(session, 'checked', 'DAYS_30');
     expect(codes(await t.gql(CHANGE, { id: token.id, at: inDays(-1) }, bearer(session)))).toEqual(['TOKEN_EXPIRY_INVALID']);
     expect(codes(await t.gql(CHANGE, { id: token.id, at: inDays(366) }, bearer(session)))).toEqual(['TOKEN_EXPIRY_INVALID']);
-    expect(codes(await t.gql('mutation($id: ID!) { changeTokenExpiry(id: $id) { id } }', { id: token.id }, bearer(session)))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql('mutation($id: ID!) { changeTokenExpiry(id: $id) { id } }', { id: token.id }, bearer(session)))).toEqual(['TOKEN_EXPIRY_REQUIRED']);
     expect(codes(await t.gql(CHANGE, { id: 'no-such-token', at: inDays(10) }, bearer(session)))).toEqual(['TOKEN_NOT_FOUND']);
     await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id: token.id }, bearer(session));
     expect(codes(await t.gql(CHANGE, { id: token.id, at: inDays(10) }, bearer(session)))).toEqual(['TOKEN_NOT_ACTIVE']);

@@ -20,6 +20,7 @@ import {
   TokenAlreadyDeletedError,
   TokenExpiredError,
   TokenLimitReachedError,
+  TokenNotActiveError,
   TokenNotFoundError,
 } from './errors.js';
 import { LRUCache } from 'lru-cache';
@@ -48,6 +49,7 @@ import {
   inheritedRestrictions,
   requireGrantable,
   requireMayChangeRestrictions,
+  requireModeWithin,
   requireNoLooserThan,
   storeScopes,
   type TokenCaller,
@@ -156,13 +158,16 @@ export class ApiTokenService {
     const now = this.now();
     const scopes = storeScopes(request.scopes ?? DEFAULT_TOKEN_SCOPES);
     requireGrantable(caller.scopes, scopes);
-    const { expiresAt, allowedIps, monthlyDocumentLimit } = inheritedRestrictions(caller, expiryOf(request.expiry, now));
+    const restrictions = inheritedRestrictions(caller, expiryOf(request.expiry, now));
+    const { expiresAt } = restrictions;
+    // a test token's tokens are test tokens, unless it asks for a live one, which it may not
+    const mode = request.mode ?? (caller.token?.mode === 'TEST' ? 'TEST' : 'LIVE');
+    requireModeWithin(caller, { mode });
     const missingPlan = missingPlanReason(account);
     if (missingPlan) throw new PlanRequiredError(missingPlan);
-    const mode = request.mode ?? 'LIVE';
     const secret = secretFor(mode);
     const result = await this.tokens.createWithinLimit(
-      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), expiresAt, scopes, allowedIps, monthlyDocumentLimit, mode },
+      { accountId: account.id, name, secretHash: hashSecret(secret), preview: previewSecret(secret), ...restrictions, scopes, mode },
       MAX_ACTIVE_TOKENS,
       now,
       (token) => [
@@ -210,15 +215,21 @@ export class ApiTokenService {
     }
     if (update.rateLimitPerSecond !== undefined || update.rateLimitPerMinute !== undefined) {
       // the ceiling depends on the token's mode: one read, only when a rate limit changes
-      const ceiling = this.rateLimitCeiling(account.planId, await this.findOwnedToken(account.id, tokenId));
-      if (update.rateLimitPerSecond !== undefined) changes.rateLimitPerSecond = checkTokenRateLimit(update.rateLimitPerSecond, 'perSecond', ceiling);
-      if (update.rateLimitPerMinute !== undefined) changes.rateLimitPerMinute = checkTokenRateLimit(update.rateLimitPerMinute, 'perMinute', ceiling);
+      const target = await this.findOwnedToken(account.id, tokenId);
+      const ceiling = this.rateLimitCeiling(account.planId, target);
+      const mode = target.mode as TokenMode;
+      if (update.rateLimitPerSecond !== undefined) changes.rateLimitPerSecond = checkTokenRateLimit(update.rateLimitPerSecond, 'perSecond', ceiling, mode);
+      if (update.rateLimitPerMinute !== undefined) changes.rateLimitPerMinute = checkTokenRateLimit(update.rateLimitPerMinute, 'perMinute', ceiling, mode);
     }
     if (update.scopes !== undefined) {
       changes.scopes = storeScopes(update.scopes);
       requireGrantable(caller.scopes, changes.scopes);
     }
-    requireMayChangeRestrictions(caller, { allowedIps: changes.allowedIps !== undefined, monthlyDocumentLimit: changes.monthlyDocumentLimit !== undefined });
+    requireMayChangeRestrictions(caller, {
+      allowedIps: changes.allowedIps !== undefined,
+      monthlyDocumentLimit: changes.monthlyDocumentLimit !== undefined,
+      rateLimit: changes.rateLimitPerSecond !== undefined || changes.rateLimitPerMinute !== undefined,
+    });
     await this.requireCallerMayChange(account.id, tokenId, caller);
     const result = await this.tokens.update(account.id, tokenId, changes, () => this.updateEvents(account.id, tokenId, changes, caller.actor));
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
@@ -322,7 +333,7 @@ export class ApiTokenService {
       auditEvent('TOKEN_RESTRICTED', caller.actor, now, { accountId, tokenId, details: { expiresAt: expiry?.toISOString() ?? null } }),
     ]);
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
-    if (result.outcome === 'unusable') throw new DomainError('TOKEN_NOT_ACTIVE', 'Only a token of the Active tab can get a new expiry: this one was deleted or has expired. Generate a new token instead.');
+    if (result.outcome === 'unusable') throw new TokenNotActiveError('get a new expiry');
     return result.token;
   }
 
@@ -364,7 +375,7 @@ export class ApiTokenService {
     ]);
     if (result.outcome === 'not-found') throw new TokenNotFoundError();
     if (result.outcome === 'unusable') {
-      throw new DomainError('TOKEN_NOT_ACTIVE', `Only a token of the Active tab can be ${disable ? 'disabled' : 'enabled'}: this one was deleted or has expired.`);
+      throw new TokenNotActiveError(disable ? 'be disabled' : 'be enabled');
     }
     return result.token;
   }

@@ -211,6 +211,12 @@ export class ApiTokenRestrictedError extends DomainError {
     );
   }
 
+  static liveFromTest() {
+    return new ApiTokenRestrictedError(
+      'This is a test token: it makes, changes, rolls and deletes only test tokens, so that a secret in a test suite never leads to a live one. Use a live token with TOKENS_WRITE, or the API Tokens page.',
+    );
+  }
+
   static locked(restriction: string) {
     return new ApiTokenRestrictedError(
       `This API token has a ${restriction} of its own, so it cannot change that of a token (it could loosen its own). Change it on the API Tokens page.`,
@@ -444,6 +450,19 @@ export class AuditCursorInvalidError extends DomainError {
 export class RequestLogCursorInvalidError extends DomainError {
   constructor() {
     super('REQUEST_LOG_CURSOR_INVALID', 'This cursor was not given out by requestConnection: start again without "after", and page with the endCursor it returns.');
+  }
+}
+
+/** Only a token of the Active tab can be changed so: a deleted or expired one stays as it is. */
+export class TokenNotActiveError extends DomainError {
+  constructor(change: string) {
+    super('TOKEN_NOT_ACTIVE', `Only a token of the Active tab can ${change}: this one was deleted or has expired. Generate a new token instead.`);
+  }
+}
+
+export class WebhookEndpointDisabledError extends DomainError {
+  constructor() {
+    super('WEBHOOK_ENDPOINT_DISABLED', 'This endpoint is disabled: it gets no messages, test events and retries included. Enable it first (enableWebhookEndpoint).');
   }
 }
 

@@ -116,6 +116,9 @@ export function quotaForecast(period: Pick<PeriodUsage, 'used' | 'quota' | 'rese
   return runsOut < period.resetsAt ? runsOut : null;
 }
 
+/** Where the forecast's recent days start at `now`: whole hours, as the usage buckets are. */
+export const quotaForecastWindowStart = (now: Date): Date => bucketOf(new Date(now.getTime() - QUOTA_FORECAST_DAYS * DAY_MS), 'HOUR');
+
 /** Hours before this instant are rolled up into days. */
 export const hourlyRetentionCutoff = (now: Date): Date => bucketOf(new Date(now.getTime() - USAGE_HOURLY_RETENTION_DAYS * DAY_MS), 'DAY');
 

@@ -83,6 +83,8 @@ export interface NewToken {
   /** Set when a restricted token made it (domain/token-scopes.ts, inheritedRestrictions). */
   allowedIps: string | null;
   monthlyDocumentLimit: number | null;
+  rateLimitPerSecond: number | null;
+  rateLimitPerMinute: number | null;
   /** LIVE or TEST, for good. */
   mode: string;
 }

@@ -25,8 +25,6 @@ export interface WindowCounter {
   readonly windowSeconds: number;
   /** Counts one request of `key`: the window's count with it, and the seconds until the window starts again. */
   count(key: string): Promise<{ used: number; resetSeconds: number }>;
-  /** Takes back one count, for a request another window refused. */
-  uncount(key: string): Promise<void>;
 }
 
 export interface RateLimiter {

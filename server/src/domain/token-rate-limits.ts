@@ -39,13 +39,14 @@ export function tokenRatePolicyOf(
 }
 
 /** A limit asked for a token: a whole number from 1 to the plan's ceiling, or null for the ceiling itself. */
-export function checkTokenRateLimit(value: number | null, window: keyof TokenRatePolicy, ceiling: TokenRatePolicy): number | null {
+export function checkTokenRateLimit(value: number | null, window: keyof TokenRatePolicy, ceiling: TokenRatePolicy, mode: TokenMode = 'LIVE'): number | null {
   if (value === null) return null;
   const unit = window === 'perSecond' ? 'second' : 'minute';
+  const whose = mode === 'TEST' ? 'test mode' : 'your plan';
   if (!Number.isInteger(value) || value < 1 || value > ceiling[window]) {
     throw new DomainError(
       'TOKEN_RATE_LIMIT_INVALID',
-      `A token's rate limit per ${unit} must be a whole number from 1 to your plan's ${ceiling[window]}, or none for the plan's limit; ${value} is not.`,
+      `A token's rate limit per ${unit} must be a whole number from 1 to ${whose}'s ${ceiling[window]}, or none for ${whose}'s limit; ${value} is not.`,
     );
   }
   return value;
@@ -53,8 +54,9 @@ export function checkTokenRateLimit(value: number | null, window: keyof TokenRat
 
 /**
  * Counts a document request of the token in both windows and says where each stands. Past either
- * limit it is RATE_LIMITED, with Retry-After the longer wait of the windows it is past; the other
- * window's count is taken back, so that a refused burst does not also use up the minute.
+ * limit it is RATE_LIMITED, with Retry-After the longer wait of the windows it is past. A refused
+ * request stays counted in both, as any attempt does: taking a count back could land in a window
+ * that has just started, and would let another request through in the instant between.
  */
 export async function countTokenRequest(
   counters: Pick<RateLimiters, 'documentsPerTokenPerSecond' | 'documentsPerTokenPerMinute'>,
@@ -70,10 +72,7 @@ export async function countTokenRequest(
     const { used, resetSeconds } = counted[index]!;
     return { policy: name, limit, windowSeconds: counter.windowSeconds, remaining: Math.max(0, limit - used), resetSeconds };
   });
-  const past = windows.filter(({ limit }, index) => counted[index]!.used > limit);
-  if (past.length === 0) return states;
-  // a failed take-back leaves one count too many in a window that refused nothing: the refusal stands
-  await Promise.all(windows.map(({ counter, limit }, index) => (counted[index]!.used <= limit ? counter.uncount(tokenId).catch(() => {}) : undefined)));
+  if (windows.every(({ limit }, index) => counted[index]!.used <= limit)) return states;
   const retryAfter = Math.max(1, ...states.filter((_, index) => counted[index]!.used > windows[index]!.limit).map((state) => state.resetSeconds));
   throw new RateLimitedError(retryAfter, 'document requests with this API token', states);
 }

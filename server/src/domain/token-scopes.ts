@@ -72,7 +72,10 @@ export interface TokenCaller {
 }
 
 /** A token's restrictions: what a token it makes inherits, and what it may not loosen. */
-export type TokenRestrictions = Pick<ApiTokenRecord, 'expiresAt' | 'allowedIps' | 'monthlyDocumentLimit'>;
+export type TokenRestrictions = Pick<ApiTokenRecord, 'expiresAt' | 'allowedIps' | 'monthlyDocumentLimit' | 'rateLimitPerSecond' | 'rateLimitPerMinute'>;
+
+/** A limit of the target no higher than the parent's own (null: none, the loosest). */
+const higherThan = (target: number | null, parent: number | null) => parent !== null && (target === null || target > parent);
 
 /**
  * The restrictions a token made by `caller` starts with: a token cannot make one that outlives it,
@@ -81,9 +84,23 @@ export type TokenRestrictions = Pick<ApiTokenRecord, 'expiresAt' | 'allowedIps' 
  */
 export function inheritedRestrictions(caller: TokenCaller, askedExpiresAt: Date | null): TokenRestrictions {
   const parent = caller.token;
-  if (!parent) return { expiresAt: askedExpiresAt, allowedIps: null, monthlyDocumentLimit: null };
+  if (!parent) return { expiresAt: askedExpiresAt, allowedIps: null, monthlyDocumentLimit: null, rateLimitPerSecond: null, rateLimitPerMinute: null };
   if (parent.expiresAt && askedExpiresAt && askedExpiresAt > parent.expiresAt) throw ApiTokenRestrictedError.outlives(parent.expiresAt);
-  return { expiresAt: askedExpiresAt ?? parent.expiresAt, allowedIps: parent.allowedIps, monthlyDocumentLimit: parent.monthlyDocumentLimit };
+  return {
+    expiresAt: askedExpiresAt ?? parent.expiresAt,
+    allowedIps: parent.allowedIps,
+    monthlyDocumentLimit: parent.monthlyDocumentLimit,
+    rateLimitPerSecond: parent.rateLimitPerSecond,
+    rateLimitPerMinute: parent.rateLimitPerMinute,
+  };
+}
+
+/**
+ * A test token is for a test suite, whose secret is handled casually: it makes only test tokens,
+ * and changes, rolls or deletes only test tokens, so that it can never lead to a live secret.
+ */
+export function requireModeWithin(caller: TokenCaller, target: Pick<ApiTokenRecord, 'mode'>): void {
+  if (caller.token?.mode === 'TEST' && target.mode !== 'TEST') throw ApiTokenRestrictedError.liveFromTest();
 }
 
 /**
@@ -91,20 +108,23 @@ export function inheritedRestrictions(caller: TokenCaller, askedExpiresAt: Date 
  * expiry no later than its own, its own allowlist, a monthly limit no higher. A roll hands out the
  * target's new secret, so rolling a looser token would be taking its freedom.
  */
-export function requireNoLooserThan(caller: TokenCaller, target: Pick<ApiTokenRecord, 'scopes' | 'expiresAt' | 'allowedIps' | 'monthlyDocumentLimit'>): void {
+export function requireNoLooserThan(caller: TokenCaller, target: TokenRestrictions & Pick<ApiTokenRecord, 'scopes' | 'mode'>): void {
   requireGrantable(caller.scopes, target.scopes);
+  requireModeWithin(caller, target);
   const parent = caller.token;
   if (!parent) return;
   if (parent.expiresAt && (!target.expiresAt || target.expiresAt > parent.expiresAt)) throw ApiTokenRestrictedError.looser('expires later');
   if (parent.allowedIps && target.allowedIps !== parent.allowedIps) throw ApiTokenRestrictedError.looser('works from other addresses');
-  if (parent.monthlyDocumentLimit !== null && (target.monthlyDocumentLimit === null || target.monthlyDocumentLimit > parent.monthlyDocumentLimit)) {
-    throw ApiTokenRestrictedError.looser('may make more documents a month');
+  if (higherThan(target.monthlyDocumentLimit, parent.monthlyDocumentLimit)) throw ApiTokenRestrictedError.looser('may make more documents a month');
+  if (higherThan(target.rateLimitPerSecond, parent.rateLimitPerSecond) || higherThan(target.rateLimitPerMinute, parent.rateLimitPerMinute)) {
+    throw ApiTokenRestrictedError.looser('may make more requests a second or a minute');
   }
 }
 
-/** A token with an allowlist or a monthly limit of its own cannot change that restriction on any token: it would loosen it. */
-export function requireMayChangeRestrictions(caller: TokenCaller, change: { allowedIps: boolean; monthlyDocumentLimit: boolean }): void {
+/** A token with an allowlist, a monthly limit or a rate limit of its own cannot change that restriction on any token: it would loosen it. */
+export function requireMayChangeRestrictions(caller: TokenCaller, change: { allowedIps: boolean; monthlyDocumentLimit: boolean; rateLimit: boolean }): void {
   const parent = caller.token;
   if (parent?.allowedIps && change.allowedIps) throw ApiTokenRestrictedError.locked('IP allowlist');
   if (parent && parent.monthlyDocumentLimit !== null && change.monthlyDocumentLimit) throw ApiTokenRestrictedError.locked('monthly document limit');
+  if (parent && (parent.rateLimitPerSecond !== null || parent.rateLimitPerMinute !== null) && change.rateLimit) throw ApiTokenRestrictedError.locked('rate limit');
 }

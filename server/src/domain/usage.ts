@@ -7,7 +7,7 @@ import {
   fillUsagePoints,
   hourlyRetentionCutoff,
   periodResetOf,
-  QUOTA_FORECAST_DAYS,
+  quotaForecastWindowStart,
   quotaForecast,
   quotaOf,
   type PeriodUsage,
@@ -38,7 +38,7 @@ export class UsageService {
   async quotaForecast(accountId: string, period: PeriodUsage): Promise<Date | null> {
     if (period.quota === null) return null;
     const now = this.now();
-    const recent = await this.store.hourly({ accountId }, new Date(now.getTime() - QUOTA_FORECAST_DAYS * 24 * 60 * 60 * 1000), now);
+    const recent = await this.store.hourly({ accountId }, quotaForecastWindowStart(now), now);
     return quotaForecast(period, recent.reduce((sum, bucket) => sum + bucket.documentCount, 0), now);
   }
 

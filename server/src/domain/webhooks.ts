@@ -179,8 +179,8 @@ export interface AttemptOutcome {
   responseStatus: number | null;
   error: string | null;
   durationMs: number;
-  /** delivered, retry at a time, or give up */
-  next: { delivered: true } | { delivered: false; retryAt: Date | null };
+  /** delivered, retry at a time, or give up (with why, when it is not the retries running out) */
+  next: { delivered: true } | { delivered: false; retryAt: Date | null; reason?: string };
 }
 
 /** What the webhook wing needs from storage: the endpoints, the outbox and the attempts. */
@@ -208,8 +208,8 @@ export interface WebhookStore {
   messages(endpointId: string, limit: number): Promise<WebhookMessageRecord[]>;
   /** The attempts of many messages in one read, each message's in order. */
   attemptsOfMessages(messageIds: readonly string[]): Promise<Map<string, AttemptRecord[]>>;
-  /** A manual retry: due now, the 24 hours start again from the retry. False when there is no such message. */
-  retry(accountId: string, messageId: string, now: Date): Promise<boolean>;
+  /** A manual retry: due now, the 24 hours start again from the retry; not for a deleted or disabled endpoint's message. */
+  retry(accountId: string, messageId: string, now: Date): Promise<'retried' | 'endpoint-disabled' | 'not-found'>;
   /**
    * Claims up to `limit` due messages, in turn across accounts and endpoints, with at most
    * `perEndpoint` attempts at once to an endpoint, counting `inFlight` (endpoint id to attempts under way).

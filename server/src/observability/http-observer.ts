@@ -13,6 +13,8 @@ export interface EndedRequest {
   status: number;
   code: string;
   durationMs: number;
+  /** Whether the whole response was written before the connection closed. */
+  finished: boolean;
 }
 
 export function observeHttpRequests({
@@ -49,7 +51,7 @@ export function observeHttpRequests({
         if (api) logger.info(fields, 'request');
         else logger.debug(fields, 'request');
       });
-      onEnded?.({ record, path, status: res.statusCode, code, durationMs });
+      onEnded?.({ record, path, status: res.statusCode, code, durationMs, finished: res.writableFinished });
     });
     runWithRequest(record, handle);
   };

@@ -9,7 +9,7 @@
 // makes the quota exact.
 import { PLANS } from '../domain/plans.js';
 import { auditEvent } from '../domain/audit.js';
-import { billingPeriodOf, bucketOf, periodResetOf, QUOTA_FORECAST_DAYS, quotaEventKey, quotaEventsOfDocument, quotaForecast } from '../domain/metering.js';
+import { billingPeriodOf, bucketOf, periodResetOf, quotaEventKey, quotaEventsOfDocument, quotaForecast, quotaForecastWindowStart } from '../domain/metering.js';
 import type { TokenUse } from '../domain/ports.js';
 import { auditSteps } from './audit-event-steps.js';
 import type { SqlStatement, SqlStep, TransactionStep } from './sql-driver.js';
@@ -85,9 +85,8 @@ function quotaEventSteps(tokenId: string, use: TokenUse, period: string, now: ()
   if (!types.includes('QUOTA_WARNING')) return events({});
   // the warning says when the quota runs out at the recent rate (the meter's forecast, metering.ts):
   // the last days' documents, read once, by the document that crosses 80%
-  const since = new Date(countedAt.getTime() - QUOTA_FORECAST_DAYS * 24 * 60 * 60 * 1000);
   return [
-    { statement: RECENT_DOCUMENTS, params: [charged.accountId, bucketOf(since, 'HOUR')] },
+    { statement: RECENT_DOCUMENTS, params: [charged.accountId, quotaForecastWindowStart(countedAt)] },
     {
       followUp: (rows) => {
         const recent = Number((rows.at(-1)![0] as { documents: number | string } | undefined)?.documents ?? 0);

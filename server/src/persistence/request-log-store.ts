@@ -69,7 +69,10 @@ export class DatabaseRequestLogStore implements RequestLogStore {
 
   async write(entries: readonly RequestLogEntry[], counts: readonly RequestOutcomeCount[]): Promise<void> {
     if (entries.length === 0 && counts.length === 0) return;
-    const countSteps: SqlStep[] = counts.map((count) => ({
+    // in key order, the same on every instance: two instances' batches take the rows' locks in
+    // the same order and wait for each other instead of deadlocking (PostgreSQL)
+    const ordered = [...counts].sort((a, b) => a.tokenId.localeCompare(b.tokenId) || a.hour.getTime() - b.hour.getTime() || a.outcome.localeCompare(b.outcome));
+    const countSteps: SqlStep[] = ordered.map((count) => ({
       statement: ADD_OUTCOME_COUNT,
       params: [count.tokenId, count.accountId, count.hour, count.outcome, count.count, count.expiresAt],
     }));

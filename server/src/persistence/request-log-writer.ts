@@ -9,8 +9,13 @@
 // request. The per-hour outcome counts (the refusal summary) are kept apart from the entries and
 // never dropped: the summary stays exact when lines are lost.
 //
+// Refused requests are logged up to REFUSED_ENTRIES_PER_TOKEN_PER_SECOND a token; past that they
+// are only counted. A usable token's requests are bounded by its rate limit, but a deleted or
+// leaked secret in a botnet's hands is refused as fast as it is sent, and would otherwise write a
+// row per request into its owner's log (and hold the database's writer) for the whole retention.
+//
 // Batches are taken a share per account, in turn: one busy account does not delay another's log.
-import { outcomeCountOf, type RequestLogEntry, type RequestLogSink, type RequestLogStore, type RequestOutcomeCount } from '../domain/request-log.js';
+import { OK_OUTCOME, outcomeCountOf, type RequestLogEntry, type RequestLogSink, type RequestLogStore, type RequestOutcomeCount } from '../domain/request-log.js';
 
 export interface RequestLogWriterOptions {
   /** Unwritten entries held for all accounts together. */
@@ -60,8 +65,14 @@ class AccountQueue {
   }
 }
 
+/** Refused requests a token logs a second; the rest are counted only (see above). */
+export const REFUSED_ENTRIES_PER_TOKEN_PER_SECOND = 20;
+
 export class RequestLogWriter implements RequestLogSink {
   private readonly queues = new Map<string, AccountQueue>();
+  /** Refused entries each token logged in the current second of the wall clock. */
+  private refusedThisSecond = new Map<string, number>();
+  private currentSecond = 0;
   private buffered = 0;
   private counts = new Map<string, RequestOutcomeCount>();
   private droppedTotal = 0;
@@ -81,12 +92,27 @@ export class RequestLogWriter implements RequestLogSink {
   /** Takes a request's entry; constant time, never waits, never throws. */
   append(entry: RequestLogEntry): void {
     this.addCount(outcomeCountOf(entry));
+    if (entry.outcome !== OK_OUTCOME && this.overRefusalBudget(entry.tokenId)) {
+      this.countDropped(1);
+      return;
+    }
     let queue = this.queues.get(entry.accountId);
     if (!queue) this.queues.set(entry.accountId, (queue = new AccountQueue()));
     if (queue.size >= this.options.maxPerAccount) this.drop(queue);
     else if (this.buffered >= this.options.maxBuffered) this.drop(this.largestQueue(queue));
     queue.push(entry);
     this.buffered++;
+  }
+
+  private overRefusalBudget(tokenId: string): boolean {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.currentSecond) {
+      this.currentSecond = second;
+      this.refusedThisSecond = new Map();
+    }
+    const logged = (this.refusedThisSecond.get(tokenId) ?? 0) + 1;
+    this.refusedThisSecond.set(tokenId, logged);
+    return logged > REFUSED_ENTRIES_PER_TOKEN_PER_SECOND;
   }
 
   /** Entries dropped unwritten since the start. */

@@ -91,8 +91,8 @@ const ACTIVE = { deletedAt: null } satisfies Prisma.ApiTokenWhereInput;
 const RETURNING_TOKEN = `RETURNING ${Object.keys(TOKEN_ROW).map((column) => `"${column}"`).join(', ')}`;
 const INSERT_TOKEN: SqlStatement = {
   name: 'token_insert',
-  text: `INSERT INTO "ApiToken" ("id", "accountId", "name", "secretHash", "preview", "expiresAt", "activeSlot", "createdAt", "scopes", "allowedIps", "monthlyDocumentLimit", "mode")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ${RETURNING_TOKEN}`,
+  text: `INSERT INTO "ApiToken" ("id", "accountId", "name", "secretHash", "preview", "expiresAt", "activeSlot", "createdAt", "scopes", "allowedIps", "monthlyDocumentLimit", "mode", "rateLimitPerSecond", "rateLimitPerMinute")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
 };
 // One conditional UPDATE: of two concurrent deletes, exactly one succeeds.
@@ -181,7 +181,7 @@ export class DatabaseTokenStore implements TokenStore {
         const result = await this.sql.transaction([
           {
             statement: INSERT_TOKEN,
-            params: [newId(now), input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now, input.scopes, input.allowedIps, input.monthlyDocumentLimit, input.mode],
+            params: [newId(now), input.accountId, input.name, input.secretHash, input.preview, input.expiresAt, activeSlot, now, input.scopes, input.allowedIps, input.monthlyDocumentLimit, input.mode, input.rateLimitPerSecond, input.rateLimitPerMinute],
             requireRow: true,
           },
           tokenRecords(records),

@@ -173,10 +173,18 @@ const QUEUE_MESSAGE: SqlStatement = {
     RETURNING "id"`,
 };
 
+// only for an endpoint that is neither deleted nor disabled: a disabled one gets nothing, retries included
 const RETRY_MESSAGE: SqlStatement = {
   name: 'webhook_message_retry',
   text: `UPDATE "WebhookMessage" SET "nextAttemptAt" = $3, "failedAt" = NULL, "deliveredAt" = NULL, "createdAt" = $3
-    WHERE "id" = $1 AND "accountId" = $2 RETURNING "id"`,
+    WHERE "id" = $1 AND "accountId" = $2
+      AND EXISTS (SELECT 1 FROM "WebhookEndpoint" w WHERE w."id" = "WebhookMessage"."endpointId" AND w."deletedAt" IS NULL AND w."disabledAt" IS NULL)
+    RETURNING "id"`,
+};
+const MESSAGE_ENDPOINT: SqlStatement = {
+  name: 'webhook_message_endpoint',
+  text: `SELECT w."disabledAt" FROM "WebhookMessage" m JOIN "WebhookEndpoint" w ON w."id" = m."endpointId" WHERE m."id" = $1 AND m."accountId" = $2`,
+  dateColumns: ['disabledAt'],
 };
 
 export class DatabaseWebhookStore implements WebhookStore {
@@ -237,7 +245,7 @@ export class DatabaseWebhookStore implements WebhookStore {
       ? { statement: MARK_DELIVERED, params: [outcome.messageId, outcome.at] }
       : outcome.next.retryAt
         ? { statement: RESCHEDULE, params: [outcome.messageId, outcome.next.retryAt] }
-        : { statement: GIVE_UP, params: [outcome.messageId, outcome.at, RETRIES_RAN_OUT_REASON] };
+        : { statement: GIVE_UP, params: [outcome.messageId, outcome.at, outcome.next.reason ?? RETRIES_RAN_OUT_REASON] };
     await this.sql.transaction([attempt, next]);
   }
 
@@ -309,8 +317,10 @@ export class DatabaseWebhookStore implements WebhookStore {
   }
 
   /** A manual retry: due now, the 24 hours start again from the retry. */
-  async retry(accountId: string, messageId: string, now: Date): Promise<boolean> {
+  async retry(accountId: string, messageId: string, now: Date): Promise<'retried' | 'endpoint-disabled' | 'not-found'> {
     const result = await this.sql.transaction([{ statement: RETRY_MESSAGE, params: [messageId, accountId, now], requireRow: true }]);
-    return result.committed;
+    if (result.committed) return 'retried';
+    const [row] = await this.sql.rows<{ disabledAt: Date | null }>(MESSAGE_ENDPOINT, [messageId, accountId]);
+    return row?.disabledAt ? 'endpoint-disabled' : 'not-found';
   }
 }

@@ -56,10 +56,6 @@ function windowCounter(abstract: RateLimiterAbstract, connected: Promise<void>):
       const counted = await abstract.consume(key);
       return { used: counted.consumedPoints, resetSeconds: Math.max(0, Math.ceil(counted.msBeforeNext / 1000)) };
     },
-    async uncount(key) {
-      await connected;
-      await abstract.reward(key, 1);
-    },
   };
 }
 

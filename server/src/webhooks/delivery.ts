@@ -12,6 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import {
+  ENDPOINT_DISABLED_REASON,
   DELIVERY_LEASE_MS,
   endpointPauseMs,
   MAX_ATTEMPTS_IN_FLIGHT_PER_ENDPOINT,
@@ -159,7 +160,7 @@ export class WebhookDelivery {
       next: delivered
         ? { delivered: true }
         : endpointGone
-          ? { delivered: false, retryAt: null }
+          ? { delivered: false, retryAt: null, reason: outcome.reason }
           : { delivered: false, retryAt: retryAt && pause && pause.until > retryAt ? pause.until : retryAt },
     });
     // every attempt that ended without an answer waits for the pause to be written before its
@@ -198,6 +199,8 @@ export class WebhookDelivery {
   private async send(message: ClaimedMessage, at: Date): Promise<AttemptOutcome> {
     const endpoint = await this.store.endpoint(message.endpointId);
     if (!endpoint || endpoint.deletedAt) return { responseStatus: null, error: 'endpoint deleted', endpointGone: true };
+    // disabled after this message was claimed (its disable gave up the waiting ones, not this)
+    if (endpoint.disabledAt) return { responseStatus: null, error: 'endpoint disabled', endpointGone: true, reason: ENDPOINT_DISABLED_REASON };
     const verdict = await checkWebhookUrl(endpoint.url, { allowPrivate: this.options.allowPrivateUrls, resolve: this.options.resolve });
     if (!verdict.ok) return { responseStatus: null, error: verdict.reason === 'forbidden' ? 'host not public' : 'invalid URL', endpointGone: false };
     // the timestamp a receiver checks against its own clock (replay protection): the wall
@@ -251,6 +254,8 @@ function post(url: URL, body: string, headers: Record<string, string>, options: 
 interface AttemptOutcome {
   responseStatus: number | null;
   error: string | null;
-  /** The endpoint was deleted: no retry. */
+  /** The endpoint was deleted or disabled: no retry. */
   endpointGone: boolean;
+  /** Why it was given up, when not for the retries running out. */
+  reason?: string;
 }

@@ -2,7 +2,7 @@
 // secret with an overlap, disable and enable it, send it a test event, delete it, read its
 // messages and attempts, retry a message by hand.
 import { auditEvent, type AuditActor } from '../domain/audit.js';
-import { DomainError, WebhookEndpointLimitReachedError, WebhookNotFoundError } from '../domain/errors.js';
+import { DomainError, WebhookEndpointDisabledError, WebhookEndpointLimitReachedError, WebhookNotFoundError } from '../domain/errors.js';
 import type { RateLimiters } from '../domain/rate-limits.js';
 import {
   ENDPOINT_DISABLED_REASON,
@@ -103,14 +103,15 @@ export class WebhookService {
    * retried, listed with its attempts. Counted in the account's webhook requests (each makes an
    * outbound request).
    */
-  async sendTestEvent(accountId: string, id: string): Promise<WebhookMessageRecord> {
-    await this.limits.webhookRequestsPerAccount.consume(accountId);
-    const now = this.options.now();
-    const queued = await this.store.queueMessage(accountId, id, { id: `msg_test_${newId(now)}`, eventType: TEST_WEBHOOK_EVENT, payload: testWebhookPayload(id, now), createdAt: now });
-    if (queued) return queued;
-    const endpoint = (await this.store.endpoints(accountId)).find((candidate) => candidate.id === id);
-    if (endpoint?.disabledAt) throw new DomainError('WEBHOOK_ENDPOINT_DISABLED', 'This endpoint is disabled: enable it to send it a test event.');
-    throw new WebhookNotFoundError();
+  sendTestEvent(accountId: string, id: string): Promise<WebhookMessageRecord> {
+    return this.asLimitedRequest(accountId, async () => {
+      const now = this.options.now();
+      const queued = await this.store.queueMessage(accountId, id, { id: `msg_test_${newId(now)}`, eventType: TEST_WEBHOOK_EVENT, payload: testWebhookPayload(id, now), createdAt: now });
+      if (queued) return queued;
+      const endpoint = (await this.store.endpoints(accountId)).find((candidate) => candidate.id === id);
+      if (endpoint?.disabledAt) throw new WebhookEndpointDisabledError();
+      throw new WebhookNotFoundError();
+    });
   }
 
   endpoints(accountId: string): Promise<EndpointRecord[]> {
@@ -137,7 +138,25 @@ export class WebhookService {
   }
 
   async retry(accountId: string, messageId: string): Promise<void> {
+    await this.asLimitedRequest(accountId, async () => {
+      const outcome = await this.store.retry(accountId, messageId, this.options.now());
+      if (outcome === 'endpoint-disabled') throw new WebhookEndpointDisabledError();
+      if (outcome === 'not-found') throw new WebhookNotFoundError();
+    });
+  }
+
+  /**
+   * Work that makes an outbound request, within the account's allowance an hour; refused for a
+   * reason of its own (a DomainError: an unknown or disabled endpoint), it sent nothing and gets its
+   * point back.
+   */
+  private async asLimitedRequest<T>(accountId: string, work: () => Promise<T>): Promise<T> {
     await this.limits.webhookRequestsPerAccount.consume(accountId);
-    if (!(await this.store.retry(accountId, messageId, this.options.now()))) throw new WebhookNotFoundError();
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DomainError) await this.limits.webhookRequestsPerAccount.refund(accountId).catch(() => {});
+      throw error;
+    }
   }
 }

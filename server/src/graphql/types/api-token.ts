@@ -249,7 +249,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id(), expiresAt: t.arg({ type: 'DateTime', required: false, description: 'The new expiry; null: never.' }) },
     resolve: async (_root, { id, expiresAt }, ctx) => {
       // left out is not "never": a script that forgot the date must not make a token live for good
-      if (expiresAt === undefined) throw new DomainError('BAD_USER_INPUT', 'Give expiresAt: the new expiry date, or null for a token that never expires.');
+      if (expiresAt === undefined) throw new DomainError('TOKEN_EXPIRY_REQUIRED', 'Give expiresAt: the new expiry date, or null for a token that never expires.');
       const account = await ctx.viewer();
       return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
         ctx.services.apiTokens.changeExpiry(account.id, String(id), expiresAt, await tokenCallerOf(ctx)));
