@@ -196,8 +196,10 @@ export type ErrorCode =
   | 'TOKEN_ALREADY_DELETED'
   /** Rolling a token that has expired. */
   | 'TOKEN_EXPIRED'
-  /** generateToken with an expiry in the past, more than a year ahead, or both a preset and a date. */
+  /** generateToken or changeTokenExpiry with an expiry in the past, more than a year ahead, or both a preset and a date. */
   | 'TOKEN_EXPIRY_INVALID'
+  /** changeTokenExpiry without expiresAt: give the new date, or null for never. */
+  | 'TOKEN_EXPIRY_REQUIRED'
   /** updateToken with an allowlist entry that is not an IP address or CIDR, or with too many entries. */
   | 'TOKEN_IP_ALLOWLIST_INVALID'
   /** The token reached its monthly document limit: HTTP 429; extensions.resetsAt says when it resets. */
@@ -212,7 +214,7 @@ export type ErrorCode =
   | 'TOKEN_NAME_REQUIRED'
   /** The token name is longer than the tokenRules allow. */
   | 'TOKEN_NAME_TOO_LONG'
-  /** Disabling or enabling a token that is deleted or expired: only a token of the Active tab can be. */
+  /** Disabling, enabling or changing the expiry of a token that is deleted or expired: only a token of the Active tab can be. */
   | 'TOKEN_NOT_ACTIVE'
   /** No such token in your account (another account’s token looks the same). */
   | 'TOKEN_NOT_FOUND'
@@ -236,7 +238,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   /** A usage query whose range ends before it starts, or asks for too many points. */
   | 'USAGE_RANGE_INVALID'
-  /** sendTestWebhook to a disabled endpoint; enable it first. */
+  /** sendTestWebhook or retryWebhookMessage for a disabled endpoint; enable it first. */
   | 'WEBHOOK_ENDPOINT_DISABLED'
   /** The account already has its 10 webhook endpoints; delete one first. */
   | 'WEBHOOK_ENDPOINT_LIMIT_REACHED'
