@@ -77,6 +77,27 @@ describe('a test-mode token', () => {
     expect(usage.data.usage.reduce((sum: number, point: { documentCount: number }) => sum + point.documentCount, 0)).toBe(0);
   });
 
+  it('has an allowance of its own: past the account’s 1,000 test documents a month, TEST_QUOTA_EXCEEDED; live tokens go on', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'pro' });
+    const test = await generate(session, 'ci', 'TEST');
+    const live = await generate(session, 'production');
+    expect((await t.gql(RENDER, {}, bearer(test.secret))).errors).toBeUndefined();
+    await t.app.database.sql.rows(
+      { name: 'test_mode_use_allowance', text: `UPDATE "AccountPeriodUsage" SET "testDocumentCount" = 1000 WHERE "accountId" = $1` },
+      [accountId],
+    );
+    const refused = await t.gql(RENDER, {}, bearer(test.secret));
+    expect(codes(refused)).toEqual(['TEST_QUOTA_EXCEEDED']);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // with an Idempotency-Key too, and nothing is counted on the token
+    expect(codes(await t.gql(RENDER, {}, { ...bearer(test.secret), 'idempotency-key': 'over-allowance' }))).toEqual(['TEST_QUOTA_EXCEEDED']);
+    const token = await t.gql('query($id: ID!) { token(id: $id) { documentCount } }', { id: test.token.id }, bearer(session));
+    expect(token.data.token.documentCount).toBe(1);
+    expect((await t.gql(RENDER, {}, bearer(live.secret))).errors).toBeUndefined();
+    expect((await t.gql(PERIOD, {}, bearer(session))).data.viewer.currentPeriod.used).toBe(1);
+  });
+
   it('has a small rate limit of its own, whatever the plan', async () => {
     const { session } = await t.signUp({ plan: 'business' });
     const test = await generate(session, 'ci', 'TEST');

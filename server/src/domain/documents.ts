@@ -18,7 +18,7 @@ import type { RateLimiters } from './rate-limits.js';
 import { countTokenRequest, tokenRatePolicyOf, type TokenRatePolicy, type TokenRateState } from './token-rate-limits.js';
 import { monthlyLimitError } from './token-restrictions.js';
 import { requireScope } from './token-scopes.js';
-import { isTestMode, watermarked } from './token-modes.js';
+import { isTestMode, TEST_MODE_MONTHLY_DOCUMENTS, watermarked } from './token-modes.js';
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
 export const DATA_MAX_BYTES = 256 * 1024;
@@ -132,6 +132,9 @@ function checkInput(template: string, data: unknown): string {
   return dataJson;
 }
 
+/** TEST_QUOTA_EXCEEDED: the account's test documents of this period are made; they reset with it. */
+const testQuotaExceeded = (at: Date) => new QuotaExceededError(TEST_MODE_MONTHLY_DOCUMENTS, periodResetOf(at), at, true);
+
 export class DocumentService {
   constructor(
     private readonly apiTokens: ApiTokenService,
@@ -175,6 +178,7 @@ export class DocumentService {
     const usedAt = this.now();
     const recorded = await this.tokens.recordDocument(token.id, useAt(usedAt));
     if (recorded.outcome === 'quota-exceeded') throw await this.quotaExceeded(token.accountId, usedAt);
+    if (recorded.outcome === 'test-quota-exceeded') throw testQuotaExceeded(usedAt);
     if (recorded.outcome === 'unusable') throw await this.apiTokens.whyUnusable(token.id);
     const { documentCount, periodDocumentCount } = recorded;
     this.announceCounted(token, documentCount, periodDocumentCount, usedAt);
@@ -253,6 +257,10 @@ export class DocumentService {
     if (completed.outcome === 'quota-exceeded') {
       await this.releaseAfterFailure(claim);
       throw await this.quotaExceeded(token.accountId, usedAt);
+    }
+    if (completed.outcome === 'test-quota-exceeded') {
+      await this.releaseAfterFailure(claim);
+      throw testQuotaExceeded(usedAt);
     }
     if (completed.outcome === 'claim-lost') throw new IdempotencyKeyInUseError();
     const { documentCount, periodDocumentCount } = completed;

@@ -74,6 +74,7 @@ export const ERROR_CODES = {
   API_TOKEN_IP_NOT_ALLOWED: 'The request comes from an address outside the token allowlist: HTTP 403; nothing counted.',
   TOKEN_LIMIT_EXCEEDED: 'The token reached its monthly document limit: HTTP 429; extensions.resetsAt says when it resets.',
   QUOTA_EXCEEDED: "The account used its plan's documents for this billing period: HTTP 429 with Retry-After; extensions.resetsAt says when it resets.",
+  TEST_QUOTA_EXCEEDED: 'A test-mode token made a document past the account\'s 1,000 test documents this month: HTTP 429 until the period resets.',
   // documents
   TEMPLATE_TOO_LARGE: 'The template is over its size limit.',
   DATA_TOO_LARGE: 'The data is over its size limit.',

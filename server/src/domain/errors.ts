@@ -113,10 +113,14 @@ export class QuotaExceededError extends DomainError {
     quota: number,
     readonly resetsAt: Date,
     now: Date,
+    /** A test-mode token's documents have an allowance of their own (token-modes.ts). */
+    testMode = false,
   ) {
     super(
-      'QUOTA_EXCEEDED',
-      `Your account used all ${quota} documents of its plan this month. The quota resets on ${resetsAt.toISOString()}; choose a larger plan to continue now.`,
+      testMode ? 'TEST_QUOTA_EXCEEDED' : 'QUOTA_EXCEEDED',
+      testMode
+        ? `Your account made all ${quota} test-mode documents it may make this month. They reset on ${resetsAt.toISOString()}; live tokens are not affected.`
+        : `Your account used all ${quota} documents of its plan this month. The quota resets on ${resetsAt.toISOString()}; choose a larger plan to continue now.`,
     );
     this.retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
   }

@@ -285,6 +285,8 @@ export type RecordDocumentResult =
   | { outcome: 'counted'; documentCount: number; periodDocumentCount: number | null }
   /** The account has used its plan's quota this period: nothing was counted. */
   | { outcome: 'quota-exceeded' }
+  /** The account has made its test-mode documents of this period (token-modes.ts): nothing was counted. */
+  | { outcome: 'test-quota-exceeded' }
   /** The token was deleted, expired or reached its own limit in the meantime: nothing was counted. */
   | { outcome: 'unusable' };
 
@@ -316,6 +318,8 @@ export type CompleteKeyResult =
   | { outcome: 'token-deleted' }
   /** The account has used its plan's quota this period: nothing was counted or stored. */
   | { outcome: 'quota-exceeded' }
+  /** The account has made its test-mode documents of this period: nothing was counted or stored. */
+  | { outcome: 'test-quota-exceeded' }
   /** The claim was taken over (it outlived its lease): nothing was counted or stored. */
   | { outcome: 'claim-lost' };
 

@@ -16,7 +16,7 @@ import type {
   TokenUse,
 } from '../domain/ports.js';
 import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
-import { countsOf, meteredDocumentSteps, METERED_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
+import { countsOf, meteredDocumentSteps, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 
 const CLAIM: SqlStatement = {
   name: 'idempotency_claim',
@@ -99,7 +99,10 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
     const store: SqlStep = { statement: STORE_DOCUMENT, params: [tokenId, key, claimId, use.at, content], requireRow: true };
     if (use.testMode) {
       const result = await this.sql.transaction([...testDocumentSteps(tokenId, use), store]);
-      if (!result.committed) return { outcome: result.stoppedAt === 0 ? 'token-deleted' : 'claim-lost' };
+      if (!result.committed) {
+        if (result.stoppedAt === TEST_STEP.allowance) return { outcome: 'test-quota-exceeded' };
+        return { outcome: result.stoppedAt === TEST_STEP.token ? 'token-deleted' : 'claim-lost' };
+      }
       return { outcome: 'counted', ...testCountsOf(result.rows) };
     }
     const result = await this.sql.transaction([...meteredDocumentSteps(tokenId, use, this.now), store]);

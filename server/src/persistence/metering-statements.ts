@@ -8,6 +8,7 @@
 // concurrent documents of one account wait for each other on the period row; that wait is what
 // makes the quota exact.
 import { PLANS } from '../domain/plans.js';
+import { TEST_MODE_MONTHLY_DOCUMENTS } from '../domain/token-modes.js';
 import { auditEvent } from '../domain/audit.js';
 import { billingPeriodOf, bucketOf, periodResetOf, quotaEventKey, quotaEventsOfDocument, quotaForecast, quotaForecastWindowStart } from '../domain/metering.js';
 import type { TokenUse } from '../domain/ports.js';
@@ -130,17 +131,33 @@ export function countsOf(rows: Record<string, unknown>[][]): { documentCount: nu
   return { documentCount: Number(token.documentCount), periodDocumentCount: Number(period.documentCount) };
 }
 
+// The account's test documents this period, under their own allowance: the same upsert as the
+// quota's, on the same row (the period's), in the same lock order, on another column.
+const CHARGE_TEST_PERIOD: SqlStatement = {
+  name: 'usage_charge_test_period',
+  text: `INSERT INTO "AccountPeriodUsage" ("accountId", "period", "documentCount", "testDocumentCount") VALUES (${accountOfToken}, $2, 0, 1)
+    ON CONFLICT ("accountId", "period") DO UPDATE SET "testDocumentCount" = "AccountPeriodUsage"."testDocumentCount" + 1
+    WHERE "AccountPeriodUsage"."testDocumentCount" < CAST($3 AS INTEGER)
+    RETURNING "testDocumentCount"`,
+};
+
+/** Which step refused a test document, by its index in testDocumentSteps. */
+export const TEST_STEP = { allowance: 0, token: 1 } as const;
+
 /**
- * A test-mode token's document (domain/token-modes.ts): its own count and monthly limit only. No
- * period row, so no quota and no quota events; no hourly bucket, so the account's usage charts are
- * live documents only. The token's count is where test documents are counted.
+ * A test-mode token's document (domain/token-modes.ts): the account's test allowance, then the
+ * token's own count and monthly limit. Not the quota, so no quota events; no hourly bucket, so
+ * the account's usage charts are live documents only.
  */
 export function testDocumentSteps(tokenId: string, use: TokenUse): TransactionStep[] {
-  return [{ statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true }];
+  return [
+    { statement: CHARGE_TEST_PERIOD, params: [tokenId, billingPeriodOf(use.at), TEST_MODE_MONTHLY_DOCUMENTS], requireRow: true },
+    { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
+  ];
 }
 
-/** What testDocumentSteps' committed step said: the token's count; the period is untouched. */
+/** What testDocumentSteps' committed steps said: the token's count; the quota's count is untouched. */
 export function testCountsOf(rows: Record<string, unknown>[][]): { documentCount: number; periodDocumentCount: null } {
-  const token = rows[0]![0] as { documentCount: number };
+  const token = rows[TEST_STEP.token]![0] as { documentCount: number };
   return { documentCount: Number(token.documentCount), periodDocumentCount: null };
 }

@@ -23,7 +23,7 @@ import type {
 import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
 import { TOKEN_EXPIRING_NOTICE_DAYS, tokenExpiringKey } from '../domain/audit.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
-import { countsOf, meteredDocumentSteps, METERED_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
+import { countsOf, meteredDocumentSteps, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 import { newId } from '../domain/ids.js';
 import { recordedSteps } from './audit-event-steps.js';
 import { isDriverUniqueViolation, rowOf, type SqlDriver, type SqlStatement } from './sql-driver.js';
@@ -304,7 +304,8 @@ export class DatabaseTokenStore implements TokenStore {
   async recordDocument(tokenId: string, use: TokenUse): Promise<RecordDocumentResult> {
     if (use.testMode) {
       const result = await this.sql.transaction(testDocumentSteps(tokenId, use));
-      return result.committed ? { outcome: 'counted', ...testCountsOf(result.rows) } : { outcome: 'unusable' };
+      if (result.committed) return { outcome: 'counted', ...testCountsOf(result.rows) };
+      return { outcome: result.stoppedAt === TEST_STEP.allowance ? 'test-quota-exceeded' : 'unusable' };
     }
     const result = await this.sql.transaction(meteredDocumentSteps(tokenId, use, this.now));
     if (result.committed) return { outcome: 'counted', ...countsOf(result.rows) };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AccountPeriodUsage" ADD COLUMN     "testDocumentCount" INTEGER NOT NULL DEFAULT 0;
