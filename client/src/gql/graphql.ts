@@ -198,6 +198,8 @@ export type ErrorCode =
   | 'TEMPLATE_INVALID'
   /** The template is over its size limit. */
   | 'TEMPLATE_TOO_LARGE'
+  /** A test-mode token made a document past the account's 1,000 test documents this month: HTTP 429 until the period resets. */
+  | 'TEST_QUOTA_EXCEEDED'
   /** Deleting or rolling a deleted token. */
   | 'TOKEN_ALREADY_DELETED'
   /** Rolling a token that has expired. */
