@@ -83,6 +83,10 @@ describe('changeTokenExpiry', () => {
     expect(first.map((notice: { daysBefore: number }) => notice.daysBefore)).toEqual([7]);
     const extended = inDays(30);
     await t.gql(CHANGE, { id: token.id, at: extended }, bearer(session));
+    // the same date again changes nothing, and records nothing
+    await t.gql(CHANGE, { id: token.id, at: extended }, bearer(session));
+    const restricted = await t.gql('query($id: ID!) { auditEventConnection(tokenId: $id, types: [TOKEN_RESTRICTED]) { edges { node { id } } } }', { id: token.id }, bearer(session));
+    expect(restricted.data.auditEventConnection.edges).toHaveLength(1);
     await t.app.services.audit.recordExpiringTokens();
     expect(await notices()).toHaveLength(1); // not due yet for the new date
     offsetMs += 24 * DAY;
@@ -90,5 +94,7 @@ describe('changeTokenExpiry', () => {
     const again = await notices();
     expect(again).toHaveLength(2);
     expect(again[0]).toEqual({ daysBefore: 7, expiresAt: extended });
+    // the first notice is in the trail as it was written
+    expect(again[1]).toEqual(first[0]);
   });
 });

@@ -329,6 +329,9 @@ export class ApiTokenService {
     const parentExpiry = caller.token?.expiresAt;
     if (parentExpiry && (expiry === null || expiry > parentExpiry)) throw ApiTokenRestrictedError.outlives(parentExpiry);
     await this.requireCallerMayChange(accountId, tokenId, caller);
+    // the same date again changes nothing and records nothing (and sends no notice again)
+    const current = await this.findOwnedToken(accountId, tokenId);
+    if (current.deletedAt === null && !hasPassed(current.expiresAt, now) && (current.expiresAt?.getTime() ?? null) === (expiry?.getTime() ?? null)) return current;
     const result = await this.tokens.changeExpiry(accountId, tokenId, expiry, now, () => [
       auditEvent('TOKEN_RESTRICTED', caller.actor, now, { accountId, tokenId, details: { expiresAt: expiry?.toISOString() ?? null } }),
     ]);

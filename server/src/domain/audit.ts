@@ -142,7 +142,9 @@ export const tokenLeakedKey = (tokenId: string, secretHash: string) => `leaked:$
 export const TOKEN_EXPIRING_NOTICE_DAYS = [7, 1] as const;
 
 /** Once per token and notice: the sweep runs on every instance, the unique dedupe key keeps one. */
-export const tokenExpiringKey = (tokenId: string, daysBefore: number) => `expiring:${tokenId}:${daysBefore}`;
+/** A token's expiry notice is written once per expiry it had: its first (version 0) and each changed one. */
+export const tokenExpiringKey = (tokenId: string, daysBefore: number, expiryVersion = 0) =>
+  `expiring:${tokenId}:${daysBefore}${expiryVersion === 0 ? '' : `:v${expiryVersion}`}`;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

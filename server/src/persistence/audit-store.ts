@@ -49,14 +49,15 @@ const EXPIRED_WITHOUT_EVENT: SqlStatement = {
 // (the dashboard's 7-day preset) would fill the LIMIT and starve the tokens behind them.
 const expiringWithoutNotice = (provider: DatabaseProvider): SqlStatement => ({
   name: 'audit_expiring_without_notice',
-  text: `SELECT t."id", t."accountId", t."expiresAt", t."createdAt" FROM "ApiToken" t
+  text: `SELECT t."id", t."accountId", t."expiresAt", t."createdAt", t."expiryVersion" FROM "ApiToken" t
     WHERE t."expiresAt" > $1 AND t."expiresAt" <= $2 AND t."deletedAt" IS NULL AND t."activeSlot" IS NOT NULL
       AND ${
         provider === 'postgresql'
           ? `t."expiresAt" - t."createdAt" > CAST($4 AS INTEGER) * INTERVAL '1 day'`
           : `julianday(t."expiresAt") - julianday(t."createdAt") > CAST($4 AS INTEGER)`
       }
-      AND NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."dedupeKey" = 'expiring:' || t."id" || CAST($3 AS TEXT))
+      AND NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."dedupeKey" = 'expiring:' || t."id" || CAST($3 AS TEXT)
+        || CASE WHEN t."expiryVersion" = 0 THEN '' ELSE ':v' || CAST(t."expiryVersion" AS TEXT) END)
     ORDER BY t."expiresAt" LIMIT 1000`,
   dateColumns: ['expiresAt', 'createdAt'],
 });
@@ -142,7 +143,7 @@ export class DatabaseAuditStore implements AuditStore, LeakStore {
     for (const [index, days] of notices.entries()) {
       const from = new Date(now.getTime() + (notices[index - 1] ?? 0) * DAY_MS);
       const to = new Date(now.getTime() + days * DAY_MS);
-      const tokens = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date; createdAt: Date }>(this.expiringWithoutNotice, [from, to, `:${days}`, days]);
+      const tokens = await this.sql.rows<{ id: string; accountId: string; expiresAt: Date; createdAt: Date; expiryVersion: number }>(this.expiringWithoutNotice, [from, to, `:${days}`, days]);
       for (const token of tokens) {
         if (dueExpiringNotice(token, now) !== days) continue;
         events.push(
@@ -150,7 +151,7 @@ export class DatabaseAuditStore implements AuditStore, LeakStore {
             accountId: token.accountId,
             tokenId: token.id,
             details: { expiresAt: token.expiresAt.toISOString(), daysBefore: days },
-            dedupeKey: tokenExpiringKey(token.id, days),
+            dedupeKey: tokenExpiringKey(token.id, days, Number(token.expiryVersion)),
           }),
         );
       }

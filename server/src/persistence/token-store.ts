@@ -21,7 +21,6 @@ import type {
   UpdateTokenResult,
 } from '../domain/ports.js';
 import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
-import { TOKEN_EXPIRING_NOTICE_DAYS, tokenExpiringKey } from '../domain/audit.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 import { countsOf, meteredDocumentSteps, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 import { newId } from '../domain/ids.js';
@@ -118,16 +117,13 @@ const SET_DISABLED: SqlStatement = {
   dateColumns: TOKEN_DATES,
 };
 // Only a token of the Active tab: a deleted or expired one is never brought back by a new date.
+// The new version makes new dedupe keys for the expiry notices: the new date gets its own 7-day
+// and 1-day notices, and the trail keeps the old ones as they were.
 const CHANGE_EXPIRY: SqlStatement = {
   name: 'token_change_expiry',
-  text: `UPDATE "ApiToken" SET "expiresAt" = $3 WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$4')} ${RETURNING_TOKEN}`,
+  text: `UPDATE "ApiToken" SET "expiresAt" = $3, "expiryVersion" = "expiryVersion" + 1
+    WHERE "id" = $1 AND "accountId" = $2 AND ${usable('', '$4')} ${RETURNING_TOKEN}`,
   dateColumns: TOKEN_DATES,
-};
-// The token's expiry notices were for its old date: their dedupe keys are freed (the events stay,
-// the key is bookkeeping), so that the new date gets its own 7-day and 1-day notices.
-const FREE_EXPIRING_KEYS: SqlStatement = {
-  name: 'token_free_expiring_keys',
-  text: `UPDATE "AuditEvent" SET "dedupeKey" = NULL WHERE "dedupeKey" IN (${TOKEN_EXPIRING_NOTICE_DAYS.map((_, index) => `$${index + 1}`).join(', ')})`,
 };
 // The previous secret stops now: only while it still worked, so ending twice records once.
 const END_GRACE: SqlStatement = {
@@ -272,7 +268,6 @@ export class DatabaseTokenStore implements TokenStore {
   async changeExpiry(accountId: string, tokenId: string, expiresAt: Date | null, now: Date, records: ChangeRecords<ApiTokenRecord>): Promise<ChangeExpiryResult> {
     const result = await this.sql.transaction([
       { statement: CHANGE_EXPIRY, params: [tokenId, accountId, expiresAt, now], requireRow: true },
-      { statement: FREE_EXPIRING_KEYS, params: TOKEN_EXPIRING_NOTICE_DAYS.map((days) => tokenExpiringKey(tokenId, days)) },
       tokenRecords(records),
     ]);
     if (result.committed) return { outcome: 'changed', token: changedToken(result.rows) };
