@@ -102,6 +102,11 @@ describe('a token’s own rate limit', () => {
     expect(codes(over)).toEqual(['TOKEN_RATE_LIMIT_INVALID']);
     expect(over.errors![0]!.message).toContain("plan's 3");
     expect(codes(await t.gql(UPDATE, { id: token.id, second: 0 }, bearer(session)))).toEqual(['TOKEN_RATE_LIMIT_INVALID']);
+    // more a second than a minute says nothing a person could mean
+    await t.gql(UPDATE, { id: token.id, minute: 2 }, bearer(session));
+    const inverted = await t.gql(UPDATE, { id: token.id, second: 3 }, bearer(session));
+    expect(codes(inverted)).toEqual(['TOKEN_RATE_LIMIT_INVALID']);
+    expect(inverted.errors![0]!.message).toContain('a second (3) than a minute (2)');
   });
 
   it('is inherited by a token a restricted token makes, which cannot lift it', async () => {

@@ -220,6 +220,11 @@ export class ApiTokenService {
       const mode = target.mode as TokenMode;
       if (update.rateLimitPerSecond !== undefined) changes.rateLimitPerSecond = checkTokenRateLimit(update.rateLimitPerSecond, 'perSecond', ceiling, mode);
       if (update.rateLimitPerMinute !== undefined) changes.rateLimitPerMinute = checkTokenRateLimit(update.rateLimitPerMinute, 'perMinute', ceiling, mode);
+      const perSecond = changes.rateLimitPerSecond !== undefined ? changes.rateLimitPerSecond : target.rateLimitPerSecond;
+      const perMinute = changes.rateLimitPerMinute !== undefined ? changes.rateLimitPerMinute : target.rateLimitPerMinute;
+      if (perSecond !== null && perMinute !== null && perSecond > perMinute) {
+        throw new DomainError('TOKEN_RATE_LIMIT_INVALID', `A token cannot make more requests a second (${perSecond}) than a minute (${perMinute}): lower the one or raise the other.`);
+      }
     }
     if (update.scopes !== undefined) {
       changes.scopes = storeScopes(update.scopes);
