@@ -229,3 +229,33 @@ describe('rename and edit with updateToken', () => {
     expect(codes(await update(session, { id: theirs.id, ips: ['0.0.0.0/32'] }))).toEqual(['TOKEN_NOT_FOUND']);
   });
 });
+
+describe('restrictions set when the token is made', () => {
+  const GENERATE = 'mutation($name: String!, $ips: [String!], $limit: Int, $scopes: [TokenScope!]) { generateToken(name: $name, allowedIps: $ips, monthlyDocumentLimit: $limit, scopes: $scopes) { secret token { id allowedIps monthlyDocumentLimit } } }';
+
+  it('generateToken takes an allowlist and a monthly limit, in the same transaction as the token', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const made = await t.gql(GENERATE, { name: 'fenced', ips: ['203.0.113.0/24', '2001:db8::/48'], limit: 50 }, bearer(session));
+    expect(made.data.generateToken.token).toMatchObject({ allowedIps: ['203.0.113.0/24', '2001:db8::/48'], monthlyDocumentLimit: 50 });
+    const refused = await t.gql('mutation { renderDocument(template: "x", data: {}) { documentCount } }', {}, { ...bearer(made.data.generateToken.secret), 'x-forwarded-for': '198.51.100.1' });
+    expect(codes(refused)).toEqual(['API_TOKEN_IP_NOT_ALLOWED']);
+  });
+
+  it('refuses a bad allowlist or limit and makes nothing', async () => {
+    const { session } = await t.signUp({ plan: 'free' });
+    const count = async () => (await t.gql('{ tokens { id } }', {}, bearer(session))).data.tokens.length;
+    expect(codes(await t.gql(GENERATE, { name: 'bad ips', ips: ['banana'] }, bearer(session)))).toEqual(['TOKEN_IP_ALLOWLIST_INVALID']);
+    expect(codes(await t.gql(GENERATE, { name: 'too many', limit: 101 }, bearer(session)))).toEqual(['TOKEN_MONTHLY_LIMIT_INVALID']);
+    expect(await count()).toBe(0);
+  });
+
+  it('a token with an allowlist of its own passes it on and may not choose another', async () => {
+    const { session } = await t.signUp({ plan: 'pro' });
+    const manager = await t.gql(GENERATE, { name: 'manager', ips: ['203.0.113.0/24'], scopes: ['TOKENS_WRITE', 'DOCUMENTS_RENDER'] }, bearer(session));
+    const secret = manager.data.generateToken.secret as string;
+    const asked = await t.gql(GENERATE, { name: 'wider', ips: ['0.0.0.0/0'] }, { ...bearer(secret), 'x-forwarded-for': '203.0.113.9' });
+    expect(codes(asked)).toEqual(['API_TOKEN_RESTRICTED']);
+    const child = await t.gql(GENERATE, { name: 'child' }, { ...bearer(secret), 'x-forwarded-for': '203.0.113.9' });
+    expect(child.data.generateToken.token.allowedIps).toEqual(['203.0.113.0/24']);
+  });
+});

@@ -72,6 +72,9 @@ export interface TokenRequest {
   name: string;
   expiry?: TokenExpiryChoice;
   scopes?: readonly TokenScope[];
+  /** Restrictions set with the token, in its transaction: absent or empty, none. */
+  allowedIps?: readonly string[];
+  monthlyDocumentLimit?: number;
   /** LIVE by default; TEST for a test suite's token (token-modes.ts). */
   mode?: TokenMode;
 }
@@ -158,7 +161,14 @@ export class ApiTokenService {
     const now = this.now();
     const scopes = storeScopes(request.scopes ?? DEFAULT_TOKEN_SCOPES);
     requireGrantable(caller.scopes, scopes);
-    const restrictions = inheritedRestrictions(caller, expiryOf(request.expiry, now));
+    const inherited = inheritedRestrictions(caller, expiryOf(request.expiry, now));
+    // asked-for restrictions, as updateToken would set them; a caller with one of its own passes it on and may not choose
+    requireMayChangeRestrictions(caller, { allowedIps: Boolean(request.allowedIps?.length), monthlyDocumentLimit: request.monthlyDocumentLimit !== undefined, rateLimit: false });
+    const restrictions = {
+      ...inherited,
+      ...(request.allowedIps?.length ? { allowedIps: serializeIpAllowlist(normalizeIpAllowlist(request.allowedIps)) } : {}),
+      ...(request.monthlyDocumentLimit !== undefined ? { monthlyDocumentLimit: checkMonthlyDocumentLimit(request.monthlyDocumentLimit, account.planId) } : {}),
+    };
     const { expiresAt } = restrictions;
     // a test token's tokens are test tokens, unless it asks for a live one, which it may not
     const mode = request.mode ?? (caller.token?.mode === 'TEST' ? 'TEST' : 'LIVE');
@@ -171,7 +181,18 @@ export class ApiTokenService {
       MAX_ACTIVE_TOKENS,
       now,
       (token) => [
-        auditEvent('TOKEN_GENERATED', caller.actor, now, { accountId: account.id, tokenId: token.id, details: { name, expiresAt: expiresAt?.toISOString() ?? null, scopes, mode } }),
+        auditEvent('TOKEN_GENERATED', caller.actor, now, {
+          accountId: account.id,
+          tokenId: token.id,
+          details: {
+            name,
+            expiresAt: expiresAt?.toISOString() ?? null,
+            scopes,
+            mode,
+            ...(restrictions.allowedIps ? { allowedIps: restrictions.allowedIps } : {}),
+            ...(restrictions.monthlyDocumentLimit !== null ? { monthlyDocumentLimit: restrictions.monthlyDocumentLimit } : {}),
+          },
+        }),
       ],
     );
     if (result.outcome === 'limit-reached') throw new TokenLimitReachedError(MAX_ACTIVE_TOKENS);

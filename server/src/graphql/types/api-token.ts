@@ -209,16 +209,25 @@ builder.mutationFields((t) => ({
       scopes: t.arg({ type: [TokenScopeEnum], required: false, description: `What the token may do; ${DEFAULT_TOKEN_SCOPES.join(', ')} by default.` }),
       expiresIn: t.arg({ type: TokenExpiryEnum, required: false, description: 'A preset expiry; NEVER by default.' }),
       mode: t.arg({ type: TokenModeEnum, required: false, description: 'LIVE by default; TEST for a test suite (a pgd_test_ secret, watermarked documents, no quota used).' }),
+      allowedIps: t.arg.stringList({ required: false, description: `An IP allowlist set with the token (at most ${IP_ALLOWLIST_MAX_ENTRIES} CIDRs or addresses); none: any address.` }),
+      monthlyDocumentLimit: t.arg.int({ required: false, description: "A monthly document limit set with the token, at most the plan's quota; none: no limit of its own." }),
       expiresAt: t.arg({
         type: 'DateTime',
         required: false,
         description: `A custom expiry, up to ${TOKEN_EXPIRY_MAX_DAYS} days ahead. Not together with expiresIn.`,
       }),
     },
-    resolve: async (_root, { name, expiresIn, expiresAt, scopes, mode }, ctx) => {
+    resolve: async (_root, { name, expiresIn, expiresAt, scopes, mode, allowedIps, monthlyDocumentLimit }, ctx) => {
       const account = await ctx.viewer();
-      return ctx.services.apiTokens.asLimitedMutation(account.id, async () =>
-        ctx.services.apiTokens.generateToken(account, { name, expiry: expiryChoiceOf(expiresIn, expiresAt), scopes: scopes ?? undefined, mode: mode ?? undefined }, await tokenCallerOf(ctx)));
+      const request = {
+        name,
+        expiry: expiryChoiceOf(expiresIn, expiresAt),
+        scopes: scopes ?? undefined,
+        mode: mode ?? undefined,
+        allowedIps: allowedIps ?? undefined,
+        monthlyDocumentLimit: monthlyDocumentLimit ?? undefined,
+      };
+      return ctx.services.apiTokens.asLimitedMutation(account.id, async () => ctx.services.apiTokens.generateToken(account, request, await tokenCallerOf(ctx)));
     },
   }),
   updateToken: t.field({
