@@ -93,7 +93,7 @@ export async function requestLogCost(add: Add, options: RequestLogCostOptions): 
 
 /**
  * What a token's rate limit adds to a document: counting it in both windows (the in-memory counters
- * of a single instance; with Redis it is one round trip for both, pipelined) and comparing with its
+ * of a single instance; with Redis, one increment per window, sent together) and comparing with its
  * limits, against the same loop calling nothing.
  */
 export async function tokenRateLimitCost(add: Add): Promise<void> {
