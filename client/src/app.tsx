@@ -4,6 +4,8 @@
 // account again reads everything afresh and resumes the live counts without losing the user's place.
 // The links of the e-mails open here (#verify=, #reset=; components/email-links.tsx), with or
 // without a session; a password reset signs the account out everywhere, so the page starts afresh.
+// Each view has an address in the fragment (view-route.ts): the token list and its tabs, a token's
+// Details, and each section below it, which the address scrolls to and focuses.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Client } from '@urql/core';
 import { Provider, useClient, useMutation, useQuery } from '@urql/preact';
@@ -25,6 +27,7 @@ import { ResetPasswordPage, VerifyEmailOutcome } from './components/email-links'
 import { NotificationSettings } from './components/notification-settings';
 import { WebhooksSection } from './components/webhook-section';
 import { forgetFragment, useLinkSecret } from './link-fragment';
+import { bringIntoView, formatRoute, navigate, useViewRoute, type Arrival, type Section, type ViewRoute } from './view-route';
 
 const ViewerQuery = graphql(`
   query Viewer {
@@ -143,6 +146,8 @@ function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPass
   const shown = data?.viewer ? data : sessionExpired ? lastShown.current : null;
   const viewer = shown?.viewer;
   const focusAfterSignIn = useFocusAfterSignIn(Boolean(viewer) && !sessionExpired);
+  // after useFocusAfterSignIn: an address that leads to a section wins over the page's heading
+  useRouteHeading(Boolean(viewer) && !sessionExpired);
 
   return (
     <div class="page">
@@ -161,6 +166,7 @@ function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPass
             <SignOut onSignedOut={onSignedOut} />
           </div>
         )}
+        {viewer && !sessionExpired && <ViewNav />}
       </header>
       <main>
         {verifyToken && <VerifyEmailOutcome key={verifyToken} token={verifyToken} signedIn={Boolean(viewer) && !sessionExpired} onDismiss={dismissVerify} />}
@@ -220,6 +226,85 @@ function Shell({ expired, teamId, teamNotice, signInNotice, onSelectTeam, onPass
         )}
       </main>
     </div>
+  );
+}
+
+/** The sections an address leads to, with the id of each one's heading (in its own component). */
+const SECTION_HEADINGS: Record<Section, { id: string; label: string }> = {
+  activity: { id: 'activity-title', label: 'Activity' },
+  members: { id: 'team-title', label: 'Team' },
+  security: { id: 'security-title', label: 'Security' },
+  notifications: { id: 'notifications-title', label: 'Notifications' },
+  webhooks: { id: 'webhooks', label: 'Webhooks' },
+};
+const TOKENS_HEADING = 'tokens-title';
+
+/**
+ * The heading an arrival at an address leads to, or null to leave focus where it is: the view's own
+ * for a link on the page, the section's for an address naming one; nothing for the
+ * list at the plain address (the top of the page), nor after Details (which gives focus back to its
+ * opener), nor between the two tabs (the tab has focus), nor for Details itself (the dialog takes it).
+ */
+function headingOf(route: ViewRoute, arrival: Arrival): string | null {
+  if (arrival.followed) return route.view === 'section' ? SECTION_HEADINGS[route.section].id : TOKENS_HEADING;
+  if (route.view === 'section') return arrival.from?.view === 'token' ? null : SECTION_HEADINGS[route.section].id;
+  if (route.view === 'token' || !arrival.named) return null;
+  return arrival.from === null || arrival.from.view === 'section' ? TOKENS_HEADING : null;
+}
+
+/**
+ * Takes the page to the heading of the view its address names: at the load (once the page is shown,
+ * after a sign-in if it needs one), and on each arrival (a link, back, forward).
+ */
+function useRouteHeading(pageShown: boolean) {
+  const { route, arrival } = useViewRoute();
+  const handled = useRef(0);
+  useEffect(() => {
+    if (!pageShown || handled.current === arrival.count) return;
+    handled.current = arrival.count;
+    const id = headingOf(route, arrival);
+    if (!id) return;
+    // once the sections are drawn (the page may have been hidden behind the sign-in form)
+    requestAnimationFrame(() => {
+      const heading = document.getElementById(id);
+      if (heading) bringIntoView(heading);
+    });
+  }, [arrival, pageShown]);
+}
+
+/** Links to the page's views: each one is an address, so it can be bookmarked, shared, and gone back to. */
+function ViewNav() {
+  const { route, listTab } = useViewRoute();
+  const links: Array<{ to: ViewRoute; label: string; current: boolean }> = [
+    { to: { view: 'tokens', tab: listTab }, label: 'Tokens', current: route.view !== 'section' },
+    ...(Object.keys(SECTION_HEADINGS) as Section[]).map((section) => ({
+      to: { view: 'section', section } as ViewRoute,
+      label: SECTION_HEADINGS[section].label,
+      current: route.view === 'section' && route.section === section,
+    })),
+  ];
+  return (
+    <nav class="view-nav" aria-label="Dashboard">
+      <ul>
+        {links.map(({ to, label, current }) => (
+          <li key={label}>
+            <a
+              href={formatRoute(to)}
+              aria-current={current ? 'location' : undefined}
+              onClick={(event) => {
+                // a new tab or window is the browser's to open
+                if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+                event.preventDefault();
+                // followed even when the address names it already: the person may have scrolled away
+                navigate(to, { arrive: true });
+              }}
+            >
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 

@@ -5,6 +5,13 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
 export type LinkKind = 'verify' | 'reset' | 'invitation';
+const LINK_KINDS: LinkKind[] = ['verify', 'reset', 'invitation'];
+
+/** Whether a fragment carries a link's secret: it then comes before the view it would name (view-route.ts). */
+export function isLinkFragment(hash: string): boolean {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  return LINK_KINDS.some((kind) => params.has(kind));
+}
 
 function linkSecret(kind: LinkKind): string | null {
   return new URLSearchParams(window.location.hash.slice(1)).get(kind) || null;

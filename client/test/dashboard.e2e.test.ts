@@ -53,6 +53,8 @@ const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
 async function generateInForm(name: string) {
   await page.getByLabel('Token name').fill(name);
   await page.getByLabel('Token name').press('Enter');
+  // the summary comes in between: its Generate makes the token
+  await page.getByRole('button', { name: 'Generate' }).click();
 }
 
 const audited: string[] = [];

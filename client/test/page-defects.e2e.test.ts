@@ -187,6 +187,8 @@ describe('D4: focus returns to what opened it', () => {
     // a newly generated token's secret still gives focus to the name field
     await page.getByLabel('Token name').fill('third');
     await page.getByLabel('Token name').press('Enter');
+    // the summary's Generate
+    await page.getByRole('button', { name: 'Generate' }).click();
     await page.getByRole('button', { name: 'I have saved it' }).click();
     await expect.poll(async () => (await focused(page)).id).toBe('token-name');
     await page.close();
@@ -408,6 +410,8 @@ describe('the token page at its narrowest, and before a plan', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     await page.getByLabel('Token name').fill('phone');
     await page.getByLabel('Token name').press('Enter');
+    // the summary's Generate
+    await page.getByRole('button', { name: 'Generate' }).click();
     await page.getByTestId('secret').waitFor();
     await noScroll('a new secret');
     await page.close();

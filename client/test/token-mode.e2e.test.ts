@@ -104,7 +104,13 @@ describe('a test-mode token', () => {
     await page.keyboard.press('Tab');
     expect((await focused()).id).toBe('token-expiry');
     await page.keyboard.press('Tab');
+    expect((await focused()).name).toBe('More options');
+    await page.keyboard.press('Tab');
     expect((await focused()).name).toBe('Generate');
+    await page.keyboard.press('Enter');
+    // the summary comes in between, with focus on its heading: its Generate makes the token
+    await page.waitForFunction(() => document.activeElement?.id === 'create-token-review-title');
+    await tabTo('the summary’s Generate', (element) => element.name === 'Generate');
     await page.keyboard.press('Enter');
 
     // the reveal: a pgd_test_ secret, said to be a test token's, with snippets that say so too

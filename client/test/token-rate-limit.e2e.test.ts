@@ -28,9 +28,8 @@ beforeAll(async () => {
   page = await browser.newPage();
   // a step that hangs names its locator before the test's own timeout ends it
   page.setDefaultTimeout(30_000);
-  page.on('framenavigated', (frame) => {
-    if (frame === page.mainFrame()) navigations++;
-  });
+  // a full load only: opening Details is a same-document navigation (its address, #token/<id>)
+  page.on('load', () => navigations++);
 });
 afterAll(async () => {
   await browser?.close();

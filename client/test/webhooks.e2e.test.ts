@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookEndpointDisabledError } from '../../server/src/domain/errors.js';
 import { WEBHOOK_EVENT_TYPES } from '../../server/src/domain/webhooks.js';
 import { bearer, createTestApp, type TestApp } from '../../server/test/support/test-app.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../../server/test/support/webhook-receiver.js';
@@ -245,7 +246,8 @@ describe('webhooks on the dashboard, with the keyboard alone', () => {
     await page.keyboard.press('Enter');
     const refusal = endpoint().getByRole('alert');
     await refusal.waitFor();
-    expect(await refusal.textContent()).toBe('This endpoint is disabled: enable it to send it a test event.');
+    // the server's own words, as the API gives them
+    expect(await refusal.textContent()).toBe(new WebhookEndpointDisabledError().message);
     const button = endpoint().getByRole('button', { name: 'Send test event' });
     expect(await button.getAttribute('aria-describedby')).toBe(await refusal.getAttribute('id'));
     await expectAccessible(page, 'a disabled endpoint refusing a test event');

@@ -1,6 +1,8 @@
-// When a new token expires, chosen in the create form (issue #25, D2): 90 days unless changed, the
+// When a token expires, chosen in the create form (issue #25, D2): 90 days unless changed, the
 // presets generateToken takes (TokenExpiry), a year, a date of one's own, or never, which the form
 // warns about. generateToken's answer says the exact instant; this only says what was asked for.
+// The same choices move a token's expiry later in its Details (changeTokenExpiry, which takes an
+// instant only: a preset there counts from the moment it is sent).
 import type { TokenExpiry } from '../gql/graphql';
 import { formatDateTime } from './relative-time';
 
@@ -69,18 +71,58 @@ export function expiryVariables({ choice, date }: ExpiryValue, now = Date.now())
   return { expiresIn: choice };
 }
 
+/** changeTokenExpiry's expiresAt for the choice: the instant, counted from `now`; null for never. */
+export function expiryInstant(value: ExpiryValue, now = Date.now()): string | null {
+  if (value.choice === 'NEVER') return null;
+  const { expiresAt } = expiryVariables(value, now);
+  return expiresAt ?? new Date(now + presetDays(value.choice) * DAY_MS).toISOString();
+}
+
+/** Whole calendar days from today to the day of `at`, in the browser's time zone. */
+function calendarDaysUntil(at: Date, now: number): number {
+  const day = (of: Date) => new Date(of.getFullYear(), of.getMonth(), of.getDate()).getTime();
+  return Math.round((day(at) - day(new Date(now))) / DAY_MS);
+}
+
+/**
+ * The choice in words, for a summary: "Expires in 90 days, on 3 Mar 2026.", "Expires at the end
+ * of 12 Mar 2026 (in 10 days).", "Never expires.". Counted from `now`, as the request will be.
+ */
+export function expiryInWords(value: ExpiryValue, now = Date.now()): string {
+  if (value.choice === 'NEVER') return 'Never expires.';
+  if (value.choice === 'CUSTOM') {
+    const day = endOfDay(value.date);
+    if (!day) return 'Choose a date for the token to expire.';
+    const days = calendarDaysUntil(day, now);
+    return `Expires at the end of ${dateOnly.format(day)} (in ${days} day${days === 1 ? '' : 's'}).`;
+  }
+  const label = CHOICES.find((choice) => choice.value === value.choice)!.label;
+  const days = value.choice === 'YEAR' ? MAX_DAYS : presetDays(value.choice);
+  return `Expires in ${label}, on ${dateOnly.format(new Date(now + days * DAY_MS))}.`;
+}
+
 interface Props {
   value: ExpiryValue;
   onChange(value: ExpiryValue): void;
   /** Whether to show a problem yet (after a submit, or once the date was touched). */
   touched: boolean;
   disabled: boolean;
+  /** The select's id; the date field, the hint and the warning take it as the start of theirs. */
+  id?: string;
+  label?: string;
+  dateLabel?: string;
+  /**
+   * The server's refusal of the last choice sent (TOKEN_EXPIRY_INVALID and the like): said in
+   * place of the hint, which the field is described by, until the choice changes.
+   */
+  refusal?: string | null;
 }
 
 /** The expiry select, a date field for "Custom date…", and what the choice means, in words. */
-export function ExpiryField({ value, onChange, touched, disabled }: Props) {
+export function ExpiryField({ value, onChange, touched, disabled, id = 'token-expiry', label = 'Expiration', dateLabel = 'Expiry date', refusal }: Props) {
   const now = Date.now();
-  const problem = touched ? expiryProblem(value, now) : null;
+  const problem = (touched ? expiryProblem(value, now) : null) ?? refusal ?? null;
+  const ids = { date: `${id}-date`, hint: `${id}-hint`, warning: `${id}-never-expires-warning` };
   const days = value.choice === 'YEAR' ? MAX_DAYS : presetDays(value.choice);
   const custom = value.choice === 'CUSTOM' ? endOfDay(value.date) : null;
   const hint = problem
@@ -92,17 +134,18 @@ export function ExpiryField({ value, onChange, touched, disabled }: Props) {
           ? `Expires on ${formatDateTime(custom.toISOString())}, at the end of that day.`
           : 'Choose the last day the token works.'
         : `Expires on ${dateOnly.format(new Date(now + days * DAY_MS))}.`;
-  const describedBy = value.choice === 'NEVER' ? 'token-expiry-hint never-expires-warning' : 'token-expiry-hint';
+  const describedBy = value.choice === 'NEVER' ? `${ids.hint} ${ids.warning}` : ids.hint;
   const range = customRange(now);
 
   return (
     <>
-      <label for="token-expiry">Expiration</label>
+      <label for={id}>{label}</label>
       <select
-        id="token-expiry"
+        id={id}
         class="expiry-select"
         value={value.choice}
         disabled={disabled}
+        aria-invalid={problem && value.choice !== 'CUSTOM' ? 'true' : 'false'}
         aria-describedby={describedBy}
         onChange={(event) => onChange({ ...value, choice: event.currentTarget.value as ExpiryChoice })}
       >
@@ -114,25 +157,25 @@ export function ExpiryField({ value, onChange, touched, disabled }: Props) {
       </select>
       {value.choice === 'CUSTOM' && (
         <>
-          <label for="token-expiry-date">Expiry date</label>
+          <label for={ids.date}>{dateLabel}</label>
           <input
-            id="token-expiry-date"
+            id={ids.date}
             type="date"
             min={range.min}
             max={range.max}
             value={value.date}
             disabled={disabled}
             aria-invalid={problem ? 'true' : 'false'}
-            aria-describedby="token-expiry-hint"
+            aria-describedby={ids.hint}
             onInput={(event) => onChange({ ...value, date: event.currentTarget.value })}
           />
         </>
       )}
-      <p id="token-expiry-hint" class={problem ? 'error' : 'muted'} data-testid="expiry-hint">
+      <p id={ids.hint} class={problem ? 'error' : 'muted'} data-testid="expiry-hint">
         {hint}
       </p>
       {value.choice === 'NEVER' && (
-        <p id="never-expires-warning" class="notice" data-testid="never-expires-warning">
+        <p id={ids.warning} class="notice" data-testid="never-expires-warning">
           <strong>A token that never expires is a risk:</strong> if it leaks, it works for whoever holds it until someone
           notices and deletes it. Choose an expiry unless something else rolls or deletes this token.
         </p>

@@ -13,6 +13,7 @@ import { TokenRequests } from './token-requests';
 import { TokenUsage } from './token-usage';
 import { TokenModeFact } from './token-mode-display';
 import { TokenRateLimitForm } from './token-rate-limit-form';
+import { TokenExpiryForm } from './token-expiry-form';
 import { PreviousSecretFacts, useLivePreviousSecretUse } from './grace-previous-secret';
 import type { TokenMode } from '../gql/graphql';
 
@@ -156,6 +157,7 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
                 allowedIps={token.allowedIps}
                 monthlyDocumentLimit={token.monthlyDocumentLimit ?? null}
               />
+              <TokenExpiryForm id={token.id} name={token.name} expiresAt={token.expiresAt} />
               <TokenRateLimitForm token={token} />
               <RollForm id={token.id} name={token.name} mode={token.mode} />
               <DisableToken id={token.id} name={token.name} disabledAt={token.disabledAt} />

@@ -63,31 +63,31 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
       <tbody ref={body}>
         {tokens.map((token) => (
           <tr key={token.id} data-token-id={token.id}>
-            <th scope="row" data-label="Name">
-              {token.name}
+            <th scope="row" data-label="Name" class="name">
+              <span class="row-name">{token.name}</span>
               <TokenModeBadge mode={token.mode} />
               {/* a disabled token keeps its slot in the Active tab; once deleted or expired, that says more */}
               {token.status === 'ACTIVE' && <TokenDisabledBadge disabledAt={token.disabledAt} />}
               <TokenExpiry expiresAt={token.expiresAt} status={token.status} />
               <TokenLeakBadge leak={token.leak} />
             </th>
-            <td data-label="Token">
+            <td data-label="Token" class="preview">
               <code>{token.preview}</code>
             </td>
-            <td data-label="Created">
+            <td data-label="Created" class="when">
               <When iso={token.createdAt} />
             </td>
             <td data-label="Documents" class="count" data-testid="document-count">
               {token.documentCount.toLocaleString()}
             </td>
-            <td data-label="Last used">
+            <td data-label="Last used" class="when">
               <When iso={token.lastUsedAt} />
             </td>
-            <td data-label="Last 14 days">
+            <td data-label="Last 14 days" class="trend">
               <UsageSparkline points={withTrend(trends.get(token.id), token.documentCount)} />
             </td>
             {status === 'DELETED' ? (
-              <td data-label="Deleted">
+              <td data-label="Deleted" class="deleted">
                 {/* an expired token was never deleted: its badge beside the name says when it expired */}
                 {token.deletedAt ? <When iso={token.deletedAt} /> : 'Expired'}{' '}
                 {/* its usage stays readable */}
@@ -96,7 +96,7 @@ export function TokenTable({ status, tokens, sort, onSort, onDetails, onDelete }
                 </button>
               </td>
             ) : (
-              <td>
+              <td class="actions">
                 <button type="button" class="secondary" onClick={(event) => onDetails(token, event.currentTarget)} aria-label={`Details of ${token.name}`}>
                   Details
                 </button>{' '}

@@ -10,6 +10,7 @@ import { DeleteDialog } from './delete-dialog';
 import { TokenDetails } from './token-details';
 import { TokenTable } from './token-table';
 import { sortAndFilter, type Sort } from './token-sort';
+import { leaveTo, navigate, useViewRoute, type TokenListTab } from '../view-route';
 
 const DeleteTokenMutation = graphql(`
   mutation DeleteToken($id: ID!) {
@@ -19,17 +20,28 @@ const DeleteTokenMutation = graphql(`
   }
 `);
 
-type Tab = 'ACTIVE' | 'DELETED';
+type Tab = TokenListTab;
 const TAB_IDS: Tab[] = ['ACTIVE', 'DELETED'];
 
-/** `paused`: the plan is cancelled, so the active tokens do not work; the first tab says so. */
+/**
+ * `paused`: the plan is cancelled, so the active tokens do not work; the first tab says so.
+ * The tab shown and the token whose Details are open are the address's (#tokens, #tokens/deleted,
+ * #token/<id>; view-route.ts): choosing a tab or opening Details is a new history entry, so Back
+ * goes back to the other tab or closes Details, and a reload keeps either.
+ */
 export function TokenTabs({ paused = false }: { paused?: boolean }) {
-  const [tab, setTab] = useState<Tab>('ACTIVE');
+  const { route, listTab: tab } = useViewRoute();
+  const setTab = (next: Tab) => {
+    if (next !== tab) navigate({ view: 'tokens', tab: next });
+  };
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<Sort | null>(null);
   const [confirmation, setConfirmation] = useState('');
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ ACTIVE: null, DELETED: null });
   const panel = useRef<HTMLDivElement>(null);
+  const detailsOf = route.view === 'token' ? route.id : null;
+  const detailsOpener = useRef<HTMLElement | null>(null);
+  useFocusAfterDetails(detailsOf, tab, detailsOpener);
   const [active] = useQuery({ query: TokensQuery, variables: { status: 'ACTIVE' } });
   // at most 10 active tokens (the product's rule): one list. The Deleted tab grows without
   // bound: a page at a time; `deletedAfter` is the cursor of the last page asked for, and the
@@ -63,7 +75,10 @@ export function TokenTabs({ paused = false }: { paused?: boolean }) {
 
   return (
     <section class="card" aria-labelledby="tokens-title">
-      <h2 id="tokens-title">Your Tokens</h2>
+      {/* tabindex: the address #tokens leads here */}
+      <h2 id="tokens-title" tabIndex={-1}>
+        Your Tokens
+      </h2>
       <div role="tablist" aria-label="Token status" class="tabs" onKeyDown={onKeyDown}>
         {TAB_IDS.map((id) => (
           <button
@@ -97,14 +112,43 @@ export function TokenTabs({ paused = false }: { paused?: boolean }) {
           filter={filter}
           sort={sort}
           onSort={setSort}
+          onDetails={(token, opener) => {
+            detailsOpener.current = opener;
+            navigate({ view: 'token', id: token.id, tab });
+          }}
           onDeleted={(name) => {
             setConfirmation(`Deleted “${name}”. It stops working now and is listed in the Deleted tab.`);
             return panel.current;
           }}
         />
       </div>
+      {detailsOf && (
+        // keyed: another token's address (Forward, a typed one) is another dialog
+        <TokenDetails key={detailsOf} id={detailsOf} onClose={() => leaveTo({ view: 'tokens', tab })} />
+      )}
     </section>
   );
+}
+
+/**
+ * Where focus goes once Details closes (its Close button, Escape, or Back): to the Details button
+ * that opened it; if the list was drawn again meanwhile, to that token's button now; or to the list
+ * when the row is not there (gone, or Details was opened by a reload of its address).
+ */
+function useFocusAfterDetails(detailsOf: string | null, tab: Tab, opener: { current: HTMLElement | null }) {
+  const shown = useRef(detailsOf);
+  useEffect(() => {
+    const closed = shown.current;
+    shown.current = detailsOf;
+    if (!closed || detailsOf) return;
+    // once the dialog is gone
+    requestAnimationFrame(() => {
+      const panel = document.getElementById(`panel-${tab}`);
+      const row = panel?.querySelector<HTMLElement>(`tr[data-token-id="${CSS.escape(closed)}"] button[aria-label^="Details"]`);
+      (opener.current?.isConnected ? opener.current : (row ?? panel))?.focus();
+      opener.current = null;
+    });
+  }, [detailsOf]);
 }
 
 interface ListState {
@@ -124,19 +168,19 @@ interface ListProps {
   filter: string;
   sort: Sort | null;
   onSort(sort: Sort): void;
+  /** Opens a token's Details; `opener`: the button pressed. */
+  onDetails(token: TokenRowFragment, opener: HTMLElement): void;
   /** Says the delete worked; returns where focus goes now that the row is gone. */
   onDeleted(name: string): HTMLElement | null;
 }
 
-function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps) {
+function TokenList({ status, list, filter, sort, onSort, onDetails, onDeleted }: ListProps) {
   const { tokens: loaded, fetching } = list;
   const error = useCurrentError(list.error);
   const [deleting, setDeleting] = useState<TokenRowFragment | null>(null);
-  const [detailsOf, setDetailsOf] = useState<string | null>(null);
   const [deleteState, deleteToken] = useMutation(DeleteTokenMutation);
   const deleteError = useCurrentError(deleteState.error);
   const afterDelete = useRef<HTMLElement | null>(null);
-  const detailsOpener = useRef<HTMLElement | null>(null);
 
   if (fetching && !loaded) return <p class="muted" role="status">Loading tokens…</p>;
   if (error && !loaded) return <p class="error" role="alert">{describeError(error)}</p>;
@@ -156,10 +200,7 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
         <p class="empty">No token name contains “{filter.trim()}”.</p>
       ) : (
         <TokenTable status={status} tokens={shown} sort={sort} onSort={onSort}
-          onDetails={(token, opener) => {
-            detailsOpener.current = opener;
-            setDetailsOf(token.id);
-          }}
+          onDetails={onDetails}
           onDelete={(token) => {
             afterDelete.current = null;
             setDeleting(token);
@@ -168,23 +209,6 @@ function TokenList({ status, list, filter, sort, onSort, onDeleted }: ListProps)
       )}
       {list.count !== undefined && (list.more || tokens.length > DELETED_PAGE_SIZE) && (
         <ShowMore shown={tokens.length} total={list.count} more={list.more} />
-      )}
-      {detailsOf && (
-        <TokenDetails
-          id={detailsOf}
-          onClose={() => {
-            const closed = detailsOf;
-            setDetailsOf(null);
-            // back to the Details button that opened it, once the dialog is gone; if the list was
-            // drawn again meanwhile, to that token's button now, or to the list if the row went
-            requestAnimationFrame(() => {
-              const opener = detailsOpener.current;
-              const panel = document.getElementById(`panel-${status}`);
-              const row = panel?.querySelector<HTMLElement>(`tr[data-token-id="${CSS.escape(closed)}"] button[aria-label^="Details"]`);
-              (opener?.isConnected ? opener : (row ?? panel))?.focus();
-            });
-          }}
-        />
       )}
       {deleting && (
         <DeleteDialog
