@@ -132,8 +132,8 @@ describe("a token's rate limit", () => {
     // emptied: the plan's again, in the page and in the header
     await perMinute.fill('');
     await page.keyboard.press('Enter');
-    await effective.filter({ hasText: "(the plan's)." }).waitFor();
-    expect(await effective.textContent()).toBe(`Now: ${words(ceiling.perMinute)} a minute, ${words(ceiling.perSecond)} a second (the plan's).`);
+    // the text before already ends "(the plan's)." for the second: wait for the whole new sentence
+    await expect.poll(() => effective.textContent(), { timeout: 30_000 }).toBe(`Now: ${words(ceiling.perMinute)} a minute, ${words(ceiling.perSecond)} a second (the plan's).`);
     expect(await error.count()).toBe(0);
     expect(await perMinute.getAttribute('aria-invalid')).toBe('false');
     const again = await renderOverHttp(token.secret);

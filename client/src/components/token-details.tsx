@@ -1,21 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { graphql } from '../gql';
-import type { RollGracePeriod } from '../gql/graphql';
 import { describeError } from '../error-messages';
-import { useCurrentError } from '../connection-context';
-import { ConfirmDialog } from './confirm-dialog';
 import { formatDateTime, relativeTime } from './relative-time';
-import { SecretReveal } from './secret-reveal';
-import { DisabledFact, DisableToken } from './token-disable';
-import { timeLeftInWords } from './token-expiry';
+import { DisabledFact } from './token-disable';
 import { TokenRequests } from './token-requests';
 import { TokenUsage } from './token-usage';
 import { TokenModeFact } from './token-mode-display';
 import { TokenRateLimitForm } from './token-rate-limit-form';
 import { TokenExpiryForm } from './token-expiry-form';
 import { PreviousSecretFacts, useLivePreviousSecretUse } from './grace-previous-secret';
-import type { TokenMode } from '../gql/graphql';
+import { DangerZone } from './token-details-danger-zone';
+import { DetailsSection, DetailsSectionNav, type DetailsSectionId } from './token-details-sections';
 
 const TokenDetailsQuery = graphql(`
   query TokenDetails($id: ID!) {
@@ -67,43 +63,20 @@ const UpdateTokenMutation = graphql(`
   }
 `);
 
-const RollTokenMutation = graphql(`
-  mutation RollToken($id: ID!, $gracePeriod: RollGracePeriod!) {
-    rollToken(id: $id, gracePeriod: $gracePeriod) {
-      secret
-      token {
-        id
-        preview
-        previousSecretWorksUntil
-        previousSecretUse {
-          documentCount
-          lastUsedAt
-          lastUsedAddress
-          lastUsedUserAgent
-        }
-      }
-    }
-  }
-`);
+/** A token's state in words, when it is not disabled (DisabledFact says that, and since when). */
+const STATE_IN_WORDS: Record<string, string> = {
+  ACTIVE: 'Active',
+  EXPIRED: 'Expired: requests with its secret are refused.',
+  DELETED: 'Deleted: requests with its secret are refused.',
+};
 
 /**
- * The grace periods rollToken takes, with their lengths as the server applies them (the
- * RollGracePeriod enum's description), so the question can name the deadline before the roll. The
- * deadline shown after the roll is the server's own (previousSecretWorksUntil).
- */
-const GRACE_CHOICES: Array<{ value: RollGracePeriod; label: string; ms: number }> = [
-  { value: 'ONE_HOUR', label: '1 hour', ms: 3600_000 },
-  { value: 'ONE_DAY', label: '24 hours', ms: 24 * 3600_000 },
-  { value: 'SEVEN_DAYS', label: '7 days', ms: 7 * 24 * 3600_000 },
-  { value: 'NONE', label: 'None: stop it now (the secret leaked)', ms: 0 },
-];
-const DEFAULT_GRACE: RollGracePeriod = 'ONE_HOUR';
-
-/**
- * One token in full, in a native modal <dialog>: where it was last used from, its expiry, its usage
- * over time and the requests it made (also once deleted), and the forms to rename it, restrict it
- * (IP allowlist, monthly documents, rate limit), roll its secret, and disable or enable it. Its
- * mode (live or test) is shown, never edited: it is chosen once, when the token is made.
+ * One token in full, in a native modal <dialog>, in four sections with links to each at the top:
+ * Overview (its state, mode, where it was last used from, its documents, its expiry), Usage (its
+ * usage over time and the requests it made, also once deleted), and, while it is active, Settings
+ * (rename it, restrict it: IP allowlist, monthly documents, expiry, rate limit) and Danger zone
+ * (roll its secret, disable or enable it, delete it). Its mode (live or test) is shown, never
+ * edited: it is chosen once, when the token is made.
  */
 export function TokenDetails({ id, onClose }: { id: string; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -114,6 +87,8 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
   const token = data?.token;
   // the previous secret's use moves with the token's live count while a grace period runs
   useLivePreviousSecretUse(id, token?.documentCount, token?.previousSecretWorksUntil);
+  const active = token?.status === 'ACTIVE';
+  const sections: DetailsSectionId[] = active ? ['overview', 'usage', 'settings', 'danger'] : ['overview', 'usage'];
 
   return (
     <dialog ref={dialog} class="dialog wide" aria-labelledby="details-title" onCancel={onClose} data-testid="token-details">
@@ -123,44 +98,68 @@ export function TokenDetails({ id, onClose }: { id: string; onClose: () => void 
           <h3 id="details-title">
             {token.name} <code class="muted">{token.preview}</code>
           </h3>
-          <dl class="facts">
-            {token.status === 'ACTIVE' && <DisabledFact disabledAt={token.disabledAt} />}
-            <TokenModeFact mode={token.mode} />
-            <dt>Last used</dt>
-            <dd data-testid="last-used">
-              {token.lastUsedAt
-                ? [relativeTime(token.lastUsedAt), token.lastUsedAddress && `from ${token.lastUsedAddress}`].filter(Boolean).join(' ') +
-                  (token.lastUsedUserAgent ? `, ${token.lastUsedUserAgent}` : '')
-                : 'Never'}
-            </dd>
-            <dt>Expiry</dt>
-            <dd data-testid="details-expiry">
-              {!token.expiresAt
-                ? 'Never expires'
-                : token.status === 'EXPIRED'
-                  ? `Expired on ${formatDateTime(token.expiresAt)}`
-                  : `Expires on ${formatDateTime(token.expiresAt)} (${relativeTime(token.expiresAt)})`}
-            </dd>
-            <dt>This month</dt>
-            <dd>
-              {token.documentsThisMonth.toLocaleString()} documents
-              {token.monthlyDocumentLimit != null && ` of ${token.monthlyDocumentLimit.toLocaleString()}`}
-            </dd>
-            <PreviousSecretFacts worksUntil={token.previousSecretWorksUntil} use={token.previousSecretUse} />
-          </dl>
-          <UsageAndRequests tokenId={token.id} tokenName={token.name} liveCount={token.documentCount} />
-          {token.status === 'ACTIVE' && (
+          <DetailsSectionNav sections={sections} />
+          <DetailsSection id="overview">
+            <dl class="facts">
+              {active && token.disabledAt ? (
+                <DisabledFact disabledAt={token.disabledAt} />
+              ) : (
+                <>
+                  <dt>State</dt>
+                  <dd data-testid="details-state">{STATE_IN_WORDS[token.status] ?? token.status}</dd>
+                </>
+              )}
+              <TokenModeFact mode={token.mode} />
+              <dt>Last used</dt>
+              <dd data-testid="last-used">
+                {token.lastUsedAt
+                  ? [relativeTime(token.lastUsedAt), token.lastUsedAddress && `from ${token.lastUsedAddress}`].filter(Boolean).join(' ') +
+                    (token.lastUsedUserAgent ? `, ${token.lastUsedUserAgent}` : '')
+                  : 'Never'}
+              </dd>
+              <dt>Documents</dt>
+              <dd data-testid="details-documents">{token.documentCount.toLocaleString()} in all</dd>
+              <dt>This month</dt>
+              <dd>
+                {token.documentsThisMonth.toLocaleString()} documents
+                {token.monthlyDocumentLimit != null && ` of ${token.monthlyDocumentLimit.toLocaleString()}`}
+              </dd>
+              <dt>Expiry</dt>
+              <dd data-testid="details-expiry">
+                {!token.expiresAt
+                  ? 'Never expires'
+                  : token.status === 'EXPIRED'
+                    ? `Expired on ${formatDateTime(token.expiresAt)}`
+                    : `Expires on ${formatDateTime(token.expiresAt)} (${relativeTime(token.expiresAt)})`}
+              </dd>
+              <PreviousSecretFacts worksUntil={token.previousSecretWorksUntil} use={token.previousSecretUse} />
+            </dl>
+          </DetailsSection>
+          <DetailsSection id="usage">
+            <UsageAndRequests tokenId={token.id} tokenName={token.name} liveCount={token.documentCount} />
+          </DetailsSection>
+          {active && (
             <>
-              <EditForm
-                id={token.id}
-                name={token.name}
-                allowedIps={token.allowedIps}
-                monthlyDocumentLimit={token.monthlyDocumentLimit ?? null}
-              />
-              <TokenExpiryForm id={token.id} name={token.name} expiresAt={token.expiresAt} />
-              <TokenRateLimitForm token={token} />
-              <RollForm id={token.id} name={token.name} mode={token.mode} />
-              <DisableToken id={token.id} name={token.name} disabledAt={token.disabledAt} />
+              <DetailsSection id="settings">
+                <EditForm
+                  id={token.id}
+                  name={token.name}
+                  allowedIps={token.allowedIps}
+                  monthlyDocumentLimit={token.monthlyDocumentLimit ?? null}
+                />
+                <TokenExpiryForm id={token.id} name={token.name} expiresAt={token.expiresAt} />
+                <TokenRateLimitForm token={token} />
+              </DetailsSection>
+              <DetailsSection id="danger">
+                <DangerZone
+                  id={token.id}
+                  name={token.name}
+                  mode={token.mode}
+                  disabledAt={token.disabledAt}
+                  lastUsedAt={token.lastUsedAt}
+                  onDeleted={onClose}
+                />
+              </DetailsSection>
             </>
           )}
         </>
@@ -271,126 +270,3 @@ function EditForm(props: { id: string; name: string; allowedIps: string[]; month
   );
 }
 
-/**
- * "Roll secret…" asks first (issue #25, D7): how long the current secret keeps working, with its
- * deadline in words, in a modal dialog that gives focus back to this button. After the roll, the
- * new secret is shown once with the old one's deadline, as the server set it, beside it.
- */
-function RollForm({ id, name, mode }: { id: string; name: string; mode: TokenMode }) {
-  const [asking, setAsking] = useState(false);
-  const [grace, setGrace] = useState<RollGracePeriod>(DEFAULT_GRACE);
-  const [state, roll] = useMutation(RollTokenMutation);
-  const error = useCurrentError(state.error);
-  const [rolled, setRolled] = useState<{ secret: string; worksUntil: string | null } | null>(null);
-  const button = useRef<HTMLButtonElement>(null);
-
-  const confirm = async () => {
-    const result = await roll({ id, gracePeriod: grace });
-    const answer = result.data?.rollToken;
-    if (!answer) return;
-    setAsking(false);
-    setRolled({ secret: answer.secret, worksUntil: answer.token.previousSecretWorksUntil ?? null });
-  };
-
-  if (rolled) {
-    return (
-      <div class="stack">
-        <RolledDeadline worksUntil={rolled.worksUntil} />
-        <SecretReveal
-          secret={rolled.secret}
-          name={name}
-          mode={mode}
-          onDone={() => {
-            setRolled(null);
-            // back to the button that started it, not to the top of the page
-            requestAnimationFrame(() => button.current?.focus());
-          }}
-        />
-      </div>
-    );
-  }
-  return (
-    <div class="stack" data-testid="roll">
-      <p class="muted">
-        Rolling gives this token a new secret, shown once. You choose how long the current secret keeps working.
-      </p>
-      <div class="row end">
-        <button
-          type="button"
-          class="secondary"
-          ref={button}
-          onClick={() => {
-            setGrace(DEFAULT_GRACE);
-            setAsking(true);
-          }}
-        >
-          Roll secret…
-        </button>
-      </div>
-      {asking && (
-        <ConfirmDialog
-          title={`Roll the secret of “${name}”?`}
-          confirmLabel="Roll secret"
-          danger
-          busy={state.fetching}
-          error={error && describeError(error)}
-          onConfirm={() => void confirm()}
-          onCancel={() => setAsking(false)}
-        >
-          <GraceChoice id={id} grace={grace} onChange={setGrace} />
-        </ConfirmDialog>
-      )}
-    </div>
-  );
-}
-
-/** The grace period as radio buttons (arrow keys move between them), and its deadline in words. */
-function GraceChoice({ id, grace, onChange }: { id: string; grace: RollGracePeriod; onChange(grace: RollGracePeriod): void }) {
-  // the deadline moves with the clock while the question is open, so it is still true when confirmed
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 5_000);
-    return () => clearInterval(timer);
-  }, []);
-  // the choice held when the dialog opened has focus: the question asked is this one
-  const [initial] = useState(grace);
-  const chosen = GRACE_CHOICES.find((choice) => choice.value === grace)!;
-
-  return (
-    <>
-      <fieldset class="grace">
-        <legend>Keep the current secret working for</legend>
-        {GRACE_CHOICES.map((choice) => (
-          <label key={choice.value} class="checkbox">
-            <input
-              type="radio"
-              name={`grace-${id}`}
-              value={choice.value}
-              checked={grace === choice.value}
-              autoFocus={choice.value === initial}
-              onChange={() => onChange(choice.value)}
-            />
-            {choice.label}
-          </label>
-        ))}
-      </fieldset>
-      {/* a status, so that a screen reader hears the new deadline when the choice changes */}
-      <p role="status" data-testid="roll-deadline" class={chosen.ms === 0 ? 'notice' : undefined}>
-        {chosen.ms === 0
-          ? 'The current secret stops working as soon as you roll: anything still using it is refused at once (API_TOKEN_ROLLED).'
-          : `The current secret keeps working for ${chosen.label}, until ${formatDateTime(new Date(now + chosen.ms).toISOString())}, then stops. Update everything that uses it before then.`}
-      </p>
-    </>
-  );
-}
-
-/** After a roll, beside the new secret: until when the previous one works, as the server set it. */
-function RolledDeadline({ worksUntil }: { worksUntil: string | null }) {
-  return (
-    <p class="notice" data-testid="rolled-deadline">
-      {worksUntil
-        ? `The previous secret works until ${formatDateTime(worksUntil)} (${timeLeftInWords(Date.parse(worksUntil) - Date.now())}), then stops. The new secret works now.`
-        : 'The previous secret stopped working now. The new secret works now.'}
-    </p>
-  );
-}
