@@ -81,6 +81,11 @@ export default defineConfig({
     maxWorkers: FORKS,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for what a test expects to become true, 1 s by default: a delivery recorded
+    // and shown in a page, a count pushed, took longer than that beside a CPU hog (a fresh-clone run
+    // polled a webhook's status in the page while its attempt was still being written). Only a
+    // failing poll waits this long.
+    expect: { poll: { timeout: 15_000 } },
     projects: [
       { extends: true, test: { name: 'sqlite', include: ['server/test/*.test.ts', 'sdk/test/*.test.ts'] } },
       { extends: true, test: { name: 'postgresql', include: API_SUITES, env: { TEST_DATABASE: 'postgresql', TEST_REDIS_URL: 'redis://127.0.0.1:6379' } } },
