@@ -66,6 +66,7 @@ const API_SUITES = [
   'server/test/audit-slow-reader.test.ts',
   'server/test/count-slow-reader.test.ts',
   'server/test/quota-before-render.test.ts',
+  'server/test/sql-driver.test.ts',
 ];
 
 export default defineConfig({

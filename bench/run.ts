@@ -22,6 +22,7 @@ import { requestLogCost, tokenRateLimitCost } from './request-log-cost.js';
 import { dashboardLoad } from './dashboard-load.js';
 import { hostileFreeAccounts } from './hostile-free-accounts.js';
 import { webhookFloodWorkload } from './webhook-flood.js';
+import { oneAccountWorkload } from './one-account.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -284,6 +285,24 @@ async function main() {
 
   // 12. The dashboard's load when signed in: JavaScript transferred and the first token row
   if (runs(12)) await dashboardLoad(add, { startServer: ourServer, dashboardDir: path.join(PROJECT_ROOT, 'client', 'dist') });
+
+  // 13. One busy account: PostgreSQL against SQLite, 8 connections on one token
+  if (runs(13)) {
+    const redisPort = await freePort();
+    const redis = await startRedis(redisPort);
+    try {
+      await oneAccountWorkload(add, {
+        startServer: ourServer,
+        postgresDatabase: () => createTestDatabase('postgresql'),
+        redisUrl: `redis://127.0.0.1:${redisPort}`,
+        seconds: Math.max(5, scale.seconds / 2),
+        warmUpSeconds: WARM_UP_SECONDS,
+        rounds: quick ? 2 : 4,
+      });
+    } finally {
+      await redis.stop();
+    }
+  }
 
   writeResults();
 }

@@ -19,7 +19,7 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { GraphQLScalarType } from 'graphql';
 import { buildApp, type App } from '../server/src/app.js';
 import { configFromEnv } from '../server/src/config.js';
-import { meteredDocumentSteps } from '../server/src/persistence/metering-statements.js';
+import { meterDocument } from '../server/src/persistence/metering-statements.js';
 import { RECORD_DOCUMENT, recordDocumentParams } from '../server/src/persistence/token-sql.js';
 import { appGql } from '../server/test/support/test-app.js';
 import { createTestDatabase } from '../server/test/support/test-database.js';
@@ -128,7 +128,7 @@ async function writeCost(app: App, tokenId: string) {
   const bare: number[] = [];
   for (let round = 0; round < rounds; round++) {
     let started = performance.now();
-    for (let i = 0; i < perRound; i++) await sql.transaction(meteredDocumentSteps(tokenId, { at: new Date(), clientAddress: '127.0.0.1', userAgent: null }, () => new Date()));
+    for (let i = 0; i < perRound; i++) await meterDocument(sql, tokenId, { at: new Date(), clientAddress: '127.0.0.1', userAgent: null }, () => new Date());
     metered.push(((performance.now() - started) * 1000) / perRound);
     started = performance.now();
     for (let i = 0; i < perRound; i++) await sql.rows(RECORD_DOCUMENT, recordDocumentParams(tokenId, { at: new Date(), clientAddress: '127.0.0.1', userAgent: null }));

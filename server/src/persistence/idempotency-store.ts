@@ -16,7 +16,7 @@ import type {
   TokenUse,
 } from '../domain/ports.js';
 import type { SqlDriver, SqlStatement, SqlStep } from './sql-driver.js';
-import { countsOf, meteredDocumentSteps, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
+import { countsOf, meterDocument, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 
 const CLAIM: SqlStatement = {
   name: 'idempotency_claim',
@@ -105,7 +105,7 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
       }
       return { outcome: 'counted', ...testCountsOf(result.rows) };
     }
-    const result = await this.sql.transaction([...meteredDocumentSteps(tokenId, use, this.now), store]);
+    const result = await meterDocument(this.sql, tokenId, use, this.now, [store]);
     if (!result.committed) {
       if (result.stoppedAt === METERED_STEP.period) return { outcome: 'quota-exceeded' };
       return { outcome: result.stoppedAt === METERED_STEP.token ? 'token-deleted' : 'claim-lost' };

@@ -10,10 +10,10 @@
 import { PLANS } from '../domain/plans.js';
 import { TEST_MODE_MONTHLY_DOCUMENTS } from '../domain/token-modes.js';
 import { auditEvent } from '../domain/audit.js';
-import { billingPeriodOf, bucketOf, periodResetOf, quotaEventKey, quotaEventsOfDocument, quotaForecast, quotaForecastWindowStart } from '../domain/metering.js';
+import { billingPeriodOf, bucketOf, periodResetOf, quotaEventKey, quotaEventsOfDocument, quotaForecast, quotaForecastWindowStart, quotaWarningAt } from '../domain/metering.js';
 import type { TokenUse } from '../domain/ports.js';
 import { auditSteps } from './audit-event-steps.js';
-import type { SqlStatement, SqlStep, TransactionStep } from './sql-driver.js';
+import type { SqlDriver, SqlStatement, SqlStep, TransactionResult, TransactionStep } from './sql-driver.js';
 import { RECORD_DOCUMENT, recordDocumentParams } from './token-sql.js';
 
 // The plan catalogue (domain/plans.ts) as a SQL expression over an Account row: the quota stays
@@ -41,6 +41,33 @@ export const CHARGE_PERIOD: SqlStatement = {
       "AccountPeriodUsage"."documentCount" + 1)
     RETURNING "documentCount", "accountId",
       (SELECT ${quotaOfPlan('q')} FROM "Account" q WHERE q."id" = "AccountPeriodUsage"."accountId") AS "quota"`,
+};
+
+// The plan's 80% warning as a SQL expression, from the same catalogue and rule (metering.ts).
+const warningOfPlan = (alias: string) =>
+  `CASE ${alias}."planId" ${PLANS.filter((plan) => plan.monthlyDocumentQuota !== null)
+    .map((plan) => `WHEN '${plan.id.replace(/'/g, "''")}' THEN ${quotaWarningAt(plan.monthlyDocumentQuota!)}`)
+    .join(' ')} ELSE NULL END`;
+
+// A period's first document is inserted at 1 by the quiet charge below without a look at the
+// plan: right only while 1 is no plan's threshold, which no plan of the catalogue comes near.
+const FIRST_DOCUMENT_IS_QUIET = PLANS.every(({ monthlyDocumentQuota: quota }) => quota === null || (quota > 1 && quotaWarningAt(quota) !== 1));
+
+/**
+ * CHARGE_PERIOD for the documents that cross no threshold, which is all but two a period: it adds
+ * 1 only while the new usage stays under the quota and is not the 80% warning's, so the document
+ * it counts records no quota event and its transaction has no follow-up, and goes to PostgreSQL
+ * in one round trip (sql-driver.ts). It returns no row at the warning, at the quota and past it,
+ * and the document is then charged by CHARGE_PERIOD, which decides which.
+ */
+const CHARGE_PERIOD_QUIETLY: SqlStatement = {
+  name: 'usage_charge_period_quietly',
+  text: `INSERT INTO "AccountPeriodUsage" ("accountId", "period", "documentCount") VALUES (${accountOfToken}, $2, 1)
+    ON CONFLICT ("accountId", "period") DO UPDATE SET "documentCount" = "AccountPeriodUsage"."documentCount" + 1
+    WHERE (SELECT ${quotaOfPlan('a')} IS NULL OR ("AccountPeriodUsage"."documentCount" + 1 < ${quotaOfPlan('a')}
+        AND "AccountPeriodUsage"."documentCount" + 1 <> ${warningOfPlan('a')})
+      FROM "Account" a WHERE a."id" = "AccountPeriodUsage"."accountId")
+    RETURNING "documentCount"`,
 };
 
 export const COUNT_HOUR: SqlStatement = {
@@ -108,7 +135,7 @@ const RECENT_DOCUMENTS: SqlStatement = {
  * The steps that count one document on a token, its account's period and its hour, in lock order,
  * then the quota events the document crossed (none, nearly always).
  */
-export function meteredDocumentSteps(tokenId: string, use: TokenUse, now: () => Date): TransactionStep[] {
+function meteredDocumentSteps(tokenId: string, use: TokenUse, now: () => Date): TransactionStep[] {
   const period = billingPeriodOf(use.at);
   return [
     { statement: CHARGE_PERIOD, params: [tokenId, period], requireRow: true },
@@ -116,6 +143,30 @@ export function meteredDocumentSteps(tokenId: string, use: TokenUse, now: () => 
     { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR')] },
     { followUp: (earlier) => quotaEventSteps(tokenId, use, period, now, earlier) },
   ];
+}
+
+/** The same for a document that crosses no threshold (CHARGE_PERIOD_QUIETLY): no follow-up. */
+function quietDocumentSteps(tokenId: string, use: TokenUse): SqlStep[] {
+  return [
+    { statement: CHARGE_PERIOD_QUIETLY, params: [tokenId, billingPeriodOf(use.at)], requireRow: true },
+    { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
+    { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR')] },
+  ];
+}
+
+/**
+ * Counts one document in one transaction with `then` (a step of the caller's, after the metering
+ * steps), stopping at METERED_STEP's indices as meteredDocumentSteps does. First quietly; a
+ * document the quiet charge leaves alone (at a threshold or the wall) is charged again by the
+ * full steps, which count it with its quota events or refuse it. Two transactions for those: the
+ * first changed nothing.
+ */
+export async function meterDocument(sql: SqlDriver, tokenId: string, use: TokenUse, now: () => Date, then: readonly SqlStep[] = []): Promise<TransactionResult> {
+  if (FIRST_DOCUMENT_IS_QUIET) {
+    const quiet = await sql.transaction([...quietDocumentSteps(tokenId, use), ...then]);
+    if (quiet.committed || quiet.stoppedAt !== METERED_STEP.period) return quiet;
+  }
+  return sql.transaction([...meteredDocumentSteps(tokenId, use, now), ...then]);
 }
 
 /** The period's usage this period, as the plan-change transaction reads it (see quotaEventOfPlanChange). */

@@ -18,6 +18,9 @@ export function postgresPoolConfig(databaseUrl: string): PoolConfig {
     ssl: (ssl ?? undefined) as PoolConfig['ssl'],
     application_name: application_name ?? 'pogodoc-api-tokens',
     max: 10,
+    // a transaction's statements go out together (sql-driver.ts, runStepsPipelined); a connection
+    // used one query at a time, as Prisma's adapter uses it, works as without
+    pipeline: true,
   };
 }
 

@@ -118,6 +118,114 @@ function* runStep(step: TransactionStep, index: number, earlier: readonly Rows[]
   return rows;
 }
 
+/**
+ * The step runner for PostgreSQL, pipelined: the statements up to the next follow-up go out
+ * together, in one round trip, and their answers are checked in order (the first failure or
+ * missing required row wins, as runSteps would have stopped there). A transaction holds its row
+ * locks until COMMIT, and a document's three statements one round trip each held its account's
+ * period row for four round trips: one busy account made 500 documents/s over 8 connections,
+ * against 2,400 on SQLite. A statement sent after one whose required row was missing runs, inside
+ * the transaction that is then rolled back: it takes its locks in the same order, so no new wait
+ * cycle. `send` sends the flight's statements at once and settles each.
+ */
+async function runStepsPipelined(
+  steps: readonly TransactionStep[],
+  send: (flight: readonly SqlStep[]) => Promise<PromiseSettledResult<pg.QueryResult>[]>,
+  earlier: readonly Rows[] = [],
+  placeOf: (position: number) => number = (position) => position,
+  auditEvents: AuditEventRecord[] = [],
+): Promise<StepsRun> {
+  const rows: Rows[] = [];
+  let position = 0;
+  while (position < steps.length) {
+    const step = steps[position]!;
+    if ('followUp' in step) {
+      const place = placeOf(position);
+      const inner = await runStepsPipelined(step.followUp([...earlier, ...rows]), send, [...earlier, ...rows], () => place, auditEvents);
+      rows.push(inner.rows.flat());
+      position++;
+      continue;
+    }
+    const flight: SqlStep[] = [];
+    for (let next = position; next < steps.length && !('followUp' in steps[next]!); next++) flight.push(steps[next] as SqlStep);
+    const answers = await send(flight);
+    for (const [offset, answer] of answers.entries()) {
+      if (answer.status === 'rejected') throw answer.reason;
+      const flown = flight[offset]!;
+      const stepRows = answer.value.rows as Rows;
+      if (flown.requireRow && stepRows.length === 0) throw new StepReturnedNoRow(placeOf(position + offset));
+      if (flown.recordsAuditEvent && stepRows.length > 0) auditEvents.push(flown.recordsAuditEvent);
+      rows.push(stepRows);
+    }
+    position += flight.length;
+  }
+  return { rows, auditEvents };
+}
+
+/** PostgreSQL's division_by_zero: how a guarded step (guardedStatement) says it returned no row. */
+const GUARD_TRIPPED = '22012';
+const GUARD_COLUMN = 'pogodocGuard';
+const guarded = new Map<string, SqlStatement>();
+
+/**
+ * A step that must return a row, made to fail when it returns none, so that the statements sent
+ * behind it fail too and the COMMIT sent with them rolls back: `1 / COUNT(*)` over its rows is
+ * evaluated once whatever the rows (the outer query always has one row to compute it for), and
+ * divides by zero when there are none. Not constant, so the planner cannot fold it.
+ */
+function guardedStatement(statement: SqlStatement): SqlStatement {
+  let wrapped = guarded.get(statement.name);
+  if (!wrapped) {
+    wrapped = {
+      name: `${statement.name}_guarded`,
+      text: `WITH step AS (${statement.text}) SELECT (1 / (SELECT COUNT(*) FROM step)) AS "${GUARD_COLUMN}", step.* FROM (SELECT 1) AS one LEFT JOIN step ON TRUE`,
+      dateColumns: statement.dateColumns,
+    };
+    guarded.set(statement.name, wrapped);
+  }
+  return wrapped;
+}
+
+/**
+ * A transaction without follow-ups in one round trip: BEGIN, every statement and COMMIT go out
+ * together, so its row locks are held only while PostgreSQL runs it and flushes the commit, not
+ * while the answers travel back and wait for this process's event loop. What PostgreSQL does with
+ * a failure makes it all or nothing: a failed statement aborts the transaction, every statement
+ * behind it fails, and COMMIT then rolls back. A step that must return a row is guarded so that
+ * returning none is such a failure.
+ */
+async function inOneRoundTrip(
+  client: pg.PoolClient,
+  steps: readonly SqlStep[],
+  query: (on: pg.PoolClient, statement: SqlStatement, params: readonly Param[]) => Promise<pg.QueryResult>,
+): Promise<({ committed: true; rows: Rows[] } & Pick<StepsRun, 'auditEvents'>) | { committed: false; stoppedAt: number }> {
+  const sent = [
+    client.query('BEGIN'),
+    ...steps.map((step) => query(client, step.requireRow ? guardedStatement(step.statement) : step.statement, step.params)),
+    client.query('COMMIT'),
+  ];
+  const [began, ...answers] = await Promise.allSettled(sent);
+  const committed = answers.pop()!;
+  if (began!.status === 'rejected') throw began!.reason;
+  const rows: Rows[] = [];
+  const auditEvents: AuditEventRecord[] = [];
+  for (const [index, answer] of answers.entries()) {
+    const step = steps[index]!;
+    if (answer.status === 'rejected') {
+      if (step.requireRow && (answer.reason as { code?: unknown }).code === GUARD_TRIPPED) return { committed: false, stoppedAt: index };
+      throw answer.reason;
+    }
+    const stepRows = answer.value.rows as Rows;
+    if (step.requireRow) for (const row of stepRows) delete row[GUARD_COLUMN];
+    if (step.recordsAuditEvent && stepRows.length > 0) auditEvents.push(step.recordsAuditEvent);
+    rows.push(stepRows);
+  }
+  if (committed.status === 'rejected') throw committed.reason;
+  // every statement succeeded, so COMMIT committed; it answers ROLLBACK only after a failure
+  if (committed.value.command !== 'COMMIT') throw new Error(`the transaction ended with ${committed.value.command}, not COMMIT`);
+  return { committed: true, rows, auditEvents };
+}
+
 function auditListeners() {
   const listeners = new Set<(events: AuditEventRecord[]) => void>();
   return {
@@ -257,13 +365,21 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
       let broken = false;
       try {
         client = await pool.connect();
-        await client.query('BEGIN');
-        const run = runSteps(steps);
-        let next = run.next();
-        while (!next.done) next = run.next((await query(client, next.value.statement, next.value.params)).rows);
-        await client.query('COMMIT');
-        listeners.notify(next.value.auditEvents);
-        return { committed: true, rows: next.value.rows };
+        const on = client;
+        if (steps.every((step) => !('followUp' in step))) {
+          const run = await inOneRoundTrip(on, steps as readonly SqlStep[], query);
+          if (run.committed) listeners.notify(run.auditEvents);
+          return run.committed ? { committed: true, rows: run.rows } : run;
+        }
+        // BEGIN goes out with the first statements, in the same round trip (see runStepsPipelined)
+        const began = on.query('BEGIN');
+        const run = runStepsPipelined(steps, (flight) => Promise.allSettled(flight.map((step) => query(on, step.statement, step.params))));
+        const [, outcome] = await Promise.allSettled([began, run]);
+        await began;
+        if (outcome.status === 'rejected') throw outcome.reason;
+        await on.query('COMMIT');
+        listeners.notify(outcome.value.auditEvents);
+        return { committed: true, rows: outcome.value.rows };
       } catch (error) {
         if (error instanceof StepReturnedNoRow) {
           // a connection that cannot even roll back is broken: not given back, and DATABASE_UNAVAILABLE

@@ -22,7 +22,7 @@ import type {
 } from '../domain/ports.js';
 import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
-import { countsOf, meteredDocumentSteps, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
+import { countsOf, meterDocument, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 import { newId } from '../domain/ids.js';
 import { recordedSteps } from './audit-event-steps.js';
 import { isDriverUniqueViolation, rowOf, type SqlDriver, type SqlStatement } from './sql-driver.js';
@@ -302,7 +302,7 @@ export class DatabaseTokenStore implements TokenStore {
       if (result.committed) return { outcome: 'counted', ...testCountsOf(result.rows) };
       return { outcome: result.stoppedAt === TEST_STEP.allowance ? 'test-quota-exceeded' : 'unusable' };
     }
-    const result = await this.sql.transaction(meteredDocumentSteps(tokenId, use, this.now));
+    const result = await meterDocument(this.sql, tokenId, use, this.now);
     if (result.committed) return { outcome: 'counted', ...countsOf(result.rows) };
     return { outcome: result.stoppedAt === METERED_STEP.period ? 'quota-exceeded' : 'unusable' };
   }
