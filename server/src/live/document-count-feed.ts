@@ -164,12 +164,19 @@ export class DocumentCountFeed {
 
   private offerToAll(channel: CountChannel, change: DocumentCountChange): void {
     const now = this.timing.now();
-    const { waiting } = channel.state;
+    const { waiting, round } = channel.state;
     // When events come faster than they can be written out, the channel falls behind. Then the
     // waiting changes merge: dashboards skip to the latest count instead of falling ever further
-    // behind. (The first is mid-round: some members already have it, so it stays as it is.)
-    if (waiting.oldestWaitedMs(now) > this.timing.behindAfterMs) waiting.merge(change, now, 1);
-    else waiting.append(change, now);
+    // behind. A round under way goes on with the latest count for the members it has not reached
+    // yet, and the members it has passed get it in the next round: each member waits at most about
+    // one round for the latest count, where finishing the old round first made it two (at 10,000
+    // subscribers a round is over a hundred milliseconds).
+    if (waiting.oldestWaitedMs(now) > this.timing.behindAfterMs) {
+      if (round) waiting.upgradeFirst(change);
+      waiting.merge(change, now, round ? 1 : 0);
+    } else {
+      waiting.append(change, now);
+    }
     // a slice is pending exactly while changes wait: only the first one starts it
     if (waiting.length === 1) setImmediate(() => this.deliverSlice(channel));
   }

@@ -43,6 +43,17 @@ export class WaitingCounts {
   }
 
   /**
+   * Puts the change in the first place, the one being written, when it is a later count of the
+   * same token: the readers not yet written to get it instead. Returns whether it did.
+   */
+  upgradeFirst(change: DocumentCountChange): boolean {
+    const first = this.changes[0];
+    if (!first || first.tokenId !== change.tokenId || change.documentCount <= first.documentCount) return false;
+    this.changes[0] = change;
+    return true;
+  }
+
+  /**
    * Lines the change up merged: it replaces the waiting change of its token and keeps that one's
    * place, or waits at the back when none of its token waits. A count not above the waiting one
    * (events that committed out of order) is dropped, since counts only grow. The first
