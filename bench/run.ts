@@ -24,6 +24,7 @@ import { hostileFreeAccounts } from './hostile-free-accounts.js';
 import { webhookFloodWorkload } from './webhook-flood.js';
 import { oneAccountWorkload } from './one-account.js';
 import { cpuProfileShare } from './cpu-profile.js';
+import { chaosWorkload } from './chaos.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -304,6 +305,9 @@ async function main() {
       await redis.stop();
     }
   }
+
+  // 14. Chaos across instances: one of two killed with SIGKILL under 2,000 dashboards; PostgreSQL restarted
+  if (runs(14)) await chaosWorkload(add, { startServer: ourServer, subscribers: quick ? 500 : 2000, seconds: quick ? 5 : 10, number: 14 });
 
   writeResults();
 }

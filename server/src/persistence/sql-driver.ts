@@ -343,6 +343,8 @@ const utcTypes: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+const ignoreConnectionError = () => {};
+
 /** PostgreSQL through the pool Prisma's adapter also uses; statements are prepared by name. */
 export function postgresDriver(pool: pg.Pool): SqlDriver {
   // A timestamp literal's offset is ignored by a timestamp-without-time-zone column, so the ISO
@@ -365,6 +367,8 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
       let broken = false;
       try {
         client = await pool.connect();
+        // a checked-out client has no pool listener: its connection's end must not be an unhandled 'error'
+        client.on('error', ignoreConnectionError);
         const on = client;
         if (steps.every((step) => !('followUp' in step))) {
           const run = await inOneRoundTrip(on, steps as readonly SqlStep[], query);
@@ -394,6 +398,7 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
         await client?.query('ROLLBACK').catch(() => {});
         rethrowAsDomainError(error);
       } finally {
+        client?.removeListener('error', ignoreConnectionError);
         client?.release(broken);
       }
     },

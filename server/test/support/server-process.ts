@@ -61,7 +61,8 @@ export async function startServerProcess(env: Record<string, string>, { nodeArgs
     output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // ended already, by its own exit or by a signal (a test that killed it): no exit event will come
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
@@ -100,7 +101,8 @@ export async function startRedis(port: number): Promise<{ stop(): Promise<void> 
   return {
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // ended already, by its own exit or by a signal (a test that killed it): no exit event will come
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
