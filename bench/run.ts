@@ -323,35 +323,62 @@ async function requestWorkloads() {
   // allowlist whose last entry is the one that matches (loopback), and a rolled secret in its
   // grace period. The load uses the previous secret, the lookup's second index.
   const restricted = await restrictedToken(ours.url, session, tokens[0]!);
+  const DOCUMENT = { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' };
+  const READ = { query: '{ tokens(status: ACTIVE) { id name preview createdAt documentCount lastUsedAt } }' };
+
+  // warm up both, so that neither measured turn below pays for a cold server
+  await cannon(baselineYoga.url, { query: '{ hello }' }, {}, WARM_UP_SECONDS);
+  await cannon(ours.url, DOCUMENT, { authorization: `Bearer ${tokens[1]!.secret}` }, WARM_UP_SECONDS);
+  await cannon(ours.url, READ, { authorization: `Bearer ${session}` }, WARM_UP_SECONDS);
+
+  // The baseline, documents and reads take turns, in alternating order, and each figure is the
+  // median of its turns: measured one after the other, the baseline read 4,220 req/s in one full
+  // run and 5,739 in another, and a ratio moved with whichever moment each side got on this shared
+  // machine. The documents counted are compared with every 2xx answer of every turn.
+  const rounds = quick ? 1 : 4;
+  const turnSeconds = Math.max(5, scale.seconds / 4);
+  const turns = { hello: [] as autocannon.Result[], documents: [] as autocannon.Result[], reads: [] as autocannon.Result[] };
+  const counted = async () => (await httpGql(ours.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: restricted.id }, session)).data.token.documentCount as number;
+  const countedBefore = await counted();
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? (['hello', 'documents', 'reads'] as const) : (['reads', 'documents', 'hello'] as const);
+    for (const turn of order) {
+      if (turn === 'hello') turns.hello.push(await cannon(baselineYoga.url, { query: '{ hello }' }, {}, turnSeconds));
+      if (turn === 'documents') turns.documents.push(await cannon(ours.url, DOCUMENT, { authorization: `Bearer ${restricted.secret}` }, turnSeconds));
+      if (turn === 'reads') turns.reads.push(await cannon(ours.url, READ, { authorization: `Bearer ${session}` }, turnSeconds));
+    }
+  }
+  for (const [name, results] of Object.entries(turns)) {
+    for (const result of results) if (result.non2xx || result.errors) console.warn(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  }
+  const medianOf = (results: autocannon.Result[], value: (result: autocannon.Result) => number) => {
+    const sorted = results.map(value).sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
+  };
+  const throughput = (result: autocannon.Result) => result.requests.average;
+  const [hello, documents, reads] = [turns.hello, turns.documents, turns.reads].map((results) => ({
+    throughput: medianOf(results, throughput),
+    p50: medianOf(results, (result) => result.latency.p50),
+    p99: medianOf(results, (result) => result.latency.p99),
+  })) as [{ throughput: number; p50: number; p99: number }, { throughput: number; p50: number; p99: number }, { throughput: number; p50: number; p99: number }];
+  const turnsLabel = `median of ${rounds} turns, alternating with the baseline`;
+  console.log(`1-2: per turn req/s: hello ${turns.hello.map(throughput).map(Math.round)}, documents ${turns.documents.map(throughput).map(Math.round)}, reads ${turns.reads.map(throughput).map(Math.round)}`);
 
   // 1. Document requests
-  const hello = await cannon(baselineYoga.url, { query: '{ hello }' });
-  // warm up with the unrestricted token, so that neither measured run below pays for a cold server
-  await autocannon({
-    url: `${ours.url}/graphql`,
-    method: 'POST',
-    connections: 50,
-    duration: WARM_UP_SECONDS,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[1]!.secret}` },
-    body: JSON.stringify({ query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }),
-  });
-  const documents = await cannon(ours.url, { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }, { authorization: `Bearer ${restricted.secret}` });
-  if (documents.non2xx || documents.errors) console.warn(`document requests: ${documents.non2xx} non-2xx, ${documents.errors} errors`);
-  add('1. document requests', 'throughput (req/s)', documents.requests.average, '≥ 0.6× baseline (issue 14)', { baseline: hello.requests.average, met: documents.requests.average >= 0.6 * hello.requests.average });
-  add('1. document requests', 'p50 latency (ms)', documents.latency.p50, 'report', { baseline: hello.latency.p50 });
-  add('1. document requests', 'p99 latency (ms)', documents.latency.p99, '≤ 2× baseline', { baseline: hello.latency.p99, met: documents.latency.p99 <= 2 * hello.latency.p99 });
-  const counted = (await httpGql(ours.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: restricted.id }, session)).data.token.documentCount;
+  add('1. document requests', `throughput (req/s; ${turnsLabel})`, documents.throughput, '≥ 0.8× baseline (issue 27; 0.6× in issue 14)', { baseline: hello.throughput, met: documents.throughput >= 0.8 * hello.throughput });
+  add('1. document requests', 'p50 latency (ms)', documents.p50, 'report', { baseline: hello.p50 });
+  add('1. document requests', 'p99 latency (ms)', documents.p99, '≤ 2× baseline', { baseline: hello.p99, met: documents.p99 <= 2 * hello.p99 });
+  // autocannon stops counting with up to 50 requests still in flight in each turn; those may commit too
+  const unacknowledged = (await counted()) - countedBefore - turns.documents.reduce((sum, result) => sum + result['2xx'], 0);
+  add('1. document requests', 'documents counted − answered with 2xx', unacknowledged, `0 to ${50 * rounds} (the connections in flight at the end of each turn)`, { met: unacknowledged >= 0 && unacknowledged <= 50 * rounds });
   // the same requests with a token that has no restrictions: what expiry, allowlist and the second secret cost
-  const plain = await cannon(ours.url, { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' }, { authorization: `Bearer ${tokens[1]!.secret}` });
-  add('1. document requests', 'throughput, restricted token vs one without restrictions (req/s)', documents.requests.average, 'report', { baseline: plain.requests.average });
-  // autocannon stops counting with up to 50 requests still in flight; those may commit too
-  const unacknowledged = counted - documents['2xx'];
-  add('1. document requests', 'documents counted − answered with 2xx', unacknowledged, '0 to 50 (the connections in flight at the end)', { met: unacknowledged >= 0 && unacknowledged <= 50 });
+  const plain = await cannon(ours.url, DOCUMENT, { authorization: `Bearer ${tokens[1]!.secret}` }, turnSeconds);
+  add('1. document requests', 'throughput, restricted token vs one without restrictions (req/s)', turns.documents.at(-1)!.requests.average, 'report', { baseline: plain.requests.average });
 
   // 2. Dashboard reads
-  const reads = await cannon(ours.url, { query: '{ tokens(status: ACTIVE) { id name preview createdAt documentCount lastUsedAt } }' }, { authorization: `Bearer ${session}` });
-  add('2. dashboard reads (10 tokens)', 'throughput (req/s)', reads.requests.average, '≥ 0.6× baseline', { baseline: hello.requests.average, met: reads.requests.average >= 0.6 * hello.requests.average });
-  add('2. dashboard reads (10 tokens)', 'p99 latency (ms)', reads.latency.p99, 'report', { baseline: hello.latency.p99 });
+  add('2. dashboard reads (10 tokens)', `throughput (req/s; ${turnsLabel})`, reads.throughput, '≥ 0.75× baseline (issue 27; 0.6× in issue 14)', { baseline: hello.throughput, met: reads.throughput >= 0.75 * hello.throughput });
+  add('2. dashboard reads (10 tokens)', 'p99 latency (ms)', reads.p99, 'report', { baseline: hello.p99 });
   add('2. dashboard reads (10 tokens)', 'SQL queries per request', await sqlPerTokensRead(), 'constant, small');
   await ours.stop();
   baselineYoga.child.kill();
