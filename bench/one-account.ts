@@ -11,6 +11,7 @@
 import autocannon from 'autocannon';
 import { httpGql } from '../server/test/support/http-client.js';
 import type { ServerProcess } from '../server/test/support/server-process.js';
+import { median } from './median.js';
 
 type Add = (workload: string, metric: string, ours: number, target: string, options?: { baseline?: number; met?: boolean }) => void;
 
@@ -29,11 +30,6 @@ const WORKLOAD = '13. one busy account (8 connections)';
 const CONNECTIONS = 8;
 const DOCUMENT = JSON.stringify({ query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' });
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
-};
 
 async function accountToken(url: string): Promise<{ session: string; id: string; secret: string }> {
   const email = `bench-one-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type autocannon from 'autocannon';
 import { httpGql } from '../server/test/support/http-client.js';
 import type { ServerProcess } from '../server/test/support/server-process.js';
+import { median } from './median.js';
 
 type Add = (workload: string, metric: string, ours: number, target: string, options?: { baseline?: number; met?: boolean }) => void;
 
@@ -28,11 +29,6 @@ const WORKLOAD = '11. request log cost on workload 1';
 const DOCUMENT = { query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
-};
 
 async function tokenOf(url: string): Promise<{ session: string; id: string; secret: string }> {
   const email = `bench-log-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;

@@ -25,6 +25,7 @@ import { webhookFloodWorkload } from './webhook-flood.js';
 import { oneAccountWorkload } from './one-account.js';
 import { cpuProfileShare } from './cpu-profile.js';
 import { chaosWorkload } from './chaos.js';
+import { median } from './median.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -351,11 +352,7 @@ async function requestWorkloads() {
   for (const [name, results] of Object.entries(turns)) {
     for (const result of results) if (result.non2xx || result.errors) console.warn(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
-  const medianOf = (results: autocannon.Result[], value: (result: autocannon.Result) => number) => {
-    const sorted = results.map(value).sort((a, b) => a - b);
-    const middle = sorted.length / 2;
-    return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
-  };
+  const medianOf = (results: autocannon.Result[], value: (result: autocannon.Result) => number) => median(results.map(value));
   const throughput = (result: autocannon.Result) => result.requests.average;
   const [hello, documents, reads] = [turns.hello, turns.documents, turns.reads].map((results) => ({
     throughput: medianOf(results, throughput),
@@ -440,12 +437,7 @@ async function observabilityCost() {
   await Promise.all(servers.map((server) => server.stop()));
   const metricsShare = cpuProfileShare(profileDir, /prom-client|observability\/(metrics|instrumentation|graphql-observer)\.js/);
 
-  // medians of the turns: one turn that other work on the machine starved moves a mean a lot
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length / 2;
-    return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
-  };
+  // medians of the turns (median.ts)
   const [off, on, logged] = throughput.map(median) as [number, number, number];
   const [offP99, onP99, loggedP99] = p99.map(median) as [number, number, number];
   const [offCpu, onCpu, loggedCpu] = cpuMsPerRequest.map(median) as [number, number, number];
