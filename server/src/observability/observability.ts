@@ -44,9 +44,8 @@ export function createObservability(config: ObservabilityConfig, { logDestinatio
     },
     readFrom: (sources: MetricSources) => metrics?.readFrom(sources),
     /** A renderer process ended during a render (its render is answered RENDER_FAILED, a replacement is starting). */
-    rendererEnded({ pid, code, signal, stderr }: { pid: number | undefined; code: number | null; signal: string | null; stderr: string }) {
-      const fatal = /FATAL ERROR[^\n]*/.exec(stderr)?.[0];
-      metrics?.renderersEnded.inc({ reason: /heap limit|Allocation failed|out of memory/i.test(stderr) ? 'out_of_memory' : 'other' });
+    rendererEnded({ pid, code, signal, outOfMemory, fatal }: { pid: number | undefined; code: number | null; signal: string | null; outOfMemory: boolean; fatal: string | undefined }) {
+      metrics?.renderersEnded.inc({ reason: outOfMemory ? 'out_of_memory' : 'other' });
       logger.warn({ pid, code, signal, fatal }, 'a renderer process ended during a render; a replacement was started');
     },
     /** A mail attempt's outcome; a dead letter is also logged, by id, kind and reason (never its address or body). */

@@ -31,8 +31,18 @@ export type BatchEnd =
   | { ended: 'timeout'; at: number }
   | { ended: 'crashed'; at: number; outOfMemory: boolean };
 
-/** Told once per process that ended while rendering, with the tail of what it wrote to stderr. */
-export type RendererEndedListener = (details: { pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; stderr: string }) => void;
+/**
+ * Told once per process that ended while rendering: whether it ended at its heap cap, V8's fatal
+ * error line if it wrote one, and the tail of what it wrote to stderr.
+ */
+export type RendererEndedListener = (details: {
+  pid: number | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  outOfMemory: boolean;
+  fatal: string | undefined;
+  stderr: string;
+}) => void;
 
 export interface RendererPoolOptions {
   /** Processes kept running. */
@@ -48,8 +58,15 @@ export interface RendererPoolOptions {
 
 /** How much lower than the server's a renderer's CPU priority is (nice; 19 is the lowest). */
 const RENDERER_NICENESS = 5;
-/** What is kept of a renderer's stderr: enough for V8's fatal error line. */
+/** What is kept of a renderer's stderr, for the log. */
 const STDERR_TAIL_CHARS = 2048;
+/**
+ * How V8 says it ended a process at its heap cap. Looked for as stderr arrives, not in the tail
+ * kept at the end: the native stack trace V8 prints after its fatal error line can be longer than
+ * the tail (a fresh-clone run named a heap-cap render's end as an unexplained one).
+ */
+const OUT_OF_MEMORY = /heap limit|Allocation failed|out of memory/i;
+const FATAL_LINE = /FATAL ERROR[^\n]*/;
 /** Replacements of processes that ended before they were ready wait this long, so that a broken setup cannot fork in a loop. */
 const RESTART_BACKOFF_MS = 1000;
 
@@ -59,6 +76,9 @@ class RendererProcess {
   readonly child: ChildProcess;
   ready = false;
   stderr = '';
+  /** V8 said it reached the heap cap (OUT_OF_MEMORY), and its fatal error line. */
+  outOfMemory = false;
+  fatal: string | undefined;
   /** Called for each message of the batch in progress. */
   onMessage: ((message: Message) => void) | undefined;
   /** Called if the process ends during the batch in progress (one callback, not a reaction per batch on `closed`, which lives as long as the process). */
@@ -88,7 +108,13 @@ class RendererProcess {
     // a send to a process that has just ended fails here, not in the caller: it ends as crashed
     this.child.on('error', () => this.kill());
     this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-STDERR_TAIL_CHARS)));
+    this.child.stderr!.on('data', (chunk: string) => {
+      // the tail before it too: a line can be split between two chunks
+      const text = this.stderr + chunk;
+      if (OUT_OF_MEMORY.test(text)) this.outOfMemory = true;
+      this.fatal ??= FATAL_LINE.exec(text)?.[0];
+      this.stderr = text.slice(-STDERR_TAIL_CHARS);
+    });
     this.child.on('message', (message: Message) => {
       if (message.type === 'ready') {
         this.ready = true;
@@ -174,8 +200,7 @@ export class RendererPool {
         renderer.onEnded = () => {
           if (timedOut) return resolve({ ended: 'timeout', at: current });
           // V8 ends a process at its heap cap with a fatal error on stderr, then aborts
-          const outOfMemory = /heap limit|Allocation failed|out of memory/i.test(renderer.stderr);
-          resolve({ ended: 'crashed', at: current, outOfMemory });
+          resolve({ ended: 'crashed', at: current, outOfMemory: renderer.outOfMemory });
         };
         armTimer();
         renderer.child.send({ type: 'batch', renders, yieldAfterMs });
@@ -214,7 +239,7 @@ export class RendererPool {
       if (this.closing) return;
       if (renderer.endedInBatch) {
         const { pid, exitCode: code, signalCode: signal } = renderer.child;
-        this.options.onRendererEnded?.({ pid, code, signal, stderr: renderer.stderr });
+        this.options.onRendererEnded?.({ pid, code, signal, outOfMemory: renderer.outOfMemory, fatal: renderer.fatal, stderr: renderer.stderr });
       }
       if (renderer.ready) {
         this.startProcess();
