@@ -113,7 +113,12 @@ function* runStep(step: TransactionStep, index: number, earlier: readonly Rows[]
     return stepRows;
   }
   const rows: Rows = yield step;
-  if (step.requireRow && rows.length === 0) throw new StepReturnedNoRow(index);
+  return acceptRows(step, rows, index, auditEvents);
+}
+
+/** What a step's rows mean, for both runners: none where one is required stops the transaction (at `place`); one for an audit step records its event. */
+function acceptRows(step: SqlStep, rows: Rows, place: number, auditEvents: AuditEventRecord[]): Rows {
+  if (step.requireRow && rows.length === 0) throw new StepReturnedNoRow(place);
   if (step.recordsAuditEvent && rows.length > 0) auditEvents.push(step.recordsAuditEvent);
   return rows;
 }
@@ -151,11 +156,7 @@ async function runStepsPipelined(
     const answers = await send(flight);
     for (const [offset, answer] of answers.entries()) {
       if (answer.status === 'rejected') throw answer.reason;
-      const flown = flight[offset]!;
-      const stepRows = answer.value.rows as Rows;
-      if (flown.requireRow && stepRows.length === 0) throw new StepReturnedNoRow(placeOf(position + offset));
-      if (flown.recordsAuditEvent && stepRows.length > 0) auditEvents.push(flown.recordsAuditEvent);
-      rows.push(stepRows);
+      rows.push(acceptRows(flight[offset]!, answer.value.rows as Rows, placeOf(position + offset), auditEvents));
     }
     position += flight.length;
   }
