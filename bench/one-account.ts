@@ -8,7 +8,10 @@
 // that drift on this shared machine falls on each alike; medians of the turns. Afterwards each
 // token's count is read back: the documents counted against those answered 2xx (what was in
 // flight when autocannon stopped may have committed too).
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import autocannon from 'autocannon';
+import { childPids, commandLine, cpuTicks } from '../server/test/support/processes.js';
 import { httpGql } from '../server/test/support/http-client.js';
 import type { ServerProcess } from '../server/test/support/server-process.js';
 import { median } from './median.js';
@@ -30,6 +33,33 @@ const WORKLOAD = '13. one busy account (8 connections)';
 const CONNECTIONS = 8;
 const DOCUMENT = JSON.stringify({ query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' });
 
+
+const TICKS_PER_SECOND = 100;
+
+interface CpuBy {
+  server: number;
+  renderers: number;
+  postgres: number;
+  machine: number;
+}
+
+/** The CPU time (ticks) of a server, of its renderer processes, of each PostgreSQL process, and of the whole machine (/proc/stat). */
+function cpuSample(serverPid: number) {
+  const postgres = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (Number.isInteger(pid) && commandLine(pid)[0]?.startsWith('postgres')) postgres.set(pid, cpuTicks(pid));
+  }
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number) as number[];
+  return { server: cpuTicks(serverPid), renderers: childPids(serverPid).reduce((sum, pid) => sum + cpuTicks(pid), 0), postgres, machine: user! + nice! + system! + irq! + softirq! };
+}
+
+/** What each used between two samples: a PostgreSQL backend that started in between counts from 0, one that ended is left out. */
+function cpuUsed(before: ReturnType<typeof cpuSample>, after: ReturnType<typeof cpuSample>): CpuBy {
+  let postgres = 0;
+  for (const [pid, ticks] of after.postgres) postgres += ticks - (before.postgres.get(pid) ?? 0);
+  return { server: after.server - before.server, renderers: after.renderers - before.renderers, postgres, machine: after.machine - before.machine };
+}
 
 async function accountToken(url: string): Promise<{ session: string; id: string; secret: string }> {
   const email = `bench-one-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
@@ -79,10 +109,16 @@ export async function oneAccountWorkload(add: Add, options: OneAccountOptions): 
     const throughput = variants.map(() => [] as number[]);
     const p99 = variants.map(() => [] as number[]);
     const answered = variants.map(() => 0);
+    // where each document's CPU goes, by process, in the SQLite and PostgreSQL one-account turns
+    const cpuPerDocument = variants.map(() => [] as CpuBy[]);
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? [0, 1, 2, 3] : [3, 2, 1, 0];
       for (const i of order) {
+        const before = cpuSample(servers[i]!.child.pid!);
         const result = await load(servers[i]!.url, secretsOf(i), options.seconds);
+        const used = cpuUsed(before, cpuSample(servers[i]!.child.pid!));
+        const perDocument = (key: keyof CpuBy) => (used[key] * (1e6 / TICKS_PER_SECOND)) / Math.max(1, result.requests.total);
+        cpuPerDocument[i]!.push({ server: perDocument('server'), renderers: perDocument('renderers'), postgres: perDocument('postgres'), machine: perDocument('machine') });
         throughput[i]!.push(result.requests.average);
         p99[i]!.push(result.latency.p99);
         answered[i]! += result['2xx'];
@@ -95,6 +131,13 @@ export async function oneAccountWorkload(add: Add, options: OneAccountOptions): 
     add(WORKLOAD, 'PostgreSQL, one account: documents/s, vs SQLite in the same run', postgres, '≥ 0.6× SQLite', { baseline: sqlite, met: postgres >= 0.6 * sqlite });
     add(WORKLOAD, 'PostgreSQL, 8 accounts: documents/s, vs one account', median(throughput[2]!), 'report', { baseline: postgres });
     add(WORKLOAD, 'PostgreSQL, one account: p99 latency (ms), vs SQLite', median(p99[1]!), 'report', { baseline: median(p99[0]!) });
+    // What limits PostgreSQL on this machine: the CPU each document takes of its 2 cores, whoever uses it
+    const cpu = (i: number, key: keyof CpuBy) => median(cpuPerDocument[i]!.map((turn) => turn[key]));
+    for (const key of ['server', 'renderers', 'postgres', 'machine'] as const) {
+      add(WORKLOAD, `CPU per document (µs), ${key === 'machine' ? 'the whole machine (every process, load generator too)' : key === 'postgres' ? 'every PostgreSQL process' : key === 'server' ? 'the server process' : 'its renderer processes'}: PostgreSQL vs SQLite, one account`, cpu(1, key), 'report', { baseline: cpu(0, key) });
+    }
+    const cores = cpus().length;
+    add(WORKLOAD, `PostgreSQL, one account: the most ${cores} cores could make at its CPU per document (documents/s), vs SQLite's measured`, (cores * 1e6) / cpu(1, 'machine'), 'report', { baseline: sqlite });
     const scaleOut = median(throughput[3]!);
     add(WORKLOAD, 'PostgreSQL + Redis, one account: documents/s, vs SQLite in the same run', scaleOut, '≥ 0.6× SQLite', { baseline: sqlite, met: scaleOut >= 0.6 * sqlite });
     // exactness: what each token counted against what was answered 2xx (the warm-up counted too)
