@@ -110,4 +110,39 @@ describe('the request log buffer under a flood', () => {
     expect(written[0]!.filter((account) => account === quiet)).toHaveLength(5);
     expect(written.flat()).toHaveLength(1_005);
   });
+
+  it('starts writing when an account holds half its bound, without waiting for the timer, and takes what arrives while it writes', async () => {
+    // the store's writes, held until released: what arrives meanwhile waits in the buffer
+    const begun: number[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const heldStore = {
+      write: async (entries: readonly RequestLogEntry[], counts: Parameters<DatabaseRequestLogStore['write']>[1]) => {
+        begun.push(entries.length);
+        await held;
+        await store.write(entries, counts);
+      },
+    };
+    // an hour between ticks: any write below was started by the buffer filling
+    const writer = new RequestLogWriter(heldStore, { maxBuffered: 1_000, maxPerAccount: 100, batchSize: 500, flushIntervalMs: 3_600_000 });
+    const burst = `burst-${newId()}`;
+    const ids: number[] = [];
+    const append = (count: number) => {
+      for (let request = 0; request < count; request++) {
+        writer.append(entryOf(burst));
+        ids.push(sequence);
+      }
+    };
+    append(49);
+    expect(begun).toEqual([]);
+    append(1);
+    expect(begun).toEqual([50]);
+    // while that write is held, the account fills its bound again: nothing is dropped
+    append(100);
+    expect(writer.dropped()).toBe(0);
+    release();
+    await writer.close();
+    expect(begun).toEqual([50, 100]);
+    expect(await requestIdsOf(burst)).toEqual(ids);
+  });
 });

@@ -24,7 +24,7 @@ export interface RequestLogWriterOptions {
   maxPerAccount: number;
   /** Entries written per transaction. */
   batchSize: number;
-  /** How often the buffer is written; 0: only when flush() is called (tests). */
+  /** How often the buffer is written, and sooner when it is half full; 0: only when flush() is called (tests). */
   flushIntervalMs: number;
   /** Hears of entries dropped unwritten (the buffer was full, or their batch failed). */
   onDropped?: (count: number) => void;
@@ -102,6 +102,11 @@ export class RequestLogWriter implements RequestLogSink {
     else if (this.buffered >= this.options.maxBuffered) this.drop(this.largestQueue(queue));
     queue.push(entry);
     this.buffered++;
+    // A burst does not wait for the timer: at half of either bound the writing starts at once, and
+    // the running write goes on while entries keep arriving. Entries are dropped only when they
+    // arrive faster than the database takes them, not because they arrived between two ticks
+    // (3,700 documents a second on one token filled its 2,000 within one slow flush).
+    if (this.timer && !this.flushing && (queue.size * 2 >= this.options.maxPerAccount || this.buffered * 2 >= this.options.maxBuffered)) void this.flush();
   }
 
   private overRefusalBudget(tokenId: string): boolean {
