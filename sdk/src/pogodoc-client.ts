@@ -204,6 +204,7 @@ export class PogodocClient {
     };
 
     let previous: PogodocError | undefined;
+    let retries = 0;
     for (let attempt = 1; ; attempt++) {
       let slot: RateLimitSlot | undefined;
       if (paced) {
@@ -227,7 +228,12 @@ export class PogodocClient {
       }
       failure.attempts = attempt;
       previous = failure;
-      if (!failure.retryable || attempt > this.retry.maxRetries) throw failure;
+      // IDEMPOTENCY_KEY_IN_USE is the call's own earlier attempt still under way, or stopped with its
+      // instance until its claim lapses (20 s): waited out within the deadline at the pace of its
+      // Retry-After, without using up the retries meant for failures
+      const waitingForEarlierAttempt = failure.code === 'IDEMPOTENCY_KEY_IN_USE';
+      if (!failure.retryable || this.retry.maxRetries === 0 || (!waitingForEarlierAttempt && retries >= this.retry.maxRetries)) throw failure;
+      if (!waitingForEarlierAttempt) retries++;
       if (policy === 'retry-refusals-only' && !NOTHING_DONE_CODES.has(failure.code)) throw failure;
       // never sooner than the API asked; a wait that would end past the deadline is not begun
       const waitMs = Math.max(backoffMs(this.retry, attempt - 1), (failure.retryAfterSeconds ?? 0) * 1000);

@@ -117,6 +117,27 @@ describe('retries', () => {
     expect(gaps(api.arrivals)[0]).toBeGreaterThanOrEqual(1000);
   });
 
+  it('IDEMPOTENCY_KEY_IN_USE is waited out within the deadline without using up maxRetries (an instance stopped mid-render holds the key until its claim lapses)', async () => {
+    const inUse = refusal(409, 'IDEMPOTENCY_KEY_IN_USE', { 'retry-after': '0' });
+    const api = await scriptedServer(inUse, inUse, inUse, inUse, rendered(5));
+    const document = await client(api.url, { maxRetries: 1, minRetryDelayMs: 10, maxRetryDelayMs: 20 }).renderDocument(input);
+    expect(document.documentCount).toBe(5);
+    expect(api.arrivals).toHaveLength(5);
+    expect(new Set(keysOf(api.arrivals)).size).toBe(1);
+  });
+
+  it('IDEMPOTENCY_KEY_IN_USE that outlasts the deadline ends the call at the deadline', async () => {
+    const api = await scriptedServer(refusal(409, 'IDEMPOTENCY_KEY_IN_USE', { 'retry-after': '1' }));
+    const failure = await failureOf(client(api.url, { maxRetries: 1, minRetryDelayMs: 10, timeoutMs: 2_500 }).renderDocument(input));
+    // the refusal itself when the next wait would end past the deadline, or the deadline's
+    // timeout when it passed during an attempt (a slow machine)
+    if (failure instanceof PogodocTimeoutError) expect(failure.cause).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE' });
+    else expect(failure).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', status: 409 });
+    // one attempt a second, as Retry-After asks, within 2.5 s
+    expect(api.arrivals.length).toBeGreaterThanOrEqual(2);
+    expect(api.arrivals.length).toBeLessThanOrEqual(3);
+  });
+
   it('maxRetries: 0 makes one attempt', async () => {
     const api = await scriptedServer(refusal(503, 'DATABASE_UNAVAILABLE', { 'retry-after': '0' }));
     const failure = await failureOf(client(api.url, { maxRetries: 0 }).renderDocument(input));

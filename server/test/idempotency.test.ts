@@ -2,7 +2,7 @@
 // Runs on SQLite and on PostgreSQL (API_SUITES); two instances are in multi-instance/.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDEMPOTENCY_CLAIM_LEASE_MS, IDEMPOTENCY_KEY_TTL_MS, IDEMPOTENCY_PRUNE_BATCH, requestHashOf } from '../src/domain/idempotency.js';
+import { IDEMPOTENCY_CLAIM_LEASE_MS, IDEMPOTENCY_CLAIM_LINGERING_MS, IDEMPOTENCY_KEY_TTL_MS, IDEMPOTENCY_PRUNE_BATCH, inUseRetryAfterSeconds, requestHashOf } from '../src/domain/idempotency.js';
 import { DatabaseIdempotencyStore } from '../src/persistence/idempotency-store.js';
 import type { SqlDriver } from '../src/persistence/sql-driver.js';
 import { bearer, codes, createTestApp, type GraphQLResponse, type TestApp } from './support/test-app.js';
@@ -193,11 +193,35 @@ describe('the key itself', () => {
     await t.app.database.prisma.idempotencyKey.create({ data: { ...claim, createdAt: new Date() } });
     const held = await render(t, secret, key);
     expect(codes(held)).toEqual(['IDEMPOTENCY_KEY_IN_USE']);
+    // a young claim's request is about to finish: come back in a second
+    expect(held.headers.get('retry-after')).toBe('1');
+
+    // one that lingers 3 s short of the lease: come back when it lapses, not every second
+    await t.app.database.prisma.idempotencyKey.updateMany({ where: { tokenId: id }, data: { createdAt: new Date(Date.now() - IDEMPOTENCY_CLAIM_LEASE_MS + 3000) } });
+    const lingering = await render(t, secret, key);
+    expect(codes(lingering)).toEqual(['IDEMPOTENCY_KEY_IN_USE']);
+    // 3, or less if this machine took a second to answer
+    expect(Number(lingering.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(lingering.headers.get('retry-after'))).toBeLessThanOrEqual(3);
+    expect(lingering.errors![0]!.extensions!.retryAfter).toBe(Number(lingering.headers.get('retry-after')));
 
     await t.app.database.prisma.idempotencyKey.updateMany({ where: { tokenId: id }, data: { createdAt: new Date(Date.now() - IDEMPOTENCY_CLAIM_LEASE_MS - 1000) } });
     const taken = await render(t, secret, key);
     expect(taken.data.renderDocument).toMatchObject({ documentCount: 1, replayed: false });
     expect(await documentCountOf(t, session, id)).toBe(1);
+  });
+});
+
+describe("IDEMPOTENCY_KEY_IN_USE's Retry-After", () => {
+  const claimedAt = new Date('2026-12-06T12:00:00Z');
+  const after = (ms: number) => new Date(claimedAt.getTime() + ms);
+  it('is a second while the claim is young, and once it lingers the seconds until it lapses', () => {
+    expect(inUseRetryAfterSeconds(undefined, after(0))).toBe(1);
+    expect(inUseRetryAfterSeconds(claimedAt, after(0))).toBe(1);
+    expect(inUseRetryAfterSeconds(claimedAt, after(IDEMPOTENCY_CLAIM_LINGERING_MS - 1))).toBe(1);
+    expect(inUseRetryAfterSeconds(claimedAt, after(IDEMPOTENCY_CLAIM_LINGERING_MS))).toBe((IDEMPOTENCY_CLAIM_LEASE_MS - IDEMPOTENCY_CLAIM_LINGERING_MS) / 1000);
+    expect(inUseRetryAfterSeconds(claimedAt, after(IDEMPOTENCY_CLAIM_LEASE_MS - 2500))).toBe(3);
+    expect(inUseRetryAfterSeconds(claimedAt, after(IDEMPOTENCY_CLAIM_LEASE_MS + 5000))).toBe(1);
   });
 });
 
@@ -236,7 +260,7 @@ describe('storage', () => {
       store.claim({ ...holder, requestHash: 'h', at: new Date(), expiredBefore: new Date(0), abandonedBefore });
     expect(await claim(slow, now)).toEqual({ outcome: 'claimed' });
     // the lease has not passed: the key is held
-    expect(await claim(taker, now)).toEqual({ outcome: 'in-progress', requestHash: 'h' });
+    expect(await claim(taker, now)).toEqual({ outcome: 'in-progress', requestHash: 'h', claimedAt: expect.any(Date) });
     // it has (seen from a clock past it): taken over
     expect(await claim(taker, new Date(Date.now() + 60_000))).toEqual({ outcome: 'claimed' });
     expect(await store.complete(slow, 'late', { at: new Date(), clientAddress: '203.0.113.9', userAgent: null })).toEqual({ outcome: 'claim-lost' });

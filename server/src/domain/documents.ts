@@ -11,6 +11,7 @@ import {
   IDEMPOTENCY_CLAIM_LEASE_MS,
   IDEMPOTENCY_KEY_TTL_MS,
   IDEMPOTENCY_PRUNE_BATCH,
+  inUseRetryAfterSeconds,
   requestHashOf,
 } from './idempotency.js';
 import type { ApiTokenRecord, CompleteKeyResult, IdempotencyClaim, IdempotencyStore, LiveAnnouncements, TokenStore, TokenUse, UsageStore } from './ports.js';
@@ -223,7 +224,7 @@ export class DocumentService {
     });
     if (held.outcome !== 'claimed') {
       if (held.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
-      if (held.outcome === 'in-progress') throw new IdempotencyKeyInUseError();
+      if (held.outcome === 'in-progress') throw new IdempotencyKeyInUseError(inUseRetryAfterSeconds(held.claimedAt, at));
       const { content, documentCount, usedAt } = held.document;
       return { content, tokenId: token.id, accountId: token.accountId, documentCount, usedAt, replayed: true, testMode: isTestMode(token) };
     }

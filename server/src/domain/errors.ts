@@ -416,11 +416,10 @@ export class IdempotencyKeyReusedError extends DomainError {
  * the retry gets its result.
  */
 export class IdempotencyKeyInUseError extends DomainError {
-  readonly retryAfterSeconds = 1;
-  constructor() {
+  constructor(readonly retryAfterSeconds = 1) {
     super(
       'IDEMPOTENCY_KEY_IN_USE',
-      'A request with this Idempotency-Key is still being processed. Nothing was counted for this one; retry in a moment to get its result.',
+      'A request with this Idempotency-Key is still being processed. Nothing was counted for this one; retry after Retry-After (extensions.retryAfter) seconds to get its result.',
     );
   }
 }

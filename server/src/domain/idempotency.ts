@@ -24,11 +24,32 @@ export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
 /**
  * How long a claim holds its key without finishing before another request may take the key over:
- * the request's instance must have stopped mid-render. Far above a render's own limit
- * (RENDER_TIMEOUT_MS, 1 s by default) plus its wait for a thread. A request slower than this
- * still cannot count twice: its count is conditional on still holding the claim.
+ * the request's instance must have stopped mid-render. Above a render's own limit
+ * (RENDER_TIMEOUT_MS, 1 s by default) plus the longest an account waits for its render budget
+ * (10 s, rendering/fair-slots.ts), and well inside the SDK's deadline of 60 s, so that a call
+ * whose first attempt died with its instance is made by a retry within the same call. A request
+ * slower than this still cannot count twice: its count is conditional on still holding the claim,
+ * and it is answered IDEMPOTENCY_KEY_IN_USE.
  */
-export const IDEMPOTENCY_CLAIM_LEASE_MS = 60_000;
+export const IDEMPOTENCY_CLAIM_LEASE_MS = 20_000;
+
+/**
+ * A claim older than this has outlived nearly every request (a render takes milliseconds and is
+ * cut at 1 s): its request waits for a renderer, or its instance stopped.
+ */
+export const IDEMPOTENCY_CLAIM_LINGERING_MS = 1_000;
+
+/**
+ * IDEMPOTENCY_KEY_IN_USE's Retry-After, in seconds: a second while the claim is young, since its
+ * request is about to finish and the retry then gets its result; once it lingers, the time until
+ * it lapses and the retry may take the key over, rather than a retry a second that cannot succeed
+ * sooner.
+ */
+export function inUseRetryAfterSeconds(claimedAt: Date | undefined, now: Date): number {
+  const age = claimedAt ? now.getTime() - claimedAt.getTime() : 0;
+  if (age < IDEMPOTENCY_CLAIM_LINGERING_MS) return 1;
+  return Math.max(1, Math.ceil((IDEMPOTENCY_CLAIM_LEASE_MS - age) / 1000));
+}
 
 /**
  * Expired keys removed per new key. Each new key adds one row and removes up to this many

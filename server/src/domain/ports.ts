@@ -309,8 +309,8 @@ export type ClaimKeyResult =
   | { outcome: 'claimed' }
   /** An earlier request with the key made this document. */
   | { outcome: 'completed'; requestHash: string; document: StoredDocument }
-  /** An earlier request with the key is still being made. */
-  | { outcome: 'in-progress'; requestHash: string };
+  /** An earlier request with the key is still being made; `claimedAt` is when it took the key (unknown if the claim just went). */
+  | { outcome: 'in-progress'; requestHash: string; claimedAt?: Date };
 
 export type CompleteKeyResult =
   | { outcome: 'counted'; documentCount: number; periodDocumentCount: number | null }

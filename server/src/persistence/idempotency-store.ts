@@ -32,9 +32,9 @@ const CLAIM: SqlStatement = {
 
 const FIND: SqlStatement = {
   name: 'idempotency_find',
-  text: `SELECT "requestHash", "content", "documentCount", "completedAt" FROM "IdempotencyKey"
+  text: `SELECT "requestHash", "content", "documentCount", "completedAt", "createdAt" FROM "IdempotencyKey"
     WHERE "tokenId" = $1 AND "key" = $2`,
-  dateColumns: ['completedAt'],
+  dateColumns: ['completedAt', 'createdAt'],
 };
 
 // The second step of completing, after the count: stores the document under the claim, if the
@@ -71,6 +71,8 @@ interface StoredRow {
   content: string | null;
   documentCount: number | null;
   completedAt: Date | null;
+  /** When the key was claimed. */
+  createdAt: Date;
 }
 
 export class DatabaseIdempotencyStore implements IdempotencyStore {
@@ -88,7 +90,7 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
     // Gone between the two statements: its claim was released after a failure. Retrying is right.
     if (!row) return { outcome: 'in-progress', requestHash };
     if (row.completedAt === null || row.content === null || row.documentCount === null) {
-      return { outcome: 'in-progress', requestHash: row.requestHash };
+      return { outcome: 'in-progress', requestHash: row.requestHash, claimedAt: row.createdAt };
     }
     const document: StoredDocument = { content: row.content, documentCount: row.documentCount, usedAt: row.completedAt };
     return { outcome: 'completed', requestHash: row.requestHash, document };

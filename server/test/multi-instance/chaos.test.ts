@@ -12,10 +12,13 @@
 // machine beside a CPU hog and the other suites.
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PogodocClient, PogodocError } from '../../../sdk/src/index.js';
 import { BalancedDocuments, startChaosSwarm, type ChaosSwarm, type ChaosSwarmStatus } from '../support/chaos-swarm.js';
 import { httpGql } from '../support/http-client.js';
 import { startPrivatePostgres } from '../support/private-postgres.js';
+import { IDEMPOTENCY_CLAIM_LEASE_MS } from '../../src/domain/idempotency.js';
 import { rendererPids } from '../support/processes.js';
+import { roundRobinProxy } from '../support/round-robin-proxy.js';
 import { freePort, startRedis, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -63,6 +66,38 @@ async function accountWithToken(server: ServerProcess) {
   const generated = await httpGql(server.url, 'mutation { generateToken(name: "chaos") { secret token { id } } }', {}, session);
   if (!generated.data) throw new Error(JSON.stringify(generated.errors));
   return { session, id: generated.data.generateToken.token.id as string, secret: generated.data.generateToken.secret as string };
+}
+
+/**
+ * The SDK's calls through a load balancer, one after another on each of `workers` loops until
+ * stopped: every call sends its own Idempotency-Key and retries with it (sdk/src/pogodoc-client.ts).
+ */
+function sdkCallsThrough(url: string, secret: string, workers: number) {
+  const client = new PogodocClient({ token: secret, baseUrl: url, envFile: '/nonexistent/.env' });
+  const calls = { documentCounts: [] as number[], replayed: 0, failures: [] as string[], longestMs: 0 };
+  let running = true;
+  const loops = Array.from({ length: workers }, async () => {
+    while (running) {
+      const startedAt = Date.now();
+      try {
+        const document = await client.renderDocument({ template: 'Invoice for {{ customer }}', data: { customer: 'Ada' } });
+        calls.documentCounts.push(document.documentCount);
+        if (document.replayed) calls.replayed++;
+      } catch (error) {
+        calls.failures.push(error instanceof PogodocError ? `${error.code}: ${error.message}` : String(error));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      calls.longestMs = Math.max(calls.longestMs, Date.now() - startedAt);
+    }
+  });
+  return {
+    calls,
+    /** Stops starting calls and waits for those under way, retries included. */
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
 }
 
 /** The token's count as the database holds it, read directly. */
@@ -145,6 +180,10 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
     const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
     const { session, id, secret } = await accountWithToken(b);
+    // a second token of the account, for the SDK's calls through a load balancer over both
+    const sdkToken = (await httpGql(b.url, 'mutation { generateToken(name: "chaos sdk") { secret token { id } } }', {}, session)).data.generateToken;
+    const balancer = await roundRobinProxy([a.url, b.url]);
+    cleanups.push(() => balancer.close());
 
     const SUBSCRIBERS = 2000;
     const swarm = swarmOf({ urls: [a.url, b.url], session, tokenId: id, count: SUBSCRIBERS, batch: 50, batchPauseMs: 100 });
@@ -155,9 +194,11 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     // documents through both, steadily, until A dies; then through B alone; and B's /ready watched throughout
     const documents = documentsThrough({ urls: [a.url, b.url], secret, perSecond: 20 });
     documents.start();
+    const sdk = sdkCallsThrough(balancer.url, sdkToken.secret, 3);
     const readinessOfB = watchReadiness(b);
     // mid-stream: both instances have made documents, and every subscriber has heard live counts of them
     await waitUntil('both instances have acknowledged 20 documents', () => Math.min(documents.outcomesOf(a.url).ok ?? 0, documents.outcomesOf(b.url).ok ?? 0) >= 20, [a, b]);
+    await waitUntil('the SDK has made 20 documents through both', () => sdk.calls.documentCounts.length >= 20 && Object.values(balancer.connectionsTo).every((connections) => connections > 0), [a, b]);
     await swarm.waitFor('every subscriber hears live counts', (status) => status.minCount >= 10, { timeoutMs: 60_000 });
 
     const renderersOfA = rendererPids(a.child.pid!);
@@ -174,8 +215,12 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     console.log(`chaos: A's subscribers all receiving from B ${((moved.movedLastFirstValueAt - killedAt) / 1000).toFixed(1)} s after the kill (${moved.reconnects} reconnects, ${moved.failedAttempts} failed attempts: ${JSON.stringify(moved.failedAttemptKinds)})`);
     // and documents go on through B, heard by all of them
     const acknowledgedOnceMoved = documents.acknowledged;
+    const sdkDocumentsOnceMoved = sdk.calls.documentCounts.length;
     await waitUntil('40 more documents are acknowledged', () => documents.acknowledged >= acknowledgedOnceMoved + 40, [b]);
+    await waitUntil('the SDK makes 20 more documents', () => sdk.calls.documentCounts.length >= sdkDocumentsOnceMoved + 20, [b]);
     await documents.stop();
+    // calls whose attempt died with A wait, within their deadline, for A's claim on their key to lapse
+    await sdk.stop();
 
     const final = await countInDatabase(database.url, id);
     const ended = await swarm.waitFor(`all ${SUBSCRIBERS} end on the final count ${final}`, (status) => status.atFinal === SUBSCRIBERS, { finalCount: final, timeoutMs: 60_000 });
@@ -207,7 +252,59 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     expect(readiness.other).toEqual([]);
     if (readiness.connectsTimedOut + connectsTimedOutOnB > 0) console.log(`chaos: connects to B that timed out: ${connectsTimedOutOnB} of documents, ${readiness.connectsTimedOut} of /ready`);
     await expect.poll(() => renderersOfA.filter((pid) => rendererPidAlive(pid)), { timeout: 30_000 }).toEqual([]);
-  }, 240_000);
+
+    // The SDK's calls with idempotency keys: every one made its document, and each document counted
+    // once. A call in flight on A when it died retried with its key through the balancer to B, and
+    // got A's document if A had committed it (a replay), or made it once A's claim lapsed. So the
+    // counts the calls were answered with are exactly 1 to the token's count: none missing, none twice.
+    const sdkCounted = await countInDatabase(database.url, sdkToken.token.id);
+    console.log(`chaos: SDK ${sdk.calls.documentCounts.length} calls answered, ${sdk.calls.replayed} of them replays, ${sdkCounted} counted, longest call ${(sdk.calls.longestMs / 1000).toFixed(1)} s`);
+    expect(sdk.calls.failures).toEqual([]);
+    expect([...sdk.calls.documentCounts].sort((x, y) => x - y)).toEqual(Array.from({ length: sdkCounted }, (_, i) => i + 1));
+  }, 300_000);
+
+  it("kill -9 mid-render of an SDK call's attempt: the SDK's retry waits out the dead instance's claim on its key, then makes the document once", async () => {
+    const database = await createTestDatabase('postgresql');
+    cleanups.push(() => database.drop());
+    // a render that takes a few seconds, under a render limit above it: time to kill its instance mid-render
+    const env = { DATABASE_URL: database.url, RENDER_TIMEOUT_MS: '20000' };
+    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    const { session, id, secret } = await accountWithToken(b);
+    const balancer = await roundRobinProxy([a.url, b.url]);
+    cleanups.push(() => balancer.close());
+    const client = new PogodocClient({ token: secret, baseUrl: balancer.url, envFile: '/nonexistent/.env' });
+
+    // the balancer sends the call's first attempt to A
+    const startedAt = Date.now();
+    const call = client.renderDocument({ template: '{% for i in (1..1000) %}{% for j in (1..6000) %}{% endfor %}{% endfor %}Invoice for {{ customer }}', data: { customer: 'Ada' } });
+    // awaited below; a refusal meanwhile is the test's failure there, not an unhandled rejection
+    call.catch(() => {});
+    const claimsOnA = async () => {
+      const pgClient = new pg.Client({ connectionString: database.url });
+      await pgClient.connect();
+      try {
+        return (await pgClient.query('SELECT "completedAt" FROM "IdempotencyKey" WHERE "tokenId" = $1', [id])).rows;
+      } finally {
+        await pgClient.end();
+      }
+    };
+    // A holds the key and renders
+    await expect.poll(claimsOnA, { timeout: 30_000, interval: 50 }).toEqual([{ completedAt: null }]);
+    expect(balancer.connectionsTo).toEqual({ [a.url]: 1, [b.url]: 0 });
+    const aExited = new Promise((resolve) => a.child.once('exit', (_code, signal) => resolve(signal)));
+    a.child.kill('SIGKILL');
+    expect(await aExited).toBe('SIGKILL');
+
+    // the SDK saw the connection cut, retried with the same key through the balancer to B, was told
+    // IDEMPOTENCY_KEY_IN_USE until A's claim lapsed, took the key over, and made the document once
+    const document = await call;
+    expect(document).toMatchObject({ content: 'Invoice for Ada', documentCount: 1, replayed: false });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(IDEMPOTENCY_CLAIM_LEASE_MS);
+    expect(await countInDatabase(database.url, id)).toBe(1);
+    expect(await claimsOnA()).toEqual([{ completedAt: expect.any(Date) }]);
+    // and its answer came from B, which the token's count there confirms
+    expect((await httpGql(b.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id }, session)).data.token.documentCount).toBe(1);
+  }, 120_000);
 
   it('Redis restarted under 500 subscribers across both instances: documents go on, /ready 503 then 200, all end on the exact count', async () => {
     const database = await createTestDatabase('postgresql');
