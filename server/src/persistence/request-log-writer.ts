@@ -103,9 +103,8 @@ export class RequestLogWriter implements RequestLogSink {
     queue.push(entry);
     this.buffered++;
     // A burst does not wait for the timer: at half of either bound the writing starts at once, and
-    // the running write goes on while entries keep arriving. Entries are dropped only when they
-    // arrive faster than the database takes them, not because they arrived between two ticks
-    // (3,700 documents a second on one token filled its 2,000 within one slow flush).
+    // the running write goes on while entries keep arriving. Entries are then dropped only when
+    // they arrive faster than the database takes them, not because a burst fell between two ticks.
     if (this.timer && !this.flushing && (queue.size * 2 >= this.options.maxPerAccount || this.buffered * 2 >= this.options.maxBuffered)) void this.flush();
   }
 
