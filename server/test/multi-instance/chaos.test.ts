@@ -70,9 +70,11 @@ async function accountWithToken(server: ServerProcess) {
 
 /**
  * The SDK's calls through a load balancer, one after another on each of `workers` loops until
- * stopped: every call sends its own Idempotency-Key and retries with it (sdk/src/pogodoc-client.ts).
+ * stopped, `pauseMs` apart as a script's batch would be: every call sends its own Idempotency-Key
+ * and retries with it (sdk/src/pogodoc-client.ts). Paced, so that on a machine starved by the other
+ * suites they add to the survivor's load what a client does, not all it can take.
  */
-function sdkCallsThrough(url: string, secret: string, workers: number) {
+function sdkCallsThrough(url: string, secret: string, workers: number, pauseMs: number) {
   const client = new PogodocClient({ token: secret, baseUrl: url, envFile: '/nonexistent/.env' });
   const calls = { documentCounts: [] as number[], replayed: 0, failures: [] as string[], longestMs: 0 };
   let running = true;
@@ -85,9 +87,9 @@ function sdkCallsThrough(url: string, secret: string, workers: number) {
         if (document.replayed) calls.replayed++;
       } catch (error) {
         calls.failures.push(error instanceof PogodocError ? `${error.code}: ${error.message}` : String(error));
-        await new Promise((resolve) => setTimeout(resolve, 100));
       }
       calls.longestMs = Math.max(calls.longestMs, Date.now() - startedAt);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   });
   return {
@@ -194,7 +196,7 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     // documents through both, steadily, until A dies; then through B alone; and B's /ready watched throughout
     const documents = documentsThrough({ urls: [a.url, b.url], secret, perSecond: 20 });
     documents.start();
-    const sdk = sdkCallsThrough(balancer.url, sdkToken.secret, 3);
+    const sdk = sdkCallsThrough(balancer.url, sdkToken.secret, 2, 200);
     const readinessOfB = watchReadiness(b);
     // mid-stream: both instances have made documents, and every subscriber has heard live counts of them
     await waitUntil('both instances have acknowledged 20 documents', () => Math.min(documents.outcomesOf(a.url).ok ?? 0, documents.outcomesOf(b.url).ok ?? 0) >= 20, [a, b]);
