@@ -1,12 +1,15 @@
 // Chaos across instances, with nothing lost: an instance killed with SIGKILL under 2,000 live
-// dashboards, the shared Redis restarted under 500, and a real PostgreSQL restart.
+// dashboards, and mid-render of an SDK call; the shared Redis restarted under 500; and a real
+// PostgreSQL restart.
 //
 // Clients behave as they do behind a load balancer: dashboards reconnect with backoff to the next
 // instance (client/src/live-socket.ts retries every failure), and documents that got no answer are
-// sent again to another instance (server/test/support/chaos-swarm.ts). The service's promises under
-// test: a subscription starts with the current count and never goes backwards, so every dashboard
-// ends on the exact final count; no acknowledged document is lost; a database that cannot serve is
-// a 503 with Retry-After (DATABASE_UNAVAILABLE), and the service recovers without a restart.
+// sent again to another instance (server/test/support/chaos-swarm.ts); the SDK's calls, each with
+// its Idempotency-Key, go through a round-robin balancer (server/test/support/round-robin-proxy.ts).
+// The service's promises under test: a subscription starts with the current count and never goes
+// backwards, so every dashboard ends on the exact final count; no acknowledged document is lost,
+// and none made with a key is counted twice; a database that cannot serve is a 503 with Retry-After
+// (DATABASE_UNAVAILABLE), and the service recovers without a restart.
 //
 // Nothing waits for a fixed time to pass: every wait is for a state, with room for a 2-core
 // machine beside a CPU hog and the other suites.
