@@ -1,6 +1,6 @@
 // Chaos across instances, with nothing lost: an instance killed with SIGKILL under 2,000 live
-// dashboards, and mid-render of an SDK call; the shared Redis restarted under 500; and a real
-// PostgreSQL restart.
+// dashboards, under the SDK's calls, and mid-render of one; the shared Redis restarted under 500;
+// and a real PostgreSQL restart.
 //
 // Clients behave as they do behind a load balancer: dashboards reconnect with backoff to the next
 // instance (client/src/live-socket.ts retries every failure), and documents that got no answer are
@@ -185,10 +185,6 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
     const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
     const { session, id, secret } = await accountWithToken(b);
-    // a second token of the account, for the SDK's calls through a load balancer over both
-    const sdkToken = (await httpGql(b.url, 'mutation { generateToken(name: "chaos sdk") { secret token { id } } }', {}, session)).data.generateToken;
-    const balancer = await roundRobinProxy([a.url, b.url]);
-    cleanups.push(() => balancer.close());
 
     const SUBSCRIBERS = 2000;
     const swarm = swarmOf({ urls: [a.url, b.url], session, tokenId: id, count: SUBSCRIBERS, batch: 50, batchPauseMs: 100 });
@@ -199,11 +195,9 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     // documents through both, steadily, until A dies; then through B alone; and B's /ready watched throughout
     const documents = documentsThrough({ urls: [a.url, b.url], secret, perSecond: 20 });
     documents.start();
-    const sdk = sdkCallsThrough(balancer.url, sdkToken.secret, 2, 200);
     const readinessOfB = watchReadiness(b);
     // mid-stream: both instances have made documents, and every subscriber has heard live counts of them
     await waitUntil('both instances have acknowledged 20 documents', () => Math.min(documents.outcomesOf(a.url).ok ?? 0, documents.outcomesOf(b.url).ok ?? 0) >= 20, [a, b]);
-    await waitUntil('the SDK has made 20 documents through both', () => sdk.calls.documentCounts.length >= 20 && Object.values(balancer.connectionsTo).every((connections) => connections > 0), [a, b]);
     await swarm.waitFor('every subscriber hears live counts', (status) => status.minCount >= 10, { timeoutMs: 60_000 });
 
     const renderersOfA = rendererPids(a.child.pid!);
@@ -220,12 +214,8 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     console.log(`chaos: A's subscribers all receiving from B ${((moved.movedLastFirstValueAt - killedAt) / 1000).toFixed(1)} s after the kill (${moved.reconnects} reconnects, ${moved.failedAttempts} failed attempts: ${JSON.stringify(moved.failedAttemptKinds)})`);
     // and documents go on through B, heard by all of them
     const acknowledgedOnceMoved = documents.acknowledged;
-    const sdkDocumentsOnceMoved = sdk.calls.documentCounts.length;
     await waitUntil('40 more documents are acknowledged', () => documents.acknowledged >= acknowledgedOnceMoved + 40, [b]);
-    await waitUntil('the SDK makes 20 more documents', () => sdk.calls.documentCounts.length >= sdkDocumentsOnceMoved + 20, [b]);
     await documents.stop();
-    // calls whose attempt died with A wait, within their deadline, for A's claim on their key to lapse
-    await sdk.stop();
 
     const final = await countInDatabase(database.url, id);
     const ended = await swarm.waitFor(`all ${SUBSCRIBERS} end on the final count ${final}`, (status) => status.atFinal === SUBSCRIBERS, { finalCount: final, timeoutMs: 60_000 });
@@ -257,16 +247,34 @@ describe('chaos across two instances (PostgreSQL + Redis)', () => {
     expect(readiness.other).toEqual([]);
     if (readiness.connectsTimedOut + connectsTimedOutOnB > 0) console.log(`chaos: connects to B that timed out: ${connectsTimedOutOnB} of documents, ${readiness.connectsTimedOut} of /ready`);
     await expect.poll(() => renderersOfA.filter((pid) => rendererPidAlive(pid)), { timeout: 30_000 }).toEqual([]);
+  }, 240_000);
 
-    // The SDK's calls with idempotency keys: every one made its document, and each document counted
-    // once. A call in flight on A when it died retried with its key through the balancer to B, and
-    // got A's document if A had committed it (a replay), or made it once A's claim lapsed. So the
-    // counts the calls were answered with are exactly 1 to the token's count: none missing, none twice.
-    const sdkCounted = await countInDatabase(database.url, sdkToken.token.id);
-    console.log(`chaos: SDK ${sdk.calls.documentCounts.length} calls answered, ${sdk.calls.replayed} of them replays, ${sdkCounted} counted, longest call ${(sdk.calls.longestMs / 1000).toFixed(1)} s`);
+  it('kill -9 of one of two instances under the SDK through a balancer: every call with its Idempotency-Key makes its document, each counted once', async () => {
+    const database = await createTestDatabase('postgresql');
+    cleanups.push(() => database.drop());
+    const [a, b] = await Promise.all([startInstance({ DATABASE_URL: database.url }), startInstance({ DATABASE_URL: database.url })]);
+    const { id, secret } = await accountWithToken(b);
+    const balancer = await roundRobinProxy([a.url, b.url]);
+    cleanups.push(() => balancer.close());
+    const sdk = sdkCallsThrough(balancer.url, secret, 2, 100);
+    await waitUntil('the SDK has made 20 documents through both', () => sdk.calls.documentCounts.length >= 20 && Object.values(balancer.connectionsTo).every((connections) => connections > 0), [a, b]);
+    const aExited = new Promise((resolve) => a.child.once('exit', (_code, signal) => resolve(signal)));
+    a.child.kill('SIGKILL');
+    expect(await aExited).toBe('SIGKILL');
+    const madeAtKill = sdk.calls.documentCounts.length;
+    await waitUntil('the SDK makes 20 more documents', () => sdk.calls.documentCounts.length >= madeAtKill + 20, [b]);
+    // calls whose attempt died with A wait, within their deadline, for A's claim on their key to lapse
+    await sdk.stop();
+
+    // Every call made its document, and each document counted once. A call in flight on A when it
+    // died retried with its key through the balancer to B, and got A's document if A had committed it
+    // (a replay), or made it once A's claim lapsed. So the counts the calls were answered with are
+    // exactly 1 to the token's count: none missing, none twice.
+    const counted = await countInDatabase(database.url, id);
+    console.log(`chaos: SDK ${sdk.calls.documentCounts.length} calls answered, ${sdk.calls.replayed} of them replays, ${counted} counted, longest call ${(sdk.calls.longestMs / 1000).toFixed(1)} s`);
     expect(sdk.calls.failures).toEqual([]);
-    expect([...sdk.calls.documentCounts].sort((x, y) => x - y)).toEqual(Array.from({ length: sdkCounted }, (_, i) => i + 1));
-  }, 300_000);
+    expect([...sdk.calls.documentCounts].sort((x, y) => x - y)).toEqual(Array.from({ length: counted }, (_, i) => i + 1));
+  }, 120_000);
 
   it("kill -9 mid-render of an SDK call's attempt: the SDK's retry waits out the dead instance's claim on its key, then makes the document once", async () => {
     const database = await createTestDatabase('postgresql');
