@@ -59,6 +59,7 @@ const API_SUITES = [
   'server/test/webhook-fairness.test.ts',
   'server/test/webhook-outbox.test.ts',
   'server/test/metering.test.ts',
+  'server/test/busy-token.test.ts',
   'server/test/usage-live.test.ts',
   'server/test/sdk-quota-errors.test.ts',
   'server/test/token-pages.test.ts',

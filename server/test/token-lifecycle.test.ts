@@ -298,7 +298,7 @@ describe('last used, from where', () => {
     const writes = t.sql.slice(before).filter((statement) => /^\s*(UPDATE|INSERT)/i.test(statement));
     // one transaction: the account's period usage, the token's count with its use, the hour's usage
     expect(writes).toHaveLength(3);
-    expect(writes[1]).toMatch(/"documentCount" = "documentCount" \+ 1.*"lastUsedAddress"/s);
+    expect(writes[1]).toMatch(/"documentCount" = "documentCount" \+ CAST\(\$7 AS INTEGER\).*"lastUsedAddress"/s);
 
     const listed = (await t.gql(LIST, {}, bearer(session))).data.tokens.find((item: { id: string }) => item.id === token.id);
     // TRUST_PROXY=1 (the test app's setting): the right-most entry, which our proxy added

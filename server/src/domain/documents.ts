@@ -160,7 +160,7 @@ export class DocumentService {
     data: unknown,
     { clientAddress, userAgent, idempotencyKey, onRateLimit }: DocumentRequest,
   ): Promise<RenderedDocument> {
-    const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined);
+    const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined, { forDocument: true });
     const { token } = authenticated;
     // a management token without this scope makes no document (a substring test on the row read)
     requireScope(token.scopes, 'DOCUMENTS_RENDER');

@@ -49,31 +49,40 @@ const warningOfPlan = (alias: string) =>
     .map((plan) => `WHEN '${plan.id.replace(/'/g, "''")}' THEN ${quotaWarningAt(plan.monthlyDocumentQuota!)}`)
     .join(' ')} ELSE NULL END`;
 
-// A period's first document is inserted at 1 by the quiet charge below without a look at the
-// plan: right only while 1 is no plan's threshold, which no plan of the catalogue comes near.
-const FIRST_DOCUMENT_IS_QUIET = PLANS.every(({ monthlyDocumentQuota: quota }) => quota === null || (quota > 1 && quotaWarningAt(quota) !== 1));
+/**
+ * The most documents counted together by the quiet charge below (document-count-batcher.ts). A
+ * period's first documents are inserted by it without a look at the plan: right only while that
+ * many cross no plan's 80% warning nor its quota, which no plan of the catalogue comes near.
+ */
+export const MAX_QUIET_DOCUMENTS = Math.min(
+  16,
+  ...PLANS.flatMap(({ monthlyDocumentQuota: quota }) => (quota === null ? [] : [Math.min(quota, quotaWarningAt(quota)) - 1])),
+);
 
 /**
- * CHARGE_PERIOD for the documents that cross no threshold, which is all but two a period: it adds
- * 1 only while the new usage stays under the quota and is not the 80% warning's, so the document
- * it counts records no quota event and its transaction has no follow-up, and goes to PostgreSQL
- * in one round trip (sql-driver.ts). It returns no row at the warning, at the quota and past it,
- * and the document is then charged by CHARGE_PERIOD, which decides which.
+ * CHARGE_PERIOD for documents that cross no threshold, which is all but two a period: it adds $3
+ * (1, or a group of the same token's documents, up to MAX_QUIET_DOCUMENTS) only while the new
+ * usage stays under the quota and does not reach or pass the 80% warning, so the documents it
+ * counts record no quota event and its transaction has no follow-up, and goes to PostgreSQL in
+ * one round trip (sql-driver.ts). It returns no row when they would reach the warning or the
+ * quota, and each document is then charged on its own by CHARGE_PERIOD, which decides which.
  */
 const CHARGE_PERIOD_QUIETLY: SqlStatement = {
   name: 'usage_charge_period_quietly',
-  text: `INSERT INTO "AccountPeriodUsage" ("accountId", "period", "documentCount") VALUES (${accountOfToken}, $2, 1)
-    ON CONFLICT ("accountId", "period") DO UPDATE SET "documentCount" = "AccountPeriodUsage"."documentCount" + 1
-    WHERE (SELECT ${quotaOfPlan('a')} IS NULL OR ("AccountPeriodUsage"."documentCount" + 1 < ${quotaOfPlan('a')}
-        AND "AccountPeriodUsage"."documentCount" + 1 <> ${warningOfPlan('a')})
+  text: `INSERT INTO "AccountPeriodUsage" ("accountId", "period", "documentCount") VALUES (${accountOfToken}, $2, CAST($3 AS INTEGER))
+    ON CONFLICT ("accountId", "period") DO UPDATE SET "documentCount" = "AccountPeriodUsage"."documentCount" + CAST($3 AS INTEGER)
+    WHERE (SELECT ${quotaOfPlan('a')} IS NULL OR ("AccountPeriodUsage"."documentCount" + CAST($3 AS INTEGER) < ${quotaOfPlan('a')}
+        AND NOT ("AccountPeriodUsage"."documentCount" < ${warningOfPlan('a')}
+          AND "AccountPeriodUsage"."documentCount" + CAST($3 AS INTEGER) >= ${warningOfPlan('a')}))
       FROM "Account" a WHERE a."id" = "AccountPeriodUsage"."accountId")
     RETURNING "documentCount"`,
 };
 
+/** $3 documents (1, or a quiet group) in the token's hourly bucket. */
 export const COUNT_HOUR: SqlStatement = {
   name: 'usage_count_hour',
-  text: `INSERT INTO "TokenUsageHour" ("tokenId", "accountId", "hour", "documentCount") VALUES ($1, ${accountOfToken}, $2, 1)
-    ON CONFLICT ("tokenId", "hour") DO UPDATE SET "documentCount" = "TokenUsageHour"."documentCount" + 1`,
+  text: `INSERT INTO "TokenUsageHour" ("tokenId", "accountId", "hour", "documentCount") VALUES ($1, ${accountOfToken}, $2, CAST($3 AS INTEGER))
+    ON CONFLICT ("tokenId", "hour") DO UPDATE SET "documentCount" = "TokenUsageHour"."documentCount" + CAST($3 AS INTEGER)`,
 };
 
 /** Which step refused the document, by its index in meteredDocumentSteps. */
@@ -140,17 +149,17 @@ function meteredDocumentSteps(tokenId: string, use: TokenUse, now: () => Date): 
   return [
     { statement: CHARGE_PERIOD, params: [tokenId, period], requireRow: true },
     { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
-    { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR')] },
+    { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR'), 1] },
     { followUp: (earlier) => quotaEventSteps(tokenId, use, period, now, earlier) },
   ];
 }
 
-/** The same for a document that crosses no threshold (CHARGE_PERIOD_QUIETLY): no follow-up. */
-function quietDocumentSteps(tokenId: string, use: TokenUse): SqlStep[] {
+/** The same for documents that cross no threshold (CHARGE_PERIOD_QUIETLY): no follow-up. `documents` of one token, period and hour, the last of them `use`. */
+function quietDocumentSteps(tokenId: string, use: TokenUse, documents = 1): SqlStep[] {
   return [
-    { statement: CHARGE_PERIOD_QUIETLY, params: [tokenId, billingPeriodOf(use.at)], requireRow: true },
-    { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use), requireRow: true },
-    { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR')] },
+    { statement: CHARGE_PERIOD_QUIETLY, params: [tokenId, billingPeriodOf(use.at), documents], requireRow: true },
+    { statement: RECORD_DOCUMENT, params: recordDocumentParams(tokenId, use, documents), requireRow: true },
+    { statement: COUNT_HOUR, params: [tokenId, bucketOf(use.at, 'HOUR'), documents] },
   ];
 }
 
@@ -162,11 +171,21 @@ function quietDocumentSteps(tokenId: string, use: TokenUse): SqlStep[] {
  * first changed nothing.
  */
 export async function meterDocument(sql: SqlDriver, tokenId: string, use: TokenUse, now: () => Date, then: readonly SqlStep[] = []): Promise<TransactionResult> {
-  if (FIRST_DOCUMENT_IS_QUIET) {
+  if (MAX_QUIET_DOCUMENTS >= 1) {
     const quiet = await sql.transaction([...quietDocumentSteps(tokenId, use), ...then]);
     if (quiet.committed || quiet.stoppedAt !== METERED_STEP.period) return quiet;
   }
   return sql.transaction([...meteredDocumentSteps(tokenId, use, now), ...then]);
+}
+
+/**
+ * Counts `documents` documents of one token, period and hour together, the last of them `use`, if
+ * they cross no threshold and the token takes them all (CHARGE_PERIOD_QUIETLY, RECORD_DOCUMENT):
+ * all or nothing. Not committed: nothing was counted, and each is then counted on its own.
+ */
+export function meterQuietDocuments(sql: SqlDriver, tokenId: string, use: TokenUse, documents: number): Promise<TransactionResult> {
+  if (documents > MAX_QUIET_DOCUMENTS) throw new RangeError(`at most ${MAX_QUIET_DOCUMENTS} documents are counted together`);
+  return sql.transaction(quietDocumentSteps(tokenId, use, documents));
 }
 
 /** The period's usage this period, as the plan-change transaction reads it (see quotaEventOfPlanChange). */

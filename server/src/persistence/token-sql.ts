@@ -48,28 +48,38 @@ export const usable = (alias: string, nowParam: string) =>
 
 // One UPDATE … RETURNING: the increment is atomic, the new count is exactly ours, and the
 // "still usable" check is in the same statement, so a delete, a disable or an expiry that lands
-// mid-request wins. So is the monthly limit: the row's month count goes up only while it is under the limit
-// (a new month starts again at 1), and concurrent documents take the row lock in turn, each
-// re-checking the count the previous one left; PostgreSQL re-evaluates the WHERE on the updated
-// row, SQLite runs one writer at a time. The use's address and agent are stamped by the same
-// statement: no extra write. A document with an idempotency key runs it inside the transaction
-// that stores its result (idempotency-store.ts).
+// mid-request wins. So is the monthly limit: the row's month count goes up only while it stays
+// within the limit (a new month starts again from 0), and concurrent documents take the row lock
+// in turn, each re-checking the count the previous one left; PostgreSQL re-evaluates the WHERE on
+// the updated row, SQLite runs one writer at a time. The use's address and agent are stamped by
+// the same statement: no extra write. It counts $7 documents at once, all or none: one, or a
+// group of the same token's documents committed together (document-count-batcher.ts), stamped
+// with the last one's use. A document with an idempotency key runs it inside the transaction that
+// stores its result (idempotency-store.ts).
 export const RECORD_DOCUMENT: SqlStatement = {
   name: 'token_record_document',
-  text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + 1, "lastUsedAt" = $2,
+  text: `UPDATE "ApiToken" SET "documentCount" = "documentCount" + CAST($7 AS INTEGER), "lastUsedAt" = $2,
       "lastUsedAddress" = $3, "lastUsedUserAgent" = $4,
-      "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" + 1 ELSE 1 END,
+      "monthlyDocumentCount" = CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" ELSE 0 END + CAST($7 AS INTEGER),
       "monthlyCountMonth" = $5,
       "previousSecretUseCount" = "previousSecretUseCount" + CAST($6 AS INTEGER),
-      "previousSecretLastUsedAt" = CASE WHEN CAST($6 AS INTEGER) = 1 THEN $2 ELSE "previousSecretLastUsedAt" END,
-      "previousSecretLastUsedAddress" = CASE WHEN CAST($6 AS INTEGER) = 1 THEN $3 ELSE "previousSecretLastUsedAddress" END,
-      "previousSecretLastUsedUserAgent" = CASE WHEN CAST($6 AS INTEGER) = 1 THEN $4 ELSE "previousSecretLastUsedUserAgent" END
+      "previousSecretLastUsedAt" = CASE WHEN CAST($6 AS INTEGER) > 0 THEN $2 ELSE "previousSecretLastUsedAt" END,
+      "previousSecretLastUsedAddress" = CASE WHEN CAST($6 AS INTEGER) > 0 THEN $3 ELSE "previousSecretLastUsedAddress" END,
+      "previousSecretLastUsedUserAgent" = CASE WHEN CAST($6 AS INTEGER) > 0 THEN $4 ELSE "previousSecretLastUsedUserAgent" END
     WHERE "id" = $1 AND ${usable('', '$2')} AND "disabledAt" IS NULL
-      AND ("monthlyDocumentLimit" IS NULL OR "monthlyCountMonth" IS NULL OR "monthlyCountMonth" <> $5
-        OR "monthlyDocumentCount" < "monthlyDocumentLimit")
+      AND ("monthlyDocumentLimit" IS NULL
+        OR CASE WHEN "monthlyCountMonth" = $5 THEN "monthlyDocumentCount" ELSE 0 END + CAST($7 AS INTEGER) <= "monthlyDocumentLimit")
     RETURNING "documentCount"`,
 };
 
-/** The parameters of RECORD_DOCUMENT, for both callers. */
-export const recordDocumentParams = (tokenId: string, use: TokenUse) => [tokenId, use.at, use.clientAddress, use.userAgent, monthOf(use.at), use.previousSecret ? 1 : 0];
+/** The parameters of RECORD_DOCUMENT, for its callers: `documents` documents of one token and one kind of secret, the last of them `use`. */
+export const recordDocumentParams = (tokenId: string, use: TokenUse, documents = 1) => [
+  tokenId,
+  use.at,
+  use.clientAddress,
+  use.userAgent,
+  monthOf(use.at),
+  use.previousSecret ? documents : 0,
+  documents,
+];
 

@@ -22,7 +22,8 @@ import type {
 } from '../domain/ports.js';
 import { TOKEN_LIST_MAX } from '../domain/token-pages.js';
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
-import { countsOf, meterDocument, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
+import { DocumentCountBatcher } from './document-count-batcher.js';
+import { countsOf, MAX_QUIET_DOCUMENTS, meterDocument, meterQuietDocuments, METERED_STEP, TEST_STEP, testCountsOf, testDocumentSteps } from './metering-statements.js';
 import { newId } from '../domain/ids.js';
 import { recordedSteps } from './audit-event-steps.js';
 import { isDriverUniqueViolation, rowOf, type SqlDriver, type SqlStatement } from './sql-driver.js';
@@ -146,6 +147,16 @@ const tokenRecords = (records: ChangeRecords<ApiTokenRecord>) => recordedSteps((
 const changedToken = (rows: readonly Record<string, unknown>[][]) => rowOf<ApiTokenRecord>(rows, 0);
 
 export class DatabaseTokenStore implements TokenStore {
+  // a busy token's documents that queue while its count commits are counted together
+  private readonly documentCounts = new DocumentCountBatcher({
+    countOne: (tokenId, use) => this.meterOne(tokenId, use),
+    countTogether: async (tokenId, use, documents) => {
+      const result = await meterQuietDocuments(this.sql, tokenId, use, documents);
+      return result.committed ? { counted: true, ...countsOf(result.rows) } : { counted: false };
+    },
+    maxGroup: MAX_QUIET_DOCUMENTS,
+  });
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlDriver,
@@ -302,6 +313,10 @@ export class DatabaseTokenStore implements TokenStore {
       if (result.committed) return { outcome: 'counted', ...testCountsOf(result.rows) };
       return { outcome: result.stoppedAt === TEST_STEP.allowance ? 'test-quota-exceeded' : 'unusable' };
     }
+    return this.documentCounts.count(tokenId, use);
+  }
+
+  private async meterOne(tokenId: string, use: TokenUse): Promise<RecordDocumentResult> {
     const result = await meterDocument(this.sql, tokenId, use, this.now);
     if (result.committed) return { outcome: 'counted', ...countsOf(result.rows) };
     return { outcome: result.stoppedAt === METERED_STEP.period ? 'quota-exceeded' : 'unusable' };

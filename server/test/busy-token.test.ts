@@ -1,0 +1,180 @@
+// A busy token's documents share work without sharing a result. Those that queue while its count
+// commits are counted together, in one transaction (persistence/document-count-batcher.ts), and
+// each still gets a count of its own; at the quota's thresholds, the wall and the token's monthly
+// limit every document is decided alone, exactly as without groups. And document requests of one
+// secret that arrive while its lookup is under way share that lookup (domain/api-tokens.ts), while
+// each is still checked on its own. The calls are made against the store and the service
+// themselves, many at once, so that they overlap whatever the machine's speed.
+// Runs on SQLite and on PostgreSQL (vitest.config.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordDocumentResult, TokenUse } from '../src/domain/ports.js';
+import { MAX_QUIET_DOCUMENTS } from '../src/persistence/metering-statements.js';
+import { RECORD_DOCUMENT } from '../src/persistence/token-sql.js';
+import { DatabaseTokenStore } from '../src/persistence/token-store.js';
+import { bearer, codes, type TestApp, createTestApp } from './support/test-app.js';
+
+let t: TestApp;
+let store: DatabaseTokenStore;
+beforeAll(async () => {
+  t = await createTestApp();
+  store = new DatabaseTokenStore(t.app.database.prisma, t.app.database.sql);
+});
+afterAll(() => t.close());
+
+const use = (at = new Date(), previousSecret = false): TokenUse => ({ at, clientAddress: '192.0.2.7', userAgent: 'group test', previousSecret });
+
+/** `count` documents of the token at once, and how many RECORD_DOCUMENT statements they took. */
+async function countAtOnce(tokenId: string, count: number, useOf: (index: number) => TokenUse = () => use()) {
+  const sentBefore = t.sql.filter((text) => text === RECORD_DOCUMENT.text).length;
+  const results = await Promise.all(Array.from({ length: count }, (_, index) => store.recordDocument(tokenId, useOf(index))));
+  return { results, statements: t.sql.filter((text) => text === RECORD_DOCUMENT.text).length - sentBefore };
+}
+
+const counted = (results: RecordDocumentResult[]) => results.filter((result) => result.outcome === 'counted') as Extract<RecordDocumentResult, { outcome: 'counted' }>[];
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+const sorted = (values: (number | null)[]) => [...values].sort((a, b) => a! - b!);
+
+async function stored(accountId: string, tokenId: string) {
+  const prisma = t.app.database.prisma;
+  const token = await prisma.apiToken.findUniqueOrThrow({ where: { id: tokenId } });
+  const periods = await prisma.accountPeriodUsage.findMany({ where: { accountId } });
+  const hours = await prisma.tokenUsageHour.findMany({ where: { tokenId } });
+  const events = await prisma.auditEvent.findMany({ where: { accountId, type: { in: ['QUOTA_WARNING', 'QUOTA_REACHED'] } }, orderBy: { id: 'asc' } });
+  return { token, period: periods.reduce((sum, row) => sum + row.documentCount, 0), hours: hours.reduce((sum, row) => sum + row.documentCount, 0), events };
+}
+
+describe('documents counted together', () => {
+  it('40 at once on one token: counted in 4 transactions (1 alone, then 16, 16 and 7), each with a count of its own, nothing lost', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'business' });
+    const { id } = await t.generateToken(session);
+    const uses = Array.from({ length: 40 }, (_, index) => use(new Date(Date.now() + index)));
+    const { results, statements } = await countAtOnce(id, 40, (index) => uses[index]!);
+
+    expect(MAX_QUIET_DOCUMENTS).toBe(16);
+    expect(statements).toBe(4);
+    expect(sorted(counted(results).map((result) => result.documentCount))).toEqual(range(1, 40));
+    expect(sorted(counted(results).map((result) => result.periodDocumentCount))).toEqual(range(1, 40));
+    // in the order they were counted: each later document has the higher count
+    expect(counted(results).map((result) => result.documentCount)).toEqual(range(1, 40));
+    const after = await stored(accountId, id);
+    expect(after.token.documentCount).toBe(40);
+    expect(after.token.monthlyDocumentCount).toBe(40);
+    expect(after.period).toBe(40);
+    expect(after.hours).toBe(40);
+    // stamped with the last document's use, as one at a time would have left it
+    expect(after.token.lastUsedAt?.toISOString()).toBe(uses[39]!.at.toISOString());
+    expect(after.token.lastUsedAddress).toBe('192.0.2.7');
+  });
+
+  it('documents through the previous secret and the current one are counted apart: the previous secret\'s uses stay exact', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'business' });
+    const { id } = await t.generateToken(session);
+    const { results } = await countAtOnce(id, 30, (index) => use(new Date(), index % 3 === 0));
+    expect(counted(results)).toHaveLength(30);
+    expect(sorted(counted(results).map((result) => result.documentCount))).toEqual(range(1, 30));
+    const after = await stored(accountId, id);
+    expect(after.token.documentCount).toBe(30);
+    expect(after.token.previousSecretUseCount).toBe(10);
+    expect(after.hours).toBe(30);
+  });
+
+  it('150 at once on a free plan: exactly 100 counted, each count once, one 80% warning at 80 and one quota event at 100; 50 refused', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'free' });
+    const { id } = await t.generateToken(session);
+    const { results, statements } = await countAtOnce(id, 150);
+
+    expect(counted(results)).toHaveLength(100);
+    expect(results.filter((result) => result.outcome === 'quota-exceeded')).toHaveLength(50);
+    expect(sorted(counted(results).map((result) => result.documentCount))).toEqual(range(1, 100));
+    expect(sorted(counted(results).map((result) => result.periodDocumentCount))).toEqual(range(1, 100));
+    // groups below the warning, then documents one at a time across it and at the wall
+    expect(statements).toBeLessThan(150);
+    const after = await stored(accountId, id);
+    expect(after.token.documentCount).toBe(100);
+    expect(after.period).toBe(100);
+    expect(after.hours).toBe(100);
+    expect(after.events.map((event) => [event.type, JSON.parse(event.details!).used])).toEqual([
+      ['QUOTA_WARNING', 80],
+      ['QUOTA_REACHED', 100],
+    ]);
+  });
+
+  it('a monthly limit of 30 and 50 at once: exactly 30 counted, 20 refused as unusable', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'business' });
+    const { id } = await t.generateToken(session);
+    const limited = await t.gql('mutation($id: ID!) { updateToken(id: $id, monthlyDocumentLimit: 30) { monthlyDocumentLimit } }', { id }, bearer(session));
+    expect(limited.data.updateToken.monthlyDocumentLimit).toBe(30);
+    const { results } = await countAtOnce(id, 50);
+    expect(counted(results)).toHaveLength(30);
+    expect(results.filter((result) => result.outcome === 'unusable')).toHaveLength(20);
+    expect(sorted(counted(results).map((result) => result.documentCount))).toEqual(range(1, 30));
+    const after = await stored(accountId, id);
+    expect(after.token.documentCount).toBe(30);
+    expect(after.token.monthlyDocumentCount).toBe(30);
+    expect(after.period).toBe(30);
+    expect(after.hours).toBe(30);
+  });
+
+  it('a deleted token: every document of a group is refused and nothing is counted', async () => {
+    const { session, accountId } = await t.signUp({ plan: 'business' });
+    const { id } = await t.generateToken(session);
+    await countAtOnce(id, 5);
+    const deleted = await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id }, bearer(session));
+    expect(deleted.errors).toBeUndefined();
+    const { results } = await countAtOnce(id, 20);
+    expect(results.every((result) => result.outcome === 'unusable')).toBe(true);
+    const after = await stored(accountId, id);
+    expect(after.token.documentCount).toBe(5);
+    expect(after.period).toBe(5);
+    expect(after.hours).toBe(5);
+  });
+});
+
+describe('document requests of one secret at once', () => {
+  // the lookup's statement, by a column no other statement returns
+  const lookups = () => t.sql.filter((text) => text.includes('AS "matchedPreviousSecret"')).length;
+
+  it('share one lookup; other requests of the token (forDocument off) each send their own', async () => {
+    const { session } = await t.signUp({ plan: 'business' });
+    const { id, secret } = await t.generateToken(session);
+    const apiTokens = t.app.services.apiTokens;
+
+    const before = lookups();
+    const shared = await Promise.all(Array.from({ length: 10 }, () => apiTokens.authenticate(secret, '192.0.2.7', 'ua', { forDocument: true })));
+    expect(lookups() - before).toBe(1);
+    expect(shared.map((authenticated) => authenticated.token.id)).toEqual(Array(10).fill(id));
+
+    const between = lookups();
+    await Promise.all(Array.from({ length: 10 }, () => apiTokens.authenticate(secret, '192.0.2.7', 'ua')));
+    expect(lookups() - between).toBe(10);
+
+    // once settled, the next request looks the token up again: a change made since is seen
+    await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id }, bearer(session));
+    await expect(apiTokens.authenticate(secret, '192.0.2.7', 'ua', { forDocument: true })).rejects.toMatchObject({ code: 'API_TOKEN_DELETED' });
+  });
+
+  it('each request sharing a lookup is still checked on its own: an address outside the allowlist is refused, one inside is not', async () => {
+    const { session } = await t.signUp({ plan: 'business' });
+    const { id, secret } = await t.generateToken(session);
+    const restricted = await t.gql('mutation($id: ID!) { updateToken(id: $id, allowedIps: ["192.0.2.0/24"]) { allowedIps } }', { id }, bearer(session));
+    expect(restricted.errors).toBeUndefined();
+    const before = lookups();
+    const [inside, outside] = await Promise.allSettled([
+      t.app.services.apiTokens.authenticate(secret, '192.0.2.7', 'ua', { forDocument: true }),
+      t.app.services.apiTokens.authenticate(secret, '198.51.100.7', 'ua', { forDocument: true }),
+    ]);
+    expect(lookups() - before).toBe(1);
+    expect(inside.status).toBe('fulfilled');
+    expect(outside).toMatchObject({ status: 'rejected', reason: { code: 'API_TOKEN_IP_NOT_ALLOWED' } });
+  });
+
+  it('over HTTP, 24 documents at once are each made and counted once', async () => {
+    const { session } = await t.signUp({ plan: 'business' });
+    const { id, secret } = await t.generateToken(session);
+    const made = await Promise.all(Array.from({ length: 24 }, () => t.renderDocument(secret)));
+    expect(made.flatMap((response) => codes(response) ?? [])).toEqual([]);
+    expect(sorted(made.map((response) => response.data.renderDocument.documentCount))).toEqual(range(1, 24));
+    const token = await t.gql('query($id: ID!) { token(id: $id) { documentCount } }', { id }, bearer(session));
+    expect(token.data.token.documentCount).toBe(24);
+  });
+});
