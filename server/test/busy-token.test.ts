@@ -1,12 +1,16 @@
 // A busy token's documents share work without sharing a result. Those that queue while its count
 // commits are counted together, in one transaction (persistence/document-count-batcher.ts), and
 // each still gets a count of its own; at the quota's thresholds, the wall and the token's monthly
-// limit every document is decided alone, exactly as without groups. And document requests of one
+// limit every document is decided alone, exactly as without groups. Document requests of one
 // secret that arrive while its lookup is under way share that lookup (domain/api-tokens.ts), while
-// each is still checked on its own. The calls are made against the store and the service
+// each is still checked on its own. And the token's rate-limit windows count a burst with one
+// increment (rate-limiting/rate-limiters.ts), each request still with a count of its own. The calls are made against the store and the service
 // themselves, many at once, so that they overlap whatever the machine's speed.
 // Runs on SQLite and on PostgreSQL (vitest.config.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { limitsFromEnv } from '../src/config.js';
+import { GroupWhileBusy } from '../src/domain/group-while-busy.js';
+import { createRateLimiters } from '../src/rate-limiting/rate-limiters.js';
 import type { RecordDocumentResult, TokenUse } from '../src/domain/ports.js';
 import { MAX_QUIET_DOCUMENTS } from '../src/persistence/metering-statements.js';
 import { RECORD_DOCUMENT } from '../src/persistence/token-sql.js';
@@ -176,5 +180,75 @@ describe('document requests of one secret at once', () => {
     expect(sorted(made.map((response) => response.data.renderDocument.documentCount))).toEqual(range(1, 24));
     const token = await t.gql('query($id: ID!) { token(id: $id) { documentCount } }', { id }, bearer(session));
     expect(token.data.token.documentCount).toBe(24);
+  });
+});
+
+describe("a token's rate-limit windows under a burst", () => {
+  it(`count 100 requests at once each with a count of its own, 1 to 100, in ${process.env.TEST_REDIS_URL ? 'Redis' : 'memory'}`, async () => {
+    const limiters = createRateLimiters(limitsFromEnv({}), process.env.TEST_REDIS_URL);
+    try {
+      const key = `burst-${Date.now()}-${Math.random()}`;
+      const counted = await Promise.all(Array.from({ length: 100 }, () => limiters.documentsPerTokenPerMinute.count(key)));
+      expect(counted.map(({ used }) => used)).toEqual(range(1, 100));
+      expect(counted.every(({ resetSeconds }) => resetSeconds >= 0 && resetSeconds <= 60)).toBe(true);
+      // and the next one, alone, continues from there
+      expect((await limiters.documentsPerTokenPerMinute.count(key)).used).toBe(101);
+    } finally {
+      await limiters.close();
+    }
+  });
+});
+
+describe('work grouped while its key is busy', () => {
+  /** A run that records each group's items, and finishes when told to. */
+  function recorder() {
+    const groups: number[][] = [];
+    const pending: Array<() => void> = [];
+    const queue = new GroupWhileBusy<number, number>(async (group) => {
+      groups.push(group.map(({ item }) => item));
+      await new Promise<void>((resolve) => pending.push(resolve));
+      for (const waiting of group) waiting.resolve(waiting.item * 10);
+    }, 3);
+    const finishOne = () => pending.shift()?.();
+    return { groups, queue, finishOne };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs an item that finds its key idle at once, alone; those that arrive meanwhile go together next, up to the maximum', async () => {
+    const { groups, queue, finishOne } = recorder();
+    const results = [1, 2, 3, 4, 5].map((item) => queue.submit('a', item));
+    const other = queue.submit('b', 9);
+    expect(groups).toEqual([[1], [9]]);
+    finishOne();
+    await settle();
+    expect(groups).toEqual([[1], [9], [2, 3, 4]]);
+    for (let i = 0; i < 3; i++) {
+      finishOne();
+      await settle();
+    }
+    expect(groups).toEqual([[1], [9], [2, 3, 4], [5]]);
+    expect(await Promise.all(results)).toEqual([10, 20, 30, 40, 50]);
+    expect(await other).toBe(90);
+    // idle again: the next item runs alone, at once
+    const later = queue.submit('a', 6);
+    expect(groups.at(-1)).toEqual([6]);
+    finishOne();
+    expect(await later).toBe(60);
+  });
+
+  it('fails the items a failed run left unsettled, and goes on with the next group', async () => {
+    let runs = 0;
+    const queue = new GroupWhileBusy<number, number>(async (group) => {
+      runs++;
+      await Promise.resolve();
+      if (runs === 2) {
+        group[0]!.resolve(group[0]!.item);
+        throw new Error('the database went away');
+      }
+      for (const waiting of group) waiting.resolve(waiting.item);
+    }, 10);
+    const results = await Promise.allSettled([1, 2, 3, 4].map((item) => queue.submit('k', item)));
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).message))).toEqual([1, 2, 'the database went away', 'the database went away']);
+    expect(await queue.submit('k', 5)).toBe(5);
   });
 });

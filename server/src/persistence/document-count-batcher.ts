@@ -15,6 +15,7 @@
 // document. A group they refuse is counted again one document at a time, in arrival order, each
 // with its own outcome and quota events, exactly as without groups.
 import type { RecordDocumentResult, TokenUse } from '../domain/ports.js';
+import { GroupWhileBusy, type Waiting } from '../domain/group-while-busy.js';
 import { bucketOf } from '../domain/metering.js';
 
 /** What counting a group together gave: the counts after its last document, or a refusal of the whole group. */
@@ -29,70 +30,40 @@ export interface DocumentCountBatcherOptions {
   maxGroup: number;
 }
 
-interface Waiting {
-  use: TokenUse;
-  resolve: (result: RecordDocumentResult) => void;
-  reject: (error: unknown) => void;
-}
-
-interface Lane {
-  tokenId: string;
-  waiting: Waiting[];
-}
+type Document = { tokenId: string; use: TokenUse };
 
 export class DocumentCountBatcher {
-  // one lane per token, hour (and so period and month) and kind of secret: what one RECORD_DOCUMENT
-  // and one hourly bucket can count together; a lane exists only while it has work
-  private readonly lanes = new Map<string, Lane>();
+  private readonly groups: GroupWhileBusy<Document, RecordDocumentResult>;
 
-  constructor(private readonly options: DocumentCountBatcherOptions) {}
+  constructor(private readonly options: DocumentCountBatcherOptions) {
+    this.groups = new GroupWhileBusy((group) => this.commit(group), options.maxGroup);
+  }
 
   count(tokenId: string, use: TokenUse): Promise<RecordDocumentResult> {
-    const key = `${tokenId}\u0000${bucketOf(use.at, 'HOUR').getTime()}\u0000${use.previousSecret ? 1 : 0}`;
-    return new Promise((resolve, reject) => {
-      const lane = this.lanes.get(key);
-      if (lane) {
-        lane.waiting.push({ use, resolve, reject });
+    // one group per token, hour (and so period and month) and kind of secret: what one
+    // RECORD_DOCUMENT and one hourly bucket can count together
+    return this.groups.submit(`${tokenId}\u0000${bucketOf(use.at, 'HOUR').getTime()}\u0000${use.previousSecret ? 1 : 0}`, { tokenId, use });
+  }
+
+  /** Counts the group together; alone, or refused together, one at a time. A failed transaction fails the documents it held (GroupWhileBusy). */
+  private async commit(group: readonly Waiting<Document, RecordDocumentResult>[]): Promise<void> {
+    const { tokenId } = group[0]!.item;
+    if (group.length > 1) {
+      const together = await this.options.countTogether(tokenId, group.at(-1)!.item.use, group.length);
+      if (together.counted) {
+        // in arrival order: the first of the group has the lowest counts
+        const first = group.length - 1;
+        group.forEach((waiting, index) =>
+          waiting.resolve({
+            outcome: 'counted',
+            documentCount: together.documentCount - first + index,
+            periodDocumentCount: together.periodDocumentCount - first + index,
+          }),
+        );
         return;
       }
-      const started: Lane = { tokenId, waiting: [{ use, resolve, reject }] };
-      this.lanes.set(key, started);
-      void this.drain(key, started);
-    });
-  }
-
-  /** Commits the lane's documents, a group at a time, until none wait. */
-  private async drain(key: string, lane: Lane): Promise<void> {
-    try {
-      while (lane.waiting.length > 0) await this.commit(lane.tokenId, lane.waiting.splice(0, this.options.maxGroup));
-    } finally {
-      this.lanes.delete(key);
     }
-  }
-
-  private async commit(tokenId: string, group: Waiting[]): Promise<void> {
-    try {
-      if (group.length > 1) {
-        const together = await this.options.countTogether(tokenId, group.at(-1)!.use, group.length);
-        if (together.counted) {
-          // in arrival order: the first of the group has the lowest counts
-          const first = group.length - 1;
-          group.forEach((waiting, index) =>
-            waiting.resolve({
-              outcome: 'counted',
-              documentCount: together.documentCount - first + index,
-              periodDocumentCount: together.periodDocumentCount - first + index,
-            }),
-          );
-          return;
-        }
-      }
-    } catch (error) {
-      // the group's transaction failed, or its answer was lost: each document gets the failure, as it would alone
-      for (const waiting of group) waiting.reject(error);
-      return;
-    }
-    // alone, or refused together: one at a time, each exactly as without groups
-    for (const waiting of group) await this.options.countOne(tokenId, waiting.use).then(waiting.resolve, waiting.reject);
+    // each exactly as without groups, and each with its own failure
+    for (const waiting of group) await this.options.countOne(tokenId, waiting.item.use).then(waiting.resolve, waiting.reject);
   }
 }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Limits } from '../config.js';
 import { RateLimitedError } from '../domain/errors.js';
+import { GroupWhileBusy } from '../domain/group-while-busy.js';
 import type { RateLimiter, RateLimiters, WindowCounter } from '../domain/rate-limits.js';
 import { REVOKED_TOKEN_EVENTS_PER_TOKEN_PER_HOUR } from '../domain/audit.js';
 import { rateLimitKeyOf } from '../domain/rate-limits.js';
@@ -48,14 +49,27 @@ function limiter(
 // A window counter never refuses: its caller compares the count with a limit of its own.
 const UNLIMITED_POINTS = 2 ** 31 - 1;
 
+// The most requests of one key a window counter counts with one increment.
+const MAX_COUNTED_TOGETHER = 64;
+
+/**
+ * Requests of one key that arrive while its count is on its way to Redis are counted together
+ * by the next increment, of their number (GroupWhileBusy): a busy token's document requests come
+ * in bursts, and each increment is a round trip. Each request still gets its own count, as if
+ * they had been counted one after another: the increment is atomic, and the group's counts are
+ * the ones below the total it returns, in arrival order. In memory nothing queues: the increment
+ * completes at once.
+ */
 function windowCounter(abstract: RateLimiterAbstract, connected: Promise<void>): WindowCounter {
+  const groups = new GroupWhileBusy<string, { used: number; resetSeconds: number }>(async (group) => {
+    await connected;
+    const counted = await abstract.consume(group[0]!.item, group.length);
+    const resetSeconds = Math.max(0, Math.ceil(counted.msBeforeNext / 1000));
+    group.forEach((waiting, index) => waiting.resolve({ used: counted.consumedPoints - group.length + 1 + index, resetSeconds }));
+  }, MAX_COUNTED_TOGETHER);
   return {
     windowSeconds: abstract.duration,
-    async count(key) {
-      await connected;
-      const counted = await abstract.consume(key);
-      return { used: counted.consumedPoints, resetSeconds: Math.max(0, Math.ceil(counted.msBeforeNext / 1000)) };
-    },
+    count: (key) => groups.submit(key, key),
   };
 }
 
