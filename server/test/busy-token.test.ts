@@ -2,8 +2,8 @@
 // commits are counted together, in one transaction (persistence/document-count-batcher.ts), and
 // each still gets a count of its own; at the quota's thresholds, the wall and the token's monthly
 // limit every document is decided alone, exactly as without groups. Document requests of one
-// secret that arrive while its lookup is under way share that lookup (domain/api-tokens.ts), while
-// each is still checked on its own. And the token's rate-limit windows count a burst with one
+// secret read in the same turn of the event loop share one lookup, sent after all of them arrived
+// (domain/api-tokens.ts), and each is still checked on its own. And the token's rate-limit windows count a burst with one
 // increment (rate-limiting/rate-limiters.ts), each request still with a count of its own. The calls are made against the store and the service
 // themselves, many at once, so that they overlap whatever the machine's speed.
 // Runs on SQLite and on PostgreSQL (vitest.config.ts).
@@ -138,7 +138,7 @@ describe('document requests of one secret at once', () => {
   // the lookup's statement, by a column no other statement returns
   const lookups = () => t.sql.filter((text) => text.includes('AS "matchedPreviousSecret"')).length;
 
-  it('share one lookup; other requests of the token (forDocument off) each send their own', async () => {
+  it('arriving in the same turn, share one lookup; other requests of the token (forDocument off) each send their own', async () => {
     const { session } = await t.signUp({ plan: 'business' });
     const { id, secret } = await t.generateToken(session);
     const apiTokens = t.app.services.apiTokens;
@@ -155,6 +155,24 @@ describe('document requests of one secret at once', () => {
     // once settled, the next request looks the token up again: a change made since is seen
     await t.gql('mutation($id: ID!) { deleteToken(id: $id) { id } }', { id }, bearer(session));
     await expect(apiTokens.authenticate(secret, '192.0.2.7', 'ua', { forDocument: true })).rejects.toMatchObject({ code: 'API_TOKEN_DELETED' });
+  });
+
+  it('a request that arrives once the lookup has gone out sends its own, which sees a change made in between', async () => {
+    const { session } = await t.signUp({ plan: 'business' });
+    const { id, secret } = await t.generateToken(session);
+    const apiTokens = t.app.services.apiTokens;
+    const before = lookups();
+    const first = apiTokens.authenticate(secret, '192.0.2.7', 'ua', { forDocument: true });
+    // the lookups gathered in this turn go out in its check phase
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lookups() - before).toBe(1);
+    const second = apiTokens.authenticate(secret, '192.0.2.7', 'ua', { forDocument: true });
+    await Promise.all([first, second]);
+    expect(lookups() - before).toBe(2);
+
+    const restricted = await t.gql('mutation($id: ID!) { updateToken(id: $id, allowedIps: ["198.51.100.0/24"]) { allowedIps } }', { id }, bearer(session));
+    expect(restricted.errors).toBeUndefined();
+    await expect(apiTokens.authenticate(secret, '192.0.2.7', 'ua', { forDocument: true })).rejects.toMatchObject({ code: 'API_TOKEN_IP_NOT_ALLOWED' });
   });
 
   it('each request sharing a lookup is still checked on its own: an address outside the allowlist is refused, one inside is not', async () => {
@@ -218,6 +236,7 @@ describe('work grouped while its key is busy', () => {
     const { groups, queue, finishOne } = recorder();
     const results = [1, 2, 3, 4, 5].map((item) => queue.submit('a', item));
     const other = queue.submit('b', 9);
+    await settle();
     expect(groups).toEqual([[1], [9]]);
     finishOne();
     await settle();
@@ -231,6 +250,7 @@ describe('work grouped while its key is busy', () => {
     expect(await other).toBe(90);
     // idle again: the next item runs alone, at once
     const later = queue.submit('a', 6);
+    await settle();
     expect(groups.at(-1)).toEqual([6]);
     finishOne();
     expect(await later).toBe(60);

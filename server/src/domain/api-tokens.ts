@@ -23,6 +23,7 @@ import {
   TokenNotActiveError,
   TokenNotFoundError,
 } from './errors.js';
+import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { billingPeriodOf } from './metering.js';
 import { missingPlanReason } from './plans.js';
@@ -113,8 +114,23 @@ const RECENT_REVOKED_KEYS = 10_000;
 
 export class ApiTokenService {
   private readonly recentRevokedKeys = new LRUCache<string, true>({ max: RECENT_REVOKED_KEYS, ttl: 60 * 60 * 1000 });
-  /** Document requests' lookups under way, by secret hash and period, for those of the same secret that arrive meanwhile (authenticate). */
-  private readonly documentLookupsUnderWay = new Map<string, Promise<TokenForAuthentication | null>>();
+  /**
+   * Document requests' lookups, by secret hash and period: gathered until the event loop's check
+   * phase (so, every request read in the same turn), then one read per distinct secret. Never
+   * cached: a lookup goes out after every request it answers has arrived (authenticate).
+   */
+  private readonly documentLookups = new DataLoader<string, TokenForAuthentication | null>(
+    (keys) => {
+      const reads = new Map<string, Promise<TokenForAuthentication | null>>();
+      for (const key of new Set(keys)) {
+        const [secretHash, period] = key.split('\u0000') as [string, string];
+        reads.set(key, this.tokens.findForAuthentication(secretHash, period));
+      }
+      // a failed read fails the requests that asked for it, each with its error
+      return Promise.all(keys.map((key) => reads.get(key)!.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+    },
+    { cache: false, batchScheduleFn: (send) => setImmediate(send) },
+  );
   private readonly now: () => Date;
   private readonly onPresented: (presentation: TokenPresentation) => void;
   private readonly serviceRateLimit: TokenRatePolicy;
@@ -411,15 +427,9 @@ export class ApiTokenService {
     return result.token;
   }
 
-  /** The token's lookup for a document request: the one under way for the same secret, or a new one (see authenticate). */
-  private readonly documentLookup = (secretHash: string, period: string): Promise<TokenForAuthentication | null> => {
-    const key = `${secretHash}\u0000${period}`;
-    const underWay = this.documentLookupsUnderWay.get(key);
-    if (underWay) return underWay;
-    const lookup = this.tokens.findForAuthentication(secretHash, period).finally(() => this.documentLookupsUnderWay.delete(key));
-    this.documentLookupsUnderWay.set(key, lookup);
-    return lookup;
-  };
+  /** The token's lookup for a document request, sent with those of the same secret that arrive in the same turn of the event loop (see authenticate). */
+  private readonly documentLookup = (secretHash: string, period: string): Promise<TokenForAuthentication | null> =>
+    this.documentLookups.load(`${secretHash}\u0000${period}`);
 
   /**
    * Why a token that authenticated could not count its document (it was deleted or expired
@@ -468,14 +478,14 @@ export class ApiTokenService {
    * token is looked up first, and only a failure takes a point; past the limit the failure is
    * answered RATE_LIMITED instead of its own code. The lookup is one indexed read by hash.
    *
-   * With `forDocument`, the request joins a lookup of the same secret already under way for
-   * another document request, rather than sending its own: a busy integrator's documents arrive
-   * in bursts (each burst's counts commit together, document-count-batcher.ts), and on PostgreSQL
+   * With `forDocument`, document requests of one secret read in the same turn of the event loop
+   * share one lookup, sent once they have all arrived: a busy integrator's documents arrive in
+   * bursts (each burst's counts commit together, document-count-batcher.ts), and on PostgreSQL
    * each lookup is a round trip that costs the server and the database more CPU than the read.
-   * The row it gets is as fresh as that of a request that arrived when the shared lookup began, at
-   * most one read earlier; what must stop a document at once (a delete, a disable, an expiry, the
-   * quota, the token's monthly limit) is decided again by the transaction that counts it. Every
-   * check of the row (revoked, plan, address) still runs for each request.
+   * A lookup already sent is never joined, so each request's row is read after it arrived and
+   * sees every change made before, as its own lookup would: an ended grace period, a revoked
+   * secret, a narrowed allowlist. Every check of the row (revoked, plan, address) runs for each
+   * request.
    */
   async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string, { forDocument = false }: { forDocument?: boolean } = {}): Promise<AuthenticatedToken> {
     let revoked: RevokedPresentation | undefined;

@@ -44,7 +44,9 @@ export class GroupWhileBusy<Item, Result> {
       while (queue.length > 0) {
         const group = queue.splice(0, this.maxGroup);
         // a settled promise ignores a second settlement, so this rejects only the unsettled
-        await this.run(group).catch((error: unknown) => group.forEach((waiting) => waiting.reject(error)));
+        await Promise.resolve()
+          .then(() => this.run(group))
+          .catch((error: unknown) => group.forEach((waiting) => waiting.reject(error)));
       }
     } finally {
       this.waiting.delete(key);

@@ -45,7 +45,12 @@ export class DocumentCountBatcher {
     return this.groups.submit(`${tokenId}\u0000${bucketOf(use.at, 'HOUR').getTime()}\u0000${use.previousSecret ? 1 : 0}`, { tokenId, use });
   }
 
-  /** Counts the group together; alone, or refused together, one at a time. A failed transaction fails the documents it held (GroupWhileBusy). */
+  /**
+   * Counts the group together; alone, or refused together, one at a time, each with its own
+   * outcome and failure, as without groups. A group whose transaction failed fails every document
+   * of it (GroupWhileBusy), and is not counted again one by one: the failure may have come after
+   * the COMMIT (a connection lost with the answer), and a second count would count them twice.
+   */
   private async commit(group: readonly Waiting<Document, RecordDocumentResult>[]): Promise<void> {
     const { tokenId } = group[0]!.item;
     if (group.length > 1) {
@@ -63,7 +68,6 @@ export class DocumentCountBatcher {
         return;
       }
     }
-    // each exactly as without groups, and each with its own failure
     for (const waiting of group) await this.options.countOne(tokenId, waiting.item.use).then(waiting.resolve, waiting.reject);
   }
 }

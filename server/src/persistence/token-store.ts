@@ -154,7 +154,8 @@ export class DatabaseTokenStore implements TokenStore {
       const result = await meterQuietDocuments(this.sql, tokenId, use, documents);
       return result.committed ? { counted: true, ...countsOf(result.rows) } : { counted: false };
     },
-    maxGroup: MAX_QUIET_DOCUMENTS,
+    // a catalogue whose smallest threshold left no room for groups counts one at a time
+    maxGroup: Math.max(1, MAX_QUIET_DOCUMENTS),
   });
 
   constructor(
