@@ -16,7 +16,7 @@ import { createContextFactory, type GraphQLContext, type InitialContext } from '
 import { AuditEventFeed } from './live/audit-event-feed.js';
 import { RequestLogFeed } from './live/request-log-feed.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
-import { maskError, useRequestErrorCodes, withoutExpectedErrors } from './graphql/errors.js';
+import { maskError, useRequestErrorCodes, useUnexpectedErrorLog, withoutExpectedErrors } from './graphql/errors.js';
 import { useResponseHeaders } from './graphql/response-headers.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
@@ -34,12 +34,12 @@ import { resolveClientAddress, type RequestAddresses } from './http/client-addre
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 import { createObservability } from './observability/observability.js';
+import { requestLogger } from './observability/request-context.js';
 import { startUpkeep } from './upkeep.js';
 import { mailRoutes } from './mail/mail-routes.js';
 import { ACTIVITY_EXPORT_PATH, activityExport } from './http/activity-export.js';
 import { DevMailbox, smtpTransport, type MailTransport } from './mail/mail-transport.js';
 import type { Logger } from './observability/logger.js';
-import { currentRequest } from './observability/request-context.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** What `new URL('/graphql', …)` gives; shared by the requests for exactly that path, and only read. */
@@ -138,11 +138,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
           onError: (error) => observability.requestLogFailed(error),
         }
       : { enabled: false },
-    // the request being served learns its token here, and its entry is recorded as it ends (below)
-    onTokenPresented: (presentation) => {
-      const request = currentRequest();
-      if (request) request.presentedToken = presentation;
-    },
   });
   const documentCounts = new DocumentCountFeed(events, {
     activeTokens: (accountId) => services.apiTokens.listTokens(accountId, 'ACTIVE'),
@@ -195,7 +190,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [...routes.plugins, ...mailPaths.plugins, activityExport(createContext), observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
+    plugins: [...routes.plugins, ...mailPaths.plugins, activityExport(createContext), observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useUnexpectedErrorLog(logger), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))
@@ -228,7 +223,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
 
   const isApiPath = (pathname: string) => pathname === GRAPHQL_PATH || pathname.startsWith(`${GRAPHQL_PATH}/`);
   const observeRequest = observability.observeRequest(isApiPath, ({ record, path: requestPath, status, code, durationMs, finished }) => {
-    if (!record.presentedToken) return;
+    // the GraphQL context told the record which token the request presented (graphql/context.ts)
+    if (!record.presentedToken || !config.requestLog) return;
     // an answer the client never had in full is ABORTED in its log, whatever the result was
     const outcome = finished ? code : 'ABORTED';
     services.requestLog.record(record.presentedToken, { requestId: record.id, operation: record.operation ?? requestPath, outcome, httpStatus: status, durationMs });
@@ -273,7 +269,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     liveConnections,
     originPolicy,
     admitUpgrade: (req) => addressCap.admitUpgrade(req),
-    onUnexpectedError: (error) => logger.error({ err: error }, 'unexpected error on a WebSocket'),
+    onUnexpectedError: (error, request) => requestLogger(logger, request).error({ err: error }, 'unexpected error on a WebSocket'),
   });
   observability.readFrom({
     webSocketConnections: () => webSockets.clientCount(),

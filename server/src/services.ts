@@ -35,7 +35,7 @@ import { DatabaseMailStore } from './persistence/mail-store.js';
 import { MailDelivery, type MailDeliveryOptions } from './mail/mail-delivery.js';
 import { MailTemplates } from './mail/mail-templates.js';
 import type { MailTransport } from './mail/mail-transport.js';
-import { RequestLogService, type RequestLogSink, type TokenPresentation } from './domain/request-log.js';
+import { RequestLogService, type RequestLogSink } from './domain/request-log.js';
 import type { TokenRatePolicy } from './domain/token-rate-limits.js';
 import { DatabaseRequestLogStore } from './persistence/request-log-store.js';
 import { RequestLogWriter, type RequestLogWriterOptions } from './persistence/request-log-writer.js';
@@ -60,8 +60,6 @@ export interface ServiceOptions {
   onBackgroundError?: (error: unknown) => void;
   /** The request log's writer (persistence/request-log-writer.ts); off: nothing is recorded, nothing buffered. */
   requestLog: { enabled: false } | ({ enabled: true } & Pick<RequestLogWriterOptions, 'flushIntervalMs' | 'onDropped' | 'onError'>);
-  /** Hears of every request that presented a token this service knows (the request log's first half). */
-  onTokenPresented?: (presentation: TokenPresentation) => void;
   /** The most document requests any token may make (DOCUMENTS_PER_TOKEN_PER_SECOND and _PER_MINUTE); plans allow a share. */
   tokenRateLimit: TokenRatePolicy;
 }
@@ -76,11 +74,11 @@ export function createServices(
   rateLimiters: RateLimiters,
   limits: RenderLimits,
   announce: LiveAnnouncements,
-  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender, mail, onBackgroundError, requestLog, onTokenPresented, tokenRateLimit }: ServiceOptions,
+  { wrapRenderer = (unwrapped) => unwrapped, now = () => new Date(), webhookAllowPrivateUrls = false, onRendererEnded, refuseToRender, mail, onBackgroundError, requestLog, tokenRateLimit }: ServiceOptions,
 ): Services {
   const tokenStore = new DatabaseTokenStore(database.prisma, database.sql, now);
   const auditStore = new DatabaseAuditStore(database.prisma, database.sql, database.provider);
-  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, { now, onPresented: requestLog.enabled ? onTokenPresented : undefined, serviceRateLimit: tokenRateLimit });
+  const apiTokens = new ApiTokenService(tokenStore, rateLimiters, auditStore, { now, serviceRateLimit: tokenRateLimit });
   const requestLogStore = new DatabaseRequestLogStore(database.prisma, database.sql);
   const requestLogSink = requestLog.enabled ? new RequestLogWriter(requestLogStore, { ...REQUEST_LOG_BUFFER, ...requestLog, onWritten: (entries) => announce.requestsLogged(entries) }) : REQUEST_LOG_OFF;
   const renderer = new LiquidTemplateRenderer(limits, { onRendererEnded, refuseToStart: refuseToRender });

@@ -112,6 +112,8 @@ describe('logs', () => {
     expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
     const lines = linesOf(requestId);
     expect(lines.find((line) => line.level === LEVEL.error)).toMatchObject({ err: { message: 'simulated disk failure' } });
+    // once, with the id: Yoga, which masks it afterwards, does not log it again without one
+    expect(log.lines().filter((line) => line.level === LEVEL.error && JSON.stringify(line).includes('simulated disk failure'))).toHaveLength(1);
     expect(lines.find((line) => line.msg === 'request')).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', operation: 'renderDocument' });
   });
 });

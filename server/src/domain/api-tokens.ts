@@ -112,6 +112,13 @@ const secretFor = (mode: TokenMode) => generateSecret(mode === 'TEST' ? 'testApi
 // so a stale entry can only skip a write the unique index would have skipped anyway.
 const RECENT_REVOKED_KEYS = 10_000;
 
+export interface AuthenticateOptions {
+  /** A document request's lookup, shared with those of the same secret read in the same turn (see authenticate). */
+  forDocument?: boolean;
+  /** Hears that this request presented a token this service knows, usable or not (the request log). */
+  onPresented?: (presentation: TokenPresentation) => void;
+}
+
 export class ApiTokenService {
   private readonly recentRevokedKeys = new LRUCache<string, true>({ max: RECENT_REVOKED_KEYS, ttl: 60 * 60 * 1000 });
   /**
@@ -132,7 +139,6 @@ export class ApiTokenService {
     { cache: false, batchScheduleFn: (send) => setImmediate(send) },
   );
   private readonly now: () => Date;
-  private readonly onPresented: (presentation: TokenPresentation) => void;
   private readonly serviceRateLimit: TokenRatePolicy;
 
   constructor(
@@ -141,18 +147,14 @@ export class ApiTokenService {
     private readonly audit: Pick<AuditStore, 'record'>,
     {
       now = () => new Date(),
-      onPresented = () => {},
       serviceRateLimit,
     }: {
       now?: () => Date;
-      /** Hears of every request that presented a token this service knows, usable or not (the request log). */
-      onPresented?: (presentation: TokenPresentation) => void;
       /** The most any token may make (DOCUMENTS_PER_TOKEN_PER_SECOND and _PER_MINUTE), before its plan's share. */
       serviceRateLimit: TokenRatePolicy;
     },
   ) {
     this.now = now;
-    this.onPresented = onPresented;
     this.serviceRateLimit = serviceRateLimit;
   }
 
@@ -487,10 +489,10 @@ export class ApiTokenService {
    * secret, a narrowed allowlist. Every check of the row (revoked, plan, address) runs for each
    * request.
    */
-  async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string, { forDocument = false }: { forDocument?: boolean } = {}): Promise<AuthenticatedToken> {
+  async authenticate(bearer: string | undefined, clientAddress: string, userAgent?: string, { forDocument = false, onPresented }: AuthenticateOptions = {}): Promise<AuthenticatedToken> {
     let revoked: RevokedPresentation | undefined;
     try {
-      return await this.authenticateUnlimited(bearer, clientAddress, userAgent ?? null, forDocument, (presentation) => (revoked = presentation));
+      return await this.authenticateUnlimited(bearer, clientAddress, userAgent ?? null, { forDocument, onPresented }, (presentation) => (revoked = presentation));
     } catch (error) {
       if (error instanceof ApiTokenAuthError) {
         await this.limits.apiTokenFailuresPerIp.consume(clientAddress).catch((limitError: unknown) => {
@@ -508,7 +510,7 @@ export class ApiTokenService {
     bearer: string | undefined,
     clientAddress: string,
     userAgent: string | null,
-    forDocument: boolean,
+    { forDocument, onPresented }: AuthenticateOptions,
     onRevoked: (presentation: RevokedPresentation) => void,
   ): Promise<AuthenticatedToken> {
     if (!bearer) throw new ApiTokenMissingError();
@@ -519,7 +521,7 @@ export class ApiTokenService {
     if (!found) throw new ApiTokenInvalidError();
     // All decided from the one row the lookup returned, against the injected clock: no extra query.
     const { token } = found;
-    this.onPresented({ tokenId: token.id, accountId: token.accountId, planId: found.accountPlanId, clientAddress, userAgent });
+    onPresented?.({ tokenId: token.id, accountId: token.accountId, planId: found.accountPlanId, clientAddress, userAgent });
     const revoked = token.deletedAt
       ? new ApiTokenDeletedError()
       : !found.holdsSlot || hasPassed(token.expiresAt, now)

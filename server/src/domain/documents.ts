@@ -2,6 +2,7 @@
 // document on the token that made it; a failed one counts nothing.
 // (Over 200 lines: the plain, idempotent and metered paths of one operation share its checks and
 // read best side by side.)
+import type { TokenPresentation } from './request-log.js';
 import { newId } from './ids.js';
 import type { ApiTokenService, AuthenticatedToken } from './api-tokens.js';
 import { DomainError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, QuotaExceededError, RateLimitedError } from './errors.js';
@@ -43,6 +44,8 @@ export interface DocumentRequest {
   idempotencyKey?: string;
   /** Hears where the token stands in each window of its rate limit once the request was counted (the RateLimit headers). */
   onRateLimit?: (states: readonly TokenRateState[]) => void;
+  /** Hears that the request presented a token this service knows, usable or not (the request log). */
+  onTokenPresented?: (presentation: TokenPresentation) => void;
 }
 
 /** One render: the template, the data as JSON text, and the account it is for (renders are shared out per account, and by plan). */
@@ -158,9 +161,9 @@ export class DocumentService {
     bearer: string | undefined,
     template: string,
     data: unknown,
-    { clientAddress, userAgent, idempotencyKey, onRateLimit }: DocumentRequest,
+    { clientAddress, userAgent, idempotencyKey, onRateLimit, onTokenPresented }: DocumentRequest,
   ): Promise<RenderedDocument> {
-    const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined, { forDocument: true });
+    const authenticated = await this.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined, { forDocument: true, onPresented: onTokenPresented });
     const { token } = authenticated;
     // a management token without this scope makes no document (a substring test on the row read)
     requireScope(token.scopes, 'DOCUMENTS_RENDER');

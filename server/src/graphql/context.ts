@@ -7,7 +7,8 @@
 import type { EmailAddressService } from '../domain/email-addresses.js';
 import type { NotificationPreferencesService } from '../domain/notification-preferences.js';
 import type { MailDelivery } from '../mail/mail-delivery.js';
-import type { RequestLogEntry, RequestLogService } from '../domain/request-log.js';
+import type { RequestLogEntry, RequestLogService, TokenPresentation } from '../domain/request-log.js';
+import { requestRecordOf, type RequestRecord } from '../observability/request-context.js';
 import type { RequestLogFeed, RequestLogWatch } from '../live/request-log-feed.js';
 import { keptUserAgent } from '../domain/documents.js';
 import type { IncomingMessage } from 'node:http';
@@ -83,6 +84,10 @@ export interface GraphQLContext {
    * the upgrade request would be one key for every operation on the connection.
    */
   idempotencyKey: string | undefined;
+  /** This request's record (observability/request-context.ts): its id for log lines, and what its summary line and request log entry say. */
+  requestRecord: RequestRecord | undefined;
+  /** Tells the request's record which API token it presented, usable or not (its request log entry is written for that token). */
+  tokenPresented(presentation: TokenPresentation): void;
   /** Adds a header to the HTTP response of this request (nothing over WebSocket). */
   setResponseHeader(name: string, value: string): void;
   /** What setResponseHeader collected; useResponseHeaders (graphql/errors.ts) hands it to Yoga. */
@@ -183,6 +188,10 @@ export function createContextFactory(deps: ContextDependencies) {
     const teamId = headerOf(initial, TEAM_HEADER)?.trim() || (typeof teamParam === 'string' ? teamParam : undefined);
 
     const nodeRequest = initial.req ?? initial.upgradeRequest;
+    const requestRecord = requestRecordOf(nodeRequest);
+    const tokenPresented = (presentation: TokenPresentation) => {
+      if (requestRecord) requestRecord.presentedToken = presentation;
+    };
     const clientAddress = deps.clientAddressOf({ remoteAddress: nodeRequest?.socket.remoteAddress, forwardedFor: headerOf(initial, 'x-forwarded-for') });
 
     let session: Promise<SessionWithAccount> | undefined;
@@ -196,7 +205,7 @@ export function createContextFactory(deps: ContextDependencies) {
     };
     let principal: Promise<Principal> | undefined;
     const tokenPrincipal = async (): Promise<Principal> => {
-      const { token } = await deps.services.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined);
+      const { token } = await deps.services.apiTokens.authenticate(bearer, clientAddress, keptUserAgent(userAgent) ?? undefined, { onPresented: tokenPresented });
       // a token works in its own team only: naming another is the same refusal as a team one is not in
       if (teamId !== undefined && teamId !== token.accountId) throw new TeamNotFoundError();
       return { kind: 'token', token, account: await deps.services.accounts.accountOfToken(token) };
@@ -230,6 +239,8 @@ export function createContextFactory(deps: ContextDependencies) {
       userAgent,
       idempotencyKey: initial.request?.headers.get('idempotency-key') ?? undefined,
       responseHeaders,
+      requestRecord,
+      tokenPresented,
       setResponseHeader: (name, value) => {
         responseHeaders[name] = value;
       },

@@ -5,8 +5,10 @@
 // maskedErrors option) decides this for every error Yoga masks: those of execution and
 // subscription, of the context and of the request itself. Only parse and validation errors need
 // hooks of their own (useRequestErrorCodes, below).
-import { createGraphQLError, maskError as maskUnexpectedError, type Plugin, type YogaLogger } from 'graphql-yoga';
-import { GraphQLError, Kind } from 'graphql';
+import { createGraphQLError, isAsyncIterable, maskError as maskUnexpectedError, type Plugin, type YogaLogger } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { requestLogger, type RequestRecord } from '../observability/request-context.js';
+import { GraphQLError, Kind, type ExecutionResult } from 'graphql';
 import {
   ApiTokenAuthError,
   ApiTokenIpNotAllowedError,
@@ -161,15 +163,46 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
 /**
  * Yoga logs the original of every error that maskError returns changed, taking the change for
  * masking. An expected error is changed too (a DomainError becomes its GraphQL error) but is the
- * client's mistake, not the server's: those are not logged.
+ * client's mistake, not the server's: those are not logged. Nor is one that useUnexpectedErrorLog
+ * logged already, with its request's id.
  */
 export function withoutExpectedErrors(logger: YogaLogger): YogaLogger {
   return {
     ...logger,
     error: (...args: unknown[]) => {
-      if (args.length === 1 && clientErrorOf(args[0])) return;
+      if (args.length === 1 && (clientErrorOf(args[0]) || loggedWithRequest.has(args[0] as object))) return;
       logger.error(...args);
     },
+  };
+}
+
+// the unexpected errors of results that useUnexpectedErrorLog logged, which Yoga then masks
+const loggedWithRequest = new WeakSet<object>();
+
+/**
+ * Logs the unexpected errors of an operation's result, and of each event of a subscription, with
+ * the id of the request they belong to (the context's record), before Yoga masks them: Yoga logs
+ * an error by itself, with nothing of its request. Errors that never reach a result (a request
+ * Yoga cannot parse, the context failing) are still Yoga's to log, without the id.
+ */
+export function useUnexpectedErrorLog(logger: Logger): Plugin<{ requestRecord?: RequestRecord }> {
+  const logUnexpected = (result: unknown, request: RequestRecord | undefined) => {
+    const errors = result && typeof result === 'object' && 'errors' in result ? (result as ExecutionResult).errors : undefined;
+    for (const error of errors ?? []) {
+      if (clientErrorOf(error) || loggedWithRequest.has(error)) continue;
+      loggedWithRequest.add(error);
+      requestLogger(logger, request).error({ err: error.originalError ?? error }, error.message);
+    }
+  };
+  return {
+    onExecute: ({ args }) => ({
+      onExecuteDone: ({ result }) => {
+        if (!isAsyncIterable(result)) logUnexpected(result, args.contextValue.requestRecord);
+      },
+    }),
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult: () => ({ onNext: ({ result }) => logUnexpected(result, args.contextValue.requestRecord) }),
+    }),
   };
 }
 

@@ -3,7 +3,7 @@
 // A Yoga plugin, so that neither the resolvers nor the domain know they are observed.
 import { getOperationAST, Kind, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { currentRequest } from './request-context.js';
+import { requestRecordOf, type RequestRecord } from './request-context.js';
 import type { Metrics } from './metrics.js';
 
 const labels = new WeakMap<DocumentNode, Map<string | undefined, string>>();
@@ -37,19 +37,23 @@ function errorsOf(result: unknown): ExecutionResult['errors'] {
   return undefined;
 }
 
-interface HttpContext {
+interface ObservedContext {
   request?: Request;
+  /** The Node request under an HTTP request (Yoga's server context). */
+  req?: object;
   res?: { once(event: 'close', listener: () => void): unknown };
+  /** The request's record, which the GraphQL context carries over HTTP and WebSocket alike. */
+  requestRecord?: RequestRecord;
 }
 
-export function useRequestObservation(metrics: Metrics | undefined): Plugin<HttpContext> {
+export function useRequestObservation(metrics: Metrics | undefined): Plugin<ObservedContext> {
   return {
     onExecute({ args }) {
-      const request = currentRequest();
+      const request = args.contextValue.requestRecord;
       if (request) request.operation = operationLabelOf(args.document, args.operationName);
     },
     onSubscribe({ args }) {
-      const request = currentRequest();
+      const request = args.contextValue.requestRecord;
       if (request) request.operation = operationLabelOf(args.document, args.operationName);
       const res = args.contextValue.res;
       if (!metrics || !args.contextValue.request || !res) return undefined; // WebSocket: read from the shared delivery
@@ -61,8 +65,8 @@ export function useRequestObservation(metrics: Metrics | undefined): Plugin<Http
         },
       };
     },
-    onResultProcess({ result }) {
-      const request = currentRequest();
+    onResultProcess({ result, serverContext }) {
+      const request = requestRecordOf((serverContext as ObservedContext).req);
       if (!request) return;
       if (Array.isArray(result) || (result && typeof result === 'object' && Symbol.asyncIterator in result)) {
         request.code = 'OK'; // a stream (server-sent events): its start went well

@@ -1,10 +1,9 @@
-// The edge of every HTTP request: its id (from X-Request-Id when safe, echoed in the response),
-// the async context that puts the id on every log line written while serving it, and, when its
-// response ends, one summary line and the request metrics.
+// The edge of every HTTP request: its record and id (from X-Request-Id when safe, echoed in the
+// response), and, when its response ends, one summary line and the request metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
-import { REQUEST_ID_HEADER, requestIdOf, runWithRequest, type RequestRecord } from './request-context.js';
+import { REQUEST_ID_HEADER, recordRequest, type RequestRecord } from './request-context.js';
 
 /** How a request ended, for what else records requests (the request log). */
 export interface EndedRequest {
@@ -29,7 +28,7 @@ export function observeHttpRequests({
   onEnded?: (request: EndedRequest) => void;
 }) {
   return (req: IncomingMessage, res: ServerResponse, handle: () => void): void => {
-    const record: RequestRecord = { id: requestIdOf(req.headers[REQUEST_ID_HEADER]) };
+    const record = recordRequest(req);
     const startedAt = performance.now();
     res.setHeader(REQUEST_ID_HEADER, record.id);
     res.once('close', () => {
@@ -45,14 +44,12 @@ export function observeHttpRequests({
         ofOperation.count(code).inc();
         ofOperation.duration.observe(durationMs / 1000);
       }
-      runWithRequest(record, () => {
-        const fields = { method: req.method, path, status: res.statusCode, operation: api ? operation : undefined, code, durationMs: Math.round(durationMs * 100) / 100 };
-        // API requests are what an operator follows; health checks and the dashboard's files are noise
-        if (api) logger.info(fields, 'request');
-        else logger.debug(fields, 'request');
-      });
+      const fields = { reqId: record.id, method: req.method, path, status: res.statusCode, operation: api ? operation : undefined, code, durationMs: Math.round(durationMs * 100) / 100 };
+      // API requests are what an operator follows; health checks and the dashboard's files are noise
+      if (api) logger.info(fields, 'request');
+      else logger.debug(fields, 'request');
       onEnded?.({ record, path, status: res.statusCode, code, durationMs, finished: res.writableFinished });
     });
-    runWithRequest(record, handle);
+    handle();
   };
 }

@@ -1,12 +1,11 @@
-// The service's one logger: pino, one JSON object per line on stdout, each line of a request
-// carrying its id (request-context.ts). LOG_FORMAT=pretty (the default under NODE_ENV=development,
+// The service's one logger: pino, one JSON object per line on stdout, a request's lines
+// naming its id (request-context.ts). LOG_FORMAT=pretty (the default under NODE_ENV=development,
 // and in npm run dev) prints lines for people instead, through pino-pretty, a dev dependency that a
 // production install does not have and does not need.
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { YogaLogger } from 'graphql-yoga';
 import type { LogFormat } from '../config.js';
-import { currentRequest } from './request-context.js';
 
 export type { Logger } from 'pino';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -62,10 +61,6 @@ export function createLogger({ level, format = 'json', destination }: LoggerOpti
     {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
-      mixin: () => {
-        const request = currentRequest();
-        return request ? { reqId: request.id } : {};
-      },
       serializers: {
         err: (error: unknown) => {
           const serialized = pino.stdSerializers.err(error as Error);

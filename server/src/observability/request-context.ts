@@ -1,8 +1,13 @@
-// Which request a line of log belongs to. Each HTTP request (and each WebSocket connection) runs
-// inside its own async context, so every line logged while serving it, Yoga's own included,
-// carries its id without the id being passed through the layers below.
+// Which request a line of log belongs to. Each HTTP request (and each WebSocket connection) has a
+// record, kept beside its Node request: its id, and what the GraphQL layer learns of it. The
+// GraphQL context carries it (graphql/context.ts), and the lines written for a request name its
+// id themselves (requestLogger).
+//
+// Not an AsyncLocalStorage, which would put the id on every line without passing it: on Node 20
+// it is built on promise hooks, which run for every promise of every request, and it cost
+// 15-20% of a document request's CPU (bench/NOTES.md, workload 1).
 import { randomUUID } from 'node:crypto';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from 'pino';
 import { SECRET_PREFIX } from '../domain/secrets.js';
 import type { TokenPresentation } from '../domain/request-log.js';
 
@@ -19,13 +24,21 @@ export interface RequestRecord {
   presentedToken?: TokenPresentation;
 }
 
-const storage = new AsyncLocalStorage<RequestRecord>();
+// an HTTP request's or a WebSocket upgrade's record, by its Node request
+const records = new WeakMap<object, RequestRecord>();
 
-export const currentRequest = (): RequestRecord | undefined => storage.getStore();
+/** The record of a Node request (HTTP, or a WebSocket's upgrade), made at the edge; undefined for one that came another way. */
+export const requestRecordOf = (request: object | undefined): RequestRecord | undefined => (request ? records.get(request) : undefined);
 
-export function runWithRequest<T>(record: RequestRecord, fn: () => T): T {
-  return storage.run(record, fn);
+/** A new record for an HTTP request, with its id (from X-Request-Id when safe). */
+export function recordRequest(request: { headers: Record<string, string | string[] | undefined> }): RequestRecord {
+  const record: RequestRecord = { id: requestIdOf(request.headers[REQUEST_ID_HEADER]) };
+  records.set(request, record);
+  return record;
 }
+
+/** A logger whose lines carry the request's id (as reqId), or the logger itself without a record. */
+export const requestLogger = (logger: Logger, record: RequestRecord | undefined): Logger => (record ? logger.child({ reqId: record.id }) : logger);
 
 // An id a proxy or client sends is written into every log line and echoed back, so it is kept
 // only when it is short and plainly harmless: no spaces, quotes, control characters or
@@ -41,14 +54,10 @@ export function requestIdOf(incoming: string | string[] | undefined): string {
   return randomUUID();
 }
 
-const upgrades = new WeakMap<object, RequestRecord>();
-
 /**
  * The record of a WebSocket's upgrade request: one id for the connection, echoed in the 101
- * response and carried by the lines logged while its messages are handled.
+ * response and carried by the lines logged for its messages.
  */
 export function upgradeRecordOf(request: { headers: Record<string, string | string[] | undefined> }): RequestRecord {
-  let record = upgrades.get(request);
-  if (!record) upgrades.set(request, (record = { id: requestIdOf(request.headers[REQUEST_ID_HEADER]) }));
-  return record;
+  return records.get(request) ?? recordRequest(request);
 }

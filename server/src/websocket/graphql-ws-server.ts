@@ -11,6 +11,7 @@
 // - 4400 Bad Request: a frame that is not a client message of the protocol. Not an error of
 //   ours, so nothing is logged; only a fault of the server's own is (and closes with 4500).
 // An upgrade from a web page of another site is refused with HTTP 403 (http/origin-policy.ts).
+import type { RequestRecord } from '../observability/request-context.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -47,7 +48,8 @@ export function attachGraphQLWebSocketServer(options: {
   originPolicy: OriginPolicy;
   /** The per-address cap on connections at work (http/connection-limits.ts): past it, the upgrade gets its HTTP refusal. */
   admitUpgrade?: (req: IncomingMessage) => { admitted: true } | { admitted: false; status: number; message: string; headers: Record<string, string> };
-  onUnexpectedError?: (error: unknown) => void;
+  /** A fault while serving a connection, with the connection's record when one is known (its id for the log line). */
+  onUnexpectedError?: (error: unknown, request?: RequestRecord) => void;
 }): GraphQLWebSocketServer {
   const { server, path, yoga, createContext, limits, liveConnections, originPolicy } = options;
   const onUnexpectedError = options.onUnexpectedError ?? (() => {});

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, MessageType, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { REQUEST_ID_HEADER, runWithRequest, upgradeRecordOf } from '../observability/request-context.js';
+import { REQUEST_ID_HEADER, upgradeRecordOf, type RequestRecord } from '../observability/request-context.js';
 
 /**
  * One keep-alive for every socket of the server, as `ws`'s README does it, rather than a timer
@@ -50,13 +50,13 @@ export function serveGraphQLWs(
   wsServer: WebSocketServer,
   options: ServerOptions<Record<string, unknown> | undefined, Extra>,
   keepAliveMs: number,
-  onUnexpectedError: (error: unknown) => void,
+  onUnexpectedError: (error: unknown, request?: RequestRecord) => void,
 ) {
   const server = makeServer(options);
   wsServer.options.handleProtocols = handleProtocols;
-  wsServer.on('error', onUnexpectedError);
+  wsServer.on('error', (error) => onUnexpectedError(error));
   const answered = keepAlive(wsServer, keepAliveMs);
-  // the connection's request id, echoed as HTTP echoes it; its messages are handled in its context
+  // the connection's request id, echoed as HTTP echoes it, and named by the lines of its faults
   wsServer.on('headers', (headers, request) => headers.push(`${REQUEST_ID_HEADER}: ${upgradeRecordOf(request).id}`));
   wsServer.on('connection', (socket, request) => {
     const record = upgradeRecordOf(request);
@@ -64,7 +64,7 @@ export function serveGraphQLWs(
     // a WS_ERR_ code, and is already closing the socket with the matching code (1009, 1007, 1002).
     socket.once('error', (error: Error & { code?: string }) => {
       if (error.code?.startsWith('WS_ERR_')) return;
-      runWithRequest(record, () => onUnexpectedError(error));
+      onUnexpectedError(error, record);
       socket.close(CloseCode.InternalServerError, 'Internal server error');
     });
     socket.on('pong', answered);
@@ -88,9 +88,9 @@ export function serveGraphQLWs(
               return;
             }
             try {
-              await runWithRequest(record, () => handle(text));
+              await handle(text);
             } catch (error) {
-              runWithRequest(record, () => onUnexpectedError(error));
+              onUnexpectedError(error, record);
               socket.close(CloseCode.InternalServerError, 'Internal server error');
             }
           }),
@@ -98,7 +98,7 @@ export function serveGraphQLWs(
       { socket, request },
     );
     socket.once('close', (code, reason) => {
-      runWithRequest(record, () => closed(code, String(reason))).catch(onUnexpectedError);
+      closed(code, String(reason)).catch((error: unknown) => onUnexpectedError(error, record));
     });
   });
 }

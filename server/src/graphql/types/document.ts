@@ -26,7 +26,7 @@ builder.queryFields((t) => ({
     description:
       'Which token this is (Authorization: Bearer <API token>), its team, and its quota: free, for a CI smoke test. Any scope will do; a token that could not make a document gets the same error a document would (401 deleted, disabled, expired; 403 address; PLAN_REQUIRED).',
     resolve: async (_root, _args, ctx) => {
-      const { token } = await ctx.services.apiTokens.authenticate(ctx.bearer, ctx.clientAddress, keptUserAgent(ctx.userAgent) ?? undefined);
+      const { token } = await ctx.services.apiTokens.authenticate(ctx.bearer, ctx.clientAddress, keptUserAgent(ctx.userAgent) ?? undefined, { onPresented: ctx.tokenPresented });
       return { token, team: await ctx.services.accounts.accountOfToken(token) };
     },
   }),
@@ -63,6 +63,7 @@ builder.mutationFields((t) => ({
         userAgent: ctx.userAgent,
         idempotencyKey: ctx.idempotencyKey,
         onRateLimit: (state) => setRateLimitHeaders(ctx, state),
+        onTokenPresented: ctx.tokenPresented,
       });
       // Stripe's header for a replayed response, for clients that read headers rather than fields
       if (document.replayed) ctx.setResponseHeader('Idempotent-Replayed', 'true');
