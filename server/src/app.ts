@@ -34,7 +34,7 @@ import { resolveClientAddress, type RequestAddresses } from './http/client-addre
 import { createRateLimiters } from './rate-limiting/rate-limiters.js';
 import { attachGraphQLWebSocketServer, type GraphQLWebSocketServer } from './websocket/graphql-ws-server.js';
 import { createObservability } from './observability/observability.js';
-import { requestLogger } from './observability/request-context.js';
+import { requestLogger, requestRecordOf } from './observability/request-context.js';
 import { startUpkeep } from './upkeep.js';
 import { mailRoutes } from './mail/mail-routes.js';
 import { ACTIVITY_EXPORT_PATH, activityExport } from './http/activity-export.js';
@@ -241,7 +241,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     setSecurityHeaders(req, res, { isApi, https: config.secureCookies });
     if (secretScanning && url.pathname === SECRET_SCANNING_PATH) {
       secretScanning(req, res).catch((error: unknown) => {
-        logger.error({ err: error }, 'unexpected error on the secret scanning endpoint');
+        requestLogger(logger, requestRecordOf(req)).error({ err: error }, 'unexpected error on the secret scanning endpoint');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Unexpected error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}');
       });
       return;

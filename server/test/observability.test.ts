@@ -22,6 +22,8 @@ let url: string;
 // would: an unexpected error. Only that statement: the instance's background work (the webhook
 // poll, the sweeps) reads through the same driver and must not take the failure meant for a request.
 let failNextStatement = false;
+// the same for the next list of active tokens (a dashboard's read, over WebSocket too)
+let failNextTokenList = false;
 
 beforeAll(async () => {
   t = await createTestApp(
@@ -33,6 +35,10 @@ beforeAll(async () => {
           if (failNextStatement && statement.name === 'token_for_authentication') {
             failNextStatement = false;
             return Promise.reject(new Error('simulated disk failure'));
+          }
+          if (failNextTokenList && statement.name === 'tokens_active') {
+            failNextTokenList = false;
+            return Promise.reject(new Error('simulated disk failure on a list'));
           }
           return driver.rows(statement, params);
         },
@@ -104,6 +110,20 @@ describe('logs', () => {
     expect(await echoed('not safe; at all')).toMatch(UUID);
   });
 
+  it("carry a WebSocket connection's id on the lines of its operations' unexpected errors", async () => {
+    const { session } = await t.signUp();
+    const client = wsClient(url, { connectionParams: { authorization: `Bearer ${session}` }, headers: { 'x-request-id': 'ws-ops-7' } });
+    failNextTokenList = true;
+    const read = collect(client, '{ tokens { id } }');
+    const errors = (await read.waitForError()) as Array<{ extensions?: { code?: string } }>;
+    read.dispose();
+    await client.dispose();
+    expect(errors.map((error) => error.extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
+    const failures = log.lines().filter((line) => line.level === LEVEL.error && JSON.stringify(line).includes('simulated disk failure on a list'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ reqId: 'ws-ops-7', err: { message: 'simulated disk failure on a list' } });
+  });
+
   it('carry the request id on the lines of an unexpected error too', async () => {
     const { session } = await t.signUp();
     const { secret } = await t.generateToken(session);
@@ -113,7 +133,7 @@ describe('logs', () => {
     const lines = linesOf(requestId);
     expect(lines.find((line) => line.level === LEVEL.error)).toMatchObject({ err: { message: 'simulated disk failure' } });
     // once, with the id: Yoga, which masks it afterwards, does not log it again without one
-    expect(log.lines().filter((line) => line.level === LEVEL.error && JSON.stringify(line).includes('simulated disk failure'))).toHaveLength(1);
+    expect(log.lines().filter((line) => line.level === LEVEL.error && JSON.stringify(line).includes('"simulated disk failure"'))).toHaveLength(1);
     expect(lines.find((line) => line.msg === 'request')).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', operation: 'renderDocument' });
   });
 });

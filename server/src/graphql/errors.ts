@@ -183,7 +183,8 @@ const loggedWithRequest = new WeakSet<object>();
  * Logs the unexpected errors of an operation's result, and of each event of a subscription, with
  * the id of the request they belong to (the context's record), before Yoga masks them: Yoga logs
  * an error by itself, with nothing of its request. Errors that never reach a result (a request
- * Yoga cannot parse, the context failing) are still Yoga's to log, without the id.
+ * Yoga cannot parse, the context failing, a subscription's source failing mid-stream) are still
+ * Yoga's to log, without the id.
  */
 export function useUnexpectedErrorLog(logger: Logger): Plugin<{ requestRecord?: RequestRecord }> {
   const logUnexpected = (result: unknown, request: RequestRecord | undefined) => {
@@ -201,7 +202,14 @@ export function useUnexpectedErrorLog(logger: Logger): Plugin<{ requestRecord?: 
       },
     }),
     onSubscribe: ({ args }) => ({
-      onSubscribeResult: () => ({ onNext: ({ result }) => logUnexpected(result, args.contextValue.requestRecord) }),
+      onSubscribeResult: ({ result }) => {
+        // a subscription refused at its start answers one result, not a stream
+        if (!isAsyncIterable(result)) {
+          logUnexpected(result, args.contextValue.requestRecord);
+          return undefined;
+        }
+        return { onNext: ({ result: event }) => logUnexpected(event, args.contextValue.requestRecord) };
+      },
     }),
   };
 }

@@ -5,7 +5,7 @@
 //
 // Not an AsyncLocalStorage, which would put the id on every line without passing it: on Node 20
 // it is built on promise hooks, which run for every promise of every request, and it cost
-// 15-20% of a document request's CPU (bench/NOTES.md, workload 1).
+// 15-25% of a document request's CPU (bench/NOTES.md, workload 1).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SECRET_PREFIX } from '../domain/secrets.js';
@@ -35,6 +35,12 @@ export function recordRequest(request: { headers: Record<string, string | string
   const record: RequestRecord = { id: requestIdOf(request.headers[REQUEST_ID_HEADER]) };
   records.set(request, record);
   return record;
+}
+
+/** Keeps `from`'s record for `to` too: a copy of a request made to keep less of it (websocket/connection-guard.ts). */
+export function keepRecord(from: object, to: object): void {
+  const record = records.get(from);
+  if (record) records.set(to, record);
 }
 
 /** A logger whose lines carry the request's id (as reqId), or the logger itself without a record. */

@@ -7,6 +7,7 @@ import type { GraphQLContext, InitialContext, UpgradeRequest } from '../graphql/
 import type { LiveConnections } from '../http/live-connections.js';
 import { CLOSE_TRY_AGAIN_LATER } from './shared-subscription-delivery.js';
 import type { Extra } from './serve-graphql-ws.js';
+import { keepRecord } from '../observability/request-context.js';
 
 /** What an operation's context is built from: the upgrade request and connection_init's payload. */
 export function initialContextOf(ctx: Context<Record<string, unknown> | undefined, Extra>): InitialContext {
@@ -16,10 +17,13 @@ export function initialContextOf(ctx: Context<Record<string, unknown> | undefine
 /** Only the headers an operation's context reads: at thousands of dashboards the rest is kilobytes each. */
 function slimUpgradeRequest(request: UpgradeRequest): UpgradeRequest {
   const { authorization, cookie, 'x-forwarded-for': forwardedFor } = request.headers;
-  return {
+  const slim = {
     headers: { authorization, cookie, 'x-forwarded-for': forwardedFor },
     socket: { remoteAddress: request.socket.remoteAddress },
   };
+  // the connection's record (its id) goes with it, for the lines of its operations' errors
+  keepRecord(request, slim);
+  return slim;
 }
 
 /**

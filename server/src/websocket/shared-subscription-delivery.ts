@@ -182,7 +182,8 @@ export function createSharedSubscriptionDelivery(options: {
       if (group.lastChange === change) return group.lastPayload!;
       // The subscription's fields resolve synchronously (the event is the value), so this is too.
       const result = execute({ ...group.args, rootValue: change }) as ExecutionResult;
-      if (result.errors) result.errors.forEach(onUnexpectedError);
+      // one execution for every subscriber of the group: no one request's id to log it with
+      if (result.errors) result.errors.forEach((error) => onUnexpectedError(error));
       const payload = JSON.stringify(result.errors ? { data: result.data, errors: [UNEXPECTED_ERROR.toJSON()] } : result);
       group.lastChange = change;
       group.lastPayload = payload;
