@@ -481,7 +481,11 @@ describe('the API Tokens page', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).first().click();
+    // the new account's plan prompt, then its plan taken, as the first test does: in a fresh-clone
+    // run beside a CPU hog the name field stayed disabled (no plan) for 30 s after a click on Free
+    await page.getByTestId('plan-picker').waitFor();
     await page.getByRole('button', { name: /Free/ }).click();
+    await page.getByText('Plan: Free').waitFor();
     await generateInForm('Phone');
     await page.getByTestId('secret').waitFor();
     for (const width of [375, 320]) {
