@@ -8,7 +8,8 @@
 import { createGraphQLError, isAsyncIterable, maskError as maskUnexpectedError, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { requestLogger, type RequestRecord } from '../observability/request-context.js';
-import { GraphQLError, Kind, type ExecutionResult } from 'graphql';
+import { errorsOf } from '../observability/graphql-observer.js';
+import { GraphQLError, Kind } from 'graphql';
 import {
   ApiTokenAuthError,
   ApiTokenIpNotAllowedError,
@@ -188,8 +189,7 @@ const loggedWithRequest = new WeakSet<object>();
  */
 export function useUnexpectedErrorLog(logger: Logger): Plugin<{ requestRecord?: RequestRecord }> {
   const logUnexpected = (result: unknown, request: RequestRecord | undefined) => {
-    const errors = result && typeof result === 'object' && 'errors' in result ? (result as ExecutionResult).errors : undefined;
-    for (const error of errors ?? []) {
+    for (const error of errorsOf(result) ?? []) {
       if (clientErrorOf(error) || loggedWithRequest.has(error)) continue;
       loggedWithRequest.add(error);
       requestLogger(logger, request).error({ err: error.originalError ?? error }, error.message);

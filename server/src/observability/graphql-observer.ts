@@ -32,7 +32,8 @@ export function operationLabelOf(document: DocumentNode, operationName: string |
   return label;
 }
 
-function errorsOf(result: unknown): ExecutionResult['errors'] {
+/** The errors of a result (of any shape Yoga hands a plugin), if it has them. */
+export function errorsOf(result: unknown): ExecutionResult['errors'] {
   if (result && typeof result === 'object' && 'errors' in result) return (result as ExecutionResult).errors;
   return undefined;
 }
