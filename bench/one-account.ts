@@ -92,7 +92,7 @@ export async function oneAccountWorkload(add: Add, options: OneAccountOptions): 
     { name: 'SQLite, one account', env: {}, accounts: 1 },
     { name: 'PostgreSQL, one account', env: { DATABASE_URL: databases[0]!.url }, accounts: 1 },
     { name: 'PostgreSQL, 8 accounts', env: { DATABASE_URL: databases[1]!.url }, accounts: CONNECTIONS },
-    // the scale-out setup: the token's rate limit counted in Redis too (two more round trips)
+    // the scale-out setup: the token's rate limit counted in Redis too (a round trip per group of documents, both windows in one script)
     { name: 'PostgreSQL + Redis, one account', env: { DATABASE_URL: databases[2]!.url, REDIS_URL: options.redisUrl }, accounts: 1 },
   ];
   const servers: ServerProcess[] = [];

@@ -144,7 +144,7 @@ export class DocumentService {
     private readonly apiTokens: ApiTokenService,
     private readonly tokens: TokenStore,
     private readonly renderer: TemplateRenderer,
-    private readonly limits: Pick<RateLimiters, 'documentsPerTokenPerSecond' | 'documentsPerTokenPerMinute'>,
+    private readonly limits: Pick<RateLimiters, 'documentsPerToken'>,
     /** The most any token may make (DOCUMENTS_PER_TOKEN_PER_SECOND and _PER_MINUTE), before its plan's share. */
     private readonly serviceRateLimit: TokenRatePolicy,
     private readonly announce: Pick<LiveAnnouncements, 'documentCounted'>,

@@ -17,14 +17,16 @@ export function rateLimitKeyOf(address: string): string {
 }
 
 /**
- * Counts requests per key in fixed windows, one atomic increment each (in Redis, exact across
- * instances), and leaves the limit to the caller: a token's document rate limit is its own
- * (token-rate-limits.ts), so one counter serves every limit.
+ * Counts requests per key in fixed windows of several lengths at once, one atomic increment of
+ * them all (in Redis, exact across instances, in one round trip), and leaves the limits to the
+ * caller: a token's document rate limit is its own (token-rate-limits.ts), so one counter serves
+ * every limit.
  */
 export interface WindowCounter {
-  readonly windowSeconds: number;
-  /** Counts one request of `key`: the window's count with it, and the seconds until the window starts again. */
-  count(key: string): Promise<{ used: number; resetSeconds: number }>;
+  /** The windows' lengths, in the order that count() answers them. */
+  readonly windowsSeconds: readonly number[];
+  /** Counts one request of `key` in every window: each window's count with it, and the seconds until that window starts again. */
+  count(key: string): Promise<ReadonlyArray<{ used: number; resetSeconds: number }>>;
 }
 
 export interface RateLimiter {
@@ -49,9 +51,8 @@ export interface RateLimiters {
   signUpsPerIp: RateLimiter;
   /** Failed API-token authentications per client address. */
   apiTokenFailuresPerIp: RateLimiter;
-  /** Document requests per API token, in one-second and one-minute windows (token-rate-limits.ts sets each token's limits). */
-  documentsPerTokenPerSecond: WindowCounter;
-  documentsPerTokenPerMinute: WindowCounter;
+  /** Document requests per API token, in a one-second and a one-minute window, in that order (token-rate-limits.ts sets each token's limits). */
+  documentsPerToken: WindowCounter;
   /** Token mutations (generate, roll, update, delete) per account: each writes a webhook message per endpoint. */
   tokenMutationsPerAccount: RateLimiter;
   /** Webhook endpoints created and messages retried by hand, per account (each makes outbound requests). */

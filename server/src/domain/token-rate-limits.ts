@@ -58,19 +58,17 @@ export function checkTokenRateLimit(value: number | null, window: keyof TokenRat
  * request stays counted in both, as any attempt does: taking a count back could land in a window
  * that has just started, and would let another request through in the instant between.
  */
-export async function countTokenRequest(
-  counters: Pick<RateLimiters, 'documentsPerTokenPerSecond' | 'documentsPerTokenPerMinute'>,
-  tokenId: string,
-  policy: TokenRatePolicy,
-): Promise<TokenRateState[]> {
+export async function countTokenRequest(counters: Pick<RateLimiters, 'documentsPerToken'>, tokenId: string, policy: TokenRatePolicy): Promise<TokenRateState[]> {
+  const counter = counters.documentsPerToken;
+  // the counter's windows, in its order: one second, one minute
   const windows = [
-    { policy: 'per-second', counter: counters.documentsPerTokenPerSecond, limit: policy.perSecond },
-    { policy: 'per-minute', counter: counters.documentsPerTokenPerMinute, limit: policy.perMinute },
+    { policy: 'per-second', limit: policy.perSecond },
+    { policy: 'per-minute', limit: policy.perMinute },
   ] as const;
-  const counted = await Promise.all(windows.map(({ counter }) => counter.count(tokenId)));
-  const states = windows.map(({ policy: name, counter, limit }, index): TokenRateState => {
+  const counted = await counter.count(tokenId);
+  const states = windows.map(({ policy: name, limit }, index): TokenRateState => {
     const { used, resetSeconds } = counted[index]!;
-    return { policy: name, limit, windowSeconds: counter.windowSeconds, remaining: Math.max(0, limit - used), resetSeconds };
+    return { policy: name, limit, windowSeconds: counter.windowsSeconds[index]!, remaining: Math.max(0, limit - used), resetSeconds };
   });
   if (windows.every(({ limit }, index) => counted[index]!.used <= limit)) return states;
   const retryAfter = Math.max(1, ...states.filter((_, index) => counted[index]!.used > windows[index]!.limit).map((state) => state.resetSeconds));

@@ -14,6 +14,9 @@ import { MAIL_LINKS_PER_PERSON_PER_HOUR, PASSWORD_RESET_MAILS_PER_PERSON_PER_HOU
 // How long the first use of a limiter waits for Redis to connect, when it is not refusing outright.
 const FIRST_CONNECTION_WAIT_MS = 2000;
 
+// Every key this service writes in Redis starts with this.
+const REDIS_KEY_PREFIX = 'pogodoc:';
+
 function limiter(
   abstract: RateLimiterAbstract,
   what: string,
@@ -46,11 +49,40 @@ function limiter(
   };
 }
 
-// A window counter never refuses: its caller compares the count with a limit of its own.
+// A window counter never refuses: its caller compares the counts with limits of its own.
 const UNLIMITED_POINTS = 2 ** 31 - 1;
 
 // The most requests of one key a window counter counts with one increment.
 const MAX_COUNTED_TOGETHER = 64;
+
+/** A fixed window of a counter: the prefix of its keys, and its length. */
+interface CountingWindow {
+  keyPrefix: string;
+  seconds: number;
+}
+
+// Adds ARGV[1] to every window's key (KEYS), and gives a key without an expiry (a new window) its
+// window's length (ARGV[2], ARGV[3], …, in ms); answers each window's count and ms left. One
+// script, so that a request is counted in all its windows atomically and in one round trip.
+// rate-limiter-flexible's script does the same for one key, and the keys are its own
+// (`<prefix>:<key>`), so instances of an older version count together with this one.
+const COUNT_IN_WINDOWS = `
+local counted = {}
+for index, key in ipairs(KEYS) do
+  local used = redis.call('INCRBY', key, ARGV[1])
+  local left = redis.call('PTTL', key)
+  if left < 0 then
+    left = tonumber(ARGV[index + 1])
+    redis.call('PEXPIRE', key, left)
+  end
+  counted[2 * index - 1] = used
+  counted[2 * index] = left
+end
+return counted`;
+
+interface CountingRedis {
+  countInWindows(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
+}
 
 /**
  * Requests of one key that arrive while its count is on its way to Redis are counted together
@@ -58,17 +90,31 @@ const MAX_COUNTED_TOGETHER = 64;
  * in bursts, and each increment is a round trip. Each request still gets its own count, as if
  * they had been counted one after another: the increment is atomic, and the group's counts are
  * the ones below the total it returns, in arrival order. In memory nothing queues: the increment
- * completes at once.
+ * completes at once. While Redis fails, a group is counted in this process's memory instead, as
+ * the other limiters' insurance does.
  */
-function windowCounter(abstract: RateLimiterAbstract, connected: Promise<void>): WindowCounter {
-  const groups = new GroupWhileBusy<string, { used: number; resetSeconds: number }>(async (group) => {
+function windowCounter(windows: readonly CountingWindow[], redis: Redis | undefined, connected: Promise<void>): WindowCounter {
+  const inMemory = windows.map(({ keyPrefix, seconds }) => new RateLimiterMemory({ keyPrefix, points: UNLIMITED_POINTS, duration: seconds }));
+  const countInMemory = (key: string, requests: number) =>
+    Promise.all(inMemory.map(async (window) => {
+      const counted = await window.consume(key, requests);
+      return { used: counted.consumedPoints, msLeft: counted.msBeforeNext };
+    }));
+  const countInRedis = async (key: string, requests: number) => {
     await connected;
-    const counted = await abstract.consume(group[0]!.item, group.length);
-    const resetSeconds = Math.max(0, Math.ceil(counted.msBeforeNext / 1000));
-    group.forEach((waiting, index) => waiting.resolve({ used: counted.consumedPoints - group.length + 1 + index, resetSeconds }));
+    const keys = windows.map(({ keyPrefix }) => `${REDIS_KEY_PREFIX}${keyPrefix}:${key}`);
+    const answer = await (redis as unknown as CountingRedis).countInWindows(keys.length, ...keys, requests, ...windows.map(({ seconds }) => seconds * 1000));
+    return windows.map((_, index) => ({ used: Number(answer[2 * index]), msLeft: Number(answer[2 * index + 1]) }));
+  };
+  const groups = new GroupWhileBusy<string, Array<{ used: number; resetSeconds: number }>>(async (group) => {
+    const key = group[0]!.item;
+    const counted = redis ? await countInRedis(key, group.length).catch(() => countInMemory(key, group.length)) : await countInMemory(key, group.length);
+    group.forEach((waiting, index) =>
+      waiting.resolve(counted.map(({ used, msLeft }) => ({ used: used - group.length + 1 + index, resetSeconds: Math.max(0, Math.ceil(msLeft / 1000)) }))),
+    );
   }, MAX_COUNTED_TOGETHER);
   return {
-    windowSeconds: abstract.duration,
+    windowsSeconds: windows.map(({ seconds }) => seconds),
     count: (key) => groups.submit(key, key),
   };
 }
@@ -80,6 +126,7 @@ export interface RateLimiterSet extends RateLimiters {
 export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimiterSet {
   const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', () => {}); // reported by the events connection; the limiters fall back to memory
+  redis?.defineCommand('countInWindows', { lua: COUNT_IN_WINDOWS });
   // Without the offline queue, a command sent while the first connection is still being made
   // fails at once and is counted by the in-memory fallback instead, apart from Redis: every
   // instance's first requests would get an allowance of their own. So the first use waits for the
@@ -96,13 +143,12 @@ export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimit
       })
     : undefined;
   const store = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
-    const options = { keyPrefix: `pogodoc:${keyPrefix}`, points, duration };
+    const options = { keyPrefix: `${REDIS_KEY_PREFIX}${keyPrefix}`, points, duration };
     const memory = new RateLimiterMemory(options);
     return redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory;
   };
   const make = (keyPrefix: string, points: number, duration: number, what: string, keyOf?: (key: string) => string) =>
     limiter(store(keyPrefix, points, duration), what, keyOf, connected);
-  const counter = (keyPrefix: string, duration: number) => windowCounter(store(keyPrefix, UNLIMITED_POINTS, duration), connected ?? Promise.resolve());
   // per client address: an IPv6 /64 is one client
   const perAddress = (keyPrefix: string, points: number, duration: number, what: string) => make(keyPrefix, points, duration, what, rateLimitKeyOf);
   return {
@@ -110,8 +156,14 @@ export function createRateLimiters(limits: Limits, redisUrl?: string): RateLimit
     signInFailuresPerIp: perAddress('signin:ip', limits.signInFailuresPerIp, limits.signInFailureWindowSeconds, 'failed sign-ins from your address'),
     signUpsPerIp: perAddress('signup:ip', limits.signUpsPerIpPerHour, 60 * 60, 'sign-ups from your address'),
     apiTokenFailuresPerIp: perAddress('token-failures:ip', limits.apiTokenFailuresPerIpPerMinute, 60, 'requests with an invalid API token from your address'),
-    documentsPerTokenPerSecond: counter('documents:token:second', 1),
-    documentsPerTokenPerMinute: counter('documents:token:minute', 60),
+    documentsPerToken: windowCounter(
+      [
+        { keyPrefix: 'documents:token:second', seconds: 1 },
+        { keyPrefix: 'documents:token:minute', seconds: 60 },
+      ],
+      redis,
+      connected ?? Promise.resolve(),
+    ),
     tokenMutationsPerAccount: make('token-mutations:account', limits.tokenMutationsPerAccountPerMinute, 60, 'token changes (generate, roll, update, delete) in this account'),
     webhookRequestsPerAccount: make('webhooks:account', WEBHOOK_REQUESTS_PER_ACCOUNT_PER_HOUR, 60 * 60, 'webhook endpoints created and messages retried in this account'),
     mailLinksPerPerson: make('mail-links:person', MAIL_LINKS_PER_PERSON_PER_HOUR, 60 * 60, 'verification e-mails and address changes for your account'),
