@@ -8,6 +8,7 @@
 // themselves, many at once, so that they overlap whatever the machine's speed.
 // Runs on SQLite and on PostgreSQL (vitest.config.ts).
 import { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitsFromEnv } from '../src/config.js';
 import { GroupWhileBusy } from '../src/domain/group-while-busy.js';
@@ -215,6 +216,11 @@ describe("a token's rate-limit windows under a burst", () => {
       const counted = await Promise.all(Array.from({ length: 100 }, () => counter.count(key)));
       // the one-second window may turn over during the burst on a slow machine; the minute's counts every one
       expect(windowCounts(counted, 1)).toEqual(range(1, 100));
+      // and the second's counts each one too, from where its window began: within the minute's, and
+      // once it turned over at most once (a 100-request burst is over in far less than two seconds)
+      const seconds = windowCounts(counted, 0);
+      expect(seconds.every((used, index) => used >= 1 && used <= index + 1)).toBe(true);
+      expect(seconds.filter((used, index) => index > 0 && used !== seconds[index - 1]! + 1).length).toBeLessThanOrEqual(1);
       expect(counted.every(([second, minute]) => second!.resetSeconds >= 0 && second!.resetSeconds <= 1 && minute!.resetSeconds >= 0 && minute!.resetSeconds <= 60)).toBe(true);
       // and the next one, alone, continues from there
       expect((await counter.count(key))[1]!.used).toBe(101);
@@ -229,17 +235,40 @@ describe("a token's rate-limit windows under a burst", () => {
     try {
       const key = `shared-${Date.now()}-${Math.random()}`;
       await Promise.all(Array.from({ length: 5 }, () => first!.documentsPerToken.count(key)));
-      const [, minute] = await second!.documentsPerToken.count(key);
+      const [oneSecond, minute] = await second!.documentsPerToken.count(key);
       expect(minute!.used).toBe(6);
+      expect(oneSecond!.used).toBeGreaterThanOrEqual(1);
+      expect(oneSecond!.used).toBeLessThanOrEqual(6);
       const secondLeft = await redis.pttl(`pogodoc:documents:token:second:${key}`);
       const minuteLeft = await redis.pttl(`pogodoc:documents:token:minute:${key}`);
-      expect(secondLeft).toBeGreaterThan(0);
+      // -1 would be a key without an expiry; -2, one already gone with its second (a slow machine)
+      expect(secondLeft).not.toBe(-1);
       expect(secondLeft).toBeLessThanOrEqual(1000);
       expect(minuteLeft).toBeGreaterThan(1000);
       expect(minuteLeft).toBeLessThanOrEqual(60_000);
+      // once the second's window is over, its count starts again and the minute's goes on
+      while ((await redis.pttl(`pogodoc:documents:token:second:${key}`)) !== -2) await new Promise((resolve) => setTimeout(resolve, 100));
+      const [nextSecond, sameMinute] = await first!.documentsPerToken.count(key);
+      expect([nextSecond!.used, sameMinute!.used]).toEqual([1, 7]);
     } finally {
       redis.disconnect();
       await Promise.all([first!.close(), second!.close()]);
+    }
+  });
+
+  it.runIf(redisUrl)('count in Redis on from what an instance of the version before counted (rate-limiter-flexible, the same keys)', async () => {
+    const redis = new Redis(redisUrl!);
+    const limiters = createRateLimiters(limitsFromEnv({}), redisUrl);
+    try {
+      const key = `rolling-${Date.now()}-${Math.random()}`;
+      const before = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'pogodoc:documents:token:minute', points: 2 ** 31 - 1, duration: 60 });
+      await before.consume(key, 3);
+      const [, minute] = await limiters.documentsPerToken.count(key);
+      expect(minute!.used).toBe(4);
+      expect((await before.consume(key, 1)).consumedPoints).toBe(5);
+    } finally {
+      redis.disconnect();
+      await limiters.close();
     }
   });
 

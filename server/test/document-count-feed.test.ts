@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionExpiredError } from '../src/domain/errors.js';
 import { DocumentCountFeed, type CurrentCounts, type FeedTiming } from '../src/live/document-count-feed.js';
-import { createLiveEvents, liveAnnouncementsOf, type DocumentCountChange } from '../src/live/events.js';
-import type { ApiTokenRecord, DocumentCounted } from '../src/domain/ports.js';
+import { createLiveEvents, type DocumentCountChange } from '../src/live/events.js';
+import type { ApiTokenRecord } from '../src/domain/ports.js';
 
 const ACCOUNT = 'account-under-test';
 const token: ApiTokenRecord = {
@@ -177,32 +177,5 @@ describe('the live-count feed', () => {
       vi.advanceTimersByTime(2_000);
       expect(later.ended).toEqual([expect.any(SessionExpiredError)]);
     });
-  });
-});
-
-describe("the announcements of a token's counts", () => {
-  it('publish, of the counts announced in one turn, each token’s highest once the turn ends; a later turn’s on its own', async () => {
-    const events = createLiveEvents();
-    const announce = liveAnnouncementsOf(events);
-    const received = events.subscribeDocumentCounts(ACCOUNT);
-    const next = async () => ((await received.next()).value as DocumentCountChange);
-    const change = (tokenId: string, documentCount: number): DocumentCounted => ({ tokenId, documentCount, lastUsedAt: new Date(), period: '2026-12', periodDocumentCount: documentCount });
-    try {
-      // the subscription listens from its first pull on
-      const firstPull = next();
-      await new Promise((resolve) => setImmediate(resolve));
-      // a batch committing together, the counts announced out of order
-      announce.documentCounted(ACCOUNT, change('a', 1));
-      announce.documentCounted(ACCOUNT, change('a', 3));
-      announce.documentCounted(ACCOUNT, change('b', 5));
-      announce.documentCounted(ACCOUNT, change('a', 2));
-      await new Promise((resolve) => setImmediate(resolve));
-      announce.documentCounted(ACCOUNT, change('a', 4));
-      const first = [await firstPull, await next(), await next()];
-      expect(first.map(({ tokenId, documentCount }) => [tokenId, documentCount])).toEqual([['a', 3], ['b', 5], ['a', 4]]);
-    } finally {
-      await received.return?.();
-      await events.close();
-    }
   });
 });

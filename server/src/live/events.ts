@@ -176,34 +176,10 @@ export function createLiveEvents({ redisUrl, onError = () => {} }: LiveEventsOpt
   };
 }
 
-/**
- * Publishes, of a token's document counts announced in one turn of the event loop (a batch of its
- * documents committing together), only the highest, once the turn ends. A busy token's documents
- * commit in batches, and each event is a message to Redis; the ones in between tell a subscriber
- * nothing it needs, since counts only grow and the live feed keeps the highest of each count it
- * has seen (live/document-count-feed.ts). Costs a live count up to one turn of delay.
- */
-function highestCountPerTurn(publish: (accountId: string, change: DocumentCountChange) => void) {
-  let pending: Map<string, { accountId: string; change: DocumentCountChange }> | undefined;
-  const flush = () => {
-    const turn = pending!;
-    pending = undefined;
-    for (const { accountId, change } of turn.values()) publish(accountId, change);
-  };
-  return (accountId: string, change: DocumentCountChange) => {
-    if (!pending) {
-      pending = new Map();
-      setImmediate(flush);
-    }
-    const known = pending.get(change.tokenId);
-    if (!known || known.change.documentCount < change.documentCount) pending.set(change.tokenId, { accountId, change });
-  };
-}
-
 /** The domain's announcements (domain/ports.ts), carried by these events to every instance. */
 export function liveAnnouncementsOf(events: LiveEvents): LiveAnnouncements {
   return {
-    documentCounted: highestCountPerTurn(events.publishDocumentCount),
+    documentCounted: (accountId, change) => events.publishDocumentCount(accountId, change),
     sessionEnded: (sessionId) => events.publishSessionEnded(sessionId),
     planEnded: (accountId) => events.publishAccessEnded(accountId, { reason: 'plan-ended' }),
     memberRemoved: (teamId, userId) => events.publishAccessEnded(teamId, { reason: 'member-removed', userId }),
