@@ -69,6 +69,17 @@ async function accountToken(url: string): Promise<{ session: string; id: string;
   return { session, id: generated.token.id, secret: generated.secret };
 }
 
+/** What `read` answers once it stops changing: two reads 250 ms apart that agree. */
+async function settled(read: () => Promise<number>): Promise<number> {
+  let last = await read();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await read();
+    if (now === last) return now;
+    last = now;
+  }
+}
+
 /** 8 connections for `seconds`, each sending the secret of its index (one secret for all, or one each). */
 function load(url: string, secrets: string[], seconds: number): Promise<autocannon.Result> {
   let connection = 0;
@@ -142,10 +153,14 @@ export async function oneAccountWorkload(add: Add, options: OneAccountOptions): 
     add(WORKLOAD, 'PostgreSQL + Redis, one account: documents/s, vs SQLite in the same run', scaleOut, '≥ 0.6× SQLite', { baseline: sqlite, met: scaleOut >= 0.6 * sqlite });
     // exactness: what each token counted against what was answered 2xx (the warm-up counted too)
     for (const [i, variant] of variants.entries()) {
+      const countOf = async (token: { id: string; session: string }) =>
+        (await httpGql(servers[i]!.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: token.id }, token.session)).data.token.documentCount as number;
+      // the requests in flight when the last turn's load stopped are still being made and counted
+      // (that turn may be this server's): read once they have, or the period, read after the
+      // tokens, would include documents that the tokens' counts did not yet
+      await settled(() => countOf(tokens[i]![0]!));
       let counted = 0;
-      for (const token of tokens[i]!) {
-        counted += (await httpGql(servers[i]!.url, 'query($id: ID!) { token(id: $id) { documentCount } }', { id: token.id }, token.session)).data.token.documentCount as number;
-      }
+      for (const token of tokens[i]!) counted += await countOf(token);
       const usage = (await httpGql(servers[i]!.url, '{ viewer { currentPeriod { used } } }', {}, tokens[i]![0]!.session)).data.viewer.currentPeriod.used as number;
       // one account: its period's usage is every document of its token
       if (variant.accounts === 1 && usage !== counted) console.warn(`${variant.name}: period usage ${usage} against the token's count ${counted}`);
