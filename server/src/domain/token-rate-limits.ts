@@ -3,8 +3,8 @@
 // and each token may be set lower, never higher: a batch job's token limited so that a runaway
 // loop cannot spend the quota in a minute, or a shared token kept from starving the others.
 //
-// Both windows are counted for every document request, by the window counters (rate-limits.ts),
-// which are exact across instances with Redis; the limit is this token's, decided here. Where
+// Both windows are counted for every document request, together, by the window counter
+// (rate-limits.ts), which is exact across instances with Redis; the limit is this token's, decided here. Where
 // each window stands is what the RateLimit headers say (graphql/response-headers.ts).
 import { DomainError, RateLimitedError } from './errors.js';
 import { tokenRateShareOf } from './plans.js';

@@ -1,5 +1,7 @@
 // Rate limiters on rate-limiter-flexible: in process memory by default, in Redis when REDIS_URL
 // is set so that all instances count together (with an in-memory fallback while Redis is down).
+// A token's document windows have a counter of their own (windowCounter): both windows in one
+// Redis script, since every document request counts in both.
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Limits } from '../config.js';
