@@ -4,8 +4,9 @@
 // loop cannot spend the quota in a minute, or a shared token kept from starving the others.
 //
 // Both windows are counted for every document request, together, by the window counter
-// (rate-limits.ts), which is exact across instances with Redis; the limit is this token's, decided here. Where
-// each window stands is what the RateLimit headers say (graphql/response-headers.ts).
+// (rate-limits.ts), which is exact across instances with Redis; the limit is this token's,
+// decided here. Where each window stands is what the RateLimit headers say
+// (graphql/response-headers.ts).
 import { DomainError, RateLimitedError } from './errors.js';
 import { tokenRateShareOf } from './plans.js';
 import type { RateLimiters } from './rate-limits.js';
