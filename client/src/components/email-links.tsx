@@ -3,7 +3,7 @@
 //   went and what to do next, and reads the person's address state again so the banner goes;
 // - #reset=<token>: a page of its own to choose a new password. The reset signs every session of
 //   the account out, this page's own included, so success leads to the sign-in form.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useClient, useMutation } from '@urql/preact';
 import type { CombinedError } from '@urql/core';
 import { graphql } from '../gql';
@@ -52,7 +52,8 @@ export function VerifyEmailOutcome({ token, signedIn, onDismiss }: VerifyProps) 
   const heading = useRef<HTMLHeadingElement>(null);
   const signedInNow = useRef(signedIn);
   signedInNow.current = signedIn;
-  useEffect(() => {
+  // a layout effect, so that the page never shows with the secret still in the address bar
+  useLayoutEffect(() => {
     // the secret is in memory now; a reload must not send a used link again
     forgetFragment();
     heading.current?.focus();
@@ -118,7 +119,8 @@ export function ResetPasswordPage({ token, onReset, onCancel }: ResetProps) {
   const [mismatch, setMismatch] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const confirmField = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  // a layout effect, so that the page never shows with the secret still in the address bar
+  useLayoutEffect(() => {
     // the secret is in memory now: out of the address bar while the person types
     forgetFragment();
     heading.current?.focus();
