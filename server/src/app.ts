@@ -18,6 +18,7 @@ import { RequestLogFeed } from './live/request-log-feed.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
 import { maskError, useRequestErrorCodes, useUnexpectedErrorLog, withoutExpectedErrors } from './graphql/errors.js';
 import { useResponseHeaders } from './graphql/response-headers.js';
+import { RESPONSE_CACHE_MAX_ENTRY_BYTES, useResponseCache } from './graphql/response-cache.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
@@ -175,6 +176,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     devMailbox: mail.transport instanceof DevMailbox && !config.production ? mail.transport : undefined,
   });
 
+  // last, so that every other plugin's onExecute sees an answer from the cache as any other
+  const responseCache = database.dataVersion && config.responseCacheTtlMs > 0
+    ? [useResponseCache({ dataVersion: database.dataVersion, now: () => (options.clock ?? (() => new Date()))().getTime(), ttlMs: config.responseCacheTtlMs, maxBytes: config.responseCacheBytes, maxEntryBytes: RESPONSE_CACHE_MAX_ENTRY_BYTES })]
+    : [];
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -190,7 +195,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     // Yoga's default reflects any Origin, with credentials; this grants only ALLOWED_ORIGINS
     cors: (request) => originPolicy.cors(request),
     context: (initial) => createContext(initial as InitialContext),
-    plugins: [...routes.plugins, ...mailPaths.plugins, activityExport(createContext), observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useUnexpectedErrorLog(logger), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers)],
+    plugins: [...routes.plugins, ...mailPaths.plugins, activityExport(createContext), observability.graphqlPlugin, useRequestErrorCodes({ suggestions: config.introspection }), useUnexpectedErrorLog(logger), useCookies(), useResponseHeaders(), ...protectionPlugins(config.limits, config), useHttpSubscriptionLimit(liveConnections), useLargeAnswerAdmission(unsentAnswers), ...responseCache],
   });
 
   const serveDashboard = existsSync(path.join(config.dashboardDir, 'index.html'))

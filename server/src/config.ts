@@ -81,6 +81,10 @@ export interface AppConfig {
   requestLog: boolean;
   /** How often each instance writes its buffered request log entries (REQUEST_LOG_FLUSH_MS); 0: only on shutdown (tests flush themselves). */
   requestLogFlushMs: number;
+  /** How long a session's query answer is reused while nothing was written (RESPONSE_CACHE_TTL_MS; SQLite only, graphql/response-cache.ts); 0: never. */
+  responseCacheTtlMs: number;
+  /** The answers the response cache keeps, in bytes of JSON (RESPONSE_CACHE_MB). */
+  responseCacheBytes: number;
 }
 
 /** Every abuse limit, with its environment variable in docs/configuration.md's Limits table. */
@@ -277,6 +281,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     requestLog: flag(env.REQUEST_LOG, true),
     requestLogFlushMs: integer(env, 'REQUEST_LOG_FLUSH_MS', 250),
+    responseCacheTtlMs: integer(env, 'RESPONSE_CACHE_TTL_MS', 1000),
+    responseCacheBytes: Math.max(1, integer(env, 'RESPONSE_CACHE_MB', 32)) * 1024 * 1024,
   };
 }
 

@@ -20,6 +20,12 @@ export interface Database {
   prisma: PrismaClient;
   /** The hot path's statements, on Prisma's own connection or pool (see sql-driver.ts). */
   sql: SqlDriver;
+  /**
+   * SQLite only: a value that changes whenever anything may have been committed to the database,
+   * whoever wrote it (sqlite.ts). Undefined on PostgreSQL, where other instances write and no
+   * check short of a round trip would see it.
+   */
+  dataVersion: (() => string) | undefined;
   /** The migrations this open applied (empty when the database was up to date). */
   appliedMigrations: string[];
   /** Whether every migration of this build is recorded as applied; rejects when the database is unreachable. */
@@ -50,7 +56,8 @@ export async function openDatabase(
   // lock for itself, and an open client connection in WAL mode makes it wait for SQLITE_BUSY.
   const appliedMigrations = await migrateDatabase(provider, databaseUrl);
   const expectedMigrations = migrationsOfThisBuild(provider);
-  const opened = provider === 'postgresql' ? openPostgres(databaseUrl, wrapAdapter) : await openSqlite(databaseUrl, wrapAdapter);
+  const opened: { prisma: PrismaClient; sql: SqlDriver; dataVersion?: () => string } =
+    provider === 'postgresql' ? openPostgres(databaseUrl, wrapAdapter) : await openSqlite(databaseUrl, wrapAdapter);
   // Every Prisma query: a database that cannot serve becomes the domain's retryable
   // DatabaseUnavailableError (the hot path's statements get the same in sql-driver.ts).
   const prisma = opened.prisma.$extends({
@@ -68,6 +75,7 @@ export async function openDatabase(
     provider,
     prisma,
     sql: wrapSqlDriver(opened.sql),
+    dataVersion: opened.dataVersion,
     appliedMigrations,
     migrationsApplied: async () => {
       const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(APPLIED_MIGRATIONS_SQL);

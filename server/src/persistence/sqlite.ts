@@ -49,10 +49,25 @@ export function capturingConnection(
   };
 }
 
+/**
+ * A value that changes whenever the file's data may have changed: `total_changes()` counts the rows
+ * this connection (Prisma's and the hot path's, one and the same) has changed, and `data_version`
+ * moves when another connection, another process's included, commits. So whatever wrote, and by
+ * whichever path, two equal values mean nothing was committed in between. About 3 µs.
+ */
+export function sqliteDataVersion(connection: BetterSqlite3.Database): () => string {
+  const statement = connection.prepare('SELECT total_changes(), data_version FROM pragma_data_version').raw(true);
+  statement.safeIntegers(false);
+  return () => {
+    const [changes, version] = statement.get() as [number, number];
+    return `${changes}:${version}`;
+  };
+}
+
 export async function openSqlite(
   databaseUrl: string,
   wrapAdapter: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory,
-): Promise<{ prisma: PrismaClient; sql: SqlDriver }> {
+): Promise<{ prisma: PrismaClient; sql: SqlDriver; dataVersion: () => string }> {
   let connection: BetterSqlite3.Database | undefined;
   const factory = capturingConnection(createSqliteAdapterFactory(sqliteFilePath(databaseUrl)), (c) => (connection = c));
   const prisma = new PrismaClient({ adapter: wrapAdapter(factory) });
@@ -64,5 +79,5 @@ export async function openSqlite(
   await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
   if (!connection) throw new Error('the SQLite adapter did not open its connection');
-  return { prisma, sql: sqliteDriver(connection) };
+  return { prisma, sql: sqliteDriver(connection), dataVersion: sqliteDataVersion(connection) };
 }
