@@ -200,6 +200,38 @@ describe('what is never shared or kept', () => {
   });
 });
 
+describe('what makes a key', () => {
+  it('variables the operation does not declare make no key of their own: they change nothing in the answer', async () => {
+    const { session } = await t.signUp();
+    await t.generateToken(session, 'padded');
+    await list(session);
+    const before = t.sql.length;
+    const padded = await t.gql(LIST, { status: 'ACTIVE', pad: 'x'.repeat(100_000) }, bearer(session));
+    const other = await t.gql(LIST, { status: 'ACTIVE', pad: 'y'.repeat(100_000) }, bearer(session));
+    expect(padded.data?.tokens.map((token: { name: string }) => token.name)).toEqual(['padded']);
+    expect(other.data).toEqual(padded.data);
+    expect(t.sql.slice(before).some((statement) => /FROM "ApiToken" t\s+WHERE t\."accountId" = \$1/.test(statement))).toBe(false);
+  });
+
+  it('a long declared variable is not a key: that request executes every time', async () => {
+    const { session } = await t.signUp();
+    const query = 'query($actor: ID) { auditEventConnection(actorUserId: $actor) { edges { cursor } } }';
+    const statementsOf = async (actor: string) => {
+      const before = t.sql.length;
+      const result = await t.gql(query, { actor }, bearer(session));
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.auditEventConnection?.edges).toEqual([]);
+      return t.sql.length - before;
+    };
+    const long = 'a'.repeat(5000);
+    const short = 'a'.repeat(50);
+    const [longFirst, longAgain, shortFirst, shortAgain] = [await statementsOf(long), await statementsOf(long), await statementsOf(short), await statementsOf(short)];
+    expect(longAgain).toBe(longFirst);
+    expect(shortFirst).toBe(longFirst);
+    expect(shortAgain).toBeLessThan(shortFirst);
+  });
+});
+
 describe('where there is no cache', () => {
   it('with RESPONSE_CACHE_TTL_MS=0 every read executes', async () => {
     const off = await createTestApp({ responseCacheTtlMs: 0 });
