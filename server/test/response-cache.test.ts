@@ -7,18 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/persistence/database.js';
 import { sqliteFilePath } from '../src/persistence/sqlite.js';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
+import { movableClock } from './support/movable-clock.js';
 import { createTestDatabase } from './support/test-database.js';
 
 const LIST = 'query($status: TokenStatus) { tokens(status: $status) { id name documentCount status } }';
 const TOKEN_SCOPES = 'mutation($name: String!, $scopes: [TokenScope!]) { generateToken(name: $name, scopes: $scopes) { secret token { id } } }';
 const DAY = 24 * 60 * 60 * 1000;
 
-let offsetMs = 0;
-const clock = () => new Date(Date.now() + offsetMs);
+const clock = movableClock();
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({}, { clock });
+  t = await createTestApp({}, { clock: clock.now });
 });
 afterAll(() => t.close());
 
@@ -94,13 +94,13 @@ describe('a session reading the same query twice', () => {
     expect(generated.errors).toBeUndefined();
     expect((await list(session)).tokens!.map((token) => token.name)).toEqual(['expiring']);
     expect((await list(session)).executed).toBe(false);
-    offsetMs += 8 * DAY;
+    clock.advance(8 * DAY);
     try {
       const after = await list(session);
       expect(after.executed).toBe(true);
       expect(after.tokens).toEqual([]);
     } finally {
-      offsetMs -= 8 * DAY;
+      clock.advance(-(8 * DAY));
     }
   });
 

@@ -2,14 +2,14 @@
 // tab only, audited, with the expiry notices due again for the new date. On an injected clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, codes, createTestApp, type TestApp } from './support/test-app.js';
+import { movableClock } from './support/movable-clock.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-let offsetMs = 0;
-const clock = () => new Date(Date.now() + offsetMs);
+const clock = movableClock();
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({}, { clock });
+  t = await createTestApp({}, { clock: clock.now });
 });
 afterAll(async () => {
   await t?.close();
@@ -25,7 +25,7 @@ async function generate(session: string, name: string, expiresIn: string, scopes
   return { id: answer.data.generateToken.token.id as string, secret: answer.data.generateToken.secret as string };
 }
 
-const inDays = (days: number) => new Date(clock().getTime() + days * DAY).toISOString();
+const inDays = (days: number) => new Date(clock.now().getTime() + days * DAY).toISOString();
 
 describe('changeTokenExpiry', () => {
   it('moves the expiry later, sooner or to never, audited as a restriction', async () => {
@@ -41,7 +41,7 @@ describe('changeTokenExpiry', () => {
     const sooner = inDays(2);
     expect((await t.gql(CHANGE, { id: token.id, at: sooner }, bearer(session))).data.changeTokenExpiry.expiresAt).toBe(sooner);
     expect((await t.gql(RENDER, {}, bearer(token.secret))).errors).toBeUndefined();
-    offsetMs += 3 * DAY;
+    clock.advance(3 * DAY);
     const refused = await t.gql(RENDER, {}, bearer(token.secret));
     expect(codes(refused)).toEqual(['API_TOKEN_EXPIRED']);
     // and an expired token is never brought back by a new date
@@ -77,7 +77,7 @@ describe('changeTokenExpiry', () => {
       (await t.gql('query($id: ID!) { auditEventConnection(tokenId: $id, types: [TOKEN_EXPIRING]) { edges { node { details } } } }', { id: token.id }, bearer(session))).data.auditEventConnection.edges.map(
         (edge: { node: { details: string } }) => JSON.parse(edge.node.details) as { daysBefore: number; expiresAt: string },
       );
-    offsetMs += 24 * DAY;
+    clock.advance(24 * DAY);
     await t.app.services.audit.recordExpiringTokens();
     const first = await notices();
     expect(first.map((notice: { daysBefore: number }) => notice.daysBefore)).toEqual([7]);
@@ -89,7 +89,7 @@ describe('changeTokenExpiry', () => {
     expect(restricted.data.auditEventConnection.edges).toHaveLength(1);
     await t.app.services.audit.recordExpiringTokens();
     expect(await notices()).toHaveLength(1); // not due yet for the new date
-    offsetMs += 24 * DAY;
+    clock.advance(24 * DAY);
     await t.app.services.audit.recordExpiringTokens();
     const again = await notices();
     expect(again).toHaveLength(2);
