@@ -18,7 +18,7 @@ import { RequestLogFeed } from './live/request-log-feed.js';
 import { DocumentCountFeed } from './live/document-count-feed.js';
 import { maskError, useRequestErrorCodes, useUnexpectedErrorLog, withoutExpectedErrors } from './graphql/errors.js';
 import { useResponseHeaders } from './graphql/response-headers.js';
-import { RESPONSE_CACHE_MAX_ENTRY_BYTES, useResponseCache } from './graphql/response-cache.js';
+import { useResponseCache } from './graphql/response-cache.js';
 import { createLiveEvents, liveAnnouncementsOf, type LiveEvents } from './live/events.js';
 import { CSRF_HEADER, protectionPlugins } from './graphql/protection.js';
 import { schema } from './graphql/schema.js';
@@ -177,8 +177,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   });
 
   // last, so that every other plugin's onExecute sees an answer from the cache as any other
+  const clock = options.clock ?? (() => new Date());
   const responseCache = database.dataVersion && config.responseCacheTtlMs > 0
-    ? [useResponseCache({ dataVersion: database.dataVersion, now: () => (options.clock ?? (() => new Date()))().getTime(), ttlMs: config.responseCacheTtlMs, maxBytes: config.responseCacheBytes, maxEntryBytes: RESPONSE_CACHE_MAX_ENTRY_BYTES })]
+    ? [useResponseCache({ dataVersion: database.dataVersion, now: () => clock().getTime(), ttlMs: config.responseCacheTtlMs, maxBytes: config.responseCacheBytes })]
     : [];
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,

@@ -83,7 +83,7 @@ export interface AppConfig {
   requestLogFlushMs: number;
   /** How long a session's query answer is reused while nothing was written (RESPONSE_CACHE_TTL_MS; SQLite only, graphql/response-cache.ts); 0: never. */
   responseCacheTtlMs: number;
-  /** The answers the response cache keeps, in bytes of JSON (RESPONSE_CACHE_MB). */
+  /** The answers the response cache keeps, counted as their JSON and keys (RESPONSE_CACHE_MB). */
   responseCacheBytes: number;
 }
 

@@ -19,7 +19,7 @@
 //   variables: nothing is shared between sessions.
 //
 // Memory is bounded by the answers' JSON and keys (`maxBytes`; in the heap, a few times that) and by
-// their number, least recently used first; an answer larger than `maxEntryBytes` is not kept, nor one
+// their number, least recently used first; an answer larger than MAX_ENTRY_BYTES is not kept, nor one
 // whose variables would make a long key. One session can push others' answers out; that costs them
 // an execution, never a wrong answer.
 import { getOperationAST, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
@@ -28,7 +28,7 @@ import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from './context.js';
 
 /** An answer larger than this (its JSON and key) is not kept: a page of the activity log, not the token list. */
-export const RESPONSE_CACHE_MAX_ENTRY_BYTES = 256 * 1024;
+const MAX_ENTRY_BYTES = 256 * 1024;
 /** Answers kept at most, whatever their size: each costs its key and the cache's own record too. */
 const MAX_ENTRIES = 10_000;
 /** Variables longer than this (as JSON) are not a key: such a request is executed, as always. */
@@ -41,10 +41,8 @@ export interface ResponseCacheOptions {
   now: () => number;
   /** How long an answer is reused at most (0: never). */
   ttlMs: number;
-  /** The answers' JSON kept at most, all together. */
+  /** The answers' JSON and keys kept at most, all together. */
   maxBytes: number;
-  /** A larger answer is not kept. */
-  maxEntryBytes: number;
 }
 
 interface Entry {
@@ -103,7 +101,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<GraphQLC
         onExecuteDone({ result }) {
           if (isAsyncIterable(result) || result.errors) return;
           const bytes = key.length + JSON.stringify(result).length;
-          if (bytes > options.maxEntryBytes) return;
+          if (bytes > MAX_ENTRY_BYTES) return;
           entries.set(key, { result, dataVersion, storedAt: now, bytes });
         },
       };
