@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { PROJECT_ROOT } from '../server/src/paths.js';
 import { buildApp } from '../server/src/app.js';
 import { configFromEnv } from '../server/src/config.js';
@@ -85,12 +86,16 @@ async function startProcess(script: string, env: Record<string, string> = {}): P
   return { url, child };
 }
 
+/** PROFILE_DIR=… writes a CPU profile of each of our server processes there (on exit). */
+function profileArgs(profileDir = process.env.PROFILE_DIR): string[] {
+  return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+}
+
 /** Our server as production runs it: the compiled output (built once, in main), under plain node. */
 async function ourServer(env: Record<string, string> = {}, { profileDir = process.env.PROFILE_DIR }: { profileDir?: string } = {}): Promise<ServerProcess> {
   const server = await startServerProcess(
     { DATABASE_URL: `file:${path.join(workDir, `bench-${Date.now()}.db`)}`, ...BENCH_ENV, ...env },
-    // PROFILE_DIR=… writes a CPU profile of each of our server processes there (on exit)
-    { compiled: true, nodeArgs: ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])] },
+    { compiled: true, nodeArgs: ['--expose-gc', ...profileArgs(profileDir)] },
   );
   children.push(server.child);
   return server;
@@ -127,6 +132,12 @@ function procStat(pid: number) {
   return { rssBytes: rssKb * 1024, cpuTicks };
 }
 const TICKS_PER_SECOND = 100;
+
+/** The whole machine's CPU time (ticks) spent busy, from /proc/stat: user, nice, system, irq, softirq, steal. */
+function machineCpuTicks(): { busy: number } {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number) as number[];
+  return { busy: user! + nice! + system! + irq! + softirq! + (steal ?? 0) };
+}
 
 /** The RSS of a server and its renderer processes together: what one instance holds. */
 function instanceRss(pid: number): number {
@@ -754,26 +765,86 @@ async function noisyNeighbour() {
   add(workload, 'server and renderers peak RSS (MB)', noisy.peakRss / 1024 / 1024, `≤ quiet peak + ${renderers} renderers × 192 MB (${Math.round(bound / 1024 / 1024)})`, { baseline: quiet.peakRss / 1024 / 1024, met: noisy.peakRss <= bound });
 }
 
+/**
+ * Workload 6: documents through instance A, 200 subscribers on instance B, in turns alternating
+ * with the bare relay (servers/bare-relay.ts) on the same Redis: the baseline says what the same
+ * path costs this machine at that moment, without anything of ours in it.
+ */
 async function twoInstances() {
+  const workload = '6. two instances + PostgreSQL + Redis';
   const database = await createTestDatabase('postgresql');
   const redisPort = await freePort();
   const redis = await startRedis(redisPort);
-  const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, ...BENCH_ENV };
-  const [a, b] = await Promise.all([startServerProcess(env, { compiled: true }), startServerProcess(env, { compiled: true })]);
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, ...BENCH_ENV };
+  const [a, b] = await Promise.all([startServerProcess(env, { compiled: true, nodeArgs: profileArgs() }), startServerProcess(env, { compiled: true, nodeArgs: profileArgs() })]);
   children.push(a.child, b.child);
+  const publisher = await startProcess('bench/servers/bare-relay.ts', { RELAY_ROLE: 'publisher', REDIS_URL: redisUrl });
+  const broadcaster = await startProcess('bench/servers/bare-relay.ts', { RELAY_ROLE: 'broadcaster', REDIS_URL: redisUrl });
+  const subscribers = scale.twoInstanceSubscribers;
   try {
     const { session, tokens } = await accountWithTokens(a.url, 1);
-    const swarm = startSwarm({ mode: 'graphql-ws', url: b.url, session, tokenId: tokens[0]!.id, count: scale.twoInstanceSubscribers, batch: 50, batchPauseMs: 250 });
-    await swarm.ready;
-    await waitUntilReceiving(swarm, scale.twoInstanceSubscribers);
-    await documentsAtRate(a.url, tokens[0]!.secret, 200, WARM_UP_SECONDS);
-    const answeredAt = await documentsAtRate(a.url, tokens[0]!.secret, 200, scale.twoInstanceSeconds);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const report = await swarm.report(answeredAt);
-    await swarm.stop();
-    add('6. two instances + PostgreSQL + Redis', "p99 from A's response to B's push (ms)", report.p99, '< 50 ms at 200 documents/s', { met: report.p99 < 50 });
-    add('6. two instances + PostgreSQL + Redis', 'p50 (ms)', report.p50, 'report');
+    const setups = [
+      { url: a.url, secret: tokens[0]!.secret, swarm: startSwarm({ mode: 'graphql-ws', url: b.url, session, tokenId: tokens[0]!.id, count: subscribers, batch: 50, batchPauseMs: 250 }) },
+      { url: publisher.url, secret: 'none', swarm: startSwarm({ mode: 'raw', url: broadcaster.url, count: subscribers, batch: 50, batchPauseMs: 250 }) },
+    ];
+    for (const { url, secret, swarm } of setups) {
+      await swarm.ready;
+      await waitUntilReceiving(swarm, subscribers);
+      await documentsAtRate(url, secret, 200, WARM_UP_SECONDS);
+    }
+    // when each count's event reached Redis, seen by a subscriber in this process (the clock the
+    // answers are timed on): it splits the path into A's side and B's side
+    const tap = new Redis(redisUrl);
+    const inRedis: Array<Record<number, number>> = [{}, {}];
+    tap.on('pmessage', (_pattern: string, channel: string, message: string) => {
+      if (channel.startsWith('documentCount:')) inRedis[0]![(JSON.parse(message) as { documentCount: number }).documentCount] = Date.now();
+      else if (channel.startsWith('bare-relay:')) inRedis[1]![Number(message)] = Date.now();
+    });
+    await tap.psubscribe('documentCount:*', 'bare-relay:*');
+    const turns: Array<Array<Record<number, number>>> = [[], []];
+    // how busy the machine and the instance pushing were, in each setup's turns
+    const busy = [0, 1].map(() => ({ machine: 0, pusher: 0, seconds: 0 }));
+    const pushers = [b.child.pid!, broadcaster.child.pid!];
+    for (const i of [0, 1, 1, 0]) {
+      const [machineBefore, pusherBefore, startedAt] = [machineCpuTicks(), procStat(pushers[i]!).cpuTicks, Date.now()];
+      turns[i]!.push(await documentsAtRate(setups[i]!.url, setups[i]!.secret, 200, scale.twoInstanceSeconds));
+      const machineAfter = machineCpuTicks();
+      busy[i]!.machine += machineAfter.busy - machineBefore.busy;
+      busy[i]!.pusher += procStat(pushers[i]!).cpuTicks - pusherBefore;
+      busy[i]!.seconds += (Date.now() - startedAt) / 1000;
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the last pushes arrive before the other setup's turn
+    }
+    tap.disconnect();
+    const reports = [];
+    for (const [i, { swarm }] of setups.entries()) {
+      // one report at a time: the swarm answers in order, and a reply goes to whoever waits first
+      const answeredAt: Record<number, number> = Object.assign({}, ...turns[i]!);
+      const all = await swarm.report(answeredAt);
+      const turnP99s = [];
+      for (const turn of turns[i]!) turnP99s.push((await swarm.report(turn)).p99);
+      const reachedRedis = Object.keys(answeredAt).map(Number).filter((count) => inRedis[i]![count] !== undefined);
+      const fromRedis = await swarm.report(Object.fromEntries(reachedRedis.map((count) => [count, inRedis[i]![count]!])));
+      const toRedis = reachedRedis.map((count) => inRedis[i]![count]! - answeredAt[count]!).sort((x, y) => x - y);
+      await swarm.stop();
+      reports.push({ all, turnP99s, fromRedis, toRedisP99: percentile(toRedis, 99) });
+    }
+    const [ours, bare] = reports as [(typeof reports)[0], (typeof reports)[0]];
+    console.log(`${workload}: p99 of each turn (ms), ours ${ours.turnP99s.join(', ')}, the bare relay ${bare.turnP99s.join(', ')}`);
+    add(workload, "p99 from A's response to B's push (ms; 2 turns of 200 documents/s, alternating with the bare relay)", ours.all.p99, '< 50 ms at 200 documents/s', { baseline: bare.all.p99, met: ours.all.p99 < 50 });
+    add(workload, 'p99 of the worse turn (ms)', Math.max(...ours.turnP99s), 'report', { baseline: Math.max(...bare.turnP99s) });
+    add(workload, "A's side: p99 from A's response to the event in Redis (ms; negative: published before the answer)", ours.toRedisP99, 'report', { baseline: bare.toRedisP99 });
+    add(workload, "B's side: p99 from the event in Redis to B's push (ms)", ours.fromRedis.p99, 'report', { baseline: bare.fromRedis.p99 });
+    add(workload, 'p50 (ms)', ours.all.p50, 'report', { baseline: bare.all.p50 });
+    const percentOfCore = (ticks: number, i: number) => (ticks / TICKS_PER_SECOND / busy[i]!.seconds) * 100;
+    add(workload, `the machine's CPU in use during the turns (% of one core; ${cpus().length} cores)`, percentOfCore(busy[0]!.machine, 0), 'report', { baseline: percentOfCore(busy[1]!.machine, 1) });
+    add(workload, "B's CPU during the turns (% of one core), vs the bare relay's broadcaster", percentOfCore(busy[0]!.pusher, 0), 'report', { baseline: percentOfCore(busy[1]!.pusher, 1) });
+    add(workload, `pushes delivered ÷ documents answered × ${subscribers} subscribers`, ours.all.delivered / (subscribers * turns[0]!.reduce((sum, answeredAt) => sum + Object.keys(answeredAt).length, 0)), 'report', {
+      baseline: bare.all.delivered / (subscribers * turns[1]!.reduce((sum, answeredAt) => sum + Object.keys(answeredAt).length, 0)),
+    });
   } finally {
+    publisher.child.kill();
+    broadcaster.child.kill();
     await Promise.all([a.stop(), b.stop()]);
     await redis.stop();
     await database.drop();
@@ -790,7 +861,7 @@ function writeResults() {
     '',
     `Machine: ${machine}. Load generators share the cores with the servers; compare ratios, not absolute numbers.`,
     `Scale: ${JSON.stringify(scale)}.`,
-    `Baselines: a bare graphql-yoga \`{ hello }\` server (workloads 1-2); a bare \`ws\` server broadcasting the same frame to the same number of sockets (3-4).`,
+    `Baselines: a bare graphql-yoga \`{ hello }\` server (workloads 1-2); a bare \`ws\` server broadcasting the same frame to the same number of sockets (3-4); a bare relay of counts through the same Redis, ioredis and \`ws\` (6).`,
     '',
     '| workload | metric | ours | baseline | ratio | target | met |',
     '| --- | --- | --- | --- | --- | --- | --- |',
