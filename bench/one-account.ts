@@ -8,13 +8,14 @@
 // that drift on this shared machine falls on each alike; medians of the turns. Afterwards each
 // token's count is read back: the documents counted against those answered 2xx (what was in
 // flight when autocannon stopped may have committed too).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { childPids, commandLine, cpuTicks } from '../server/test/support/processes.js';
 import { httpGql } from '../server/test/support/http-client.js';
 import type { ServerProcess } from '../server/test/support/server-process.js';
 import { median } from './median.js';
+import { machineBusyTicks, TICKS_PER_SECOND } from './machine-cpu.js';
 
 type Add = (workload: string, metric: string, ours: number, target: string, options?: { baseline?: number; met?: boolean }) => void;
 
@@ -34,7 +35,6 @@ const CONNECTIONS = 8;
 const DOCUMENT = JSON.stringify({ query: 'mutation { renderDocument(template: "Invoice for {{ customer }}", data: { customer: "Ada" }) { documentCount } }' });
 
 
-const TICKS_PER_SECOND = 100;
 
 interface CpuBy {
   server: number;
@@ -50,8 +50,7 @@ function cpuSample(serverPid: number) {
     const pid = Number(entry);
     if (Number.isInteger(pid) && commandLine(pid)[0]?.startsWith('postgres')) postgres.set(pid, cpuTicks(pid));
   }
-  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number) as number[];
-  return { server: cpuTicks(serverPid), renderers: childPids(serverPid).reduce((sum, pid) => sum + cpuTicks(pid), 0), postgres, machine: user! + nice! + system! + irq! + softirq! };
+  return { server: cpuTicks(serverPid), renderers: childPids(serverPid).reduce((sum, pid) => sum + cpuTicks(pid), 0), postgres, machine: machineBusyTicks() };
 }
 
 /** What each used between two samples: a PostgreSQL backend that started in between counts from 0, one that ended is left out. */

@@ -28,6 +28,7 @@ import { oneAccountWorkload } from './one-account.js';
 import { cpuProfileShare } from './cpu-profile.js';
 import { chaosWorkload } from './chaos.js';
 import { median } from './median.js';
+import { machineBusyTicks, TICKS_PER_SECOND } from './machine-cpu.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => {
@@ -131,13 +132,6 @@ function procStat(pid: number) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const cpuTicks = Number(fields[11]) + Number(fields[12]);
   return { rssBytes: rssKb * 1024, cpuTicks };
-}
-const TICKS_PER_SECOND = 100;
-
-/** The whole machine's CPU time (ticks) spent busy, from /proc/stat: user, nice, system, irq, softirq, steal. */
-function machineCpuTicks(): { busy: number } {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number) as number[];
-  return { busy: user! + nice! + system! + irq! + softirq! + (steal ?? 0) };
 }
 
 /** The RSS of a server and its renderer processes together: what one instance holds. */
@@ -835,10 +829,9 @@ async function twoInstances() {
     const busy = [0, 1].map(() => ({ machine: 0, pusher: 0, seconds: 0 }));
     const pushers = [b.child.pid!, broadcaster.child.pid!];
     for (const i of [0, 1, 1, 0]) {
-      const [machineBefore, pusherBefore, startedAt] = [machineCpuTicks(), procStat(pushers[i]!).cpuTicks, Date.now()];
+      const [machineBefore, pusherBefore, startedAt] = [machineBusyTicks(), procStat(pushers[i]!).cpuTicks, Date.now()];
       turns[i]!.push(await documentsAtRate(setups[i]!.url, setups[i]!.secret, 200, scale.twoInstanceSeconds));
-      const machineAfter = machineCpuTicks();
-      busy[i]!.machine += machineAfter.busy - machineBefore.busy;
+      busy[i]!.machine += machineBusyTicks() - machineBefore;
       busy[i]!.pusher += procStat(pushers[i]!).cpuTicks - pusherBefore;
       busy[i]!.seconds += (Date.now() - startedAt) / 1000;
       await new Promise((resolve) => setTimeout(resolve, 1500)); // the last pushes arrive before the other setup's turn
