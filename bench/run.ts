@@ -848,7 +848,7 @@ async function twoInstances() {
       const fromRedis = await swarm.report(Object.fromEntries(reachedRedis.map((count) => [count, inRedis[i]![count]!])));
       const toRedis = reachedRedis.map((count) => inRedis[i]![count]! - answeredAt[count]!).sort((x, y) => x - y);
       await swarm.stop();
-      reports.push({ all, turnP99s, fromRedis, toRedisP99: percentile(toRedis, 99) });
+      reports.push({ all, answered: Object.keys(answeredAt).length, turnP99s, fromRedis, toRedisP99: percentile(toRedis, 99) });
     }
     const [ours, bare] = reports as [(typeof reports)[0], (typeof reports)[0]];
     console.log(`${workload}: p99 of each turn (ms), ours ${ours.turnP99s.join(', ')}, the bare relay ${bare.turnP99s.join(', ')}`);
@@ -860,9 +860,8 @@ async function twoInstances() {
     const percentOfCore = (ticks: number, i: number) => (ticks / TICKS_PER_SECOND / busy[i]!.seconds) * 100;
     add(workload, `the machine's CPU in use during the turns (% of one core; ${cpus().length} cores)`, percentOfCore(busy[0]!.machine, 0), 'report', { baseline: percentOfCore(busy[1]!.machine, 1) });
     add(workload, "B's CPU during the turns (% of one core), vs the bare relay's broadcaster", percentOfCore(busy[0]!.pusher, 0), 'report', { baseline: percentOfCore(busy[1]!.pusher, 1) });
-    add(workload, `pushes delivered ÷ documents answered × ${subscribers} subscribers`, ours.all.delivered / (subscribers * turns[0]!.reduce((sum, answeredAt) => sum + Object.keys(answeredAt).length, 0)), 'report', {
-      baseline: bare.all.delivered / (subscribers * turns[1]!.reduce((sum, answeredAt) => sum + Object.keys(answeredAt).length, 0)),
-    });
+    const deliveredShare = (report: typeof ours) => report.all.delivered / (subscribers * report.answered);
+    add(workload, `pushes delivered ÷ documents answered × ${subscribers} subscribers`, deliveredShare(ours), 'report', { baseline: deliveredShare(bare) });
   } finally {
     publisher.child.kill();
     broadcaster.child.kill();

@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
+import { countFrame } from './count-frame.js';
 
 const CHANNEL = 'bare-relay:documentCount';
 const redisUrl = process.env.REDIS_URL!;
@@ -29,11 +30,7 @@ if (process.env.RELAY_ROLE === 'publisher') {
   const redis = new Redis(redisUrl);
   void redis.subscribe(CHANNEL);
   redis.on('message', (_channel: string, message: string) => {
-    const frame = JSON.stringify({
-      id: '1',
-      type: 'next',
-      payload: { data: { documentCount: { tokenId: 'bare', documentCount: Number(message), lastUsedAt: new Date().toISOString() } } },
-    });
+    const frame = countFrame('bare', Number(message));
     for (const socket of wss.clients) socket.send(frame);
   });
 }

@@ -2,6 +2,7 @@
 // says so (over IPC), serialising it once. The same JSON shape graphql-ws sends for our events.
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
+import { countFrame } from './count-frame.js';
 
 const server = createServer();
 const wss = new WebSocketServer({ server });
@@ -12,11 +13,7 @@ process.on('message', (message: { count: number; tokenId: string } | { gc: true 
     process.send!({ gcDone: true });
     return;
   }
-  const frame = JSON.stringify({
-    id: '1',
-    type: 'next',
-    payload: { data: { documentCount: { tokenId: message.tokenId, documentCount: message.count, lastUsedAt: new Date().toISOString() } } },
-  });
+  const frame = countFrame(message.tokenId, message.count);
   for (const socket of wss.clients) socket.send(frame);
 });
 server.listen(0, '127.0.0.1', () => {
